@@ -1,0 +1,42 @@
+# Barometer: two commands on a fresh Debian 12 machine with Swift installed:
+#   make test   installs the Debian packages it needs, builds, runs every test
+#   make demo   same set-up, then runs the main job on the bundled fixture
+SHELL := /bin/bash
+DEB_PACKAGES := libblas-dev liblapack-dev libopenblas0-pthread libreadstat-dev
+SWIFT ?= swift
+SWIFT_FLAGS ?=
+
+.PHONY: test demo bench bench-peers deps build release clean
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Please install these Debian packages first: $$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+build: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+test: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+	$(SWIFT) test $(SWIFT_FLAGS)
+
+release: deps
+	$(SWIFT) build -c release --product barometer
+
+demo: release
+	.build/release/barometer freq Fixtures/surveys/kz2019-synthetic.csv --codebook Fixtures/surveys/kz2019-synthetic.codebook.json q_russia_opinion
+
+bench: deps
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
+
+bench-peers: deps release
+	bash Benchmarks/peers/run.sh
+
+clean:
+	rm -rf .build Benchmarks/.build

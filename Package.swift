@@ -1,0 +1,58 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The engine (`Barometer`) depends only on the system BLAS/LAPACK.
+// File formats live in `BarometerIO`; the command-line tool in `barometer`.
+// Benchmarks are a separate package in `Benchmarks/` so that users of the
+// library never resolve the benchmark harness.
+let package = Package(
+    name: "Barometer",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Barometer", targets: ["Barometer"]),
+        .library(name: "BarometerIO", targets: ["BarometerIO"]),
+        .executable(name: "barometer", targets: ["BarometerCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Debian: libblas-dev + liblapack-dev; the alternatives system picks
+        // OpenBLAS (libopenblas0-pthread) or the reference libraries at run time.
+        .systemLibrary(
+            name: "CLAPACK",
+            path: "Sources/CLAPACK",
+            providers: [.apt(["libblas-dev", "liblapack-dev", "libopenblas0-pthread"])]
+        ),
+        .target(
+            name: "Barometer",
+            dependencies: [
+                .target(name: "CLAPACK", condition: .when(platforms: [.linux])),
+            ],
+            path: "Sources/Barometer",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
+        ),
+        .target(
+            name: "BarometerIO",
+            dependencies: ["Barometer"],
+            path: "Sources/BarometerIO",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "BarometerCLI",
+            dependencies: [
+                "Barometer", "BarometerIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/barometer",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "BarometerTests",
+            dependencies: ["Barometer", "BarometerIO"],
+            path: "Tests/BarometerTests",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+    ]
+)

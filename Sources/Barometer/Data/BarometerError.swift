@@ -1,0 +1,53 @@
+/// The engine's typed errors. Every failure on user data surfaces as one of
+/// these (never a trap), with enough context to act on: the variable, the
+/// row, the collinear set.
+public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No variable of this name; `suggestions` lists close names.
+    case unknownVariable(String, suggestions: [String])
+    /// Two variables share a name.
+    case duplicateVariable(String)
+    /// A variable's length differs from the dataset's row count.
+    case lengthMismatch(variable: String, expected: Int, actual: Int)
+    /// A weight is negative, NaN or infinite. `row` is 1-based (data rows,
+    /// header excluded).
+    case invalidWeight(variable: String, row: Int, value: Double)
+    /// A string variable was used where numbers are needed.
+    case notNumeric(variable: String)
+    /// A domain (subpopulation) or group has no respondents, or zero total weight.
+    case emptyDomain(String)
+    /// A variable has no variation among the rows used.
+    case constantVariable(String)
+    /// Too few observations for the requested statistic.
+    case insufficientData(String)
+    /// A covariance or correlation matrix is singular or numerically so;
+    /// `variables` names the collinear set, `conditionNumber` is the 2-norm
+    /// condition number when known.
+    case singularMatrix(variables: [String], conditionNumber: Double?)
+    /// An iterative estimator stopped without meeting its convergence criterion.
+    case noConvergence(String)
+    /// An argument is out of its domain (the message says which and why).
+    case invalidArgument(String)
+    /// A failure in the linear-algebra layer.
+    case linearAlgebra(LinearAlgebraError)
+
+    public var description: String {
+        switch self {
+        case .unknownVariable(let n, let s):
+            return "unknown variable '\(n)'" + (s.isEmpty ? "" : " (did you mean \(s.map { "'\($0)'" }.joined(separator: ", "))?)")
+        case .duplicateVariable(let n): return "duplicate variable name '\(n)'"
+        case .lengthMismatch(let v, let e, let a): return "variable '\(v)' has \(a) values, expected \(e)"
+        case .invalidWeight(let v, let r, let x):
+            return "invalid weight \(x) in variable '\(v)' at row \(r): weights must be finite and non-negative"
+        case .notNumeric(let v): return "variable '\(v)' is a string variable; a numeric one is needed"
+        case .emptyDomain(let d): return "empty domain: \(d)"
+        case .constantVariable(let v): return "variable '\(v)' is constant among the rows used"
+        case .insufficientData(let s): return "insufficient data: \(s)"
+        case .singularMatrix(let vs, let c):
+            return "singular or near-singular matrix; collinear variables: \(vs.joined(separator: ", "))"
+                + (c.map { " (condition number \($0))" } ?? "")
+        case .noConvergence(let s): return "no convergence: \(s)"
+        case .invalidArgument(let s): return "invalid argument: \(s)"
+        case .linearAlgebra(let e): return "linear algebra: \(e)"
+        }
+    }
+}

@@ -1,0 +1,82 @@
+/// A columnar survey dataset: named ``Variable``s of equal length, and
+/// optionally the name of the variable that holds the survey weights.
+public struct Dataset: Sendable {
+    /// The variables, in file order.
+    public private(set) var variables: [Variable]
+    private var index: [String: Int]
+    /// Number of respondents (rows).
+    public private(set) var rowCount: Int
+    /// The codebook's weight variable, if it names one.
+    public var weightVariable: String?
+
+    /// A dataset from variables of equal length with unique names.
+    /// - Throws: ``BarometerError/duplicateVariable(_:)``,
+    ///   ``BarometerError/lengthMismatch(variable:expected:actual:)``, or
+    ///   ``BarometerError/unknownVariable(_:suggestions:)`` for a weight
+    ///   variable that is not among them.
+    public init(variables: [Variable], weightVariable: String? = nil) throws(BarometerError) {
+        self.variables = []
+        self.index = [:]
+        self.rowCount = variables.first?.count ?? 0
+        self.weightVariable = nil
+        for v in variables { try add(v) }
+        if let w = weightVariable {
+            _ = try variable(w)
+            self.weightVariable = w
+        }
+    }
+
+    /// Names of all variables in order.
+    public var variableNames: [String] { variables.map(\.name) }
+
+    /// The variable called `name`, or `nil`.
+    public subscript(name: String) -> Variable? {
+        index[name].map { variables[$0] }
+    }
+
+    /// The variable called `name`.
+    /// - Throws: ``BarometerError/unknownVariable(_:suggestions:)`` with the
+    ///   closest names (edit distance ≤ 2, or a case-insensitive match).
+    public func variable(_ name: String) throws(BarometerError) -> Variable {
+        if let i = index[name] { return variables[i] }
+        throw .unknownVariable(name, suggestions: suggestions(for: name))
+    }
+
+    /// Adds a variable at the end.
+    public mutating func add(_ v: Variable) throws(BarometerError) {
+        guard index[v.name] == nil else { throw .duplicateVariable(v.name) }
+        if variables.isEmpty { rowCount = v.count }
+        guard v.count == rowCount else { throw .lengthMismatch(variable: v.name, expected: rowCount, actual: v.count) }
+        index[v.name] = variables.count
+        variables.append(v)
+    }
+
+    /// Replaces the variable of the same name, or adds it.
+    public mutating func replace(_ v: Variable) throws(BarometerError) {
+        guard let i = index[v.name] else { try add(v); return }
+        guard v.count == rowCount else { throw .lengthMismatch(variable: v.name, expected: rowCount, actual: v.count) }
+        variables[i] = v
+    }
+
+    func suggestions(for name: String) -> [String] {
+        let lower = name.lowercased()
+        return variableNames.filter { candidate in
+            candidate.lowercased() == lower || Self.editDistance(candidate.lowercased(), lower) <= 2
+        }.prefix(3).map { $0 }
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var prev = Array(0...y.count), cur = prev
+        for i in 1...x.count {
+            cur[0] = i
+            for j in 1...y.count {
+                cur[j] = Swift.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &cur)
+        }
+        return prev[y.count]
+    }
+}

@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What BLAS/LAPACK the running process actually loaded, and its threads.
+///
+/// On Debian the binary records `libblas.so.3` and `liblapack.so.3`; the
+/// alternatives system (`update-alternatives --config libblas.so.3-x86_64-linux-gnu`)
+/// or `LD_LIBRARY_PATH` decides which implementation is mapped. This type
+/// reads `/proc/self/maps` and looks up OpenBLAS's own entry points with
+/// `dlsym`, so it reports what is loaded, not what was configured.
+public enum BLASRuntime {
+    /// Paths of the mapped shared objects whose file name mentions BLAS or
+    /// LAPACK (symlinks resolved), in load order.
+    public static func loadedLibraries() -> [String] {
+        #if os(Linux)
+        guard let f = fopen("/proc/self/maps", "r") else { return [] }
+        defer { fclose(f) }
+        var seen: [String] = []
+        var line = [CChar](repeating: 0, count: 4096)
+        while fgets(&line, Int32(line.count), f) != nil {
+            let s = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard let slash = s.firstIndex(of: "/") else { continue }
+            let path = String(s[slash...]).trimmingWhitespace()
+            let file = path.split(separator: "/").last.map(String.init) ?? path
+            let lower = file.lowercased()
+            guard lower.contains("blas") || lower.contains("lapack")
+            else { continue }
+            var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let real = realpath(path, &resolved) != nil
+                ? String(decoding: resolved.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : path
+            let entry = real == path ? path : "\(path) -> \(real)"
+            if !seen.contains(entry) { seen.append(entry) }
+        }
+        return seen
+        #else
+        return ["Accelerate.framework"]
+        #endif
+    }
+
+    private typealias GetInt = @convention(c) () -> Int32
+    private typealias SetInt = @convention(c) (Int32) -> Void
+    private typealias GetString = @convention(c) () -> UnsafePointer<CChar>?
+
+    private static func symbol(_ name: String) -> UnsafeMutableRawPointer? {
+        #if os(Linux)
+        return dlsym(UnsafeMutableRawPointer(bitPattern: 0), name)
+        #else
+        return dlsym(UnsafeMutableRawPointer(bitPattern: -2), name)
+        #endif
+    }
+
+    /// OpenBLAS's configuration string (`openblas_get_config`), or nil when
+    /// the loaded BLAS is not OpenBLAS.
+    public static var openBLASConfig: String? {
+        guard let p = symbol("openblas_get_config") else { return nil }
+        let f = unsafeBitCast(p, to: GetString.self)
+        return f().map { String(cString: $0) }
+    }
+
+    /// The implementation in use, judged from the loaded symbols and files.
+    public static var implementation: String {
+        if let c = openBLASConfig { return "OpenBLAS (\(c))" }
+        #if canImport(Accelerate)
+        return "Accelerate"
+        #else
+        let libs = loadedLibraries().joined(separator: " ")
+        if libs.contains("blis") { return "BLIS" }
+        if libs.contains("mkl") { return "Intel MKL" }
+        return "reference BLAS/LAPACK (netlib)"
+        #endif
+    }
+
+    /// BLAS threads (OpenBLAS `openblas_get_num_threads`; 1 for a
+    /// single-threaded implementation).
+    public static var threadCount: Int {
+        guard let p = symbol("openblas_get_num_threads") else { return 1 }
+        return Int(unsafeBitCast(p, to: GetInt.self)())
+    }
+
+    /// Sets the BLAS thread count where the implementation allows it
+    /// (OpenBLAS). Returns whether it could. Barometer's results do not
+    /// depend on it: see the determinism tests.
+    @discardableResult
+    public static func setThreadCount(_ n: Int) -> Bool {
+        guard n >= 1, let p = symbol("openblas_set_num_threads") else { return false }
+        unsafeBitCast(p, to: SetInt.self)(Int32(n))
+        return true
+    }
+
+    /// Rough speed of `dgemm` on an `n × n` problem, in GFLOP/s (2n³ flops,
+    /// best of `repeats`).
+    public static func measureGemmGFLOPS(n: Int = 1000, repeats: Int = 3) -> Double {
+        var a = Matrix(rows: n, columns: n)
+        for i in a.storage.indices { a.storage[i] = Double((i &* 2654435761) % 1000) / 1000 }
+        var c = Matrix(rows: n, columns: n)
+        var best = Double.infinity
+        for _ in 0..<max(repeats, 1) {
+            let t0 = monotonicSeconds()
+            try? LinearAlgebra.gemm(a, a, into: &c)
+            best = min(best, monotonicSeconds() - t0)
+        }
+        return 2 * Double(n) * Double(n) * Double(n) / best / 1e9
+    }
+
+    /// Seconds on a monotonic clock.
+    public static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

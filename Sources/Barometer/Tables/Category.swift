@@ -1,0 +1,80 @@
+/// One category of a tabulated variable: a code (nil for a string value or
+/// the system-missing row), its label, and its missing status.
+public struct Category: Sendable, Codable, Equatable {
+    /// The numeric code; nil for a string variable's value and for system-missing.
+    public let code: Double?
+    /// The value label, or the code/text itself when unlabelled.
+    public let label: String
+    /// Valid, user-missing ("Don't know", "Refused") or system-missing.
+    public let status: ValueStatus
+
+    public init(code: Double?, label: String, status: ValueStatus) {
+        self.code = code
+        self.label = label
+        self.status = status
+    }
+}
+
+/// Which answers enter a table as categories.
+public enum MissingInclusion: String, Sendable, Codable {
+    /// Valid codes, then each user-missing code as its own labelled row,
+    /// then system-missing (when present).
+    case showMissing
+    /// Valid codes only; user- and system-missing rows are excluded and
+    /// the table's base is the valid answers.
+    case excludeMissing
+}
+
+/// A variable coded as category indices 0..<k per respondent (−1 for an
+/// excluded answer): the shared first step of every table, share and
+/// categorical statistic.
+///
+/// Categories are ordered: valid codes ascending (labelled codes appear
+/// even when nobody chose them), then user-missing codes ascending, then
+/// system-missing when any row has it. A string variable's categories are
+/// its distinct non-empty texts in ascending order.
+public struct CategoryCoding: Sendable {
+    /// The categories, in table order.
+    public let categories: [Category]
+    /// Category index per respondent; −1 when excluded.
+    public let index: [Int32]
+
+    /// Codes `variable` under `missing`.
+    public init(_ variable: Variable, missing: MissingInclusion = .showMissing) {
+        if let strings = variable.strings {
+            let distinct = Set(strings.filter { !$0.isEmpty }).sorted()
+            var cats = distinct.map { Category(code: nil, label: $0, status: .valid) }
+            var pos: [String: Int32] = [:]
+            for (i, s) in distinct.enumerated() { pos[s] = Int32(i) }
+            let hasEmpty = strings.contains { $0.isEmpty }
+            let sys: Int32 = (hasEmpty && missing == .showMissing) ? Int32(cats.count) : -1
+            if sys >= 0 { cats.append(Category(code: nil, label: "System missing", status: .systemMissing)) }
+            self.categories = cats
+            self.index = strings.map { $0.isEmpty ? sys : pos[$0, default: -1] }
+            return
+        }
+        var valid = Set<Double>(), userMissing = Set<Double>()
+        var hasSystemMissing = false
+        for c in variable.valueLabels.keys {
+            if variable.missing.contains(c) { userMissing.insert(c) } else { valid.insert(c) }
+        }
+        for v in variable.values {
+            if v.isNaN { hasSystemMissing = true }
+            else if variable.missing.contains(v) { userMissing.insert(v) }
+            else { valid.insert(v) }
+        }
+        var cats = valid.sorted().map { Category(code: $0, label: variable.displayText(for: $0), status: .valid) }
+        if missing == .showMissing {
+            cats += userMissing.sorted().map { Category(code: $0, label: variable.displayText(for: $0), status: .userMissing) }
+        }
+        var pos: [Double: Int32] = [:]
+        for (i, c) in cats.enumerated() { if let code = c.code { pos[code] = Int32(i) } }
+        var sys: Int32 = -1
+        if hasSystemMissing && missing == .showMissing {
+            sys = Int32(cats.count)
+            cats.append(Category(code: nil, label: "System missing", status: .systemMissing))
+        }
+        self.categories = cats
+        self.index = variable.values.map { $0.isNaN ? sys : pos[$0, default: -1] }
+    }
+}

@@ -1,0 +1,66 @@
+/// Unweighted counts, weighted counts and sums of squared weights per cell:
+/// the one weighted-accumulation path behind frequencies, cross-tabs and
+/// shares.
+///
+/// For each respondent `i` in the domain with cell index `c ≥ 0`, adds 1,
+/// `wᵢ` and `wᵢ²` to cell `c`. Summation runs in row order, so results are
+/// identical on any thread count. Kish's effective size of a cell is
+/// `(Σw)² / Σw²`.
+public struct CellTally: Sendable, Equatable {
+    /// Respondents per cell.
+    public private(set) var counts: [Int]
+    /// Σw per cell.
+    public private(set) var weighted: [Double]
+    /// Σw² per cell.
+    public private(set) var weightedSquares: [Double]
+
+    /// An empty tally of `cellCount` cells.
+    public init(cellCount: Int) {
+        counts = [Int](repeating: 0, count: cellCount)
+        weighted = [Double](repeating: 0, count: cellCount)
+        weightedSquares = [Double](repeating: 0, count: cellCount)
+    }
+
+    /// Tallies `index` (−1 = skip) under `weights`, restricted to `domain`.
+    /// - Throws: ``BarometerError/lengthMismatch(variable:expected:actual:)``
+    ///   when the lengths differ, ``BarometerError/invalidArgument(_:)`` for
+    ///   an index outside `0..<cellCount`.
+    public init(cellCount: Int, index: [Int32], weights: Weights, domain: Domain? = nil) throws(BarometerError) {
+        self.init(cellCount: cellCount)
+        guard index.count == weights.count else {
+            throw .lengthMismatch(variable: weights.name ?? "weights", expected: index.count, actual: weights.count)
+        }
+        if let d = domain, d.mask.count != index.count {
+            throw .lengthMismatch(variable: "domain \(d.description)", expected: index.count, actual: d.mask.count)
+        }
+        let k = Int32(cellCount)
+        let mask = domain?.mask
+        for i in 0..<index.count {
+            let c = index[i]
+            if c < 0 { continue }
+            if let m = mask, !m[i] { continue }
+            guard c < k else { throw .invalidArgument("cell index \(c) outside 0..<\(cellCount)") }
+            let w = weights.values[i]
+            counts[Int(c)] += 1
+            weighted[Int(c)] += w
+            weightedSquares[Int(c)] += w * w
+        }
+    }
+
+    /// Number of cells.
+    public var cellCount: Int { counts.count }
+
+    /// Total respondents over all cells.
+    public var totalCount: Int { counts.reduce(0, +) }
+    /// Σw over all cells.
+    public var totalWeighted: Double { weighted.reduce(0, +) }
+    /// Σw² over all cells.
+    public var totalWeightedSquares: Double { weightedSquares.reduce(0, +) }
+
+    /// Kish effective size `(Σw)² / Σw²` of a set of cells (0 when empty).
+    public func kishEffectiveSize(cells: some Sequence<Int>) -> Double {
+        var s = 0.0, s2 = 0.0
+        for c in cells { s += weighted[c]; s2 += weightedSquares[c] }
+        return s2 > 0 ? s * s / s2 : 0
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+import Barometer
+import BarometerIO
+
+@main
+struct BarometerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "barometer",
+        abstract: "Survey statistics: weighted frequencies, cross-tabs, shares with CIs, correlations.",
+        subcommands: [Describe.self, Freq.self, Doctor.self]
+    )
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import Barometer
+import BarometerIO
+
+struct Freq: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "One-way weighted frequency table (Don't know / Refused as their own rows).")
+
+    @OptionGroup var input: InputOptions
+    @Argument(help: "Variable to tabulate.") var variable: String
+    @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
+    @Flag(name: .long, help: "Exclude user- and system-missing rows (base: valid answers).") var excludeMissing = false
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let design = try SurveyDesign(data: input.load(), weight: weight)
+        let table = try FrequencyTable(design, variable: variable, missing: excludeMissing ? .excludeMissing : .showMissing)
+        try emit(table, output)
+    }
+}
