@@ -99,9 +99,11 @@ public struct ConsistencyCheck: Sendable, Codable, Equatable {
         for p in parts { figures.append(try figure(p)) }
         let published = figures.map(\.display).joined(separator: kind == .lessThan ? " < " : (kind == .sameQuantity ? " vs " : " + "))
         let sum = figures.dropFirst().reduce(figures[0].interval) { $0 + $1.interval }
-        func result(_ ok: Bool, _ computed: FigureInterval?, _ publishedText: String, _ detail: String) -> ConsistencyCheckResult {
+        func result(_ ok: Bool, _ computed: FigureInterval?, _ publishedText: String, _ detail: String,
+                    rows: [FigureInterval]? = nil, residual: FigureInterval? = nil) -> ConsistencyCheckResult {
             ConsistencyCheckResult(id: id, kind: kind, description: description, consistent: ok, published: publishedText,
-                                   interval: computed, detail: detail, explanation: ok ? nil : explanation)
+                                   interval: computed, rowIntervals: rows, residual: residual, detail: detail,
+                                   explanation: ok ? nil : explanation)
         }
         switch kind {
         case .sum:
@@ -119,7 +121,7 @@ public struct ConsistencyCheck: Sendable, Codable, Equatable {
                                          lowerClosed: residual.lower < 0 ? true : residual.lowerClosed, upperClosed: residual.upperClosed)
             return result(ok, sum, "\(published) <= 100?",
                           ok ? "sum of parts in \(sum); residual \(residualLabel ?? "(other answers)") in \(clipped)"
-                             : "sum of parts in \(sum) exceeds 100")
+                             : "sum of parts in \(sum) exceeds 100", residual: ok ? clipped : nil)
         case .sameQuantity:
             let meets = figures[0].interval.intersection(figures[1].interval)
             return result(meets != nil, meets, published,
@@ -131,15 +133,16 @@ public struct ConsistencyCheck: Sendable, Codable, Equatable {
             return result(ok, nil, published, "\(a) vs \(b)")
         case .repercentaged:
             let d = try figure(denominator ?? "")
-            var ok = true, rows: [String] = []
+            var ok = true, rows: [String] = [], quotients: [FigureInterval] = []
             for (p, r) in zip(parts, results ?? []) {
                 let num = try figure(p), res = try figure(r)
                 let q = try num.interval.dividing(by: d.interval).scaled(by: 100)
                 let meets = q.intersection(res.interval) != nil
+                quotients.append(q)
                 ok = ok && meets
                 rows.append("\(num.display)/\(d.display) in \(q) vs \(res.display)\(meets ? "" : " (MISMATCH)")")
             }
-            return result(ok, nil, "column / \(d.display)", rows.joined(separator: "; "))
+            return result(ok, nil, "column / \(d.display)", rows.joined(separator: "; "), rows: quotients)
         }
     }
 }

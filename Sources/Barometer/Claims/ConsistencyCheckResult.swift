@@ -14,19 +14,26 @@ public struct ConsistencyCheckResult: Sendable, Codable, Equatable {
     /// The computed interval (sum of parts; the meeting of two statements),
     /// when the check has one.
     public let interval: FigureInterval?
+    /// `repercentaged`: the interval of `100 · part / denominator`, per row.
+    public let rowIntervals: [FigureInterval]?
+    /// `at-most-100`: the interval left for the answers not published (`100 − Σ`, clipped at 0).
+    public let residual: FigureInterval?
     /// The arithmetic, in words.
     public let detail: String
     /// A possible cause, when inconsistent and the claim file gives one.
     public let explanation: String?
 
     public init(id: String, kind: ConsistencyCheck.Kind, description: String, consistent: Bool, published: String,
-                interval: FigureInterval?, detail: String, explanation: String?) {
+                interval: FigureInterval?, rowIntervals: [FigureInterval]? = nil, residual: FigureInterval? = nil,
+                detail: String, explanation: String?) {
         self.id = id
         self.kind = kind
         self.description = description
         self.consistent = consistent
         self.published = published
         self.interval = interval
+        self.rowIntervals = rowIntervals
+        self.residual = residual
         self.detail = detail
         self.explanation = explanation
     }
