@@ -1,23 +1,25 @@
 /// Recomputes marginal and collapsed shares (`marginal-share`,
-/// `collapsed-share`, with an optional domain) through ``CategoryCoding``
-/// and ``CellTally``.
+/// `collapsed-share`, with an optional domain): the answers are coded by
+/// ``CategoryCoding`` and counted by ``CellTally``; the estimate and its
+/// variance come from the design's ratio-of-totals engine (the one behind
+/// ``SurveyDesign/mean(_:domain:level:)``), so strata, clusters and
+/// replicate weights of the design are honoured.
 ///
 /// Share: `p = Σ_{i∈D∩B} wᵢ yᵢ / Σ_{i∈D∩B} wᵢ` with `yᵢ = 1` when the answer is
 /// one of the claim's codes, `D` the domain and `B` the base (every
-/// respondent, or valid answers only). Standard error by linearization for
-/// a weights-only, with-replacement design in which the domain keeps every
-/// row (R `survey::svymean` on `subset(svydesign(ids = ~1, weights = ~w))`):
-/// `SE² = n/(n−1) · Σᵢ (wᵢ dᵢ (yᵢ − p))² / (Σ dᵢ wᵢ)²`, `n` all respondents;
-/// the sum is `S₁(1−p)² + S₀p²` with `S₁`, `S₀` the Σw² of the counted and
-/// the other cells. CI: `p ± z₀.₉₇₅ · SE` (Wald, as `confint(svymean)`).
-/// Reported in percent. Matches R survey to ~1e-15 on the fixtures.
+/// respondent, or valid answers only); rows outside `D ∩ B` stay in the
+/// design with indicator 0 (R `svymean` on `subset(design, …)`). For a
+/// weights-only design the linearization variance is
+/// `n/(n−1) · Σᵢ (wᵢ dᵢ (yᵢ − p))² / (Σ dᵢ wᵢ)²`, `n` all respondents.
+/// CI: Wald `p ± z₀.₉₇₅ · SE`, as R `confint(svymean(…))`. Reported in
+/// percent. Agrees with R survey to ~1e-15 on the fixtures.
 public struct ShareClaimEngine: ClaimEngine {
-    /// The 0.975 quantile of the standard normal distribution.
+    /// qnorm(0.975).
     static let z975 = 1.959963984540054
 
     public init() {}
 
-    public var name: String { "shares (CategoryCoding + CellTally)" }
+    public var name: String { "shares (CategoryCoding + CellTally, design ratio estimator)" }
 
     public var kinds: Set<ClaimComputation.Kind> { [.marginalShare, .collapsedShare] }
 
@@ -38,15 +40,20 @@ public struct ShareClaimEngine: ClaimEngine {
         let domainText = domain?.description ?? "all respondents"
         let baseText = base == .all ? "\(domainText), Don't know/Refused/system-missing in the base"
                                     : "\(domainText), valid answers only"
-        let W = tally.totalWeighted
-        guard tally.totalCount > 0, W > 0 else { throw .emptyDomain("\(baseText): no respondents with positive weight") }
-        let p = tally.weighted[0] / W
-        let n = Double(design.rowCount)
-        guard n > 1 else { throw .insufficientData("a standard error needs at least two respondents") }
-        let s1 = tally.weightedSquares[0], s0 = tally.weightedSquares[1]
-        let se = (n / (n - 1) * (s1 * (1 - p) * (1 - p) + s0 * p * p)).squareRoot() / W
+        guard tally.totalCount > 0, tally.totalWeighted > 0 else {
+            throw .emptyDomain("\(baseText): no respondents with positive weight")
+        }
+        guard design.rowCount > 1 else { throw .insufficientData("a standard error needs at least two respondents") }
+        var y = Matrix(rows: design.rowCount, columns: 1), d = Matrix(rows: design.rowCount, columns: 1)
+        for i in 0..<design.rowCount where index[i] >= 0 && (domain?.mask[i] ?? true) {
+            d[i, 0] = 1
+            if index[i] == 0 { y[i, 0] = 1 }
+        }
+        let r = try RatioOfTotals(numerators: y, denominators: d).evaluate(design)
+        let p = r.estimates[0]
+        let se = Swift.max(r.covariance[0, 0], 0).squareRoot()
         let ci = FigureInterval(lower: 100 * (p - Self.z975 * se), upper: 100 * (p + Self.z975 * se))
         return ClaimEstimate(value: 100 * p, standardError: 100 * se, confidenceInterval: ci,
-                             count: tally.totalCount, weightedBase: W, base: baseText)
+                             count: tally.totalCount, weightedBase: tally.totalWeighted, base: baseText)
     }
 }
