@@ -32,7 +32,8 @@ public struct ConsistencyReport: Sendable, Codable, Equatable, TableRepresentabl
 
     public var textTable: TextTable {
         let rows = results.map { r in
-            [r.id, r.published, r.interval?.description ?? "", r.consistent ? "consistent" : "INCONSISTENT"]
+            [r.id, r.published, r.interval?.description ?? "", r.residual?.description ?? "",
+             r.consistent ? "consistent" : "INCONSISTENT"]
         }
         var notes = ["Interval arithmetic on rounded figures: an integer percent x stands for [x-0.5, x+0.5), one decimal for [x-0.05, x+0.05); judged on closed intervals."]
         for r in results where !r.consistent {
@@ -40,7 +41,7 @@ public struct ConsistencyReport: Sendable, Codable, Equatable, TableRepresentabl
         }
         notes.append("\(results.count - inconsistent.count) of \(results.count) checks consistent.")
         return TextTable(title: "Consistency of published figures: \(title)",
-                         headers: ["Check", "Published", "Interval", "Result"],
-                         alignments: [.left, .left, .left, .left], rows: rows, notes: notes)
+                         headers: ["Check", "Published", "Sum interval", "Left for other answers", "Result"],
+                         alignments: [.left, .left, .left, .left, .left], rows: rows, notes: notes)
     }
 }

@@ -33,6 +33,25 @@ public struct FigureInterval: Sendable, Codable, Equatable, CustomStringConverti
         self.upperClosed = upperClosed
     }
 
+    enum CodingKeys: String, CodingKey { case lower, upper, lowerClosed, upperClosed }
+
+    /// Infinite ends are written as `null` (JSON has no infinity).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(lower.isFinite ? lower : nil, forKey: .lower)
+        try c.encode(upper.isFinite ? upper : nil, forKey: .upper)
+        try c.encode(lowerClosed, forKey: .lowerClosed)
+        try c.encode(upperClosed, forKey: .upperClosed)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        lower = try c.decodeIfPresent(Double.self, forKey: .lower) ?? -.infinity
+        upper = try c.decodeIfPresent(Double.self, forKey: .upper) ?? .infinity
+        lowerClosed = try c.decode(Bool.self, forKey: .lowerClosed)
+        upperClosed = try c.decode(Bool.self, forKey: .upperClosed)
+    }
+
     /// The single point `x`.
     public static func point(_ x: Double) -> FigureInterval { FigureInterval(lower: x, upper: x) }
 
