@@ -371,6 +371,11 @@ def write_csv(df, path):
 def main():
     ponars = json.load(open(os.path.join(MEMOS, "ponars-658.claims.json")))
     odr = json.load(open(os.path.join(MEMOS, "odr-2020.claims.json")))
+    import jsonschema   # the claim files must conform to their JSON Schema
+    schema = json.load(open(os.path.join(MEMOS, "claims.schema.json")))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for claims in (ponars, odr):
+        jsonschema.validate(claims, schema)
     cab, twin, k20 = make_cab(), make_cab(perturb=True), make_2020()
     # round-trip through CSV so the figures are those of the committed files
     os.makedirs(SURV, exist_ok=True); os.makedirs(REF, exist_ok=True)

@@ -65,6 +65,19 @@ import Testing
         #expect(report.claims(.fail).isEmpty && report.claims(.error).isEmpty)
     }
 
+    /// Every variable a recomputable claim reads exists in its fixture, so
+    /// each engine, once registered, finds its inputs.
+    @Test(arguments: ["kz2019-synthetic", "kz2020-synthetic"])
+    func claimVariablesExistInFixture(name: String) throws {
+        let ref = try #require(try Self.reference().datasets[name])
+        let data = try DatasetLoader.load(Fixture.path(ref.csv), codebook: Fixture.path(ref.codebook))
+        let file = try ClaimFileLoader.load(Fixture.path(ref.claims))
+        for c in file.claims where c.computation.kind.isRecomputable {
+            for v in c.computation.variablesUsed { #expect(data[v] != nil, "\(c.id) reads missing variable \(v)") }
+        }
+        #expect(data.weightVariable == "wt")
+    }
+
     @Test func cabFixtureMarginalClaimsPass() throws { try Self.checkShares("kz2019-synthetic") }
 
     @Test func feb2020FixtureMarginalClaimsPass() throws { try Self.checkShares("kz2020-synthetic") }
