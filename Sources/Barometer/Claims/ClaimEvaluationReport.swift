@@ -31,10 +31,10 @@ public struct ClaimEvaluationReport: Sendable, Codable, Equatable, TableRepresen
 
     public var textTable: TextTable {
         let rows = evaluations.map { e -> [String] in
-            let digits = e.rule == .sign ? 3 : 1
+            let digits = e.rule == .sign ? 3 : 2
             return [e.id, e.published,
                     e.estimate.map { NumberFormat.fixed($0.value, digits) } ?? "",
-                    e.estimate?.confidenceInterval.map { "\(NumberFormat.fixed($0.lower, 1)) to \(NumberFormat.fixed($0.upper, 1))" } ?? "",
+                    e.estimate?.confidenceInterval.map { "\(NumberFormat.fixed($0.lower, 2)) to \(NumberFormat.fixed($0.upper, 2))" } ?? "",
                     e.status.rawValue]
         }
         var counts: [String] = []
