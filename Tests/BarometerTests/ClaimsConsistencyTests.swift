@@ -104,3 +104,20 @@ import Testing
         #expect(r == FigureInterval(lower: 60.5, upper: 61.5, lowerClosed: false, upperClosed: true))
     }
 }
+
+/// `barometer consistency`: table and JSON output, exit status 1 when a
+/// memo contradicts itself, 0 otherwise, typed error on a malformed file.
+@Suite struct ClaimsConsistencyCLITests {
+    @Test func exitStatusAndJSON() throws {
+        let p = try CLI.run(["consistency", "Fixtures/memos/ponars-658.claims.json"])
+        #expect(p.status == 1)
+        #expect(p.stdout.contains("ponars658.check.russia-favorable.87-vs-89") && p.stdout.contains("INCONSISTENT"))
+        let o = try CLI.run(["consistency", "Fixtures/memos/odr-2020.claims.json", "--format", "json"])
+        #expect(o.status == 0, "\(o.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(o.stdout.utf8)) as? [String: Any])
+        let results = try #require(json["results"] as? [[String: Any]])
+        #expect(results.count == 9 && results.allSatisfy { $0["consistent"] as? Bool == true })
+        let bad = try CLI.run(["consistency", "Fixtures/memos/claims.schema.json"])
+        #expect(bad.status != 0 && bad.stderr.contains("invalid claim"))
+    }
+}
