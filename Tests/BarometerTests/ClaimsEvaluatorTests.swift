@@ -138,6 +138,24 @@ import Testing
         }
     }
 
+    /// The confidence-interval rule: pass when the estimate's 95% CI meets
+    /// the published figure's interval, fail when it misses it.
+    @Test func confidenceIntervalRule() throws {
+        let ref = try #require(try Self.reference().datasets["kz2020-synthetic"])
+        let data = try DatasetLoader.load(Fixture.path(ref.csv), codebook: Fixture.path(ref.codebook))
+        let file = try ClaimFileLoader.load(Fixture.path(ref.claims))
+        let ev = ClaimEvaluator(design: try SurveyDesign(data: data))
+        var claim = try #require(file.claim("odr2020.model.us"))
+        claim.verdict = .confidenceInterval
+        let ok = ev.evaluate(claim)
+        let ci = try #require(ok.estimate?.confidenceInterval)
+        #expect(ok.status == .pass && ci.lower < 3.85 && ci.upper > 3.95)
+        #expect(close(ci.lower, try #require(ref.figures["odr2020.model.us"]?.ciLower), rel: 1e-10))
+        claim.figure = PublishedFigure(value: 6.5, rounding: .oneDecimal)   // outside [ci.lower, ci.upper]
+        #expect(ci.upper < 6.45)
+        #expect(ev.evaluate(claim).status == .fail)
+    }
+
     /// Engines plug in by kind; a failing engine yields `error`, never a pass;
     /// an unknown variable is reported, not trapped.
     @Test func enginesPlugInAndErrorsAreReported() throws {

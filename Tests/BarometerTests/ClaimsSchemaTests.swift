@@ -151,7 +151,9 @@ import Testing
         let json = """
         {"format": "barometer-mapping/1", "claims": "ponars-658", "weight": "W",
          "variables": {"q_russia_opinion": {"name": "Q12_RU", "codes": {"1": 4, "2": 3, "3": 2, "4": 1, "8": [98, 99]}},
-                       "wave": {"name": "YEAR"}}}
+                       "wave": {"name": "YEAR"},
+                       "q_russia_reason1": {"name": "R1", "codes": {"1": 11, "98": 998, "99": 999}},
+                       "q_russia_reason2": {"name": "R2"}}}
         """
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("claims-mapping-\(getpid()).json")
         try Data(json.utf8).write(to: tmp)
@@ -167,6 +169,11 @@ import Testing
         let cond = try #require(f.claim("ponars658.p4.us-favorable-given-russia-favorable"))
         #expect(cond.computation.given == ClaimSelection(variable: "Q12_RU", codes: [4, 3]))
         #expect(cond.computation.variable == "q_us_opinion")
+        // Multiple-response columns share the first column's code map.
+        let mr = try #require(f.claim("ponars658.t2.all.domestic"))
+        #expect(mr.computation.variables == ["R1", "R2"] && mr.computation.codes == [11])
+        #expect(mr.computation.responseCodes == [11, 2, 3, 4, 5, 6, 7, 96, 998, 999])
+        #expect(mr.computation.domain == ClaimSelection(variable: "Q12_RU", codes: [4, 3]))
 
         let bad = ClaimMapping(format: "nope", variables: [:])
         #expect(throws: BarometerError.invalidClaim(claim: "(mapping)", field: "format", reason: "expected 'barometer-mapping/1', found 'nope'")) {
