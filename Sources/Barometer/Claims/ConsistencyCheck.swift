@@ -89,6 +89,7 @@ public struct ConsistencyCheck: Sendable, Codable, Equatable {
     ///   dangling reference, ``BarometerError/invalidArgument(_:)`` for a
     ///   division by an interval reaching zero.
     public func run(on file: ClaimFile) throws(BarometerError) -> ConsistencyCheckResult {
+        try validate(in: file)   // parts non-empty, two parts where needed, references resolve
         func figure(_ ref: String) throws(BarometerError) -> PublishedFigure {
             guard let f = file.claim(ref)?.figure else {
                 throw .invalidClaim(claim: id, field: "parts", reason: "claim '\(ref)' is missing or has no figure")
@@ -97,8 +98,9 @@ public struct ConsistencyCheck: Sendable, Codable, Equatable {
         }
         var figures: [PublishedFigure] = []
         for p in parts { figures.append(try figure(p)) }
+        guard let first = figures.first else { throw .invalidClaim(claim: id, field: "parts", reason: "no parts") }
         let published = figures.map(\.display).joined(separator: kind == .lessThan ? " < " : (kind == .sameQuantity ? " vs " : " + "))
-        let sum = figures.dropFirst().reduce(figures[0].interval) { $0 + $1.interval }
+        let sum = figures.dropFirst().reduce(first.interval) { $0 + $1.interval }
         func result(_ ok: Bool, _ computed: FigureInterval?, _ publishedText: String, _ detail: String,
                     rows: [FigureInterval]? = nil, residual: FigureInterval? = nil) -> ConsistencyCheckResult {
             ConsistencyCheckResult(id: id, kind: kind, description: description, consistent: ok, published: publishedText,
@@ -123,12 +125,13 @@ public struct ConsistencyCheck: Sendable, Codable, Equatable {
                           ok ? "sum of parts in \(sum); residual \(residualLabel ?? "(other answers)") in \(clipped)"
                              : "sum of parts in \(sum) exceeds 100", residual: ok ? clipped : nil)
         case .sameQuantity:
-            let meets = figures[0].interval.intersection(figures[1].interval)
+            let second = figures[figures.count - 1]
+            let meets = first.interval.intersection(second.interval)
             return result(meets != nil, meets, published,
-                          "\(figures[0].display) stands for \(figures[0].interval), \(figures[1].display) for \(figures[1].interval)"
+                          "\(first.display) stands for \(first.interval), \(second.display) for \(second.interval)"
                             + (meets == nil ? ": the intervals do not meet" : ""))
         case .lessThan:
-            let a = figures[0].interval, b = figures[1].interval
+            let a = first.interval, b = figures[figures.count - 1].interval
             let ok = a.lower < b.upper + FigureInterval.slack
             return result(ok, nil, published, "\(a) vs \(b)")
         case .repercentaged:
