@@ -53,3 +53,21 @@ import Testing
         }
     }
 }
+
+extension CrosstabStatisticsTests {
+    @Test func raoScottLines() throws {
+        // 3 × 2 toy design: lines present, unadjusted X² named as such
+        let rows: [Int32] = [0, 0, 1, 1, 2, 2, 0, 1, 2, 0, 1, 2, -1]
+        let cols: [Int32] = [0, 1, 0, 1, 0, 1, 0, 0, 1, 1, 1, 0, 1]
+        let w = try Weights(validating: [1, 2, 1.5, 0.5, 1, 1, 2, 1, 3, 1, 1, 0.7, 2], name: "w")
+        var cell = [Int32](repeating: -1, count: rows.count)
+        for k in rows.indices where rows[k] >= 0 && cols[k] >= 0 { cell[k] = rows[k] + 3 * cols[k] }
+        let tally = try CellTally(cellCount: 6, index: cell, weights: w)
+        let counts = try Matrix(rows: 3, columns: 2, columnMajor: tally.weighted)
+        let s = try CrosstabStatistics(counts: counts, rowLabels: ["a", "b", "c"], columnLabels: ["x", "y"],
+                                       statistics: [.raoscott], rowIndex: rows, columnIndex: cols, weights: w)
+        #expect(s.lines.map(\.statistic) == ["Pearson chi-square (unadjusted)", "Rao-Scott first-order chi-square",
+                                             "Rao-Scott second-order chi-square", "Rao-Scott F", "Adjusted Wald F"])
+        #expect(s.notes.contains { $0.contains("not a valid test under weighting") })
+    }
+}

@@ -31,6 +31,7 @@ private struct RaoRef: Decodable {
     struct Run: Decodable {
         let pearsonUnadjusted: Double; let firstOrderP: Double; let df: Double
         let F: Double; let Fndf: Double; let Fddf: Double; let Fp: Double; let designRows: Int
+        let adjWaldF: Double; let adjWaldNdf: Double; let adjWaldDdf: Double; let adjWaldP: Double
     }
     let full: Run
     let domain: Run
@@ -180,12 +181,31 @@ private func expectEst(_ got: AssociationEstimate?, _ want: Ref.Est, _ what: Str
         #expect(close(rs.unadjusted.statistic * Double(rs.primarySamplingUnits) / Double(rs.respondents), rao.domain.pearsonUnadjusted))
     }
 
+    @Test func adjustedWaldMatchesSvychisq() throws {
+        let (x, y, w) = try weightedData()
+        let full = try AdjustedWaldTest(rowIndex: x.index, rowCount: 4, columnIndex: y.index, columnCount: 5, weights: w)
+        #expect(close(full.f, rao.full.adjWaldF))
+        #expect(full.numeratorDF == rao.full.adjWaldNdf && full.denominatorDF == rao.full.adjWaldDdf)
+        let dom = Domain(mask: (0..<x.index.count).map { ($0 + 1) % 3 != 0 }, description: "rows not divisible by 3")
+        let sub = try AdjustedWaldTest(rowIndex: x.index, rowCount: 4, columnIndex: y.index, columnCount: 5,
+                                       weights: w, domain: dom)
+        #expect(close(sub.f, rao.domain.adjWaldF))
+        #expect(sub.denominatorDF == rao.domain.adjWaldDdf)
+        // too few PSUs for the cells: typed error
+        let few = Domain(mask: (0..<x.index.count).map { $0 < 8 }, description: "first 8")
+        #expect(throws: BarometerError.self) {
+            try AdjustedWaldTest(rowIndex: x.index, rowCount: 4, columnIndex: y.index, columnCount: 5, weights: w, domain: few)
+        }
+    }
+
     @Test(.enabled(if: distributionsAvailable, "needs ChiSquared/FisherF from branch dist"))
     func raoScottPValues() throws {
         let (x, y, w) = try weightedData()
         let rs = try RaoScottTest(rowIndex: x.index, rowCount: 4, columnIndex: y.index, columnCount: 5, weights: w)
         #expect(close(rs.firstOrder.pValue, rao.full.firstOrderP, rel: 1e-8))
         #expect(close(rs.fPValue, rao.full.Fp, rel: 1e-8))
+        let aw = try AdjustedWaldTest(rowIndex: x.index, rowCount: 4, columnIndex: y.index, columnCount: 5, weights: w)
+        #expect(close(aw.pValue, rao.full.adjWaldP, rel: 1e-8))
     }
 
     @Test(.enabled(if: distributionsAvailable, "needs Hypergeometric from branch dist"))

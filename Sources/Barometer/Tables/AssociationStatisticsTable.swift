@@ -47,7 +47,8 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
     ///   - title: the table heading.
     ///   - statistics: what to compute.
     ///   - rowIndex, columnIndex, weights, domain: the respondent-level
-    ///     coding, needed only for `.raoscott` (see ``RaoScottTest``).
+    ///     coding, needed only for `.raoscott` (see ``RaoScottTest``; that
+    ///     request also adds the ``AdjustedWaldTest`` line).
     /// - Throws: ``BarometerError`` from ``TwoWayCounts`` (1 × k table, empty
     ///   table, bad counts), ``BarometerError/invalidArgument(_:)`` when
     ///   `.raoscott` lacks respondent data or labels do not fit, and the
@@ -114,6 +115,14 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
                 lines.append(test(rs.secondOrder))
                 lines.append(Line(statistic: "Rao-Scott F", value: rs.f, degreesOfFreedom: rs.fNumeratorDF,
                                   denominatorDF: rs.fDenominatorDF, ase1: nil, ase0: nil, t: nil, pValue: rs.fPValue))
+                do {
+                    let aw = try AdjustedWaldTest(rowIndex: ri, rowCount: counts.rows, columnIndex: ci,
+                                                  columnCount: counts.columns, weights: w, domain: domain)
+                    lines.append(Line(statistic: "Adjusted Wald F", value: aw.f, degreesOfFreedom: aw.numeratorDF,
+                                      denominatorDF: aw.denominatorDF, ase1: nil, ase0: nil, t: nil, pValue: aw.pValue))
+                } catch {
+                    notes.append("Adjusted Wald test not computed: \(error)")
+                }
                 notes.append("Rao-Scott: mean generalized design effect \(NumberFormat.fixed(rs.meanDesignEffect, 4)); "
                     + "design effects " + rs.designEffects.map { NumberFormat.fixed($0, 4) }.joined(separator: ", ")
                     + "; the unadjusted chi-square is not a valid test under weighting")

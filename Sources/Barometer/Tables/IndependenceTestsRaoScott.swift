@@ -74,45 +74,19 @@ public struct RaoScottTest: Sendable, Equatable {
     ///   zero cells make `CᵀD⁻¹C` singular.
     public init(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
                 weights: Weights, domain: Domain? = nil) throws(BarometerError) {
-        guard rowIndex.count == columnIndex.count else {
-            throw .lengthMismatch(variable: "column index", expected: rowIndex.count, actual: columnIndex.count)
-        }
-        guard rowCount > 0, columnCount > 0 else { throw .invalidArgument("row and column category counts must be positive") }
-        var cell = [Int32](repeating: -1, count: rowIndex.count)
-        for k in 0..<rowIndex.count {
-            let a = rowIndex[k], b = columnIndex[k]
-            if a < 0 || b < 0 { continue }
-            guard Int(a) < rowCount, Int(b) < columnCount else {
-                throw .invalidArgument("category index (\(a), \(b)) outside \(rowCount) × \(columnCount)")
-            }
-            cell[k] = a + Int32(rowCount) * b            // column-major cell number
-        }
-        let tally = try CellTally(cellCount: rowCount * columnCount, index: cell, weights: weights, domain: domain)
-        let n = domain?.count ?? weights.count
-        guard n >= 2 else { throw .insufficientData("the design needs at least 2 PSUs (respondents); it has \(n)") }
-        guard tally.totalWeighted > 0 else {
-            throw .emptyDomain(domain.map { "no weighted respondents in \($0.description)" } ?? "no weighted respondents in the table")
-        }
-        let full: Matrix
-        do { full = try Matrix(rows: rowCount, columns: columnCount, columnMajor: tally.weighted) }
-        catch { throw .linearAlgebra(error) }
-        let t = try TwoWayCounts(full)
+        let cells = try DesignCells(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex,
+                                    columnCount: columnCount, weights: weights, domain: domain)
+        let t = cells.table, m = cells.respondents, n = cells.domainPSUs
         self.table = t
         self.primarySamplingUnits = n
-        var m = 0
-        for jj in t.columnsKept { for ii in t.rowsKept { m += tally.counts[ii + rowCount * jj] } }
         self.respondents = m
 
         let r = t.rowCount, c = t.columnCount, K = r * c, d = (r - 1) * (c - 1)
         let W = t.total
         // proportions and Σw² of the kept cells, column-major over the kept table
-        var p = [Double](repeating: 0, count: K), s2 = [Double](repeating: 0, count: K)
-        for (j, jj) in t.columnsKept.enumerated() {
-            for (i, ii) in t.rowsKept.enumerated() {
-                p[i + r * j] = t.counts[i, j] / W
-                s2[i + r * j] = tally.weightedSquares[ii + rowCount * jj]
-            }
-        }
+        var p = [Double](repeating: 0, count: K)
+        let s2 = cells.weightedSquares
+        for j in 0..<c { for i in 0..<r { p[i + r * j] = t.counts[i, j] / W } }
         let pr = t.rowTotals.map { $0 / W }, pc = t.columnTotals.map { $0 / W }
         var x2 = 0.0
         for j in 0..<c { for i in 0..<r {
@@ -151,7 +125,7 @@ public struct RaoScottTest: Sendable, Equatable {
             var bm = try LinearAlgebra.gram(z)
             // svyrecvar's n/(n−1) uses the PSU count of the whole design
             // (survey keeps it in fpc$sampsize when a design is subset).
-            let nAll = Double(weights.count)
+            let nAll = Double(cells.designPSUs)
             let scale = nAll / ((nAll - 1) * W * W)
             for idx in bm.storage.indices { bm.storage[idx] *= scale }
             // eigenvalues of A⁻¹B via A^{-1/2} B A^{-1/2}
@@ -190,8 +164,7 @@ public struct RaoScottTest: Sendable, Equatable {
         self.fDenominatorDF = d0 * Double(n - 1)
         self.fPValue = FisherF(d1: d0, d2: d0 * Double(n - 1)).sf(x2 / tr)
         var notes = t.notes
-        notes.append("design: weights-only, with replacement, \(n) PSUs (respondents"
-            + (domain.map { " in \($0.description)" } ?? "") + "); table base \(m) respondents with valid answers to both")
+        notes.append(cells.note(domain))
         self.notes = notes
     }
 }
