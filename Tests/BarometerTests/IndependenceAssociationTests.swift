@@ -9,6 +9,7 @@ private struct Ref: Decodable {
     struct Test: Decodable { let statistic: Double; let df: Double; let p: Double }
     struct Est: Decodable { let value: Double; let ase1: Double?; let ase0: Double?; let t: Double?; let p: Double }
     struct Dir: Decodable { let symmetric: Est; let rowDependent: Est; let columnDependent: Est }
+    struct Pair: Decodable { let rowDependent: Est; let columnDependent: Est }
     struct Table: Decodable {
         let counts: [[Double]]
         let pearson: Test
@@ -21,6 +22,7 @@ private struct Ref: Decodable {
         let lambda: Dir
         let gamma: Est, kendallTauB: Est, kendallTauC: Est
         let somersD: Dir
+        let goodmanKruskalTau: Pair
     }
     struct Fisher: Decodable { let counts: [[Double]]; let twoSided: Double; let less: Double; let greater: Double }
     let tables: [String: Table]
@@ -106,6 +108,18 @@ private func expectEst(_ got: AssociationEstimate?, _ want: Ref.Est, _ what: Str
             expectEst(m.somersD?.symmetric, t.somersD.symmetric, "\(name) d sym")
             expectEst(m.somersD?.rowDependent, t.somersD.rowDependent, "\(name) d R|C")
             expectEst(m.somersD?.columnDependent, t.somersD.columnDependent, "\(name) d C|R")
+            expectEst(m.goodmanKruskalTau.rowDependent, t.goodmanKruskalTau.rowDependent, "\(name) GK tau R|C")
+            expectEst(m.goodmanKruskalTau.columnDependent, t.goodmanKruskalTau.columnDependent, "\(name) GK tau C|R")
+        }
+    }
+
+    @Test(.enabled(if: distributionsAvailable, "needs ChiSquared from branch dist"))
+    func chiSquareBasedSignificance() throws {
+        for (name, t) in ref.tables {
+            let m = try AssociationMeasures(counts: matrix(t.counts))
+            #expect(m.cramersV.pValue.map { close($0, t.cramersV.p, rel: 1e-9) } == true, "\(name) V sig")
+            #expect(m.goodmanKruskalTau.rowDependent.pValue.map { close($0, t.goodmanKruskalTau.rowDependent.p, rel: 1e-9) } == true, "\(name) GK tau R|C sig")
+            #expect(m.goodmanKruskalTau.columnDependent.pValue.map { close($0, t.goodmanKruskalTau.columnDependent.p, rel: 1e-9) } == true, "\(name) GK tau C|R sig")
         }
     }
 

@@ -15,6 +15,7 @@ Deterministic (fixed seed).
 """
 import json, os, math
 import numpy as np
+import sympy as sp
 from scipy import stats
 from scipy.stats import contingency
 
@@ -145,6 +146,38 @@ def spss_measures(f):
 
     def m(vv, a1, a0):
         return {"value": vv, "ase1": a1, "ase0": a0, "t": vv / a0, "p": two_sided(vv / a0)}
+    # ---- Goodman-Kruskal tau (SPSS: value, ASE1, significance from the
+    # chi-square approximation U = (W-1)(C-1) tau_C|R on (R-1)(C-1) df) ----
+    tau_cr = (W * (f ** 2 / r[:, None]).sum() - (c ** 2).sum()) / (W * W - (c ** 2).sum())
+    tau_rc = (W * (f ** 2 / c[None, :]).sum() - (r ** 2).sum()) / (W * W - (r ** 2).sum())
+    # ASE1: multinomial delta method with the gradient taken symbolically (sympy),
+    # Var = sum f (dtheta/df)^2 - (sum f dtheta/df)^2 / W.
+    F = sp.Matrix(R, C, lambda i, j: sp.Symbol("f_%d_%d" % (i, j)))
+    rs = [sum(F[i, j] for j in range(C)) for i in range(R)]
+    cs = [sum(F[i, j] for i in range(R)) for j in range(C)]
+    Ws = sum(rs)
+    subs = {F[i, j]: sp.nsimplify(f[i, j]) if f[i, j] == round(f[i, j]) else sp.Float(f[i, j], 30) for i in range(R) for j in range(C)}
+
+    def delta_ase(expr):
+        grads = [[sp.diff(expr, F[i, j]).subs(subs) for j in range(C)] for i in range(R)]
+        s1 = sum(subs[F[i, j]] * grads[i][j] for i in range(R) for j in range(C))
+        s2 = sum(subs[F[i, j]] * grads[i][j] ** 2 for i in range(R) for j in range(C))
+        return float(sp.sqrt(s2 - s1 ** 2 / Ws.subs(subs)).evalf(30))
+    e_cr = (Ws * sum(F[i, j] ** 2 / rs[i] for i in range(R) for j in range(C)) - sum(x ** 2 for x in cs)) / (Ws ** 2 - sum(x ** 2 for x in cs))
+    e_rc = (Ws * sum(F[i, j] ** 2 / cs[j] for i in range(R) for j in range(C)) - sum(x ** 2 for x in rs)) / (Ws ** 2 - sum(x ** 2 for x in rs))
+    out["goodmanKruskalTau"] = {
+        "rowDependent": {"value": tau_rc, "ase1": delta_ase(e_rc), "p": float(stats.chi2.sf((W - 1) * (R - 1) * tau_rc, df))},
+        "columnDependent": {"value": tau_cr, "ase1": delta_ase(e_cr), "p": float(stats.chi2.sf((W - 1) * (C - 1) * tau_cr, df))},
+    }
+    # independent check of the closed-form ordinal ASE1s against the symbolic delta method
+    Ps = sum(F[i, j] * (sum(F[h, k] for h in range(i) for k in range(j)) + sum(F[h, k] for h in range(i + 1, R) for k in range(j + 1, C))) for i in range(R) for j in range(C))
+    Qs = sum(F[i, j] * (sum(F[h, k] for h in range(i) for k in range(j + 1, C)) + sum(F[h, k] for h in range(i + 1, R) for k in range(j))) for i in range(R) for j in range(C))
+    Drs = Ws ** 2 - sum(x ** 2 for x in rs); Dcs = Ws ** 2 - sum(x ** 2 for x in cs)
+    for expr, want in (((Ps - Qs) / (Ps + Qs), g1), ((Ps - Qs) / sp.sqrt(Drs * Dcs), tb1),
+                       ((Ps - Qs) / Drs, dcr1), ((Ps - Qs) / Dcs, drc1), (2 * (Ps - Qs) / (Drs + Dcs), dsym1)):
+        got = delta_ase(expr)
+        assert abs(got - want) <= 1e-11 * want, (got, want)
+
     out["gamma"] = m(g, g1, g0)
     out["kendallTauB"] = m(tb, tb1, tb0)
     out["kendallTauC"] = m(tc, tc1, tc0)

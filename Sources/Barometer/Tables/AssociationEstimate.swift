@@ -44,6 +44,16 @@ public struct AssociationEstimate: Sendable, Equatable, Codable {
         self.pValue = pValue
     }
 
+    /// A measure with an ASE₁ whose significance comes from elsewhere (a χ²
+    /// approximation, as for Goodman and Kruskal's τ); no ASE₀ or T.
+    public init(value: Double, ase1: Double, pValue: Double) {
+        self.value = value
+        self.ase1 = ase1
+        self.ase0 = nil
+        self.t = nil
+        self.pValue = pValue
+    }
+
     /// Asymptotic Wald interval `value ± z·ASE₁` with `z` the normal
     /// quantile for `level` (as SAS PROC FREQ CL); nil without an ASE₁.
     public func confidenceInterval(level: Double = 0.95) -> (lower: Double, upper: Double)? {

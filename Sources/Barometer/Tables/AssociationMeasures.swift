@@ -17,6 +17,7 @@ import Darwin
 /// - Goodman-Kruskal λ: C|R `(Σᵢ maxⱼ fᵢⱼ − maxⱼ cⱼ)/(W − maxⱼ cⱼ)`, R|C
 ///   likewise, symmetric `(Σ maxⱼ fᵢⱼ + Σ maxᵢ fᵢⱼ − r_m − c_m)/(2W − r_m − c_m)`.
 ///   Ties for a maximum are broken by the first (lowest) index.
+/// - Goodman and Kruskal's τ: see ``GoodmanKruskalTau``.
 /// - γ = (P − Q)/(P + Q); τ_b = (P − Q)/√(D_rD_c); τ_c = q(P − Q)/(W²(q − 1));
 ///   Somers' d C|R = (P − Q)/D_r, R|C = (P − Q)/D_c, symmetric (P − Q)/((D_r + D_c)/2).
 ///
@@ -42,6 +43,8 @@ public struct AssociationMeasures: Sendable, Equatable {
     public let contingencyCoefficient: AssociationEstimate
     /// Goodman-Kruskal λ.
     public let lambda: DirectionalAssociation?
+    /// Goodman and Kruskal's τ (both directions).
+    public let goodmanKruskalTau: GoodmanKruskalTau
     /// Goodman-Kruskal γ.
     public let gamma: AssociationEstimate?
     /// Kendall's τ_b.
@@ -128,6 +131,8 @@ public struct AssociationMeasures: Sendable, Equatable {
             lambda = nil
             notes.append("lambda undefined: one category holds every respondent")
         }
+
+        goodmanKruskalTau = GoodmanKruskalTau(table: t)
 
         // ---- ordinal: concordant / discordant weights per cell ----
         // cum[i][j] = Σ_{h≤i, k≤j} f ; corner sums from it.

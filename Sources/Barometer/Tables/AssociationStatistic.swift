@@ -15,7 +15,8 @@ public enum CrosstabStatistic: String, CaseIterable, Sendable, Codable {
     case cramer
     /// Contingency coefficient.
     case cc
-    /// Goodman-Kruskal λ (symmetric, R|C, C|R).
+    /// Goodman-Kruskal λ (symmetric, R|C, C|R) and, as SPSS's LAMBDA
+    /// keyword does, Goodman and Kruskal's τ.
     case lambda
     /// Goodman-Kruskal γ.
     case gamma

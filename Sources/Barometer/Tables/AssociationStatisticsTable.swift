@@ -130,7 +130,10 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
             case .phi: est("Phi", measures?.phi)
             case .cramer: est("Cramer's V", measures?.cramersV)
             case .cc: est("Contingency coefficient", measures?.contingencyCoefficient)
-            case .lambda: dir("Lambda", measures?.lambda)
+            case .lambda:
+                dir("Lambda", measures?.lambda)
+                est("Goodman and Kruskal tau (row dependent)", measures?.goodmanKruskalTau.rowDependent)
+                est("Goodman and Kruskal tau (column dependent)", measures?.goodmanKruskalTau.columnDependent)
             case .gamma: est("Gamma", measures?.gamma)
             case .taub: est("Kendall's tau-b", measures?.kendallTauB)
             case .tauc: est("Kendall's tau-c", measures?.kendallTauC)
