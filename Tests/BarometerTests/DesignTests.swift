@@ -50,6 +50,9 @@ import Testing
         try expect(d.ratio(numerator: "api_stu", denominator: "enroll"), "strat_ratio_apistu_enroll")
         try expect(d.mean(["sch_wide"]), "strat_mean_schwide")
         #expect(d.degreesOfFreedom == Int(try number("strat_degf")))
+        // CI with the design's degrees of freedom: R confint(svymean(...), df = degf(design)).
+        let ci = try numbers("strat_mean_api00_ci_t")
+        #expect(close(mean.estimates[0].lower, ci[0], rel: 1e-10) && close(mean.estimates[0].upper, ci[1], rel: 1e-10))
         let noFPC = try SurveyDesign(data: load("apistrat.csv"), weight: "pw", strata: "stype")
         try expect(noFPC.mean(["api00"]), "strat_nofpc_mean_api00")
     }
