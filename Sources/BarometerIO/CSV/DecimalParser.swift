@@ -21,20 +21,31 @@ import Darwin
 /// which is correctly rounded in glibc. Overflow gives ±infinity and
 /// underflow ±0 or a subnormal, as Python does.
 enum DecimalParser {
-    @usableFromInline static let powersOfTen: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ]
+    /// 10^0 … 10^22, all exact doubles; allocated once, never freed or written.
+    nonisolated(unsafe) static let powersOfTen: UnsafePointer<Double> = {
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: 23)
+        var x = 1.0
+        for k in 0...22 { p[k] = x; x *= 10 }
+        return UnsafePointer(p)
+    }()
 
     @inline(__always) static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
 
-    /// Parses `count` bytes at `p`; `nil` when the text is not a number.
+    /// Parses a whole cell of `count` bytes at `p`; `nil` when it is not a number.
     @inline(__always)
     static func parse(_ p: UnsafePointer<UInt8>, count: Int, powers: UnsafePointer<Double>) -> Double? {
-        var i = 0
-        var end = count
+        guard let r = scan(p, from: 0, to: count, powers: powers), r.next == count else { return nil }
+        return r.value
+    }
+
+    /// Parses the number that starts at `p[i]` (after optional blanks) and
+    /// returns it with the index just past it and any trailing blanks;
+    /// `nil` when no number starts there. The caller checks what follows.
+    @inline(__always)
+    static func scan(_ p: UnsafePointer<UInt8>, from i0: Int, to end: Int,
+                     powers: UnsafePointer<Double>) -> (value: Double, next: Int)? {
+        var i = i0
         while i < end && isBlank(p[i]) { i += 1 }
-        while end > i && isBlank(p[end - 1]) { end -= 1 }
         if i == end { return nil }
         let start = i
         var negative = false
@@ -91,16 +102,18 @@ enum DecimalParser {
             if !expDigits { return nil }
             exponent += expNegative ? -e : e
         }
-        if i != end { return nil }
+        let numberEnd = i
+        while i < end && isBlank(p[i]) { i += 1 }
         if !truncated {
-            if mantissa == 0 { return negative ? -0.0 : 0.0 }
+            if mantissa == 0 { return (negative ? -0.0 : 0.0, i) }
             if mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
                 let m = Double(mantissa)
                 let v = exponent < 0 ? m / powers[-exponent] : m * powers[exponent]
-                return negative ? -v : v
+                return (negative ? -v : v, i)
             }
         }
-        return slowPath(p + start, count: end - start)
+        guard let v = slowPath(p + start, count: numberEnd - start) else { return nil }
+        return (v, i)
     }
 
     /// `strtod` on a NUL-terminated copy of already validated text.
@@ -116,15 +129,12 @@ enum DecimalParser {
         }
     }
 
-    /// Convenience for tests and codebook keys: parses a Swift string.
+    /// Parses a Swift string (codebook keys, tests).
     static func parse(_ s: String) -> Double? {
-        var bytes = Array(s.utf8)
-        if bytes.isEmpty { return nil }
-        return bytes.withUnsafeMutableBufferPointer { b in
-            powersOfTen.withUnsafeBufferPointer { pw in
-                guard let base = b.baseAddress, let pwb = pw.baseAddress else { return nil }
-                return parse(UnsafePointer(base), count: b.count, powers: pwb)
-            }
+        let bytes = Array(s.utf8)
+        return bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return nil }
+            return parse(base, count: b.count, powers: powersOfTen)
         }
     }
 }
