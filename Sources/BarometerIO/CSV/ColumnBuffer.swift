@@ -1,45 +1,19 @@
-/// A growable buffer of doubles on raw memory, so that appending in the
-/// parser's inner loop costs no uniqueness check. Owned and freed by
-/// ``ColumnStore``.
+/// A column's numbers while a file streams in: a Swift array grown with
+/// `append` (pre-sized by ``reserve(_:)``), handed out without a copy.
 struct DoubleBuffer {
-    private(set) var base: UnsafeMutablePointer<Double>
-    private(set) var count = 0
-    private var capacity: Int
+    private(set) var storage: [Double] = []
 
-    init(capacity: Int = 1024) {
-        self.capacity = max(capacity, 16)
-        base = UnsafeMutablePointer<Double>.allocate(capacity: self.capacity)
-    }
+    init() { storage.reserveCapacity(1024) }
 
-    @inline(__always) mutating func append(_ v: Double) {
-        if count == capacity { grow() }
-        base[count] = v
-        count += 1
-    }
+    @inline(__always) mutating func append(_ v: Double) { storage.append(v) }
 
-    private mutating func grow() { reserve(capacity * 2) }
+    /// Makes room for `n` values in all.
+    mutating func reserve(_ n: Int) { if n > storage.capacity { storage.reserveCapacity(n) } }
 
-    /// Makes room for `n` values in all (no-op if there is room already).
-    mutating func reserve(_ n: Int) {
-        guard n > capacity else { return }
-        let bigger = UnsafeMutablePointer<Double>.allocate(capacity: n)
-        bigger.update(from: base, count: count)
-        base.deallocate()
-        base = bigger
-        capacity = n
-    }
-
-    mutating func truncate(to n: Int) { count = min(count, n) }
-    mutating func removeAll() { count = 0 }
-
-    var array: [Double] {
-        Array(unsafeUninitializedCapacity: count) { buf, n in
-            if let b = buf.baseAddress { b.initialize(from: base, count: count) }
-            n = count
-        }
-    }
-
-    func free() { base.deallocate() }
+    var count: Int { storage.count }
+    mutating func truncate(to n: Int) { if storage.count > n { storage.removeLast(storage.count - n) } }
+    mutating func removeAll() { storage = [] }
+    var array: [Double] { storage }
 }
 
 /// One column's growing storage while a CSV file streams in.
@@ -101,7 +75,6 @@ final class ColumnStore {
     }
 
     deinit {
-        for j in 0..<count { columns[j].values.free() }
         columns.deinitialize(count: count)
         columns.deallocate()
     }
