@@ -250,8 +250,7 @@ struct CSVParser {
     func finish() throws(CSVError) -> (header: [String], columns: [ParsedColumn]) {
         guard let store = columnStore else { throw .noHeader }
         return (header, (0..<store.count).map { j in
-            let c = store.columns[j]
-            return c.kind == .string ? .strings(c.strings) : .numbers(c.values.array)
+            store.columns[j].kind == .string ? .strings(store.columns[j].strings) : .numbers(store.columns[j].values.take())
         })
     }
 }

@@ -1,19 +1,47 @@
-/// A column's numbers while a file streams in: a Swift array grown with
-/// `append` (pre-sized by ``reserve(_:)``), handed out without a copy.
+/// A column's numbers while a file streams in: a Swift array (pre-sized by
+/// ``reserve(_:)``) fed in batches of 256 from a small raw buffer, so the
+/// inner loop pays one array uniqueness check per batch, not per value.
+/// The batch buffer is freed by ``ColumnStore``.
 struct DoubleBuffer {
-    private(set) var storage: [Double] = []
+    static let batch = 256
+    private var storage: [Double] = []
+    private let pending = UnsafeMutablePointer<Double>.allocate(capacity: DoubleBuffer.batch)
+    private var pendingCount = 0
 
     init() { storage.reserveCapacity(1024) }
 
-    @inline(__always) mutating func append(_ v: Double) { storage.append(v) }
+    @inline(__always) mutating func append(_ v: Double) {
+        if pendingCount == Self.batch { flush() }
+        pending[pendingCount] = v
+        pendingCount += 1
+    }
+
+    private mutating func flush() {
+        storage.append(contentsOf: UnsafeBufferPointer(start: pending, count: pendingCount))
+        pendingCount = 0
+    }
 
     /// Makes room for `n` values in all.
     mutating func reserve(_ n: Int) { if n > storage.capacity { storage.reserveCapacity(n) } }
 
-    var count: Int { storage.count }
-    mutating func truncate(to n: Int) { if storage.count > n { storage.removeLast(storage.count - n) } }
-    mutating func removeAll() { storage = [] }
-    var array: [Double] { storage }
+    var count: Int { storage.count + pendingCount }
+
+    mutating func truncate(to n: Int) {
+        if n >= storage.count { pendingCount = min(pendingCount, n - storage.count) } else {
+            storage.removeLast(storage.count - n)
+            pendingCount = 0
+        }
+    }
+
+    mutating func removeAll() { storage = []; pendingCount = 0 }
+
+    /// All values, in order.
+    mutating func take() -> [Double] {
+        flush()
+        return storage
+    }
+
+    func free() { pending.deallocate() }
 }
 
 /// One column's growing storage while a CSV file streams in.
@@ -75,6 +103,7 @@ final class ColumnStore {
     }
 
     deinit {
+        for j in 0..<count { columns[j].values.free() }
         columns.deinitialize(count: count)
         columns.deallocate()
     }
