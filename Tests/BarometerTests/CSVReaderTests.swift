@@ -293,7 +293,7 @@ import Testing
         let (e5, msg5) = codebookError { try cb(#"{"variables": [{"name": "q1", "lable": "x"}]}"#) }
         #expect(e5 == .unknownKey("lable", at: "variables[0]"), "\(msg5)")
         let (e6, msg6) = codebookError { try Codebook.load(path: "/nonexistent/cb.json") }
-        if case .unreadable? = e6 {} else { Issue.record("\(msg6)") }
+        #expect(e6 == .unreadable(path: "/nonexistent/cb.json", reason: "file not found"), "\(msg6)")
     }
 
     @Test func codebookContentErrors() {
