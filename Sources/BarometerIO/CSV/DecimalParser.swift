@@ -13,7 +13,7 @@ import Darwin
 /// exponent `e`/`E` with optional sign and at least one digit, optional
 /// spaces/tabs.
 ///
-/// Fast path (Clinger 1990): when the significant digits fit in a `UInt64`
+/// Fast path (Clinger 1990): when the digits (at most 19) fit in a `UInt64`
 /// with value ≤ 2^53 and the decimal exponent is within ±22, both the
 /// mantissa and 10^|e| are exact doubles, so one IEEE multiplication or
 /// division gives the correctly rounded result. Otherwise (long mantissas,
@@ -50,42 +50,32 @@ enum DecimalParser {
         let start = i
         var negative = false
         if p[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if p[i] == UInt8(ascii: "+") { i += 1 }
+        // Digits go into a UInt64 while there are at most 19 of them
+        // (leading zeros included), which cannot overflow; longer
+        // mantissas are left to strtod.
         var mantissa: UInt64 = 0
-        var significant = 0
-        var exponent = 0
-        var truncated = false
-        var anyDigit = false
-        // Integer part.
+        var digits = 0
+        var fractionDigits = 0
         while i < end {
             let d = p[i] &- 0x30
             if d > 9 { break }
-            anyDigit = true
-            if significant < 19 {
-                if mantissa != 0 || d != 0 { mantissa = mantissa &* 10 &+ UInt64(d); significant += 1 }
-            } else {
-                exponent += 1
-                if d != 0 { truncated = true }
-            }
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            digits += 1
             i += 1
         }
-        // Fraction.
         if i < end && p[i] == UInt8(ascii: ".") {
             i += 1
             while i < end {
                 let d = p[i] &- 0x30
                 if d > 9 { break }
-                anyDigit = true
-                if significant < 19 {
-                    if mantissa != 0 || d != 0 { mantissa = mantissa &* 10 &+ UInt64(d); significant += 1 }
-                    exponent -= 1
-                } else if d != 0 {
-                    truncated = true
-                }
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                fractionDigits += 1
                 i += 1
             }
+            digits += fractionDigits
         }
-        if !anyDigit { return nil }
-        // Exponent.
+        if digits == 0 { return nil }
+        var exponent = -fractionDigits
         if i < end && (p[i] | 0x20) == UInt8(ascii: "e") {
             i += 1
             var expNegative = false
@@ -104,7 +94,7 @@ enum DecimalParser {
         }
         let numberEnd = i
         while i < end && isBlank(p[i]) { i += 1 }
-        if !truncated {
+        if digits <= 19 {
             if mantissa == 0 { return (negative ? -0.0 : 0.0, i) }
             if mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
                 let m = Double(mantissa)
