@@ -138,6 +138,20 @@ import Testing
         #expect(try d.variable("b").strings == ["say \"hi\"", "c1\rc2", ""])
     }
 
+    @Test func fieldLongerThanManyChunksCarriesOver() throws {
+        let long = String(repeating: "ab\"\"c,\r\nd ", count: 400)        // 4,400 bytes as written
+        let expected = String(repeating: "ab\"c,\r\nd ", count: 400)
+        let text = "n,s\n1,\"\(long)\"\n2.5,x\n"
+        for chunk in [7, 64, 1000] {
+            let d = try read(text, chunkSize: chunk)
+            #expect(try d.variable("s").strings == [expected, "x"], "chunk \(chunk)")
+            #expect(try d.variable("n").values == [1, 2.5])
+        }
+        // Header line 1, the quoted record spans lines 2–402 (400 CRLFs), "2.5,x" is 403, "oops" 404.
+        let (e, msg) = csvError { try read(text + "oops,y\n", chunkSize: 5) }
+        #expect(e == .nonNumeric(CSVPosition(line: 404, column: 1, name: "n"), value: "oops"), "\(msg)")
+    }
+
     @Test func finalLineEndIsOptionalAndLineEndsMayMix() throws {
         let forms = ["a,b\n1,2\n3,4\n", "a,b\n1,2\n3,4", "a,b\r\n1,2\r\n3,4\r\n", "a,b\r\n1,2\r\n3,4",
                      "a,b\r1,2\r3,4\r", "a,b\n1,2\r\n3,4\r", "a,b\n\n1,2\n\r\n3,4\n\n"]

@@ -103,13 +103,13 @@ public enum CSVReader {
             let n = try source.read(into: buffer + filled, count: chunkSize)
             if n == 0 { eof = true }
             filled += n
+            parsedBytes += n
             if !bomChecked {
                 if filled < 3 && !eof { continue }
                 bomChecked = true
                 if filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
             }
             start += try parser.parse(buffer + start, count: filled - start, eof: eof)
-            parsedBytes += n
             if !reserved && parser.rows >= 64, let size = sizeHint {
                 // Rows per byte so far, times the file size, plus 5%.
                 reserved = true
