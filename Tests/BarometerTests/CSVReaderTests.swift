@@ -331,6 +331,9 @@ import Testing
         #expect(e2 == .unknownWeight("wgt", suggestions: ["wt"]), "\(msg2)")
         let (e3, msg3) = codebookError { try read("id,wt\n1,a\n", codebook: try cb(#"{"weight": "wt", "variables": [{"name": "wt", "type": "string"}]}"#)) }
         #expect(e3 == .weightNotNumeric("wt"), "\(msg3)")
+        // Codes for a column that turns out to hold text.
+        let (e5, msg5) = codebookError { try read("id,r\n1,North\n", codebook: try cb(#"{"variables": [{"name": "r", "missing": [9]}]}"#)) }
+        #expect(e5 == .codesOnStringVariable("r"), "\(msg5)")
         // A weight column is numeric even without a type, so text in it is a CSV error with its position.
         let (e4, msg4) = csvError { try read("id,wt\n1,heavy\n", codebook: Codebook(weight: "wt")) }
         #expect(e4 == .nonNumeric(CSVPosition(line: 2, column: 2, name: "wt"), value: "heavy"), "\(msg4)")

@@ -133,6 +133,9 @@ public enum CSVReader {
             switch column {
             case .strings(let strings):
                 if name == codebook?.weight { throw CodebookError.weightNotNumeric(name) }
+                if let e = entry, !e.valueLabels.isEmpty || !e.missing.isEmpty {
+                    throw CodebookError.codesOnStringVariable(name)   // inferred string, but the codebook gives codes
+                }
                 v = Variable(name: name, label: entry?.label, strings: strings)
             case .numbers(let values):
                 v = Variable(name: name, label: entry?.label, values: values)
