@@ -208,6 +208,10 @@ import Testing
         let d = try CSVReader.read(string: "a;b\n\"1;5\";2,5\n", options: CSVOptions(delimiter: UInt8(ascii: ";")))
         #expect(try d.variable("a").strings == ["1;5"])
         #expect(try d.variable("b").strings == ["2,5"])
+        let tsv = try CSVReader.read(string: "a\tb\tc\n1\t\t2\n\t3\t \n", options: CSVOptions(delimiter: 0x09))
+        #expect(try tsv.variable("a").values.map { $0.isNaN ? -1 : $0 } == [1, -1])
+        #expect(try tsv.variable("b").values.map { $0.isNaN ? -1 : $0 } == [-1, 3])
+        #expect(try tsv.variable("c").values.map { $0.isNaN ? -1 : $0 } == [2, -1])
         let empty = try read("a,b\r\n")
         #expect(empty.rowCount == 0 && empty.variableNames == ["a", "b"])
     }

@@ -12,6 +12,8 @@ struct CSVParser {
     static let cr: UInt8 = 0x0D
 
     let delimiter: UInt8
+    /// The fused number scan skips blanks, so it is off when the delimiter is a space or tab.
+    let fastNumbers: Bool
     let tokens: [String]
     let tokenBytes: [[UInt8]]
     let codebook: Codebook?
@@ -27,6 +29,7 @@ struct CSVParser {
 
     init(options: CSVOptions, codebook: Codebook?) {
         delimiter = options.delimiter
+        fastNumbers = !DecimalParser.isBlank(options.delimiter)
         tokens = options.missingTokens
         tokenBytes = options.missingTokens.map { Array($0.utf8) }
         self.codebook = codebook
@@ -50,7 +53,7 @@ struct CSVParser {
                 line += 1; consumed = pos + 1; continue
             }
             // Raw column storage for this record (nil while reading the header).
-            let cols = columnStore?.columns
+            let cols = fastNumbers ? columnStore?.columns : nil
             let ncols = columnStore?.count ?? 0
             var field = 0
             while true {
