@@ -31,6 +31,12 @@ import Testing
         // svychisq(statistic = "Chisq") reports the unadjusted X² with the first-order p-value.
         #expect(close(t.unadjusted.statistic, chisq.statistic, rel: 1e-10))
         #expect(close(t.firstOrder.pValue, chisq.p, rel: 1e-8))
+        let w = try AdjustedWaldTest(design: design, rowIndex: rows.index, rowCount: rows.categories.count,
+                                     columnIndex: cols.index, columnCount: cols.categories.count)
+        let adj = try stat(key + "_adjWald")
+        #expect(close(w.f, adj.statistic, rel: 1e-10), "adjWald \(w.f) vs \(adj.statistic)")
+        #expect(w.numeratorDF == adj.parameter[0] && w.denominatorDF == adj.parameter[1])
+        #expect(close(w.pValue, adj.p, rel: 1e-8))
     }
 
     @Test func stratifiedDesignWithFPC() throws {
