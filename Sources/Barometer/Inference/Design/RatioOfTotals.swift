@@ -21,6 +21,9 @@ public struct RatioOfTotals: Sendable {
         public let estimates: [Double]
         /// k × k design covariance.
         public let covariance: Matrix
+        /// R × k replicate estimates (replicate designs only), for statistics
+        /// that are non-linear functions of these estimates.
+        public var replicateEstimates: Matrix? = nil
     }
 
     /// Totals of `numerators` (n × k), or ratios to the totals of
@@ -78,7 +81,8 @@ public struct RatioOfTotals: Sendable {
                     throw .emptyDomain("a replicate has zero weighted total in a denominator")
                 }
             }
-            return Result(estimates: est, covariance: try reps.covariance(replicates: theta, full: est))
+            return Result(estimates: est, covariance: try reps.covariance(replicates: theta, full: est),
+                          replicateEstimates: theta)
         }
         var z = Matrix(rows: n, columns: k)
         for j in 0..<k {
