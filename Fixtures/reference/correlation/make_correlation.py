@@ -118,6 +118,22 @@ for i in range(m):
         wsl[i, j] = wcorr(midranks(Y[listwise, i], w[listwise]), midranks(Y[listwise, j], w[listwise]), w[listwise])
         wsp[i, j] = wcorr(midranks(Y[ok, i], w[ok]), midranks(Y[ok, j], w[ok]), w[ok])
 Yd = pd.DataFrame(Y, columns=V)
+# Exact rational arithmetic (fractions) for unweighted Pearson: pandas' pairwise
+# corr loses ~1e-8 relative on the column offset by 1e9 (q3), so it is used
+# as the reference only for the other columns; this is the reference for all.
+from fractions import Fraction
+def exact_r(x, y):
+    fx = [Fraction(v) for v in x]; fy = [Fraction(v) for v in y]
+    mx = sum(fx) / len(fx); my = sum(fy) / len(fy)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(fx, fy))
+    sxx = sum((a - mx) ** 2 for a in fx); syy = sum((b - my) ** 2 for b in fy)
+    return float(sxy) / np.sqrt(float(sxx) * float(syy))
+exl = np.ones((m, m)); exp_ = np.ones((m, m))
+for i in range(m):
+    for j in range(m):
+        if i == j: continue
+        ok = ~np.isnan(Y[:, i]) & ~np.isnan(Y[:, j])
+        exl[i, j] = exact_r(Y[listwise, i], Y[listwise, j]); exp_[i, j] = exact_r(Y[ok, i], Y[ok, j])
 # weighted partial q1,q2 | q3 (listwise) via the weighted covariance matrix (np.cov aweights) and its inverse
 Cw = np.cov(Y[listwise].T, aweights=w[listwise]); P = np.linalg.inv(Cw)
 wpcorr = -P / np.sqrt(np.outer(np.diag(P), np.diag(P))); np.fill_diagonal(wpcorr, 1)
@@ -129,7 +145,8 @@ out["synthetic"] = {
     "listwiseSumW": float(w[listwise].sum()),
     "weightedListwise": wl, "weightedPairwise": wp, "pairN": np_, "pairKish": neff, "pairSumW": sw,
     "weightedSpearmanListwise": wsl, "weightedSpearmanPairwise": wsp,
-    "unweightedPairwise": Yd.corr().to_numpy(), "unweightedPairwiseSpearman": Yd.corr(method="spearman").to_numpy(),
+    "unweightedPairwise": Yd.corr().to_numpy(), "exactUnweightedPairwise": exp_, "exactUnweightedListwise": exl,
+    "pandasMaxRelErrorOnOffsetColumn": float(np.max(np.abs(Yd.corr().to_numpy() - exp_) / np.abs(exp_))), "unweightedPairwiseSpearman": Yd.corr(method="spearman").to_numpy(),
     "unweightedListwise": Yd.dropna().corr().to_numpy(),
     "unweightedListwiseKendall": Yd.dropna().corr(method="kendall").to_numpy(),
     "weightedPcorrListwise": wpcorr, "weightedPartialQ1Q2GivenQ3": S[0, 1] / np.sqrt(S[0, 0] * S[1, 1]),
