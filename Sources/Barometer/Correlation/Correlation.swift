@@ -19,6 +19,7 @@ public enum Correlation {
     /// - Spearman: mid-ranks (``WeightedRanks``) then Pearson; pairwise ranks
     ///   are taken within each pair's rows (as pandas).
     /// - Kendall τ_b: Knight's algorithm per pair; unweighted designs only.
+    /// - Polychoric: see ``Polychoric`` (Wald test and interval from the observed information).
     /// - Throws: ``BarometerError/constantVariable(_:)`` for a variable with no
     ///   variation among its rows, ``BarometerError/insufficientData(_:)`` when
     ///   listwise deletion leaves fewer than 3 rows, typed lookup errors.
@@ -90,6 +91,11 @@ public enum Correlation {
                 }
                 acc.sizes[i][i] = Double(acc.counts[i][i])
             }
+        case (.polychoric, _):
+            if options.missing == .listwise && cols.listwiseRows().isEmpty {
+                throw .insufficientData("listwise deletion leaves no rows")
+            }
+            try Polychoric.fill(&acc, design: design, cols: cols, options: options)
         }
         return acc.finish(variables: variables, method: options.method, kind: .zeroOrder, controls: [],
                           options: options, cols: cols, rule: cols.ruleDescription(options.missing, options: options))

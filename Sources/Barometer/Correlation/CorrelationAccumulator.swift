@@ -5,6 +5,8 @@ struct CorrelationAccumulator {
     var sizes: [[Double]]
     /// Method-specific (SE, p) replacing the t test (Kendall, polychoric).
     var override: [[(Double?, Double?)?]]
+    /// Method-specific (lower, upper) replacing the Fisher-z interval (polychoric).
+    var intervals: [[(Double?, Double?)?]]
     var notes: [String] = []
 
     init(p: Int) {
@@ -12,6 +14,7 @@ struct CorrelationAccumulator {
         counts = Array(repeating: Array(repeating: 0, count: p), count: p)
         sizes = Array(repeating: Array(repeating: 0, count: p), count: p)
         override = Array(repeating: Array(repeating: nil, count: p), count: p)
+        intervals = Array(repeating: Array(repeating: nil, count: p), count: p)
     }
 
     mutating func set(_ i: Int, _ j: Int, r: Double?, n: Int, size: Double) {
@@ -38,7 +41,11 @@ struct CorrelationAccumulator {
                 } else {
                     se[i][j] = inf.se; pv[i][j] = inf.p
                 }
-                if method != .kendall { lo[i][j] = inf.lower; hi[i][j] = inf.upper }
+                if let iv = intervals[i][j] {
+                    lo[i][j] = iv.0; hi[i][j] = iv.1; df[i][j] = nil
+                } else if method != .kendall {
+                    lo[i][j] = inf.lower; hi[i][j] = inf.upper
+                }
             }
             lo[i][i] = nil
         }

@@ -94,6 +94,7 @@ public struct CorrelationMatrix: Sendable, Codable, Equatable, TableRepresentabl
         case .pearson: return "Pearson"
         case .spearman: return "Spearman"
         case .kendall: return "Kendall tau-b"
+        case .polychoric: return "Polychoric"
         }
     }
 

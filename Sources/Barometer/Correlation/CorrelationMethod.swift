@@ -10,4 +10,7 @@ public enum CorrelationMethod: String, Sendable, Codable, CaseIterable {
     case spearman
     /// Kendall's τ_b (tie-corrected), Knight's O(n log n) algorithm; unweighted only.
     case kendall
+    /// Polychoric correlation of ordinal items (tetrachoric for two binary items):
+    /// two-step maximum likelihood on the bivariate normal, thresholds from the margins.
+    case polychoric
 }
