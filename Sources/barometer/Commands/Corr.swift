@@ -7,13 +7,13 @@ extension PValueAdjustment: ExpressibleByArgument {}
 
 struct Corr: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Correlation matrix (Pearson, Spearman, Kendall tau-b) with n per pair, p-values and Fisher-z CIs.",
+        abstract: "Correlation matrix (Pearson, Spearman, Kendall tau-b, polychoric) with n per pair, p-values and Fisher-z CIs.",
         discussion: "Don't know / Refused (user-missing codes) are excluded unless --include-user-missing. "
             + "Weighted: tests use Kish n_eff (probability weights) or the sum of weights (--frequency-weights).")
 
     @OptionGroup var input: InputOptions
     @Argument(help: "Variables to correlate (at least two).") var variables: [String]
-    @Option(name: .long, help: "pearson, spearman or kendall.") var method: CorrelationMethod = .pearson
+    @Option(name: .long, help: "pearson, spearman, kendall or polychoric.") var method: CorrelationMethod = .pearson
     @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
     @Flag(name: .long, help: "Pairwise deletion (default: listwise).") var pairwise = false
     @Option(name: .long, help: "Multiplicity adjustment over the pairs: none, holm, bonferroni or bh.") var adjust: PValueAdjustment = .none
