@@ -145,12 +145,14 @@ import Testing
         let y = Variable(name: "y", values: [1, 2, 1, 2, 1])
         let w = Variable(name: "w", values: [0, 0, 0, 7, 0])
         let one = try SurveyDesign(data: Dataset(variables: [y, w]), weight: "w")
-        let s = try ConditionalShare(one, of: "y", in: [1], method: .kornGraubard)
+        let s = try ConditionalShare(one, of: "y", in: [1], method: .clopperPearson)
         #expect(s.estimate == 0 && s.effectiveSize == 1 && s.denominatorCount == 5)
-        #expect(s.designStandardError == 0)
-        #expect(s.interval.lower == 0 && s.interval.upper > 0.5 && s.interval.note != nil)
-        // Only one respondent with positive weight: no design df for logit.
-        #expect(throws: BarometerError.self) { try s.interval(.logit) }
+        #expect(s.designStandardError == 0 && s.degreesOfFreedom == 0)
+        // Clopper-Pearson with n_eff = 1, x = 0: [0, 1 − α/2].
+        #expect(s.interval.lower == 0 && close(s.interval.upper, 0.975, rel: 1e-10))
+        // Only one respondent with positive weight: no design df for logit or Korn-Graubard.
+        #expect(throws: BarometerError.insufficientData("logit interval needs at least 2 respondents in the base (df = 0.0)")) { try s.interval(.logit) }
+        #expect(throws: BarometerError.self) { try s.interval(.kornGraubard) }
         let wil = try s.interval(.wilson)
         #expect(wil.lower == 0 && close(wil.upper, 1.959963984540054 * 1.959963984540054 / (1 + 1.959963984540054 * 1.959963984540054), rel: 1e-12))
     }

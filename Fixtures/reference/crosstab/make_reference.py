@@ -9,7 +9,7 @@ Formulas (what Barometer implements; see ConditionalShare.swift):
   p = sum(w, numerator) / sum(w, base); Kish n_eff = (sum w)^2 / sum w^2 over the base;
   Wald/Wilson/CP/Agresti-Coull = statsmodels proportion_confint(p * n_eff, n_eff, method);
   Korn-Graubard at p = 0 or 1 (where R's svyciprop returns NaN): Clopper-Pearson with
-  n* = n_eff * (t_{N-1, a/2} / t_{df, a/2})^2, N = rows of the design, df = base rows with w > 0 minus 1.
+  n* = n_eff * (t_{N-1, a/2} / t_{df, a/2})^2, N = rows in the base (R nrow(subset(design, base))), df = base rows with w > 0 minus 1.
 Category keys: the code as written ("1", "8") or "sys" for system-missing.
 """
 import json, os
@@ -94,7 +94,7 @@ def share(df, missing, weight, of, codes, among=None, among_codes=None, denomina
         lo, hi = proportion_confint(p * neff, neff, alpha=alpha, method=sm)
         res[m] = [float(lo), float(hi)]
     if p in (0.0, 1.0):
-        ratio = stats.t.ppf(alpha / 2, n_rows - 1) / stats.t.ppf(alpha / 2, df_design)
+        ratio = stats.t.ppf(alpha / 2, int(base.sum()) - 1) / stats.t.ppf(alpha / 2, df_design)
         ns = neff * ratio ** 2
         x = p * ns
         lo = 0.0 if p == 0 else stats.beta.ppf(alpha / 2, x, ns - x + 1)

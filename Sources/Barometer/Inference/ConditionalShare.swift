@@ -129,7 +129,7 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
             positive += 1
         }
         let input = ProportionInterval.Input(estimate: p, effectiveSize: neff, designVariance: v,
-                                             degreesOfFreedom: Double(positive - 1), designRows: design.rowCount)
+                                             degreesOfFreedom: Double(positive - 1), designRows: tally.totalCount)
         self.variable = variable
         self.codes = codes.sorted()
         self.among = among

@@ -36,13 +36,15 @@ public enum ProportionIntervalMethod: String, Sendable, Codable, CaseIterable {
 /// - logit `expit(logit p ± t_{df, 1−α/2} · √v / (p(1−p)))` with `v` the
 ///   design-based variance of p and `df` the design degrees of freedom;
 /// - Korn-Graubard: `n* = p(1−p)/v · (t_{N−1, α/2} / t_{df, α/2})²` with `N`
-///   the rows of the design, then Clopper-Pearson on `(p, n*)` with
+///   the respondents in the base (R `nrow()` of the subset design; the factor
+///   is 1 unless the base holds zero weights), then Clopper-Pearson on `(p, n*)` with
 ///   non-integer beta parameters. When `v = 0` (p = 0 or 1, or all weight
 ///   on one respondent) R returns NaN; Barometer follows Korn & Graubard's
 ///   recommendation and uses the Kish effective size in place of
 ///   `p(1−p)/v` (still df-adjusted), so p = 0 and p = 1 get one-sided
 ///   intervals `[0, ·]` and `[·, 1]`.
 ///
+/// Wilson's lower bound at p = 0 is exactly 0 (upper at p = 1 exactly 1).
 /// Wald, Wilson and Agresti-Coull are clipped to [0, 1] (as statsmodels
 /// does; ``clipped`` says when). At p = 0 or 1 Wald collapses to a point
 /// and logit is undefined: both are returned as `[p, p]` with
@@ -76,7 +78,8 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
         public var designVariance: Double
         /// Design degrees of freedom (respondents in the base − 1 for a weights-only design).
         public var degreesOfFreedom: Double
-        /// Rows of the whole design (R `nrow(design)`), for the Korn-Graubard df factor.
+        /// Rows of the design the share is computed on (R `nrow(subset(design, base))`:
+        /// the respondents in the base), for the Korn-Graubard df factor.
         public var designRows: Int
 
         public init(estimate: Double, effectiveSize: Double, designVariance: Double,
@@ -133,7 +136,8 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
             let denom = 1 + z2 / n
             let center = (p + z2 / (2 * n)) / denom
             let d = z * (p * (1 - p) / n + z2 / (4 * n * n)).squareRoot() / denom
-            return clip(center - d, center + d)
+            // At p = 0 (p = 1) the lower (upper) bound is exactly 0 (1); avoid a rounding residue.
+            return clip(p == 0 ? 0 : center - d, p == 1 ? 1 : center + d)
         case .agrestiCoull:
             let z2 = z * z
             let nc = n + z2
