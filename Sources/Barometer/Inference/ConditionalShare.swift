@@ -18,13 +18,17 @@
 /// - ``standardError`` `= √(p(1−p)/n_eff)` with Kish's effective size of
 ///   the denominator `n_eff = (Σw)²/Σw²` (Kish 1965); Wald, Wilson,
 ///   Clopper-Pearson and Agresti-Coull intervals use `(p, n_eff)`;
-/// - ``designStandardError``: the linearization (with-replacement,
-///   weights-only design) variance of the domain ratio, as R
-///   `svymean(~y, subset(design, base))` computes it:
+/// - ``designStandardError``: the design-based variance of the domain
+///   ratio `Σw·y·d / Σw·d` from the shared estimation engine
+///   (`RatioOfTotals`: Taylor linearization over the design's strata and
+///   PSUs, or its replicate weights), as R `svymean(~y, subset(design, base))`
+///   computes it; for a weights-only design
 ///   `v = N/(N−1) · Σ_{den} w²(y−p)² / (Σ_{den} w)²` with `N` the rows of the
 ///   whole design (domain estimation keeps every row). Logit and
-///   Korn-Graubard intervals use `v` and `df = (respondents in the base with
-///   w > 0) − 1`, exactly as `svyciprop` does (see ``ProportionInterval``).
+///   Korn-Graubard intervals use `v` and the domain's degrees of freedom
+///   (R `degf(subset(design, base))`: PSUs with w > 0 in the base minus
+///   their strata; respondents − 1 for a weights-only design), exactly as
+///   `svyciprop` does (see ``ProportionInterval``).
 ///
 /// Unweighted, `n_eff = n` and `v = N/(N−1)·n·p(1−p)/n²` (so for the whole
 /// sample, `p(1−p)/(n−1)`).
@@ -121,15 +125,21 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
         guard tally.totalCount > 0, W > 0 else { throw .emptyDomain("\(baseText) has no respondents with positive weight") }
         let p = min(1, max(0, tally.weighted[0] / W))
         let neff = tally.kishEffectiveSize(cells: [0, 1])
-        let N = Double(design.rowCount)
-        let ss = (1 - p) * (1 - p) * tally.weightedSquares[0] + p * p * tally.weightedSquares[1]
-        let v = N > 1 ? N / (N - 1) * ss / (W * W) : 0
-        var positive = 0
-        for i in cells.indices where cells[i] >= 0 && design.weights.values[i] > 0 && (dom?.mask[i] ?? true) {
-            positive += 1
+        // Design-based variance of the domain ratio Σw·y·d / Σw·d through the
+        // shared estimation engine (linearization over the design's strata and
+        // PSUs, or its replicate weights).
+        var num = Matrix(rows: design.rowCount, columns: 1), den = Matrix(rows: design.rowCount, columns: 1)
+        var inBase = [Bool](repeating: false, count: design.rowCount)
+        for i in cells.indices where cells[i] >= 0 && (dom?.mask[i] ?? true) {
+            inBase[i] = true
+            den[i, 0] = 1
+            num[i, 0] = cells[i] == 0 ? 1 : 0
         }
+        let ratio = try RatioOfTotals(numerators: num, denominators: den).evaluate(design)
+        let v = max(ratio.covariance[0, 0], 0)
+        let df = Self.domainDegreesOfFreedom(design, inBase)
         let input = ProportionInterval.Input(estimate: p, effectiveSize: neff, designVariance: v,
-                                             degreesOfFreedom: Double(positive - 1), designRows: tally.totalCount)
+                                             degreesOfFreedom: Double(df), designRows: tally.totalCount)
         self.variable = variable
         self.codes = codes.sorted()
         self.among = among
@@ -146,9 +156,24 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
         self.designStandardError = v.squareRoot()
         self.effectiveSize = neff
         self.weightingDesignEffect = Double(tally.totalCount) / neff
-        self.degreesOfFreedom = Double(positive - 1)
+        self.degreesOfFreedom = Double(df)
         self.intervalInput = input
         self.interval = try ProportionInterval.compute(method, input, level: level)
+    }
+
+    /// Degrees of freedom of a domain, as R `degf(subset(design, base))`:
+    /// PSUs with positive weight in the base minus their strata (for a
+    /// weights-only design, respondents in the base with w > 0, minus 1);
+    /// the replicate design's degrees of freedom for a replicate design.
+    static func domainDegreesOfFreedom(_ design: SurveyDesign, _ inBase: [Bool]) -> Int {
+        if design.replicates != nil { return design.degreesOfFreedom }
+        var psus = Set<Int32>(), strata = Set<Int32>()
+        let s = design.sampling, w = design.weights.values
+        for i in inBase.indices where inBase[i] && w[i] > 0 {
+            psus.insert(s.clusters[i])
+            strata.insert(s.strata[i])
+        }
+        return psus.count - strata.count
     }
 
     /// The interval for the same estimate by another method or level.
