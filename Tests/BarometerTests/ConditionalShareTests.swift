@@ -98,6 +98,20 @@ import Testing
         }
     }
 
+    @Test func stratifiedDesignMatchesSvyciprop() throws {
+        struct Strat: Decodable { let estimate: Double; let designStandardError: Double; let degf: Double
+            let logit: [Double]; let beta: [Double] }
+        struct Ref: Decodable { let stratified_us12_among_rus12: Strat }
+        let e = try Fixture.decode(Ref.self, "Fixtures/reference/crosstab/svy_reference.json").stratified_us12_among_rus12
+        let d = try SurveyDesign(data: CrosstabFixture.dataset("survey_weighted"), weight: "w", strata: "region")
+        let s = try ConditionalShare(d, of: "us", in: [1, 2], among: "rus", in: [1, 2], method: .logit)
+        #expect(close(s.estimate, e.estimate, rel: 1e-12))
+        #expect(close(s.designStandardError, e.designStandardError, rel: 1e-10))
+        #expect(s.degreesOfFreedom == e.degf)
+        expectInterval(s.interval, e.logit, rel: 1e-8, "stratified logit")
+        expectInterval(try s.interval(.kornGraubard), e.beta, rel: 1e-8, "stratified korn-graubard")
+    }
+
     @Test func proportionZeroAndOne() throws {
         let p0 = try share(try #require(cases.first { $0.id == "u_y1_among_a3_p0" }), method: .wald)
         #expect(p0.estimate == 0)

@@ -5,7 +5,8 @@
 #   - svytable weighted counts of rus x us (all categories, DK/Refused/system-missing as -1 kept);
 #   - for every case in share_cases.json: svymean estimate and SE on the domain
 #     (subset(design, base): domain estimation, weights-only with-replacement design)
-#     and svyciprop intervals for methods logit, beta (Korn-Graubard), likelihood, asin, mean.
+#     and svyciprop intervals for methods logit, beta (Korn-Graubard), likelihood, asin, mean;
+#   - one share under a stratified design (strata = region).
 # Design: svydesign(ids = ~1, weights = ~w) (or weights 1 when unweighted).
 suppressMessages({ library(survey); library(jsonlite) })
 here <- dirname(normalizePath(sub("--file=", "", grep("--file=", commandArgs(FALSE), value = TRUE))))
@@ -53,4 +54,15 @@ for (cs in cases) {
   shares[[cs$id]] <- r
 }
 out$shares <- shares
+
+# The same share under a stratified design (strata = region): design SE, degf, logit and beta.
+d <- data$survey_weighted
+d$y <- as.numeric(!is.na(d$us) & d$us %in% c(1, 2))
+d$base <- !is.na(d$rus) & d$rus %in% c(1, 2) & !is.na(d$us) & !(d$us %in% c(8, 9))
+sub <- subset(svydesign(ids = ~1, strata = ~region, weights = ~w, data = d), base)
+m <- svymean(~y, sub)
+out$stratified_us12_among_rus12 <- list(
+  estimate = unname(coef(m)), designStandardError = unname(SE(m)[1]), degf = degf(sub),
+  logit = unname(as.numeric(attr(svyciprop(~y, sub, method = "logit"), "ci"))),
+  beta = unname(as.numeric(attr(svyciprop(~y, sub, method = "beta"), "ci"))))
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, na = "null"), file.path(here, "svy_reference.json"))
