@@ -5,6 +5,7 @@ Writes, next to this script:
   survey_weighted.csv / .json   n = 500, real weights `w`, integer weights `wint`,
                                 Don't know (8) / Refused (9) codes, system-missing (empty),
                                 a multiple-response pair reason1/reason2.
+  *.codebook.json               the codebooks in Barometer's CSV codebook schema (for the CLI).
   survey_unweighted.csv / .json n = 120, unweighted, with a labelled but unused code
                                 (zero column) and domains where a share is 0 or 1.
 The JSON holds the same columns ({"columns": {name: [number or null]}}) plus the
@@ -92,6 +93,16 @@ def write(name, cols, codebook, weight):
                        for c, cb in codebook.items()}}
     with open(os.path.join(HERE, name + ".json"), "w") as f:
         json.dump(js, f)
+    # The same codebook in Barometer's CSV codebook schema (for the CLI).
+    cbk = {"variables": [dict({"name": c, "level": "scale" if c in ("w", "wint") else "nominal"},
+                              **({"valueLabels": {str(k): v for k, v in codebook[c]["labels"].items()}}
+                                 if codebook[c]["labels"] else {}),
+                              **({"missing": codebook[c]["missing"]} if codebook[c]["missing"] else {}))
+                         for c in names]}
+    if weight:
+        cbk["weight"] = weight
+    with open(os.path.join(HERE, name + ".codebook.json"), "w") as f:
+        json.dump(cbk, f, indent=1)
 
 
 write("survey_weighted", *weighted(), weight="w")
