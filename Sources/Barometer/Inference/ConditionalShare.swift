@@ -78,6 +78,8 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
     public let degreesOfFreedom: Double
     /// The confidence interval.
     public let interval: ProportionInterval
+    /// How the design variance was computed (linearization or replicates).
+    public let varianceDescription: String
 
     /// What another interval method needs (not encoded).
     public let intervalInput: ProportionInterval.Input
@@ -85,7 +87,7 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
     enum CodingKeys: String, CodingKey {
         case variable, codes, among, amongCodes, denominator, base, weight, numeratorCount, numeratorWeighted,
              denominatorCount, denominatorWeighted, estimate, standardError, designStandardError,
-             effectiveSize, weightingDesignEffect, degreesOfFreedom, interval
+             effectiveSize, weightingDesignEffect, degreesOfFreedom, interval, varianceDescription
     }
 
     /// The share of `variable ∈ codes` among `among ∈ amongCodes` (all
@@ -118,7 +120,7 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
         }
         let tally = try CellTally(cellCount: 2, index: cells, weights: design.weights, domain: dom)
         let rule = denominator == .validAnswers ? "valid answers to \(variable)" : "all respondents"
-        let baseText = dom.map { "\(rule) in \($0.description)" } ?? rule
+        let baseText = dom.map { "\(rule) within \($0.description)" } ?? rule
         let base = TableBase(kind: dom == nil ? (denominator == .validAnswers ? .validAnswers : .allRespondents) : .domain,
                              description: baseText)
         let W = tally.totalWeighted
@@ -158,6 +160,7 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
         self.weightingDesignEffect = Double(tally.totalCount) / neff
         self.degreesOfFreedom = Double(df)
         self.intervalInput = input
+        self.varianceDescription = design.varianceDescription
         self.interval = try ProportionInterval.compute(method, input, level: level)
     }
 
@@ -188,21 +191,27 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
         return "\(ofText) among \(among) in {\(amongCodes.map(Variable.formatCode).joined(separator: ","))}"
     }
 
-    static let headers = ["Share", "n (num)", "n (base)", "Weighted num", "Weighted base", "Percent", "SE %",
+    static let headers = ["Share", "n (num)", "n (base)", "Weighted num", "Weighted base", "Percent", "SE % (Kish)", "Design SE %",
                           "CI lower %", "CI upper %", "Kish n_eff", "Deff (weighting)"]
 
     var cells: [String] {
         [description, String(numeratorCount), String(denominatorCount), NumberFormat.fixed(numeratorWeighted, 1),
          NumberFormat.fixed(denominatorWeighted, 1), NumberFormat.fixed(100 * estimate, 1),
-         NumberFormat.fixed(100 * standardError, 2), NumberFormat.fixed(100 * interval.lower, 1),
+         NumberFormat.fixed(100 * standardError, 2), NumberFormat.fixed(100 * designStandardError, 2),
+         NumberFormat.fixed(100 * interval.lower, 1),
          NumberFormat.fixed(100 * interval.upper, 1), NumberFormat.fixed(effectiveSize, 1),
          NumberFormat.fixed(weightingDesignEffect, 3)]
     }
 
-    var notes: [String] {
-        var n = ["Base: \(base.description).",
-                 "\(NumberFormat.fixed(100 * interval.level, 1))% CI: \(interval.method.rawValue)."
-                     + " SE = √(p(1−p)/n_eff) with Kish n_eff; design (linearization) SE = \(NumberFormat.fixed(100 * designStandardError, 2))%."]
+    var notes: [String] { [baseNote] + methodNotes }
+
+    var baseNote: String { "Base: \(base.description)." }
+
+    /// Method, SE and weight notes shared with ``ShareTable``.
+    var methodNotes: [String] {
+        var n = ["\(NumberFormat.fixed(100 * interval.level, 1))% CI: \(interval.method.rawValue)."
+                     + " SE (Kish) = √(p(1−p)/n_eff), used by Wald/Wilson/Clopper-Pearson/Agresti-Coull;"
+                     + " design SE (\(varianceDescription)) used by logit/Korn-Graubard."]
         n.append(weight.map { "Weight: \($0)." } ?? "Unweighted.")
         if let note = interval.note { n.append(note) }
         return n

@@ -105,12 +105,23 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
 
     /// The interval for `input` by `method` at `level`.
     /// - Throws: ``BarometerError/invalidArgument(_:)`` for a level outside
-    ///   (0, 1) or an estimate outside [0, 1];
+    ///   (0, 1) or an estimate outside [0, 1]; ``BarometerError/noConvergence(_:)``
+    ///   if a quantile fails (a bound is not finite);
     ///   ``BarometerError/insufficientData(_:)`` when the effective size is
     ///   not positive or (logit, Korn-Graubard) the design has no degrees
     ///   of freedom.
     public static func compute(_ method: ProportionIntervalMethod, _ input: Input,
                                level: Double = 0.95) throws(BarometerError) -> ProportionInterval {
+        let interval = try bounds(method, input, level: level)
+        // A failed quantile must never be clipped into [0, 1] unnoticed.
+        guard interval.lower.isFinite, interval.upper.isFinite else {
+            throw .noConvergence("\(method.rawValue) interval bound is not finite (p = \(input.estimate), n = \(input.effectiveSize))")
+        }
+        return interval
+    }
+
+    static func bounds(_ method: ProportionIntervalMethod, _ input: Input,
+                       level: Double) throws(BarometerError) -> ProportionInterval {
         guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) must be in (0, 1)") }
         let p = input.estimate, n = input.effectiveSize
         guard p >= 0, p <= 1 else { throw .invalidArgument("proportion \(p) outside [0, 1]") }
@@ -119,6 +130,9 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
         let z = Normal.quantile(1 - alpha / 2)
         let x = p * n
         func clip(_ lo: Double, _ hi: Double, degenerate: Bool = false, note: String? = nil) -> ProportionInterval {
+            if lo.isNaN || hi.isNaN {
+                return ProportionInterval(method: method, level: level, lower: lo, upper: hi)
+            }
             let cl = max(0, lo), cu = min(1, hi)
             return ProportionInterval(method: method, level: level, lower: cl, upper: cu,
                                       degenerate: degenerate, clipped: cl != lo || cu != hi, note: note)

@@ -58,7 +58,11 @@ public struct ShareTable: Sendable, Equatable, Encodable, TableRepresentable {
         var headers = ConditionalShare.headers
         headers[0] = by
         var notes = ["Percent with \(variable) in {\(codes.map(Variable.formatCode).joined(separator: ","))} within each category of \(by)."]
-        if let first = rows.compactMap(\.share).first { notes += first.notes }
+        if let first = rows.compactMap(\.share).first {
+            let rule = first.denominator == .validAnswers ? "valid answers to \(variable)" : "all respondents"
+            notes.append("Base of each row: \(rule) with \(by) = that category.")
+            notes += first.methodNotes
+        }
         for r in rows where r.share == nil { notes.append("\(r.category.label): empty base, no estimate.") }
         return TextTable(title: "\(variable) by \(by)", headers: headers, rows: body, notes: notes)
     }
