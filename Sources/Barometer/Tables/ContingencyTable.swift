@@ -83,7 +83,7 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
     /// Which percentages ``textTable`` shows (the JSON carries all three).
     public var display: Percentages?
 
-    /// Row category per respondent (−1 = excluded or outside the domain is not applied here).
+    /// Row category per respondent (−1 = excluded by the missing rule; the domain is not applied to the indices).
     public let rowIndex: [Int32]
     /// Column category per respondent (−1 = excluded).
     public let columnIndex: [Int32]
