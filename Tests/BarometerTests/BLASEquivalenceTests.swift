@@ -10,32 +10,10 @@ import Testing
 
     static let referenceDirs = ["/usr/lib/x86_64-linux-gnu/blas", "/usr/lib/x86_64-linux-gnu/lapack"]
 
-    /// The CLI next to this test bundle (`make test` builds it first).
-    static func binary() throws -> URL {
-        let exe = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("barometer")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "barometer binary not found near \(exe.path); run `swift build` first"])
-    }
-
     static func run(_ env: [String: String]) throws -> Check {
-        let p = Process()
-        p.executableURL = try binary()
-        p.arguments = ["doctor", "--selfcheck"]
-        var e = ProcessInfo.processInfo.environment
-        for (k, v) in env { e[k] = v }
-        p.environment = e
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-        return try JSONDecoder().decode(Check.self, from: data)
+        let r = try CLI.run(["doctor", "--selfcheck"], environment: env)
+        #expect(r.status == 0)
+        return try JSONDecoder().decode(Check.self, from: Data(r.stdout.utf8))
     }
 
     static func compare(_ a: Check, _ b: Check) {

@@ -138,6 +138,20 @@ import Testing
         #expect(try d.variable("b").strings == ["say \"hi\"", "c1\rc2", ""])
     }
 
+    @Test func fieldLongerThanManyChunksCarriesOver() throws {
+        let long = String(repeating: "ab\"\"c,\r\nd ", count: 400)        // 4,400 bytes as written
+        let expected = String(repeating: "ab\"c,\r\nd ", count: 400)
+        let text = "n,s\n1,\"\(long)\"\n2.5,x\n"
+        for chunk in [7, 64, 1000] {
+            let d = try read(text, chunkSize: chunk)
+            #expect(try d.variable("s").strings == [expected, "x"], "chunk \(chunk)")
+            #expect(try d.variable("n").values == [1, 2.5])
+        }
+        // Header line 1, the quoted record spans lines 2–402 (400 CRLFs), "2.5,x" is 403, "oops" 404.
+        let (e, msg) = csvError { try read(text + "oops,y\n", chunkSize: 5) }
+        #expect(e == .nonNumeric(CSVPosition(line: 404, column: 1, name: "n"), value: "oops"), "\(msg)")
+    }
+
     @Test func finalLineEndIsOptionalAndLineEndsMayMix() throws {
         let forms = ["a,b\n1,2\n3,4\n", "a,b\n1,2\n3,4", "a,b\r\n1,2\r\n3,4\r\n", "a,b\r\n1,2\r\n3,4",
                      "a,b\r1,2\r3,4\r", "a,b\n1,2\r\n3,4\r", "a,b\n\n1,2\n\r\n3,4\n\n"]
@@ -194,6 +208,10 @@ import Testing
         let d = try CSVReader.read(string: "a;b\n\"1;5\";2,5\n", options: CSVOptions(delimiter: UInt8(ascii: ";")))
         #expect(try d.variable("a").strings == ["1;5"])
         #expect(try d.variable("b").strings == ["2,5"])
+        let tsv = try CSVReader.read(string: "a\tb\tc\n1\t\t2\n\t3\t \n", options: CSVOptions(delimiter: 0x09))
+        #expect(try tsv.variable("a").values.map { $0.isNaN ? -1 : $0 } == [1, -1])
+        #expect(try tsv.variable("b").values.map { $0.isNaN ? -1 : $0 } == [-1, 3])
+        #expect(try tsv.variable("c").values.map { $0.isNaN ? -1 : $0 } == [2, -1])
         let empty = try read("a,b\r\n")
         #expect(empty.rowCount == 0 && empty.variableNames == ["a", "b"])
     }
@@ -293,7 +311,7 @@ import Testing
         let (e5, msg5) = codebookError { try cb(#"{"variables": [{"name": "q1", "lable": "x"}]}"#) }
         #expect(e5 == .unknownKey("lable", at: "variables[0]"), "\(msg5)")
         let (e6, msg6) = codebookError { try Codebook.load(path: "/nonexistent/cb.json") }
-        if case .unreadable? = e6 {} else { Issue.record("\(msg6)") }
+        #expect(e6 == .unreadable(path: "/nonexistent/cb.json", reason: "file not found"), "\(msg6)")
     }
 
     @Test func codebookContentErrors() {
@@ -317,6 +335,9 @@ import Testing
         #expect(e2 == .unknownWeight("wgt", suggestions: ["wt"]), "\(msg2)")
         let (e3, msg3) = codebookError { try read("id,wt\n1,a\n", codebook: try cb(#"{"weight": "wt", "variables": [{"name": "wt", "type": "string"}]}"#)) }
         #expect(e3 == .weightNotNumeric("wt"), "\(msg3)")
+        // Codes for a column that turns out to hold text.
+        let (e5, msg5) = codebookError { try read("id,r\n1,North\n", codebook: try cb(#"{"variables": [{"name": "r", "missing": [9]}]}"#)) }
+        #expect(e5 == .codesOnStringVariable("r"), "\(msg5)")
         // A weight column is numeric even without a type, so text in it is a CSV error with its position.
         let (e4, msg4) = csvError { try read("id,wt\n1,heavy\n", codebook: Codebook(weight: "wt")) }
         #expect(e4 == .nonNumeric(CSVPosition(line: 2, column: 2, name: "wt"), value: "heavy"), "\(msg4)")

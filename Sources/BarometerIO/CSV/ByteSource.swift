@@ -8,6 +8,8 @@ import Darwin
 protocol ByteSource {
     /// Reads up to `count` bytes into `buffer`; 0 means end of input.
     mutating func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(CSVError) -> Int
+    /// Total size in bytes, when known (used only to pre-size the columns).
+    var sizeHint: Int? { get }
 }
 
 /// A file read with `read(2)`; never mapped or loaded whole.
@@ -28,6 +30,12 @@ final class FileByteSource: ByteSource {
 
     deinit { close(fd) }
 
+    var sizeHint: Int? {
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size > 0 else { return nil }
+        return Int(st.st_size)
+    }
+
     func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(CSVError) -> Int {
         while true {
             #if canImport(Glibc)
@@ -47,6 +55,7 @@ final class FileByteSource: ByteSource {
 struct MemoryByteSource: ByteSource {
     let bytes: [UInt8]
     var offset = 0
+    var sizeHint: Int? { bytes.count }
 
     mutating func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(CSVError) -> Int {
         let n = min(count, bytes.count - offset)

@@ -12,12 +12,14 @@ struct CSVParser {
     static let cr: UInt8 = 0x0D
 
     let delimiter: UInt8
+    /// The fused number scan skips blanks, so it is off when the delimiter is a space or tab.
+    let fastNumbers: Bool
     let tokens: [String]
     let tokenBytes: [[UInt8]]
     let codebook: Codebook?
 
     private(set) var header: [String] = []
-    private(set) var columns: [ColumnBuffer] = []
+    private var columnStore: ColumnStore?
     private(set) var rows = 0
     private(set) var headerDone = false
     /// Next physical line (1-based).
@@ -27,6 +29,7 @@ struct CSVParser {
 
     init(options: CSVOptions, codebook: Codebook?) {
         delimiter = options.delimiter
+        fastNumbers = !DecimalParser.isBlank(options.delimiter)
         tokens = options.missingTokens
         tokenBytes = options.missingTokens.map { Array($0.utf8) }
         self.codebook = codebook
@@ -37,93 +40,114 @@ struct CSVParser {
     mutating func parse(_ base: UnsafePointer<UInt8>, count end: Int, eof: Bool) throws(CSVError) -> Int {
         let delim = delimiter
         let quote = Self.quote, lf = Self.lf, cr = Self.cr
-        var consumed = 0
         let powers = DecimalParser.powersOfTen
-        return try powers.withUnsafeBufferPointer { (pw: UnsafeBufferPointer<Double>) throws(CSVError) -> Int in
-            guard let powBase = pw.baseAddress else { return 0 }
-            records: while consumed < end {
-                let recordLine = line
-                var pos = consumed
-                // Blank lines are skipped (as pandas and R do).
-                let first = base[pos]
-                if first == lf { line += 1; consumed = pos + 1; continue }
-                if first == cr {
-                    if pos + 1 < end { if base[pos + 1] == lf { pos += 1 } } else if !eof { return consumed }
-                    line += 1; consumed = pos + 1; continue
-                }
-                var field = 0
-                while true {
-                    let fieldLine = line
-                    var s = pos, e = pos
-                    var escapes = false
-                    if pos < end && base[pos] == quote {
-                        var q = pos + 1
-                        s = q
-                        while true {
-                            if q >= end {
-                                if eof { throw .unterminatedQuote(position(fieldLine, field)) }
-                                rollback(recordLine); return consumed
-                            }
-                            let b = base[q]
-                            if b == quote {
-                                if q + 1 < end {
-                                    if base[q + 1] == quote { escapes = true; q += 2; continue }
-                                } else if !eof { rollback(recordLine); return consumed }
-                                e = q; q += 1; break
-                            } else if b == lf {
-                                line += 1
-                            } else if b == cr {
-                                if q + 1 < end { if base[q + 1] != lf { line += 1 } }
-                                else if !eof { rollback(recordLine); return consumed }
-                                else { line += 1 }
-                            }
-                            q += 1
-                        }
-                        while q < end && (base[q] == 0x20 || base[q] == 0x09) { q += 1 }
-                        pos = q
-                        if pos < end {
-                            let b = base[pos]
-                            if b != delim && b != lf && b != cr {
-                                throw .unexpectedAfterQuote(position(line, field), character: String(decoding: [b], as: UTF8.self))
-                            }
-                        } else if !eof { rollback(recordLine); return consumed }
-                    } else {
-                        var q = pos
-                        while q < end {
-                            let b = base[q]
-                            if b == delim || b == lf || b == cr { break }
-                            if b == quote { throw .strayQuote(position(line, field)) }
-                            q += 1
-                        }
-                        if q >= end && !eof { rollback(recordLine); return consumed }
-                        e = q; pos = q
-                    }
-                    if escapes {
-                        scratch.removeAll(keepingCapacity: true)
-                        var k = s
-                        while k < e { scratch.append(base[k]); k += base[k] == quote ? 2 : 1 }
-                        try scratch.withUnsafeBufferPointer { (b: UnsafeBufferPointer<UInt8>) throws(CSVError) in
-                            try store(b.baseAddress ?? base, b.count, field: field, line: fieldLine, powers: powBase)
-                        }
-                    } else {
-                        try store(base + s, e - s, field: field, line: fieldLine, powers: powBase)
-                    }
-                    if pos < end && base[pos] == delim { field += 1; pos += 1; continue }
-                    if pos < end {
-                        if base[pos] == cr {
-                            if pos + 1 < end { if base[pos + 1] == lf { pos += 1 } }
-                            else if !eof { rollback(recordLine); return consumed }
-                        }
-                        line += 1
-                        pos += 1
-                    }
-                    break
-                }
-                try finishRecord(fields: field + 1, line: recordLine)
-                consumed = pos
+        var consumed = 0
+        while consumed < end {
+            let recordLine = line
+            var pos = consumed
+            // Blank lines are skipped (as pandas and R do).
+            let first = base[pos]
+            if first == lf { line += 1; consumed = pos + 1; continue }
+            if first == cr {
+                if pos + 1 < end { if base[pos + 1] == lf { pos += 1 } } else if !eof { return consumed }
+                line += 1; consumed = pos + 1; continue
             }
-            return consumed
+            // Raw column storage for this record (nil while reading the header).
+            let cols = fastNumbers ? columnStore?.columns : nil
+            let ncols = columnStore?.count ?? 0
+            var field = 0
+            while true {
+                // Fast path: a plain number in a numeric column, converted while it is scanned.
+                if let cols, field < ncols, cols[field].kind == .numeric,
+                   let r = DecimalParser.scan(base, from: pos, to: end, powers: powers) {
+                    let n = r.next
+                    if n < end {
+                        let b = base[n]
+                        if b == delim {
+                            cols[field].values.append(r.value); field += 1; pos = n + 1; continue
+                        }
+                        if b == lf || (b == cr && (n + 1 < end || eof)) {
+                            cols[field].values.append(r.value)
+                            pos = n + 1
+                            if b == cr && pos < end && base[pos] == lf { pos += 1 }
+                            line += 1
+                            break
+                        }
+                    } else if eof {
+                        cols[field].values.append(r.value); pos = n; break
+                    }
+                }
+                let fieldLine = line
+                var s = pos, e = pos
+                var escapes = false
+                if pos < end && base[pos] == quote {
+                    var q = pos + 1
+                    s = q
+                    while true {
+                        if q >= end {
+                            if eof { throw .unterminatedQuote(position(fieldLine, field)) }
+                            rollback(recordLine); return consumed
+                        }
+                        let b = base[q]
+                        if b == quote {
+                            if q + 1 < end {
+                                if base[q + 1] == quote { escapes = true; q += 2; continue }
+                            } else if !eof { rollback(recordLine); return consumed }
+                            e = q; q += 1; break
+                        } else if b == lf {
+                            line += 1
+                        } else if b == cr {
+                            if q + 1 < end { if base[q + 1] != lf { line += 1 } }
+                            else if !eof { rollback(recordLine); return consumed }
+                            else { line += 1 }
+                        }
+                        q += 1
+                    }
+                    while q < end && (base[q] == 0x20 || base[q] == 0x09) { q += 1 }
+                    pos = q
+                    if pos < end {
+                        let b = base[pos]
+                        if b != delim && b != lf && b != cr {
+                            throw .unexpectedAfterQuote(position(line, field), character: String(decoding: [b], as: UTF8.self))
+                        }
+                    } else if !eof { rollback(recordLine); return consumed }
+                } else {
+                    var q = pos
+                    while q < end {
+                        let b = base[q]
+                        if b == delim || b == lf || b == cr { break }
+                        if b == quote { throw .strayQuote(position(line, field)) }
+                        q += 1
+                    }
+                    if q >= end && !eof { rollback(recordLine); return consumed }
+                    e = q; pos = q
+                }
+                if escapes {
+                    scratch.removeAll(keepingCapacity: true)
+                    var k = s
+                    while k < e { scratch.append(base[k]); k += base[k] == quote ? 2 : 1 }
+                    let copy = scratch
+                    try copy.withUnsafeBufferPointer { (b: UnsafeBufferPointer<UInt8>) throws(CSVError) in
+                        try storeField(b.baseAddress ?? base, b.count, field: field, line: fieldLine, powers: powers)
+                    }
+                } else {
+                    try storeField(base + s, e - s, field: field, line: fieldLine, powers: powers)
+                }
+                if pos < end && base[pos] == delim { field += 1; pos += 1; continue }
+                if pos < end {
+                    if base[pos] == cr {
+                        if pos + 1 < end { if base[pos + 1] == lf { pos += 1 } }
+                        else if !eof { rollback(recordLine); return consumed }
+                    }
+                    line += 1
+                    pos += 1
+                }
+                break
+            }
+            try finishRecord(fields: field + 1, line: recordLine)
+            consumed = pos
         }
+        return consumed
     }
 
     private func position(_ line: Int, _ field: Int) -> CSVPosition {
@@ -132,53 +156,53 @@ struct CSVParser {
 
     private mutating func rollback(_ recordLine: Int) {
         line = recordLine
-        if !headerDone { headerFields.removeAll(); return }
-        for j in columns.indices where columns[j].count > rows { columns[j].truncate(to: rows) }
+        guard let store = columnStore else { headerFields.removeAll(); return }
+        for j in 0..<store.count where store.columns[j].count > rows { store.columns[j].truncate(to: rows) }
     }
 
-    @inline(__always)
-    private mutating func store(_ p: UnsafePointer<UInt8>, _ n: Int, field: Int, line: Int,
+    private mutating func storeField(_ p: UnsafePointer<UInt8>, _ n: Int, field: Int, line: Int,
                                 powers: UnsafePointer<Double>) throws(CSVError) {
-        guard headerDone else {
+        guard let store = columnStore else {
             headerFields.append((Array(UnsafeBufferPointer(start: p, count: n)), line))
             return
         }
-        guard field < columns.count else {
-            throw .tooManyFields(CSVPosition(line: line, column: field + 1), expected: columns.count)
+        guard field < store.count else {
+            throw .tooManyFields(CSVPosition(line: line, column: field + 1), expected: store.count)
         }
-        switch columns[field].kind {
+        let col = store.columns + field
+        switch col.pointee.kind {
         case .numeric, .undetermined:
             if let v = DecimalParser.parse(p, count: n, powers: powers) {
-                columns[field].values.append(v)
-                if columns[field].kind == .undetermined { columns[field].kind = .numeric }
+                col.pointee.values.append(v)
+                col.pointee.kind = .numeric
                 return
             }
             var a = 0, b = n
             while a < b && DecimalParser.isBlank(p[a]) { a += 1 }
             while b > a && DecimalParser.isBlank(p[b - 1]) { b -= 1 }
-            if a == b { columns[field].values.append(.nan); return }
+            if a == b { col.pointee.values.append(.nan); return }
             if let t = tokenIndex(p + a, b - a) {
-                if columns[field].kind == .undetermined { columns[field].tokenRows.append((rows, t)) }
-                columns[field].values.append(.nan)
+                if col.pointee.kind == .undetermined { col.pointee.tokenRows.append((rows, t)) }
+                col.pointee.values.append(.nan)
                 return
             }
-            if columns[field].kind == .numeric {
+            if col.pointee.kind == .numeric {
                 let text = String(decoding: UnsafeBufferPointer(start: p, count: min(n, 60)), as: UTF8.self)
                 throw .nonNumeric(position(line, field), value: n > 60 ? text + "…" : text)
             }
-            columns[field].becomeString(tokens: tokens)
-            try appendString(p, n, field: field, line: line)
+            col.pointee.becomeString(tokens: tokens)
+            try appendString(p, n, to: col, field: field, line: line)
         case .string:
-            try appendString(p, n, field: field, line: line)
+            try appendString(p, n, to: col, field: field, line: line)
         }
     }
 
-    @inline(__always)
-    private mutating func appendString(_ p: UnsafePointer<UInt8>, _ n: Int, field: Int, line: Int) throws(CSVError) {
+    private func appendString(_ p: UnsafePointer<UInt8>, _ n: Int, to col: UnsafeMutablePointer<ColumnBuffer>,
+                              field: Int, line: Int) throws(CSVError) {
         guard let s = String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) else {
             throw .invalidUTF8(position(line, field))
         }
-        columns[field].strings.append(s)
+        col.pointee.strings.append(s)
     }
 
     private func tokenIndex(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
@@ -191,8 +215,9 @@ struct CSVParser {
 
     private mutating func finishRecord(fields: Int, line: Int) throws(CSVError) {
         guard headerDone else { try finishHeader(); return }
-        if fields < columns.count {
-            throw .tooFewFields(position(line, fields), expected: columns.count, actual: fields)
+        let ncols = columnStore?.count ?? 0
+        if fields < ncols {
+            throw .tooFewFields(position(line, fields), expected: ncols, actual: fields)
         }
         rows += 1
     }
@@ -213,14 +238,23 @@ struct CSVParser {
         }
         header = names
         headerFields = []
-        columns = names.map { ColumnBuffer(type: codebook?.type(of: $0)) }
+        columnStore = ColumnStore(types: names.map { codebook?.type(of: $0) })
         headerDone = true
     }
 
+    /// Reserves room for about `rows` records in every numeric column
+    /// (estimated from the file size), sparing the copies of repeated growth.
+    func reserve(rows: Int) {
+        guard let store = columnStore else { return }
+        for j in 0..<store.count where store.columns[j].kind != .string { store.columns[j].values.reserve(rows) }
+    }
+
     /// Moves the finished columns out.
-    mutating func finish() throws(CSVError) -> (header: [String], columns: [ColumnBuffer]) {
-        guard headerDone else { throw .noHeader }
-        return (header, columns)
+    func finish() throws(CSVError) -> (header: [String], columns: [ParsedColumn]) {
+        guard let store = columnStore else { throw .noHeader }
+        return (header, (0..<store.count).map { j in
+            store.columns[j].kind == .string ? .strings(store.columns[j].strings) : .numbers(store.columns[j].values.take())
+        })
     }
 }
 

@@ -84,6 +84,9 @@ public enum CSVReader {
         var bomChecked = false
         var headerChecked = false
         var eof = false
+        var reserved = false
+        var parsedBytes = 0
+        let sizeHint = source.sizeHint
         while !eof {
             if start > 0 {
                 if filled > start { buffer.update(from: buffer + start, count: filled - start) }
@@ -100,12 +103,19 @@ public enum CSVReader {
             let n = try source.read(into: buffer + filled, count: chunkSize)
             if n == 0 { eof = true }
             filled += n
+            parsedBytes += n
             if !bomChecked {
                 if filled < 3 && !eof { continue }
                 bomChecked = true
                 if filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
             }
             start += try parser.parse(buffer + start, count: filled - start, eof: eof)
+            if !reserved && parser.rows >= 64, let size = sizeHint {
+                // Rows per byte so far, times the file size, plus 5%.
+                reserved = true
+                let estimate = Double(size) * Double(parser.rows) / Double(max(parsedBytes - (filled - start), 1)) * 1.05
+                if estimate.isFinite && estimate < 1e10 { parser.reserve(rows: Int(estimate)) }
+            }
             if !headerChecked && parser.headerDone {
                 headerChecked = true
                 try codebook?.validate(header: parser.header)
@@ -114,17 +124,21 @@ public enum CSVReader {
     }
 
     /// Builds the variables and applies the codebook.
-    static func assemble(header: [String], columns: [ColumnBuffer], codebook: Codebook?) throws -> Dataset {
+    static func assemble(header: [String], columns: [ParsedColumn], codebook: Codebook?) throws -> Dataset {
         var variables: [Variable] = []
         variables.reserveCapacity(header.count)
         for (name, column) in zip(header, columns) {
             let entry = codebook?.variable(named: name)
             var v: Variable
-            if column.kind == .string {
+            switch column {
+            case .strings(let strings):
                 if name == codebook?.weight { throw CodebookError.weightNotNumeric(name) }
-                v = Variable(name: name, label: entry?.label, strings: column.strings)
-            } else {
-                v = Variable(name: name, label: entry?.label, values: column.values)
+                if let e = entry, !e.valueLabels.isEmpty || !e.missing.isEmpty {
+                    throw CodebookError.codesOnStringVariable(name)   // inferred string, but the codebook gives codes
+                }
+                v = Variable(name: name, label: entry?.label, strings: strings)
+            case .numbers(let values):
+                v = Variable(name: name, label: entry?.label, values: values)
                 v.valueLabels = entry?.valueLabels ?? [:]
                 v.missing = entry?.missing ?? .none
             }

@@ -13,7 +13,7 @@ import Darwin
 /// exponent `e`/`E` with optional sign and at least one digit, optional
 /// spaces/tabs.
 ///
-/// Fast path (Clinger 1990): when the significant digits fit in a `UInt64`
+/// Fast path (Clinger 1990): when the digits (at most 19) fit in a `UInt64`
 /// with value ≤ 2^53 and the decimal exponent is within ±22, both the
 /// mantissa and 10^|e| are exact doubles, so one IEEE multiplication or
 /// division gives the correctly rounded result. Otherwise (long mantissas,
@@ -21,60 +21,61 @@ import Darwin
 /// which is correctly rounded in glibc. Overflow gives ±infinity and
 /// underflow ±0 or a subnormal, as Python does.
 enum DecimalParser {
-    @usableFromInline static let powersOfTen: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ]
+    /// 10^0 … 10^22, all exact doubles; allocated once, never freed or written.
+    nonisolated(unsafe) static let powersOfTen: UnsafePointer<Double> = {
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: 23)
+        var x = 1.0
+        for k in 0...22 { p[k] = x; x *= 10 }
+        return UnsafePointer(p)
+    }()
 
     @inline(__always) static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
 
-    /// Parses `count` bytes at `p`; `nil` when the text is not a number.
+    /// Parses a whole cell of `count` bytes at `p`; `nil` when it is not a number.
     @inline(__always)
     static func parse(_ p: UnsafePointer<UInt8>, count: Int, powers: UnsafePointer<Double>) -> Double? {
-        var i = 0
-        var end = count
+        guard let r = scan(p, from: 0, to: count, powers: powers), r.next == count else { return nil }
+        return r.value
+    }
+
+    /// Parses the number that starts at `p[i]` (after optional blanks) and
+    /// returns it with the index just past it and any trailing blanks;
+    /// `nil` when no number starts there. The caller checks what follows.
+    @inline(__always)
+    static func scan(_ p: UnsafePointer<UInt8>, from i0: Int, to end: Int,
+                     powers: UnsafePointer<Double>) -> (value: Double, next: Int)? {
+        var i = i0
         while i < end && isBlank(p[i]) { i += 1 }
-        while end > i && isBlank(p[end - 1]) { end -= 1 }
         if i == end { return nil }
         let start = i
         var negative = false
         if p[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if p[i] == UInt8(ascii: "+") { i += 1 }
+        // Digits go into a UInt64 while there are at most 19 of them
+        // (leading zeros included), which cannot overflow; longer
+        // mantissas are left to strtod.
         var mantissa: UInt64 = 0
-        var significant = 0
-        var exponent = 0
-        var truncated = false
-        var anyDigit = false
-        // Integer part.
+        var digits = 0
+        var fractionDigits = 0
         while i < end {
             let d = p[i] &- 0x30
             if d > 9 { break }
-            anyDigit = true
-            if significant < 19 {
-                if mantissa != 0 || d != 0 { mantissa = mantissa &* 10 &+ UInt64(d); significant += 1 }
-            } else {
-                exponent += 1
-                if d != 0 { truncated = true }
-            }
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            digits += 1
             i += 1
         }
-        // Fraction.
         if i < end && p[i] == UInt8(ascii: ".") {
             i += 1
             while i < end {
                 let d = p[i] &- 0x30
                 if d > 9 { break }
-                anyDigit = true
-                if significant < 19 {
-                    if mantissa != 0 || d != 0 { mantissa = mantissa &* 10 &+ UInt64(d); significant += 1 }
-                    exponent -= 1
-                } else if d != 0 {
-                    truncated = true
-                }
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                fractionDigits += 1
                 i += 1
             }
+            digits += fractionDigits
         }
-        if !anyDigit { return nil }
-        // Exponent.
+        if digits == 0 { return nil }
+        var exponent = -fractionDigits
         if i < end && (p[i] | 0x20) == UInt8(ascii: "e") {
             i += 1
             var expNegative = false
@@ -91,16 +92,18 @@ enum DecimalParser {
             if !expDigits { return nil }
             exponent += expNegative ? -e : e
         }
-        if i != end { return nil }
-        if !truncated {
-            if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        let numberEnd = i
+        while i < end && isBlank(p[i]) { i += 1 }
+        if digits <= 19 {
+            if mantissa == 0 { return (negative ? -0.0 : 0.0, i) }
             if mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
                 let m = Double(mantissa)
                 let v = exponent < 0 ? m / powers[-exponent] : m * powers[exponent]
-                return negative ? -v : v
+                return (negative ? -v : v, i)
             }
         }
-        return slowPath(p + start, count: end - start)
+        guard let v = slowPath(p + start, count: numberEnd - start) else { return nil }
+        return (v, i)
     }
 
     /// `strtod` on a NUL-terminated copy of already validated text.
@@ -116,15 +119,12 @@ enum DecimalParser {
         }
     }
 
-    /// Convenience for tests and codebook keys: parses a Swift string.
+    /// Parses a Swift string (codebook keys, tests).
     static func parse(_ s: String) -> Double? {
-        var bytes = Array(s.utf8)
-        if bytes.isEmpty { return nil }
-        return bytes.withUnsafeMutableBufferPointer { b in
-            powersOfTen.withUnsafeBufferPointer { pw in
-                guard let base = b.baseAddress, let pwb = pw.baseAddress else { return nil }
-                return parse(UnsafePointer(base), count: b.count, powers: pwb)
-            }
+        let bytes = Array(s.utf8)
+        return bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return nil }
+            return parse(base, count: b.count, powers: powersOfTen)
         }
     }
 }

@@ -34,6 +34,11 @@ public struct Codebook: Sendable, Equatable {
     /// Reads and decodes a codebook file.
     /// - Throws: ``CodebookError``.
     public static func load(path: String) throws(CodebookError) -> Codebook {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .unreadable(path: path, reason: "file not found")
+        }
+        if isDirectory.boolValue { throw .unreadable(path: path, reason: "is a directory") }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .unreadable(path: path, reason: (error as NSError).localizedDescription)

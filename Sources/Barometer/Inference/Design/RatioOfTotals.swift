@@ -9,18 +9,38 @@
 ///   ``SamplingStructure/linearizationCovariance(_:)``;
 /// - replicates: every replicate total is one column of `Wᵀ·[Y X]` (a single
 ///   dgemm), then ``ReplicateWeights/covariance(replicates:full:)``.
-struct RatioOfTotals {
+public struct RatioOfTotals: Sendable {
     /// n × k numerators (yᵢ·dᵢ).
-    let numerators: Matrix
+    public let numerators: Matrix
     /// n × k denominators (xᵢ·dᵢ), nil for totals.
-    let denominators: Matrix?
+    public let denominators: Matrix?
 
-    struct Result {
-        let estimates: [Double]
-        let covariance: Matrix
+    /// Estimates of `T_y` (or `T_y/T_x`) per column and their design covariance.
+    public struct Result: Sendable {
+        /// One estimate per column.
+        public let estimates: [Double]
+        /// k × k design covariance.
+        public let covariance: Matrix
     }
 
-    func evaluate(_ design: SurveyDesign) throws(BarometerError) -> Result {
+    /// Totals of `numerators` (n × k), or ratios to the totals of
+    /// `denominators` when given (same shape). Rows outside a domain carry zeros.
+    public init(numerators: Matrix, denominators: Matrix? = nil) throws(BarometerError) {
+        if let d = denominators, d.rows != numerators.rows || d.columns != numerators.columns {
+            throw .invalidArgument("numerators \(numerators.rows)×\(numerators.columns) and denominators \(d.rows)×\(d.columns) differ")
+        }
+        self.numerators = numerators
+        self.denominators = denominators
+    }
+
+    /// Evaluates the estimates and their covariance under `design`
+    /// (linearization or replicates, whichever the design carries).
+    /// - Throws: ``BarometerError/emptyDomain(_:)`` for a zero denominator,
+    ///   and the design's variance errors (e.g. a lonely PSU under `fail`).
+    public func evaluate(_ design: SurveyDesign) throws(BarometerError) -> Result {
+        guard numerators.rows == design.rowCount else {
+            throw .lengthMismatch(variable: "estimating columns", expected: design.rowCount, actual: numerators.rows)
+        }
         let n = numerators.rows, k = numerators.columns
         let w = design.weights.values
         var ty = [Double](repeating: 0, count: k), tx = [Double](repeating: 0, count: k)

@@ -1,0 +1,66 @@
+# References for design-based tests of independence, shares and correlations.
+# Run from the repository root: Rscript Fixtures/reference/design/make_design_extras.R
+# Uses the CSV extracts written by make_design.R; writes expected-extras.json.
+suppressMessages(library(survey))
+here <- "Fixtures/reference/design"
+num <- function(x) formatC(as.numeric(x), digits = 17, format = "g")
+J <- list()
+st <- read.csv(file.path(here, "apistrat.csv"))
+c1 <- read.csv(file.path(here, "apiclus1.csv"))
+dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = st, fpc = ~fpc)
+dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = c1, fpc = ~fpc)
+rclus1 <- svrepdesign(data = c1, repweights = "jk1_[0-9]+", type = "JK1", weights = ~pw,
+                      scale = 0.9333333333333333 * (1 - 15 / 757), combined.weights = TRUE)
+
+# 1. Rao-Scott tests (svychisq): stype x sch_wide and stype x awards.
+chisq <- function(key, formula, des) {
+  for (s in c("F", "Chisq", "Wald", "adjWald")) {
+    t <- svychisq(formula, des, statistic = s)
+    J[[paste0(key, "_", s)]] <<- list(statistic = as.numeric(t$statistic),
+                                        parameter = as.numeric(t$parameter), p = as.numeric(t$p.value))
+  }
+}
+chisq("chisq_strat_stype_schwide", ~stype + sch_wide, dstrat)
+chisq("chisq_clus1_stype_awards", ~stype + awards, dclus1)
+
+# 2. Design-based shares with intervals (svyciprop), sch_wide == 1.
+for (m in c("logit", "likelihood", "asin", "beta", "mean", "xlogit")) {
+  for (k in c("strat", "clus1")) {
+    des <- if (k == "strat") dstrat else dclus1
+    ci <- svyciprop(~I(sch_wide == 1), des, method = m)
+    J[[paste0("ciprop_", k, "_", m)]] <- list(estimate = as.numeric(coef(ci)), se = as.numeric(SE(ci)),
+                                              ci = as.numeric(attr(ci, "ci")))
+  }
+}
+# Domain share: awards among sch_wide == 1, one-stage cluster design.
+ci <- svyciprop(~I(awards == 1), subset(dclus1, sch_wide == 1), method = "logit")
+J$ciprop_clus1_domain_logit <- list(estimate = as.numeric(coef(ci)), se = as.numeric(SE(ci)), ci = as.numeric(attr(ci, "ci")))
+
+# 3. Design-based correlation of api00 and api99 (and api00, enroll): delta method on
+#    the five design-based means (x, y, x^2, y^2, xy), covariance from svymean's vcov.
+corr_delta <- function(des, x, y) {
+  f <- as.formula(paste0("~", x, "+", y, "+I(", x, "^2)+I(", y, "^2)+I(", x, "*", y, ")"))
+  m <- svymean(f, des)
+  mu <- coef(m); V <- vcov(m)
+  r <- function(u) { sxy <- u[5] - u[1] * u[2]; sxx <- u[3] - u[1]^2; syy <- u[4] - u[2]^2; sxy / sqrt(sxx * syy) }
+  g <- numeric(5); h <- 1e-6
+  for (i in 1:5) { e <- rep(0, 5); e[i] <- h * max(1, abs(mu[i])); g[i] <- (r(mu + e) - r(mu - e)) / (2 * e[i]) }
+  list(estimate = as.numeric(r(mu)), se = sqrt(as.numeric(t(g) %*% V %*% g)))
+}
+J$corr_strat_api00_api99 <- corr_delta(dstrat, "api00", "api99")
+J$corr_clus1_api00_enroll <- corr_delta(dclus1, "api00", "enroll")
+# Replicate SE of the correlation: the correlation recomputed under each replicate weight.
+wcor <- function(w, x, y) { mx <- sum(w * x) / sum(w); my <- sum(w * y) / sum(w)
+  sum(w * (x - mx) * (y - my)) / sqrt(sum(w * (x - mx)^2) * sum(w * (y - my)^2)) }
+W <- weights(rclus1, "analysis")
+th <- apply(W, 2, wcor, x = c1$api00, y = c1$enroll)
+full <- wcor(c1$pw, c1$api00, c1$enroll)
+J$corr_jk1_api00_enroll <- list(estimate = full, se = sqrt(as.numeric(survey:::svrVar(th, rclus1$scale, rclus1$rscales, coef = full))))
+
+enc <- function(x) {
+  if (is.list(x)) paste0("{", paste0('"', names(x), '": ', sapply(x, enc), collapse = ", "), "}")
+  else if (length(x) == 1) num(x) else paste0("[", paste(num(x), collapse = ", "), "]")
+}
+lines <- paste0('  "', names(J), '": ', sapply(J, enc))
+writeLines(c("{", paste0('  "generator": "R survey ', packageDescription("survey")$Version, '",'),
+             paste(lines, collapse = ",\n"), "}"), file.path(here, "expected-extras.json"))
