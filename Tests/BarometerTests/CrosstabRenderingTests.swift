@@ -33,7 +33,7 @@ import Testing
         let sj = try OutputFormat.renderJSON(s)
         #expect(sj.contains("valid answers to us within rus in {1,2}"))
         #expect(sj.contains("\"effectiveSize\"") && sj.contains("\"weightingDesignEffect\"") && sj.contains("\"interval\""))
-        #expect(s.textTable.notes.contains { $0.contains("Kish n_eff") })
+        #expect(s.textTable.notes.contains { $0.contains("SE (Kish) = √(p(1−p)/n_eff)") })
         let m = try MultipleResponseSet(d, variables: ["reason1", "reason2"], excluding: [99])
         #expect(m.textTable.notes.contains { $0.contains("re-percentaged over responses other than codes {99}") })
         #expect(try OutputFormat.renderJSON(m).contains("\"percentOfSubset\""))
