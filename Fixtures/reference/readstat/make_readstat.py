@@ -234,3 +234,25 @@ open(f"{OUT}/bad_random.bin", "wb").write(noise)
 open(f"{OUT}/bad_random_magic.sav", "wb").write(b"$FL2" + noise[4:])  # right magic, garbage after
 json.dump(expected, open(f"{OUT}/expected.json", "w"), ensure_ascii=False, indent=1)
 print("ok")
+
+# ---------------------------------------------------------------- Barometer's own .sav, read by pyreadstat
+# Fixtures/readstat/written_by_barometer.sav is written by SAVWriter from survey.sav
+# (BAROMETER_WRITE_SAV_REFERENCE=$PWD/Fixtures/readstat/written_by_barometer.sav \
+#  swift test --filter SAVWriterTests). Check that an independent reader sees
+# exactly what pyreadstat wrote into survey.sav.
+mine = f"{OUT}/written_by_barometer.sav"
+if os.path.exists(mine):
+    got, gm = pyreadstat.read_sav(mine, user_missing=True, disable_datetime_conversion=True)
+    assert list(got.columns) == [v["name"] for v in sav_vars], list(got.columns)
+    for v in sav_vars:
+        col = got[v["name"]]
+        if "strings" in v:
+            assert list(col) == v["strings"], v["name"]
+        else:
+            assert [None if np.isnan(x) else float(x) for x in col] == v["values"], v["name"]
+            assert gm.variable_value_labels.get(v["name"], {}) == {k: t for k, t in v.get("valueLabels", [])}, v["name"]
+            assert gm.original_variable_types[v["name"]] == v["format"], v["name"]
+        assert gm.column_names_to_labels[v["name"]] == v["label"], v["name"]
+        assert gm.variable_measure[v["name"]] == v["level"], v["name"]
+    assert gm.missing_ranges == meta.missing_ranges, gm.missing_ranges
+    print("written_by_barometer.sav: pyreadstat reads back every value, label, format, level and missing code")
