@@ -67,6 +67,25 @@ import Testing
         }
     }
 
+    @Test func fuzzerFindingsStayFixed() throws {
+        // Inputs that crashed Fuzz/run_readstat_fuzz.sh once (Fixtures/readstat/fuzz).
+        let dir = Fixture.url("Fixtures/readstat/fuzz")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(!files.isEmpty)
+        for file in files {
+            for format in ReadStatFormat.allCases {
+                for encoding in [nil, "WINDOWS-1251"] as [String?] {
+                    do {
+                        _ = try ReadStatReader.read(path: dir.appendingPathComponent(file).path, format: format,
+                                                    options: ReadStatOptions(encoding: encoding))
+                    } catch {
+                        #expect(!error.description.isEmpty)
+                    }
+                }
+            }
+        }
+    }
+
     @Test func unknownEncodingIsTypedError() {
         let e = readError("survey_cp1251.dta", options: ReadStatOptions(encoding: "NO-SUCH-CODEPAGE"))
         if case .unsupportedEncoding? = e {} else { Issue.record("unexpected \(String(describing: e))") }

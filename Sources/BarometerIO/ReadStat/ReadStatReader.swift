@@ -36,10 +36,6 @@ public enum ReadStatReader {
         guard let parser = readstat_parser_init() else { throw .outOfMemory(file: path) }
         defer { readstat_parser_free(parser) }
         let collector = ReadStatCollector(file: path, options: options)
-        if let enc = options.encoding {
-            let rc = readstat_set_file_character_encoding(parser, enc)
-            guard rc == READSTAT_OK else { throw ReadStatError(code: rc, file: path, encoding: enc) }
-        }
         readstat_set_metadata_handler(parser) { m, ctx in
             guard let m, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
             return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().metadata(m)
@@ -71,14 +67,28 @@ public enum ReadStatReader {
                                    as: UTF8.self).trimmingSuffix()
         }
         let ctx = Unmanaged.passUnretained(collector).toOpaque()
-        let rc: readstat_error_t = withExtendedLifetime(collector) {
-            switch format {
-            case .sav, .zsav: return readstat_parse_sav(parser, path, ctx)
-            case .por: return readstat_parse_por(parser, path, ctx)
-            case .dta: return readstat_parse_dta(parser, path, ctx)
-            case .sas7bdat: return readstat_parse_sas7bdat(parser, path, ctx)
-            case .xpt: return readstat_parse_xport(parser, path, ctx)
+        func parse() -> readstat_error_t {
+            withExtendedLifetime(collector) {
+                switch format {
+                case .sav, .zsav: return readstat_parse_sav(parser, path, ctx)
+                case .por: return readstat_parse_por(parser, path, ctx)
+                case .dta: return readstat_parse_dta(parser, path, ctx)
+                case .sas7bdat: return readstat_parse_sas7bdat(parser, path, ctx)
+                case .xpt: return readstat_parse_xport(parser, path, ctx)
+                }
             }
+        }
+        let rc: readstat_error_t
+        if let enc = options.encoding {
+            // ReadStat keeps the pointer (it does not copy the name), so the
+            // C string must outlive the whole parse. (Found by the fuzzer:
+            // heap-use-after-free in readstat_parse_xport.)
+            rc = enc.withCString { name in
+                let set = readstat_set_file_character_encoding(parser, name)
+                return set == READSTAT_OK ? parse() : set
+            }
+        } else {
+            rc = parse()
         }
         if let failure = collector.failure { throw failure }
         guard rc == READSTAT_OK else {
