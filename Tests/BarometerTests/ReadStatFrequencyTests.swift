@@ -3,7 +3,8 @@ import BarometerIO
 import Testing
 
 /// A weighted frequency table of an SPSS fixture against pandas, computed on
-/// its CSV twin (Fixtures/readstat/survey.csv; make_readstat.py).
+/// its CSV twin (Fixtures/readstat/survey.csv; make_readstat.py), and against
+/// the table Barometer makes from that CSV twin and its codebook.
 @Suite struct ReadStatFrequencyTests {
     struct Ref: Decodable {
         struct Row: Decodable {
@@ -34,5 +35,18 @@ import Testing
         #expect(close(table.totalWeighted, ref.totalWeighted, rel: 1e-12))
         #expect(close(table.validWeighted, ref.validWeighted, rel: 1e-12))
         #expect(close(table.effectiveSize, ref.effectiveSize, rel: 1e-12))
+    }
+
+    @Test(arguments: ["q1", "income"])
+    func savAndCSVTwinGiveTheSameTable(variable: String) throws {
+        let sav = try DatasetLoader.load(Fixture.path("Fixtures/readstat/survey.sav"))
+        let csv = try DatasetLoader.load(Fixture.path("Fixtures/readstat/survey.csv"),
+                                         codebook: Fixture.path("Fixtures/readstat/survey.codebook.json"))
+        #expect(csv.weightVariable == "wt")
+        for missing in [MissingInclusion.showMissing, .excludeMissing] {
+            let a = try FrequencyTable(SurveyDesign(data: sav, weight: "wt"), variable: variable, missing: missing)
+            let b = try FrequencyTable(SurveyDesign(data: csv), variable: variable, missing: missing)
+            #expect(a == b, "\(variable) \(missing)")
+        }
     }
 }

@@ -9,7 +9,8 @@ Files (Fixtures/readstat/):
                             user-missing discrete codes (q1: 8, 9) and a range
                             (income: 97 thru 99), measurement levels, a string
                             column, a date, a weight.
-  survey.csv                the same data as plain codes (the CSV twin).
+  survey.csv                the same data as plain codes (the CSV twin), with
+  survey.codebook.json      its codebook (labels, value labels, missing codes, weight).
   survey.dta                pyreadstat.write_dta version 14 (format 118, UTF-8):
                             Stata extended missing .a/.b/.z kept apart from '.'.
   survey_cp1251.dta         format 114 (Stata 10), whose text is Windows-1251: written
@@ -108,6 +109,18 @@ sav_vars = [
 # ---------------------------------------------------------------- CSV twin
 df_csv = df.drop(columns=["idate"]).copy()
 df_csv.to_csv(f"{OUT}/survey.csv", index=False, na_rep="")
+# Its codebook (the CSV reader's JSON format, Fixtures/codebook.schema.json) says what the .sav says.
+codebook = {"weight": "wt", "variables": [
+    {"name": "id", "label": labels["id"], "level": "scale", "format": "F4.0"},
+    {"name": "q1", "label": labels["q1"], "level": "ordinal", "format": "F1.0",
+     "valueLabels": {str(int(k)): v for k, v in q1_labels.items()}, "missing": [8, 9]},
+    {"name": "income", "label": labels["income"], "level": "ordinal", "format": "F2.0",
+     "valueLabels": {str(int(k)): v for k, v in income_labels.items()}, "missingRanges": [[97, 99]]},
+    {"name": "region", "label": labels["region"], "type": "string"},
+    {"name": "age", "label": labels["age"], "level": "scale", "format": "F3.0"},
+    {"name": "wt", "label": labels["wt"], "level": "scale", "format": "F8.2"},
+]}
+json.dump(codebook, open(f"{OUT}/survey.codebook.json", "w"), ensure_ascii=False, indent=1)
 
 # pandas reference: weighted frequency of q1 (all codes incl. user-missing 8, 9, then NaN).
 w = pd.Series(wt)
