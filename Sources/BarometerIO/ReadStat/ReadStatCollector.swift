@@ -25,6 +25,7 @@ final class ReadStatCollector {
     static let maxReservedRows = 1 << 20
 
     let file: String
+    let format: ReadStatFormat
     let options: ReadStatOptions
     var columns: [Column] = []
     var labelSets: [String: [Double: String]] = [:]
@@ -40,8 +41,9 @@ final class ReadStatCollector {
     /// The last message ReadStat passed to the error handler.
     var lastMessage: String?
 
-    init(file: String, options: ReadStatOptions) {
+    init(file: String, format: ReadStatFormat, options: ReadStatOptions) {
         self.file = file
+        self.format = format
         self.options = options
     }
 
@@ -53,6 +55,29 @@ final class ReadStatCollector {
             failure = .undecodableText(file: file, encoding: options.encoding ?? fileEncoding, context: context())
         }
         return nil
+    }
+
+    /// Like ``text(_:_:)`` but reads at most `limit` bytes: for strings that
+    /// ReadStat hands over from fixed-width fields without guaranteeing a
+    /// terminating NUL (a Stata variable's value-label name, whose last entry
+    /// would otherwise be read past its buffer; found by the fuzzer).
+    func text(_ p: UnsafePointer<CChar>?, limit: Int?, _ context: @autoclosure () -> String) -> String? {
+        guard let p else { return "" }
+        guard let limit else { return text(p, context()) }
+        let bytes = UnsafeRawBufferPointer(start: p, count: strnlen(p, limit))
+        if let s = String(validating: bytes, as: UTF8.self) { return s }
+        if failure == nil {
+            failure = .undecodableText(file: file, encoding: options.encoding ?? fileEncoding, context: context())
+        }
+        return nil
+    }
+
+    /// The longest value-label name a Stata file of the given format version
+    /// can hold, terminator included (format < 110: 9; 110–117: 33; 118+: 129).
+    /// nil for other formats, whose names ReadStat terminates itself.
+    var labelSetNameLimit: Int? {
+        guard format == .dta else { return nil }
+        return formatVersion >= 118 ? 129 : formatVersion >= 110 ? 33 : 9
     }
 
     /// Empty text as nil.
@@ -95,7 +120,7 @@ final class ReadStatCollector {
         }
         guard case .some(let label) = optionalText(readstat_variable_get_label(v), "label of variable \(name)"),
               case .some(let format) = optionalText(readstat_variable_get_format(v), "format of variable \(name)"),
-              case .some(let set) = optionalText(labelSet, "label set of variable \(name)")
+              case .some(let set) = text(labelSet, limit: labelSetNameLimit, "label set of variable \(name)").map({ $0.isEmpty ? nil : $0 })
         else { return Int32(READSTAT_HANDLER_ABORT) }
         let isString = readstat_variable_get_type_class(v) == READSTAT_TYPE_CLASS_STRING
         var missing = MissingValues()
@@ -125,7 +150,7 @@ final class ReadStatCollector {
     }
 
     func valueLabel(_ setName: UnsafePointer<CChar>?, _ value: readstat_value_t, _ label: UnsafePointer<CChar>?) -> Int32 {
-        guard let set = text(setName, "value label set name"),
+        guard let set = text(setName, limit: labelSetNameLimit, "value label set name"),
               let text = text(label, "a value label of set \(set)") else { return Int32(READSTAT_HANDLER_ABORT) }
         if readstat_value_is_tagged_missing(value) != 0 {
             if let tag = Self.tag(value) { taggedLabels[set, default: [:]][tag] = text }

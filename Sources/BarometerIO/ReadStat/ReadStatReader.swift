@@ -35,7 +35,7 @@ public enum ReadStatReader {
         }
         guard let parser = readstat_parser_init() else { throw .outOfMemory(file: path) }
         defer { readstat_parser_free(parser) }
-        let collector = ReadStatCollector(file: path, options: options)
+        let collector = ReadStatCollector(file: path, format: format, options: options)
         readstat_set_metadata_handler(parser) { m, ctx in
             guard let m, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
             return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().metadata(m)
