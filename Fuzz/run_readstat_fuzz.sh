@@ -19,5 +19,5 @@ cp Fixtures/readstat/survey* Fixtures/readstat/written_by_barometer.sav "$work/c
 swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name ReadStatFuzz \
   -I Sources/CLAPACK -I Sources/CReadStat \
   "$work"/src/*.swift Fuzz/ReadStatFuzz.swift -o "$work/fuzz"
-"$work/fuzz" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 \
+ASAN_OPTIONS=detect_leaks=0 "$work/fuzz" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 \
   -artifact_prefix=Fuzz/crashes/ "$work/corpus"
