@@ -25,6 +25,7 @@ struct ReadStatExpected: Decodable {
         let valueLabels: [LabelPair]?
         let missingCodes: [Double]?
         let missingRanges: [[Double]]?
+        let extendedMissingLabels: [String: String]?
     }
     let rowCount: Int
     let files: [String: [Var]]
@@ -74,6 +75,9 @@ struct ReadStatExpected: Decodable {
             var labels: [Double: String] = [:]
             for p in e.valueLabels ?? [] { labels[p.code] = p.text }
             #expect(v.valueLabels == labels, "\(where_) value labels")
+            let tagLabels = (read.extendedMissingLabels[e.name] ?? [:]).map { (String($0.key), $0.value) }
+            #expect(Dictionary(uniqueKeysWithValues: tagLabels) == (e.extendedMissingLabels ?? [:]),
+                    "\(where_) labels of extended missing values")
             #expect(v.missing.codes == (e.missingCodes ?? []), "\(where_) missing codes")
             #expect(v.missing.ranges.map { [$0.lowerBound, $0.upperBound] } == (e.missingRanges ?? []),
                     "\(where_) missing ranges")
@@ -84,6 +88,7 @@ struct ReadStatExpected: Decodable {
     @Test func spssZsav() throws { try check("survey.zsav") }
     @Test func spssPortable() throws { try check("survey.por") }
     @Test func stata118WithExtendedMissing() throws { try check("survey.dta") }
+    @Test func stata119WithLabelledExtendedMissing() throws { try check("survey_tagged_labels.dta") }
     @Test func sasTransport() throws { try check("survey.xpt") }
     @Test func sas7bdat() throws { try check("survey.sas7bdat") }
 

@@ -19,6 +19,8 @@ Files (Fixtures/readstat/):
                             the cp1251 encoding of its Cyrillic text (cp1251 is a
                             single-byte code page, so offsets do not move). Format
                             114 has no encoding field, so a reader must be told.
+  survey_tagged_labels.dta  R haven::write_dta version 15 (format 119): labelled
+                            extended missing values (.a "Затрудняюсь ответить", .b "Отказ", .z unlabelled).
   survey.por                pyreadstat.write_por (labels only; POR names are upper case).
   survey.xpt                pyreadstat.write_xport version 8.
   survey.sas7bdat           R haven::write_sas.
@@ -226,13 +228,33 @@ sas_vars = [dict(name="id", values=nums(por_df["id"])), dict(name="q1", label="T
             dict(name="age", label="Age", values=nums(por_df["age"])), dict(name="wt", values=nums(por_df["wt"])),
             dict(name="region", strings=sas_region)]
 
+# ---------------------------------------------------------------- Stata 119 via haven: labelled extended missing
+r = f"""
+suppressMessages(library(haven))
+x <- labelled(c(1, 2, tagged_na("a"), NA, tagged_na("b"), 1, tagged_na("a"), 2, NA, 1, 2, tagged_na("z")),
+              c("Согласен"=1, "Не согласен"=2, "Затрудняюсь ответить"=tagged_na("a"), "Отказ"=tagged_na("b")),
+              label="Вопрос 5")
+d <- data.frame(id=1:12)
+d$q5 <- x
+write_dta(d, '{OUT}/survey_tagged_labels.dta', version=15)
+"""
+subprocess.run(["Rscript", "-e", r], check=True)
+tagged_vars = [
+    dict(name="id", values=[float(i) for i in range(1, 13)]),
+    dict(name="q5", label="Вопрос 5", values=[1.0, 2.0, None, None, None, 1.0, None, 2.0, None, 1.0, 2.0, None],
+         tags=[None, None, "a", None, "b", None, "a", None, None, None, None, "z"],
+         valueLabels=[[1.0, "Согласен"], [2.0, "Не согласен"]],
+         extendedMissingLabels={"a": "Затрудняюсь ответить", "b": "Отказ"}),
+]
+
 expected = {
     "rowCount": n,
     "files": {"survey.sav": sav_vars, "survey.zsav": sav_vars, "survey.dta": dta_vars,
               "survey_cp1251.dta": cp_vars, "survey.por": por_vars, "survey.xpt": xpt_vars,
-              "survey.sas7bdat": sas_vars},
+              "survey.sas7bdat": sas_vars, "survey_tagged_labels.dta": tagged_vars},
     "formats": {"survey.sav": "sav", "survey.zsav": "zsav", "survey.dta": "dta", "survey_cp1251.dta": "dta",
-                "survey.por": "por", "survey.xpt": "xpt", "survey.sas7bdat": "sas7bdat"},
+                "survey.por": "por", "survey.xpt": "xpt", "survey.sas7bdat": "sas7bdat",
+                "survey_tagged_labels.dta": "dta"},
 }
 
 # ---------------------------------------------------------------- bad inputs (must give typed errors)
