@@ -25,7 +25,15 @@ public enum DatasetLoader {
         if codebook != nil {
             throw BarometerError.invalidArgument("a codebook applies to CSV files only; \(path) is a .\(format.rawValue) file that carries its own labels")
         }
-        return try ReadStatReader.read(path: path, format: format, options: options).dataset
+        let file = try ReadStatReader.read(path: path, format: format, options: options)
+        var data = file.dataset
+        for (name, labels) in file.extendedMissingLabels where !labels.isEmpty {
+            if var v = data[name] {
+                v.extendedMissingLabels = labels
+                try data.replace(v)
+            }
+        }
+        return data
     }
 
     /// The ReadStat format of a non-CSV file: by extension, checked against
