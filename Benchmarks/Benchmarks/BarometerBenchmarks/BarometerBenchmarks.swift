@@ -16,6 +16,17 @@ let benchmarks: @Sendable () -> Void = {
         try SyntheticSurvey.categorical(n: 1_000_000, questions: 1)
     }
 
+    // Issue 3: all 1,225 pairs of 50 five-code questions (+ Don't know) in
+    // one call (the all-pairs counting kernel of CellTally, row chunks).
+    Benchmark("All-pairs banner (BannerTable), 50 questions x 6 codes, n = 10^6") { benchmark, design in
+        let names = (1...50).map { "q\($0)" }
+        for _ in benchmark.scaledIterations {
+            blackHole(try BannerTable(design, rows: names, columns: names))
+        }
+    } setup: {
+        try SyntheticSurvey.categorical(n: 1_000_000, questions: 50)
+    }
+
     Benchmark("Bare dsyrk (X^T X), n = 10^6 x p = 200") { benchmark, x in
         var c = Matrix(rows: 200, columns: 200)
         for _ in benchmark.scaledIterations {
