@@ -11,8 +11,9 @@
 /// category) make `Zᵀ·diag(w)·Z` cost `O(n·K²)` multiply-adds for K
 /// indicator columns, of which only one in k is non-zero per variable;
 /// counting costs `O(n · pairs)`. Measured on this project's machine (50
-/// six-code questions, n = 10⁶, OpenBLAS 0.3.21, 2 threads): 14.6 s
-/// (median) for `dgemm`+`dsyrk` in 4,096-row chunks versus 3.3 s for the
+/// six-code questions, n = 10⁶, OpenBLAS 0.3.21 with 2 threads, shared
+/// 2-core VM, package-benchmark medians of the whole call): 14.6 s with
+/// `dgemm`+`dsyrk` on 4,096-row indicator chunks versus 5.9 s with the
 /// counting kernel, so the counting kernel is used.
 ///
 /// Exactness: every cell sums its respondents in row order, so block
