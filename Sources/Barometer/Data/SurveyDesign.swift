@@ -102,3 +102,18 @@ public struct SurveyDesign: Sendable {
         return Domain(mask: mask, description: "\(variable) in {\(list)}")
     }
 }
+
+extension SurveyDesign {
+    /// Design degrees of freedom of a domain, as R `degf` of a subset
+    /// design: PSUs holding a respondent of the domain with non-zero weight,
+    /// minus the strata of those PSUs; replicate rank − 1 for replicate designs.
+    public func degreesOfFreedom(in domain: Domain?) -> Int {
+        if let r = replicates { return r.degreesOfFreedom }
+        guard let domain else { return sampling.degreesOfFreedom }
+        var psus = Set<Int32>(), strata = Set<Int32>()
+        for i in 0..<rowCount where i < domain.mask.count && domain.mask[i] && weights.values[i] != 0 {
+            psus.insert(sampling.clusters[i]); strata.insert(sampling.strata[i])
+        }
+        return psus.count - strata.count
+    }
+}

@@ -38,40 +38,72 @@ public struct AdjustedWaldTest: Sendable, Equatable {
     ///   `V̂_Y` is singular (e.g. empty cells).
     public init(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
                 weights: Weights, domain: Domain? = nil) throws(BarometerError) {
+        try self.init(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex, columnCount: columnCount,
+                      weights: weights, sampling: .independent(rows: weights.count), replicates: nil,
+                      domain: domain, designDF: nil, designNote: nil)
+    }
+
+    /// The same test under a full survey design (strata, PSUs, fpc or
+    /// replicate weights), as `svychisq(..., statistic = "adjWald")`: the
+    /// covariance of the cell totals comes from ``RatioOfTotals`` under the
+    /// design and `V(Y) = J V(N) Jᵀ` (J the derivative of the free
+    /// interaction totals Y with respect to the cell totals N); `ν` is the
+    /// domain's design degrees of freedom.
+    public init(design: SurveyDesign, rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
+                domain: Domain? = nil) throws(BarometerError) {
+        try self.init(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex, columnCount: columnCount,
+                      weights: design.weights, sampling: design.sampling, replicates: design.replicates,
+                      domain: domain, designDF: design.degreesOfFreedom(in: domain),
+                      designNote: "design: \(design.varianceDescription)")
+    }
+
+    init(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int, weights: Weights,
+         sampling: SamplingStructure, replicates: ReplicateWeights?, domain: Domain?, designDF: Int?,
+         designNote: String?) throws(BarometerError) {
         let cells = try DesignCells(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex,
                                     columnCount: columnCount, weights: weights, domain: domain)
         let t = cells.table
         self.table = t
         let r = t.rowCount, c = t.columnCount, d = (r - 1) * (c - 1)
-        let nu = Double(cells.domainPSUs - 1)
+        let nu = Double(designDF ?? (cells.domainPSUs - 1))
         let ddf = nu - Double(d) + 1
         guard ddf > 0 else {
-            throw .insufficientData("the adjusted Wald test needs more PSUs than cells: \(cells.domainPSUs) PSUs for \(d) free cells")
+            throw .insufficientData("the adjusted Wald test needs more design degrees of freedom than free cells: \(Int(nu)) for \(d) free cells")
         }
         let W = t.total, R = t.rowTotals, C = t.columnTotals
         // free cells (i ≥ 1, j ≥ 1), column-major: u = (i − 1) + (r − 1)(j − 1)
         var y = [Double](repeating: 0, count: d)
         for j in 1..<c { for i in 1..<r { y[(i - 1) + (r - 1) * (j - 1)] = t.counts[i, j] - R[i] * C[j] / W } }
-        // influence per unit weight of a respondent in cell (a, b) on Y_ij:
+        // Jacobian of Y_ij = N_ij − R_i C_j / W with respect to the cell totals N_ab:
         // [i=a][j=b] − [i=a]C_j/W − [j=b]R_i/W + R_iC_j/W²
-        var z = Matrix(rows: r * c, columns: d)
+        var jac = Matrix(rows: r * c, columns: d)
         for b in 0..<c { for a in 0..<r {
-            let s2 = cells.weightedSquares[a + r * b]
-            guard s2 > 0 else { continue }
-            let sw = s2.squareRoot()
             for j in 1..<c { for i in 1..<r {
                 var h = R[i] * C[j] / (W * W)
                 if i == a { h -= C[j] / W }
                 if j == b { h -= R[i] / W }
                 if i == a && j == b { h += 1 }
-                z[a + r * b, (i - 1) + (r - 1) * (j - 1)] = sw * h
+                jac[a + r * b, (i - 1) + (r - 1) * (j - 1)] = h
             } }
         } }
-        let nP = Double(cells.designPSUs)
+        // Design covariance of the kept cell totals (the one variance path).
+        var keptRow = [Int](repeating: -1, count: rowCount), keptColumn = [Int](repeating: -1, count: columnCount)
+        for (pos, i) in t.rowsKept.enumerated() { keptRow[i] = pos }
+        for (pos, j) in t.columnsKept.enumerated() { keptColumn[j] = pos }
+        var indicators = Matrix(rows: rowIndex.count, columns: r * c)
+        for i in 0..<rowIndex.count {
+            if let dm = domain, !dm.mask[i] { continue }
+            let a = rowIndex[i], b = columnIndex[i]
+            guard a >= 0, b >= 0 else { continue }
+            let ka = keptRow[Int(a)], kb = keptColumn[Int(b)]
+            guard ka >= 0, kb >= 0 else { continue }
+            indicators[i, ka + r * kb] = 1
+        }
+        let vN = try RatioOfTotals(numerators: indicators)
+            .evaluate(weights: weights, sampling: sampling, replicates: replicates).covariance
         let stat: Double
         do {
-            var v = try LinearAlgebra.gram(z)
-            for col in 0..<d { for row in 0..<d { v[row, col] = nP / (nP - 1) * (v[row, col] - y[row] * y[col] / nP) } }
+            let v = try LinearAlgebra.multiply(jac, try LinearAlgebra.multiply(vN, jac), transposeA: true)
             let chol = try LinearAlgebra.cholesky(v)
             let x = try chol.solve(Matrix(rows: d, columns: 1, columnMajor: y))
             stat = (0..<d).reduce(0) { $0 + y[$1] * x.storage[$1] }
@@ -85,6 +117,6 @@ public struct AdjustedWaldTest: Sendable, Equatable {
         self.denominatorDF = ddf
         self.f = stat * ddf / (Double(d) * nu)
         self.pValue = FisherF(d1: Double(d), d2: ddf).sf(f)
-        self.notes = t.notes + [cells.note(domain)]
+        self.notes = t.notes + [designNote ?? cells.note(domain)]
     }
 }

@@ -74,6 +74,29 @@ public struct RaoScottTest: Sendable, Equatable {
     ///   zero cells make `CᵀD⁻¹C` singular.
     public init(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
                 weights: Weights, domain: Domain? = nil) throws(BarometerError) {
+        try self.init(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex, columnCount: columnCount,
+                      weights: weights, sampling: .independent(rows: weights.count), replicates: nil,
+                      domain: domain, designDF: nil, designNote: nil)
+    }
+
+    /// The same test under a full survey design (strata, PSUs, fpc or
+    /// replicate weights), as `svychisq(~row + col, design)`: `V̂` is the
+    /// design covariance of `p̂` from ``RatioOfTotals`` (linearization over
+    /// PSUs within strata, or replicates), and the F denominator df are
+    /// `d₀ · degf`, with `degf` the design degrees of freedom of the domain
+    /// (PSUs with a weighted respondent in it − their strata; replicate
+    /// rank − 1 for replicate designs).
+    public init(design: SurveyDesign, rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
+                domain: Domain? = nil) throws(BarometerError) {
+        try self.init(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex, columnCount: columnCount,
+                      weights: design.weights, sampling: design.sampling, replicates: design.replicates,
+                      domain: domain, designDF: design.degreesOfFreedom(in: domain),
+                      designNote: "design: \(design.varianceDescription)")
+    }
+
+    init(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int, weights: Weights,
+         sampling: SamplingStructure, replicates: ReplicateWeights?, domain: Domain?, designDF: Int?,
+         designNote: String?) throws(BarometerError) {
         let cells = try DesignCells(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex,
                                     columnCount: columnCount, weights: weights, domain: domain)
         let t = cells.table, m = cells.respondents, n = cells.domainPSUs
@@ -114,20 +137,28 @@ public struct RaoScottTest: Sendable, Equatable {
                 g[k, col] = v / p[k]
             } }
         } }
-        // ḡ = Gᵀp̂ ; Z rows √(Σw²_k)(G_k − ḡ) so that CᵀD⁻¹V̂D⁻¹C = n/((n−1)W²) ZᵀZ
-        var gbar = [Double](repeating: 0, count: d)
-        for col in 0..<d { for k in 0..<K { gbar[col] += p[k] * g[k, col] } }
-        var z = Matrix(rows: K, columns: d)
-        for col in 0..<d { for k in 0..<K where s2[k] > 0 { z[k, col] = s2[k].squareRoot() * (g[k, col] - gbar[col]) } }
+        // V̂ = design covariance of the kept cells' proportions (one variance
+        // path for every design: RatioOfTotals), then B = Gᵀ V̂ G.
+        var keptRow = [Int](repeating: -1, count: rowCount), keptColumn = [Int](repeating: -1, count: columnCount)
+        for (pos, i) in t.rowsKept.enumerated() { keptRow[i] = pos }
+        for (pos, j) in t.columnsKept.enumerated() { keptColumn[j] = pos }
+        let rows = rowIndex.count
+        var indicators = Matrix(rows: rows, columns: K), inTable = Matrix(rows: rows, columns: 1)
+        for i in 0..<rows {
+            if let dm = domain, !dm.mask[i] { continue }
+            let a = rowIndex[i], b = columnIndex[i]
+            guard a >= 0, b >= 0 else { continue }
+            let ka = keptRow[Int(a)], kb = keptColumn[Int(b)]
+            guard ka >= 0, kb >= 0 else { continue }
+            indicators[i, ka + r * kb] = 1
+            inTable[i, 0] = 1
+        }
+        let vhat = try RatioOfTotals(numerators: indicators, denominators: inTable)
+            .evaluate(weights: weights, sampling: sampling, replicates: replicates).covariance
         let eig: [Double]
         do {
             let a = try LinearAlgebra.gram(aRoot)
-            var bm = try LinearAlgebra.gram(z)
-            // svyrecvar's n/(n−1) uses the PSU count of the whole design
-            // (survey keeps it in fpc$sampsize when a design is subset).
-            let nAll = Double(cells.designPSUs)
-            let scale = nAll / ((nAll - 1) * W * W)
-            for idx in bm.storage.indices { bm.storage[idx] *= scale }
+            let bm = try LinearAlgebra.multiply(g, try LinearAlgebra.multiply(vhat, g), transposeA: true)
             // eigenvalues of A⁻¹B via A^{-1/2} B A^{-1/2}
             let ea = try LinearAlgebra.symmetricEigen(a, vectors: true)
             let lmax = ea.values.last ?? 0, lmin = ea.values.first ?? 0
@@ -161,10 +192,11 @@ public struct RaoScottTest: Sendable, Equatable {
         self.secondOrder = ChiSquareTest(name: "Rao-Scott second-order chi-square", statistic: x2 * d0 / tr, degreesOfFreedom: d0)
         self.f = x2 / tr
         self.fNumeratorDF = d0
-        self.fDenominatorDF = d0 * Double(n - 1)
-        self.fPValue = FisherF(d1: d0, d2: d0 * Double(n - 1)).sf(x2 / tr)
+        let ddf = Double(designDF ?? (n - 1))
+        self.fDenominatorDF = d0 * ddf
+        self.fPValue = FisherF(d1: d0, d2: d0 * ddf).sf(x2 / tr)
         var notes = t.notes
-        notes.append(cells.note(domain))
+        notes.append(designNote ?? cells.note(domain))
         self.notes = notes
     }
 }

@@ -21,12 +21,16 @@ public struct RatioOfTotals: Sendable {
         public let estimates: [Double]
         /// k × k design covariance.
         public let covariance: Matrix
+        /// R × k replicate estimates (replicate designs only), for statistics
+        /// that are non-linear functions of these estimates.
+        public var replicateEstimates: Matrix? = nil
     }
 
     /// Totals of `numerators` (n × k), or ratios to the totals of
-    /// `denominators` when given (same shape). Rows outside a domain carry zeros.
+    /// `denominators` when given (n × k, or n × 1 shared by every column).
+    /// Rows outside a domain carry zeros.
     public init(numerators: Matrix, denominators: Matrix? = nil) throws(BarometerError) {
-        if let d = denominators, d.rows != numerators.rows || d.columns != numerators.columns {
+        if let d = denominators, d.rows != numerators.rows || (d.columns != numerators.columns && d.columns != 1) {
             throw .invalidArgument("numerators \(numerators.rows)×\(numerators.columns) and denominators \(d.rows)×\(d.columns) differ")
         }
         self.numerators = numerators
@@ -41,13 +45,21 @@ public struct RatioOfTotals: Sendable {
         guard numerators.rows == design.rowCount else {
             throw .lengthMismatch(variable: "estimating columns", expected: design.rowCount, actual: numerators.rows)
         }
+        return try evaluate(weights: design.weights, sampling: design.sampling, replicates: design.replicates)
+    }
+
+    /// The same from the design's parts (for callers that hold weights but no dataset).
+    func evaluate(weights: Weights, sampling: SamplingStructure, replicates: ReplicateWeights?) throws(BarometerError) -> Result {
+        guard numerators.rows == weights.count else {
+            throw .lengthMismatch(variable: "estimating columns", expected: weights.count, actual: numerators.rows)
+        }
         let n = numerators.rows, k = numerators.columns
-        let w = design.weights.values
+        let w = weights.values
         var ty = [Double](repeating: 0, count: k), tx = [Double](repeating: 0, count: k)
         for j in 0..<k {
             for i in 0..<n {
                 ty[j] += w[i] * numerators[i, j]
-                if let d = denominators { tx[j] += w[i] * d[i, j] }
+                if let d = denominators { tx[j] += w[i] * d[i, d.columns == 1 ? 0 : j] }
             }
         }
         if denominators != nil {
@@ -56,30 +68,32 @@ public struct RatioOfTotals: Sendable {
             }
         }
         let est = denominators == nil ? ty : zip(ty, tx).map { $0 / $1 }
-        if let reps = design.replicates {
+        if let reps = replicates {
             let ry = try reps.replicateTotals(numerators)
             var theta = ry
             if let d = denominators {
                 let rx = try reps.replicateTotals(d)
                 for j in 0..<k { for r in 0..<theta.rows {
-                    theta[r, j] = rx[r, j] != 0 ? ry[r, j] / rx[r, j] : .nan
+                    let x = rx[r, rx.columns == 1 ? 0 : j]
+                    theta[r, j] = x != 0 ? ry[r, j] / x : .nan
                 } }
                 for v in theta.storage where v.isNaN {
                     throw .emptyDomain("a replicate has zero weighted total in a denominator")
                 }
             }
-            return Result(estimates: est, covariance: try reps.covariance(replicates: theta, full: est))
+            return Result(estimates: est, covariance: try reps.covariance(replicates: theta, full: est),
+                          replicateEstimates: theta)
         }
         var z = Matrix(rows: n, columns: k)
         for j in 0..<k {
             for i in 0..<n {
                 if let d = denominators {
-                    z[i, j] = w[i] * (numerators[i, j] - est[j] * d[i, j]) / tx[j]
+                    z[i, j] = w[i] * (numerators[i, j] - est[j] * d[i, d.columns == 1 ? 0 : j]) / tx[j]
                 } else {
                     z[i, j] = w[i] * numerators[i, j]
                 }
             }
         }
-        return Result(estimates: est, covariance: try design.sampling.linearizationCovariance(z))
+        return Result(estimates: est, covariance: try sampling.linearizationCovariance(z))
     }
 }

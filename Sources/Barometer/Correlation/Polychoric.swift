@@ -1,0 +1,204 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Polychoric and tetrachoric correlations of ordinal items.
+///
+/// Model: the r × c table arises from cutting a standard bivariate normal
+/// (X, Y) with correlation ρ at thresholds `a₁ < … < a_{r−1}` and
+/// `b₁ < … < b_{c−1}`. Two-step estimator (Olsson 1979; R
+/// `polycor::polychor(ML = FALSE)`): the thresholds are `Φ⁻¹` of the
+/// cumulative marginal proportions, then ρ maximises
+/// `ℓ(ρ) = Σ n_ij log π_ij(ρ)`, `π_ij = Φ₂(a_i, b_j) − Φ₂(a_{i−1}, b_j) − Φ₂(a_i, b_{j−1}) + Φ₂(a_{i−1}, b_{j−1})`,
+/// with the analytic score `∂π_ij/∂ρ` from `∂Φ₂/∂ρ = φ₂` (``BivariateNormal``).
+///
+/// Maximisation and the convergence check (enforced): the score is evaluated
+/// on a grid of ρ over (−0.9995, 0.9995); each sign change from + to − brackets a
+/// maximum, refined by bisection to width 1e-14; the bracket with the largest ℓ wins.
+/// The result is accepted only if the observed information is positive (a
+/// maximum, not a saddle), the Newton step `|ℓ'/ℓ''|` left is below 1e-9, and ℓ
+/// at ρ̂ is no lower than at the bracket's ends; otherwise
+/// ``BarometerError/noConvergence(_:)``. A table whose likelihood rises up to
+/// the boundary (e.g. a zero cell in a 2 × 2 table) has no interior maximum:
+/// also `noConvergence`, saying so.
+///
+/// Standard error: `1/√I` with `I = −ℓ''(ρ̂)` by a central difference of the
+/// analytic score (step 1e-6), the thresholds treated as known (as polycor's
+/// two-step `std.err`). Wald test `z = ρ̂/SE`; interval `ρ̂ ± z_{1−α/2}·SE`
+/// clipped to [−1, 1].
+///
+/// Weights: the table holds Σw per cell (``CellTally``) rescaled so that its
+/// total is the test n (Kish n_eff for probability weights, Σw for frequency
+/// weights); ρ̂ does not depend on the rescaling, the SE does.
+public enum Polychoric {
+
+    /// Polychoric correlation of a contingency table of (weighted) counts,
+    /// rows and columns in category order. Empty rows and columns are dropped.
+    /// - Throws: ``BarometerError/constantVariable(_:)`` when fewer than two
+    ///   non-empty rows or columns remain, ``BarometerError/noConvergence(_:)``,
+    ///   ``BarometerError/invalidArgument(_:)`` for negative or non-finite counts.
+    public static func estimate(table: [[Double]], rowName: String = "row variable",
+                                columnName: String = "column variable") throws(BarometerError) -> PolychoricEstimate {
+        guard let c0 = table.first?.count, table.allSatisfy({ $0.count == c0 }) else {
+            throw .invalidArgument("a polychoric table needs rows of equal length")
+        }
+        for row in table { for v in row where !(v.isFinite && v >= 0) {
+            throw .invalidArgument("table count \(v) is not a finite non-negative number")
+        } }
+        let rowSums = table.map { $0.reduce(0, +) }
+        let colSums = (0..<c0).map { j in table.reduce(0) { $0 + $1[j] } }
+        let keepR = rowSums.indices.filter { rowSums[$0] > 0 }
+        let keepC = colSums.indices.filter { colSums[$0] > 0 }
+        guard keepR.count >= 2 else { throw .constantVariable(rowName) }
+        guard keepC.count >= 2 else { throw .constantVariable(columnName) }
+        let t = keepR.map { i in keepC.map { j in table[i][j] } }
+        let total = keepR.reduce(0) { $0 + rowSums[$1] }
+        let a = try thresholds(keepR.map { rowSums[$0] }, total: total)
+        let b = try thresholds(keepC.map { colSums[$0] }, total: total)
+        let model = Model(n: t, a: [-.infinity] + a + [.infinity], b: [-.infinity] + b + [.infinity])
+
+        // grid of the score
+        let limit = 0.9995
+        let steps = 200
+        let grid = (0...steps).map { -limit + 2 * limit * Double($0) / Double(steps) }
+        let scores = grid.map { model.evaluate($0).score }
+        var best: (rho: Double, ll: Double, lo: Double, hi: Double)? = nil
+        for s in 0..<steps where scores[s] > 0 && scores[s + 1] <= 0 {
+            var lo = grid[s], hi = grid[s + 1]
+            var iterations = 0
+            while hi - lo > 1e-14 && iterations < 200 {
+                let mid = (lo + hi) / 2
+                if model.evaluate(mid).score > 0 { lo = mid } else { hi = mid }
+                iterations += 1
+            }
+            let rho = (lo + hi) / 2
+            let ll = model.evaluate(rho).logLikelihood
+            if best == nil || ll > best?.ll ?? -.infinity { best = (rho, ll, grid[s], grid[s + 1]) }
+        }
+        guard let b0 = best else {
+            let side = (scores.first ?? 0) > 0 ? "+1" : "−1"
+            throw .noConvergence("polychoric \(rowName) × \(columnName): the likelihood has no interior maximum (it increases towards ρ = \(side); zero cells?)")
+        }
+        let at = model.evaluate(b0.rho)
+        let h = 1e-6
+        let info = -(model.evaluate(b0.rho + h).score - model.evaluate(b0.rho - h).score) / (2 * h)
+        let lEnds = Swift.max(model.evaluate(b0.lo).logLikelihood, model.evaluate(b0.hi).logLikelihood)
+        guard info > 0, info.isFinite, Swift.abs(at.score / info) < 1e-9, at.logLikelihood >= lEnds else {
+            throw .noConvergence("polychoric \(rowName) × \(columnName): score \(at.score), information \(info) at ρ = \(b0.rho)")
+        }
+        return PolychoricEstimate(rho: b0.rho, standardError: 1 / info.squareRoot(), rowThresholds: a,
+                                  columnThresholds: b, logLikelihood: at.logLikelihood, gradient: at.score,
+                                  bracket: [b0.lo, b0.hi], n: total, tableShape: [t.count, keepC.count])
+    }
+
+    /// Polychoric correlation of two variables of a design (user-missing
+    /// excluded unless the options say otherwise; listwise over the two).
+    public static func estimate(_ design: SurveyDesign, x: String, y: String,
+                                options: CorrelationOptions = CorrelationOptions()) throws(BarometerError) -> PolychoricEstimate {
+        var o = options
+        o.method = .polychoric
+        let cols = try CorrelationColumns(design, variables: [x, y], options: o)
+        let mask = (0..<cols.rowCount).map { !cols.columns[0][$0].isNaN && !cols.columns[1][$0].isNaN }
+        let t = try table(design, x: x, y: y, mask: mask, cols: cols, options: o)
+        return try estimate(table: t.table, rowName: x, columnName: y)
+    }
+
+    // MARK: internals
+
+    /// Thresholds Φ⁻¹ of the cumulative proportions (all but the last category).
+    static func thresholds(_ margins: [Double], total: Double) throws(BarometerError) -> [Double] {
+        var cum = 0.0
+        var out: [Double] = []
+        for m in margins.dropLast() {
+            cum += m
+            let q = Normal.quantile(cum / total)
+            guard q.isFinite else { throw .invalidArgument("threshold Φ⁻¹(\(cum / total)) is not finite") }
+            out.append(q)
+        }
+        return out
+    }
+
+    struct Model {
+        let n: [[Double]]
+        let a: [Double]
+        let b: [Double]
+
+        /// ℓ(ρ) and ∂ℓ/∂ρ.
+        func evaluate(_ rho: Double) -> (logLikelihood: Double, score: Double) {
+            let r = a.count - 1, c = b.count - 1
+            var cdf = [[Double]](repeating: [Double](repeating: 0, count: c + 1), count: r + 1)
+            var pdf = cdf
+            for i in 0...r { for j in 0...c {
+                cdf[i][j] = BivariateNormal.cdf(a[i], b[j], rho: rho)
+                pdf[i][j] = BivariateNormal.density(a[i], b[j], rho: rho)
+            } }
+            var ll = 0.0, score = 0.0
+            for i in 1...r { for j in 1...c where n[i - 1][j - 1] > 0 {
+                let p = cdf[i][j] - cdf[i - 1][j] - cdf[i][j - 1] + cdf[i - 1][j - 1]
+                let dp = pdf[i][j] - pdf[i - 1][j] - pdf[i][j - 1] + pdf[i - 1][j - 1]
+                guard p > 0 else { return (-.infinity, rho < 0 ? .infinity : -.infinity) }
+                ll += n[i - 1][j - 1] * log(p)
+                score += n[i - 1][j - 1] * dp / p
+            } }
+            return (ll, score)
+        }
+    }
+
+    /// Weighted contingency table of x × y over the rows in `mask`, through
+    /// ``CategoryCoding`` and ``CellTally``, rescaled to the test n.
+    static func table(_ design: SurveyDesign, x: String, y: String, mask: [Bool], cols: CorrelationColumns,
+                      options: CorrelationOptions) throws(BarometerError) -> (table: [[Double]], count: Int, size: Double) {
+        let inclusion: MissingInclusion = options.excludeUserMissing ? .excludeMissing : .showMissing
+        let cx = CategoryCoding(try design.variable(x), missing: inclusion)
+        let cy = CategoryCoding(try design.variable(y), missing: inclusion)
+        let kx = cx.categories.count, ky = cy.categories.count
+        var index = [Int32](repeating: -1, count: design.rowCount)
+        for i in 0..<design.rowCount where mask[i] {
+            let ix = Int(cx.index[i]), iy = Int(cy.index[i])
+            guard ix >= 0, iy >= 0, cx.categories[ix].status != .systemMissing,
+                  cy.categories[iy].status != .systemMissing else { continue }
+            index[i] = Int32(ix * ky + iy)
+        }
+        let tally = try CellTally(cellCount: kx * ky, index: index, weights: design.weights)
+        let count = tally.totalCount
+        let size = cols.testSize(count: count, sumW: tally.totalWeighted, sumW2: tally.totalWeightedSquares,
+                                 semantics: options.weightSemantics)
+        let scale = tally.totalWeighted > 0 ? size / tally.totalWeighted : 0
+        let t = (0..<kx).map { i in (0..<ky).map { j in tally.weighted[i * ky + j] * scale } }
+        return (t, count, size)
+    }
+
+    /// Fills a polychoric correlation matrix (listwise or pairwise).
+    static func fill(_ acc: inout CorrelationAccumulator, design: SurveyDesign, cols: CorrelationColumns,
+                     options: CorrelationOptions) throws(BarometerError) {
+        let p = cols.names.count
+        let listwise = options.missing == .listwise ? Set(cols.listwiseRows()) : nil
+        for i in 0..<p {
+            for j in (i + 1)..<max(p, i + 1) {
+                let mask = (0..<cols.rowCount).map { r in
+                    listwise.map { $0.contains(r) } ?? (!cols.columns[i][r].isNaN && !cols.columns[j][r].isNaN)
+                }
+                let t = try table(design, x: cols.names[i], y: cols.names[j], mask: mask, cols: cols, options: options)
+                if t.count == 0 {
+                    acc.set(i, j, r: nil, n: 0, size: 0)
+                    acc.notes.append("\(cols.names[i]) × \(cols.names[j]): 0 complete rows, r undefined")
+                    continue
+                }
+                let e = try estimate(table: t.table, rowName: cols.names[i], columnName: cols.names[j])
+                acc.set(i, j, r: e.rho, n: t.count, size: t.size)
+                let z = e.rho / e.standardError
+                let pval = 2 * Normal.sf(Swift.abs(z))
+                acc.override[i][j] = (e.standardError, pval.isFinite ? pval : nil)
+                acc.override[j][i] = acc.override[i][j]
+                let q = Normal.quantile(0.5 + options.confidenceLevel / 2)
+                let lo = Swift.max(-1, e.rho - q * e.standardError), hi = Swift.min(1, e.rho + q * e.standardError)
+                acc.intervals[i][j] = (lo.isFinite ? lo : nil, hi.isFinite ? hi : nil)
+                acc.intervals[j][i] = acc.intervals[i][j]
+            }
+            let own = listwise?.count ?? (0..<cols.rowCount).filter { !cols.columns[i][$0].isNaN }.count
+            acc.set(i, i, r: 1, n: own, size: Double(own))
+        }
+    }
+}

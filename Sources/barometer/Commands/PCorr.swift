@@ -1,0 +1,34 @@
+import ArgumentParser
+import Barometer
+import BarometerIO
+
+struct PCorr: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pcorr",
+        abstract: "Partial correlations of every pair of VARS given --control Z... (or each pair given all others).",
+        discussion: "Listwise deletion; tests with n - 2 - |Z| degrees of freedom. A singular set of controls is an "
+            + "error naming the collinear variables unless --pseudo-inverse.")
+
+    @OptionGroup var input: InputOptions
+    @Argument(help: "Variables to correlate (at least two).") var variables: [String]
+    @Option(name: .long, parsing: .upToNextOption, help: "Control variables Z (omit: each pair given all other VARS).")
+    var control: [String] = []
+    @Option(name: .long, help: "pearson or spearman.") var method: CorrelationMethod = .pearson
+    @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
+    @Option(name: .long, help: "Multiplicity adjustment over the pairs: none, holm, bonferroni or bh.") var adjust: PValueAdjustment = .none
+    @Flag(name: .long, help: "Treat weights as frequency weights (tests use the sum of weights).") var frequencyWeights = false
+    @Flag(name: .long, help: "On a singular matrix use the pseudo-inverse (result flagged) instead of failing.") var pseudoInverse = false
+    @Option(name: .long, help: "Confidence level of the intervals.") var level: Double = 0.95
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let design = try SurveyDesign(data: input.load(), weight: weight)
+        let options = CorrelationOptions(method: method, weightSemantics: frequencyWeights ? .frequency : .probability,
+                                         confidenceLevel: level, adjustment: adjust,
+                                         singularity: pseudoInverse ? .pseudoInverse : .error)
+        let result = control.isEmpty
+            ? try Correlation.partialMatrixGivenOthers(design, variables: variables, options: options)
+            : try Correlation.partialMatrix(design, variables: variables, controlling: control, options: options)
+        try emit(result, output)
+    }
+}
