@@ -25,3 +25,38 @@ func close(_ a: Double, _ b: Double, rel: Double = 1e-10, abs absTol: Double = 0
     if a.isNaN || b.isNaN { return false }
     return Swift.abs(a - b) <= max(rel * max(Swift.abs(a), Swift.abs(b)), absTol)
 }
+
+/// Runs the `barometer` executable built next to the test bundle
+/// (`make test` builds it before testing).
+enum CLI {
+    struct Result { let status: Int32; let stdout: String; let stderr: String }
+
+    static func binary() throws -> URL {
+        let exe = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("barometer")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "barometer binary not found near \(exe.path); run `swift build` first"])
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let p = Process()
+        p.executableURL = try binary()
+        p.arguments = arguments
+        p.currentDirectoryURL = Fixture.root
+        var e = ProcessInfo.processInfo.environment
+        for (k, v) in environment { e[k] = v }
+        p.environment = e
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let r = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: r, as: UTF8.self))
+    }
+}

@@ -29,6 +29,10 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidArgument(String)
     /// A failure in the linear-algebra layer.
     case linearAlgebra(LinearAlgebraError)
+    /// A claim file (or mapping file) is malformed: `claim` is the claim or
+    /// check id (or `(file)` for the file itself), `field` the offending
+    /// field path (e.g. `computation.given`), `reason` what is wrong.
+    case invalidClaim(claim: String, field: String, reason: String)
 
     public var description: String {
         switch self {
@@ -48,6 +52,7 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
         case .noConvergence(let s): return "no convergence: \(s)"
         case .invalidArgument(let s): return "invalid argument: \(s)"
         case .linearAlgebra(let e): return "linear algebra: \(e)"
+        case .invalidClaim(let c, let f, let r): return "invalid claim '\(c)', field '\(f)': \(r)"
         }
     }
 }

@@ -36,7 +36,7 @@ public struct Dataset: Sendable {
 
     /// The variable called `name`.
     /// - Throws: ``BarometerError/unknownVariable(_:suggestions:)`` with the
-    ///   closest names (edit distance ≤ 2, or a case-insensitive match).
+    ///   closest names (a case-insensitive match, or edit distance ≤ 1, ≤ 2 for names of six or more characters).
     public func variable(_ name: String) throws(BarometerError) -> Variable {
         if let i = index[name] { return variables[i] }
         throw .unknownVariable(name, suggestions: suggestions(for: name))
@@ -60,8 +60,9 @@ public struct Dataset: Sendable {
 
     func suggestions(for name: String) -> [String] {
         let lower = name.lowercased()
+        let limit = max(1, min(2, lower.count / 3))
         return variableNames.filter { candidate in
-            candidate.lowercased() == lower || Self.editDistance(candidate.lowercased(), lower) <= 2
+            candidate.lowercased() == lower || Self.editDistance(candidate.lowercased(), lower) <= limit
         }.prefix(3).map { $0 }
     }
 

@@ -1,31 +1,60 @@
 /// The survey design handed to every estimator, in the manner of R
-/// `survey::svydesign`: the data together with how it was sampled.
+/// `survey::svydesign` / `svrepdesign`: the data together with how it was
+/// sampled.
 ///
-/// Today a design carries weights only (a weights-only, with-replacement
-/// design: each respondent its own PSU, no strata). Strata, clusters,
-/// finite-population corrections and replicate weights extend this value
-/// without changing the estimators' signatures.
+/// A design has weights (all 1 when none are named) and either
+/// - a ``SamplingStructure``: strata, PSUs, finite-population correction
+///   and a lonely-PSU rule, for Taylor-linearization variances (the default
+///   is the weights-only design: each respondent its own PSU, no strata,
+///   with replacement), or
+/// - ``ReplicateWeights`` (JK1, JKn, BRR, Fay, bootstrap, SDR), for
+///   replicate variances.
 public struct SurveyDesign: Sendable {
     /// The respondent-level data.
     public let data: Dataset
-    /// Validated weights (all 1 when the design is unweighted).
+    /// Validated full-sample weights (all 1 when the design is unweighted).
     public let weights: Weights
+    /// Strata, PSUs and fpc (used when there are no replicate weights).
+    public let sampling: SamplingStructure
+    /// Replicate weights, when the design is a replicate design.
+    public let replicates: ReplicateWeights?
 
     /// A design over `data` weighted by the variable `weight`, or by the
     /// dataset's codebook weight when `weight` is nil, or unweighted when
-    /// neither names one.
+    /// neither names one; optionally stratified and clustered.
     /// - Throws: ``BarometerError/unknownVariable(_:suggestions:)``,
-    ///   ``BarometerError/notNumeric(variable:)``, or
-    ///   ``BarometerError/invalidWeight(variable:row:value:)``.
-    public init(data: Dataset, weight: String? = nil) throws(BarometerError) {
+    ///   ``BarometerError/notNumeric(variable:)``,
+    ///   ``BarometerError/invalidWeight(variable:row:value:)``, and the
+    ///   errors of ``SamplingStructure/init(data:strata:clusters:fpc:nest:lonelyPSU:)``.
+    public init(data: Dataset, weight: String? = nil, strata: String? = nil, clusters: String? = nil,
+                fpc: String? = nil, nest: Bool = false, lonelyPSU: LonelyPSURule = .fail) throws(BarometerError) {
         self.data = data
-        if let name = weight ?? data.weightVariable {
-            let v = try data.variable(name)
-            try v.requireNumeric()
-            self.weights = try Weights(validating: v.values, name: name)
+        self.weights = try Self.validatedWeights(data, weight)
+        if strata == nil && clusters == nil && fpc == nil {
+            self.sampling = .independent(rows: data.rowCount)
         } else {
-            self.weights = .uniform(count: data.rowCount)
+            self.sampling = try SamplingStructure(data: data, strata: strata, clusters: clusters, fpc: fpc,
+                                                  nest: nest, lonelyPSU: lonelyPSU)
         }
+        self.replicates = nil
+    }
+
+    /// A replicate-weight design (R `svrepdesign`): `replicateColumns` hold
+    /// the analysis replicate weights (or factors when `combined` is false).
+    /// `strata` is only used to derive JKn's rscales.
+    public init(data: Dataset, weight: String? = nil, replicateColumns: [String], method: ReplicateMethod,
+                combined: Bool = true, scale: Double? = nil, rscales: [Double]? = nil, fayRho: Double? = nil,
+                mse: Bool = false, strata: String? = nil) throws(BarometerError) {
+        self.data = data
+        let w = try Self.validatedWeights(data, weight)
+        self.weights = w
+        let structure: SamplingStructure? = try strata.map { (s: String) throws(BarometerError) in
+            try SamplingStructure(data: data, strata: s, lonelyPSU: .remove)
+        }
+        self.sampling = structure ?? .independent(rows: data.rowCount)
+        self.replicates = try ReplicateWeights(data: data, columns: replicateColumns, method: method, combined: combined,
+                                               base: w, scale: scale, rscales: rscales, fayRho: fayRho, mse: mse,
+                                               strata: structure)
     }
 
     /// An unweighted design.
@@ -36,10 +65,30 @@ public struct SurveyDesign: Sendable {
     init(data: Dataset, weights: Weights) {
         self.data = data
         self.weights = weights
+        self.sampling = .independent(rows: data.rowCount)
+        self.replicates = nil
+    }
+
+    private static func validatedWeights(_ data: Dataset, _ weight: String?) throws(BarometerError) -> Weights {
+        guard let name = weight ?? data.weightVariable else { return .uniform(count: data.rowCount) }
+        let v = try data.variable(name)
+        try v.requireNumeric()
+        return try Weights(validating: v.values, name: name)
     }
 
     /// Number of respondents.
     public var rowCount: Int { data.rowCount }
+
+    /// Design degrees of freedom: PSUs − strata, or replicate rank − 1.
+    public var degreesOfFreedom: Int { replicates?.degreesOfFreedom ?? sampling.degreesOfFreedom }
+
+    /// One line saying how variances are computed.
+    public var varianceDescription: String {
+        if let r = replicates {
+            return "replicate weights (\(r.method.rawValue), \(r.count) replicates, scale \(r.scale))"
+        }
+        return "Taylor linearization (\(sampling.description))"
+    }
 
     /// The variable called `name`.
     public func variable(_ name: String) throws(BarometerError) -> Variable { try data.variable(name) }
@@ -51,5 +100,20 @@ public struct SurveyDesign: Sendable {
         let mask = v.values.map { codes.contains($0) }
         let list = codes.sorted().map(Variable.formatCode).joined(separator: ",")
         return Domain(mask: mask, description: "\(variable) in {\(list)}")
+    }
+}
+
+extension SurveyDesign {
+    /// Design degrees of freedom of a domain, as R `degf` of a subset
+    /// design: PSUs holding a respondent of the domain with non-zero weight,
+    /// minus the strata of those PSUs; replicate rank − 1 for replicate designs.
+    public func degreesOfFreedom(in domain: Domain?) -> Int {
+        if let r = replicates { return r.degreesOfFreedom }
+        guard let domain else { return sampling.degreesOfFreedom }
+        var psus = Set<Int32>(), strata = Set<Int32>()
+        for i in 0..<rowCount where i < domain.mask.count && domain.mask[i] && weights.values[i] != 0 {
+            psus.insert(sampling.clusters[i]); strata.insert(sampling.strata[i])
+        }
+        return psus.count - strata.count
     }
 }

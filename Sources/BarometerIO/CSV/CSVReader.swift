@@ -1,7 +1,151 @@
 import Barometer
-// PLACEHOLDER: replaced by the streaming reader (issue 2, item 5).
+import Foundation
+
+/// Streaming RFC 4180 CSV import into a ``Dataset``, with an optional JSON
+/// ``Codebook``.
+///
+/// **Format.** A header row, then records of the same number of fields.
+/// Fields may be quoted with `"`; quoted fields may hold delimiters, line
+/// breaks (LF, CRLF, CR) and doubled quotes (`""` → `"`). Records end with
+/// LF, CRLF or a lone CR; a final line end is optional. A UTF-8 byte-order
+/// mark is skipped. Blank lines are skipped (as in pandas and R), so a
+/// one-column file writes an empty value as `""`. Header names are trimmed
+/// of spaces and tabs; spaces after a closing quote are ignored.
+///
+/// **Types.** A codebook `type` wins. Otherwise a column is numeric unless its
+/// first value that is neither empty nor a missing token is not a number;
+/// then it is a string column, kept verbatim (earlier empty cells become
+/// `""`, earlier missing tokens keep their text). A numeric column that
+/// later meets a non-number is an error (``CSVError/nonNumeric(_:value:)``).
+/// A codebook weight is numeric.
+///
+/// **Numbers** follow Python's `float()` (without `inf`/`nan`/`_`),
+/// surrounding spaces and tabs allowed, correctly rounded
+/// (see `DecimalParser`: Clinger's fast path, else `strtod`).
+///
+/// **Missing.** In numeric columns an empty cell and the
+/// ``CSVOptions/missingTokens`` (default `NA`, `.`) are system-missing (NaN);
+/// user-missing codes come only from the codebook (`missing`,
+/// `missingRanges`) and stay as their codes.
+///
+/// **Streaming.** The file is read in ``CSVOptions/chunkSize`` chunks
+/// (default 4 MiB) and parsed as bytes into growing column buffers; only
+/// the record that straddles a chunk boundary is carried over. Memory is
+/// the columns (8 bytes per numeric cell) plus one chunk.
+///
+/// **Errors** are ``CSVError`` (with line and column, where lines are
+/// physical 1-based file lines, header = line 1, correct across quoted line
+/// breaks) and ``CodebookError``. Weights are validated later by
+/// `SurveyDesign` (``BarometerError/invalidWeight(variable:row:value:)``,
+/// row = 1-based data row).
 public enum CSVReader {
+    /// Reads `path` with the codebook at `codebookPath`, if any, and default options.
+    /// - Throws: ``CSVError`` or ``CodebookError``.
     public static func read(path: String, codebookPath: String? = nil) throws -> Dataset {
-        throw BarometerError.invalidArgument("CSV reader not implemented yet")
+        let codebook = try codebookPath.map { (p: String) throws(CodebookError) -> Codebook in try Codebook.load(path: p) }
+        return try read(path: path, codebook: codebook, options: .default)
+    }
+
+    /// Reads `path` with an already decoded codebook and explicit options.
+    /// - Throws: ``CSVError`` or ``CodebookError``.
+    public static func read(path: String, codebook: Codebook?, options: CSVOptions) throws -> Dataset {
+        var source = try FileByteSource(path: path)
+        return try read(from: &source, codebook: codebook, options: options)
+    }
+
+    /// Reads CSV bytes held in memory (handed to the parser in `options.chunkSize` pieces).
+    /// - Throws: ``CSVError`` or ``CodebookError``.
+    public static func read(bytes: [UInt8], codebook: Codebook? = nil, options: CSVOptions = .default) throws -> Dataset {
+        var source = MemoryByteSource(bytes: bytes)
+        return try read(from: &source, codebook: codebook, options: options)
+    }
+
+    /// Reads CSV text held in memory (convenience for tests and small inputs).
+    public static func read(string: String, codebook: Codebook? = nil, options: CSVOptions = .default) throws -> Dataset {
+        try read(bytes: Array(string.utf8), codebook: codebook, options: options)
+    }
+
+    static func read<S: ByteSource>(from source: inout S, codebook: Codebook?, options: CSVOptions) throws -> Dataset {
+        let options = try options.validated()
+        var parser = CSVParser(options: options, codebook: codebook)
+        try stream(&source, into: &parser, chunkSize: options.chunkSize, codebook: codebook)
+        let (header, columns) = try parser.finish()
+        return try assemble(header: header, columns: columns, codebook: codebook)
+    }
+
+    /// The chunk loop: read, parse whole records, carry the unfinished one over.
+    static func stream<S: ByteSource>(_ source: inout S, into parser: inout CSVParser, chunkSize: Int,
+                                      codebook: Codebook?) throws {
+        var capacity = max(chunkSize * 2, 64)
+        var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var filled = 0          // bytes in buffer
+        var start = 0           // first unparsed byte
+        var bomChecked = false
+        var headerChecked = false
+        var eof = false
+        var reserved = false
+        var parsedBytes = 0
+        let sizeHint = source.sizeHint
+        while !eof {
+            if start > 0 {
+                if filled > start { buffer.update(from: buffer + start, count: filled - start) }
+                filled -= start
+                start = 0
+            }
+            if filled + chunkSize > capacity {
+                let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity * 2, filled + chunkSize))
+                bigger.update(from: buffer, count: filled)
+                buffer.deallocate()
+                buffer = bigger
+                capacity = max(capacity * 2, filled + chunkSize)
+            }
+            let n = try source.read(into: buffer + filled, count: chunkSize)
+            if n == 0 { eof = true }
+            filled += n
+            parsedBytes += n
+            if !bomChecked {
+                if filled < 3 && !eof { continue }
+                bomChecked = true
+                if filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
+            }
+            start += try parser.parse(buffer + start, count: filled - start, eof: eof)
+            if !reserved && parser.rows >= 64, let size = sizeHint {
+                // Rows per byte so far, times the file size, plus 5%.
+                reserved = true
+                let estimate = Double(size) * Double(parser.rows) / Double(max(parsedBytes - (filled - start), 1)) * 1.05
+                if estimate.isFinite && estimate < 1e10 { parser.reserve(rows: Int(estimate)) }
+            }
+            if !headerChecked && parser.headerDone {
+                headerChecked = true
+                try codebook?.validate(header: parser.header)
+            }
+        }
+    }
+
+    /// Builds the variables and applies the codebook.
+    static func assemble(header: [String], columns: [ParsedColumn], codebook: Codebook?) throws -> Dataset {
+        var variables: [Variable] = []
+        variables.reserveCapacity(header.count)
+        for (name, column) in zip(header, columns) {
+            let entry = codebook?.variable(named: name)
+            var v: Variable
+            switch column {
+            case .strings(let strings):
+                if name == codebook?.weight { throw CodebookError.weightNotNumeric(name) }
+                if let e = entry, !e.valueLabels.isEmpty || !e.missing.isEmpty {
+                    throw CodebookError.codesOnStringVariable(name)   // inferred string, but the codebook gives codes
+                }
+                v = Variable(name: name, label: entry?.label, strings: strings)
+            case .numbers(let values):
+                v = Variable(name: name, label: entry?.label, values: values)
+                v.valueLabels = entry?.valueLabels ?? [:]
+                v.missing = entry?.missing ?? .none
+            }
+            if let level = entry?.level { v.level = level }
+            v.format = entry?.format
+            variables.append(v)
+        }
+        return try Dataset(variables: variables, weightVariable: codebook?.weight)
     }
 }

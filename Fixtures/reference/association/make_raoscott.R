@@ -1,0 +1,54 @@
+# Reference values for the Rao-Scott corrections (weights-only design) and
+# R's fisher.test / chisq.test, for Barometer's independence tests.
+# Run after make_association.py (reads weighted_data.csv):
+#   Rscript Fixtures/reference/association/make_raoscott.R
+# Writes raoscott.json. Uses survey::svychisq (R package 'survey').
+suppressMessages(library(survey))
+here <- dirname(normalizePath(sub("--file=", "", grep("--file=", commandArgs(FALSE), value = TRUE))))
+d <- read.csv(file.path(here, "weighted_data.csv"))
+# Don't know (x = 9) and Refused (y = 8) are user-missing: NA for R.
+d$xr <- ifelse(d$x == 9, NA, d$x)
+d$yr <- ifelse(d$y == 8, NA, d$y)
+d$dom <- seq_len(nrow(d)) %% 3 != 0          # a domain: rows whose 1-based number is not a multiple of 3
+num <- function(x) unname(as.numeric(x))
+
+run <- function(des) {
+  f <- svychisq(~xr + yr, des, statistic = "F")
+  ch <- svychisq(~xr + yr, des, statistic = "Chisq")
+  aw <- svychisq(~xr + yr, des, statistic = "adjWald")
+  list(
+    # NOTE: svychisq prints the UNADJUSTED Pearson X^2 of the weighted table
+    # rescaled to N = number of rows of the design (including rows with NA).
+    pearsonUnadjusted = num(ch$statistic),
+    firstOrderP = num(ch$p.value),             # pchisq(X2 / mean(delta), df)
+    df = num(ch$parameter),
+    F = num(f$statistic), Fndf = num(f$parameter[1]), Fddf = num(f$parameter[2]), Fp = num(f$p.value),
+    adjWaldF = num(aw$statistic), adjWaldNdf = num(aw$parameter[1]), adjWaldDdf = num(aw$parameter[2]), adjWaldP = num(aw$p.value),
+    designRows = nrow(des$variables)
+  )
+}
+des <- svydesign(ids = ~1, weights = ~w, data = d)
+full <- run(des)
+dom <- run(subset(des, dom))
+# complete cases only: here N = number of valid respondents
+cc <- d[!is.na(d$xr) & !is.na(d$yr), ]
+complete <- run(svydesign(ids = ~1, weights = ~w, data = cc))
+
+# classical tests on the unweighted valid table for cross-checks
+tab <- table(cc$xr, cc$yr)
+classical <- chisq.test(tab, correct = FALSE)
+
+fisher <- lapply(list(c(3,1,1,3), c(10,2,3,15), c(0,5,6,2), c(25,30,40,12), c(12,5,7,19)), function(v) {
+  m <- matrix(v, 2, 2, byrow = TRUE)
+  list(counts = v, twoSided = fisher.test(m)$p.value,
+       less = fisher.test(m, alternative = "less")$p.value,
+       greater = fisher.test(m, alternative = "greater")$p.value)
+})
+
+out <- list(generator = paste("R", getRversion(), "survey", packageVersion("survey")),
+            full = full, domain = dom, completeCases = complete,
+            unweightedValidTable = list(counts = as.vector(t(unclass(tab))), rows = nrow(tab), columns = ncol(tab),
+                                        pearson = num(classical$statistic), p = num(classical$p.value)),
+            fisher = fisher)
+writeLines(jsonlite::toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), file.path(here, "raoscott.json"))
+cat("ok\n")

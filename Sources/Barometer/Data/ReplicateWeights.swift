@@ -1,0 +1,133 @@
+/// Replicate weights and how to turn replicate estimates into a variance,
+/// as R `survey::svrepdesign`:
+///
+///     V = scale · Σ_r rscale_r (θ_r − θ̄)(θ_r − θ̄)ᵀ
+///
+/// with θ̄ the mean of the replicates (or the full-sample θ̂ when `mse`).
+/// Replicate estimates of every statistic come from one BLAS product of the
+/// n × R replicate-weight matrix with the data (``replicateTotals(_:)``),
+/// never a loop over replicates.
+public struct ReplicateWeights: Sendable {
+    /// Analysis (combined) replicate weights, n × R, column-major.
+    public let weights: Matrix
+    /// Replicate column names.
+    public let names: [String]
+    /// Method.
+    public let method: ReplicateMethod
+    /// Overall scale factor.
+    public let scale: Double
+    /// Per-replicate scale factors.
+    public let rscales: [Double]
+    /// Centre at the full-sample estimate instead of the replicate mean.
+    public let mse: Bool
+    /// Design degrees of freedom: numerical rank of the replicate weights − 1 (R `degf`).
+    public let degreesOfFreedom: Int
+
+    /// Number of replicates.
+    public var count: Int { weights.columns }
+
+    /// Replicate weights from columns of `data`.
+    /// - Parameters:
+    ///   - columns: replicate-weight variables, in order.
+    ///   - combined: the columns are full analysis weights (R's
+    ///     `combined.weights = TRUE`, the default); otherwise they are
+    ///     factors multiplied by `base`.
+    ///   - base: the full-sample weights (needed when `combined` is false).
+    ///   - scale, rscales: override the method's defaults (required for
+    ///     `other`; `jkn` needs `rscales` unless `strata` lets them be derived).
+    ///   - fayRho: ρ for `fay`.
+    ///   - strata: for `jkn` without `rscales`: rscale_r = (n_h − 1)/n_h,
+    ///     with h the stratum of the rows replicate r zeroes and n_h its PSUs.
+    /// - Throws: ``BarometerError`` for unknown or non-numeric columns,
+    ///   negative/NaN weights (naming row and column), or a missing parameter.
+    public init(data: Dataset, columns: [String], method: ReplicateMethod, combined: Bool = true,
+                base: Weights? = nil, scale: Double? = nil, rscales: [Double]? = nil, fayRho: Double? = nil,
+                mse: Bool = false, strata: SamplingStructure? = nil) throws(BarometerError) {
+        guard !columns.isEmpty else { throw .invalidArgument("no replicate-weight columns") }
+        let n = data.rowCount, r = columns.count
+        var w = Matrix(rows: n, columns: r)
+        for (j, name) in columns.enumerated() {
+            let v = try data.variable(name)
+            try v.requireNumeric()
+            for i in 0..<n {
+                var x = v.values[i]
+                guard x.isFinite, x >= 0 else { throw .invalidWeight(variable: name, row: i + 1, value: x) }
+                if !combined {
+                    guard let b = base else { throw .invalidArgument("replicate factors need the full-sample weights") }
+                    x *= b.values[i]
+                }
+                w[i, j] = x
+            }
+        }
+        let R = Double(r)
+        var sc: Double
+        var rs = [Double](repeating: 1, count: r)
+        switch method {
+        case .jk1: sc = (R - 1) / R
+        case .brr: sc = 1 / R
+        case .fay:
+            guard let rho = fayRho, rho >= 0, rho < 1 else { throw .invalidArgument("Fay's BRR needs 0 ≤ ρ < 1") }
+            sc = 1 / (R * (1 - rho) * (1 - rho))
+        case .bootstrap:
+            guard r > 1 else { throw .insufficientData("bootstrap needs at least 2 replicates") }
+            sc = 1 / (R - 1)
+        case .sdr: sc = 4 / R
+        case .jkn:
+            sc = 1
+            if rscales == nil {
+                guard let s = strata else {
+                    throw .invalidArgument("JKn needs rscales, or the design's strata to derive (n_h − 1)/n_h")
+                }
+                for j in 0..<r {
+                    guard let i = (0..<n).first(where: { w[$0, j] == 0 }) else {
+                        throw .invalidArgument("JKn replicate '\(columns[j])' deletes no PSU; give rscales")
+                    }
+                    let nh = Double(s.psusPerStratum[Int(s.strata[i])])
+                    rs[j] = (nh - 1) / nh
+                }
+            }
+        case .other:
+            guard scale != nil || rscales != nil else { throw .invalidArgument("method 'other' needs scale and/or rscales") }
+            sc = 1
+        }
+        if let scale { sc = scale }
+        if let given = rscales {
+            guard given.count == r else { throw .invalidArgument("\(given.count) rscales for \(r) replicates") }
+            rs = given
+        }
+        self.weights = w
+        self.names = columns
+        self.method = method
+        self.scale = sc
+        self.rscales = rs
+        self.mse = mse
+        // Rank of the replicate weights from the eigenvalues of WᵀW (R: qr rank, tol 1e-5).
+        var df = r - 1
+        if let g = try? LinearAlgebra.gram(w), let ev = try? LinearAlgebra.symmetricEigen(g).values,
+           let top = ev.last, top > 0 {
+            df = ev.filter { ($0 / top).squareRoot() > 1e-5 }.count - 1
+        }
+        self.degreesOfFreedom = max(df, 1)
+    }
+
+    /// Replicate weighted totals `Wᵀ·A` (R × k) of the columns of `a` (n × k), one dgemm.
+    public func replicateTotals(_ a: Matrix) throws(BarometerError) -> Matrix {
+        do { return try LinearAlgebra.multiply(weights, a, transposeA: true) } catch { throw .linearAlgebra(error) }
+    }
+
+    /// Covariance of estimates from their replicates (R × k) and full-sample values (k).
+    public func covariance(replicates theta: Matrix, full: [Double]) throws(BarometerError) -> Matrix {
+        let k = theta.columns
+        var centred = theta
+        for j in 0..<k {
+            var centre = full[j]
+            if !mse {
+                var s = 0.0, c = 0.0
+                for r in 0..<theta.rows where rscales[r] > 0 { s += theta[r, j]; c += 1 }
+                centre = c > 0 ? s / c : full[j]
+            }
+            for r in 0..<theta.rows { centred[r, j] = (theta[r, j] - centre) * (scale * rscales[r]).squareRoot() }
+        }
+        do { return try LinearAlgebra.gram(centred) } catch { throw .linearAlgebra(error) }
+    }
+}

@@ -1,0 +1,209 @@
+/// Strata, primary sampling units (PSUs) and finite-population correction
+/// of a design: the first stage of R `survey::svydesign(ids=, strata=, fpc=)`.
+///
+/// Each row belongs to one stratum and one PSU. Variances use the
+/// ultimate-cluster approximation (Wolter 2007, §1.3; R `survey` with
+/// `survey.ultimate.cluster`): only first-stage PSU totals enter, which is
+/// exact for with-replacement or single-stage designs and what R computes
+/// for multistage designs given without a second-stage fpc.
+public struct SamplingStructure: Sendable {
+    /// Stratum index per row (0..<strataCount).
+    public let strata: [Int32]
+    /// Stratum labels, by index.
+    public let stratumLabels: [String]
+    /// PSU index per row (0..<psuCount), unique across strata.
+    public let clusters: [Int32]
+    /// Stratum of each PSU.
+    public let psuStratum: [Int32]
+    /// PSUs per stratum, n_h.
+    public let psusPerStratum: [Int]
+    /// Population number of PSUs per stratum, N_h (nil: with replacement).
+    public let populationPSUs: [Double]?
+    /// Lonely-PSU rule.
+    public let lonelyPSU: LonelyPSURule
+    /// How the design was specified, e.g. `strata = stype, PSU = dnum, fpc = fpc`.
+    public let description: String
+
+    /// Number of PSUs.
+    public var psuCount: Int { psuStratum.count }
+    /// Number of strata.
+    public var strataCount: Int { psusPerStratum.count }
+    /// Design degrees of freedom: PSUs − strata (R `degf`).
+    public var degreesOfFreedom: Int { psuCount - strataCount }
+
+    /// Each respondent its own PSU, one stratum, with replacement: the
+    /// weights-only design.
+    public static func independent(rows: Int) -> SamplingStructure {
+        SamplingStructure(strata: [Int32](repeating: 0, count: rows), stratumLabels: ["all"],
+                          clusters: (0..<rows).map { Int32($0) }, psuStratum: [Int32](repeating: 0, count: rows),
+                          psusPerStratum: [rows], populationPSUs: nil, lonelyPSU: .fail,
+                          description: "each respondent its own PSU, no strata, with replacement")
+    }
+
+    init(strata: [Int32], stratumLabels: [String], clusters: [Int32], psuStratum: [Int32], psusPerStratum: [Int],
+         populationPSUs: [Double]?, lonelyPSU: LonelyPSURule, description: String) {
+        self.strata = strata
+        self.stratumLabels = stratumLabels
+        self.clusters = clusters
+        self.psuStratum = psuStratum
+        self.psusPerStratum = psusPerStratum
+        self.populationPSUs = populationPSUs
+        self.lonelyPSU = lonelyPSU
+        self.description = description
+    }
+
+    /// Builds the structure from design variables of `data`.
+    /// - Parameters:
+    ///   - strata: stratum variable (nil: one stratum).
+    ///   - clusters: PSU variable (nil: each respondent its own PSU).
+    ///   - fpc: finite-population correction variable, constant within a
+    ///     stratum: the population number of PSUs N_h (values > 1) or the
+    ///     sampling fraction n_h/N_h (all values ≤ 1), as R `survey` reads it.
+    ///   - nest: PSU identifiers restart within strata (R `nest = TRUE`).
+    /// - Throws: ``BarometerError`` for unknown variables, missing values in
+    ///   a design variable (naming the row), PSUs that span strata without
+    ///   `nest`, an fpc that varies within a stratum or is below n_h.
+    public init(data: Dataset, strata strataName: String? = nil, clusters clusterName: String? = nil,
+                fpc fpcName: String? = nil, nest: Bool = false, lonelyPSU: LonelyPSURule = .fail) throws(BarometerError) {
+        let n = data.rowCount
+        func keys(_ name: String) throws(BarometerError) -> [String] {
+            let v = try data.variable(name)
+            var out = [String](repeating: "", count: n)
+            for i in 0..<n {
+                if let s = v.strings {
+                    guard !s[i].isEmpty else { throw .invalidArgument("design variable '\(name)' is missing at row \(i + 1)") }
+                    out[i] = s[i]
+                } else {
+                    guard !v.values[i].isNaN else { throw .invalidArgument("design variable '\(name)' is missing at row \(i + 1)") }
+                    out[i] = Variable.formatCode(v.values[i])
+                }
+            }
+            return out
+        }
+        // Strata.
+        var stratumIndex: [String: Int32] = [:]
+        var labels: [String] = []
+        var strata = [Int32](repeating: 0, count: n)
+        if let s = strataName {
+            let k = try keys(s)
+            for i in 0..<n {
+                if let j = stratumIndex[k[i]] { strata[i] = j } else {
+                    let j = Int32(labels.count); stratumIndex[k[i]] = j; labels.append(k[i]); strata[i] = j
+                }
+            }
+        } else {
+            labels = ["all"]
+        }
+        // PSUs.
+        var psuIndex: [String: Int32] = [:]
+        var psuStratum: [Int32] = []
+        var clusters = [Int32](repeating: 0, count: n)
+        let clusterKeys: [String]? = try clusterName.map { (name: String) throws(BarometerError) in try keys(name) }
+        for i in 0..<n {
+            let key: String
+            if let ck = clusterKeys { key = nest ? "\(strata[i])\u{1F}\(ck[i])" : ck[i] } else { key = "#\(i)" }
+            if let j = psuIndex[key] {
+                if psuStratum[Int(j)] != strata[i] {
+                    throw .invalidArgument("PSU '\(clusterKeys?[i] ?? key)' of '\(clusterName ?? "")' appears in two strata (row \(i + 1)); use nest if PSU ids restart within strata")
+                }
+                clusters[i] = j
+            } else {
+                let j = Int32(psuStratum.count); psuIndex[key] = j; psuStratum.append(strata[i]); clusters[i] = j
+            }
+        }
+        var perStratum = [Int](repeating: 0, count: labels.count)
+        for h in psuStratum { perStratum[Int(h)] += 1 }
+        // FPC.
+        var population: [Double]? = nil
+        if let f = fpcName {
+            let v = try data.variable(f)
+            try v.requireNumeric()
+            var byStratum = [Double](repeating: .nan, count: labels.count)
+            for i in 0..<n {
+                let x = v.values[i], h = Int(strata[i])
+                guard x.isFinite, x > 0 else { throw .invalidArgument("fpc '\(f)' must be positive and finite (row \(i + 1))") }
+                if byStratum[h].isNaN { byStratum[h] = x }
+                else if byStratum[h] != x { throw .invalidArgument("fpc '\(f)' varies within stratum '\(labels[h])' (row \(i + 1))") }
+            }
+            let fractions = byStratum.allSatisfy { $0 <= 1 }
+            var pop = [Double](repeating: 0, count: labels.count)
+            for h in 0..<labels.count {
+                pop[h] = fractions ? Double(perStratum[h]) / byStratum[h] : byStratum[h]
+                guard pop[h] + 1e-9 >= Double(perStratum[h]) else {
+                    throw .invalidArgument("fpc of stratum '\(labels[h])' (\(pop[h])) is below its \(perStratum[h]) sampled PSUs")
+                }
+            }
+            population = pop
+        }
+        var parts: [String] = []
+        if let s = strataName { parts.append("strata = \(s)") }
+        parts.append(clusterName.map { "PSU = \($0)" } ?? "PSU = respondent")
+        if let f = fpcName { parts.append("fpc = \(f)") } else { parts.append("with replacement") }
+        if labels.count > 1 || strataName != nil { parts.append("lonely PSU: \(lonelyPSU.rawValue)") }
+        self.init(strata: strata, stratumLabels: labels, clusters: clusters, psuStratum: psuStratum,
+                  psusPerStratum: perStratum, populationPSUs: population, lonelyPSU: lonelyPSU,
+                  description: parts.joined(separator: ", "))
+    }
+
+    /// Taylor-linearization covariance of totals of the influence values
+    /// `z` (n × k, one column per estimate):
+    ///
+    ///     V = Σ_h (1 − f_h) · n_h/(n_h − 1) · Σ_j (z_hj − z̄_h)(z_hj − z̄_h)ᵀ
+    ///
+    /// where z_hj are PSU totals and f_h = n_h/N_h (0 with replacement).
+    /// Lonely PSUs follow ``lonelyPSU`` exactly as R `survey`'s `onestrat`.
+    /// Rows outside a domain must carry zero influence (they stay in the
+    /// sum, so domain variances are right).
+    public func linearizationCovariance(_ z: Matrix) throws(BarometerError) -> Matrix {
+        guard z.rows == clusters.count else {
+            throw .lengthMismatch(variable: "influence values", expected: clusters.count, actual: z.rows)
+        }
+        let k = z.columns
+        var totals = Matrix(rows: psuCount, columns: k)
+        for j in 0..<k { for i in 0..<z.rows { totals[Int(clusters[i]), j] += z[i, j] } }
+        // PSUs of each stratum.
+        var members = [[Int]](repeating: [], count: strataCount)
+        for (p, h) in psuStratum.enumerated() { members[Int(h)].append(p) }
+        var lonelyAveraged = 0
+        for h in 0..<strataCount {
+            let nh = Double(psusPerStratum[h])
+            let finite = populationPSUs.map { ($0[h] - nh) / $0[h] } ?? 1
+            if finite < 1e-7 {                              // census stratum
+                for p in members[h] { for j in 0..<k { totals[p, j] = 0 } }
+                continue
+            }
+            if members[h].count == 1 {
+                let p = members[h][0]
+                switch lonelyPSU {
+                case .fail:
+                    throw .insufficientData("stratum '\(stratumLabels[h])' has only one PSU (choose a lonely-PSU rule: remove, adjust, average, certainty)")
+                case .remove, .certainty:
+                    for j in 0..<k { totals[p, j] = 0 }
+                case .adjust:
+                    let s = finite.squareRoot()
+                    for j in 0..<k { totals[p, j] *= s }
+                case .average:
+                    for j in 0..<k { totals[p, j] = 0 }
+                    lonelyAveraged += 1
+                }
+                continue
+            }
+            let s = (finite * nh / (nh - 1)).squareRoot()
+            for j in 0..<k {
+                var mean = 0.0
+                for p in members[h] { mean += totals[p, j] }
+                mean /= nh
+                for p in members[h] { totals[p, j] = (totals[p, j] - mean) * s }
+            }
+        }
+        var v: Matrix
+        do { v = try LinearAlgebra.gram(totals) } catch { throw .linearAlgebra(error) }
+        if lonelyAveraged > 0 {
+            let ok = strataCount - lonelyAveraged
+            guard ok > 0 else { throw .insufficientData("every stratum has a single PSU; 'average' has nothing to average") }
+            let f = Double(strataCount) / Double(ok)
+            for i in v.storage.indices { v.storage[i] *= f }
+        }
+        return v
+    }
+}

@@ -1,0 +1,131 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension SurveyDesign {
+    /// Design-based Pearson correlation of `x` and `y`, or their partial
+    /// correlation given `controlling`, with a design-based standard error
+    /// (beyond R `survey`, which has none for correlations).
+    ///
+    /// Rows: in `domain` and valid on every variable (listwise; user- and
+    /// system-missing excluded; rows stay in the design). With `c` the
+    /// variables centred at their weighted means, `Σ_ab = Σw c_a c_b / Σw`
+    /// (ratios of totals), `P = Σ⁻¹` over {x, y} ∪ Z and
+    /// `ρ = −P_xy / √(P_xx P_yy)` (the plain correlation when Z is empty).
+    /// - Linearization: `V(Σ̂)` from ``RatioOfTotals`` under the design, and
+    ///   the delta method with the exact gradient
+    ///   `∂ρ/∂Σ_ab = −∂P_xy/k − ρ(∂P_xx/2P_xx + ∂P_yy/2P_yy)`,
+    ///   `∂P_ij/∂Σ_ab = −(P_ia P_bj + P_ib P_aj)` (a ≠ b; one term for a = b),
+    ///   `k = √(P_xx P_yy)`. Centring at the estimated means costs nothing:
+    ///   the derivative with respect to the means vanishes at the centre.
+    /// - Replicates: ρ is recomputed from each replicate's weighted moments
+    ///   and combined with the method's scale factors.
+    ///
+    /// The CI is Fisher's z with the design's degrees of freedom:
+    /// `tanh(atanh ρ ± t_{df} · SE/(1 − ρ²))`, so it stays inside [−1, 1].
+    /// - Throws: ``BarometerError/constantVariable(_:)``,
+    ///   ``BarometerError/singularMatrix(variables:conditionNumber:)`` when a
+    ///   control is collinear with the others or equal to x or y,
+    ///   ``BarometerError/insufficientData(_:)`` with fewer than |Z| + 3 rows.
+    public func correlation(_ x: String, _ y: String, controlling z: [String] = [], domain: Domain? = nil,
+                            level: Double = 0.95) throws(BarometerError) -> DesignEstimate {
+        guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
+        let names = [x, y] + z
+        guard Set(names).count == names.count else {
+            throw .singularMatrix(variables: names.filter { n in names.filter { $0 == n }.count > 1 }, conditionNumber: .infinity)
+        }
+        let vars = try names.map { (n: String) throws(BarometerError) -> Variable in
+            let v = try variable(n); try v.requireNumeric(); return v
+        }
+        let ind = try validIndicator(vars, domain: domain)
+        let used = ind.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        guard used >= names.count + 1 else {
+            throw .insufficientData("\(used) complete rows for a correlation among \(names.count) variables")
+        }
+        let s = names.count, n = rowCount, w = weights.values
+        // Weighted means over the rows used, then centred values.
+        var centred = Matrix(rows: n, columns: s)
+        var sw = 0.0
+        for i in 0..<n where ind[i] != 0 { sw += w[i] }
+        guard sw > 0 else { throw .emptyDomain("no weighted respondents with valid answers to \(names.joined(separator: ", "))") }
+        for a in 0..<s {
+            var m = 0.0
+            for i in 0..<n where ind[i] != 0 { m += w[i] * vars[a].values[i] }
+            m /= sw
+            for i in 0..<n where ind[i] != 0 { centred[i, a] = vars[a].values[i] - m }
+        }
+        // Columns: first moments (s), then products a ≤ b (q).
+        var pairs: [(Int, Int)] = []
+        for b in 0..<s { for a in 0...b { pairs.append((a, b)) } }
+        var cols = Matrix(rows: n, columns: s + pairs.count)
+        var denom = Matrix(rows: n, columns: 1)
+        for i in 0..<n where ind[i] != 0 {
+            denom[i, 0] = 1
+            for a in 0..<s { cols[i, a] = centred[i, a] }
+            for (k, (a, b)) in pairs.enumerated() { cols[i, s + k] = centred[i, a] * centred[i, b] }
+        }
+        let result = try RatioOfTotals(numerators: cols, denominators: denom).evaluate(self)
+        func covarianceMatrix(_ m: (Int) -> Double) -> Matrix {
+            var sigma = Matrix(rows: s, columns: s)
+            for (k, (a, b)) in pairs.enumerated() {
+                let v = m(s + k) - m(a) * m(b)
+                sigma[a, b] = v; sigma[b, a] = v
+            }
+            return sigma
+        }
+        let sigma = covarianceMatrix { result.estimates[$0] }
+        for a in 0..<s where !(sigma[a, a] > 0) { throw .constantVariable(names[a]) }
+        let (rho, precision) = try Self.partialFromCovariance(sigma, names: names)
+        var variance: Double
+        if let theta = result.replicateEstimates, let reps = replicates {
+            var rr = Matrix(rows: theta.rows, columns: 1)
+            for r in 0..<theta.rows {
+                let sr = covarianceMatrix { theta[r, $0] }
+                rr[r, 0] = try Self.partialFromCovariance(sr, names: names).rho
+            }
+            variance = try reps.covariance(replicates: rr, full: [rho])[0, 0]
+        } else {
+            let p = precision, k = (p[0, 0] * p[1, 1]).squareRoot()
+            func dP(_ i: Int, _ j: Int, _ a: Int, _ b: Int) -> Double {
+                a == b ? -p[i, a] * p[a, j] : -(p[i, a] * p[b, j] + p[i, b] * p[a, j])
+            }
+            var g = [Double](repeating: 0, count: s + pairs.count)
+            for (kk, (a, b)) in pairs.enumerated() {
+                g[s + kk] = -dP(0, 1, a, b) / k - rho * (dP(0, 0, a, b) / (2 * p[0, 0]) + dP(1, 1, a, b) / (2 * p[1, 1]))
+            }
+            let v = result.covariance
+            variance = 0
+            for i in 0..<g.count where g[i] != 0 { for j in 0..<g.count where g[j] != 0 { variance += g[i] * v[i, j] * g[j] } }
+        }
+        let se = max(variance, 0).squareRoot()
+        let df = degreesOfFreedom(in: domain)
+        let t = StudentT(degreesOfFreedom: Double(max(df, 1))).quantile(0.5 + level / 2)
+        let zc = atanh(rho), half = t * se / (1 - rho * rho)
+        var count = 0
+        for i in 0..<n where ind[i] != 0 && w[i] != 0 { count += 1 }
+        let label = z.isEmpty ? "corr(\(x), \(y))" : "pcorr(\(x), \(y) | \(z.joined(separator: ", ")))"
+        return DesignEstimate(name: label, estimate: rho, standardError: se, lower: tanh(zc - half), upper: tanh(zc + half),
+                              level: level, degreesOfFreedom: df, designEffect: nil, designEffectReplace: nil,
+                              count: count, weightedCount: sw)
+    }
+
+    /// ρ_{01·rest} = −P₀₁/√(P₀₀P₁₁) with P = Σ⁻¹ by Cholesky; a singular Σ
+    /// names the variable at which the factorization failed.
+    static func partialFromCovariance(_ sigma: Matrix, names: [String]) throws(BarometerError) -> (rho: Double, precision: Matrix) {
+        // Work on the correlation scale so the singularity test is scale-free.
+        let s = sigma.rows
+        var scaled = sigma
+        for a in 0..<s { for b in 0..<s { scaled[a, b] = sigma[a, b] / (sigma[a, a] * sigma[b, b]).squareRoot() } }
+        let pr: Matrix
+        do { pr = try LinearAlgebra.inverseSPD(scaled) }
+        catch .notPositiveDefinite(let k) {
+            throw .singularMatrix(variables: Array(names.prefix(k)), conditionNumber: try? LinearAlgebra.conditionNumber(scaled))
+        } catch { throw .linearAlgebra(error) }
+        var p = pr
+        for a in 0..<s { for b in 0..<s { p[a, b] = pr[a, b] / (sigma[a, a] * sigma[b, b]).squareRoot() } }
+        let rho = -p[0, 1] / (p[0, 0] * p[1, 1]).squareRoot()
+        return (min(max(rho, -1), 1), p)
+    }
+}

@@ -1,0 +1,62 @@
+/// The respondent-level tabulation behind the design-based tests
+/// (``RaoScottTest``, ``AdjustedWaldTest``): the r × c table of weighted
+/// counts from per-respondent row/column category indices, tallied through
+/// ``CellTally`` (Σw and Σw² per cell), with empty rows/columns dropped.
+struct DesignCells: Sendable {
+    /// The weighted table (empty rows and columns dropped).
+    let table: TwoWayCounts
+    /// Σw² per kept cell, column-major over the kept table.
+    let weightedSquares: [Double]
+    /// Respondents in the kept table (unweighted).
+    let respondents: Int
+    /// PSUs in the domain (or the design), `n`.
+    let domainPSUs: Int
+    /// PSUs in the whole design (survey's `fpc$sampsize`).
+    let designPSUs: Int
+
+    init(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
+         weights: Weights, domain: Domain?) throws(BarometerError) {
+        guard rowIndex.count == columnIndex.count else {
+            throw .lengthMismatch(variable: "column index", expected: rowIndex.count, actual: columnIndex.count)
+        }
+        guard rowCount > 0, columnCount > 0 else { throw .invalidArgument("row and column category counts must be positive") }
+        var cell = [Int32](repeating: -1, count: rowIndex.count)
+        for k in 0..<rowIndex.count {
+            let a = rowIndex[k], b = columnIndex[k]
+            if a < 0 || b < 0 { continue }
+            guard Int(a) < rowCount, Int(b) < columnCount else {
+                throw .invalidArgument("category index (\(a), \(b)) outside \(rowCount) × \(columnCount)")
+            }
+            cell[k] = a + Int32(rowCount) * b            // column-major cell number
+        }
+        let tally = try CellTally(cellCount: rowCount * columnCount, index: cell, weights: weights, domain: domain)
+        let n = domain?.count ?? weights.count
+        guard n >= 2 else { throw .insufficientData("the design needs at least 2 PSUs (respondents); it has \(n)") }
+        guard tally.totalWeighted > 0 else {
+            throw .emptyDomain(domain.map { "no weighted respondents in \($0.description)" } ?? "no weighted respondents in the table")
+        }
+        let full: Matrix
+        do { full = try Matrix(rows: rowCount, columns: columnCount, columnMajor: tally.weighted) }
+        catch { throw .linearAlgebra(error) }
+        let t = try TwoWayCounts(full)
+        var m = 0
+        var s2 = [Double](repeating: 0, count: t.rowCount * t.columnCount)
+        for (j, jj) in t.columnsKept.enumerated() {
+            for (i, ii) in t.rowsKept.enumerated() {
+                m += tally.counts[ii + rowCount * jj]
+                s2[i + t.rowCount * j] = tally.weightedSquares[ii + rowCount * jj]
+            }
+        }
+        self.table = t
+        self.weightedSquares = s2
+        self.respondents = m
+        self.domainPSUs = n
+        self.designPSUs = weights.count
+    }
+
+    /// The design note shared by the design-based tests.
+    func note(_ domain: Domain?) -> String {
+        "design: weights-only, with replacement, \(domainPSUs) PSUs (respondents"
+            + (domain.map { " in \($0.description)" } ?? "") + "); table base \(respondents) respondents with valid answers to both"
+    }
+}

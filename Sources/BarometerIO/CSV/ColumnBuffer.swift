@@ -1,0 +1,110 @@
+/// A column's numbers while a file streams in: a Swift array (pre-sized by
+/// ``reserve(_:)``) fed in batches of 256 from a small raw buffer, so the
+/// inner loop pays one array uniqueness check per batch, not per value.
+/// The batch buffer is freed by ``ColumnStore``.
+struct DoubleBuffer {
+    static let batch = 256
+    private var storage: [Double] = []
+    private let pending = UnsafeMutablePointer<Double>.allocate(capacity: DoubleBuffer.batch)
+    private var pendingCount = 0
+
+    init() { storage.reserveCapacity(1024) }
+
+    @inline(__always) mutating func append(_ v: Double) {
+        if pendingCount == Self.batch { flush() }
+        pending[pendingCount] = v
+        pendingCount += 1
+    }
+
+    private mutating func flush() {
+        storage.append(contentsOf: UnsafeBufferPointer(start: pending, count: pendingCount))
+        pendingCount = 0
+    }
+
+    /// Makes room for `n` values in all.
+    mutating func reserve(_ n: Int) { if n > storage.capacity { storage.reserveCapacity(n) } }
+
+    var count: Int { storage.count + pendingCount }
+
+    mutating func truncate(to n: Int) {
+        if n >= storage.count { pendingCount = min(pendingCount, n - storage.count) } else {
+            storage.removeLast(storage.count - n)
+            pendingCount = 0
+        }
+    }
+
+    mutating func removeAll() { storage = []; pendingCount = 0 }
+
+    /// All values, in order.
+    mutating func take() -> [Double] {
+        flush()
+        return storage
+    }
+
+    func free() { pending.deallocate() }
+}
+
+/// One column's growing storage while a CSV file streams in.
+///
+/// A column without a codebook type starts `undetermined`: empty cells and
+/// missing tokens are stored as NaN (and the tokens remembered) until the
+/// first other value decides it. A number makes it numeric; anything else
+/// makes it a string column, and the cells seen so far become `""` (empty)
+/// or the missing token's text.
+struct ColumnBuffer {
+    enum Kind { case undetermined, numeric, string }
+
+    var kind: Kind
+    var values = DoubleBuffer()
+    var strings: [String] = []
+    /// Rows (0-based) of an undetermined column that held a missing token, with the token's index.
+    var tokenRows: [(row: Int, token: Int)] = []
+
+    init(type: CSVColumnType?) {
+        switch type {
+        case .numeric?: kind = .numeric
+        case .string?: kind = .string
+        case nil: kind = .undetermined
+        }
+    }
+
+    var count: Int { kind == .string ? strings.count : values.count }
+
+    /// Turns an undetermined column into a string column.
+    mutating func becomeString(tokens: [String]) {
+        var s = [String](repeating: "", count: values.count)
+        for t in tokenRows { s[t.row] = tokens[t.token] }
+        strings = s
+        values.removeAll()
+        tokenRows = []
+        kind = .string
+    }
+
+    /// Drops values past `rows` (a record that was only partly in the buffer).
+    mutating func truncate(to rows: Int) {
+        if kind == .string {
+            if strings.count > rows { strings.removeLast(strings.count - rows) }
+        } else if values.count > rows {
+            values.truncate(to: rows)
+            while let last = tokenRows.last, last.row >= rows { tokenRows.removeLast() }
+        }
+    }
+}
+
+/// Owns the columns' raw memory for the duration of a read.
+final class ColumnStore {
+    let columns: UnsafeMutablePointer<ColumnBuffer>
+    let count: Int
+
+    init(types: [CSVColumnType?]) {
+        count = types.count
+        columns = UnsafeMutablePointer<ColumnBuffer>.allocate(capacity: max(types.count, 1))
+        for (j, t) in types.enumerated() { (columns + j).initialize(to: ColumnBuffer(type: t)) }
+    }
+
+    deinit {
+        for j in 0..<count { columns[j].values.free() }
+        columns.deinitialize(count: count)
+        columns.deallocate()
+    }
+}

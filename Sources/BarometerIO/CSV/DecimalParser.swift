@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Correctly rounded decimal-to-`Double` conversion of a CSV cell, straight
+/// from its bytes.
+///
+/// Grammar (that of Python's `float()` without `inf`, `nan` and `_`):
+/// optional spaces/tabs, an optional `+`/`-`, digits with an optional `.`
+/// (at least one digit: `5.` and `.5` are numbers, `.` is not), an optional
+/// exponent `e`/`E` with optional sign and at least one digit, optional
+/// spaces/tabs.
+///
+/// Fast path (Clinger 1990): when the digits (at most 19) fit in a `UInt64`
+/// with value ≤ 2^53 and the decimal exponent is within ±22, both the
+/// mantissa and 10^|e| are exact doubles, so one IEEE multiplication or
+/// division gives the correctly rounded result. Otherwise (long mantissas,
+/// large exponents, subnormals) the validated text is handed to C `strtod`,
+/// which is correctly rounded in glibc. Overflow gives ±infinity and
+/// underflow ±0 or a subnormal, as Python does.
+enum DecimalParser {
+    /// 10^0 … 10^22, all exact doubles; allocated once, never freed or written.
+    nonisolated(unsafe) static let powersOfTen: UnsafePointer<Double> = {
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: 23)
+        var x = 1.0
+        for k in 0...22 { p[k] = x; x *= 10 }
+        return UnsafePointer(p)
+    }()
+
+    @inline(__always) static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+
+    /// Parses a whole cell of `count` bytes at `p`; `nil` when it is not a number.
+    @inline(__always)
+    static func parse(_ p: UnsafePointer<UInt8>, count: Int, powers: UnsafePointer<Double>) -> Double? {
+        guard let r = scan(p, from: 0, to: count, powers: powers), r.next == count else { return nil }
+        return r.value
+    }
+
+    /// Parses the number that starts at `p[i]` (after optional blanks) and
+    /// returns it with the index just past it and any trailing blanks;
+    /// `nil` when no number starts there. The caller checks what follows.
+    @inline(__always)
+    static func scan(_ p: UnsafePointer<UInt8>, from i0: Int, to end: Int,
+                     powers: UnsafePointer<Double>) -> (value: Double, next: Int)? {
+        var i = i0
+        while i < end && isBlank(p[i]) { i += 1 }
+        if i == end { return nil }
+        let start = i
+        var negative = false
+        if p[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if p[i] == UInt8(ascii: "+") { i += 1 }
+        // Digits go into a UInt64 while there are at most 19 of them
+        // (leading zeros included), which cannot overflow; longer
+        // mantissas are left to strtod.
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fractionDigits = 0
+        while i < end {
+            let d = p[i] &- 0x30
+            if d > 9 { break }
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            digits += 1
+            i += 1
+        }
+        if i < end && p[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < end {
+                let d = p[i] &- 0x30
+                if d > 9 { break }
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                fractionDigits += 1
+                i += 1
+            }
+            digits += fractionDigits
+        }
+        if digits == 0 { return nil }
+        var exponent = -fractionDigits
+        if i < end && (p[i] | 0x20) == UInt8(ascii: "e") {
+            i += 1
+            var expNegative = false
+            if i < end && p[i] == UInt8(ascii: "-") { expNegative = true; i += 1 } else if i < end && p[i] == UInt8(ascii: "+") { i += 1 }
+            var e = 0
+            var expDigits = false
+            while i < end {
+                let d = p[i] &- 0x30
+                if d > 9 { break }
+                expDigits = true
+                if e < 100_000 { e = e * 10 + Int(d) }
+                i += 1
+            }
+            if !expDigits { return nil }
+            exponent += expNegative ? -e : e
+        }
+        let numberEnd = i
+        while i < end && isBlank(p[i]) { i += 1 }
+        if digits <= 19 {
+            if mantissa == 0 { return (negative ? -0.0 : 0.0, i) }
+            if mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
+                let m = Double(mantissa)
+                let v = exponent < 0 ? m / powers[-exponent] : m * powers[exponent]
+                return (negative ? -v : v, i)
+            }
+        }
+        guard let v = slowPath(p + start, count: numberEnd - start) else { return nil }
+        return (v, i)
+    }
+
+    /// `strtod` on a NUL-terminated copy of already validated text.
+    static func slowPath(_ p: UnsafePointer<UInt8>, count: Int) -> Double? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { buf -> Double? in
+            guard let base = buf.baseAddress else { return nil }
+            for k in 0..<count { base[k] = CChar(bitPattern: p[k]) }
+            base[count] = 0
+            var endPtr: UnsafeMutablePointer<CChar>? = nil
+            let v = strtod(base, &endPtr)
+            guard let e = endPtr, e - base == count else { return nil }
+            return v
+        }
+    }
+
+    /// Parses a Swift string (codebook keys, tests).
+    static func parse(_ s: String) -> Double? {
+        let bytes = Array(s.utf8)
+        return bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return nil }
+            return parse(base, count: b.count, powers: powersOfTen)
+        }
+    }
+}

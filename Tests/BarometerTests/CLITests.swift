@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// The command-line tool end to end: output formats, the documented JSON
+/// schema, and typed errors with a non-zero exit status.
+@Suite struct CLITests {
+    static let csv = "Fixtures/reference/frequencies/weighted-dk.csv"
+    static let codebook = "Fixtures/reference/frequencies/weighted-dk.codebook.json"
+
+    struct PandasRef: Decodable {
+        struct Row: Decodable { let count: Int; let weighted: Double; let percent: Double }
+        struct Table: Decodable { let rows: [Row]; let totalWeighted: Double }
+        let tables: [String: Table]
+    }
+
+    @Test func freqJSONFollowsTheDocumentedSchemaAndMatchesPandas() throws {
+        let r = try CLI.run(["freq", Self.csv, "--codebook", Self.codebook, "opinion", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        for key in ["variable", "label", "weight", "base", "rows", "totalCount", "totalWeighted", "validCount",
+                    "validWeighted", "effectiveSize", "weightingDesignEffect"] {
+            #expect(json[key] != nil, "missing key \(key)")
+        }
+        let rows = try #require(json["rows"] as? [[String: Any]])
+        let ref = try #require(try Fixture.decode(PandasRef.self, "Fixtures/reference/frequencies/expected-pandas.json").tables["opinion"])
+        #expect(rows.count == ref.rows.count)
+        for (row, e) in zip(rows, ref.rows) {
+            #expect(row["count"] as? Int == e.count)
+            #expect(close(try #require(row["weightedCount"] as? Double), e.weighted))
+            #expect(close(try #require(row["percent"] as? Double), e.percent))
+            let category = try #require(row["category"] as? [String: Any])
+            #expect(category["label"] is String && category["status"] is String)
+        }
+    }
+
+    @Test func tableMarkdownAndCSVFormats() throws {
+        let table = try CLI.run(["freq", Self.csv, "--codebook", Self.codebook, "opinion"])
+        #expect(table.stdout.contains("Don't know") && table.stdout.contains("Base: all respondents"))
+        let md = try CLI.run(["freq", Self.csv, "--codebook", Self.codebook, "opinion", "--format", "markdown"])
+        #expect(md.stdout.contains("| Very favorable | 1 |"))
+        let csv = try CLI.run(["freq", Self.csv, "--codebook", Self.codebook, "opinion", "--format", "csv"])
+        let lines = csv.stdout.split(separator: "\r\n")
+        #expect(lines.first == "Category,Code,n,Weighted,Percent,Valid %,Cum. %")
+        #expect(lines.contains { $0.hasPrefix("Don't know,8,") })
+    }
+
+    @Test func describeListsMissingCodesAndWeight() throws {
+        let r = try CLI.run(["describe", Self.csv, "--codebook", Self.codebook, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["rowCount"] as? Int == 600)
+        #expect(json["weight"] as? String == "wt")
+        let vars = try #require(json["variables"] as? [[String: Any]])
+        let opinion = try #require(vars.first { $0["name"] as? String == "opinion" })
+        #expect(opinion["missingCodes"] as? [Double] == [8, 9])
+        #expect(opinion["level"] as? String == "ordinal")
+    }
+
+    @Test func unknownVariableIsAClearErrorWithSuggestion() throws {
+        let r = try CLI.run(["freq", Self.csv, "--codebook", Self.codebook, "opinon"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("unknown variable 'opinon'") && r.stderr.contains("'opinion'"))
+    }
+
+    @Test func malformedCSVNamesLineAndColumn() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bad.csv")
+        try "a,b\n1,2\n3,x\n".write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["freq", file.path, "a"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("line 3") && r.stderr.contains("column 2"), "\(r.stderr)")
+    }
+
+    @Test func negativeWeightNamesTheRow() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("w.csv")
+        try "q,w\n1,1\n2,-0.5\n".write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["freq", file.path, "q", "--weight", "w"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("row 2") && r.stderr.contains("-0.5"), "\(r.stderr)")
+    }
+}
