@@ -174,7 +174,7 @@ public enum Polychoric {
     static func fill(_ acc: inout CorrelationAccumulator, design: SurveyDesign, cols: CorrelationColumns,
                      options: CorrelationOptions) throws(BarometerError) {
         let p = cols.names.count
-        let listwise = options.missing == .listwise ? Set(cols.listwiseRows()) : nil
+        let listwise = options.missing == .listwise ? Set(try cols.listwiseRows()) : nil
         for i in 0..<p {
             for j in (i + 1)..<max(p, i + 1) {
                 let mask = (0..<cols.rowCount).map { r in
