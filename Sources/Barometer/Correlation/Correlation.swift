@@ -101,6 +101,7 @@ public enum Correlation {
                 acc.sizes[i][i] = Double(acc.counts[i][i])
             }
         case (.polychoric, _):
+            for j in 0..<p { try cols.requireFinite(j) }
             if options.missing == .listwise, try cols.listwiseRows().isEmpty {
                 throw .insufficientData("listwise deletion leaves no rows")
             }

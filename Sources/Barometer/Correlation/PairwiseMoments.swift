@@ -6,7 +6,9 @@
 /// chunks of ``CentredMoments/chunkRows``:
 /// counts `N = MᵀM`, weights `W = (√w M)ᵀ(√w M)`, Σw² `= (wM)ᵀ(wM)`,
 /// sums `S = (√w X₀)ᵀ(√w M)` (S_jk = Σ w x_j over rows where j and k are valid),
-/// squares `Q = (√w X₀²)ᵀ(√w M)`, cross-products `C = (√w X₀)ᵀ(√w X₀)`.
+/// squares `Q = (√w X₀²)ᵀ(√w M)` — both from one `dgemm` of the chunk
+/// `[√w X₀ | √w X₀²]` — and cross-products `C = (√w X₀)ᵀ(√w X₀)` (`dsyrk` on
+/// the first block in place, ``LinearAlgebra/syrk(_:alpha:beta:columns:into:)``).
 /// Then for the pair (j, k): `cov = C_jk − S_jk S_kj / W_jk`,
 /// `var_j = Q_jk − S_jk² / W_jk`.
 ///
