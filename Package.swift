@@ -33,9 +33,16 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)],
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
+        // Debian: libreadstat-dev (SPSS/Stata/SAS files); no .pc file, so the
+        // module map links "readstat" by name.
+        .systemLibrary(
+            name: "CReadStat",
+            path: "Sources/CReadStat",
+            providers: [.apt(["libreadstat-dev"])]
+        ),
         .target(
             name: "BarometerIO",
-            dependencies: ["Barometer"],
+            dependencies: ["Barometer", "CReadStat"],
             path: "Sources/BarometerIO",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

@@ -12,6 +12,16 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // Barometer's side of the peer comparison (Benchmarks/peers/run.sh).
+        .executableTarget(
+            name: "PeerRunner",
+            dependencies: [
+                .product(name: "Barometer", package: "Barometer"),
+                .product(name: "BarometerIO", package: "Barometer"),
+            ],
+            path: "peers/PeerRunner",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "BarometerBenchmarks",
             dependencies: [

@@ -132,11 +132,14 @@ elif kind == "alltables":      # all 1,225 weighted tables of 50 five-code quest
 elif kind == "shares":         # weighted share of yes=1 with a CI, by each of 12 regions
     name = f"shares_{parts[1]}"
     if tool == "samplics":
+        import warnings
+        warnings.filterwarnings("ignore")
         from samplics.estimation import TaylorEstimator
+        from samplics.utils.types import PopParam
         df = load(name, pandas=True)
 
         def run():
-            est = TaylorEstimator("proportion")
+            est = TaylorEstimator(PopParam.prop)
             est.estimate(y=df["yes"], samp_weight=df["wt"], domain=df["region"])
         T = timed(run)
 elif kind == "csv":            # numeric CSV ingest

@@ -101,11 +101,34 @@ public struct ReplicateWeights: Sendable {
         self.scale = sc
         self.rscales = rs
         self.mse = mse
-        // Rank of the replicate weights from the eigenvalues of WᵀW (R: qr rank, tol 1e-5).
+        // Rank of the replicate weights (R: qr rank with tolerance 1e-5). For large n the
+        // rank is read off a deterministic count sketch S·W (each row added, with a
+        // hashed sign, to one of 4R + 16 buckets): O(nR) instead of O(nR²), and the
+        // rank is preserved for any W whose rank is not decided by cancellation.
         var df = r - 1
-        if let g = try? LinearAlgebra.gram(w), let ev = try? LinearAlgebra.symmetricEigen(g).values,
-           let top = ev.last, top > 0 {
-            df = ev.filter { ($0 / top).squareRoot() > 1e-5 }.count - 1
+        let buckets = 4 * r + 16
+        var sketch: Matrix
+        if n <= buckets {
+            sketch = w
+        } else {
+            sketch = Matrix(rows: buckets, columns: r)
+            var bucket = [Int](repeating: 0, count: n), sign = [Double](repeating: 1, count: n)
+            for i in 0..<n {
+                var h = UInt64(i) &* 0x9E3779B97F4A7C15
+                h ^= h >> 29; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 32
+                bucket[i] = Int(h % UInt64(buckets)); sign[i] = (h >> 63) == 0 ? 1 : -1
+            }
+            w.storage.withUnsafeBufferPointer { wp in
+                sketch.storage.withUnsafeMutableBufferPointer { sp in
+                    for j in 0..<r {
+                        let col = j * n, out = j * buckets
+                        for i in 0..<n { sp[out + bucket[i]] += sign[i] * wp[col + i] }
+                    }
+                }
+            }
+        }
+        if let sv = try? LinearAlgebra.singularValues(sketch), let top = sv.first, top > 0 {
+            df = sv.filter { $0 / top > 1e-5 }.count - 1
         }
         self.degreesOfFreedom = max(df, 1)
     }

@@ -21,6 +21,9 @@ public struct Variable: Sendable {
     public var missing: MissingValues
     /// Display or date format noted by the source file (e.g. `DATE11`), if any.
     public var format: String?
+    /// Labels of Stata/SAS extended missing values (`.a`–`.z`, `._`), by tag;
+    /// the values themselves are tagged NaNs (see ``ExtendedMissing``).
+    public var extendedMissingLabels: [Character: String] = [:]
 
     /// A numeric variable.
     public init(name: String, label: String? = nil, level: MeasurementLevel = .nominal,

@@ -10,8 +10,15 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: "JSON codebook for a CSV file (labels, levels, value labels, missing codes, weight).")
     var codebook: String?
 
+    @Option(name: .long, help: "Character encoding of an SPSS/Stata/SAS file that does not declare it (iconv name, e.g. WINDOWS-1251).")
+    var encoding: String?
+
+    @Flag(name: .long, help: "Treat the user-missing codes an SPSS file declares as valid values.")
+    var ignoreUserMissing = false
+
     func load() throws -> Dataset {
-        try DatasetLoader.load(file, codebook: codebook)
+        try DatasetLoader.load(file, codebook: codebook,
+                               options: ReadStatOptions(userMissing: ignoreUserMissing ? .ignore : .honour, encoding: encoding))
     }
 }
 

@@ -4,9 +4,9 @@
 /// 1 − x = d2/(d1·f + d2) formed directly; the quantile inverts the incomplete
 /// beta on the smaller tail: f = (d2/d1)·x/(1 − x).
 ///
-/// Measured against scipy 1.17 (`Fixtures/reference/distributions`):
-/// cdf/sf ≤ 1e-13 relative in [1e-10, 1 − 1e-10], ≤ 1e-11 in the tails;
-/// quantile ≤ 1e-13 relative.
+/// Measured against scipy 1.17 / mpmath (`Fixtures/reference/distributions`,
+/// d1, d2 from 0.5 to 10⁷): cdf/sf ≤ 1e-13 relative in [1e-10, 1 − 1e-10],
+/// ≤ 1.2e-13 in the tails; quantile ≤ 8e-14 relative.
 /// Edge cases: cdf(f ≤ 0) = 0, cdf(+∞) = 1, quantile(0) = 0, quantile(1) = +∞;
 /// d1 or d2 ≤ 0 / NaN, f NaN, p outside [0, 1] → NaN.
 public struct FisherF: Sendable {

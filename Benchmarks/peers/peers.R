@@ -1,0 +1,43 @@
+# R peers for the benchmark comparison.
+#   Rscript peers.R TASK TOOL DATADIR REPEATS  ->  one JSON line {task, tool, times, blas}
+# Data loading is outside the timed region. Tools: cor, psych, xtabs, survey, datatable.
+args <- commandArgs(trailingOnly = TRUE)
+task <- args[1]; tool <- args[2]; data <- args[3]; repeats <- as.integer(args[4])
+suppressMessages({ library(survey); library(psych) })
+load <- function(name) {
+  meta <- readLines(file.path(data, paste0(name, ".json")), warn = FALSE)
+  n <- as.integer(sub('.*"n": ([0-9]+).*', "\\1", meta)); p <- as.integer(sub('.*"p": ([0-9]+).*', "\\1", meta))
+  names <- strsplit(gsub('"', "", sub('.*"names": \\[(.*)\\].*', "\\1", meta)), ", ")[[1]]
+  x <- readBin(file.path(data, paste0(name, ".f64")), "double", n * p, endian = "little")
+  m <- matrix(x, nrow = n, ncol = p); colnames(m) <- names; m
+}
+timed <- function(f) sapply(seq_len(repeats), function(i) { t0 <- proc.time()[["elapsed"]]; f(); proc.time()[["elapsed"]] - t0 })
+parts <- strsplit(task, "_")[[1]]; kind <- parts[1]
+T <- NULL
+if (kind == "pearson" && tool == "cor") { m <- load(paste0("cont_", parts[2], "_", parts[3])); T <- timed(function() cor(m)) }
+if (kind == "pairwise" && tool == "cor") { m <- load(paste0("pairwise_", parts[2], "_", parts[3]))
+  T <- timed(function() cor(m, use = "pairwise.complete.obs")) }
+if (kind == "spearman" && tool == "cor") { m <- load(paste0("cont_", parts[2], "_", parts[3])); T <- timed(function() cor(m, method = "spearman")) }
+if (kind == "pcorrmatrix" && tool == "psych") { m <- load(paste0("cont_", parts[2], "_", parts[3]))
+  T <- timed(function() partial.r(m)) }
+if (kind == "pcorrpairs" && tool == "psych") { m <- load(paste0("cont_", parts[2], "_200"))
+  T <- timed(function() partial.r(m[, 1:51], 1:50, 51)) }
+if (kind == "table" && tool == "xtabs") { d <- as.data.frame(load(paste0("cat_", parts[2], "_50")))
+  T <- timed(function() xtabs(wt ~ q1 + q2, d)) }
+if (kind == "shares" && tool == "survey") { d <- as.data.frame(load(paste0("shares_", parts[2])))
+  des <- svydesign(ids = ~1, weights = ~wt, data = d)
+  T <- timed(function() svyby(~yes, ~region, des, svyciprop, method = "logit", vartype = "ci")) }
+if (kind == "csv" && tool == "datatable") { suppressMessages(library(data.table))
+  T <- timed(function() fread(file.path(data, "ingest.csv"), nThread = 2)) }
+if (kind == "reps" && tool == "survey") { m <- load(paste0("reps_", parts[2])); d <- as.data.frame(m)
+  rw <- grep("^rw", colnames(d), value = TRUE); ys <- grep("^y", colnames(d), value = TRUE)
+  f <- as.formula(paste("~", paste(ys, collapse = "+")))
+  T <- timed(function() { des <- svrepdesign(data = d, repweights = d[, rw], weights = ~wt, type = "JK1",
+                                            scale = (length(rw) - 1) / length(rw), combined.weights = TRUE)
+                          svymean(f, des) }) }
+blas <- paste(sessionInfo()$BLAS, "/", sessionInfo()$LAPACK)
+if (is.null(T)) {
+  cat(sprintf('{"task": "%s", "tool": "%s", "error": "not applicable"}\n', task, tool))
+} else {
+  cat(sprintf('{"task": "%s", "tool": "%s", "times": [%s], "blas": "%s"}\n', task, tool, paste(T, collapse = ", "), blas))
+}

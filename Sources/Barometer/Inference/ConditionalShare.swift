@@ -1,0 +1,223 @@
+/// The share of respondents whose answer to Y is in a code set, among
+/// those whose answer to X is in another code set — "of those favourable
+/// to Russia ({1, 2}), 55% are favourable to the US ({1, 2})" — with
+/// numerator and denominator (weighted and unweighted), standard errors
+/// and a confidence interval.
+///
+/// **Base (denominator).** By default (``Denominator/validAnswers``) the
+/// respondents in the X domain (and the optional extra domain) with a
+/// valid answer to Y; "Don't know", "Refused" and system-missing answers
+/// to Y are left out and the base says so. With
+/// ``Denominator/allInDomain`` every respondent in the domain counts, so
+/// DK/Refused/no answer sit in the denominator (and may be named in the
+/// numerator's code set).
+///
+/// **Estimate.** `p = Σ_{num} w / Σ_{den} w`.
+///
+/// **Standard errors.** Two are reported:
+/// - ``standardError`` `= √(p(1−p)/n_eff)` with Kish's effective size of
+///   the denominator `n_eff = (Σw)²/Σw²` (Kish 1965); Wald, Wilson,
+///   Clopper-Pearson and Agresti-Coull intervals use `(p, n_eff)`;
+/// - ``designStandardError``: the design-based variance of the domain
+///   ratio `Σw·y·d / Σw·d` from the shared estimation engine
+///   (`RatioOfTotals`: Taylor linearization over the design's strata and
+///   PSUs, or its replicate weights), as R `svymean(~y, subset(design, base))`
+///   computes it; for a weights-only design
+///   `v = N/(N−1) · Σ_{den} w²(y−p)² / (Σ_{den} w)²` with `N` the rows of the
+///   whole design (domain estimation keeps every row). Logit and
+///   Korn-Graubard intervals use `v` and the domain's degrees of freedom
+///   (R `degf(subset(design, base))`: PSUs with w > 0 in the base minus
+///   their strata; respondents − 1 for a weights-only design), exactly as
+///   `svyciprop` does (see ``ProportionInterval``).
+///
+/// Unweighted, `n_eff = n` and `v = N/(N−1)·n·p(1−p)/n²` (so for the whole
+/// sample, `p(1−p)/(n−1)`).
+///
+/// Edge cases: an empty base (or zero weight) throws
+/// ``BarometerError/emptyDomain(_:)``; p = 0 and p = 1 give one-sided
+/// Wilson / Clopper-Pearson / Korn-Graubard intervals; Wald's and logit's
+/// degenerate intervals are flagged (``ProportionInterval/degenerate``);
+/// all weight on one respondent gives `n_eff = 1`.
+public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentable {
+    /// Who is in the denominator.
+    public enum Denominator: String, Sendable, Codable, CaseIterable {
+        /// Respondents in the domain with a valid answer to Y (default).
+        case validAnswers
+        /// Every respondent in the domain (DK/Refused/system-missing included).
+        case allInDomain
+    }
+
+    /// Y: the variable and the codes that count as "yes".
+    public let variable: String
+    public let codes: [Double]
+    /// X: the conditioning variable and codes (nil for an unconditional share).
+    public let among: String?
+    public let amongCodes: [Double]?
+    /// Denominator rule and the resulting base.
+    public let denominator: Denominator
+    public let base: TableBase
+    /// Weight variable, nil when unweighted.
+    public let weight: String?
+    /// Respondents / Σw in the numerator.
+    public let numeratorCount: Int
+    public let numeratorWeighted: Double
+    /// Respondents / Σw in the denominator.
+    public let denominatorCount: Int
+    public let denominatorWeighted: Double
+    /// p.
+    public let estimate: Double
+    /// `√(p(1−p)/n_eff)`.
+    public let standardError: Double
+    /// Linearization SE (R `svymean` on the domain, weights-only design).
+    public let designStandardError: Double
+    /// Kish effective size of the denominator.
+    public let effectiveSize: Double
+    /// Design effect of weighting `n / n_eff` of the denominator.
+    public let weightingDesignEffect: Double
+    /// Design degrees of freedom (respondents in the base with w > 0, minus 1).
+    public let degreesOfFreedom: Double
+    /// The confidence interval.
+    public let interval: ProportionInterval
+    /// How the design variance was computed (linearization or replicates).
+    public let varianceDescription: String
+
+    /// What another interval method needs (not encoded).
+    public let intervalInput: ProportionInterval.Input
+
+    enum CodingKeys: String, CodingKey {
+        case variable, codes, among, amongCodes, denominator, base, weight, numeratorCount, numeratorWeighted,
+             denominatorCount, denominatorWeighted, estimate, standardError, designStandardError,
+             effectiveSize, weightingDesignEffect, degreesOfFreedom, interval, varianceDescription
+    }
+
+    /// The share of `variable ∈ codes` among `among ∈ amongCodes` (all
+    /// respondents when `among` is nil), within `domain`.
+    /// - Throws: ``BarometerError/unknownVariable(_:suggestions:)``,
+    ///   ``BarometerError/notNumeric(variable:)``, ``BarometerError/emptyDomain(_:)``
+    ///   for an empty base, ``BarometerError/invalidArgument(_:)`` for an
+    ///   empty code set or a user-missing code named under
+    ///   ``Denominator/validAnswers``, and the errors of ``ProportionInterval/compute(_:_:level:)``.
+    public init(_ design: SurveyDesign, of variable: String, in codes: Set<Double>,
+                among: String? = nil, in amongCodes: Set<Double> = [], domain: Domain? = nil,
+                denominator: Denominator = .validAnswers, method: ProportionIntervalMethod = .wilson,
+                level: Double = 0.95) throws(BarometerError) {
+        guard !codes.isEmpty else { throw .invalidArgument("empty code set for \(variable)") }
+        let y = try design.variable(variable)
+        try y.requireNumeric()
+        if denominator == .validAnswers, let c = codes.first(where: { y.missing.contains($0) }) {
+            throw .invalidArgument("code \(Variable.formatCode(c)) of \(variable) is user-missing and so outside a valid-answers base; use the all-in-domain denominator")
+        }
+        var dom = domain
+        if let x = among {
+            guard !amongCodes.isEmpty else { throw .invalidArgument("empty code set for \(x)") }
+            let d = try design.domain(x, in: amongCodes)
+            dom = try dom.map { (e) throws(BarometerError) in try e && d } ?? d
+        }
+        let coding = CategoryCoding(y, missing: .showMissing)
+        let cells = coding.cells { cat -> Int32? in
+            if let c = cat.code, codes.contains(c), cat.status == .valid || denominator == .allInDomain { return 0 }
+            return (cat.status == .valid || denominator == .allInDomain) ? 1 : nil
+        }
+        let tally = try CellTally(cellCount: 2, index: cells, weights: design.weights, domain: dom)
+        let rule = denominator == .validAnswers ? "valid answers to \(variable)" : "all respondents"
+        let baseText = dom.map { "\(rule) within \($0.description)" } ?? rule
+        let base = TableBase(kind: dom == nil ? (denominator == .validAnswers ? .validAnswers : .allRespondents) : .domain,
+                             description: baseText)
+        let W = tally.totalWeighted
+        guard tally.totalCount > 0, W > 0 else { throw .emptyDomain("\(baseText) has no respondents with positive weight") }
+        let p = min(1, max(0, tally.weighted[0] / W))
+        let neff = tally.kishEffectiveSize(cells: [0, 1])
+        // Design-based variance of the domain ratio Σw·y·d / Σw·d through the
+        // shared estimation engine (linearization over the design's strata and
+        // PSUs, or its replicate weights).
+        var num = Matrix(rows: design.rowCount, columns: 1), den = Matrix(rows: design.rowCount, columns: 1)
+        var inBase = [Bool](repeating: false, count: design.rowCount)
+        for i in cells.indices where cells[i] >= 0 && (dom?.mask[i] ?? true) {
+            inBase[i] = true
+            den[i, 0] = 1
+            num[i, 0] = cells[i] == 0 ? 1 : 0
+        }
+        let ratio = try RatioOfTotals(numerators: num, denominators: den).evaluate(design)
+        let v = max(ratio.covariance[0, 0], 0)
+        let df = Self.domainDegreesOfFreedom(design, inBase)
+        let input = ProportionInterval.Input(estimate: p, effectiveSize: neff, designVariance: v,
+                                             degreesOfFreedom: Double(df), designRows: tally.totalCount)
+        self.variable = variable
+        self.codes = codes.sorted()
+        self.among = among
+        self.amongCodes = among == nil ? nil : amongCodes.sorted()
+        self.denominator = denominator
+        self.base = base
+        self.weight = design.weights.name
+        self.numeratorCount = tally.counts[0]
+        self.numeratorWeighted = tally.weighted[0]
+        self.denominatorCount = tally.totalCount
+        self.denominatorWeighted = W
+        self.estimate = p
+        self.standardError = (p * (1 - p) / neff).squareRoot()
+        self.designStandardError = v.squareRoot()
+        self.effectiveSize = neff
+        self.weightingDesignEffect = Double(tally.totalCount) / neff
+        self.degreesOfFreedom = Double(df)
+        self.intervalInput = input
+        self.varianceDescription = design.varianceDescription
+        self.interval = try ProportionInterval.compute(method, input, level: level)
+    }
+
+    /// Degrees of freedom of a domain, as R `degf(subset(design, base))`:
+    /// PSUs with positive weight in the base minus their strata (for a
+    /// weights-only design, respondents in the base with w > 0, minus 1);
+    /// the replicate design's degrees of freedom for a replicate design.
+    static func domainDegreesOfFreedom(_ design: SurveyDesign, _ inBase: [Bool]) -> Int {
+        if design.replicates != nil { return design.degreesOfFreedom }
+        var psus = Set<Int32>(), strata = Set<Int32>()
+        let s = design.sampling, w = design.weights.values
+        for i in inBase.indices where inBase[i] && w[i] > 0 {
+            psus.insert(s.clusters[i])
+            strata.insert(s.strata[i])
+        }
+        return psus.count - strata.count
+    }
+
+    /// The interval for the same estimate by another method or level.
+    public func interval(_ method: ProportionIntervalMethod, level: Double = 0.95) throws(BarometerError) -> ProportionInterval {
+        try ProportionInterval.compute(method, intervalInput, level: level)
+    }
+
+    /// "us in {1,2}".
+    var description: String {
+        let ofText = "\(variable) in {\(codes.map(Variable.formatCode).joined(separator: ","))}"
+        guard let among, let amongCodes else { return ofText }
+        return "\(ofText) among \(among) in {\(amongCodes.map(Variable.formatCode).joined(separator: ","))}"
+    }
+
+    static let headers = ["Share", "n (num)", "n (base)", "Weighted num", "Weighted base", "Percent", "SE % (Kish)", "Design SE %",
+                          "CI lower %", "CI upper %", "Kish n_eff", "Deff (weighting)"]
+
+    var cells: [String] {
+        [description, String(numeratorCount), String(denominatorCount), NumberFormat.fixed(numeratorWeighted, 1),
+         NumberFormat.fixed(denominatorWeighted, 1), NumberFormat.fixed(100 * estimate, 1),
+         NumberFormat.fixed(100 * standardError, 2), NumberFormat.fixed(100 * designStandardError, 2),
+         NumberFormat.fixed(100 * interval.lower, 1),
+         NumberFormat.fixed(100 * interval.upper, 1), NumberFormat.fixed(effectiveSize, 1),
+         NumberFormat.fixed(weightingDesignEffect, 3)]
+    }
+
+    var notes: [String] { [baseNote] + methodNotes }
+
+    var baseNote: String { "Base: \(base.description)." }
+
+    /// Method, SE and weight notes shared with ``ShareTable``.
+    var methodNotes: [String] {
+        var n = ["\(NumberFormat.fixed(100 * interval.level, 1))% CI: \(interval.method.rawValue)."
+                     + " SE (Kish) = √(p(1−p)/n_eff), used by Wald/Wilson/Clopper-Pearson/Agresti-Coull;"
+                     + " design SE (\(varianceDescription)) used by logit/Korn-Graubard."]
+        n.append(weight.map { "Weight: \($0)." } ?? "Unweighted.")
+        if let note = interval.note { n.append(note) }
+        return n
+    }
+
+    public var textTable: TextTable {
+        TextTable(title: "Share: \(description)", headers: Self.headers, rows: [cells], notes: notes)
+    }
+}

@@ -1,0 +1,209 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How a confidence interval for a proportion is formed.
+public enum ProportionIntervalMethod: String, Sendable, Codable, CaseIterable {
+    /// Wald: `p ± z·√(p(1−p)/n)`, clipped to [0, 1] (statsmodels `normal`).
+    case wald
+    /// Wilson score interval (statsmodels `wilson`), clipped to [0, 1].
+    case wilson
+    /// Clopper-Pearson "exact" interval from beta quantiles (statsmodels `beta`).
+    case clopperPearson = "clopper-pearson"
+    /// Agresti-Coull: Wald on `ñ = n + z²`, `p̃ = (x + z²/2)/ñ` (statsmodels `agresti_coull`), clipped.
+    case agrestiCoull = "agresti-coull"
+    /// Wald on the logit scale with the design-based variance and t quantile
+    /// (R `survey::svyciprop(method = "logit")`).
+    case logit
+    /// Korn & Graubard (1998): Clopper-Pearson on the design effective size
+    /// `p(1−p)/var(p)`, df-adjusted (R `svyciprop(method = "beta")`).
+    case kornGraubard = "korn-graubard"
+}
+
+/// A confidence interval for a proportion, with the method that made it
+/// and a flag for a degenerate (zero-width or undefined) interval.
+///
+/// Formulas (α = 1 − level, z = Φ⁻¹(1 − α/2), `n` the Kish effective size,
+/// `x = p·n`; Wald, Wilson, Clopper-Pearson and Agresti-Coull accept a
+/// non-integer `n` and `x`, exactly as statsmodels `proportion_confint`
+/// does when given them):
+/// - Wald `p ± z√(p(1−p)/n)`;
+/// - Wilson `(p + z²/2n ± z√(p(1−p)/n + z²/4n²)) / (1 + z²/n)`;
+/// - Clopper-Pearson `[B⁻¹(α/2; x, n−x+1), B⁻¹(1−α/2; x+1, n−x)]`, 0 at p = 0, 1 at p = 1;
+/// - Agresti-Coull `p̃ ± z√(p̃(1−p̃)/ñ)`, `ñ = n + z²`, `p̃ = (x + z²/2)/ñ`;
+/// - logit `expit(logit p ± t_{df, 1−α/2} · √v / (p(1−p)))` with `v` the
+///   design-based variance of p and `df` the design degrees of freedom;
+/// - Korn-Graubard: `n* = p(1−p)/v · (t_{N−1, α/2} / t_{df, α/2})²` with `N`
+///   the respondents in the base (R `nrow()` of the subset design; the factor
+///   is 1 unless the base holds zero weights), then Clopper-Pearson on `(p, n*)` with
+///   non-integer beta parameters. When `v = 0` (p = 0 or 1, or all weight
+///   on one respondent) R returns NaN; Barometer follows Korn & Graubard's
+///   recommendation and uses the Kish effective size in place of
+///   `p(1−p)/v` (still df-adjusted), so p = 0 and p = 1 get one-sided
+///   intervals `[0, ·]` and `[·, 1]`.
+///
+/// Wilson's lower bound at p = 0 is exactly 0 (upper at p = 1 exactly 1).
+/// Wald, Wilson and Agresti-Coull are clipped to [0, 1] (as statsmodels
+/// does; ``clipped`` says when). At p = 0 or 1 Wald collapses to a point
+/// and logit is undefined: both are returned as `[p, p]` with
+/// ``degenerate`` set and a ``note`` — never silently.
+///
+/// Accuracy: closed forms to a few ulps; beta and t quantiles as
+/// documented in `Distributions.swift`.
+public struct ProportionInterval: Sendable, Codable, Equatable {
+    /// The method.
+    public let method: ProportionIntervalMethod
+    /// Confidence level in (0, 1).
+    public let level: Double
+    /// Lower bound.
+    public let lower: Double
+    /// Upper bound.
+    public let upper: Double
+    /// Whether the interval is zero-width or undefined for this estimate.
+    public let degenerate: Bool
+    /// Whether a bound was clipped to [0, 1].
+    public let clipped: Bool
+    /// Why the interval is degenerate or how an edge case was handled.
+    public let note: String?
+
+    /// What an interval needs to know about an estimate.
+    public struct Input: Sendable, Equatable {
+        /// The proportion p in [0, 1].
+        public var estimate: Double
+        /// Kish effective size of the denominator, `(Σw)²/Σw²` (n when unweighted).
+        public var effectiveSize: Double
+        /// Design-based (linearization, with-replacement) variance of p.
+        public var designVariance: Double
+        /// Design degrees of freedom (respondents in the base − 1 for a weights-only design).
+        public var degreesOfFreedom: Double
+        /// Rows of the design the share is computed on (R `nrow(subset(design, base))`:
+        /// the respondents in the base), for the Korn-Graubard df factor.
+        public var designRows: Int
+
+        public init(estimate: Double, effectiveSize: Double, designVariance: Double,
+                    degreesOfFreedom: Double, designRows: Int) {
+            self.estimate = estimate
+            self.effectiveSize = effectiveSize
+            self.designVariance = designVariance
+            self.degreesOfFreedom = degreesOfFreedom
+            self.designRows = designRows
+        }
+    }
+
+    public init(method: ProportionIntervalMethod, level: Double, lower: Double, upper: Double,
+                degenerate: Bool = false, clipped: Bool = false, note: String? = nil) {
+        self.method = method
+        self.level = level
+        self.lower = lower
+        self.upper = upper
+        self.degenerate = degenerate
+        self.clipped = clipped
+        self.note = note
+    }
+
+    /// The interval for `input` by `method` at `level`.
+    /// - Throws: ``BarometerError/invalidArgument(_:)`` for a level outside
+    ///   (0, 1) or an estimate outside [0, 1]; ``BarometerError/noConvergence(_:)``
+    ///   if a quantile fails (a bound is not finite);
+    ///   ``BarometerError/insufficientData(_:)`` when the effective size is
+    ///   not positive or (logit, Korn-Graubard) the design has no degrees
+    ///   of freedom.
+    public static func compute(_ method: ProportionIntervalMethod, _ input: Input,
+                               level: Double = 0.95) throws(BarometerError) -> ProportionInterval {
+        let interval = try bounds(method, input, level: level)
+        // A failed quantile must never be clipped into [0, 1] unnoticed.
+        guard interval.lower.isFinite, interval.upper.isFinite else {
+            throw .noConvergence("\(method.rawValue) interval bound is not finite (p = \(input.estimate), n = \(input.effectiveSize))")
+        }
+        return interval
+    }
+
+    static func bounds(_ method: ProportionIntervalMethod, _ input: Input,
+                       level: Double) throws(BarometerError) -> ProportionInterval {
+        guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) must be in (0, 1)") }
+        let p = input.estimate, n = input.effectiveSize
+        guard p >= 0, p <= 1 else { throw .invalidArgument("proportion \(p) outside [0, 1]") }
+        guard n > 0, n.isFinite else { throw .insufficientData("effective sample size \(n) is not positive") }
+        let alpha = 1 - level
+        let z = Normal.quantile(1 - alpha / 2)
+        let x = p * n
+        func clip(_ lo: Double, _ hi: Double, degenerate: Bool = false, note: String? = nil) -> ProportionInterval {
+            if lo.isNaN || hi.isNaN {
+                return ProportionInterval(method: method, level: level, lower: lo, upper: hi)
+            }
+            let cl = max(0, lo), cu = min(1, hi)
+            return ProportionInterval(method: method, level: level, lower: cl, upper: cu,
+                                      degenerate: degenerate, clipped: cl != lo || cu != hi, note: note)
+        }
+        switch method {
+        case .wald:
+            let d = z * (p * (1 - p) / n).squareRoot()
+            if p == 0 || p == 1 {
+                return clip(p - d, p + d, degenerate: true,
+                            note: "Wald interval is degenerate at p = \(p == 0 ? 0 : 1); use Wilson, Clopper-Pearson or Korn-Graubard")
+            }
+            return clip(p - d, p + d)
+        case .wilson:
+            let z2 = z * z
+            let denom = 1 + z2 / n
+            let center = (p + z2 / (2 * n)) / denom
+            let d = z * (p * (1 - p) / n + z2 / (4 * n * n)).squareRoot() / denom
+            // At p = 0 (p = 1) the lower (upper) bound is exactly 0 (1); avoid a rounding residue.
+            return clip(p == 0 ? 0 : center - d, p == 1 ? 1 : center + d)
+        case .agrestiCoull:
+            let z2 = z * z
+            let nc = n + z2
+            let pc = (x + z2 / 2) / nc
+            let d = z * (pc * (1 - pc) / nc).squareRoot()
+            return clip(pc - d, pc + d)
+        case .clopperPearson:
+            let (lo, hi) = betaBounds(p: p, n: n, alpha: alpha)
+            return ProportionInterval(method: method, level: level, lower: lo, upper: hi)
+        case .logit:
+            let df = input.degreesOfFreedom
+            guard df > 0 else { throw .insufficientData("logit interval needs at least 2 respondents in the base (df = \(df))") }
+            if p == 0 || p == 1 || !(input.designVariance > 0) {
+                return ProportionInterval(method: method, level: level, lower: p, upper: p, degenerate: true,
+                                          note: "logit interval is undefined when p = 0, p = 1 or the variance is 0; use Wilson, Clopper-Pearson or Korn-Graubard")
+            }
+            let t = StudentT(degreesOfFreedom: df).quantile(1 - alpha / 2)
+            let eta = log(p / (1 - p))
+            let se = input.designVariance.squareRoot() / (p * (1 - p))
+            return ProportionInterval(method: method, level: level,
+                                      lower: expit(eta - t * se), upper: expit(eta + t * se))
+        case .kornGraubard:
+            let df = input.degreesOfFreedom
+            guard df > 0, input.designRows > 1 else {
+                throw .insufficientData("Korn-Graubard interval needs at least 2 respondents in the base (df = \(df))")
+            }
+            var note: String? = nil
+            var nStar: Double
+            if input.designVariance > 0 && p > 0 && p < 1 {
+                nStar = p * (1 - p) / input.designVariance
+            } else {
+                nStar = n
+                note = "design variance is 0 (p = \(Variable.formatCode(p))); Kish effective size used as the effective size"
+            }
+            let ratio = StudentT(degreesOfFreedom: Double(input.designRows - 1)).quantile(alpha / 2)
+                / StudentT(degreesOfFreedom: df).quantile(alpha / 2)
+            nStar *= ratio * ratio
+            let (lo, hi) = betaBounds(p: p, n: nStar, alpha: alpha)
+            return ProportionInterval(method: method, level: level, lower: lo, upper: hi, note: note)
+        }
+    }
+
+    /// Clopper-Pearson bounds with (possibly non-integer) `x = p·n`.
+    static func betaBounds(p: Double, n: Double, alpha: Double) -> (Double, Double) {
+        let x = p * n
+        let lo = p == 0 ? 0 : BetaDistribution(a: x, b: n - x + 1).quantile(alpha / 2)
+        let hi = p == 1 ? 1 : BetaDistribution(a: x + 1, b: n - x).quantile(1 - alpha / 2)
+        return (lo, hi)
+    }
+
+    static func expit(_ e: Double) -> Double { 1 / (1 + exp(-e)) }
+
+    /// Width `upper − lower`.
+    public var width: Double { upper - lower }
+}

@@ -1,0 +1,72 @@
+/// ``ConditionalShare`` for every category of X at once: a row-percent
+/// column ("percent with Y in codes") with confidence intervals, one row
+/// per category of X (valid codes, then "Don't know"/"Refused" when
+/// `missing` is ``MissingInclusion/showMissing``).
+///
+/// Each row is exactly the ``ConditionalShare`` of Y among `X = code`, so
+/// it has the same base rule, SEs and interval formulas. A category whose
+/// base is empty gets a row with no share and a note, not an error.
+public struct ShareTable: Sendable, Equatable, Encodable, TableRepresentable {
+    /// One category of X and its share (nil when the base is empty).
+    public struct Row: Sendable, Equatable, Encodable {
+        public let category: Category
+        public let share: ConditionalShare?
+    }
+    /// Y, its codes, and X.
+    public let variable: String
+    public let codes: [Double]
+    public let by: String
+    /// Rows in X's category order.
+    public let rows: [Row]
+    /// The extra domain every row is restricted to, if any.
+    public let domain: String?
+    /// Interval method and level.
+    public let method: ProportionIntervalMethod
+    public let level: Double
+
+    /// - Throws: as ``ConditionalShare/init(_:of:in:among:in:domain:denominator:method:level:)``,
+    ///   except that empty categories give rows without a share.
+    public init(_ design: SurveyDesign, of variable: String, in codes: Set<Double>, by x: String,
+                domain: Domain? = nil, missing: MissingInclusion = .excludeMissing,
+                denominator: ConditionalShare.Denominator = .validAnswers,
+                method: ProportionIntervalMethod = .wilson, level: Double = 0.95) throws(BarometerError) {
+        let xv = try design.variable(x)
+        try xv.requireNumeric()
+        let coding = CategoryCoding(xv, missing: missing)
+        var rows: [Row] = []
+        for cat in coding.categories {
+            guard let code = cat.code else { continue }
+            do {
+                let s = try ConditionalShare(design, of: variable, in: codes, among: x, in: [code], domain: domain,
+                                             denominator: denominator, method: method, level: level)
+                rows.append(Row(category: cat, share: s))
+            } catch .emptyDomain {
+                rows.append(Row(category: cat, share: nil))
+            }
+        }
+        self.variable = variable
+        self.codes = codes.sorted()
+        self.by = x
+        self.domain = domain?.description
+        self.rows = rows
+        self.method = method
+        self.level = level
+    }
+
+    public var textTable: TextTable {
+        let body = rows.map { r -> [String] in
+            guard let s = r.share else { return [r.category.label] + Array(repeating: "", count: ConditionalShare.headers.count - 1) }
+            return [r.category.label] + Array(s.cells.dropFirst())
+        }
+        var headers = ConditionalShare.headers
+        headers[0] = by
+        var notes = ["Percent with \(variable) in {\(codes.map(Variable.formatCode).joined(separator: ","))} within each category of \(by)."]
+        if let first = rows.compactMap(\.share).first {
+            let rule = first.denominator == .validAnswers ? "valid answers to \(variable)" : "all respondents"
+            notes.append("Base of each row: \(rule) with \(by) = that category" + (domain.map { ", within \($0)" } ?? "") + ".")
+            notes += first.methodNotes
+        }
+        for r in rows where r.share == nil { notes.append("\(r.category.label): empty base, no estimate.") }
+        return TextTable(title: "\(variable) by \(by)", headers: headers, rows: body, notes: notes)
+    }
+}

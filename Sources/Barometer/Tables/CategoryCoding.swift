@@ -1,0 +1,71 @@
+/// A variable coded as category indices 0..<k per respondent (−1 for an
+/// excluded answer): the shared first step of every table, share and
+/// categorical statistic.
+///
+/// Categories are ordered: valid codes ascending (labelled codes appear
+/// even when nobody chose them), then user-missing codes ascending, then
+/// each Stata/SAS extended missing value (`.a`–`.z`) present, then
+/// system-missing when any row has it. A string variable's categories are
+/// its distinct non-empty texts in ascending order.
+public struct CategoryCoding: Sendable {
+    /// The categories, in table order.
+    public let categories: [Category]
+    /// Category index per respondent; −1 when excluded.
+    public let index: [Int32]
+
+    /// Codes `variable` under `missing`.
+    public init(_ variable: Variable, missing: MissingInclusion = .showMissing) {
+        if let strings = variable.strings {
+            let distinct = Set(strings.filter { !$0.isEmpty }).sorted()
+            var cats = distinct.map { Category(code: nil, label: $0, status: .valid) }
+            var pos: [String: Int32] = [:]
+            for (i, s) in distinct.enumerated() { pos[s] = Int32(i) }
+            let hasEmpty = strings.contains { $0.isEmpty }
+            let sys: Int32 = (hasEmpty && missing == .showMissing) ? Int32(cats.count) : -1
+            if sys >= 0 { cats.append(Category(code: nil, label: "System missing", status: .systemMissing)) }
+            self.categories = cats
+            self.index = strings.map { $0.isEmpty ? sys : pos[$0, default: -1] }
+            return
+        }
+        var valid = Set<Double>(), userMissing = Set<Double>()
+        var hasSystemMissing = false
+        var extendedTags = Set<Character>()
+        for c in variable.valueLabels.keys {
+            if variable.missing.contains(c) { userMissing.insert(c) } else { valid.insert(c) }
+        }
+        for v in variable.values {
+            if v.isNaN {
+                if let tag = ExtendedMissing.tag(of: v) { extendedTags.insert(tag) } else { hasSystemMissing = true }
+            }
+            else if variable.missing.contains(v) { userMissing.insert(v) }
+            else { valid.insert(v) }
+        }
+        var cats = valid.sorted().map { Category(code: $0, label: variable.displayText(for: $0), status: .valid) }
+        if missing == .showMissing {
+            cats += userMissing.sorted().map { Category(code: $0, label: variable.displayText(for: $0), status: .userMissing) }
+        }
+        var pos: [Double: Int32] = [:]
+        for (i, c) in cats.enumerated() { if let code = c.code { pos[code] = Int32(i) } }
+        // Stata/SAS extended missing values (.a–.z): each tag its own row, with
+        // system-missing status, before plain system-missing.
+        var tagPos: [Character: Int32] = [:]
+        if missing == .showMissing {
+            for tag in extendedTags.sorted() {
+                tagPos[tag] = Int32(cats.count)
+                let label = variable.extendedMissingLabels[tag].map { "\($0) (.\(tag))" } ?? "Missing .\(tag)"
+                cats.append(Category(code: nil, label: label, status: .systemMissing))
+            }
+        }
+        var sys: Int32 = -1
+        if hasSystemMissing && missing == .showMissing {
+            sys = Int32(cats.count)
+            cats.append(Category(code: nil, label: "System missing", status: .systemMissing))
+        }
+        self.categories = cats
+        self.index = variable.values.map { v in
+            guard v.isNaN else { return pos[v, default: -1] }
+            if let tag = ExtendedMissing.tag(of: v) { return tagPos[tag, default: -1] }
+            return sys
+        }
+    }
+}

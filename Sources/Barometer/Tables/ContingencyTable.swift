@@ -1,0 +1,250 @@
+/// A weighted contingency table: rows × columns, optionally split by one
+/// or more layer variables (an n-way table as a list of two-way layers),
+/// as SPSS `CROSSTABS` shows it.
+///
+/// Accumulation is the one shared path: each variable is coded by
+/// ``CategoryCoding``, the codings are combined into one cell index
+/// (``CategoryCoding/combinedIndex(_:)``) and tallied by ``CellTally``
+/// in row order (results independent of thread count).
+///
+/// For each layer and cell (i, j): unweighted count `nᵢⱼ`, weighted count
+/// `Wᵢⱼ = Σ wₖ`, margins, and percentages
+/// - row `100·Wᵢⱼ / Wᵢ₊`, column `100·Wᵢⱼ / W₊ⱼ`, total `100·Wᵢⱼ / W₊₊`
+///   (nil, not NaN, when the margin is zero — an empty row or column).
+///
+/// Missing data: with ``MissingInclusion/showMissing`` each user-missing
+/// code ("Don't know", "Refused") is its own labelled category and
+/// system-missing one more, so the base is all respondents (in the
+/// domain); with ``MissingInclusion/excludeMissing`` only valid answers to
+/// every variable enter (listwise) and the base says so. A domain restricts
+/// the base without dropping rows. ``base`` states the base in the notes
+/// and the JSON.
+///
+/// Part B statistics (tests, association measures) read
+/// ``countMatrix(layer:)`` / ``weightedCountMatrix(layer:)`` and the
+/// per-respondent category indices ``rowIndex``, ``columnIndex``,
+/// ``layerIndex``.
+public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentable {
+    /// Which percentages the text rendering shows.
+    public enum Percentages: String, Sendable, Codable, CaseIterable {
+        case row, column, total
+    }
+
+    /// One two-way slice of the table.
+    public struct Layer: Sendable, Equatable, Codable {
+        /// The layer's category of each layer variable (empty without layers).
+        public let categories: [Category]
+        /// Unweighted counts `[row][column]`.
+        public let counts: [[Int]]
+        /// Weighted counts Σw `[row][column]`.
+        public let weighted: [[Double]]
+        /// Σw² per cell `[row][column]` (Kish effective size of any cell set).
+        public let weightedSquares: [[Double]]
+        /// Row margins (unweighted, weighted).
+        public let rowCounts: [Int]
+        public let rowWeighted: [Double]
+        /// Column margins (unweighted, weighted).
+        public let columnCounts: [Int]
+        public let columnWeighted: [Double]
+        /// Layer totals.
+        public let totalCount: Int
+        public let totalWeighted: Double
+        /// Kish effective size `(Σw)²/Σw²` of the layer and the design effect of weighting `n/n_eff`.
+        public let effectiveSize: Double
+        public let weightingDesignEffect: Double
+        /// Row percentages (nil where the row margin is 0).
+        public let rowPercent: [[Double?]]
+        /// Column percentages (nil where the column margin is 0).
+        public let columnPercent: [[Double?]]
+        /// Total percentages (nil when the layer total is 0).
+        public let totalPercent: [[Double?]]
+    }
+
+    /// Row variable name and label.
+    public let rowVariable: String
+    public let rowLabel: String?
+    /// Column variable name and label.
+    public let columnVariable: String
+    public let columnLabel: String?
+    /// Layer variable names (empty for a two-way table).
+    public let layerVariables: [String]
+    /// Row categories in table order (valid codes, then user-missing, then system-missing).
+    public let rowCategories: [Category]
+    /// Column categories in table order.
+    public let columnCategories: [Category]
+    /// Weight variable, nil when unweighted.
+    public let weight: String?
+    /// Missing-data rule.
+    public let missing: MissingInclusion
+    /// The base of every percentage.
+    public let base: TableBase
+    /// Layers; exactly one (with no categories) for a two-way table.
+    public let layers: [Layer]
+    /// Which percentages ``textTable`` shows (the JSON carries all three).
+    public var display: Percentages?
+
+    /// Row category per respondent (−1 = excluded by the missing rule; the domain is not applied to the indices).
+    public let rowIndex: [Int32]
+    /// Column category per respondent (−1 = excluded).
+    public let columnIndex: [Int32]
+    /// Combined layer category per respondent (nil without layers).
+    public let layerIndex: [Int32]?
+    /// Layer variables' categories, one list per layer variable.
+    public let layerCategories: [[Category]]
+
+    enum CodingKeys: String, CodingKey {
+        case rowVariable, rowLabel, columnVariable, columnLabel, layerVariables, rowCategories,
+             columnCategories, weight, missing, base, layers, display
+    }
+
+    /// Cross-tabulates `rows` × `columns` (× `layers`) over `domain`.
+    /// - Throws: ``BarometerError/unknownVariable(_:suggestions:)``;
+    ///   ``BarometerError/emptyDomain(_:)`` when no respondent with positive
+    ///   weight is in the base; ``BarometerError/invalidArgument(_:)`` for a
+    ///   variable used twice.
+    public init(_ design: SurveyDesign, rows: String, columns: String, layers: [String] = [],
+                domain: Domain? = nil, missing: MissingInclusion = .showMissing,
+                display: Percentages? = nil) throws(BarometerError) {
+        let names = [rows, columns] + layers
+        guard Set(names).count == names.count else { throw .invalidArgument("a variable appears twice in the table") }
+        let vars = try names.map { (n) throws(BarometerError) in try design.variable(n) }
+        let codings = vars.map { CategoryCoding($0, missing: missing) }
+        let r = codings[0].count, c = codings[1].count
+        let layerCodings = Array(codings.dropFirst(2))
+        let cellIndex = try CategoryCoding.combinedIndex(codings)
+        let cellCount = CategoryCoding.cellCount(codings)
+        let tally = try CellTally(cellCount: cellCount, index: cellIndex, weights: design.weights, domain: domain)
+        let base = TableBase.of(names, missing: missing, domain: domain)
+        guard tally.totalCount > 0, tally.totalWeighted > 0 else {
+            throw .emptyDomain("\(base.description) has no respondents with positive weight")
+        }
+        let layerCount = CategoryCoding.cellCount(layerCodings)
+        var out: [Layer] = []
+        out.reserveCapacity(layerCount)
+        for l in 0..<layerCount {
+            var cats: [Category] = []
+            var rest = l
+            for lc in layerCodings { cats.append(lc.categories[rest % lc.count]); rest /= lc.count }
+            let offset = l * r * c
+            func cell(_ i: Int, _ j: Int) -> Int { offset + i + j * r }
+            out.append(Self.layer(categories: cats, rows: r, columns: c, tally: tally, cell: cell))
+        }
+        self.rowVariable = rows
+        self.rowLabel = vars[0].label
+        self.columnVariable = columns
+        self.columnLabel = vars[1].label
+        self.layerVariables = layers
+        self.rowCategories = codings[0].categories
+        self.columnCategories = codings[1].categories
+        self.weight = design.weights.name
+        self.missing = missing
+        self.base = base
+        self.layers = out
+        self.display = display
+        self.rowIndex = codings[0].index
+        self.columnIndex = codings[1].index
+        self.layerIndex = layerCodings.isEmpty ? nil : try CategoryCoding.combinedIndex(layerCodings)
+        self.layerCategories = layerCodings.map(\.categories)
+    }
+
+    static func layer(categories: [Category], rows r: Int, columns c: Int, tally: CellTally,
+                      cell: (Int, Int) -> Int) -> Layer {
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: c), count: r)
+        var weighted = [[Double]](repeating: [Double](repeating: 0, count: c), count: r)
+        var squares = weighted
+        var rowN = [Int](repeating: 0, count: r), colN = [Int](repeating: 0, count: c)
+        var rowW = [Double](repeating: 0, count: r), colW = [Double](repeating: 0, count: c)
+        var totN = 0, totW = 0.0, totW2 = 0.0
+        for i in 0..<r {
+            for j in 0..<c {
+                let k = cell(i, j)
+                counts[i][j] = tally.counts[k]
+                weighted[i][j] = tally.weighted[k]
+                squares[i][j] = tally.weightedSquares[k]
+                rowN[i] += tally.counts[k]; rowW[i] += tally.weighted[k]
+                totN += tally.counts[k]; totW += tally.weighted[k]; totW2 += tally.weightedSquares[k]
+            }
+        }
+        for j in 0..<c { for i in 0..<r { colN[j] += counts[i][j]; colW[j] += weighted[i][j] } }
+        func pct(_ x: Double, _ d: Double) -> Double? { d > 0 ? 100 * x / d : nil }
+        let neff = totW2 > 0 ? totW * totW / totW2 : 0
+        return Layer(
+            categories: categories, counts: counts, weighted: weighted, weightedSquares: squares,
+            rowCounts: rowN, rowWeighted: rowW, columnCounts: colN, columnWeighted: colW,
+            totalCount: totN, totalWeighted: totW, effectiveSize: neff,
+            weightingDesignEffect: neff > 0 ? Double(totN) / neff : .nan,
+            rowPercent: (0..<r).map { i in (0..<c).map { j in pct(weighted[i][j], rowW[i]) } },
+            columnPercent: (0..<r).map { i in (0..<c).map { j in pct(weighted[i][j], colW[j]) } },
+            totalPercent: (0..<r).map { i in (0..<c).map { j in pct(weighted[i][j], totW) } })
+    }
+
+    /// Weighted counts of a layer as an r × c ``Matrix`` (for part B statistics).
+    public func weightedCountMatrix(layer: Int = 0) -> Matrix {
+        matrix(layers[layer].weighted)
+    }
+
+    /// Unweighted counts of a layer as an r × c ``Matrix``.
+    public func countMatrix(layer: Int = 0) -> Matrix {
+        matrix(layers[layer].counts.map { $0.map(Double.init) })
+    }
+
+    private func matrix(_ m: [[Double]]) -> Matrix {
+        var out = Matrix(rows: rowCategories.count, columns: columnCategories.count)
+        for i in 0..<out.rows { for j in 0..<out.columns { out[i, j] = m[i][j] } }
+        return out
+    }
+
+    public var textTable: TextTable {
+        let cats = columnCategories
+        let which = display ?? .column
+        var headers = ["Row", "Layer"] + cats.map(\.label) + ["Total"]
+        let hasLayers = !layerVariables.isEmpty
+        if !hasLayers { headers.remove(at: 1) }
+        var rowsText: [[String]] = []
+        for layer in layers {
+            let lname = layer.categories.map(\.label).joined(separator: " / ")
+            for (i, rc) in rowCategories.enumerated() {
+                var line = [rc.label]
+                if hasLayers { line.append(lname) }
+                let p: [Double?] = switch which {
+                case .row: layer.rowPercent[i]
+                case .column: layer.columnPercent[i]
+                case .total: layer.totalPercent[i]
+                }
+                for j in cats.indices {
+                    line.append("\(NumberFormat.fixed(layer.weighted[i][j], 1)) (\(NumberFormat.fixed(p[j], 1))%)")
+                }
+                let rowShare: Double? = switch which {
+                case .row: layer.rowWeighted[i] > 0 ? 100 : nil
+                case .column, .total: layer.totalWeighted > 0 ? 100 * layer.rowWeighted[i] / layer.totalWeighted : nil
+                }
+                line.append("\(NumberFormat.fixed(layer.rowWeighted[i], 1)) (\(NumberFormat.fixed(rowShare, 1))%)")
+                rowsText.append(line)
+            }
+            var total = ["Total"]
+            if hasLayers { total.append(lname) }
+            for j in cats.indices {
+                let s: Double? = which == .column ? (layer.columnWeighted[j] > 0 ? 100 : nil)
+                    : (layer.totalWeighted > 0 ? 100 * layer.columnWeighted[j] / layer.totalWeighted : nil)
+                total.append("\(NumberFormat.fixed(layer.columnWeighted[j], 1)) (\(NumberFormat.fixed(s, 1))%)")
+            }
+            total.append("\(NumberFormat.fixed(layer.totalWeighted, 1)) (100.0%)")
+            rowsText.append(total)
+        }
+        var notes = ["Cells: weighted count (\(which.rawValue) %). Base: \(base.description)."]
+        for layer in layers {
+            let lname = layer.categories.isEmpty ? "" : " [\(layer.categories.map(\.label).joined(separator: " / "))]"
+            var s = "n\(lname) = \(layer.totalCount), weighted N = \(NumberFormat.fixed(layer.totalWeighted, 1))"
+            if weight != nil {
+                s += ", Kish effective n = \(NumberFormat.fixed(layer.effectiveSize, 1)), design effect of weighting = \(NumberFormat.fixed(layer.weightingDesignEffect, 3))"
+            }
+            notes.append(s + ".")
+        }
+        notes.append(weight.map { "Weight: \($0)." } ?? "Unweighted.")
+        notes.append(missing == .showMissing
+            ? "Don't know / Refused / system-missing shown as their own categories."
+            : "User- and system-missing answers excluded (listwise).")
+        let title = "\(rowVariable) × \(columnVariable)" + (layerVariables.isEmpty ? "" : " by \(layerVariables.joined(separator: " × "))")
+        return TextTable(title: title, headers: headers, rows: rowsText, notes: notes)
+    }
+}

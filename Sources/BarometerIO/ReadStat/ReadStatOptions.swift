@@ -1,0 +1,28 @@
+/// How ``ReadStatReader`` reads a file.
+public struct ReadStatOptions: Sendable, Equatable {
+    /// What to do with the user-missing codes an SPSS file declares
+    /// (`MISSING VALUES q1 (8, 9)`, `income (97 THRU 99)`).
+    public enum UserMissing: String, Sendable, Codable {
+        /// Keep them in ``Barometer/Variable/missing``: the codes stay in the
+        /// data as user-missing ("Don't know", "Refused"), distinct from
+        /// system-missing. The default, as in SPSS.
+        case honour
+        /// Drop the declaration: the codes become ordinary valid values
+        /// (their value labels are kept). Nothing is turned into NaN.
+        case ignore
+    }
+
+    /// User-missing rule; default ``UserMissing/honour``.
+    public var userMissing: UserMissing
+    /// The file's character encoding as an iconv name (e.g. `WINDOWS-1251`,
+    /// `CP866`), overriding what the file declares. Needed for formats that
+    /// do not record their code page (Stata before 14, i.e. format < 118, which
+    /// ReadStat otherwise reads as WINDOWS-1252; old SPSS files without an
+    /// encoding record). Text is always delivered as UTF-8.
+    public var encoding: String?
+
+    public init(userMissing: UserMissing = .honour, encoding: String? = nil) {
+        self.userMissing = userMissing
+        self.encoding = encoding
+    }
+}

@@ -1,0 +1,115 @@
+import Barometer
+import CReadStat
+
+/// Reads SPSS (`.sav`, `.zsav`, `.por`), Stata (`.dta`, formats 104–119)
+/// and SAS (`.sas7bdat`, `.xpt`) files through the ReadStat C library.
+///
+/// The file is read once: ReadStat's callbacks deliver the metadata, the
+/// variables, value labels, notes and then the values row by row, which are
+/// appended straight to the columns of a ``Barometer/Dataset``. What the
+/// format carries arrives in the model:
+/// - variable labels, value labels (label sets joined to their variables),
+///   measurement levels (SPSS; other formats: nominal if labelled, else
+///   scale), display/date formats in ``Barometer/Variable/format`` (dates
+///   stay numbers: SPSS seconds since 1582-10-14, Stata days or
+///   milliseconds since 1960-01-01, SAS days or seconds since 1960-01-01);
+/// - SPSS user-missing codes and ranges in ``Barometer/Variable/missing``
+///   (kept as codes, not turned into NaN; see ``ReadStatOptions/userMissing``);
+/// - Stata/SAS extended missing values `.a`…`.z` as tagged NaNs
+///   (``Barometer/ExtendedMissing``), distinct from `.` and each other;
+/// - string variables as ``Barometer/Variable/strings`` (empty = missing);
+/// - the file's weight variable as ``Barometer/Dataset/weightVariable``.
+///
+/// Text is decoded to UTF-8 from the file's declared encoding or from
+/// ``ReadStatOptions/encoding``; text that does not decode is an error,
+/// never silently replaced. Every failure is a ``ReadStatError`` naming the
+/// file; malformed input never traps.
+public enum ReadStatReader {
+    /// Reads `path` as `format` (default: from the extension, else from the
+    /// magic bytes).
+    public static func read(path: String, format: ReadStatFormat? = nil,
+                            options: ReadStatOptions = ReadStatOptions()) throws(ReadStatError) -> ReadStatFile {
+        guard let format = format ?? ReadStatFormat(extension: Self.fileExtension(path))
+                ?? ReadStatFormat.detect(ReadStatFormat.head(of: path)) else {
+            throw .unknownFormat(file: path)
+        }
+        guard let parser = readstat_parser_init() else { throw .outOfMemory(file: path) }
+        defer { readstat_parser_free(parser) }
+        let collector = ReadStatCollector(file: path, format: format, options: options)
+        readstat_set_metadata_handler(parser) { m, ctx in
+            guard let m, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
+            return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().metadata(m)
+        }
+        readstat_set_note_handler(parser) { _, note, ctx in
+            guard let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
+            return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().note(note)
+        }
+        readstat_set_variable_handler(parser) { index, v, labels, ctx in
+            guard let v, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
+            return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().variable(index, v, labels)
+        }
+        readstat_set_fweight_handler(parser) { v, ctx in
+            guard let v, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
+            return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().fweight(v)
+        }
+        readstat_set_value_label_handler(parser) { set, value, label, ctx in
+            guard let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
+            return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().valueLabel(set, value, label)
+        }
+        readstat_set_value_handler(parser) { row, v, value, ctx in
+            guard let v, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
+            return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().value(row, v, value)
+        }
+        readstat_set_error_handler(parser) { message, ctx in
+            guard let message, let ctx else { return }
+            let c = Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue()
+            c.lastMessage = String(decoding: UnsafeRawBufferPointer(start: message, count: strlen(message)),
+                                   as: UTF8.self).trimmingSuffix()
+        }
+        let ctx = Unmanaged.passUnretained(collector).toOpaque()
+        func parse() -> readstat_error_t {
+            withExtendedLifetime(collector) {
+                switch format {
+                case .sav, .zsav: return readstat_parse_sav(parser, path, ctx)
+                case .por: return readstat_parse_por(parser, path, ctx)
+                case .dta: return readstat_parse_dta(parser, path, ctx)
+                case .sas7bdat: return readstat_parse_sas7bdat(parser, path, ctx)
+                case .xpt: return readstat_parse_xport(parser, path, ctx)
+                }
+            }
+        }
+        let rc: readstat_error_t
+        if let enc = options.encoding {
+            // ReadStat keeps the pointer (it does not copy the name), so the
+            // C string must outlive the whole parse. (Found by the fuzzer:
+            // heap-use-after-free in readstat_parse_xport.)
+            rc = enc.withCString { name in
+                let set = readstat_set_file_character_encoding(parser, name)
+                return set == READSTAT_OK ? parse() : set
+            }
+        } else {
+            rc = parse()
+        }
+        if let failure = collector.failure { throw failure }
+        guard rc == READSTAT_OK else {
+            throw ReadStatError(code: rc, file: path, detail: collector.lastMessage,
+                                encoding: options.encoding ?? collector.fileEncoding)
+        }
+        return try collector.result(format: format)
+    }
+
+    /// The extension of `path` without the dot ("" when none).
+    static func fileExtension(_ path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        return String(name[name.index(after: dot)...])
+    }
+}
+
+extension String {
+    func trimmingSuffix() -> String {
+        var s = Substring(self)
+        while let last = s.last, last.isWhitespace { s = s.dropLast() }
+        return String(s)
+    }
+}
