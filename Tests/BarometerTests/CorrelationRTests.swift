@@ -9,9 +9,10 @@ import Testing
         let r: [[Double]], p: [[Double]], ciLower: [Double], ciUpper: [Double], spearman: [[Double]], spearmanP: [[Double]]
     }
     struct Het: Decodable { let variables: [String], r: [[Double]], se: [[Double]] }
+    struct ListR: Decodable { let variables: [String], r: [[Double]] }
     struct Ref: Decodable {
         let variables: [String], corrTest: CorrTest, partialClinDoleGivenSelfPID: Double
-        let partialFull: [[Double]], covWtListwise: [[Double]], hetcor: Het
+        let partialFull: [[Double]], partialListGivenSelfPID: ListR, covWtListwise: [[Double]], hetcor: Het
     }
     let r: Ref
     let py: CorrelationTests.Ref
@@ -45,6 +46,12 @@ import Testing
         let d = SurveyDesign.unweighted(try CorrelationTests.dataset(py.anes96.data))
         let e = try Correlation.partial(d, x: "ClinLR", y: "DoleLR", controlling: ["selfLR", "PID"])
         #expect(close(e.r ?? .nan, r.partialClinDoleGivenSelfPID, rel: 1e-10))
+        // every pair of a list, each given the same controls
+        let list = try Correlation.partialMatrix(d, variables: r.partialListGivenSelfPID.variables, controlling: ["selfLR", "PID"])
+        for i in 0..<4 { for j in 0..<4 {
+            #expect(close(list.estimates[i][j] ?? .nan, r.partialListGivenSelfPID.r[i][j], rel: 1e-10))
+        } }
+        #expect(list.degreesOfFreedom[0][1] == 940)
         let full = try Correlation.partialMatrixGivenOthers(d, variables: r.variables)
         for i in 0..<4 { for j in 0..<4 { #expect(close(full.estimates[i][j] ?? .nan, r.partialFull[i][j], rel: 1e-9)) } }
     }

@@ -12,6 +12,7 @@ ct <- corr.test(anes[, v], adjust = "holm")
 ct_s <- corr.test(anes[, v], method = "spearman", adjust = "none")
 pr <- partial.r(anes, c("ClinLR", "DoleLR"), c("selfLR", "PID"))
 full <- partial.r(anes[, v])
+listGivenZ <- partial.r(anes, c("ClinLR", "DoleLR", "educ", "income"), c("selfLR", "PID"))
 syn <- read.csv(file.path(here, "synthetic.csv"))
 q <- syn[, c("q1", "q2", "q3", "q4")]
 q[q == 8 | q == 9] <- NA
@@ -26,6 +27,7 @@ out <- list(
   # psych corr.test: entries above the diagonal of p are Holm-adjusted, below are raw
   partialClinDoleGivenSelfPID = unclass(pr)[1, 2],
   partialFull = unclass(full),
+  partialListGivenSelfPID = list(variables = c("ClinLR", "DoleLR", "educ", "income"), r = unclass(listGivenZ)),
   covWtListwise = unclass(cw$cor),
   hetcor = list(variables = c("selfLR", "ClinLR", "PID"), r = unclass(hc$correlations), se = unclass(hc$std.errors))
 )
