@@ -18,7 +18,8 @@ public enum Correlation {
     ///   (``CentredMoments``). Pairwise: masked BLAS products (``PairwiseMoments``).
     /// - Spearman: mid-ranks (``WeightedRanks``) then Pearson; pairwise ranks
     ///   are taken within each pair's rows (as pandas).
-    /// - Kendall τ_b: Knight's algorithm per pair; unweighted designs only.
+    /// - Kendall τ_b: Knight's algorithm per pair. Weighted: each pair of rows
+    ///   counts `wᵢwⱼ` (``KendallTau``), estimate only (SE and p are nil).
     /// - Polychoric: see ``Polychoric`` (Wald test and interval from the observed information).
     /// - Throws: ``BarometerError/constantVariable(_:)`` for a variable with no
     ///   variation among its rows, ``BarometerError/insufficientData(_:)`` when
@@ -75,9 +76,6 @@ public enum Correlation {
                 }
             } }
         case (.spearman, .pairwise), (.kendall, _):
-            if options.method == .kendall && cols.isWeighted {
-                throw .invalidArgument("weighted Kendall τ_b is not supported; use Spearman or Pearson with weights")
-            }
             let listwise = options.missing == .listwise ? try cols.listwiseRows() : nil
             if listwise == nil { for j in 0..<p { try cols.requireFinite(j) } }
             if let l = listwise, l.count < 3 {
@@ -123,6 +121,19 @@ public enum Correlation {
             acc.notes.append("\(names[i]) × \(names[j]): \(why), r undefined")
         }
         guard rows.count >= 2, sw > 0 else { undefined("\(rows.count) complete rows"); return }
+        if options.method == .kendall && cols.isWeighted {
+            guard let t = KendallTau.weightedTau(x: rows.map { cols.columns[i][$0] }, y: rows.map { cols.columns[j][$0] },
+                                                 w: rows.map { cols.weights[$0] }) else {
+                undefined("a variable is constant on the pair's rows"); return
+            }
+            acc.set(i, j, r: t, n: rows.count, size: size)
+            acc.override[i][j] = (nil, nil)
+            acc.override[j][i] = (nil, nil)
+            if !acc.notes.contains(where: { $0.hasPrefix("Weighted Kendall") }) {
+                acc.notes.append("Weighted Kendall τ_b: estimate only (no design-consistent test is implemented)")
+            }
+            return
+        }
         if options.method == .kendall {
             guard let k = KendallTau(x: rows.map { cols.columns[i][$0] }, y: rows.map { cols.columns[j][$0] }) else {
                 undefined("a variable is constant on the pair's rows"); return
