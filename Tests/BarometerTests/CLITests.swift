@@ -139,8 +139,8 @@ import Testing
         let r = try CLI.run(["pcorr", "Fixtures/reference/design/apistrat.csv", "api00", "api99", "--control", "enroll",
                              "--weight", "pw", "--strata", "stype", "--fpc", "fpc", "--format", "csv"])
         #expect(r.status == 0, "\(r.stderr)")
-        let line = try #require(r.stdout.split(separator: "\r\n").first { $0.hasPrefix("pcorr(api00, api99 | enroll)") })
-        let se = try #require(Double(line.split(separator: ",")[2]))
+        let line = try #require(r.stdout.split(separator: "\r\n").first { $0.hasPrefix("\"pcorr(api00, api99 | enroll)\",") })
+        let se = try #require(Double(line.split(separator: "\",")[1].split(separator: ",")[1]))
         let expected = try #require((ref["pcorr_strat_api00_api99_enroll"] as? [String: Any])?["se"] as? Double)
         #expect(abs(se - expected) < 5e-5)       // printed to 4 decimals
     }

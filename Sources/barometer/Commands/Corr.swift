@@ -29,12 +29,10 @@ struct Corr: ParsableCommand {
                                          excludeUserMissing: !includeUserMissing,
                                          weightSemantics: frequencyWeights ? .frequency : .probability,
                                          confidenceLevel: level, adjustment: adjust)
-        try emit(try Correlation.matrix(design, variables: variables, options: options), output)
+        let result = try Correlation.matrix(design, variables: variables, options: options)
         // With strata, PSUs, fpc or replicate weights: design-based SEs and CIs per pair (Pearson).
-        if designOptions.isSpecified {
-            guard method == .pearson else { throw ValidationError("design-based standard errors are available for Pearson correlations") }
-            print("")
-            try emit(try design.correlations(variables, level: level), output)
-        }
+        guard designOptions.isSpecified else { return try emit(result, output) }
+        guard method == .pearson else { throw ValidationError("design-based standard errors are available for Pearson correlations") }
+        try emit(result, with: [try design.correlations(variables, level: level)], key: "designBased", output)
     }
 }

@@ -29,25 +29,24 @@ struct Crosstab: ParsableCommand {
         let table = try ContingencyTable(design, rows: rows, columns: cols, layers: layer,
                                          missing: excludeMissing ? .excludeMissing : .showMissing,
                                          display: percent.value)
-        try emit(table, output)
-        guard let stats, !stats.isEmpty else { return }
+        guard let stats, !stats.isEmpty else { return try emit(table, output) }
         // Statistics per layer (the layer is the domain), on the weighted counts;
         // Rao-Scott and adjusted Wald use the full design.
         let requested = try CrosstabStatistic.parse(stats)
         let layers = max(table.layerCategories.isEmpty ? 1 : table.layerCategories.reduce(1) { $0 * $1.count }, 1)
+        var results: [CrosstabStatistics] = []
         for k in 0..<layers {
             var domain: Domain? = nil
             if let li = table.layerIndex {
                 domain = Domain(mask: li.map { $0 == Int32(k) }, description: "layer \(k + 1)")
             }
-            let result = try CrosstabStatistics(
+            results.append(try CrosstabStatistics(
                 counts: table.weightedCountMatrix(layer: k), rowLabels: table.rowCategories.map(\.label),
                 columnLabels: table.columnCategories.map(\.label),
                 title: "\(rows) × \(cols)" + (domain.map { " (\($0.description))" } ?? ""),
                 statistics: requested, rowIndex: table.rowIndex, columnIndex: table.columnIndex,
-                domain: domain, design: design)
-            print("")
-            try emit(result, output)
+                domain: domain, design: design))
         }
+        try emit(table, with: results, key: "statistics", output)
     }
 }

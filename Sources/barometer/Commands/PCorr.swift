@@ -30,12 +30,10 @@ struct PCorr: ParsableCommand {
         let result = control.isEmpty
             ? try Correlation.partialMatrixGivenOthers(design, variables: variables, options: options)
             : try Correlation.partialMatrix(design, variables: variables, controlling: control, options: options)
-        try emit(result, output)
         // With strata, PSUs, fpc or replicate weights: design-based SEs and CIs per pair (Pearson).
-        if designOptions.isSpecified {
-            guard method == .pearson else { throw ValidationError("design-based standard errors are available for Pearson partial correlations") }
-            print("")
-            try emit(try design.correlations(variables, controlling: control, givenOthers: control.isEmpty, level: level), output)
-        }
+        guard designOptions.isSpecified else { return try emit(result, output) }
+        guard method == .pearson else { throw ValidationError("design-based standard errors are available for Pearson partial correlations") }
+        try emit(result, with: [try design.correlations(variables, controlling: control, givenOthers: control.isEmpty, level: level)],
+                 key: "designBased", output)
     }
 }
