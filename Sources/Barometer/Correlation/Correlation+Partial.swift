@@ -94,7 +94,7 @@ extension Correlation {
             throw .insufficientData("\(rows.count) complete rows for a partial correlation with \(k) control(s); more than \(k + 2) are needed")
         }
         let data = options.method == .spearman
-            ? cols.columns.map { WeightedRanks.ranks(of: $0, rows: rows, weights: cols.weights) } : cols.columns
+            ? WeightedRanks.ranks(of: cols.columns, rows: rows, weights: cols.weights) : cols.columns
         let mom = try CentredMoments(columns: data, rows: rows, weights: cols.weights)
         for j in 0..<variables.count where mom.isConstant(j) { throw .constantVariable(variables[j]) }
         let size = cols.testSize(count: rows.count, sumW: mom.sumW, sumW2: mom.sumW2, semantics: options.weightSemantics)

@@ -44,7 +44,7 @@ public enum Correlation {
                 throw .insufficientData("listwise deletion leaves \(used) rows; at least 3 are needed")
             }
             let data = options.method == .spearman
-                ? cols.columns.map { WeightedRanks.ranks(of: $0, rows: rows, weights: cols.weights) } : cols.columns
+                ? WeightedRanks.ranks(of: cols.columns, rows: rows, weights: cols.weights) : cols.columns
             let mom: CentredMoments
             if let f = fast { mom = f } else { mom = try CentredMoments(columns: data, rows: rows, weights: cols.weights) }
             for j in 0..<p where mom.isConstant(j) { throw .constantVariable(variables[j]) }
