@@ -1,0 +1,65 @@
+/// Grouped vertical bars: one group per item (e.g. a country), one bar per
+/// answer (e.g. more / as it is / less presence), the recomputed percent as
+/// the bar and the published percent as a black tick across it.
+struct GroupedBarChart {
+    struct Group {
+        var label: String
+        /// One value per series: (recomputed, published).
+        var values: [(recomputed: Double?, published: Double?)]
+    }
+
+    var title: String
+    var series: [String]
+    var groups: [Group]
+    var caption: String
+
+    static let colors = ["#2166ac", "#92c5de", "#f4a582", "#b2182b", "#999999", "#5aae61", "#c2a5cf"]
+
+    var svg: String {
+        let left = 50.0, top = 50.0, plotH = 260.0, barW = 34.0, barGap = 6.0, groupGap = 46.0
+        let maxV = groups.flatMap(\.values).flatMap { [$0.recomputed ?? 0, $0.published ?? 0] }.max() ?? 0
+        let ymax = Swift.max(10, (maxV / 10).rounded(.up) * 10)
+        let k = Double(series.count)
+        let groupW = k * barW + (k - 1) * barGap
+        let width = left + Double(groups.count) * (groupW + groupGap) + 20
+        let height = top + plotH + 90
+        func yOf(_ v: Double) -> Double { top + plotH - v / ymax * plotH }
+        var s = ""
+        var t = 0.0
+        while t <= ymax + 1e-9 {
+            s += "<line x1=\"\(XMLText.num(left))\" y1=\"\(XMLText.num(yOf(t)))\" x2=\"\(XMLText.num(width - 10))\" y2=\"\(XMLText.num(yOf(t)))\" class=\"grid\"/>"
+            s += "<text x=\"\(XMLText.num(left - 6))\" y=\"\(XMLText.num(yOf(t) + 4))\" text-anchor=\"end\" class=\"tick\">\(Int(t))%</text>\n"
+            t += 10
+        }
+        var x = left + groupGap / 2
+        for g in groups {
+            for (j, v) in g.values.enumerated() {
+                let bx = x + Double(j) * (barW + barGap)
+                if let r = v.recomputed {
+                    s += "<rect x=\"\(XMLText.num(bx))\" y=\"\(XMLText.num(yOf(r)))\" width=\"\(XMLText.num(barW))\" height=\"\(XMLText.num(yOf(0) - yOf(r)))\" fill=\"\(Self.colors[j % Self.colors.count])\"><title>\(XMLText.escape(g.label)), \(XMLText.escape(series[j])): recomputed \(XMLText.num(r))%</title></rect>"
+                    s += "<text x=\"\(XMLText.num(bx + barW / 2))\" y=\"\(XMLText.num(yOf(r) - 4))\" text-anchor=\"middle\" class=\"tick\">\(XMLText.num((r * 10).rounded() / 10))</text>"
+                }
+                if let p = v.published {
+                    s += "<line x1=\"\(XMLText.num(bx - 3))\" y1=\"\(XMLText.num(yOf(p)))\" x2=\"\(XMLText.num(bx + barW + 3))\" y2=\"\(XMLText.num(yOf(p)))\" class=\"pub\"><title>published \(XMLText.num(p))%</title></line>"
+                }
+                s += "\n"
+            }
+            s += "<text x=\"\(XMLText.num(x + groupW / 2))\" y=\"\(XMLText.num(top + plotH + 18))\" text-anchor=\"middle\" class=\"q\">\(XMLText.escape(g.label))</text>\n"
+            x += groupW + groupGap
+        }
+        var legend = ""
+        var lx = left
+        for (j, name) in series.enumerated() {
+            legend += "<rect x=\"\(XMLText.num(lx))\" y=\"26\" width=\"12\" height=\"12\" fill=\"\(Self.colors[j % Self.colors.count])\"/><text x=\"\(XMLText.num(lx + 16))\" y=\"36\" class=\"tick\">\(XMLText.escape(name))</text>"
+            lx += 16 + 8 * Double(name.count) + 14
+        }
+        legend += "<line x1=\"\(XMLText.num(lx))\" y1=\"32\" x2=\"\(XMLText.num(lx + 18))\" y2=\"32\" class=\"pub\"/><text x=\"\(XMLText.num(lx + 22))\" y=\"36\" class=\"tick\">published</text>\n"
+        return """
+        <svg xmlns="http://www.w3.org/2000/svg" class="chart" id="grouped" role="img" width="\(XMLText.num(width))" height="\(XMLText.num(height))" viewBox="0 0 \(XMLText.num(width)) \(XMLText.num(height))">
+        <title>\(XMLText.escape(title))</title>
+        <text x="4" y="16" class="h">\(XMLText.escape(title))</text>
+        \(legend)\(s)<text x="4" y="\(XMLText.num(height - 10))" class="src">\(XMLText.escape(caption))</text>
+        </svg>
+        """
+    }
+}

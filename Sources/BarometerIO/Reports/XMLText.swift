@@ -1,0 +1,27 @@
+/// Escaping for XHTML and SVG text and attribute values: `&`, `<`, `>`,
+/// `"` and `'` become the five predefined XML entities, so every report
+/// parses as XML (no HTML-only entities such as `&nbsp;`).
+enum XMLText {
+    static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.count)
+        for ch in s {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// A coordinate with at most two decimals (stable output, no exponent).
+    static func num(_ x: Double) -> String {
+        guard x.isFinite else { return "0" }
+        let r = (x * 100).rounded() / 100
+        return r == r.rounded() ? String(Int(r)) : String(r)
+    }
+}
