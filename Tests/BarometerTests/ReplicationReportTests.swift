@@ -63,7 +63,7 @@ import Testing
         let o = Self.parse(odr)
         #expect(o.ok, "\(o.error)")
         #expect(o.collector.ids.contains("grouped"))
-        for country in [">Russia<", ">US<", ">China<"] { #expect(odr.contains(country)) }
+        for country in [">Russia<", ">The USA<", ">China<"] { #expect(odr.contains(country)) }
         #expect(odr.contains("Data source: SYNTHETIC fixture survey kz2020-synthetic.csv"))
     }
 

@@ -12,17 +12,21 @@ struct GroupedBarChart {
     var series: [String]
     var groups: [Group]
     var caption: String
+    /// Where the figures appear in the memo (for the figure caption).
+    var note: String
 
     static let colors = ["#2166ac", "#92c5de", "#f4a582", "#b2182b", "#999999", "#5aae61", "#c2a5cf"]
 
     var svg: String {
-        let left = 50.0, top = 50.0, plotH = 260.0, barW = 34.0, barGap = 6.0, groupGap = 46.0
+        let left = 50.0, top0 = 30.0, plotH = 260.0, barW = 34.0, barGap = 6.0, groupGap = 46.0
         let maxV = groups.flatMap(\.values).flatMap { [$0.recomputed ?? 0, $0.published ?? 0] }.max() ?? 0
         let ymax = Swift.max(10, (maxV / 10).rounded(.up) * 10)
         let k = Double(series.count)
         let groupW = k * barW + (k - 1) * barGap
-        let width = left + Double(groups.count) * (groupW + groupGap) + 20
-        let height = top + plotH + 90
+        let width = Swift.max(620, left + Double(groups.count) * (groupW + groupGap) + 20)
+        let legendH = 18 * Double(series.count + 1)
+        let top = top0 + legendH
+        let height = top + plotH + 60
         func yOf(_ v: Double) -> Double { top + plotH - v / ymax * plotH }
         var s = ""
         var t = 0.0
@@ -48,12 +52,12 @@ struct GroupedBarChart {
             x += groupW + groupGap
         }
         var legend = ""
-        var lx = left
         for (j, name) in series.enumerated() {
-            legend += "<rect x=\"\(XMLText.num(lx))\" y=\"26\" width=\"12\" height=\"12\" fill=\"\(Self.colors[j % Self.colors.count])\"/><text x=\"\(XMLText.num(lx + 16))\" y=\"36\" class=\"tick\">\(XMLText.escape(name))</text>"
-            lx += 16 + 8 * Double(name.count) + 14
+            let ly = 26 + 18 * Double(j)
+            legend += "<rect x=\"\(XMLText.num(left))\" y=\"\(XMLText.num(ly))\" width=\"12\" height=\"12\" fill=\"\(Self.colors[j % Self.colors.count])\"/><text x=\"\(XMLText.num(left + 18))\" y=\"\(XMLText.num(ly + 10))\" class=\"tick\">\(XMLText.escape(name))</text>\n"
         }
-        legend += "<line x1=\"\(XMLText.num(lx))\" y1=\"32\" x2=\"\(XMLText.num(lx + 18))\" y2=\"32\" class=\"pub\"/><text x=\"\(XMLText.num(lx + 22))\" y=\"36\" class=\"tick\">published</text>\n"
+        let ly = 26 + 18 * Double(series.count)
+        legend += "<line x1=\"\(XMLText.num(left - 3))\" y1=\"\(XMLText.num(ly + 6))\" x2=\"\(XMLText.num(left + 15))\" y2=\"\(XMLText.num(ly + 6))\" class=\"pub\"/><text x=\"\(XMLText.num(left + 18))\" y=\"\(XMLText.num(ly + 10))\" class=\"tick\">published figure</text>\n"
         return """
         <svg xmlns="http://www.w3.org/2000/svg" class="chart" id="grouped" role="img" width="\(XMLText.num(width))" height="\(XMLText.num(height))" viewBox="0 0 \(XMLText.num(width)) \(XMLText.num(height))">
         <title>\(XMLText.escape(title))</title>

@@ -67,6 +67,12 @@ public struct ReplicationReport: Sendable {
     /// The printed figure (for "< 1%" the bound itself).
     private static func published(_ c: Claim) -> Double? { c.figure?.value }
 
+    /// A four-point scale (claims for exactly the codes 1–4, one each) on a
+    /// variable that is not declared nominal.
+    private func isLikert(_ variable: String, _ codes: [Double]) -> Bool {
+        Set(codes) == [1, 2, 3, 4] && codes.count == 4 && labels[variable]?.level != .nominal
+    }
+
     /// Variables shown as Likert questions, in claim-file order.
     var likertQuestions: [LikertChart.Question] {
         let shares = singleCodeShares()
@@ -74,7 +80,7 @@ public struct ReplicationReport: Sendable {
         for c in claims.claims { if let v = c.computation.variable, shares[v] != nil, !order.contains(v) { order.append(v) } }
         var out: [LikertChart.Question] = []
         for v in order {
-            guard let items = shares[v], Set(items.map(\.code)).isSuperset(of: [1, 2, 3, 4]) else { continue }
+            guard let items = shares[v], isLikert(v, items.map(\.code)) else { continue }
             func pick(_ code: Double) -> (claim: Claim, eval: ClaimEvaluation)? {
                 items.first { $0.code == code }.map { ($0.claim, $0.eval) }
             }
@@ -102,7 +108,7 @@ public struct ReplicationReport: Sendable {
         for c in claims.claims { if let v = c.computation.variable, shares[v] != nil, !order.contains(v) { order.append(v) } }
         var families: [(stem: String, codes: [Double], variables: [String])] = []
         for v in order {
-            guard let items = shares[v], !Set(items.map(\.code)).isSuperset(of: [1, 2, 3, 4]),
+            guard let items = shares[v], !isLikert(v, items.map(\.code)),
                   let cut = v.lastIndex(of: "_") else { continue }
             let stem = String(v[..<cut]), codes = items.map(\.code).sorted()
             if let k = families.firstIndex(where: { $0.stem == stem && $0.codes == codes }) { families[k].variables.append(v) }
@@ -114,23 +120,40 @@ public struct ReplicationReport: Sendable {
     var groupedCharts: [GroupedBarChart] {
         let shares = singleCodeShares()
         return groupedFamilies.map { f in
-            let groups = f.variables.map { v -> GroupedBarChart.Group in
+            // Labels "desired presence of Russia in Kazakhstan", "… of the USA …": the common
+            // prefix and suffix form the title, the middle parts name the groups.
+            let names = f.variables.map { v in (labels[v]?.label ?? v).replacingOccurrences(of: "SYNTHETIC ", with: "") }
+            let (prefix, suffix) = Self.commonAffixes(names)
+            let groups = zip(f.variables, names).map { (v, name) -> GroupedBarChart.Group in
                 let items = shares[v] ?? []
-                let label = v.split(separator: "_").last.map { $0.prefix(1).uppercased() + $0.dropFirst() } ?? v
-                return GroupedBarChart.Group(label: label == "Us" ? "US" : label, values: f.codes.map { code in
+                var label = String(name.dropFirst(prefix.count).dropLast(suffix.count)).trimmingCharacters(in: .whitespaces)
+                if label.isEmpty { label = v }
+                return GroupedBarChart.Group(label: label.prefix(1).uppercased() + label.dropFirst(), values: f.codes.map { code in
                     let it = items.first { $0.code == code }
                     return (it?.eval.estimate?.value, it.flatMap { Self.published($0.claim) })
                 })
             }
             let first = f.variables[0]
             let part = claims.claims.first { $0.computation.variable == first }?.location.part ?? f.stem
-            let question = labels[first]?.label.map { l in
-                l.replacingOccurrences(of: "SYNTHETIC ", with: "")
-            } ?? f.stem
-            return GroupedBarChart(title: "\(question) by country — \(part)",
+            let t = (prefix.trimmingCharacters(in: .whitespaces) + " … " + suffix.trimmingCharacters(in: .whitespaces))
+                .trimmingCharacters(in: .whitespaces)
+            let question = t == "…" ? f.stem : t.prefix(1).uppercased() + t.dropFirst()
+            return GroupedBarChart(title: "\(question) (%)",
                                    series: f.codes.map { codeLabel(first, $0) }, groups: groups,
-                                   caption: "Bars: \(source.caption); ticks: published figures.")
+                                   caption: "Bars: \(source.caption); ticks: published figures.", note: part)
         }
+    }
+
+    /// Longest common prefix and suffix (whole words) of `names`.
+    static func commonAffixes(_ names: [String]) -> (String, String) {
+        let words = names.map { $0.split(separator: " ").map(String.init) }
+        guard let first = words.first, words.count > 1 else { return ("", "") }
+        var p = 0
+        while p < first.count, words.allSatisfy({ $0.count > p && $0[p] == first[p] }) { p += 1 }
+        var q = 0
+        while q < first.count - p, words.allSatisfy({ $0.count - p > q && $0[$0.count - 1 - q] == first[first.count - 1 - q] }) { q += 1 }
+        let prefix = first.prefix(p).joined(separator: " "), suffix = first.suffix(q).joined(separator: " ")
+        return (prefix.isEmpty ? "" : prefix + " ", suffix.isEmpty ? "" : " " + suffix)
     }
 
     var heatMap: CorrelationHeatMap? {
@@ -151,7 +174,7 @@ public struct ReplicationReport: Sendable {
         return CorrelationHeatMap(title: "Correlations beside partial correlations",
                                   columns: columns,
                                   rows: pairs.map { p in CorrelationHeatMap.Row(label: p, cells: columns.map { cells[p]?[$0] }) },
-                                  caption: "\(source.caption). Weighted Pearson, listwise, Don't know/Refused excluded; 95% CI: design-based SE, Fisher z.")
+                                  caption: source.caption)
     }
 
     // MARK: output
@@ -217,11 +240,11 @@ public struct ReplicationReport: Sendable {
         if !grouped.isEmpty {
             s += "<h2>Grouped questions</h2>\n"
             for g in grouped {
-                s += "<figure>\n\(g.svg)\n<figcaption>\(XMLText.escape(source.line))</figcaption>\n</figure>\n"
+                s += "<figure>\n\(g.svg)\n<figcaption>Claims of \(XMLText.escape(g.note)). \(XMLText.escape(source.line))</figcaption>\n</figure>\n"
             }
         }
         if let h = heatMap {
-            s += "<h2>Correlations</h2>\n<figure>\n\(h.svg)\n<figcaption>\(XMLText.escape(source.line))</figcaption>\n</figure>\n"
+            s += "<h2>Correlations</h2>\n<figure>\n\(h.svg)\n<figcaption>Weighted Pearson correlations, listwise, Don't know/Refused excluded; partial correlations given the controls; 95% CI from the design-based (linearization) SE, Fisher z. \(XMLText.escape(source.line))</figcaption>\n</figure>\n"
         }
         s += "<h2>Claims</h2>\n" + htmlTable(evaluation.textTable, rowClasses: evaluation.evaluations.map(\.status.rawValue), statusColumn: 4)
         s += "<h2>Consistency of the published figures</h2>\n"
