@@ -41,6 +41,31 @@ import Testing
         #expect(report.hasFailures == !ref.failingClaims.isEmpty)
     }
 
+    struct CorrelationRef: Decodable {
+        struct Figure: Decodable { let value: Double; let se: Double; let ciLower: Double; let ciUpper: Double; let n: Int; let df: Int }
+        struct DatasetRef: Decodable { let figures: [String: Figure] }
+        let datasets: [String: DatasetRef]
+    }
+
+    /// Correlation claims' SE and 95% CI come from the design-based
+    /// correlation (linearization, Fisher z with the design's df): against
+    /// `Fixtures/reference/verify/correlation-ci.json` (numpy/scipy influence
+    /// functions of the residual correlation, `make_correlation_ci.py`), 1e-10.
+    @Test(arguments: ["kz2019-synthetic", "kz2019-synthetic-perturbed"])
+    func correlationIntervalsMatchTheInfluenceFunctionReference(name: String) throws {
+        let ref = try #require(try Fixture.decode(CorrelationRef.self, "Fixtures/reference/verify/correlation-ci.json").datasets[name])
+        let (_, report, _) = try ClaimsEvaluatorTests.run(name)
+        #expect(ref.figures.count == 12)
+        for (id, f) in ref.figures {
+            let est = try #require(report.evaluation(id)?.estimate, "\(id)")
+            #expect(close(est.value, f.value, rel: 1e-10), "\(id) r")
+            #expect(est.count == f.n, "\(id) n")
+            #expect(close(try #require(est.standardError), f.se, rel: 1e-10), "\(id) se \(est.standardError ?? .nan) vs \(f.se)")
+            let ci = try #require(est.confidenceInterval)
+            #expect(close(ci.lower, f.ciLower, rel: 1e-10) && close(ci.upper, f.ciUpper, rel: 1e-10), "\(id) CI \(ci)")
+        }
+    }
+
     /// The memo's adapters cover the kinds of both claim files.
     @Test func defaultEnginesCoverEveryKindUsedByTheMemos() throws {
         let ev = ClaimEvaluator(design: try SurveyDesign(data: try Dataset(variables: [Variable(name: "x", values: [1, 2])])))
