@@ -19,7 +19,7 @@ let package = Package(
                 .product(name: "Barometer", package: "Barometer"),
                 .product(name: "BarometerIO", package: "Barometer"),
             ],
-            path: "PeerRunner",
+            path: "peers/PeerRunner",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(

@@ -2,8 +2,8 @@ import Barometer
 import Foundation
 import Testing
 
-/// BannerTable (all pairs through BLAS) against pandas crosstab per pair,
-/// and against ContingencyTable for every pair.
+/// BannerTable (all-pairs counting kernel) against pandas crosstab per
+/// pair, and bit-for-bit against ContingencyTable for every pair.
 @Suite struct BannerTableTests {
     struct Cell: Decodable { let layer: String; let row: String; let col: String; let n: Int; let w: Double }
     struct Banner: Decodable { let variables: [String]; let show_w: [String: [Cell]]; let show_wint: [String: [Cell]]
@@ -40,7 +40,7 @@ import Testing
     @Test func allPairsMatchPandasWithRealWeights() throws {
         let d = try CrosstabFixture.design("survey_weighted")
         let vs = ref.banner.variables
-        // A small chunk size forces many BLAS accumulations.
+        // A small chunk size forces many chunk boundaries.
         let b = try BannerTable(d, rows: vs, columns: vs, chunkRows: 37)
         try check(b, ref.banner.show_w, exact: false)
     }
@@ -49,7 +49,7 @@ import Testing
         let d = try CrosstabFixture.design("survey_weighted", weight: "wint")
         let vs = ref.banner.variables
         try check(try BannerTable(d, rows: vs, columns: vs, chunkRows: 64), ref.banner.show_wint, exact: true)
-        // Different row and column lists take the gemm path.
+        // Different row and column lists (no symmetry shortcut).
         try check(try BannerTable(d, rows: ["rus", "us"], columns: ["q3", "q4", "q5"], chunkRows: 100), ref.banner.show_wint, exact: true)
     }
 
@@ -66,12 +66,17 @@ import Testing
         for r in ["rus", "q3"] { for c in ["us", "q4"] {
             let t = try ContingencyTable(d, rows: r, columns: c, domain: dom)
             let p = try b.pair(r, c)
+            // Same row-order summation: identical, not just close.
             #expect(p.counts == t.layers[0].counts)
-            for i in p.weighted.indices { for j in p.weighted[i].indices {
-                #expect(close(p.weighted[i][j], t.layers[0].weighted[i][j], rel: 1e-13))
-            } }
+            #expect(p.weighted == t.layers[0].weighted)
+            #expect(p.weightedSquares == t.layers[0].weightedSquares)
         } }
         #expect(throws: BarometerError.self) { try b.pair("nosuch", "us") }
         #expect(throws: BarometerError.self) { try BannerTable(d, rows: [], columns: ["us"]) }
+        // The symmetric shortcut (transposed pairs) equals the direct tally.
+        let sym = try BannerTable(d, rows: ["rus", "us", "q3"], columns: ["rus", "us", "q3"], domain: dom)
+        let t = try ContingencyTable(d, rows: "q3", columns: "rus", domain: dom)
+        #expect(try sym.pair("q3", "rus").weighted == t.layers[0].weighted)
+        #expect(try sym.pair("q3", "rus").counts == t.layers[0].counts)
     }
 }

@@ -83,4 +83,30 @@ import Testing
         #expect(r.status != 0)
         #expect(r.stderr.contains("row 2") && r.stderr.contains("-0.5"), "\(r.stderr)")
     }
+
+    @Test func designOptionsReproduceRSurvey() throws {
+        let ref = try #require(try Fixture.json("Fixtures/reference/design/expected.json") as? [String: Any])
+        func rstat(_ k: String) throws -> (Double, Double) {
+            let d = try #require(ref[k] as? [String: Any])
+            return (try #require(d["estimate"] as? Double), try #require(d["se"] as? Double))
+        }
+        func first(_ args: [String]) throws -> [String: Any] {
+            let r = try CLI.run(args + ["--format", "json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            return try #require((json["estimates"] as? [[String: Any]])?.first)
+        }
+        let strat = try first(["mean", "Fixtures/reference/design/apistrat.csv", "api00", "--weight", "pw",
+                               "--strata", "stype", "--fpc", "fpc"])
+        let (e1, s1) = try rstat("strat_mean_api00")
+        let se1 = try #require(strat["standardError"] as? Double), est1 = try #require(strat["estimate"] as? Double)
+        #expect(close(est1, e1) && close(se1, s1))
+        let jk = try first(["mean", "Fixtures/reference/design/apiclus1.csv", "api00", "--weight", "pw",
+                            "--repweights", "^jk1_", "--repmethod", "jk1", "--rep-scale", "\(14.0 / 15 * (1 - 15.0 / 757))"])
+        let (_, s2) = try rstat("jk1_mean_api00")
+        let se2 = try #require(jk["standardError"] as? Double)
+        #expect(close(se2, s2, rel: 1e-9))
+        let bad = try CLI.run(["mean", "Fixtures/reference/design/apiclus1.csv", "api00", "--repweights", "^jk1_"])
+        #expect(bad.status != 0 && bad.stderr.contains("--repmethod"))
+    }
 }

@@ -50,6 +50,17 @@ import Testing
         #expect(m.base.description.contains("rus in {1,2}"))
     }
 
+    @Test func extendedMissingIsNoMention() throws {
+        let a = try #require(ExtendedMissing.value(for: "a")), b = try #require(ExtendedMissing.value(for: "b"))
+        let r1 = Variable(name: "r1", values: [1, 2, a, .nan])
+        let r2 = Variable(name: "r2", values: [b, .nan, 1, .nan])
+        let d = SurveyDesign.unweighted(try Dataset(variables: [r1, r2]))
+        let m = try MultipleResponseSet(d, variables: ["r1", "r2"])
+        #expect(m.rows.map(\.category.code) == [1, 2])
+        #expect(m.rows.map(\.count) == [2, 1])
+        #expect(m.responseCount == 3 && m.caseCount == 3)
+    }
+
     @Test func errors() throws {
         let d = try CrosstabFixture.design("survey_weighted")
         #expect(throws: BarometerError.self) { try MultipleResponseSet(d, variables: []) }

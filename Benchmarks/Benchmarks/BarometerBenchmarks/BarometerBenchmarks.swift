@@ -2,27 +2,79 @@ import Barometer
 import Benchmark
 
 // Every benchmark states its size; the BLAS in use is printed first
-// (OpenBLAS via Debian alternatives by default).
+// (OpenBLAS via Debian alternatives by default). Peer comparisons on the same
+// data live in Benchmarks/peers (make bench-peers).
 let benchmarks: @Sendable () -> Void = {
     print("BLAS: \(BLASRuntime.implementation), threads: \(BLASRuntime.threadCount)")
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .peakMemoryResident],
                                            timeUnits: .milliseconds, maxDuration: .seconds(20), maxIterations: 10)
+    let qs = (1...50).map { "q\($0)" }
 
+    // Cross-tab engine (issue 3)
     Benchmark("Weighted frequency table, n = 10^6") { benchmark, design in
-        for _ in benchmark.scaledIterations {
-            blackHole(try FrequencyTable(design, variable: "q1"))
-        }
-    } setup: {
-        try SyntheticSurvey.categorical(n: 1_000_000, questions: 1)
-    }
+        for _ in benchmark.scaledIterations { blackHole(try FrequencyTable(design, variable: "q1")) }
+    } setup: { try SyntheticSurvey.categorical(n: 1_000_000, questions: 2) }
 
+    Benchmark("Weighted two-way table, n = 10^6") { benchmark, design in
+        for _ in benchmark.scaledIterations { blackHole(try ContingencyTable(design, rows: "q1", columns: "q2")) }
+    } setup: { try SyntheticSurvey.categorical(n: 1_000_000, questions: 2) }
+
+    Benchmark("All 1,225 weighted tables of 50 five-code questions, n = 10^5") { benchmark, design in
+        for _ in benchmark.scaledIterations { blackHole(try BannerTable(design, rows: qs, columns: qs)) }
+    } setup: { try SyntheticSurvey.categorical(n: 100_000, questions: 50) }
+
+    Benchmark("All 1,225 weighted tables of 50 five-code questions, n = 10^6") { benchmark, design in
+        for _ in benchmark.scaledIterations { blackHole(try BannerTable(design, rows: qs, columns: qs)) }
+    } setup: { try SyntheticSurvey.categorical(n: 1_000_000, questions: 50) }
+
+    Benchmark("Weighted shares with logit CIs by 5 groups, n = 10^5") { benchmark, design in
+        for _ in benchmark.scaledIterations {
+            blackHole(try ShareTable(design, of: "q1", in: [1, 2], by: "q2", method: .logit))
+        }
+    } setup: { try SyntheticSurvey.categorical(n: 100_000, questions: 2) }
+
+    // Correlation engine (issues 4, 7)
     Benchmark("Bare dsyrk (X^T X), n = 10^6 x p = 200") { benchmark, x in
         var c = Matrix(rows: 200, columns: 200)
-        for _ in benchmark.scaledIterations {
-            try LinearAlgebra.syrk(x, into: &c)
-            blackHole(c)
-        }
-    } setup: {
-        SyntheticSurvey.continuous(n: 1_000_000, p: 200)
+        for _ in benchmark.scaledIterations { try LinearAlgebra.syrk(x, into: &c); blackHole(c) }
+    } setup: { SyntheticSurvey.continuous(n: 1_000_000, p: 200) }
+
+    for (n, p) in [(100_000, 50), (100_000, 200), (1_000_000, 50), (1_000_000, 200)] {
+        Benchmark("Pearson matrix, n = \(n) x p = \(p), complete") { benchmark, design in
+            let names = (1...p).map { "x\($0)" }
+            for _ in benchmark.scaledIterations { blackHole(try Correlation.matrix(design, variables: names)) }
+        } setup: { try SyntheticSurvey.continuousDataset(n: n, p: p) }
     }
+
+    Benchmark("Pairwise-complete Pearson matrix, 10% missing, n = 10^6 x p = 50") { benchmark, design in
+        let names = (1...50).map { "x\($0)" }
+        for _ in benchmark.scaledIterations {
+            blackHole(try Correlation.matrix(design, variables: names, options: .init(missing: .pairwise)))
+        }
+    } setup: { try SyntheticSurvey.continuousDataset(n: 1_000_000, p: 50, missing: 0.10) }
+
+    Benchmark("Spearman matrix, n = 10^5 x p = 50") { benchmark, design in
+        let names = (1...50).map { "x\($0)" }
+        for _ in benchmark.scaledIterations {
+            blackHole(try Correlation.matrix(design, variables: names, options: .init(method: .spearman)))
+        }
+    } setup: { try SyntheticSurvey.continuousDataset(n: 100_000, p: 50) }
+
+    Benchmark("Full partial matrix (each pair given all others), n = 10^5 x p = 200") { benchmark, design in
+        let names = (1...200).map { "x\($0)" }
+        for _ in benchmark.scaledIterations { blackHole(try Correlation.partialMatrixGivenOthers(design, variables: names)) }
+    } setup: { try SyntheticSurvey.continuousDataset(n: 100_000, p: 200) }
+
+    Benchmark("Partial correlations of all pairs of 50 given one covariate, n = 10^5") { benchmark, design in
+        let names = (1...50).map { "x\($0)" }
+        for _ in benchmark.scaledIterations {
+            blackHole(try Correlation.partialMatrix(design, variables: names, controlling: ["x51"]))
+        }
+    } setup: { try SyntheticSurvey.continuousDataset(n: 100_000, p: 51) }
+
+    // Design-based inference (issue 8)
+    Benchmark("Replicate-weight means: 10^6 respondents x 200 JK1 replicates x 50 estimates") { benchmark, design in
+        let ys = (1...50).map { "y\($0)" }
+        for _ in benchmark.scaledIterations { blackHole(try design.mean(ys)) }
+    } setup: { try SyntheticSurvey.replicateDesign(n: 1_000_000, questions: 50, replicates: 200) }
 }

@@ -17,7 +17,7 @@ enum SyntheticSurvey {
     }
 
     /// `questions` five-code items (codes 1–5, 8 = Don't know) plus a weight
-    /// `wt` in [0.3, 3], for `n` respondents.
+    /// `wt` in [0.3, 3], for `n` respondents; `region` (1–12) when asked.
     static func categorical(n: Int, questions: Int, seed: UInt64 = 42) throws -> SurveyDesign {
         var g = Generator(state: seed)
         var vars: [Variable] = []
@@ -34,6 +34,39 @@ enum SyntheticSurvey {
         for i in 0..<n { w[i] = 0.3 + 2.7 * g.uniform() }
         vars.append(Variable(name: "wt", level: .scale, values: w))
         return try SurveyDesign(data: Dataset(variables: vars, weightVariable: "wt"))
+    }
+
+    /// `p` correlated continuous variables `x1…xp` as a dataset, with a
+    /// fraction `missing` of cells set to NaN (system-missing).
+    static func continuousDataset(n: Int, p: Int, missing: Double = 0, seed: UInt64 = 7) throws -> SurveyDesign {
+        let m = continuous(n: n, p: p, seed: seed)
+        var g = Generator(state: seed &+ 1)
+        var vars: [Variable] = []
+        for j in 0..<p {
+            var col = Array(m.storage[(j * n)..<((j + 1) * n)])
+            if missing > 0 { for i in 0..<n where g.uniform() < missing { col[i] = .nan } }
+            vars.append(Variable(name: "x\(j + 1)", level: .scale, values: col))
+        }
+        return SurveyDesign.unweighted(try Dataset(variables: vars))
+    }
+
+    /// `questions` outcome variables plus `replicates` JK1-style replicate
+    /// weights (each PSU of `replicates` deleted once) and a weight.
+    static func replicateDesign(n: Int, questions: Int, replicates: Int, seed: UInt64 = 9) throws -> SurveyDesign {
+        var g = Generator(state: seed)
+        var vars: [Variable] = []
+        for q in 0..<questions {
+            vars.append(Variable(name: "y\(q + 1)", level: .scale, values: (0..<n).map { _ in g.uniform() + Double(q) }))
+        }
+        let w = (0..<n).map { _ in 0.5 + 1.5 * g.uniform() }
+        let psu = (0..<n).map { _ in Int(g.next() % UInt64(replicates)) }
+        vars.append(Variable(name: "wt", level: .scale, values: w))
+        let f = Double(replicates) / Double(replicates - 1)
+        for r in 0..<replicates {
+            vars.append(Variable(name: "rw\(r + 1)", level: .scale, values: (0..<n).map { psu[$0] == r ? 0 : w[$0] * f }))
+        }
+        return try SurveyDesign(data: Dataset(variables: vars), weight: "wt",
+                                replicateColumns: (1...replicates).map { "rw\($0)" }, method: .jk1)
     }
 
     /// An n × p column-major matrix of correlated continuous values.

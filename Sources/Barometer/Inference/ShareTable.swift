@@ -18,6 +18,8 @@ public struct ShareTable: Sendable, Equatable, Encodable, TableRepresentable {
     public let by: String
     /// Rows in X's category order.
     public let rows: [Row]
+    /// The extra domain every row is restricted to, if any.
+    public let domain: String?
     /// Interval method and level.
     public let method: ProportionIntervalMethod
     public let level: Double
@@ -45,6 +47,7 @@ public struct ShareTable: Sendable, Equatable, Encodable, TableRepresentable {
         self.variable = variable
         self.codes = codes.sorted()
         self.by = x
+        self.domain = domain?.description
         self.rows = rows
         self.method = method
         self.level = level
@@ -60,7 +63,7 @@ public struct ShareTable: Sendable, Equatable, Encodable, TableRepresentable {
         var notes = ["Percent with \(variable) in {\(codes.map(Variable.formatCode).joined(separator: ","))} within each category of \(by)."]
         if let first = rows.compactMap(\.share).first {
             let rule = first.denominator == .validAnswers ? "valid answers to \(variable)" : "all respondents"
-            notes.append("Base of each row: \(rule) with \(by) = that category.")
+            notes.append("Base of each row: \(rule) with \(by) = that category" + (domain.map { ", within \($0)" } ?? "") + ".")
             notes += first.methodNotes
         }
         for r in rows where r.share == nil { notes.append("\(r.category.label): empty base, no estimate.") }

@@ -21,6 +21,13 @@ public struct CellTally: Sendable, Equatable {
         weightedSquares = [Double](repeating: 0, count: cellCount)
     }
 
+    /// A tally from accumulated cells (used by the all-pairs kernel, ``pairs(rows:columns:weights:domain:chunkRows:)``).
+    init(counts: [Int], weighted: [Double], weightedSquares: [Double]) {
+        self.counts = counts
+        self.weighted = weighted
+        self.weightedSquares = weightedSquares
+    }
+
     /// Tallies `index` (−1 = skip) under `weights`, restricted to `domain`.
     /// - Throws: ``BarometerError/lengthMismatch(variable:expected:actual:)``
     ///   when the lengths differ, ``BarometerError/invalidArgument(_:)`` for

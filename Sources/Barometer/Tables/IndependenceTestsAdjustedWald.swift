@@ -87,18 +87,8 @@ public struct AdjustedWaldTest: Sendable, Equatable {
             } }
         } }
         // Design covariance of the kept cell totals (the one variance path).
-        var keptRow = [Int](repeating: -1, count: rowCount), keptColumn = [Int](repeating: -1, count: columnCount)
-        for (pos, i) in t.rowsKept.enumerated() { keptRow[i] = pos }
-        for (pos, j) in t.columnsKept.enumerated() { keptColumn[j] = pos }
-        var indicators = Matrix(rows: rowIndex.count, columns: r * c)
-        for i in 0..<rowIndex.count {
-            if let dm = domain, !dm.mask[i] { continue }
-            let a = rowIndex[i], b = columnIndex[i]
-            guard a >= 0, b >= 0 else { continue }
-            let ka = keptRow[Int(a)], kb = keptColumn[Int(b)]
-            guard ka >= 0, kb >= 0 else { continue }
-            indicators[i, ka + r * kb] = 1
-        }
+        let indicators = cells.indicators(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex,
+                                          columnCount: columnCount, domain: domain).cells
         let vN = try RatioOfTotals(numerators: indicators)
             .evaluate(weights: weights, sampling: sampling, replicates: replicates).covariance
         let stat: Double

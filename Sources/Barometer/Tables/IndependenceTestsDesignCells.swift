@@ -59,4 +59,27 @@ struct DesignCells: Sendable {
         "design: weights-only, with replacement, \(domainPSUs) PSUs (respondents"
             + (domain.map { " in \($0.description)" } ?? "") + "); table base \(respondents) respondents with valid answers to both"
     }
+
+    /// Per-respondent indicators of the kept cells (n × K, column-major over
+    /// the kept table) and of being in the table (n × 1), zero outside the
+    /// domain or for an excluded answer: the estimating columns handed to
+    /// ``RatioOfTotals`` for the design covariance of cell totals or proportions.
+    func indicators(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
+                    domain: Domain?) -> (cells: Matrix, inTable: Matrix) {
+        let t = table, r = t.rowCount
+        var keptRow = [Int](repeating: -1, count: rowCount), keptColumn = [Int](repeating: -1, count: columnCount)
+        for (pos, i) in t.rowsKept.enumerated() { keptRow[i] = pos }
+        for (pos, j) in t.columnsKept.enumerated() { keptColumn[j] = pos }
+        var cells = Matrix(rows: rowIndex.count, columns: r * t.columnCount), inTable = Matrix(rows: rowIndex.count, columns: 1)
+        for i in 0..<rowIndex.count {
+            if let dm = domain, !dm.mask[i] { continue }
+            let a = rowIndex[i], b = columnIndex[i]
+            guard a >= 0, b >= 0 else { continue }
+            let ka = keptRow[Int(a)], kb = keptColumn[Int(b)]
+            guard ka >= 0, kb >= 0 else { continue }
+            cells[i, ka + r * kb] = 1
+            inTable[i, 0] = 1
+        }
+        return (cells, inTable)
+    }
 }

@@ -139,20 +139,8 @@ public struct RaoScottTest: Sendable, Equatable {
         } }
         // V̂ = design covariance of the kept cells' proportions (one variance
         // path for every design: RatioOfTotals), then B = Gᵀ V̂ G.
-        var keptRow = [Int](repeating: -1, count: rowCount), keptColumn = [Int](repeating: -1, count: columnCount)
-        for (pos, i) in t.rowsKept.enumerated() { keptRow[i] = pos }
-        for (pos, j) in t.columnsKept.enumerated() { keptColumn[j] = pos }
-        let rows = rowIndex.count
-        var indicators = Matrix(rows: rows, columns: K), inTable = Matrix(rows: rows, columns: 1)
-        for i in 0..<rows {
-            if let dm = domain, !dm.mask[i] { continue }
-            let a = rowIndex[i], b = columnIndex[i]
-            guard a >= 0, b >= 0 else { continue }
-            let ka = keptRow[Int(a)], kb = keptColumn[Int(b)]
-            guard ka >= 0, kb >= 0 else { continue }
-            indicators[i, ka + r * kb] = 1
-            inTable[i, 0] = 1
-        }
+        let (indicators, inTable) = cells.indicators(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex,
+                                                     columnCount: columnCount, domain: domain)
         let vhat = try RatioOfTotals(numerators: indicators, denominators: inTable)
             .evaluate(weights: weights, sampling: sampling, replicates: replicates).covariance
         let eig: [Double]

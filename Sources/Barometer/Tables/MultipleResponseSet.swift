@@ -72,9 +72,12 @@ public struct MultipleResponseSet: Sendable, Equatable, Encodable, TableRepresen
         let stacked = Variable(name: name ?? variables.joined(separator: "+"), values: vars.flatMap(\.values),
                                valueLabels: labels, missing: userMissing)
         let coding = CategoryCoding(stacked, missing: missing)
-        let sysCell = coding.categories.firstIndex { $0.status == .systemMissing }
-        let index = coding.index.map { (sysCell.map { Int32($0) } == $0) ? -1 : $0 }
-        let cats = coding.categories.filter { $0.status != .systemMissing }
+        // System-missing cells (plain or Stata/SAS extended .a–.z) are no mention.
+        let keep = coding.categories.indices.filter { coding.categories[$0].status != .systemMissing }
+        var newPosition = [Int32](repeating: -1, count: coding.categories.count)
+        for (k, c) in keep.enumerated() { newPosition[c] = Int32(k) }
+        let index = coding.index.map { $0 < 0 ? Int32(-1) : newPosition[Int($0)] }
+        let cats = keep.map { coding.categories[$0] }
         let n = design.rowCount
         let k = vars.count
         let w = design.weights

@@ -1,36 +1,30 @@
 import ArgumentParser
 import Barometer
 
-/// `barometer mean` and `barometer total`: design-based estimates with SE,
-/// CI (design degrees of freedom) and design effects.
+/// What `mean` and `total` share: data, variables, weight, design, level, format.
+struct EstimateOptions: ParsableArguments {
+    @OptionGroup var input: InputOptions
+    @Argument(help: "Numeric variables.") var variables: [String]
+    @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
+    @Option(name: .long, help: "Confidence level.") var level: Double = 0.95
+    @OptionGroup var designOptions: DesignOptions
+    @OptionGroup var output: OutputOptions
+
+    func design() throws -> SurveyDesign { try designOptions.design(try input.load(), weight: weight) }
+}
+
+/// `barometer mean`: design-based means with SE, CI (design df) and deff.
 struct Mean: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Design-based means with SE, CI and deff (R svymean); user-missing and system-missing excluded.")
-    @OptionGroup var input: InputOptions
-    @Argument(help: "Numeric variables.") var variables: [String]
-    @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
-    @Option(name: .long, help: "Confidence level.") var level: Double = 0.95
-    @OptionGroup var designOptions: DesignOptions
-    @OptionGroup var output: OutputOptions
-
-    func run() throws {
-        let design = try designOptions.design(try input.load(), weight: weight)
-        try emit(try design.mean(variables, level: level), output)
-    }
+    @OptionGroup var options: EstimateOptions
+    func run() throws { try emit(try options.design().mean(options.variables, level: options.level), options.output) }
 }
 
+/// `barometer total`: design-based totals with SE, CI (design df) and deff.
 struct Total: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Design-based totals with SE, CI and deff (R svytotal); user-missing and system-missing excluded.")
-    @OptionGroup var input: InputOptions
-    @Argument(help: "Numeric variables.") var variables: [String]
-    @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
-    @Option(name: .long, help: "Confidence level.") var level: Double = 0.95
-    @OptionGroup var designOptions: DesignOptions
-    @OptionGroup var output: OutputOptions
-
-    func run() throws {
-        let design = try designOptions.design(try input.load(), weight: weight)
-        try emit(try design.total(variables, level: level), output)
-    }
+    @OptionGroup var options: EstimateOptions
+    func run() throws { try emit(try options.design().total(options.variables, level: options.level), options.output) }
 }
