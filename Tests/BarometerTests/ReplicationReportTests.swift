@@ -62,7 +62,7 @@ import Testing
         let odr = try Self.report("kz2020-synthetic").html
         let o = Self.parse(odr)
         #expect(o.ok, "\(o.error)")
-        #expect(o.collector.ids.contains("grouped"))
+        #expect(o.collector.ids.contains("grouped-q-presence"))
         for country in [">Russia<", ">The USA<", ">China<"] { #expect(odr.contains(country)) }
         #expect(odr.contains("Data source: SYNTHETIC fixture survey kz2020-synthetic.csv"))
     }

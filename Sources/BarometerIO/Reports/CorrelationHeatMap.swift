@@ -67,13 +67,7 @@ struct CorrelationHeatMap {
         }
         scale += "<text x=\"\(XMLText.num(labelW - 8))\" y=\"\(XMLText.num(sy + 9))\" text-anchor=\"end\" class=\"tick\">−1</text>"
         scale += "<text x=\"\(XMLText.num(labelW + 21 * 12 + 6))\" y=\"\(XMLText.num(sy + 9))\" class=\"tick\">+1</text>\n"
-        return """
-        <svg xmlns="http://www.w3.org/2000/svg" class="chart" id="heatmap" role="img" width="\(XMLText.num(width))" height="\(XMLText.num(height))" viewBox="0 0 \(XMLText.num(width)) \(XMLText.num(height))">
-        <title>\(XMLText.escape(title))</title>
-        <text x="4" y="16" class="h">\(XMLText.escape(title))</text>
-        \(s)\(scale)<text x="4" y="\(XMLText.num(height - 10))" class="src">\(XMLText.escape(caption))</text>
-        </svg>
-        """
+        return XMLText.svg(id: "heatmap", width: width, height: height, title: title, body: "\(s)\(scale)", caption: caption, captionOffset: 10)
     }
 
     private func fmt(_ x: Double) -> String {

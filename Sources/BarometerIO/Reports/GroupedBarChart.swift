@@ -8,6 +8,8 @@ struct GroupedBarChart {
         var values: [(recomputed: Double?, published: Double?)]
     }
 
+    /// Element id (unique in the report).
+    var id: String
     var title: String
     var series: [String]
     var groups: [Group]
@@ -58,12 +60,6 @@ struct GroupedBarChart {
         }
         let ly = 26 + 18 * Double(series.count)
         legend += "<line x1=\"\(XMLText.num(left - 3))\" y1=\"\(XMLText.num(ly + 6))\" x2=\"\(XMLText.num(left + 15))\" y2=\"\(XMLText.num(ly + 6))\" class=\"pub\"/><text x=\"\(XMLText.num(left + 18))\" y=\"\(XMLText.num(ly + 10))\" class=\"tick\">published figure</text>\n"
-        return """
-        <svg xmlns="http://www.w3.org/2000/svg" class="chart" id="grouped" role="img" width="\(XMLText.num(width))" height="\(XMLText.num(height))" viewBox="0 0 \(XMLText.num(width)) \(XMLText.num(height))">
-        <title>\(XMLText.escape(title))</title>
-        <text x="4" y="16" class="h">\(XMLText.escape(title))</text>
-        \(legend)\(s)<text x="4" y="\(XMLText.num(height - 10))" class="src">\(XMLText.escape(caption))</text>
-        </svg>
-        """
+        return XMLText.svg(id: id, width: width, height: height, title: title, body: "\(legend)\(s)", caption: caption, captionOffset: 10)
     }
 }

@@ -87,13 +87,7 @@ struct LikertChart {
             lx += 150
         }
         let width = dkX + dkW + 40
-        return """
-        <svg xmlns="http://www.w3.org/2000/svg" class="chart" id="likert" role="img" width="\(XMLText.num(width))" height="\(XMLText.num(height))" viewBox="0 0 \(XMLText.num(width)) \(XMLText.num(height))">
-        <title>\(XMLText.escape(title))</title>
-        <text x="4" y="16" class="h">\(XMLText.escape(title))</text>
-        \(legend)\(axis)\(body)<text x="4" y="\(XMLText.num(height - 8))" class="src">\(XMLText.escape(caption))</text>
-        </svg>
-        """
+        return XMLText.svg(id: "likert", width: width, height: height, title: title, body: "\(legend)\(axis)\(body)", caption: caption, captionOffset: 8)
     }
 
     private func segment(x: Double, w: Double, y: Double, h: Double, color: String, value: Double, name: String) -> String {

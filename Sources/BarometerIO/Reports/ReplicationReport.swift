@@ -138,7 +138,8 @@ public struct ReplicationReport: Sendable {
             let t = (prefix.trimmingCharacters(in: .whitespaces) + " … " + suffix.trimmingCharacters(in: .whitespaces))
                 .trimmingCharacters(in: .whitespaces)
             let question = t == "…" ? f.stem : t.prefix(1).uppercased() + t.dropFirst()
-            return GroupedBarChart(title: "\(question) (%)",
+            return GroupedBarChart(id: "grouped-" + f.stem.map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined(),
+                                   title: "\(question) (%)",
                                    series: f.codes.map { codeLabel(first, $0) }, groups: groups,
                                    caption: "Bars: \(source.caption); ticks: published figures.", note: part)
         }
