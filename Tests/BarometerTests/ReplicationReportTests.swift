@@ -132,4 +132,32 @@ import Testing
         #expect(evals.filter { $0["status"] as? String == "fail" }.compactMap { $0["id"] as? String }
                 == ["ponars658.p4.us-favorable-given-russia-favorable"])
     }
+
+    /// `--map`: a researcher's file with other variable names (and no
+    /// codebook) gives the same figures as the fixture; its report does not
+    /// call it synthetic.
+    @Test func verifyWithAMappingFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-map-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = try String(contentsOfFile: Fixture.path("Fixtures/surveys/kz2020-synthetic.csv"), encoding: .utf8)
+        var lines = text.components(separatedBy: "\n")
+        lines[0] = lines[0].replacingOccurrences(of: "q_presence_russia", with: "PRES_RU").replacingOccurrences(of: "wt", with: "W")
+        let csv = dir.appendingPathComponent("theirs.csv"), map = dir.appendingPathComponent("map.json")
+        try lines.joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        try #"{"format": "barometer-mapping/1", "claims": "odr-2020", "weight": "W", "variables": {"q_presence_russia": {"name": "PRES_RU"}}}"#
+            .write(to: map, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["verify", "Fixtures/memos/odr-2020.claims.json", "--data", csv.path, "--map", map.path,
+                             "--report-dir", dir.path, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let evals = try #require(json["evaluations"] as? [[String: Any]])
+        let same = try #require(evals.first { $0["id"] as? String == "odr2020.presence.russia.same" })
+        let est = try #require(same["estimate"] as? [String: Any])
+        let ref = try #require(try ClaimsEvaluatorTests.reference().datasets["kz2020-synthetic"]?.figures["odr2020.presence.russia.same"])
+        #expect(close(try #require(est["value"] as? Double), ref.value, rel: 1e-10))
+        #expect(json["weight"] as? String == "W")
+        let md = try String(contentsOf: dir.appendingPathComponent("odr-2020.report.md"), encoding: .utf8)
+        #expect(md.contains("Data source: theirs.csv") && !md.contains("SYNTHETIC fixture"))
+    }
 }

@@ -37,7 +37,7 @@ public struct ClaimEvaluationReport: Sendable, Codable, Equatable, TableRepresen
             let digits = e.rule == .sign ? 3 : 2
             return [e.id, e.published,
                     e.estimate.map { NumberFormat.fixed($0.value, digits) } ?? "",
-                    e.estimate?.confidenceInterval.map { "\(NumberFormat.fixed($0.lower, 2)) to \(NumberFormat.fixed($0.upper, 2))" } ?? "",
+                    e.estimate?.confidenceInterval.map { "\(NumberFormat.fixed($0.lower, digits)) to \(NumberFormat.fixed($0.upper, digits))" } ?? "",
                     e.status.rawValue]
         }
         var counts: [String] = []

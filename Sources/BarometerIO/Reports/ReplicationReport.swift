@@ -20,13 +20,18 @@ import Barometer
 /// results; every number comes from ``ClaimEvaluator`` and
 /// ``ConsistencyReport``.
 public struct ReplicationReport: Sendable {
+    /// The claims as evaluated (after any mapping).
     public let claims: ClaimFile
+    /// Each claim recomputed and judged (``ClaimEvaluator``).
     public let evaluation: ClaimEvaluationReport
+    /// The aggregate checks of the published figures (no microdata).
     public let consistency: ConsistencyReport
+    /// The data-source line carried onto every chart and table.
     public let source: ReportDataSource
     /// Variable and value labels (optional: names and codes are used without).
     public let labels: [String: Variable]
 
+    /// A report on `evaluation`; `labels` supplies variable and value labels for the charts.
     public init(claims: ClaimFile, evaluation: ClaimEvaluationReport, consistency: ConsistencyReport,
                 source: ReportDataSource, labels: Dataset? = nil) {
         self.claims = claims

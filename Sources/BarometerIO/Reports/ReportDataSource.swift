@@ -13,8 +13,9 @@ public struct ReportDataSource: Sendable, Codable, Equatable {
     public let file: String
     /// Whether the dataset is labelled synthetic.
     public let synthetic: Bool
-    /// Respondents and weight.
+    /// Respondents in the file.
     public let respondents: Int
+    /// Weight variable, nil when unweighted.
     public let weight: String?
 
     public init(file: String, synthetic: Bool, respondents: Int, weight: String?) {

@@ -31,6 +31,7 @@ struct Verify: ParsableCommand {
         let source = ReportDataSource(file: data, data: dataset, weight: design.weights.name)
         evaluation.dataSource = source.line
         try emit(evaluation, output)
+        fflush(nil)   // the table before the report paths when both streams go to one terminal or log
         let report = ReplicationReport(claims: file, evaluation: evaluation, consistency: consistency, source: source, labels: dataset)
         for path in try report.write(to: reportDir) {
             FileHandle.standardError.write(Data("wrote \(path)\n".utf8))
