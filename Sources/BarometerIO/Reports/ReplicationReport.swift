@@ -223,7 +223,7 @@ public struct ReplicationReport: Sendable {
         tr.fail td, tr.error td, tr.inconsistent td { background: #f8d7da; }
         tr.pass td.status, tr.consistent td.status { color: #1a7837; font-weight: bold; }
         figure { margin: 16px 0; } figcaption { font-size: 12px; color: #555; }
-        svg.chart { font-size: 12px; } svg .h { font-size: 14px; font-weight: bold; } svg .q { font-weight: bold; }
+        svg.chart { font-size: 12px; } svg .h { font-size: 14px; font-weight: bold; } svg .q { font-weight: bold; paint-order: stroke; stroke: #fff; stroke-width: 4px; }
         svg .tick { fill: #444; font-size: 11px; } svg .grid { stroke: #e5e5e5; } svg .zero { stroke: #222; stroke-width: 1.5; }
         svg .v { fill: #fff; font-size: 11px; } svg .src { fill: #8a6d00; font-size: 11px; font-style: italic; }
         svg .pub { stroke: #000; stroke-width: 2.5; } svg .vb { fill: #222; font-weight: bold; } svg .vw { fill: #fff; font-weight: bold; }
