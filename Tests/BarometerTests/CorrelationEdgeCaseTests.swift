@@ -175,4 +175,42 @@ import Testing
         _ = BLASRuntime.setThreadCount(before)
         for (a, b) in zip(one, two) { for (x, y) in zip(a, b) { #expect(close(x ?? .nan, y ?? .nan, rel: 1e-12)) } }
     }
+
+    /// The single-pass path for complete data falls back to listwise deletion
+    /// when a NaN turns up in a later chunk, and rejects ±∞.
+    @Test func lateMissingValueAndInfinity() throws {
+        let n = 10_000
+        let x = (0..<n).map { sin(Double($0) * 0.37) }
+        var y = (0..<n).map { cos(Double($0) * 0.11) + 0.5 * sin(Double($0) * 0.37) }
+        y[9_000] = .nan
+        let d = SurveyDesign.unweighted(try Dataset(variables: [Variable(name: "x", values: x), Variable(name: "y", values: y)]))
+        let l = try Correlation.matrix(d, variables: ["x", "y"])
+        let p = try Correlation.matrix(d, variables: ["x", "y"], options: CorrelationOptions(missing: .pairwise))
+        #expect(l.counts[0][1] == n - 1 && p.counts[0][1] == n - 1)
+        #expect(close(l.estimates[0][1] ?? .nan, p.estimates[0][1] ?? 0, rel: 1e-12))
+        var yi = y
+        yi[9_000] = .infinity
+        let di = SurveyDesign.unweighted(try Dataset(variables: [Variable(name: "x", values: x), Variable(name: "y", values: yi)]))
+        #expect(throws: BarometerError.self) { try Correlation.matrix(di, variables: ["x", "y"]) }
+        #expect(throws: BarometerError.self) {
+            try Correlation.matrix(di, variables: ["x", "y"], options: CorrelationOptions(missing: .pairwise))
+        }
+    }
+
+    /// `LinearAlgebra.syrk(_:columns:into:)` (a column block in place) equals the Gram matrix of the copied block.
+    @Test func columnRangeSyrkMatchesGramOfBlock() throws {
+        var rowsOfA: [[Double]] = []
+        for i in 0..<7 {
+            var row: [Double] = []
+            for j in 0..<5 { row.append(Double((i * 3 + j * 5) % 11) - 4.5) }
+            rowsOfA.append(row)
+        }
+        let a = try Matrix(rowMajor: rowsOfA)
+        var c = Matrix(rows: 3, columns: 3)
+        try LinearAlgebra.syrk(a, columns: 1..<4, into: &c)
+        let g = try LinearAlgebra.gram(a.submatrix(rows: Array(0..<7), columns: [1, 2, 3]))
+        #expect(c == g)
+        var bad = Matrix(rows: 2, columns: 2)
+        #expect(throws: LinearAlgebraError.self) { try LinearAlgebra.syrk(a, columns: 4..<6, into: &bad) }
+    }
 }

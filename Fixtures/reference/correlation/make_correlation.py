@@ -118,6 +118,16 @@ for i in range(m):
         wsl[i, j] = wcorr(midranks(Y[listwise, i], w[listwise]), midranks(Y[listwise, j], w[listwise]), w[listwise])
         wsp[i, j] = wcorr(midranks(Y[ok, i], w[ok]), midranks(Y[ok, j], w[ok]), w[ok])
 Yd = pd.DataFrame(Y, columns=V)
+def weighted_kendall(x, y, ww):
+    # every pair (i, j) weighted by w_i w_j; O(n^2) definition
+    dx = np.sign(x[:, None] - x[None, :]); dy = np.sign(y[:, None] - y[None, :]); W = np.outer(ww, ww)
+    iu = np.triu_indices(len(x), 1)
+    num = (W * dx * dy)[iu].sum()
+    return num / np.sqrt((W * (dx != 0))[iu].sum() * (W * (dy != 0))[iu].sum())
+wkl = np.ones((m, m))
+for i in range(m):
+    for j in range(m):
+        if i != j: wkl[i, j] = weighted_kendall(Y[listwise, i], Y[listwise, j], w[listwise])
 # Exact rational arithmetic (fractions) for unweighted Pearson: pandas' pairwise
 # corr loses ~1e-8 relative on the column offset by 1e9 (q3), so it is used
 # as the reference only for the other columns; this is the reference for all.
@@ -149,6 +159,7 @@ out["synthetic"] = {
     "pandasMaxRelErrorOnOffsetColumn": float(np.max(np.abs(Yd.corr().to_numpy() - exp_) / np.abs(exp_))), "unweightedPairwiseSpearman": Yd.corr(method="spearman").to_numpy(),
     "unweightedListwise": Yd.dropna().corr().to_numpy(),
     "unweightedListwiseKendall": Yd.dropna().corr(method="kendall").to_numpy(),
+    "weightedKendallListwise": wkl,
     "weightedPcorrListwise": wpcorr, "weightedPartialQ1Q2GivenQ3": S[0, 1] / np.sqrt(S[0, 0] * S[1, 1]),
 }
 with open(os.path.join(HERE, "correlation.json"), "w") as f:

@@ -1,14 +1,17 @@
 /// Weighted centred cross-products of p columns over a fixed set of rows,
-/// computed through BLAS `dsyrk` on centred, √w-scaled row chunks.
+/// computed through BLAS `dsyrk` on shifted, √w-scaled row chunks in one
+/// streaming pass over the data.
 ///
-/// Algorithm (two-pass with correction, Chan, Golub & LeVeque 1983):
-/// pass 1 computes the weighted means `m_j = Σ wᵢ xᵢⱼ / Σw`; pass 2 streams
-/// the rows in chunks of ``chunkRows``, forms `aᵢⱼ = √wᵢ (xᵢⱼ − m_j)` and
-/// accumulates `C += AᵀA` with `dsyrk`, while also summing the residuals
-/// `e_j = Σ wᵢ (xᵢⱼ − m_j)` (zero in exact arithmetic); finally
-/// `C_jk −= e_j e_k / Σw`. Centring first makes the result shift-invariant:
-/// a column offset by 10⁹ loses no more than a few ulps of its mean's
-/// rounding, unlike the one-pass `Σxy − Σx Σy / n` formula.
+/// Algorithm (shifted data with an exact correction; Chan, Golub & LeVeque
+/// 1983): the shift `K_j` is column j's weighted mean over the first chunk of
+/// rows; the rows are then streamed in chunks of ``chunkRows``, forming
+/// `aᵢⱼ = √wᵢ (xᵢⱼ − K_j)` and accumulating `C += AᵀA` with `dsyrk`, while
+/// also summing `e_j = Σ wᵢ (xᵢⱼ − K_j)`; finally `C_jk −= e_j e_k / Σw` and
+/// the mean is `K_j + e_j/Σw`. The correction makes the result exactly
+/// shift-invariant in exact arithmetic; in floating point the relative error
+/// of a variance is about `ε · (1 + (x̄ − K)²/s²)`, and `K` (a mean of 8192
+/// rows) lies within a few standard deviations of `x̄`, so a column offset by
+/// 10⁹ keeps ~15 digits — unlike the one-pass `Σxy − Σx Σy / n`.
 /// The chunk size is fixed, so the summation order never depends on the
 /// thread count (OpenBLAS may still split a single `dsyrk` across threads).
 struct CentredMoments: Sendable {
@@ -16,7 +19,7 @@ struct CentredMoments: Sendable {
     var crossProducts: Matrix
     /// Weighted means.
     var means: [Double]
-    /// max |xᵢⱼ| over the rows, per column (for the constancy test).
+    /// Magnitude of column j's values, `max(|K_j|, |mean_j|)` (for the constancy test).
     var scales: [Double]
     var count: Int
     var sumW: Double
@@ -25,69 +28,107 @@ struct CentredMoments: Sendable {
     /// Rows per `dsyrk` call.
     static let chunkRows = 4096
 
-    init(columns: [[Double]], rows: [Int], weights: [Double]) throws(BarometerError) {
+    /// Moments over every row when all values are finite, else nil (checked
+    /// chunk by chunk before each `dsyrk`, so little work is wasted): the
+    /// single-pass fast path for complete data.
+    init?(allRowsOf columns: [[Double]], weights: [Double]) throws(BarometerError) {
+        do {
+            try self.init(columns: columns, rows: Array(0..<(columns.first?.count ?? 0)), weights: weights, stopOnNonFinite: true)
+        } catch let e {
+            if case .invalidArgument("non-finite") = e { return nil }
+            throw e
+        }
+    }
+
+    /// `rows` must be ascending and distinct (then `rows.count == n` means every row).
+    init(columns: [[Double]], rows: [Int], weights: [Double], stopOnNonFinite: Bool = false) throws(BarometerError) {
         let p = columns.count, n = rows.count
+        let all = n == columns.first?.count
         var sw = 0.0, sw2 = 0.0
         for r in rows { let w = weights[r]; sw += w; sw2 += w * w }
+        if stopOnNonFinite {
+            // the shift must be finite too
+            for j in 0..<p { for k in 0..<Swift.min(Self.chunkRows, n) where !columns[j][rows[k]].isFinite {
+                throw .invalidArgument("non-finite")
+            } }
+        }
         guard n > 0 else { throw .insufficientData("no rows with valid values on every variable") }
         guard sw > 0 else { throw .insufficientData("the \(n) rows used have zero total weight") }
-        var means = [Double](repeating: 0, count: p), scales = [Double](repeating: 0, count: p)
-        weights.withUnsafeBufferPointer { w in
-            rows.withUnsafeBufferPointer { rr in
-                for j in 0..<p {
-                    columns[j].withUnsafeBufferPointer { x in
-                        var s = 0.0, mx = 0.0
-                        for r in rr { s += w[r] * x[r]; mx = Swift.max(mx, Swift.abs(x[r])) }
-                        means[j] = s / sw
-                        scales[j] = mx
-                    }
-                }
-            }
+        let unit = weights.allSatisfy { $0 == 1 }
+        // shift: weighted mean of the first chunk (plain mean when its weights are all zero)
+        let first = Swift.min(Self.chunkRows, n)
+        var shift = [Double](repeating: 0, count: p)
+        var w0 = 0.0
+        for k in 0..<first { w0 += weights[rows[k]] }
+        for j in 0..<p {
+            var s = 0.0, plain = 0.0
+            for k in 0..<first { let r = rows[k]; s += weights[r] * columns[j][r]; plain += columns[j][r] }
+            shift[j] = w0 > 0 ? s / w0 : plain / Double(first)
         }
         var c = Matrix(rows: p, columns: p)
         var resid = [Double](repeating: 0, count: p)
-        var chunk = Matrix(rows: Swift.min(Self.chunkRows, n), columns: p)
-        var sqrtW = [Double](repeating: 0, count: chunk.rows)
+        var chunk = Matrix(rows: first, columns: p)
+        var sqrtW = [Double](repeating: 1, count: first)
         var start = 0
         while start < n {
             let len = Swift.min(Self.chunkRows, n - start)
             if len != chunk.rows { chunk = Matrix(rows: len, columns: p) }
-            for k in 0..<len { sqrtW[k] = weights[rows[start + k]].squareRoot() }
+            if !unit { for k in 0..<len { sqrtW[k] = weights[rows[start + k]].squareRoot() } }
             chunk.storage.withUnsafeMutableBufferPointer { a in
                 rows.withUnsafeBufferPointer { rr in
                     weights.withUnsafeBufferPointer { w in
-                        for j in 0..<p {
-                            columns[j].withUnsafeBufferPointer { x in
-                                let m = means[j]
-                                var s = 0.0
-                                let base = j * len
-                                for k in 0..<len {
-                                    let r = rr[start + k]
-                                    let d = x[r] - m
-                                    s += w[r] * d
-                                    a[base + k] = d * sqrtW[k]
+                        sqrtW.withUnsafeBufferPointer { sq in
+                            for j in 0..<p {
+                                columns[j].withUnsafeBufferPointer { x in
+                                    let m = shift[j]
+                                    // four partial sums in a fixed order: vectorisable and deterministic
+                                    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                                    let base = j * len
+                                    let quads = len / 4 * 4
+                                    if all && unit {
+                                        guard let xb = x.baseAddress else { return }
+                                        let x0 = xb + start
+                                        var k = 0
+                                        while k < quads {
+                                            let d0 = x0[k] - m, d1 = x0[k + 1] - m, d2 = x0[k + 2] - m, d3 = x0[k + 3] - m
+                                            s0 += d0; s1 += d1; s2 += d2; s3 += d3
+                                            a[base + k] = d0; a[base + k + 1] = d1; a[base + k + 2] = d2; a[base + k + 3] = d3
+                                            k += 4
+                                        }
+                                        while k < len { let d = x0[k] - m; s0 += d; a[base + k] = d; k += 1 }
+                                    } else if unit {
+                                        for k in 0..<len { let d = x[rr[start + k]] - m; s0 += d; a[base + k] = d }
+                                    } else {
+                                        for k in 0..<len {
+                                            let r = rr[start + k]
+                                            let d = x[r] - m
+                                            s0 += w[r] * d; a[base + k] = d * sq[k]
+                                        }
+                                    }
+                                    let s = (s0 + s1) + (s2 + s3)
+                                    resid[j] += s
                                 }
-                                resid[j] += s
                             }
                         }
                     }
                 }
             }
+            if stopOnNonFinite && !resid.allSatisfy({ $0.isFinite }) { throw .invalidArgument("non-finite") }
             do { try LinearAlgebra.syrk(chunk, transpose: true, alpha: 1, beta: 1, into: &c) }
             catch { throw .linearAlgebra(error) }
             start += len
         }
         for j in 0..<p { for k in 0..<p { c[j, k] -= resid[j] * resid[k] / sw } }
         crossProducts = c
-        self.means = means
-        self.scales = scales
+        means = (0..<p).map { shift[$0] + resid[$0] / sw }
+        self.scales = (0..<p).map { Swift.max(Swift.abs(shift[$0]), Swift.abs(shift[$0] + resid[$0] / sw)) }
         count = n
         sumW = sw
         sumW2 = sw2
     }
 
     /// Whether column j is constant among the rows: its weighted variance is
-    /// below the rounding level of its values, `(64 ε max|x|)²`.
+    /// below the rounding level of its values, `(64 ε · max(|K|, |x̄|))²`.
     func isConstant(_ j: Int) -> Bool {
         let v = crossProducts[j, j] / sumW
         let tol = 64 * Double.ulpOfOne * scales[j]

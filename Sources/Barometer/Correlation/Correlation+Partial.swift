@@ -89,7 +89,7 @@ extension Correlation {
             throw .invalidArgument("partial correlations use listwise deletion (a pairwise covariance matrix need not be positive definite)")
         }
         let cols = try CorrelationColumns(design, variables: variables, options: options)
-        let rows = cols.listwiseRows()
+        let rows = try cols.listwiseRows()
         guard rows.count > k + 2 else {
             throw .insufficientData("\(rows.count) complete rows for a partial correlation with \(k) control(s); more than \(k + 2) are needed")
         }

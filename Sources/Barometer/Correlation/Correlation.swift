@@ -18,7 +18,8 @@ public enum Correlation {
     ///   (``CentredMoments``). Pairwise: masked BLAS products (``PairwiseMoments``).
     /// - Spearman: mid-ranks (``WeightedRanks``) then Pearson; pairwise ranks
     ///   are taken within each pair's rows (as pandas).
-    /// - Kendall τ_b: Knight's algorithm per pair; unweighted designs only.
+    /// - Kendall τ_b: Knight's algorithm per pair. Weighted: each pair of rows
+    ///   counts `wᵢwⱼ` (``KendallTau``), estimate only (SE and p are nil).
     /// - Polychoric: see ``Polychoric`` (Wald test and interval from the observed information).
     /// - Throws: ``BarometerError/constantVariable(_:)`` for a variable with no
     ///   variation among its rows, ``BarometerError/insufficientData(_:)`` when
@@ -32,20 +33,28 @@ public enum Correlation {
         var acc = CorrelationAccumulator(p: p)
         switch (options.method, options.missing) {
         case (.pearson, .listwise), (.spearman, .listwise):
-            let rows = cols.listwiseRows()
-            guard rows.count >= 3 else {
-                throw .insufficientData("listwise deletion leaves \(rows.count) rows; at least 3 are needed")
+            // complete data (the common Pearson case): one streaming pass, no row list
+            var fast: CentredMoments? = nil
+            if options.method == .pearson && cols.maybeComplete && cols.rowCount >= 3 {
+                fast = try CentredMoments(allRowsOf: cols.columns, weights: cols.weights)
+            }
+            let rows = fast == nil ? try cols.listwiseRows() : []
+            let used = fast?.count ?? rows.count
+            guard used >= 3 else {
+                throw .insufficientData("listwise deletion leaves \(used) rows; at least 3 are needed")
             }
             let data = options.method == .spearman
                 ? cols.columns.map { WeightedRanks.ranks(of: $0, rows: rows, weights: cols.weights) } : cols.columns
-            let mom = try CentredMoments(columns: data, rows: rows, weights: cols.weights)
+            let mom: CentredMoments
+            if let f = fast { mom = f } else { mom = try CentredMoments(columns: data, rows: rows, weights: cols.weights) }
             for j in 0..<p where mom.isConstant(j) { throw .constantVariable(variables[j]) }
             let r = mom.correlation()
-            let size = cols.testSize(count: rows.count, sumW: mom.sumW, sumW2: mom.sumW2, semantics: options.weightSemantics)
+            let size = cols.testSize(count: used, sumW: mom.sumW, sumW2: mom.sumW2, semantics: options.weightSemantics)
             for i in 0..<p { for j in 0..<p {
-                acc.set(i, j, r: i == j ? 1 : CorrelationInference.clamp(r[i, j]), n: rows.count, size: size)
+                acc.set(i, j, r: i == j ? 1 : CorrelationInference.clamp(r[i, j]), n: used, size: size)
             } }
         case (.pearson, .pairwise):
+            for j in 0..<p { try cols.requireFinite(j) }
             let pm = try PairwiseMoments(columns: cols.columns, weights: cols.weights, weighted: cols.isWeighted)
             for j in 0..<p {
                 let m = pm.moments(j, j)
@@ -67,10 +76,8 @@ public enum Correlation {
                 }
             } }
         case (.spearman, .pairwise), (.kendall, _):
-            if options.method == .kendall && cols.isWeighted {
-                throw .invalidArgument("weighted Kendall τ_b is not supported; use Spearman or Pearson with weights")
-            }
-            let listwise = options.missing == .listwise ? cols.listwiseRows() : nil
+            let listwise = options.missing == .listwise ? try cols.listwiseRows() : nil
+            if listwise == nil { for j in 0..<p { try cols.requireFinite(j) } }
             if let l = listwise, l.count < 3 {
                 throw .insufficientData("listwise deletion leaves \(l.count) rows; at least 3 are needed")
             }
@@ -92,7 +99,8 @@ public enum Correlation {
                 acc.sizes[i][i] = Double(acc.counts[i][i])
             }
         case (.polychoric, _):
-            if options.missing == .listwise && cols.listwiseRows().isEmpty {
+            for j in 0..<p { try cols.requireFinite(j) }
+            if options.missing == .listwise, try cols.listwiseRows().isEmpty {
                 throw .insufficientData("listwise deletion leaves no rows")
             }
             try Polychoric.fill(&acc, design: design, cols: cols, options: options)
@@ -113,6 +121,19 @@ public enum Correlation {
             acc.notes.append("\(names[i]) × \(names[j]): \(why), r undefined")
         }
         guard rows.count >= 2, sw > 0 else { undefined("\(rows.count) complete rows"); return }
+        if options.method == .kendall && cols.isWeighted {
+            guard let t = KendallTau.weightedTau(x: rows.map { cols.columns[i][$0] }, y: rows.map { cols.columns[j][$0] },
+                                                 w: rows.map { cols.weights[$0] }) else {
+                undefined("a variable is constant on the pair's rows"); return
+            }
+            acc.set(i, j, r: t, n: rows.count, size: size)
+            acc.override[i][j] = (nil, nil)
+            acc.override[j][i] = (nil, nil)
+            if !acc.notes.contains(where: { $0.hasPrefix("Weighted Kendall") }) {
+                acc.notes.append("Weighted Kendall τ_b: estimate only (no design-consistent test is implemented)")
+            }
+            return
+        }
         if options.method == .kendall {
             guard let k = KendallTau(x: rows.map { cols.columns[i][$0] }, y: rows.map { cols.columns[j][$0] }) else {
                 undefined("a variable is constant on the pair's rows"); return

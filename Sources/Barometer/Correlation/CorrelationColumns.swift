@@ -11,9 +11,11 @@ struct CorrelationColumns: Sendable {
     let isWeighted: Bool
     let weightName: String?
     let rowCount: Int
-    /// Per variable: how many rows were user-missing and system-missing.
-    let userMissing: [Int]
-    let systemMissing: [Int]
+    /// False when some value is known to be excluded (user-missing code,
+    /// outside the domain). Columns that needed no masking are not scanned
+    /// here (their storage is shared with the dataset); NaN and ±∞ in them are
+    /// found by ``listwiseRows()`` or by the streaming pass.
+    let maybeComplete: Bool
 
     init(_ design: SurveyDesign, variables: [String], options: CorrelationOptions) throws(BarometerError) {
         var seen = Set<String>()
@@ -25,23 +27,23 @@ struct CorrelationColumns: Sendable {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: n, actual: d.mask.count)
         }
         var cols: [[Double]] = []
-        var um: [Int] = [], sm: [Int] = []
+        var excluded = false
         for name in variables {
             let v = try design.variable(name)
             try v.requireNumeric()
-            var c = v.values
-            var u = 0, s = 0
-            for i in 0..<n {
-                let x = c[i]
-                if x.isNaN { s += 1; continue }
-                if !x.isFinite { throw .invalidArgument("variable '\(name)' holds \(x) at row \(i + 1)") }
-                if options.excludeUserMissing && v.missing.contains(x) { u += 1; c[i] = .nan }
+            var c = v.values            // shared storage: copied only when a value must be masked
+            var masked: [Int] = []
+            if options.excludeUserMissing && !v.missing.isEmpty {
+                c.withUnsafeBufferPointer { x in
+                    for i in 0..<x.count where !x[i].isNaN && v.missing.contains(x[i]) { masked.append(i) }
+                }
             }
             if let d = options.domain {
-                for i in 0..<n where !d.mask[i] { c[i] = .nan }
+                for i in 0..<n where !d.mask[i] && !c[i].isNaN { masked.append(i) }
             }
+            for i in masked { c[i] = .nan }
+            if !masked.isEmpty { excluded = true }
             cols.append(c)
-            um.append(u); sm.append(s)
         }
         names = variables
         columns = cols
@@ -49,18 +51,34 @@ struct CorrelationColumns: Sendable {
         isWeighted = design.weights.isWeighted
         weightName = design.weights.name
         rowCount = n
-        userMissing = um
-        systemMissing = sm
+        maybeComplete = !excluded
     }
 
-    /// Rows where every variable is usable (and the weight positive or zero).
-    func listwiseRows() -> [Int] {
+    /// Throws for an infinite value (BLAS would turn it into NaN silently).
+    func requireFinite(_ j: Int) throws(BarometerError) {
+        for (i, x) in columns[j].enumerated() where x.isInfinite {
+            throw .invalidArgument("variable '\(names[j])' holds \(x) at row \(i + 1)")
+        }
+    }
+
+    /// Rows where every variable is usable, ascending (one sequential pass per column).
+    /// - Throws: ``BarometerError/invalidArgument(_:)`` for an infinite value.
+    func listwiseRows() throws(BarometerError) -> [Int] {
+        var ok = [Bool](repeating: true, count: rowCount)
+        var infinite = -1
+        ok.withUnsafeMutableBufferPointer { o in
+            for (j, c) in columns.enumerated() {
+                c.withUnsafeBufferPointer { x in
+                    for i in 0..<x.count where !x[i].isFinite {
+                        if x[i].isNaN { o[i] = false } else if infinite < 0 { infinite = j }
+                    }
+                }
+            }
+        }
+        if infinite >= 0 { try requireFinite(infinite) }
         var rows: [Int] = []
         rows.reserveCapacity(rowCount)
-        outer: for i in 0..<rowCount {
-            for c in columns where c[i].isNaN { continue outer }
-            rows.append(i)
-        }
+        for i in 0..<rowCount where ok[i] { rows.append(i) }
         return rows
     }
 

@@ -82,6 +82,82 @@ struct KendallTau: Sendable {
         }
     }
 
+    /// Weighted τ_b: every pair (i, j) counts with weight `wᵢwⱼ`,
+    /// `τ_w = Σ_{i<j} wᵢwⱼ sgn(xᵢ−xⱼ) sgn(yᵢ−yⱼ) / √(Σ_{x tied not} wᵢwⱼ · Σ_{y tied not} wᵢwⱼ)`,
+    /// computed like Knight's algorithm with weighted pair totals
+    /// `n₀ = (W² − Σw²)/2`, tie totals per group `(W_g² − Σ_g w²)/2`, and the
+    /// weighted discordance from a weighted merge-sort inversion count.
+    /// With unit weights it is τ_b. Nil when either variable is constant.
+    static func weightedTau(x: [Double], y: [Double], w: [Double]) -> Double? {
+        let n = x.count
+        guard n >= 2, y.count == n, w.count == n else { return nil }
+        let order = (0..<n).sorted { (a: Int, b: Int) -> Bool in
+            if x[a] != x[b] { return x[a] < x[b] }
+            if y[a] != y[b] { return y[a] < y[b] }
+            return a < b
+        }
+        let xs = order.map { x[$0] }
+        var ys = order.map { y[$0] }
+        var ws = order.map { w[$0] }
+        func pairs(_ s: Double, _ s2: Double) -> Double { (s * s - s2) / 2 }
+        var total = 0.0, total2 = 0.0
+        for v in ws { total += v; total2 += v * v }
+        let n0 = pairs(total, total2)
+        var n1 = 0.0, n3 = 0.0
+        var i = 0
+        while i < n {
+            var j = i, s = 0.0, s2 = 0.0
+            while j < n && xs[j] == xs[i] { s += ws[j]; s2 += ws[j] * ws[j]; j += 1 }
+            n1 += pairs(s, s2)
+            var a = i
+            while a < j {
+                var b = a, t = 0.0, t2 = 0.0
+                while b < j && ys[b] == ys[a] { t += ws[b]; t2 += ws[b] * ws[b]; b += 1 }
+                n3 += pairs(t, t2)
+                a = b
+            }
+            i = j
+        }
+        var yb = ys, wb = ws
+        let discordant = weightedMerge(&ys, &ws, &yb, &wb, 0, n)
+        var n2 = 0.0
+        i = 0
+        while i < n {
+            var j = i, s = 0.0, s2 = 0.0
+            while j < n && ys[j] == ys[i] { s += ws[j]; s2 += ws[j] * ws[j]; j += 1 }
+            n2 += pairs(s, s2)
+            i = j
+        }
+        guard n0 - n1 > 0, n0 - n2 > 0 else { return nil }
+        let sw = n0 - n1 - n2 + n3 - 2 * discordant
+        return Swift.min(1, Swift.max(-1, sw / ((n0 - n1).squareRoot() * (n0 - n2).squareRoot())))
+    }
+
+    /// Sorts (a, wa)[lo..<hi] by a ascending; returns Σ wᵢwⱼ over inversions.
+    private static func weightedMerge(_ a: inout [Double], _ wa: inout [Double], _ buf: inout [Double],
+                                      _ wbuf: inout [Double], _ lo: Int, _ hi: Int) -> Double {
+        if hi - lo < 2 { return 0 }
+        let mid = (lo + hi) / 2
+        var sum = weightedMerge(&a, &wa, &buf, &wbuf, lo, mid) + weightedMerge(&a, &wa, &buf, &wbuf, mid, hi)
+        var leftWeight = 0.0
+        for t in lo..<mid { leftWeight += wa[t] }
+        var i = lo, j = mid, k = lo
+        while i < mid && j < hi {
+            if a[j] < a[i] {
+                sum += wa[j] * leftWeight
+                buf[k] = a[j]; wbuf[k] = wa[j]; j += 1
+            } else {
+                leftWeight -= wa[i]
+                buf[k] = a[i]; wbuf[k] = wa[i]; i += 1
+            }
+            k += 1
+        }
+        while i < mid { buf[k] = a[i]; wbuf[k] = wa[i]; i += 1; k += 1 }
+        while j < hi { buf[k] = a[j]; wbuf[k] = wa[j]; j += 1; k += 1 }
+        for t in lo..<hi { a[t] = buf[t]; wa[t] = wbuf[t] }
+        return sum
+    }
+
     /// Sorts a[lo..<hi] ascending, returning the number of inversions.
     private static func mergeCount(_ a: inout [Double], _ buf: inout [Double], _ lo: Int, _ hi: Int) -> Int {
         if hi - lo < 2 { return 0 }

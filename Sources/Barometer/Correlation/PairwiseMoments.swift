@@ -6,7 +6,9 @@
 /// chunks of ``CentredMoments/chunkRows``:
 /// counts `N = MᵀM`, weights `W = (√w M)ᵀ(√w M)`, Σw² `= (wM)ᵀ(wM)`,
 /// sums `S = (√w X₀)ᵀ(√w M)` (S_jk = Σ w x_j over rows where j and k are valid),
-/// squares `Q = (√w X₀²)ᵀ(√w M)`, cross-products `C = (√w X₀)ᵀ(√w X₀)`.
+/// squares `Q = (√w X₀²)ᵀ(√w M)` — both from one `dgemm` of the chunk
+/// `[√w X₀ | √w X₀²]` — and cross-products `C = (√w X₀)ᵀ(√w X₀)` (`dsyrk` on
+/// the first block in place, ``LinearAlgebra/syrk(_:alpha:beta:columns:into:)``).
 /// Then for the pair (j, k): `cov = C_jk − S_jk S_kj / W_jk`,
 /// `var_j = Q_jk − S_jk² / W_jk`.
 ///
@@ -41,32 +43,53 @@ struct PairwiseMoments: Sendable {
             for i in 0..<n where !columns[j][i].isNaN { mx = Swift.max(mx, Swift.abs(columns[j][i] - centres[j])) }
             scales[j] = mx
         }
-        var cN = Matrix(rows: p, columns: p), cW = cN, cW2 = cN, cS = cN, cQ = cN, cC = cN
+        var cN = Matrix(rows: p, columns: p), cW = cN, cW2 = cN, cC = cN
+        var cSQ = Matrix(rows: 2 * p, columns: p)      // [S; Q] from one dgemm
         let chunkRows = CentredMoments.chunkRows
         var start = 0
+        var len = Swift.min(chunkRows, n)
+        // x0x2 = [√w·x̃ | √w·x̃²] (len × 2p); m = √w·mask; m01 = mask; wm = w·mask
+        var x0x2 = Matrix(rows: len, columns: 2 * p), m = Matrix(rows: len, columns: p)
+        var m01 = weighted ? m : Matrix(rows: 0, columns: 0), wm = m01
         while start < n {
-            let len = Swift.min(chunkRows, n - start)
-            var x0 = Matrix(rows: len, columns: p), m = x0, x2 = x0, m01 = x0, wm = x0
-            for j in 0..<p {
-                columns[j].withUnsafeBufferPointer { x in
-                    let c = centres[j]
-                    for k in 0..<len {
-                        let v = x[start + k]
-                        if v.isNaN { continue }
-                        let w = weights[start + k], sq = w.squareRoot(), d = v - c
-                        let at = k + j * len
-                        x0.storage[at] = sq * d
-                        x2.storage[at] = sq * d * d
-                        m.storage[at] = sq
-                        m01.storage[at] = 1
-                        wm.storage[at] = w
+            len = Swift.min(chunkRows, n - start)
+            if len != m.rows {
+                x0x2 = Matrix(rows: len, columns: 2 * p); m = Matrix(rows: len, columns: p)
+                if weighted { m01 = m; wm = m }
+            }
+            x0x2.storage.withUnsafeMutableBufferPointer { xq in
+                m.storage.withUnsafeMutableBufferPointer { mm in
+                    m01.storage.withUnsafeMutableBufferPointer { mo in
+                        wm.storage.withUnsafeMutableBufferPointer { ww in
+                            weights.withUnsafeBufferPointer { wts in
+                                for j in 0..<p {
+                                    columns[j].withUnsafeBufferPointer { x in
+                                        let c = centres[j]
+                                        let b0 = j * len, b2 = (p + j) * len
+                                        for k in 0..<len {
+                                            let v = x[start + k]
+                                            if v.isNaN {
+                                                xq[b0 + k] = 0; xq[b2 + k] = 0; mm[b0 + k] = 0
+                                                if weighted { mo[b0 + k] = 0; ww[b0 + k] = 0 }
+                                            } else if weighted {
+                                                let w = wts[start + k], sq = w.squareRoot(), d = v - c
+                                                xq[b0 + k] = sq * d; xq[b2 + k] = sq * d * d; mm[b0 + k] = sq
+                                                mo[b0 + k] = 1; ww[b0 + k] = w
+                                            } else {
+                                                let d = v - c
+                                                xq[b0 + k] = d; xq[b2 + k] = d * d; mm[b0 + k] = 1
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
             do {
-                try LinearAlgebra.syrk(x0, beta: 1, into: &cC)
-                try LinearAlgebra.gemm(x0, m, transposeA: true, beta: 1, into: &cS)
-                try LinearAlgebra.gemm(x2, m, transposeA: true, beta: 1, into: &cQ)
+                try LinearAlgebra.syrk(x0x2, beta: 1, columns: 0..<p, into: &cC)
+                try LinearAlgebra.gemm(x0x2, m, transposeA: true, beta: 1, into: &cSQ)
                 try LinearAlgebra.syrk(m, beta: 1, into: &cW)
                 if weighted {
                     try LinearAlgebra.syrk(m01, beta: 1, into: &cN)
@@ -75,6 +98,8 @@ struct PairwiseMoments: Sendable {
             } catch { throw .linearAlgebra(error) }
             start += len
         }
+        let cS = cSQ.submatrix(rows: Array(0..<p), columns: Array(0..<p))
+        let cQ = cSQ.submatrix(rows: Array(p..<(2 * p)), columns: Array(0..<p))
         if !weighted { cN = cW; cW2 = cW }
         counts = cN; sumW = cW; sumW2 = cW2; sums = cS; squares = cQ; cross = cC
         self.scales = scales

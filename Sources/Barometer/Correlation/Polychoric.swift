@@ -100,6 +100,7 @@ public enum Polychoric {
         var o = options
         o.method = .polychoric
         let cols = try CorrelationColumns(design, variables: [x, y], options: o)
+        try cols.requireFinite(0); try cols.requireFinite(1)
         let mask = (0..<cols.rowCount).map { !cols.columns[0][$0].isNaN && !cols.columns[1][$0].isNaN }
         let t = try table(design, x: x, y: y, mask: mask, cols: cols, options: o)
         return try estimate(table: t.table, rowName: x, columnName: y)
@@ -174,7 +175,7 @@ public enum Polychoric {
     static func fill(_ acc: inout CorrelationAccumulator, design: SurveyDesign, cols: CorrelationColumns,
                      options: CorrelationOptions) throws(BarometerError) {
         let p = cols.names.count
-        let listwise = options.missing == .listwise ? Set(cols.listwiseRows()) : nil
+        let listwise = options.missing == .listwise ? Set(try cols.listwiseRows()) : nil
         for i in 0..<p {
             for j in (i + 1)..<max(p, i + 1) {
                 let mask = (0..<cols.rowCount).map { r in

@@ -57,9 +57,10 @@ public struct BannerTable: Sendable, Equatable {
                 missing: MissingInclusion = .showMissing, chunkRows: Int = 4096) throws(BarometerError) {
         guard !rows.isEmpty, !columns.isEmpty else { throw .invalidArgument("a banner needs row and column variables") }
         guard chunkRows > 0 else { throw .invalidArgument("chunk size must be positive") }
-        let rc = try rows.map { (v) throws(BarometerError) in CategoryCoding(try design.variable(v), missing: missing) }
         let symmetric = rows == columns
-        let cc = symmetric ? rc : try columns.map { (v) throws(BarometerError) in CategoryCoding(try design.variable(v), missing: missing) }
+        let rc = CategoryCoding.coding(try rows.map { (v) throws(BarometerError) in try design.variable(v) }, missing: missing)
+        let cc = symmetric ? rc
+            : CategoryCoding.coding(try columns.map { (v) throws(BarometerError) in try design.variable(v) }, missing: missing)
         self.tallies = try CellTally.pairs(rows: rc, columns: cc, symmetric: symmetric, weights: design.weights,
                                            domain: domain, chunkRows: chunkRows)
         self.rowVariables = rows

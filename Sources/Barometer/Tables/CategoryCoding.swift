@@ -1,3 +1,5 @@
+import Foundation
+
 /// A variable coded as category indices 0..<k per respondent (−1 for an
 /// excluded answer): the shared first step of every table, share and
 /// categorical statistic.
@@ -33,12 +35,22 @@ public struct CategoryCoding: Sendable {
         for c in variable.valueLabels.keys {
             if variable.missing.contains(c) { userMissing.insert(c) } else { valid.insert(c) }
         }
+        // Small non-negative integer codes (the usual survey case) are found
+        // through a flat table; hashing happens once per distinct code.
+        var smallSeen = [Bool](repeating: false, count: Self.smallCodeLimit)
+        var otherCodes = Set<Double>()
         for v in variable.values {
             if v.isNaN {
                 if let tag = ExtendedMissing.tag(of: v) { extendedTags.insert(tag) } else { hasSystemMissing = true }
+            } else if let k = Self.smallCode(v) {
+                smallSeen[k] = true
+            } else {
+                otherCodes.insert(v)
             }
-            else if variable.missing.contains(v) { userMissing.insert(v) }
-            else { valid.insert(v) }
+        }
+        for (k, seen) in smallSeen.enumerated() where seen { otherCodes.insert(Double(k)) }
+        for v in otherCodes {
+            if variable.missing.contains(v) { userMissing.insert(v) } else { valid.insert(v) }
         }
         var cats = valid.sorted().map { Category(code: $0, label: variable.displayText(for: $0), status: .valid) }
         if missing == .showMissing {
@@ -62,10 +74,42 @@ public struct CategoryCoding: Sendable {
             cats.append(Category(code: nil, label: "System missing", status: .systemMissing))
         }
         self.categories = cats
+        var smallPos = [Int32](repeating: -1, count: Self.smallCodeLimit)
+        for (code, p) in pos { if let k = Self.smallCode(code) { smallPos[k] = p } }
         self.index = variable.values.map { v in
+            if let k = Self.smallCode(v) { return smallPos[k] }
             guard v.isNaN else { return pos[v, default: -1] }
             if let tag = ExtendedMissing.tag(of: v) { return tagPos[tag, default: -1] }
             return sys
         }
     }
+
+    /// Codes 0..<smallCodeLimit that are whole numbers take the table path.
+    static let smallCodeLimit = 4096
+
+    /// `v` as a small table index when it is a whole number in 0..<smallCodeLimit.
+    @inline(__always) static func smallCode(_ v: Double) -> Int? {
+        guard v >= 0, v < Double(smallCodeLimit) else { return nil }
+        let k = Int(v)
+        return Double(k) == v ? k : nil
+    }
+
+    /// Codes several variables at once, in parallel over variables (each
+    /// coding is independent, so the result equals coding them one by one).
+    public static func coding(_ variables: [Variable], missing: MissingInclusion = .showMissing) -> [CategoryCoding] {
+        let results = CodingSlots(count: variables.count)
+        DispatchQueue.concurrentPerform(iterations: variables.count) { k in
+            results.set(k, CategoryCoding(variables[k], missing: missing))
+        }
+        return results.values()
+    }
+}
+
+/// Result slots written by concurrent workers, one slot each.
+private final class CodingSlots: @unchecked Sendable {
+    private var slots: [CategoryCoding?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ k: Int, _ c: CategoryCoding) { lock.lock(); slots[k] = c; lock.unlock() }
+    func values() -> [CategoryCoding] { slots.compactMap { $0 } }
 }

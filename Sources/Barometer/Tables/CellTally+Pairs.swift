@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 extension CellTally {
     /// Tallies every pair (row coding a, column coding b) at once: the
     /// counting kernel behind ``BannerTable``.
@@ -41,42 +44,68 @@ extension CellTally {
         var offset = [Int](repeating: 0, count: nr * nc + 1)
         for a in 0..<nr { for b in 0..<nc { offset[a * nc + b + 1] = offset[a * nc + b] + rows[a].count * columns[b].count } }
         let cells = offset[nr * nc]
-        var counts = [Int](repeating: 0, count: cells)
-        var weighted = [Double](repeating: 0, count: cells)
-        var squares = [Double](repeating: 0, count: cells)
+        // One SIMD4 accumulator per cell: (count, Σw, Σw², unused), a single
+        // vector read-modify-write per respondent and pair.
+        let acc = UnsafeMutableBufferPointer<SIMD4<Double>>.allocate(capacity: max(cells, 1))
+        acc.initialize(repeating: .zero)
+        defer { acc.deallocate() }
+        // Pairs are split between workers; each cell is summed by one worker in
+        // row order, so the result does not depend on the number of workers.
+        // Work is split by row variable a (each with its partners b); each cell
+        // is summed by one worker in row order, so the result does not depend
+        // on the number of workers.
+        let firstPartner = (0..<nr).map { symmetric ? $0 : 0 }
+        let workers = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8, nr)
         let step = max(chunkRows, 1)
-        counts.withUnsafeMutableBufferPointer { cp in
-            weighted.withUnsafeMutableBufferPointer { wp in
-                squares.withUnsafeMutableBufferPointer { sp in
-                    weights.values.withUnsafeBufferPointer { w in
-                        var start = 0
-                        while start < n {
-                            let end = min(n, start + step)
-                            for a in 0..<nr {
-                                let ka = rows[a].count
-                                ri[a].withUnsafeBufferPointer { ia in
-                                    for b in (symmetric ? a : 0)..<nc {
-                                        let base = offset[a * nc + b]
-                                        ci[b].withUnsafeBufferPointer { ib in
-                                            for r in start..<end {
-                                                let i = ia[r], j = ib[r]
-                                                if i < 0 || j < 0 { continue }
-                                                let c = base + Int(i) + ka * Int(j)
-                                                let x = w[r]
-                                                cp[c] += 1
-                                                wp[c] += x
-                                                sp[c] += x * x
-                                            }
-                                        }
+        let accBase = UnsafeSendablePointer(acc.baseAddress)
+        let offsets = offset, rowCounts = rows.map(\.count)
+        ri.withUnsafeBufferPointers { riPointers in
+        ci.withUnsafeBufferPointers { ciPointers in
+        weights.values.withUnsafeBufferPointer { w in
+            let rp = UnsafeSendableBuffers(riPointers), cp = UnsafeSendableBuffers(ciPointers)
+            let wp = UnsafeSendablePointer(w.baseAddress)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                guard let out = accBase.pointer, let wts = wp.pointer else { return }
+                let mine = Array(stride(from: worker, to: nr, by: workers))
+                var partners = [UnsafePointer<Int32>](), bases = [Int]()
+                var start = 0
+                while start < n {
+                    let end = min(n, start + step)
+                    for a in mine {
+                        guard let ia = rp.buffers[a] else { continue }
+                        let ka = rowCounts[a]
+                        partners.removeAll(keepingCapacity: true); bases.removeAll(keepingCapacity: true)
+                        for b in firstPartner[a]..<nc {
+                            if let ib = cp.buffers[b] { partners.append(ib); bases.append(offsets[a * nc + b]) }
+                        }
+                        let m = partners.count
+                        partners.withUnsafeBufferPointer { pb in
+                            bases.withUnsafeBufferPointer { bb in
+                                for r in start..<end {
+                                    let i = ia[r]
+                                    if i < 0 { continue }
+                                    let x = wts[r]
+                                    let v = SIMD4(1, x, x * x, 0)
+                                    let row = Int(i)
+                                    for q in 0..<m {
+                                        let j = pb[q][r]
+                                        if j < 0 { continue }
+                                        out[bb[q] + row + ka * Int(j)] += v
                                     }
                                 }
                             }
-                            start = end
                         }
                     }
+                    start = end
                 }
             }
         }
+        }
+        }
+        var counts = [Int](repeating: 0, count: cells)
+        var weighted = [Double](repeating: 0, count: cells)
+        var squares = [Double](repeating: 0, count: cells)
+        for c in 0..<cells { counts[c] = Int(acc[c][0]); weighted[c] = acc[c][1]; squares[c] = acc[c][2] }
         var out: [CellTally] = []
         out.reserveCapacity(nr * nc)
         for a in 0..<nr {
@@ -99,5 +128,29 @@ extension CellTally {
             }
         }
         return out
+    }
+}
+
+/// A raw pointer handed to concurrent workers that write disjoint cells.
+struct UnsafeSendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>?
+    init(_ p: UnsafeMutablePointer<T>?) { pointer = p }
+    init(_ p: UnsafePointer<T>?) { pointer = p.map { UnsafeMutablePointer(mutating: $0) } }
+}
+
+/// Read-only base addresses of several arrays, for concurrent workers.
+struct UnsafeSendableBuffers: @unchecked Sendable {
+    let buffers: [UnsafePointer<Int32>?]
+    init(_ b: [UnsafeBufferPointer<Int32>]) { buffers = b.map(\.baseAddress) }
+}
+
+extension Array where Element == [Int32] {
+    /// Calls `body` with buffer pointers to every inner array, valid for its duration.
+    func withUnsafeBufferPointers<R>(_ body: ([UnsafeBufferPointer<Int32>]) throws -> R) rethrows -> R {
+        func go(_ i: Int, _ acc: [UnsafeBufferPointer<Int32>]) throws -> R {
+            if i == count { return try body(acc) }
+            return try self[i].withUnsafeBufferPointer { try go(i + 1, acc + [$0]) }
+        }
+        return try go(0, [])
     }
 }
