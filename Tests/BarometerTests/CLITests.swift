@@ -109,4 +109,39 @@ import Testing
         let bad = try CLI.run(["mean", "Fixtures/reference/design/apiclus1.csv", "api00", "--repweights", "^jk1_"])
         #expect(bad.status != 0 && bad.stderr.contains("--repmethod"))
     }
+
+    @Test func shareAndCrosstabStatisticsUseTheDesign() throws {
+        let ref = try #require(try Fixture.json("Fixtures/reference/design/expected-extras.json") as? [String: Any])
+        // svyciprop(~I(sch_wide == 1), dclus1, method = "logit")
+        let r = try CLI.run(["share", "Fixtures/reference/design/apiclus1.csv", "--of", "sch_wide in 1", "--weight", "pw",
+                             "--psu", "dnum", "--fpc", "fpc", "--ci", "logit", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let interval = try #require(json["interval"] as? [String: Any])
+        let expected = try #require(ref["ciprop_clus1_logit"] as? [String: Any])
+        let ci = try #require(expected["ci"] as? [Double])
+        let lower = try #require(interval["lower"] as? Double), upper = try #require(interval["upper"] as? Double)
+        let se = try #require(json["designStandardError"] as? Double)
+        #expect(close(lower, ci[0], rel: 1e-8) && close(upper, ci[1], rel: 1e-8))
+        #expect(close(se, try #require(expected["se"] as? Double), rel: 1e-10))
+        // svychisq(~stype + sch_wide, dstrat, statistic = "F")
+        let x = try CLI.run(["crosstab", "Fixtures/reference/design/apistrat.csv", "--rows", "stype", "--cols", "sch_wide",
+                             "--weight", "pw", "--strata", "stype", "--fpc", "fpc", "--stats", "raoscott", "--format", "csv"])
+        #expect(x.status == 0, "\(x.stderr)")
+        let f = try #require(ref["chisq_strat_stype_schwide_F"] as? [String: Any])
+        let line = try #require(x.stdout.split(separator: "\r\n").first { $0.hasPrefix("Rao-Scott F,") })
+        let value = try #require(Double(line.split(separator: ",")[1]))
+        #expect(abs(value - (try #require(f["statistic"] as? Double))) < 5e-5)   // printed to 4 decimals
+    }
+
+    @Test func partialCorrelationWithDesignStandardErrors() throws {
+        let ref = try #require(try Fixture.json("Fixtures/reference/design/expected-extras.json") as? [String: Any])
+        let r = try CLI.run(["pcorr", "Fixtures/reference/design/apistrat.csv", "api00", "api99", "--control", "enroll",
+                             "--weight", "pw", "--strata", "stype", "--fpc", "fpc", "--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let line = try #require(r.stdout.split(separator: "\r\n").first { $0.hasPrefix("\"pcorr(api00, api99 | enroll)\",") })
+        let se = try #require(Double(line.split(separator: "\",")[1].split(separator: ",")[1]))
+        let expected = try #require((ref["pcorr_strat_api00_api99_enroll"] as? [String: Any])?["se"] as? Double)
+        #expect(abs(se - expected) < 5e-5)       // printed to 4 decimals
+    }
 }

@@ -49,6 +49,9 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
     ///   - rowIndex, columnIndex, weights, domain: the respondent-level
     ///     coding, needed only for `.raoscott` (see ``RaoScottTest``; that
     ///     request also adds the ``AdjustedWaldTest`` line).
+    ///   - design: when given, the Rao-Scott and adjusted Wald tests use the
+    ///     full design (strata, PSUs, fpc or replicate weights) instead of
+    ///     the weights-only design; `weights` may then be omitted.
     /// - Throws: ``BarometerError`` from ``TwoWayCounts`` (1 × k table, empty
     ///   table, bad counts), ``BarometerError/invalidArgument(_:)`` when
     ///   `.raoscott` lacks respondent data or labels do not fit, and the
@@ -57,7 +60,7 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
     public init(counts: Matrix, rowLabels: [String], columnLabels: [String], title: String = "",
                 statistics: [CrosstabStatistic],
                 rowIndex: [Int32]? = nil, columnIndex: [Int32]? = nil,
-                weights: Weights? = nil, domain: Domain? = nil) throws(BarometerError) {
+                weights: Weights? = nil, domain: Domain? = nil, design: SurveyDesign? = nil) throws(BarometerError) {
         guard rowLabels.count == counts.rows, columnLabels.count == counts.columns else {
             throw .invalidArgument("\(rowLabels.count) row and \(columnLabels.count) column labels for a \(counts.rows) × \(counts.columns) table")
         }
@@ -105,19 +108,31 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
                     notes.append("Fisher's exact test is computed for 2 × 2 tables only")
                 }
             case .raoscott:
-                guard let ri = rowIndex, let ci = columnIndex, let w = weights else {
+                guard let ri = rowIndex, let ci = columnIndex, let w = design?.weights ?? weights else {
                     throw .invalidArgument("the Rao-Scott tests need the respondents' row and column categories and weights")
                 }
-                let rs = try RaoScottTest(rowIndex: ri, rowCount: counts.rows, columnIndex: ci, columnCount: counts.columns,
+                let rs: RaoScottTest
+                if let d = design {
+                    rs = try RaoScottTest(design: d, rowIndex: ri, rowCount: counts.rows, columnIndex: ci,
+                                          columnCount: counts.columns, domain: domain)
+                } else {
+                    rs = try RaoScottTest(rowIndex: ri, rowCount: counts.rows, columnIndex: ci, columnCount: counts.columns,
                                           weights: w, domain: domain)
+                }
                 lines.append(test(rs.unadjusted))
                 lines.append(test(rs.firstOrder))
                 lines.append(test(rs.secondOrder))
                 lines.append(Line(statistic: "Rao-Scott F", value: rs.f, degreesOfFreedom: rs.fNumeratorDF,
                                   denominatorDF: rs.fDenominatorDF, ase1: nil, ase0: nil, t: nil, pValue: rs.fPValue))
                 do {
-                    let aw = try AdjustedWaldTest(rowIndex: ri, rowCount: counts.rows, columnIndex: ci,
+                    let aw: AdjustedWaldTest
+                    if let d = design {
+                        aw = try AdjustedWaldTest(design: d, rowIndex: ri, rowCount: counts.rows, columnIndex: ci,
+                                                  columnCount: counts.columns, domain: domain)
+                    } else {
+                        aw = try AdjustedWaldTest(rowIndex: ri, rowCount: counts.rows, columnIndex: ci,
                                                   columnCount: counts.columns, weights: w, domain: domain)
+                    }
                     lines.append(Line(statistic: "Adjusted Wald F", value: aw.f, degreesOfFreedom: aw.numeratorDF,
                                       denominatorDF: aw.denominatorDF, ase1: nil, ase0: nil, t: nil, pValue: aw.pValue))
                 } catch {

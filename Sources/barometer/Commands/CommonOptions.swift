@@ -39,3 +39,41 @@ func emit<T: Encodable & TableRepresentable>(_ result: T, _ output: OutputOption
         print(output.format.render(result.textTable), terminator: output.format == .csv ? "" : "\n")
     }
 }
+
+/// Prints a result followed by companion results (statistics per layer,
+/// design-based estimates): one JSON object `{"result": …, key: [...]}` for
+/// `--format json`, so the output stays a single document; the grids one
+/// after another otherwise.
+func emit<T: Encodable & TableRepresentable, U: Encodable & TableRepresentable>(
+    _ result: T, with companions: [U], key: String, _ output: OutputOptions) throws {
+    if output.format == .json {
+        print(try OutputFormat.renderJSON(CombinedOutput(result: result, companions: companions, key: key)))
+        return
+    }
+    try emit(result, output)
+    for c in companions {
+        print("")
+        try emit(c, output)
+    }
+}
+
+/// `{"result": …, key: [...]}`: a result and its companions as one JSON document.
+struct CombinedOutput<T: Encodable, U: Encodable>: Encodable {
+    let result: T
+    let companions: [U]
+    let key: String
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(result, forKey: Key("result"))
+        try c.encode(companions, forKey: Key(key))
+    }
+}

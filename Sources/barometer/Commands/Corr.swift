@@ -20,14 +20,19 @@ struct Corr: ParsableCommand {
     @Flag(name: .long, help: "Treat weights as frequency weights (tests use the sum of weights).") var frequencyWeights = false
     @Flag(name: .long, help: "Use user-missing codes as values.") var includeUserMissing = false
     @Option(name: .long, help: "Confidence level of the intervals.") var level: Double = 0.95
+    @OptionGroup var designOptions: DesignOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let design = try SurveyDesign(data: input.load(), weight: weight)
+        let design = try designOptions.design(try input.load(), weight: weight)
         let options = CorrelationOptions(method: method, missing: pairwise ? .pairwise : .listwise,
                                          excludeUserMissing: !includeUserMissing,
                                          weightSemantics: frequencyWeights ? .frequency : .probability,
                                          confidenceLevel: level, adjustment: adjust)
-        try emit(try Correlation.matrix(design, variables: variables, options: options), output)
+        let result = try Correlation.matrix(design, variables: variables, options: options)
+        // With strata, PSUs, fpc or replicate weights: design-based SEs and CIs per pair (Pearson).
+        guard designOptions.isSpecified else { return try emit(result, output) }
+        guard method == .pearson else { throw ValidationError("design-based standard errors are available for Pearson correlations") }
+        try emit(result, with: [try design.correlations(variables, level: level)], key: "designBased", output)
     }
 }

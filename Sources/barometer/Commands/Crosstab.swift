@@ -13,7 +13,8 @@ struct Crosstab: ParsableCommand {
     @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
     @Option(name: .long, help: "Percentages shown: row, col or total.") var percent: PercentChoice = .col
     @Flag(name: .long, help: "Exclude user- and system-missing answers (base: valid answers, listwise).") var excludeMissing = false
-    @Option(name: .long, help: "Statistics, comma-separated (chisq, cramer, gamma, ...).") var stats: String?
+    @Option(name: .long, help: "Statistics, comma-separated: chisq, lr, fisher, raoscott, phi, cramer, cc, lambda, gamma, taub, tauc, somers, residuals, or all.") var stats: String?
+    @OptionGroup var designOptions: DesignOptions
     @OptionGroup var output: OutputOptions
 
     enum PercentChoice: String, ExpressibleByArgument, CaseIterable {
@@ -24,15 +25,28 @@ struct Crosstab: ParsableCommand {
     }
 
     func run() throws {
-        let design = try SurveyDesign(data: input.load(), weight: weight)
+        let design = try designOptions.design(try input.load(), weight: weight)
         let table = try ContingencyTable(design, rows: rows, columns: cols, layers: layer,
                                          missing: excludeMissing ? .excludeMissing : .showMissing,
                                          display: percent.value)
-        // HOOK (issue 3 part B): `--stats` is computed from `table` (its count
-        // matrices and category indices) by the tests/association module.
-        if let stats, !stats.isEmpty {
-            throw ValidationError("--stats \(stats): tests and association measures are not available in this build")
+        guard let stats, !stats.isEmpty else { return try emit(table, output) }
+        // Statistics per layer (the layer is the domain), on the weighted counts;
+        // Rao-Scott and adjusted Wald use the full design.
+        let requested = try CrosstabStatistic.parse(stats)
+        let layers = max(table.layerCategories.isEmpty ? 1 : table.layerCategories.reduce(1) { $0 * $1.count }, 1)
+        var results: [CrosstabStatistics] = []
+        for k in 0..<layers {
+            var domain: Domain? = nil
+            if let li = table.layerIndex {
+                domain = Domain(mask: li.map { $0 == Int32(k) }, description: "layer \(k + 1)")
+            }
+            results.append(try CrosstabStatistics(
+                counts: table.weightedCountMatrix(layer: k), rowLabels: table.rowCategories.map(\.label),
+                columnLabels: table.columnCategories.map(\.label),
+                title: "\(rows) × \(cols)" + (domain.map { " (\($0.description))" } ?? ""),
+                statistics: requested, rowIndex: table.rowIndex, columnIndex: table.columnIndex,
+                domain: domain, design: design))
         }
-        try emit(table, output)
+        try emit(table, with: results, key: "statistics", output)
     }
 }

@@ -19,6 +19,9 @@ struct DesignOptions: ParsableArguments {
     @Flag(name: .customLong("rep-factors"), help: "Replicate columns are factors to multiply by the weight, not full weights.") var repFactors = false
     @Flag(name: .long, help: "Centre replicate variances at the full-sample estimate (mse).") var mse = false
 
+    /// Whether anything beyond weights was specified.
+    var isSpecified: Bool { strata != nil || psu != nil || fpc != nil || repweights != nil }
+
     func validate() throws {
         if repweights != nil && repmethod == nil { throw ValidationError("--repweights needs --repmethod") }
         if repweights != nil && (psu != nil || fpc != nil) {

@@ -19,16 +19,21 @@ struct PCorr: ParsableCommand {
     @Flag(name: .long, help: "Treat weights as frequency weights (tests use the sum of weights).") var frequencyWeights = false
     @Flag(name: .long, help: "On a singular matrix use the pseudo-inverse (result flagged) instead of failing.") var pseudoInverse = false
     @Option(name: .long, help: "Confidence level of the intervals.") var level: Double = 0.95
+    @OptionGroup var designOptions: DesignOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let design = try SurveyDesign(data: input.load(), weight: weight)
+        let design = try designOptions.design(try input.load(), weight: weight)
         let options = CorrelationOptions(method: method, weightSemantics: frequencyWeights ? .frequency : .probability,
                                          confidenceLevel: level, adjustment: adjust,
                                          singularity: pseudoInverse ? .pseudoInverse : .error)
         let result = control.isEmpty
             ? try Correlation.partialMatrixGivenOthers(design, variables: variables, options: options)
             : try Correlation.partialMatrix(design, variables: variables, controlling: control, options: options)
-        try emit(result, output)
+        // With strata, PSUs, fpc or replicate weights: design-based SEs and CIs per pair (Pearson).
+        guard designOptions.isSpecified else { return try emit(result, output) }
+        guard method == .pearson else { throw ValidationError("design-based standard errors are available for Pearson partial correlations") }
+        try emit(result, with: [try design.correlations(variables, controlling: control, givenOthers: control.isEmpty, level: level)],
+                 key: "designBased", output)
     }
 }

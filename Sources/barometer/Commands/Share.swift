@@ -43,10 +43,11 @@ struct Share: ParsableCommand {
     @Option(name: .long, help: "Confidence level.") var level: Double = 0.95
     @Flag(name: .long, help: "Keep Don't know / Refused / no answer to Y in the denominator (base: all in the domain).")
     var allInDomain = false
+    @OptionGroup var designOptions: DesignOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let design = try SurveyDesign(data: input.load(), weight: weight)
+        let design = try designOptions.design(try input.load(), weight: weight)
         let denominator: ConditionalShare.Denominator = allInDomain ? .allInDomain : .validAnswers
         if let by {
             let domain = try among.map { try design.domain($0.variable, in: $0.codes) }

@@ -54,6 +54,8 @@ public struct DesignEstimates: Sendable, Codable, Equatable, TableRepresentable 
                          headers: ["Estimate of", "Value", "SE", "\(level)% CI low", "\(level)% CI high", "df", "deff", "deft", "n"],
                          rows: rows,
                          notes: ["Base: \(base).", "Weight: \(weight ?? "none (unweighted)").", "Variance: \(variance).",
-                                 "CI: estimate ± t(df)·SE; deff against SRS without replacement of the same size (R survey's deff)."])
+                                 kind.contains("correlation")
+                                    ? "CI: tanh(atanh r ± t(df)·SE/(1 − r²)) (Fisher z, inside [−1, 1]); SE by the delta method on the design covariance of the moments, or by replicates."
+                                    : "CI: estimate ± t(df)·SE; deff against SRS without replacement of the same size (R survey's deff)."])
     }
 }

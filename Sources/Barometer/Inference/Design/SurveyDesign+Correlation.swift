@@ -129,3 +129,27 @@ extension SurveyDesign {
         return (min(max(rho, -1), 1), p)
     }
 }
+
+extension SurveyDesign {
+    /// Design-based correlations of every pair of `variables` (i < j), each
+    /// given `controlling` (or, with `givenOthers`, each pair given all the
+    /// other variables of the list), with SEs and Fisher-z CIs as
+    /// ``correlation(_:_:controlling:domain:level:)``. Each pair uses its own
+    /// complete rows (pairwise over the pair and its controls).
+    public func correlations(_ variables: [String], controlling: [String] = [], givenOthers: Bool = false,
+                             domain: Domain? = nil, level: Double = 0.95) throws(BarometerError) -> DesignEstimates {
+        guard variables.count >= 2 else { throw .invalidArgument("design-based correlations need at least two variables") }
+        var out: [DesignEstimate] = []
+        for i in 0..<variables.count {
+            for j in (i + 1)..<variables.count {
+                let z = givenOthers ? variables.enumerated().filter { $0.offset != i && $0.offset != j }.map(\.element) : controlling
+                out.append(try correlation(variables[i], variables[j], controlling: z, domain: domain, level: level))
+            }
+        }
+        let kind = controlling.isEmpty && !givenOthers ? "correlation" : "partial correlation"
+        return DesignEstimates(kind: kind, estimates: out, variance: varianceDescription,
+                               base: (domain?.description ?? "all respondents")
+                                + "; complete rows of each pair and its controls (Don't know, Refused and system-missing excluded)",
+                               weight: weights.name)
+    }
+}
