@@ -48,3 +48,20 @@ import Testing
         }
     }
 }
+
+/// Design effects of shares against R `svymean(..., deff = TRUE / "replace")`.
+@Suite struct ShareDesignEffectTests {
+    @Test(arguments: ["strat", "clus1"])
+    func shareDesignEffects(design key: String) throws {
+        let dir = "Fixtures/reference/design/"
+        let ref = try #require(try Fixture.json(dir + "expected-extras.json") as? [String: Any])
+        let expected = try #require(ref["share_deff_\(key)"] as? [String: Any])
+        let design = key == "strat"
+            ? try SurveyDesign(data: DatasetLoader.load(Fixture.path(dir + "apistrat.csv")), weight: "pw", strata: "stype", fpc: "fpc")
+            : try SurveyDesign(data: DatasetLoader.load(Fixture.path(dir + "apiclus1.csv")), weight: "pw", clusters: "dnum", fpc: "fpc")
+        let share = try ConditionalShare(design, of: "sch_wide", in: [1], method: .logit)
+        let deff = try #require(share.designEffect), deffReplace = try #require(share.designEffectReplace)
+        #expect(close(deff, try #require(expected["deff"] as? Double), rel: 1e-9))
+        #expect(close(deffReplace, try #require(expected["deffReplace"] as? Double), rel: 1e-9))
+    }
+}

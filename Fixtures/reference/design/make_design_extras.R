@@ -36,6 +36,13 @@ for (m in c("logit", "likelihood", "asin", "beta", "mean", "xlogit")) {
 ci <- svyciprop(~I(awards == 1), subset(dclus1, sch_wide == 1), method = "logit")
 J$ciprop_clus1_domain_logit <- list(estimate = as.numeric(coef(ci)), se = as.numeric(SE(ci)), ci = as.numeric(attr(ci, "ci")))
 
+# Design effects of a share (R svymean deff = TRUE / "replace") on each design.
+for (k in c("strat", "clus1")) {
+  des <- if (k == "strat") dstrat else dclus1
+  a <- svymean(~I(sch_wide == 1), des, deff = TRUE); b <- svymean(~I(sch_wide == 1), des, deff = "replace")
+  J[[paste0("share_deff_", k)]] <- list(deff = diag(as.matrix(attr(a, "deff")))[2], deffReplace = diag(as.matrix(attr(b, "deff")))[2])
+}
+
 # 3. Design-based correlation of api00 and api99 (and api00, enroll): delta method on
 #    the five design-based means (x, y, x^2, y^2, xy), covariance from svymean's vcov,
 #    analytic gradient of r = (m5 - m1 m2) / sqrt((m3 - m1^2)(m4 - m2^2)).

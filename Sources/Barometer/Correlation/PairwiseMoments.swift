@@ -1,3 +1,5 @@
+import Foundation
+
 /// Pairwise-complete weighted moments of p columns from masked matrix
 /// products, never a loop over pairs and rows.
 ///
@@ -31,18 +33,28 @@ struct PairwiseMoments: Sendable {
     init(columns: [[Double]], weights: [Double], weighted: Bool) throws(BarometerError) {
         let p = columns.count
         let n = weights.count
-        var centres = [Double](repeating: 0, count: p)
-        var scales = [Double](repeating: 0, count: p)
-        for j in 0..<p {
+        // Centre (weighted mean of the non-missing values) and scale (largest
+        // distance from it, via min and max) of each column in one pass,
+        // columns in parallel: each column is summed in order by one worker.
+        let stats = ColumnSlots(count: p)
+        DispatchQueue.concurrentPerform(iterations: p) { j in
             var s = 0.0, sw = 0.0, plain = 0.0, cnt = 0.0
-            for i in 0..<n where !columns[j][i].isNaN {
-                s += weights[i] * columns[j][i]; sw += weights[i]; plain += columns[j][i]; cnt += 1
+            var lo = Double.infinity, hi = -Double.infinity
+            columns[j].withUnsafeBufferPointer { x in
+                weights.withUnsafeBufferPointer { w in
+                    for i in 0..<n {
+                        let v = x[i]
+                        if v.isNaN { continue }
+                        s += w[i] * v; sw += w[i]; plain += v; cnt += 1
+                        lo = Swift.min(lo, v); hi = Swift.max(hi, v)
+                    }
+                }
             }
-            centres[j] = sw > 0 ? s / sw : (cnt > 0 ? plain / cnt : 0)
-            var mx = 0.0
-            for i in 0..<n where !columns[j][i].isNaN { mx = Swift.max(mx, Swift.abs(columns[j][i] - centres[j])) }
-            scales[j] = mx
+            let c = sw > 0 ? s / sw : (cnt > 0 ? plain / cnt : 0)
+            stats.set(j, (c, cnt > 0 ? Swift.max(hi - c, c - lo) : 0))
         }
+        let centres = stats.values.map(\.0)
+        let scales = stats.values.map(\.1)
         var cN = Matrix(rows: p, columns: p), cW = cN, cW2 = cN, cC = cN
         var cSQ = Matrix(rows: 2 * p, columns: p)      // [S; Q] from one dgemm
         let chunkRows = CentredMoments.chunkRows
@@ -57,24 +69,30 @@ struct PairwiseMoments: Sendable {
                 x0x2 = Matrix(rows: len, columns: 2 * p); m = Matrix(rows: len, columns: p)
                 if weighted { m01 = m; wm = m }
             }
-            x0x2.storage.withUnsafeMutableBufferPointer { xq in
-                m.storage.withUnsafeMutableBufferPointer { mm in
-                    m01.storage.withUnsafeMutableBufferPointer { mo in
-                        wm.storage.withUnsafeMutableBufferPointer { ww in
-                            weights.withUnsafeBufferPointer { wts in
-                                for j in 0..<p {
+            // Fill the chunk, columns in parallel (each writes its own columns).
+            let chunkStart = start, chunkLen = len
+            x0x2.storage.withUnsafeMutableBufferPointer { xqBuf in
+                m.storage.withUnsafeMutableBufferPointer { mmBuf in
+                    m01.storage.withUnsafeMutableBufferPointer { moBuf in
+                        wm.storage.withUnsafeMutableBufferPointer { wwBuf in
+                            weights.withUnsafeBufferPointer { wtsBuf in
+                                let xqP = UnsafeSendablePointer(xqBuf.baseAddress), mmP = UnsafeSendablePointer(mmBuf.baseAddress)
+                                let moP = UnsafeSendablePointer(moBuf.baseAddress), wwP = UnsafeSendablePointer(wwBuf.baseAddress)
+                                let wtsP = UnsafeSendablePointer(wtsBuf.baseAddress)
+                                DispatchQueue.concurrentPerform(iterations: p) { j in
+                                    guard let xq = xqP.pointer, let mm = mmP.pointer, let wts = wtsP.pointer else { return }
                                     columns[j].withUnsafeBufferPointer { x in
                                         let c = centres[j]
-                                        let b0 = j * len, b2 = (p + j) * len
-                                        for k in 0..<len {
-                                            let v = x[start + k]
+                                        let b0 = j * chunkLen, b2 = (p + j) * chunkLen
+                                        for k in 0..<chunkLen {
+                                            let v = x[chunkStart + k]
                                             if v.isNaN {
                                                 xq[b0 + k] = 0; xq[b2 + k] = 0; mm[b0 + k] = 0
-                                                if weighted { mo[b0 + k] = 0; ww[b0 + k] = 0 }
+                                                if weighted, let mo = moP.pointer, let ww = wwP.pointer { mo[b0 + k] = 0; ww[b0 + k] = 0 }
                                             } else if weighted {
-                                                let w = wts[start + k], sq = w.squareRoot(), d = v - c
+                                                let w = wts[chunkStart + k], sq = w.squareRoot(), d = v - c
                                                 xq[b0 + k] = sq * d; xq[b2 + k] = sq * d * d; mm[b0 + k] = sq
-                                                mo[b0 + k] = 1; ww[b0 + k] = w
+                                                if let mo = moP.pointer, let ww = wwP.pointer { mo[b0 + k] = 1; ww[b0 + k] = w }
                                             } else {
                                                 let d = v - c
                                                 xq[b0 + k] = d; xq[b2 + k] = d * d; mm[b0 + k] = 1
@@ -121,4 +139,13 @@ struct PairwiseMoments: Sendable {
     func isConstant(_ j: Int, inPairWith k: Int, variance v: Double) -> Bool {
         !(v > 64 * Double.ulpOfOne * squares[j, k]) || !(scales[j] > 0)
     }
+}
+
+/// Per-column results written by concurrent workers, one slot each.
+final class ColumnSlots: @unchecked Sendable {
+    private var slots: [(Double, Double)]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: (0, 0), count: count) }
+    func set(_ j: Int, _ v: (Double, Double)) { lock.lock(); slots[j] = v; lock.unlock() }
+    var values: [(Double, Double)] { lock.lock(); defer { lock.unlock() }; return slots }
 }

@@ -74,6 +74,12 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
     public let effectiveSize: Double
     /// Design effect of weighting `n / n_eff` of the denominator.
     public let weightingDesignEffect: Double
+    /// Design effect of the full design: design variance over the variance
+    /// under simple random sampling without replacement of the same size
+    /// (R `svymean(..., deff = TRUE)` on the base); deft is its square root.
+    public let designEffect: Double?
+    /// The same against sampling with replacement (R `deff = "replace"`).
+    public let designEffectReplace: Double?
     /// Design degrees of freedom (respondents in the base with w > 0, minus 1).
     public let degreesOfFreedom: Double
     /// The confidence interval.
@@ -139,7 +145,9 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
         }
         let ratio = try RatioOfTotals(numerators: num, denominators: den).evaluate(design)
         let v = max(ratio.covariance[0, 0], 0)
-        let df = Self.domainDegreesOfFreedom(design, inBase)
+        let df = design.degreesOfFreedom(in: Domain(mask: inBase, description: baseText))
+        // Design effects of the full design (R svymean's deff, with and without replacement).
+        let srs = design.srsVariance(num.storage, den.storage, total: false)
         let input = ProportionInterval.Input(estimate: p, effectiveSize: neff, designVariance: v,
                                              degreesOfFreedom: Double(df), designRows: tally.totalCount)
         self.variable = variable
@@ -158,25 +166,12 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
         self.designStandardError = v.squareRoot()
         self.effectiveSize = neff
         self.weightingDesignEffect = Double(tally.totalCount) / neff
+        self.designEffect = srs.map { v / $0.0 }
+        self.designEffectReplace = srs.map { v / $0.1 }
         self.degreesOfFreedom = Double(df)
         self.intervalInput = input
         self.varianceDescription = design.varianceDescription
         self.interval = try ProportionInterval.compute(method, input, level: level)
-    }
-
-    /// Degrees of freedom of a domain, as R `degf(subset(design, base))`:
-    /// PSUs with positive weight in the base minus their strata (for a
-    /// weights-only design, respondents in the base with w > 0, minus 1);
-    /// the replicate design's degrees of freedom for a replicate design.
-    static func domainDegreesOfFreedom(_ design: SurveyDesign, _ inBase: [Bool]) -> Int {
-        if design.replicates != nil { return design.degreesOfFreedom }
-        var psus = Set<Int32>(), strata = Set<Int32>()
-        let s = design.sampling, w = design.weights.values
-        for i in inBase.indices where inBase[i] && w[i] > 0 {
-            psus.insert(s.clusters[i])
-            strata.insert(s.strata[i])
-        }
-        return psus.count - strata.count
     }
 
     /// The interval for the same estimate by another method or level.
@@ -192,7 +187,7 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
     }
 
     static let headers = ["Share", "n (num)", "n (base)", "Weighted num", "Weighted base", "Percent", "SE % (Kish)", "Design SE %",
-                          "CI lower %", "CI upper %", "Kish n_eff", "Deff (weighting)"]
+                          "CI lower %", "CI upper %", "Kish n_eff", "Deff (weighting)", "Deff (design)"]
 
     var cells: [String] {
         [description, String(numeratorCount), String(denominatorCount), NumberFormat.fixed(numeratorWeighted, 1),
@@ -200,7 +195,7 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
          NumberFormat.fixed(100 * standardError, 2), NumberFormat.fixed(100 * designStandardError, 2),
          NumberFormat.fixed(100 * interval.lower, 1),
          NumberFormat.fixed(100 * interval.upper, 1), NumberFormat.fixed(effectiveSize, 1),
-         NumberFormat.fixed(weightingDesignEffect, 3)]
+         NumberFormat.fixed(weightingDesignEffect, 3), NumberFormat.fixed(designEffect, 3)]
     }
 
     var notes: [String] { [baseNote] + methodNotes }

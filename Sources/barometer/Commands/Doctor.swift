@@ -65,6 +65,23 @@ struct SelfCheck: Encodable {
         values["solve"] = try LinearAlgebra.cholesky(cov).solve(Matrix(rows: p, columns: 1, repeating: 1)).storage
         values["eigenvalues"] = try LinearAlgebra.symmetricEigen(cov).values
         values["singularValues"] = try LinearAlgebra.singularValues(x)
+        // The engines on top: correlation, partial-correlation and pairwise matrices.
+        var vars: [Variable] = []
+        for j in 0..<p {
+            var col = Array(x.storage[(j * n)..<((j + 1) * n)])
+            if j % 3 == 1 { for i in stride(from: j, to: n, by: 17) { col[i] = .nan } }
+            vars.append(Variable(name: "x\(j + 1)", level: .scale, values: col))
+        }
+        let w = (0..<n).map { _ in 0.5 + next() }
+        vars.append(Variable(name: "w", level: .scale, values: w))
+        let design = try SurveyDesign(data: Dataset(variables: vars), weight: "w")
+        let names = (1...p).map { "x\($0)" }
+        values["pearson"] = try Correlation.matrix(design, variables: names).estimates.flatMap { $0.map { $0 ?? -999 } }
+        values["pairwise"] = try Correlation.matrix(design, variables: names, options: .init(missing: .pairwise)).estimates.flatMap { $0.map { $0 ?? -999 } }
+        values["partialGivenOthers"] = try Correlation.partialMatrixGivenOthers(design, variables: Array(names.prefix(12))).estimates.flatMap { $0.map { $0 ?? -999 } }
+        values["partialGivenZ"] = try Correlation.partialMatrix(design, variables: Array(names.prefix(10)), controlling: ["x11", "x12"]).estimates.flatMap { $0.map { $0 ?? -999 } }
+        let dc = try design.correlation("x1", "x2", controlling: ["x3"])
+        values["designCorrelation"] = [dc.estimate, dc.standardError]
         return SelfCheck(implementation: BLASRuntime.implementation, threads: BLASRuntime.threadCount,
                          libraries: BLASRuntime.loadedLibraries(), values: values)
     }

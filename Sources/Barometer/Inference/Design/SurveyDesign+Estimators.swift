@@ -46,7 +46,7 @@ extension SurveyDesign {
     /// sampling of the same size: s²/n·(N̂ − n)/N̂ (without replacement) and
     /// s²/n (with), with s² = Σw(y − ȳ)²/Σw · n/(n − 1), n the rows with
     /// non-zero weight, N̂ = Σw; multiplied by N̂² for a total.
-    private func srsVariance(_ y: [Double], _ ind: [Double], total: Bool) -> (Double, Double)? {
+    func srsVariance(_ y: [Double], _ ind: [Double], total: Bool) -> (Double, Double)? {
         var sw = 0.0, swy = 0.0, n = 0
         for i in 0..<rowCount where ind[i] != 0 && weights.values[i] != 0 {
             sw += weights.values[i]; swy += weights.values[i] * y[i]; n += 1
