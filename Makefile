@@ -2,7 +2,7 @@
 #   make test   installs the Debian packages it needs, builds, runs every test
 #   make demo   same set-up, then runs the main job on the bundled fixture
 SHELL := /bin/bash
-DEB_PACKAGES := libblas-dev liblapack-dev libopenblas0-pthread libreadstat-dev
+DEB_PACKAGES := libblas-dev liblapack-dev libopenblas0-pthread libreadstat-dev chromium
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
@@ -29,8 +29,13 @@ test: deps
 release: deps
 	$(SWIFT) build -c release --product barometer
 
+# The main job: recompute every claim of both memos on the SYNTHETIC fixture
+# surveys; reports (Markdown + HTML) go to .build/demo-reports, not the repo.
+DEMO_REPORTS ?= .build/demo-reports
 demo: release
-	.build/release/barometer freq Fixtures/surveys/kz2019-synthetic.csv --codebook Fixtures/surveys/kz2019-synthetic.codebook.json q_russia_opinion
+	.build/release/barometer verify Fixtures/memos/ponars-658.claims.json --data Fixtures/surveys/kz2019-synthetic.csv --codebook Fixtures/surveys/kz2019-synthetic.codebook.json --report-dir $(DEMO_REPORTS)
+	.build/release/barometer verify Fixtures/memos/odr-2020.claims.json --data Fixtures/surveys/kz2020-synthetic.csv --codebook Fixtures/surveys/kz2020-synthetic.codebook.json --report-dir $(DEMO_REPORTS)
+	@echo "Reports: $(DEMO_REPORTS)/ponars-658.report.html, $(DEMO_REPORTS)/odr-2020.report.html"
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark

@@ -1,12 +1,14 @@
 /// An engine that recomputes one or more kinds of claim computation on a
 /// survey design: the plug-in point of ``ClaimEvaluator``.
 ///
-/// The evaluator ships ``ShareClaimEngine`` (marginal and collapsed
-/// shares). The cross-tab engine (conditional shares, group differences,
-/// multiple response) and the correlation engine (correlations, partial
-/// correlations) register themselves by conforming to this protocol and
-/// being passed in ``ClaimEvaluator/init(design:engines:)``; until then
-/// those claims are reported as "not yet computable", never as passed.
+/// The evaluator's default engines (``ClaimEvaluator/defaultEngines``) are
+/// adapters onto the real engines: ``ShareClaimEngine`` (marginal and
+/// collapsed shares), ``ConditionalShareClaimEngine`` (``ConditionalShare``),
+/// ``MultipleResponseClaimEngine`` (``MultipleResponseSet``) and
+/// ``CorrelationClaimEngine`` (``Correlation`` and the design-based
+/// correlation SE). Other engines plug in through
+/// ``ClaimEvaluator/init(design:engines:)``; a kind with no engine (today
+/// `group-difference`) is reported as "not yet computable", never as passed.
 public protocol ClaimEngine: Sendable {
     /// A short name shown in reports (e.g. `shares (FrequencyTable)`).
     var name: String { get }

@@ -11,6 +11,9 @@ public struct ClaimEvaluationReport: Sendable, Codable, Equatable, TableRepresen
     public let respondents: Int
     /// One evaluation per claim, in file order.
     public let evaluations: [ClaimEvaluation]
+    /// Where the data comes from (e.g. "SYNTHETIC fixture survey …"),
+    /// printed first among the table's notes when set.
+    public var dataSource: String?
 
     public init(memo: String, title: String, weight: String?, respondents: Int, evaluations: [ClaimEvaluation]) {
         self.memo = memo
@@ -34,7 +37,7 @@ public struct ClaimEvaluationReport: Sendable, Codable, Equatable, TableRepresen
             let digits = e.rule == .sign ? 3 : 2
             return [e.id, e.published,
                     e.estimate.map { NumberFormat.fixed($0.value, digits) } ?? "",
-                    e.estimate?.confidenceInterval.map { "\(NumberFormat.fixed($0.lower, 2)) to \(NumberFormat.fixed($0.upper, 2))" } ?? "",
+                    e.estimate?.confidenceInterval.map { "\(NumberFormat.fixed($0.lower, digits)) to \(NumberFormat.fixed($0.upper, digits))" } ?? "",
                     e.status.rawValue]
         }
         var counts: [String] = []
@@ -42,7 +45,7 @@ public struct ClaimEvaluationReport: Sendable, Codable, Equatable, TableRepresen
             let k = claims(s).count
             if k > 0 { counts.append("\(k) \(s.rawValue)") }
         }
-        let notes = [
+        let notes = (dataSource.map { [$0] } ?? []) + [
             "Dataset: \(respondents) respondents; " + (weight.map { "weighted by \($0)." } ?? "unweighted."),
             "Shares: weighted percent over every respondent in the (domain and) base, Don't know/Refused included unless the claim says 'valid'; 95% CI by linearization (R survey style).",
             "Verdicts: " + counts.joined(separator: ", ") + ".",

@@ -17,8 +17,11 @@ public struct ClaimEvaluator: Sendable {
     /// Engines by the kinds they handle.
     public let engines: [any ClaimEngine]
 
-    /// Engines available in this build: shares.
-    public static var defaultEngines: [any ClaimEngine] { [ShareClaimEngine()] }
+    /// Engines available in this build: shares, conditional shares,
+    /// multiple response, correlations and partial correlations.
+    public static var defaultEngines: [any ClaimEngine] {
+        [ShareClaimEngine(), ConditionalShareClaimEngine(), MultipleResponseClaimEngine(), CorrelationClaimEngine()]
+    }
 
     /// An evaluator on `design` with `engines` (later engines win for a kind
     /// that several handle).
