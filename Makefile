@@ -33,12 +33,15 @@ release: deps
 # surveys; reports (Markdown + HTML) go to .build/demo-reports, not the repo.
 DEMO_REPORTS ?= .build/demo-reports
 demo: release
+	@echo "== Table 1 of the Russia memo, recomputed: weighted frequencies of the SYNTHETIC fixture"
+	.build/release/barometer freq Fixtures/surveys/kz2019-synthetic.csv --codebook Fixtures/surveys/kz2019-synthetic.codebook.json q_russia_opinion
+	@echo "== Every claim of both memos"
 	.build/release/barometer verify Fixtures/memos/ponars-658.claims.json --data Fixtures/surveys/kz2019-synthetic.csv --codebook Fixtures/surveys/kz2019-synthetic.codebook.json --report-dir $(DEMO_REPORTS)
 	.build/release/barometer verify Fixtures/memos/odr-2020.claims.json --data Fixtures/surveys/kz2020-synthetic.csv --codebook Fixtures/surveys/kz2020-synthetic.codebook.json --report-dir $(DEMO_REPORTS)
 	@echo "Reports: $(DEMO_REPORTS)/ponars-658.report.html, $(DEMO_REPORTS)/odr-2020.report.html"
 
 bench: deps
-	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --target BarometerBenchmarks
 
 bench-peers: deps release
 	bash Benchmarks/peers/run.sh
