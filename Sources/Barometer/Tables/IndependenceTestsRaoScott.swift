@@ -108,7 +108,6 @@ public struct RaoScottTest: Sendable, Equatable {
         let W = t.total
         // proportions and Σw² of the kept cells, column-major over the kept table
         var p = [Double](repeating: 0, count: K)
-        let s2 = cells.weightedSquares
         for j in 0..<c { for i in 0..<r { p[i + r * j] = t.counts[i, j] / W } }
         let pr = t.rowTotals.map { $0 / W }, pc = t.columnTotals.map { $0 / W }
         var x2 = 0.0
