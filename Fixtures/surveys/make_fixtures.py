@@ -282,7 +282,14 @@ def share(df, var, codes, dom_mask):
     n = len(df)
     z = w * d * (y - p)
     se = np.sqrt(n / (n - 1) * (z ** 2).sum()) / W
-    return {"value": 100 * p, "se": 100 * se, "ciLower": 100 * (p - Z975 * se), "ciUpper": 100 * (p + Z975 * se),
+    # Logit interval as R survey::svyciprop(method = "logit"): expit(logit p ± t_df · se / (p(1 − p))),
+    # df = degf of the subset design (respondents in the base with positive weight, minus one).
+    from scipy.stats import t as student_t
+    df_ = int(((d > 0) & (w > 0)).sum()) - 1
+    half = student_t.ppf(0.975, df_) * se / (p * (1 - p))
+    lg = np.log(p / (1 - p))
+    expit = lambda x: 1 / (1 + np.exp(-x))
+    return {"value": 100 * p, "se": 100 * se, "ciLower": 100 * expit(lg - half), "ciUpper": 100 * expit(lg + half),
             "n": int(d.sum()), "weightedBase": W}
 
 

@@ -47,7 +47,7 @@ public struct ClaimEvaluationReport: Sendable, Codable, Equatable, TableRepresen
         }
         let notes = (dataSource.map { [$0] } ?? []) + [
             "Dataset: \(respondents) respondents; " + (weight.map { "weighted by \($0)." } ?? "unweighted."),
-            "Shares: weighted percent over every respondent in the (domain and) base, Don't know/Refused included unless the claim says 'valid'; 95% CI by linearization (R survey style).",
+            "Shares: weighted percent over every respondent in the (domain and) base, Don't know/Refused included unless the claim says 'valid'; design SE by linearization or replicates, 95% CI logit (R svyciprop) with the design's degrees of freedom.",
             "Verdicts: " + counts.joined(separator: ", ") + ".",
         ] + evaluations.filter { $0.status == .fail || $0.status == .error }.map { "\($0.id): \($0.detail)" }
         return TextTable(title: "Claims of \(title)", headers: ["Claim", "Published", "Recomputed", "95% CI", "Verdict"],

@@ -35,10 +35,9 @@ public struct ConditionalShareClaimEngine: ClaimEngine {
         let domain = try computation.domain?.domain(in: design)
         let share = try ConditionalShare(design, of: name, in: Set(codes), among: given.variable, in: Set(given.codes),
                                          domain: domain, denominator: base == .all ? .allInDomain : .validAnswers,
-                                         method: .wald)
+                                         method: .logit)
         let p = share.estimate, se = share.designStandardError
-        let z = ShareClaimEngine.z975
-        let ci = FigureInterval(lower: 100 * (p - z * se), upper: 100 * (p + z * se))
+        let ci = FigureInterval(lower: 100 * share.interval.lower, upper: 100 * share.interval.upper)
         let rule = base == .all ? "Don't know/Refused/system-missing in the base" : "valid answers only"
         return ClaimEstimate(value: 100 * p, standardError: 100 * se, confidenceInterval: ci,
                              count: share.denominatorCount, weightedBase: share.denominatorWeighted,
