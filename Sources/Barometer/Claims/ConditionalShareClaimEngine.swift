@@ -13,9 +13,10 @@
 /// Estimate `p = Σ_{D∩G, y∈codes} w / Σ_{D∩G∩B} w`, in percent. Standard
 /// error: the design-based linearization SE of the domain ratio
 /// (``ConditionalShare/designStandardError``, R `svymean(~y, subset(design, …))`);
-/// CI: Wald `p ± z₀.₉₇₅ · SE` as R `confint(svymean(…))`, the same rule as
-/// ``ShareClaimEngine``. Agrees with the pandas/R references of the
-/// fixtures to ~1e-14.
+/// CI: logit with the domain's design degrees of freedom, as R
+/// `svyciprop(method = "logit")` (``ProportionIntervalMethod/logit``), the same
+/// rule as ``ShareClaimEngine``; it never leaves [0, 100]. Agrees with the
+/// references in `Fixtures/reference/claims/fixture-figures.json` to 1e-10.
 public struct ConditionalShareClaimEngine: ClaimEngine {
     public init() {}
 
