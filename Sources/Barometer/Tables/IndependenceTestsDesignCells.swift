@@ -83,3 +83,25 @@ struct DesignCells: Sendable {
         return (cells, inTable)
     }
 }
+
+/// The parts of a design the design-based tests need: weights, sampling
+/// structure or replicate weights, the degrees of freedom and a note.
+struct DesignParts: Sendable {
+    let weights: Weights
+    let sampling: SamplingStructure
+    let replicates: ReplicateWeights?
+    /// Design degrees of freedom of the domain (nil: respondents in the domain − 1).
+    let degreesOfFreedom: Int?
+    let note: String?
+
+    /// The weights-only design: each respondent its own PSU, with replacement.
+    static func weightsOnly(_ w: Weights) -> DesignParts {
+        DesignParts(weights: w, sampling: .independent(rows: w.count), replicates: nil, degreesOfFreedom: nil, note: nil)
+    }
+
+    /// A full design (strata, PSUs, fpc or replicates), restricted to `domain` for its df.
+    static func full(_ d: SurveyDesign, domain: Domain?) -> DesignParts {
+        DesignParts(weights: d.weights, sampling: d.sampling, replicates: d.replicates,
+                    degreesOfFreedom: d.degreesOfFreedom(in: domain), note: "design: \(d.varianceDescription)")
+    }
+}

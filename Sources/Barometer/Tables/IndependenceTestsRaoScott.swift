@@ -75,8 +75,7 @@ public struct RaoScottTest: Sendable, Equatable {
     public init(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
                 weights: Weights, domain: Domain? = nil) throws(BarometerError) {
         try self.init(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex, columnCount: columnCount,
-                      weights: weights, sampling: .independent(rows: weights.count), replicates: nil,
-                      domain: domain, designDF: nil, designNote: nil)
+                      domain: domain, parts: .weightsOnly(weights))
     }
 
     /// The same test under a full survey design (strata, PSUs, fpc or
@@ -89,14 +88,12 @@ public struct RaoScottTest: Sendable, Equatable {
     public init(design: SurveyDesign, rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
                 domain: Domain? = nil) throws(BarometerError) {
         try self.init(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex, columnCount: columnCount,
-                      weights: design.weights, sampling: design.sampling, replicates: design.replicates,
-                      domain: domain, designDF: design.degreesOfFreedom(in: domain),
-                      designNote: "design: \(design.varianceDescription)")
+                      domain: domain, parts: .full(design, domain: domain))
     }
 
-    init(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int, weights: Weights,
-         sampling: SamplingStructure, replicates: ReplicateWeights?, domain: Domain?, designDF: Int?,
-         designNote: String?) throws(BarometerError) {
+    init(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int, domain: Domain?,
+         parts: DesignParts) throws(BarometerError) {
+        let weights = parts.weights, designDF = parts.degreesOfFreedom, designNote = parts.note
         let cells = try DesignCells(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex,
                                     columnCount: columnCount, weights: weights, domain: domain)
         let t = cells.table, m = cells.respondents, n = cells.domainPSUs
@@ -141,7 +138,7 @@ public struct RaoScottTest: Sendable, Equatable {
         let (indicators, inTable) = cells.indicators(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex,
                                                      columnCount: columnCount, domain: domain)
         let vhat = try RatioOfTotals(numerators: indicators, denominators: inTable)
-            .evaluate(weights: weights, sampling: sampling, replicates: replicates).covariance
+            .evaluate(weights: weights, sampling: parts.sampling, replicates: parts.replicates).covariance
         let eig: [Double]
         do {
             let a = try LinearAlgebra.gram(aRoot)
