@@ -97,7 +97,14 @@ public struct SurveyDesign: Sendable {
     public func domain(_ variable: String, in codes: Set<Double>) throws(BarometerError) -> Domain {
         let v = try data.variable(variable)
         try v.requireNumeric()
-        let mask = v.values.map { codes.contains($0) }
+        // Small whole-number codes through a flat table; others by hashing.
+        var table = [Bool](repeating: false, count: CategoryCoding.smallCodeLimit)
+        var others = Set<Double>()
+        for c in codes { if let k = CategoryCoding.smallCode(c) { table[k] = true } else { others.insert(c) } }
+        let mask = v.values.map { x in
+            if let k = CategoryCoding.smallCode(x) { return table[k] }
+            return !others.isEmpty && others.contains(x)
+        }
         let list = codes.sorted().map(Variable.formatCode).joined(separator: ",")
         return Domain(mask: mask, description: "\(variable) in {\(list)}")
     }
@@ -110,10 +117,14 @@ extension SurveyDesign {
     public func degreesOfFreedom(in domain: Domain?) -> Int {
         if let r = replicates { return r.degreesOfFreedom }
         guard let domain else { return sampling.degreesOfFreedom }
-        var psus = Set<Int32>(), strata = Set<Int32>()
-        for i in 0..<rowCount where i < domain.mask.count && domain.mask[i] && weights.values[i] != 0 {
-            psus.insert(sampling.clusters[i]); strata.insert(sampling.strata[i])
+        var psuSeen = [Bool](repeating: false, count: sampling.psuCount)
+        var stratumSeen = [Bool](repeating: false, count: sampling.strataCount)
+        var psus = 0, strata = 0
+        for i in 0..<min(rowCount, domain.mask.count) where domain.mask[i] && weights.values[i] != 0 {
+            let p = Int(sampling.clusters[i]), h = Int(sampling.strata[i])
+            if !psuSeen[p] { psuSeen[p] = true; psus += 1 }
+            if !stratumSeen[h] { stratumSeen[h] = true; strata += 1 }
         }
-        return psus.count - strata.count
+        return psus - strata
     }
 }
