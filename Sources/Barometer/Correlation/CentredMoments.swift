@@ -1,3 +1,5 @@
+import Foundation
+
 /// Weighted centred cross-products of p columns over a fixed set of rows,
 /// computed through BLAS `dsyrk` on shifted, √w-scaled row chunks in one
 /// streaming pass over the data.
@@ -74,39 +76,48 @@ struct CentredMoments: Sendable {
             let len = Swift.min(Self.chunkRows, n - start)
             if len != chunk.rows { chunk = Matrix(rows: len, columns: p) }
             if !unit { for k in 0..<len { sqrtW[k] = weights[rows[start + k]].squareRoot() } }
-            chunk.storage.withUnsafeMutableBufferPointer { a in
-                rows.withUnsafeBufferPointer { rr in
-                    weights.withUnsafeBufferPointer { w in
-                        sqrtW.withUnsafeBufferPointer { sq in
-                            for j in 0..<p {
-                                columns[j].withUnsafeBufferPointer { x in
-                                    let m = shift[j]
-                                    // four partial sums in a fixed order: vectorisable and deterministic
-                                    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-                                    let base = j * len
-                                    let quads = len / 4 * 4
-                                    if all && unit {
-                                        guard let xb = x.baseAddress else { return }
-                                        let x0 = xb + start
-                                        var k = 0
-                                        while k < quads {
-                                            let d0 = x0[k] - m, d1 = x0[k + 1] - m, d2 = x0[k + 2] - m, d3 = x0[k + 3] - m
-                                            s0 += d0; s1 += d1; s2 += d2; s3 += d3
-                                            a[base + k] = d0; a[base + k + 1] = d1; a[base + k + 2] = d2; a[base + k + 3] = d3
-                                            k += 4
+            // Fill the chunk, columns in parallel: each column (and its residual
+            // sum, in the same fixed order as before) belongs to one worker.
+            let chunkStart = start, chunkLen = len, shifts = shift
+            chunk.storage.withUnsafeMutableBufferPointer { aBuf in
+                rows.withUnsafeBufferPointer { rrBuf in
+                    weights.withUnsafeBufferPointer { wBuf in
+                        sqrtW.withUnsafeBufferPointer { sqBuf in
+                            resid.withUnsafeMutableBufferPointer { resBuf in
+                                let aP = UnsafeSendablePointer(aBuf.baseAddress), rrP = UnsafeSendablePointer(rrBuf.baseAddress)
+                                let wP = UnsafeSendablePointer(wBuf.baseAddress), sqP = UnsafeSendablePointer(sqBuf.baseAddress)
+                                let resP = UnsafeSendablePointer(resBuf.baseAddress)
+                                DispatchQueue.concurrentPerform(iterations: p) { j in
+                                    guard let a = aP.pointer, let rr = rrP.pointer, let w = wP.pointer,
+                                          let sq = sqP.pointer, let res = resP.pointer else { return }
+                                    columns[j].withUnsafeBufferPointer { x in
+                                        let m = shifts[j]
+                                        // four partial sums in a fixed order: vectorisable and deterministic
+                                        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                                        let base = j * chunkLen
+                                        let quads = chunkLen / 4 * 4
+                                        if all && unit {
+                                            guard let xb = x.baseAddress else { return }
+                                            let x0 = xb + chunkStart
+                                            var k = 0
+                                            while k < quads {
+                                                let d0 = x0[k] - m, d1 = x0[k + 1] - m, d2 = x0[k + 2] - m, d3 = x0[k + 3] - m
+                                                s0 += d0; s1 += d1; s2 += d2; s3 += d3
+                                                a[base + k] = d0; a[base + k + 1] = d1; a[base + k + 2] = d2; a[base + k + 3] = d3
+                                                k += 4
+                                            }
+                                            while k < chunkLen { let d = x0[k] - m; s0 += d; a[base + k] = d; k += 1 }
+                                        } else if unit {
+                                            for k in 0..<chunkLen { let d = x[rr[chunkStart + k]] - m; s0 += d; a[base + k] = d }
+                                        } else {
+                                            for k in 0..<chunkLen {
+                                                let r = rr[chunkStart + k]
+                                                let d = x[r] - m
+                                                s0 += w[r] * d; a[base + k] = d * sq[k]
+                                            }
                                         }
-                                        while k < len { let d = x0[k] - m; s0 += d; a[base + k] = d; k += 1 }
-                                    } else if unit {
-                                        for k in 0..<len { let d = x[rr[start + k]] - m; s0 += d; a[base + k] = d }
-                                    } else {
-                                        for k in 0..<len {
-                                            let r = rr[start + k]
-                                            let d = x[r] - m
-                                            s0 += w[r] * d; a[base + k] = d * sq[k]
-                                        }
+                                        res[j] += (s0 + s1) + (s2 + s3)
                                     }
-                                    let s = (s0 + s1) + (s2 + s3)
-                                    resid[j] += s
                                 }
                             }
                         }
