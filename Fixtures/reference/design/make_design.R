@@ -5,7 +5,7 @@ suppressMessages(library(survey))
 here <- "Fixtures/reference/design"
 data(api)
 data(scd)
-num <- function(x) formatC(as.numeric(x), digits = 17, format = "g")
+source(file.path(here, "json.R"))
 J <- list()
 put <- function(key, est) {
   # est: an svystat/svrepstat; stores estimate, SE, and (if present) deff
@@ -105,11 +105,4 @@ out <- cbind(scd[, c("ESA", "ambulance", "arrests", "alive", "w")],
              setNames(as.data.frame(sw), paste0("sdr_", 1:ncol(sw))))
 write.csv(out, file.path(here, "scd.csv"), row.names = FALSE)
 
-# JSON by hand (no jsonlite dependency), full precision.
-enc <- function(x) {
-  if (is.list(x)) paste0("{", paste0('"', names(x), '": ', sapply(x, enc), collapse = ", "), "}")
-  else if (length(x) == 1) num(x) else paste0("[", paste(num(x), collapse = ", "), "]")
-}
-lines <- paste0('  "', names(J), '": ', sapply(J, enc))
-writeLines(c("{", paste0('  "generator": "R survey ', packageDescription("survey")$Version, '",'),
-             paste(lines, collapse = ",\n"), "}"), file.path(here, "expected.json"))
+write_json(J, file.path(here, "expected.json"))

@@ -3,7 +3,7 @@
 # Uses the CSV extracts written by make_design.R; writes expected-extras.json.
 suppressMessages(library(survey))
 here <- "Fixtures/reference/design"
-num <- function(x) formatC(as.numeric(x), digits = 17, format = "g")
+source(file.path(here, "json.R"))
 J <- list()
 st <- read.csv(file.path(here, "apistrat.csv"))
 c1 <- read.csv(file.path(here, "apiclus1.csv"))
@@ -83,10 +83,4 @@ pc_delta <- function(des, vars) {
 J$pcorr_strat_api00_api99_enroll <- pc_delta(dstrat, c("api00", "api99", "enroll"))
 J$pcorr_clus1_api00_api99_enroll <- pc_delta(dclus1, c("api00", "api99", "enroll"))
 
-enc <- function(x) {
-  if (is.list(x)) paste0("{", paste0('"', names(x), '": ', sapply(x, enc), collapse = ", "), "}")
-  else if (length(x) == 1) num(x) else paste0("[", paste(num(x), collapse = ", "), "]")
-}
-lines <- paste0('  "', names(J), '": ', sapply(J, enc))
-writeLines(c("{", paste0('  "generator": "R survey ', packageDescription("survey")$Version, '",'),
-             paste(lines, collapse = ",\n"), "}"), file.path(here, "expected-extras.json"))
+write_json(J, file.path(here, "expected-extras.json"))
