@@ -14,25 +14,21 @@ struct Corr: ParsableCommand {
     @OptionGroup var input: InputOptions
     @Argument(help: "Variables to correlate (at least two).") var variables: [String]
     @Option(name: .long, help: "pearson, spearman, kendall or polychoric.") var method: CorrelationMethod = .pearson
-    @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
     @Flag(name: .long, help: "Pairwise deletion (default: listwise).") var pairwise = false
-    @Option(name: .long, help: "Multiplicity adjustment over the pairs: none, holm, bonferroni or bh.") var adjust: PValueAdjustment = .none
-    @Flag(name: .long, help: "Treat weights as frequency weights (tests use the sum of weights).") var frequencyWeights = false
     @Flag(name: .long, help: "Use user-missing codes as values.") var includeUserMissing = false
-    @Option(name: .long, help: "Confidence level of the intervals.") var level: Double = 0.95
-    @OptionGroup var designOptions: DesignOptions
+    @OptionGroup var common: CorrelationCommandOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let design = try designOptions.design(try input.load(), weight: weight)
+        let design = try common.design(input)
         let options = CorrelationOptions(method: method, missing: pairwise ? .pairwise : .listwise,
                                          excludeUserMissing: !includeUserMissing,
-                                         weightSemantics: frequencyWeights ? .frequency : .probability,
-                                         confidenceLevel: level, adjustment: adjust)
+                                         weightSemantics: common.weightSemantics,
+                                         confidenceLevel: common.level, adjustment: common.adjust)
         let result = try Correlation.matrix(design, variables: variables, options: options)
         // With strata, PSUs, fpc or replicate weights: design-based SEs and CIs per pair (Pearson).
-        guard designOptions.isSpecified else { return try emit(result, output) }
+        guard common.designOptions.isSpecified else { return try emit(result, output) }
         guard method == .pearson else { throw ValidationError("design-based standard errors are available for Pearson correlations") }
-        try emit(result, with: [try design.correlations(variables, level: level)], key: "designBased", output)
+        try emit(result, with: [try design.correlations(variables, level: common.level)], key: "designBased", output)
     }
 }

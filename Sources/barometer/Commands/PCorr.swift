@@ -14,26 +14,22 @@ struct PCorr: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Control variables Z (omit: each pair given all other VARS).")
     var control: [String] = []
     @Option(name: .long, help: "pearson or spearman.") var method: CorrelationMethod = .pearson
-    @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
-    @Option(name: .long, help: "Multiplicity adjustment over the pairs: none, holm, bonferroni or bh.") var adjust: PValueAdjustment = .none
-    @Flag(name: .long, help: "Treat weights as frequency weights (tests use the sum of weights).") var frequencyWeights = false
     @Flag(name: .long, help: "On a singular matrix use the pseudo-inverse (result flagged) instead of failing.") var pseudoInverse = false
-    @Option(name: .long, help: "Confidence level of the intervals.") var level: Double = 0.95
-    @OptionGroup var designOptions: DesignOptions
+    @OptionGroup var common: CorrelationCommandOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let design = try designOptions.design(try input.load(), weight: weight)
-        let options = CorrelationOptions(method: method, weightSemantics: frequencyWeights ? .frequency : .probability,
-                                         confidenceLevel: level, adjustment: adjust,
+        let design = try common.design(input)
+        let options = CorrelationOptions(method: method, weightSemantics: common.weightSemantics,
+                                         confidenceLevel: common.level, adjustment: common.adjust,
                                          singularity: pseudoInverse ? .pseudoInverse : .error)
         let result = control.isEmpty
             ? try Correlation.partialMatrixGivenOthers(design, variables: variables, options: options)
             : try Correlation.partialMatrix(design, variables: variables, controlling: control, options: options)
         // With strata, PSUs, fpc or replicate weights: design-based SEs and CIs per pair (Pearson).
-        guard designOptions.isSpecified else { return try emit(result, output) }
+        guard common.designOptions.isSpecified else { return try emit(result, output) }
         guard method == .pearson else { throw ValidationError("design-based standard errors are available for Pearson partial correlations") }
-        try emit(result, with: [try design.correlations(variables, controlling: control, givenOthers: control.isEmpty, level: level)],
+        try emit(result, with: [try design.correlations(variables, controlling: control, givenOthers: control.isEmpty, level: common.level)],
                  key: "designBased", output)
     }
 }
