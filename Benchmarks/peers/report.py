@@ -1,6 +1,8 @@
 """Summarise results.jsonl from run.sh: medians per task and tool, the ratio
-peer / Barometer, and the BLAS each side reported. Markdown on stdout."""
-import json, platform, statistics, sys, datetime, os
+peer / Barometer, the targets of issue 7 checked against this run, and the BLAS
+each side reported. Markdown on stdout (the README's table is pasted from it)."""
+import datetime, json, os, platform, statistics, sys
+
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 times, blas, errors = {}, {}, {}
 for r in rows:
@@ -10,20 +12,66 @@ for r in rows:
         blas.setdefault(r["tool"], r.get("blas", ""))
     else:
         errors[key] = r.get("error", "?")
+med = {k: statistics.median(v) for k, v in times.items()}
 tasks = list(dict.fromkeys(r["task"] for r in rows))
-cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
-print(f"Machine: {cpu}, {os.cpu_count()} cores; {datetime.date.today()}; medians over rounds (seconds).\n")
-print("| task | Barometer | peer | peer median | ratio peer/Barometer |")
-print("|---|---:|---|---:|---:|")
+
+NAMES = {
+    "pearson_100000_50": "Pearson matrix, 10⁵ × 50", "pearson_100000_200": "Pearson matrix, 10⁵ × 200",
+    "pearson_1000000_50": "Pearson matrix, 10⁶ × 50", "pearson_1000000_200": "Pearson matrix, 10⁶ × 200",
+    "dsyrk_1000000_200": "bare dsyrk on a prebuilt 10⁶ × 200 matrix (Barometer's wrapper)",
+    "chunkfloor_1000000_200": "floor for column-stored data: copy 4,096-row chunks of 200 columns + dsyrk, 10⁶",
+    "pairwise_1000000_50": "pairwise-complete, 10% missing, 10⁶ × 50",
+    "spearman_100000_50": "Spearman matrix, 10⁵ × 50", "pcorrmatrix_100000_200": "full partial matrix, 10⁵ × 200",
+    "pcorrpairs_100000": "all pairs of 50 given 1 covariate, 10⁵", "table_1000000": "one weighted two-way table, 10⁶",
+    "alltables_100000": "all 1,225 weighted tables of 50 questions, 10⁵",
+    "alltables_1000000": "all 1,225 weighted tables of 50 questions, 10⁶",
+    "shares_100000": "weighted shares with CIs by 12 groups, 10⁵",
+    "csv_ingest": "numeric CSV ingest, 0.99 GB (20 cols × 4.6 M rows)",
+    "reps_1000000": "means of 50 vars, 200 JK1 replicate weights, 10⁶",
+}
+
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),
+           platform.processor())
+print(f"Machine: {cpu}, {os.cpu_count()} cores; {datetime.date.today()}; medians over rounds (seconds); "
+      "ratio = peer / Barometer (above 1: Barometer is faster).\n")
+print("| task | Barometer | peers (median s, ratio peer / Barometer) |")
+print("|---|---:|---|")
 for t in tasks:
-    b = times.get((t, "barometer"))
-    bm = statistics.median(b) if b else None
-    peers = sorted({tool for (task, tool) in list(times) + list(errors) if task == t and tool != "barometer"})
-    for p in peers:
-        pm = statistics.median(times[(t, p)]) if (t, p) in times else None
-        ratio = f"{pm / bm:.2f}×" if pm and bm else errors.get((t, p), "n/a")
-        print(f"| {t} | {bm:.4f} |" if bm else f"| {t} | {errors.get((t, 'barometer'), 'n/a')} |",
-              f"{p} | {pm:.4f} |" if pm else f"{p} | {errors.get((t, p), 'n/a')} |", ratio, "|")
+    b = med.get((t, "barometer"))
+    peers = sorted(((k[1], v) for k, v in med.items() if k[0] == t and k[1] != "barometer"), key=lambda x: x[1])
+    cells = [f"{p} {v:.3g} s ({v / b:.2f}×)" if b else f"{p} {v:.3g} s" for p, v in peers]
+    cells += [f"{p}: {e}" for (task, p), e in errors.items() if task == t and p != "barometer"]
+    bs = f"{b:.3g} s" if b else errors.get((t, "barometer"), "n/a")
+    print(f"| {NAMES.get(t, t)} | {bs} | {'; '.join(cells)} |")
+
+# Targets of issue 7: (task, reference tool, required ratio reference / Barometer).
+TARGETS = [
+    ("pearson_1000000_200", "numpy", 1.3), ("pearson_1000000_200", "polars", 1.3), ("pearson_1000000_200", "cor", 20),
+    ("pairwise_1000000_50", "pandas", 8), ("alltables_1000000", "numpy", 6), ("alltables_1000000", "duckdb", 10),
+    ("pcorrmatrix_100000_200", "pingouin", 3), ("pcorrpairs_100000", "psych", 15), ("spearman_100000_50", "scipy", 5),
+    ("shares_100000", "samplics", 10), ("csv_ingest", "polars", 1), ("csv_ingest", "datatable", 1),
+]
+print("\n| target | measured | status |")
+print("|---|---:|---|")
+for t, peer, need in TARGETS:
+    b, p = med.get((t, "barometer")), med.get((t, peer))
+    if b and p:
+        print(f"| {NAMES.get(t, t)}: ≥ {need}× {peer} | {p / b:.2f}× | {'met' if p / b >= need else 'not met'} |")
+b = med.get(("pearson_1000000_200", "barometer"))
+for ref, label in (("dsyrk_1000000_200", "a bare dsyrk"), ("chunkfloor_1000000_200", "the column-chunk floor")):
+    r = med.get((ref, "barometer"))
+    if b and r:
+        status = ("met" if b / r <= 1.15 else "not met") if ref.startswith("dsyrk") else "context"
+        print(f"| Pearson 10⁶ × 200 within 1.15× of {label} | {b / r:.2f}× ({b:.3g} s vs {r:.3g} s) | {status} |")
+a = med.get(("alltables_1000000", "barometer"))
+if a:
+    print(f"| all 1,225 tables at 10⁶ under 1 s | {a:.3g} s | {'met' if a < 1 else 'not met'} |")
+csv = med.get(("csv_ingest", "barometer"))
+if csv:
+    size = os.path.getsize(os.path.join(os.path.dirname(sys.argv[1]), "ingest.csv")) / 1e6
+    print(f"\nCSV ingest throughput: Barometer {size / csv:.0f} MB/s" + "".join(
+        f", {p} {size / med[('csv_ingest', p)]:.0f} MB/s" for p in ("polars", "datatable", "duckdb", "pandas")
+        if ("csv_ingest", p) in med))
 print("\nBLAS per side:")
 for tool, b in blas.items():
     print(f"- {tool}: {b}")

@@ -16,13 +16,14 @@ python3 -m pip install -q numpy scipy pandas polars duckdb pingouin samplics thr
 python3 "$here/gen_data.py" "$data" --scale "$scale" >/dev/null
 (cd "$root/Benchmarks" && swift build -c release --product PeerRunner >/dev/null)
 runner="$root/Benchmarks/.build/release/PeerRunner"
-[ -n "$tasks" ] || tasks="pearson_${mid}_50 pearson_${mid}_200 pearson_${big}_50 pearson_${big}_200 dsyrk_${big}_200 \
+[ -n "$tasks" ] || tasks="pearson_${mid}_50 pearson_${mid}_200 pearson_${big}_50 pearson_${big}_200 dsyrk_${big}_200 chunkfloor_${big}_200 \
 pairwise_${big}_50 spearman_${mid}_50 pcorrmatrix_${mid}_200 pcorrpairs_${mid} table_${big} alltables_${mid} alltables_${big} \
 shares_${mid} csv_ingest reps_${big}"
 peers_for() {
   case "$1" in
     pearson_*) echo "py:numpy py:pandas py:polars py:dsyrk r:cor";;
     dsyrk_*) echo "py:dsyrk";;
+    chunkfloor_*) echo "";;
     pairwise_*) echo "py:pandas r:cor";;
     spearman_*) echo "py:scipy py:pandas r:cor";;
     pcorrmatrix_*) echo "py:pingouin r:psych";;

@@ -1,4 +1,5 @@
 import Barometer
+import BarometerIO
 import Benchmark
 
 // Every benchmark states its size; the BLAS in use is printed first
@@ -71,6 +72,21 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try Correlation.partialMatrix(design, variables: names, controlling: ["x51"]))
         }
     } setup: { try SyntheticSurvey.continuousDataset(n: 100_000, p: 51) }
+
+    // CSV ingest (issue 7): a ~1 GB numeric file written once on the fly
+    // (Benchmarks/.data/bench, git-ignored); throughput reported in MB/s.
+    Benchmark("Numeric CSV ingest, 4.6 M rows x 20 columns (~1 GB)",
+              configuration: .init(metrics: [.wallClock, .peakMemoryResident,
+                                             .custom("throughput MB/s", polarity: .prefersLarger, useScalingFactor: false)],
+                                   timeUnits: .milliseconds, maxDuration: .seconds(30), maxIterations: 5)) { benchmark, path in
+        let megabytes = Double(SyntheticCSV.size(path)) / 1e6
+        for _ in benchmark.scaledIterations {
+            let t0 = BLASRuntime.monotonicSeconds()
+            blackHole(try CSVReader.read(path: path))
+            benchmark.measurement(.custom("throughput MB/s", polarity: .prefersLarger, useScalingFactor: false),
+                                  Int((megabytes / (BLASRuntime.monotonicSeconds() - t0)).rounded()))
+        }
+    } setup: { try SyntheticCSV.file(rows: 4_600_000) }
 
     // Design-based inference (issue 8)
     Benchmark("Replicate-weight means: 10^6 respondents x 200 JK1 replicates x 50 estimates") { benchmark, design in

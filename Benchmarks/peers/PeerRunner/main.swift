@@ -68,6 +68,29 @@ do {
         for (j, v) in data.variables.enumerated() { x.storage.replaceSubrange((j * n)..<((j + 1) * n), with: v.values) }
         var c = Matrix(rows: p, columns: p)
         times = try timed(repeats) { try LinearAlgebra.syrk(x, into: &c) }
+    case "chunkfloor":
+        // The floor for data held as separate column arrays: copy each 4,096-row
+        // block of the 200 columns into one chunk (no centring, no sums) and
+        // dsyrk it — Barometer's Pearson path minus its arithmetic.
+        let data = try loadMatrix(dir, "cont_\(parts[1])_\(parts[2])")
+        let n = data.rowCount, p = data.variables.count, rows = 4096
+        let cols = data.variables.map(\.values)
+        var c = Matrix(rows: p, columns: p)
+        times = try timed(repeats) {
+            var start = 0
+            var chunk = Matrix(rows: min(rows, n), columns: p)
+            while start < n {
+                let len = min(rows, n - start)
+                if len != chunk.rows { chunk = Matrix(rows: len, columns: p) }
+                chunk.storage.withUnsafeMutableBufferPointer { a in
+                    for j in 0..<p { cols[j].withUnsafeBufferPointer { x in
+                        (a.baseAddress! + j * len).update(from: x.baseAddress! + start, count: len)
+                    } }
+                }
+                try LinearAlgebra.syrk(chunk, transpose: true, alpha: 1, beta: start == 0 ? 0 : 1, into: &c)
+                start += len
+            }
+        }
     case "pairwise":
         let data = try loadMatrix(dir, "pairwise_\(parts[1])_\(parts[2])")
         let design = SurveyDesign.unweighted(data)

@@ -28,7 +28,7 @@ struct CentredMoments: Sendable {
     var sumW2: Double
 
     /// Rows per `dsyrk` call.
-    static let chunkRows = 4096
+    static let chunkRows = Int(ProcessInfo.processInfo.environment["BAROMETER_CHUNK"] ?? "") ?? 4096
 
     /// Moments over every row when all values are finite, else nil (checked
     /// chunk by chunk before each `dsyrk`, so little work is wasted): the
@@ -69,66 +69,54 @@ struct CentredMoments: Sendable {
         }
         var c = Matrix(rows: p, columns: p)
         var resid = [Double](repeating: 0, count: p)
-        var chunk = Matrix(rows: first, columns: p)
-        var sqrtW = [Double](repeating: 1, count: first)
-        var start = 0
-        while start < n {
-            let len = Swift.min(Self.chunkRows, n - start)
-            if len != chunk.rows { chunk = Matrix(rows: len, columns: p) }
-            if !unit { for k in 0..<len { sqrtW[k] = weights[rows[start + k]].squareRoot() } }
-            // Fill the chunk, columns in parallel: each column (and its residual
-            // sum, in the same fixed order as before) belongs to one worker.
-            let chunkStart = start, chunkLen = len, shifts = shift
-            chunk.storage.withUnsafeMutableBufferPointer { aBuf in
-                rows.withUnsafeBufferPointer { rrBuf in
-                    weights.withUnsafeBufferPointer { wBuf in
-                        sqrtW.withUnsafeBufferPointer { sqBuf in
-                            resid.withUnsafeMutableBufferPointer { resBuf in
-                                let aP = UnsafeSendablePointer(aBuf.baseAddress), rrP = UnsafeSendablePointer(rrBuf.baseAddress)
-                                let wP = UnsafeSendablePointer(wBuf.baseAddress), sqP = UnsafeSendablePointer(sqBuf.baseAddress)
-                                let resP = UnsafeSendablePointer(resBuf.baseAddress)
-                                DispatchQueue.concurrentPerform(iterations: p) { j in
-                                    guard let a = aP.pointer, let rr = rrP.pointer, let w = wP.pointer,
-                                          let sq = sqP.pointer, let res = resP.pointer else { return }
-                                    columns[j].withUnsafeBufferPointer { x in
-                                        let m = shifts[j]
-                                        // four partial sums in a fixed order: vectorisable and deterministic
-                                        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-                                        let base = j * chunkLen
-                                        let quads = chunkLen / 4 * 4
-                                        if all && unit {
-                                            guard let xb = x.baseAddress else { return }
-                                            let x0 = xb + chunkStart
-                                            var k = 0
-                                            while k < quads {
-                                                let d0 = x0[k] - m, d1 = x0[k + 1] - m, d2 = x0[k + 2] - m, d3 = x0[k + 3] - m
-                                                s0 += d0; s1 += d1; s2 += d2; s3 += d3
-                                                a[base + k] = d0; a[base + k + 1] = d1; a[base + k + 2] = d2; a[base + k + 3] = d3
-                                                k += 4
-                                            }
-                                            while k < chunkLen { let d = x0[k] - m; s0 += d; a[base + k] = d; k += 1 }
-                                        } else if unit {
-                                            for k in 0..<chunkLen { let d = x[rr[chunkStart + k]] - m; s0 += d; a[base + k] = d }
-                                        } else {
-                                            for k in 0..<chunkLen {
-                                                let r = rr[chunkStart + k]
-                                                let d = x[r] - m
-                                                s0 += w[r] * d; a[base + k] = d * sq[k]
-                                            }
-                                        }
-                                        res[j] += (s0 + s1) + (s2 + s3)
-                                    }
-                                }
-                            }
-                        }
+        let chunkCount = (n + Self.chunkRows - 1) / Self.chunkRows
+        // Two chunk buffers: with several chunks, a filler thread assembles
+        // chunk k + 1 while dsyrk (on the BLAS threads) consumes chunk k.
+        let buffers = (0..<2).map { _ in UnsafeMutableBufferPointer<Double>.allocate(capacity: first * p) }
+        let partial = (0..<2).map { _ in UnsafeMutableBufferPointer<Double>.allocate(capacity: p) }
+        defer { buffers.forEach { $0.deallocate() }; partial.forEach { $0.deallocate() } }
+        let sqrtW = UnsafeMutableBufferPointer<Double>.allocate(capacity: unit ? 0 : n)
+        defer { sqrtW.deallocate() }
+        if !unit { for k in 0..<n { sqrtW[k] = weights[rows[k]].squareRoot() } }
+        let job = ChunkFill(columns: columns, rows: rows, weights: weights, sqrtW: UnsafeSendablePointer(sqrtW.baseAddress),
+                            shift: shift, all: all, unit: unit, n: n)
+        let pipelined = chunkCount > 2 && ProcessInfo.processInfo.environment["BAROMETER_PIPELINE"] != "0"
+        let filled = (0..<2).map { _ in DispatchSemaphore(value: 0) }
+        let emptied = (0..<2).map { _ in DispatchSemaphore(value: 1) }
+        let stop = StopFlag()
+        let bufP = buffers.map { UnsafeSendablePointer($0.baseAddress) }, partP = partial.map { UnsafeSendablePointer($0.baseAddress) }
+        if pipelined {
+            DispatchQueue.global().async {
+                for k in 0..<chunkCount {
+                    emptied[k % 2].wait()
+                    if stop.isSet { filled[k % 2].signal(); return }
+                    if let a = bufP[k % 2].pointer, let r = partP[k % 2].pointer {
+                        job.fill(chunk: k, into: a, sums: r, parallel: false)
                     }
+                    filled[k % 2].signal()
                 }
             }
-            if stopOnNonFinite && !resid.allSatisfy({ $0.isFinite }) { throw .invalidArgument("non-finite") }
-            do { try LinearAlgebra.syrk(chunk, transpose: true, alpha: 1, beta: 1, into: &c) }
-            catch { throw .linearAlgebra(error) }
-            start += len
         }
+        var failure: BarometerError? = nil
+        for k in 0..<chunkCount {
+            let len = Swift.min(Self.chunkRows, n - k * Self.chunkRows)
+            guard let a = bufP[k % 2].pointer, let r = partP[k % 2].pointer else { break }
+            if pipelined { filled[k % 2].wait() } else { job.fill(chunk: k, into: a, sums: r, parallel: true) }
+            for j in 0..<p { resid[j] += r[j] }
+            if stopOnNonFinite && !resid.allSatisfy({ $0.isFinite }) { failure = .invalidArgument("non-finite") }
+            if failure == nil {
+                do { try LinearAlgebra.syrkAccumulateUpper(a, rows: len, columns: p, into: &c) }
+                catch { failure = .linearAlgebra(error) }
+            }
+            if failure != nil {
+                stop.set()
+                if pipelined { emptied[k % 2].signal(); for m in (k + 1)..<Swift.min(k + 3, chunkCount) { filled[m % 2].wait() } }
+                break
+            }
+            if pipelined { emptied[k % 2].signal() }
+        }
+        if let e = failure { throw e }
+        c.symmetrizeFromUpper()
         for j in 0..<p { for k in 0..<p { c[j, k] -= resid[j] * resid[k] / sw } }
         crossProducts = c
         means = (0..<p).map { shift[$0] + resid[$0] / sw }
@@ -154,4 +142,63 @@ struct CentredMoments: Sendable {
         for j in 0..<p { for i in 0..<p { r[i, j] = i == j ? 1 : crossProducts[i, j] / (d[i] * d[j]) } }
         return r
     }
+}
+
+/// Fills one row chunk of a ``CentredMoments`` pass: `a_kj = √w (x_rj − K_j)`,
+/// column-major, and the per-column sums `Σ w (x − K)` of the chunk, each in
+/// a fixed order (four interleaved partial sums) whatever the thread layout.
+private struct ChunkFill: @unchecked Sendable {
+    let columns: [[Double]], rows: [Int], weights: [Double]
+    let sqrtW: UnsafeSendablePointer<Double>
+    let shift: [Double]
+    let all: Bool, unit: Bool, n: Int
+
+    func fill(chunk: Int, into a: UnsafeMutablePointer<Double>, sums: UnsafeMutablePointer<Double>, parallel: Bool) {
+        let start = chunk * CentredMoments.chunkRows, len = Swift.min(CentredMoments.chunkRows, n - start)
+        let p = columns.count
+        let aP = UnsafeSendablePointer(a), sP = UnsafeSendablePointer(sums)
+        let body: @Sendable (Int) -> Void = { j in
+            guard let a = aP.pointer, let res = sP.pointer else { return }
+            res[j] = self.column(j, start: start, len: len, into: a + j * len)
+        }
+        if parallel { DispatchQueue.concurrentPerform(iterations: p, execute: body) }
+        else { for j in 0..<p { body(j) } }
+    }
+
+    private func column(_ j: Int, start: Int, len: Int, into a: UnsafeMutablePointer<Double>) -> Double {
+        let m = shift[j]
+        return columns[j].withUnsafeBufferPointer { x -> Double in
+            guard let xb = x.baseAddress else { return 0 }
+            var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+            let quads = len / 4 * 4
+            if all && unit {
+                let x0 = xb + start
+                var k = 0
+                while k < quads {
+                    let d0 = x0[k] - m, d1 = x0[k + 1] - m, d2 = x0[k + 2] - m, d3 = x0[k + 3] - m
+                    s0 += d0; s1 += d1; s2 += d2; s3 += d3
+                    a[k] = d0; a[k + 1] = d1; a[k + 2] = d2; a[k + 3] = d3
+                    k += 4
+                }
+                while k < len { let d = x0[k] - m; s0 += d; a[k] = d; k += 1 }
+            } else if unit {
+                for k in 0..<len { let d = xb[rows[start + k]] - m; s0 += d; a[k] = d }
+            } else if let sq = sqrtW.pointer {
+                for k in 0..<len {
+                    let r = rows[start + k]
+                    let d = xb[r] - m
+                    s0 += weights[r] * d; a[k] = d * sq[start + k]
+                }
+            }
+            return (s0 + s1) + (s2 + s3)
+        }
+    }
+}
+
+/// A flag the consumer sets to stop the chunk filler early.
+private final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

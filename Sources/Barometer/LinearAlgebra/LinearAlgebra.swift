@@ -42,6 +42,22 @@ public enum LinearAlgebra {
         c.symmetrizeFromUpper()
     }
 
+    /// Accumulates the upper triangle of `C ← AᵀA + C` for a raw column-major
+    /// `rows × columns` block `a` (the streaming kernel behind correlation
+    /// moments); the caller symmetrizes `C` once at the end.
+    static func syrkAccumulateUpper(_ a: UnsafePointer<Double>, rows: Int, columns: Int,
+                                    into c: inout Matrix) throws(LinearAlgebraError) {
+        guard c.rows == columns, c.columns == columns else {
+            throw .dimensionMismatch("syrk: C is \(c.rows)×\(c.columns), expected \(columns)×\(columns)")
+        }
+        if rows == 0 || columns == 0 { return }
+        let n32 = try int32(columns, "syrk n"), k32 = try int32(rows, "syrk k")
+        c.storage.withUnsafeMutableBufferPointer { cp in
+            guard let cb = cp.baseAddress else { return }
+            Backend.syrk(upper: true, transpose: true, n: n32, k: k32, alpha: 1, a: a, lda: k32, beta: 1, c: cb, ldc: n32)
+        }
+    }
+
     /// `AᵀA` (the Gram or cross-product matrix) through `dsyrk`.
     public static func gram(_ a: Matrix) throws(LinearAlgebraError) -> Matrix {
         var c = Matrix(rows: a.columns, columns: a.columns)
