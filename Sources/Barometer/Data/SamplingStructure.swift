@@ -161,49 +161,115 @@ public struct SamplingStructure: Sendable {
         let k = z.columns
         var totals = Matrix(rows: psuCount, columns: k)
         for j in 0..<k { for i in 0..<z.rows { totals[Int(clusters[i]), j] += z[i, j] } }
-        // PSUs of each stratum.
-        var members = [[Int]](repeating: [], count: strataCount)
-        for (p, h) in psuStratum.enumerated() { members[Int(h)].append(p) }
-        var lonelyAveraged = 0
+        let plan = try stratumPlan()
+        let psus = psusByStratum()
         for h in 0..<strataCount {
-            let nh = Double(psusPerStratum[h])
-            let finite = populationPSUs.map { ($0[h] - nh) / $0[h] } ?? 1
-            if finite < 1e-7 {                              // census stratum
-                for p in members[h] { for j in 0..<k { totals[p, j] = 0 } }
-                continue
-            }
-            if members[h].count == 1 {
-                let p = members[h][0]
-                switch lonelyPSU {
-                case .fail:
-                    throw .insufficientData("stratum '\(stratumLabels[h])' has only one PSU (choose a lonely-PSU rule: remove, adjust, average, certainty)")
-                case .remove, .certainty:
-                    for j in 0..<k { totals[p, j] = 0 }
-                case .adjust:
-                    let s = finite.squareRoot()
-                    for j in 0..<k { totals[p, j] *= s }
-                case .average:
-                    for j in 0..<k { totals[p, j] = 0 }
-                    lonelyAveraged += 1
+            let members = psus.order[psus.start[h]..<psus.start[h + 1]]
+            switch plan.treatment[h] {
+            case .skip:
+                for p in members { for j in 0..<k { totals[Int(p), j] = 0 } }
+            case .include(let centred, let factor):
+                let s = factor.squareRoot(), nh = Double(psusPerStratum[h])
+                for j in 0..<k {
+                    var mean = 0.0
+                    if centred {
+                        for p in members { mean += totals[Int(p), j] }
+                        mean /= nh
+                    }
+                    for p in members { totals[Int(p), j] = centred ? (totals[Int(p), j] - mean) * s : totals[Int(p), j] * s }
                 }
-                continue
-            }
-            let s = (finite * nh / (nh - 1)).squareRoot()
-            for j in 0..<k {
-                var mean = 0.0
-                for p in members[h] { mean += totals[p, j] }
-                mean /= nh
-                for p in members[h] { totals[p, j] = (totals[p, j] - mean) * s }
             }
         }
         var v: Matrix
         do { v = try LinearAlgebra.gram(totals) } catch { throw .linearAlgebra(error) }
-        if lonelyAveraged > 0 {
-            let ok = strataCount - lonelyAveraged
-            guard ok > 0 else { throw .insufficientData("every stratum has a single PSU; 'average' has nothing to average") }
-            let f = Double(strataCount) / Double(ok)
+        plan.applyAveraging(&v)
+        return v
+    }
+
+    /// How one stratum enters a linearization variance.
+    enum StratumTreatment: Sendable, Equatable {
+        /// Contributes nothing: a census stratum (f_h = 1), or a lonely PSU
+        /// under `remove`, `certainty` or `average`.
+        case skip
+        /// PSU totals, centred at the stratum mean when `centred`, enter the
+        /// sum of squares multiplied by `factor`: `(1 − f_h)·n_h/(n_h − 1)`,
+        /// or `1 − f_h` uncentred for a lonely PSU under `adjust`.
+        case include(centred: Bool, factor: Double)
+    }
+
+    /// Per-stratum treatment (fpc, census strata, lonely-PSU rule, exactly as
+    /// R `survey`'s `onestrat`), shared by every linearization kernel.
+    struct StratumPlan: Sendable {
+        let treatment: [StratumTreatment]
+        /// Strata whose lonely PSU is averaged (rule `average`).
+        let lonelyAveraged: Int
+        let strataCount: Int
+
+        /// Scales a covariance by H/(H − lonely) under the `average` rule.
+        func applyAveraging(_ v: inout Matrix) {
+            guard lonelyAveraged > 0 else { return }
+            let f = Double(strataCount) / Double(strataCount - lonelyAveraged)
             for i in v.storage.indices { v.storage[i] *= f }
         }
-        return v
+    }
+
+    /// The ``StratumPlan`` of this structure.
+    /// - Throws: ``BarometerError/insufficientData(_:)`` for a lonely PSU under
+    ///   `fail`, or when every stratum is a lonely PSU under `average`.
+    func stratumPlan() throws(BarometerError) -> StratumPlan {
+        var out = [StratumTreatment](repeating: .skip, count: strataCount)
+        var lonelyAveraged = 0
+        for h in 0..<strataCount {
+            let nh = Double(psusPerStratum[h])
+            let finite = populationPSUs.map { ($0[h] - nh) / $0[h] } ?? 1
+            if finite < 1e-7 { continue }                  // census stratum
+            if psusPerStratum[h] == 1 {
+                switch lonelyPSU {
+                case .fail:
+                    throw .insufficientData("stratum '\(stratumLabels[h])' has only one PSU (choose a lonely-PSU rule: remove, adjust, average, certainty)")
+                case .remove, .certainty:
+                    break
+                case .adjust:
+                    out[h] = .include(centred: false, factor: finite)
+                case .average:
+                    lonelyAveraged += 1
+                }
+                continue
+            }
+            out[h] = .include(centred: true, factor: finite * nh / (nh - 1))
+        }
+        if lonelyAveraged > 0 && lonelyAveraged == strataCount {
+            throw .insufficientData("every stratum has a single PSU; 'average' has nothing to average")
+        }
+        return StratumPlan(treatment: out, lonelyAveraged: lonelyAveraged, strataCount: strataCount)
+    }
+
+    /// PSU indices grouped by stratum, in PSU order within each stratum:
+    /// the PSUs of stratum h are `order[start[h]..<start[h + 1]]`.
+    func psusByStratum() -> (start: [Int], order: [Int32]) {
+        var start = [Int](repeating: 0, count: strataCount + 1)
+        for h in psuStratum { start[Int(h) + 1] += 1 }
+        for h in 0..<strataCount { start[h + 1] += start[h] }
+        var next = start, order = [Int32](repeating: 0, count: psuCount)
+        for (p, h) in psuStratum.enumerated() { order[next[Int(h)]] = Int32(p); next[Int(h)] += 1 }
+        return (start, order)
+    }
+
+    /// Rows grouped by PSU, in row order within each PSU: the rows of PSU p
+    /// are `order[start[p]..<start[p + 1]]`. When every PSU is one respondent
+    /// (psuCount == rows) this is the inverse of ``clusters``.
+    func rowsByPSU() -> (start: [Int], order: [Int32]) {
+        let n = clusters.count
+        var order = [Int32](repeating: 0, count: n)
+        if psuCount == n {
+            for i in 0..<n { order[Int(clusters[i])] = Int32(i) }
+            return (Array(0...n), order)
+        }
+        var start = [Int](repeating: 0, count: psuCount + 1)
+        for c in clusters { start[Int(c) + 1] += 1 }
+        for p in 0..<psuCount { start[p + 1] += start[p] }
+        var next = start
+        for i in 0..<n { let p = Int(clusters[i]); order[next[p]] = Int32(i); next[p] += 1 }
+        return (start, order)
     }
 }
