@@ -95,13 +95,15 @@ import Testing
     /// Grouped RatioOfTotals (one value per row in its group's column) equals
     /// the dense n × k form — full covariance, off-diagonals included — under
     /// fpc, nested clusters, and every lonely-PSU rule, for ratios and totals.
-    @Test(arguments: ["stratclus", "clus1", "strat_fpc", "lonely_adjust", "lonely_average", "lonely_remove", "jk1"])
+    @Test(arguments: ["stratclus", "clus1", "strat_fpc", "weights_only", "lonely_adjust", "lonely_average", "lonely_remove", "jk1"])
     func groupedRatioEqualsDense(design key: String) throws {
         let d: SurveyDesign
         switch key {
         case "strat_fpc":
             d = try SurveyDesign(data: DatasetLoader.load(Fixture.path(Self.designDir + "apistrat.csv")),
                                  weight: "pw", strata: "stype", fpc: "fpc")
+        case "weights_only":
+            d = try SurveyDesign(data: DatasetLoader.load(Fixture.path(Self.designDir + "apistrat.csv")), weight: "pw")
         case "lonely_adjust", "lonely_average", "lonely_remove":
             let rule = LonelyPSURule(rawValue: String(key.dropFirst("lonely_".count)))
             d = try SurveyDesign(data: DatasetLoader.load(Fixture.path(Self.designDir + "apistrat_lonely.csv")),

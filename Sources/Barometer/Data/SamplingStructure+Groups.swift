@@ -34,69 +34,105 @@ extension SamplingStructure {
         let plan = try stratumPlan()
         var v = Matrix(rows: k, columns: k)
         guard k > 0 else { return v }
-        let rows = rowsByPSU(), psus = psusByStratum()
-        // Per-PSU totals of the groups present (entries in first-seen order).
-        var scratch = [Double](repeating: 0, count: k)
-        var seenIn = [Int](repeating: -1, count: k)            // PSU that last touched group j
-        var entryGroups: [Int] = [], entryTotals: [Double] = []
-        // Per-stratum accumulators, reset over the groups present only.
         var mean = [Double](repeating: 0, count: k)
         var presentIn = [Int](repeating: -1, count: k)          // stratum that last saw group j
         var present: [Int] = []
-        var x = [Double](repeating: 0, count: k * k)            // Σ_{A_j∩A_l} u_pj u_pl
-        var y = [Double](repeating: 0, count: k * k)            // Σ_{A_j∩A_l} u_pj at [j + k·l]
-        var c = [Int](repeating: 0, count: k * k)               // |A_j ∩ A_l|
-        var psuStart: [Int] = [], psuEntries: [Int] = []
+        // Σ_{A_j∩A_l} u_pj u_pl, Σ_{A_j∩A_l} u_pj (at [j + k·l]) and |A_j ∩ A_l|; when every
+        // PSU is one row no two groups share a PSU and only the diagonal is used.
+        let pairs = order.oneRowPerPSU ? k : k * k
+        var x = [Double](repeating: 0, count: pairs), y = [Double](repeating: 0, count: pairs)
+        var c = [Int](repeating: 0, count: pairs)
+        @inline(__always) func d(_ a: Int) -> Int { order.oneRowPerPSU ? a : a + k * a }
+        // Per-PSU totals of the groups present (general case), in first-seen order.
+        var scratch = [Double](repeating: 0, count: k)
+        var seenIn = [Int](repeating: -1, count: k)            // PSU that last touched group j
+        var entryGroups: [Int] = [], entryTotals: [Double] = [], psuStart: [Int] = [], psuEntries: [Int] = []
         for h in 0..<strataCount {
             guard case .include(let centred, let factor) = plan.treatment[h] else { continue }
-            let nh = psusPerStratum[h]
-            // PSU totals of this stratum, in PSU order; each in row order.
-            entryGroups.removeAll(keepingCapacity: true); entryTotals.removeAll(keepingCapacity: true)
-            psuStart.removeAll(keepingCapacity: true)
+            let nh = psusPerStratum[h], members = order.stratumStart[h]..<order.stratumStart[h + 1]
             present.removeAll(keepingCapacity: true)
-            for pi in psus.start[h]..<psus.start[h + 1] {
-                let p = Int(psus.order[pi])
-                psuStart.append(entryGroups.count)
-                psuEntries.removeAll(keepingCapacity: true)
-                for ri in rows.start[p]..<rows.start[p + 1] {
-                    let i = Int(rows.order[ri]), g = Int(groups[i])
+            if order.oneRowPerPSU {
+                // Each PSU total is its row's value: one pass for the means, one for the centred sums.
+                let rowOf: (Int) -> Int = order.isIdentity ? { $0 } : { order.row(order.psu($0)) }
+                for q in members {
+                    let i = rowOf(q), g = Int(groups[i])
                     if g < 0 { continue }
-                    if seenIn[g] != p { seenIn[g] = p; scratch[g] = 0; psuEntries.append(g) }
-                    scratch[g] += z[i]
+                    if presentIn[g] != h { presentIn[g] = h; present.append(g); mean[g] = 0; x[g] = 0; y[g] = 0; c[g] = 0 }
+                    mean[g] += z[i]
                 }
-                for g in psuEntries {
-                    entryGroups.append(g); entryTotals.append(scratch[g])
-                    if presentIn[g] != h { presentIn[g] = h; present.append(g); mean[g] = 0 }
+                if present.isEmpty { continue }
+                if centred { for g in present { mean[g] /= Double(nh) } } else { for g in present { mean[g] = 0 } }
+                if order.isIdentity {
+                    z.withUnsafeBufferPointer { zp in groups.withUnsafeBufferPointer { gp in
+                        mean.withUnsafeBufferPointer { mp in x.withUnsafeMutableBufferPointer { xp in
+                        y.withUnsafeMutableBufferPointer { yp in c.withUnsafeMutableBufferPointer { cp in
+                            for i in members {
+                                let g = Int(gp[i])
+                                if g < 0 { continue }
+                                let u = zp[i] - mp[g]
+                                xp[g] += u * u; yp[g] += u; cp[g] += 1
+                            }
+                        } } } }
+                    } }
+                } else {
+                    for q in members {
+                        let i = rowOf(q), g = Int(groups[i])
+                        if g < 0 { continue }
+                        let u = z[i] - mean[g]
+                        x[g] += u * u; y[g] += u; c[g] += 1
+                    }
                 }
-            }
-            psuStart.append(entryGroups.count)
-            if present.isEmpty { continue }
-            // Stratum means (PSUs without group j add zero).
-            if centred {
-                for e in entryGroups.indices { mean[entryGroups[e]] += entryTotals[e] }
-                for g in present { mean[g] /= Double(nh) }
-            }
-            for a in present { for b in present { x[a + k * b] = 0; y[a + k * b] = 0; c[a + k * b] = 0 } }
-            // Centred cross-products within each PSU.
-            for q in 0..<(psuStart.count - 1) {
-                let lo = psuStart[q], hi = psuStart[q + 1]
-                for e in lo..<hi {
-                    let a = entryGroups[e], ua = entryTotals[e] - mean[a]
-                    for f in lo..<hi {
-                        let b = entryGroups[f], ub = entryTotals[f] - mean[b]
-                        x[a + k * b] += ua * ub
-                        y[a + k * b] += ua
-                        c[a + k * b] += 1
+            } else {
+                // PSU totals of this stratum, in PSU order; each in row order.
+                entryGroups.removeAll(keepingCapacity: true); entryTotals.removeAll(keepingCapacity: true)
+                psuStart.removeAll(keepingCapacity: true)
+                for q in members {
+                    let p = order.psu(q)
+                    psuStart.append(entryGroups.count)
+                    psuEntries.removeAll(keepingCapacity: true)
+                    for r in order.rows(of: p) {
+                        let i = order.row(r), g = Int(groups[i])
+                        if g < 0 { continue }
+                        if seenIn[g] != p { seenIn[g] = p; scratch[g] = 0; psuEntries.append(g) }
+                        scratch[g] += z[i]
+                    }
+                    for g in psuEntries {
+                        entryGroups.append(g); entryTotals.append(scratch[g])
+                        if presentIn[g] != h { presentIn[g] = h; present.append(g); mean[g] = 0 }
+                    }
+                }
+                psuStart.append(entryGroups.count)
+                if present.isEmpty { continue }
+                // Stratum means (PSUs without group j add zero).
+                if centred {
+                    for e in entryGroups.indices { mean[entryGroups[e]] += entryTotals[e] }
+                    for g in present { mean[g] /= Double(nh) }
+                }
+                for a in present { for b in present { x[a + k * b] = 0; y[a + k * b] = 0; c[a + k * b] = 0 } }
+                // Centred cross-products within each PSU.
+                for q in 0..<(psuStart.count - 1) {
+                    let lo = psuStart[q], hi = psuStart[q + 1]
+                    for e in lo..<hi {
+                        let a = entryGroups[e], ua = entryTotals[e] - mean[a]
+                        for f in lo..<hi {
+                            let b = entryGroups[f], ub = entryTotals[f] - mean[b]
+                            x[a + k * b] += ua * ub
+                            y[a + k * b] += ua
+                            c[a + k * b] += 1
+                        }
                     }
                 }
             }
             for a in present {
-                let ma = mean[a], na = c[a + k * a], ua = y[a + k * a]
-                v[a, a] += factor * (x[a + k * a] + Double(nh - na) * ma * ma)
+                let ma = mean[a], na = c[d(a)], ua = y[d(a)]
+                v[a, a] += factor * (x[d(a)] + Double(nh - na) * ma * ma)
                 for b in present where b != a {
-                    let mb = mean[b], nb = c[b + k * b], ub = y[b + k * b]
-                    let s = x[a + k * b] + mb * (y[a + k * b] - ua) + ma * (y[b + k * a] - ub)
-                        + ma * mb * Double(nh - na - nb + c[a + k * b])
+                    let mb = mean[b], nb = c[d(b)], ub = y[d(b)]
+                    // Groups sharing no PSU (always so with one row per PSU): the pair terms vanish.
+                    var xab = 0.0, yab = 0.0, yba = 0.0, cab = 0
+                    if !order.oneRowPerPSU { xab = x[a + k * b]; yab = y[a + k * b]; yba = y[b + k * a]; cab = c[a + k * b] }
+                    let neither = Double(nh - na - nb + cab)
+                    let s: Double = xab + mb * (yab - ua) + ma * (yba - ub) + ma * mb * neither
                     v[a, b] += factor * s
                 }
             }

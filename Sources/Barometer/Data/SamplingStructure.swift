@@ -23,6 +23,8 @@ public struct SamplingStructure: Sendable {
     public let lonelyPSU: LonelyPSURule
     /// How the design was specified, e.g. `strata = stype, PSU = dnum, fpc = fpc`.
     public let description: String
+    /// Rows in (stratum, PSU, row) order for the per-PSU kernels, built once.
+    let order: PSUOrder
 
     /// Number of PSUs.
     public var psuCount: Int { psuStratum.count }
@@ -50,6 +52,7 @@ public struct SamplingStructure: Sendable {
         self.populationPSUs = populationPSUs
         self.lonelyPSU = lonelyPSU
         self.description = description
+        self.order = PSUOrder(clusters: clusters, psuStratum: psuStratum, strataCount: psusPerStratum.count)
     }
 
     /// Builds the structure from design variables of `data`.
@@ -162,21 +165,23 @@ public struct SamplingStructure: Sendable {
         var totals = Matrix(rows: psuCount, columns: k)
         for j in 0..<k { for i in 0..<z.rows { totals[Int(clusters[i]), j] += z[i, j] } }
         let plan = try stratumPlan()
-        let psus = psusByStratum()
         for h in 0..<strataCount {
-            let members = psus.order[psus.start[h]..<psus.start[h + 1]]
+            let members = order.stratumStart[h]..<order.stratumStart[h + 1]
             switch plan.treatment[h] {
             case .skip:
-                for p in members { for j in 0..<k { totals[Int(p), j] = 0 } }
+                for q in members { let p = order.psu(q); for j in 0..<k { totals[p, j] = 0 } }
             case .include(let centred, let factor):
                 let s = factor.squareRoot(), nh = Double(psusPerStratum[h])
                 for j in 0..<k {
                     var mean = 0.0
                     if centred {
-                        for p in members { mean += totals[Int(p), j] }
+                        for q in members { mean += totals[order.psu(q), j] }
                         mean /= nh
                     }
-                    for p in members { totals[Int(p), j] = centred ? (totals[Int(p), j] - mean) * s : totals[Int(p), j] * s }
+                    for q in members {
+                        let p = order.psu(q)
+                        totals[p, j] = centred ? (totals[p, j] - mean) * s : totals[p, j] * s
+                    }
                 }
             }
         }
@@ -242,34 +247,5 @@ public struct SamplingStructure: Sendable {
             throw .insufficientData("every stratum has a single PSU; 'average' has nothing to average")
         }
         return StratumPlan(treatment: out, lonelyAveraged: lonelyAveraged, strataCount: strataCount)
-    }
-
-    /// PSU indices grouped by stratum, in PSU order within each stratum:
-    /// the PSUs of stratum h are `order[start[h]..<start[h + 1]]`.
-    func psusByStratum() -> (start: [Int], order: [Int32]) {
-        var start = [Int](repeating: 0, count: strataCount + 1)
-        for h in psuStratum { start[Int(h) + 1] += 1 }
-        for h in 0..<strataCount { start[h + 1] += start[h] }
-        var next = start, order = [Int32](repeating: 0, count: psuCount)
-        for (p, h) in psuStratum.enumerated() { order[next[Int(h)]] = Int32(p); next[Int(h)] += 1 }
-        return (start, order)
-    }
-
-    /// Rows grouped by PSU, in row order within each PSU: the rows of PSU p
-    /// are `order[start[p]..<start[p + 1]]`. When every PSU is one respondent
-    /// (psuCount == rows) this is the inverse of ``clusters``.
-    func rowsByPSU() -> (start: [Int], order: [Int32]) {
-        let n = clusters.count
-        var order = [Int32](repeating: 0, count: n)
-        if psuCount == n {
-            for i in 0..<n { order[Int(clusters[i])] = Int32(i) }
-            return (Array(0...n), order)
-        }
-        var start = [Int](repeating: 0, count: psuCount + 1)
-        for c in clusters { start[Int(c) + 1] += 1 }
-        for p in 0..<psuCount { start[p + 1] += start[p] }
-        var next = start
-        for i in 0..<n { let p = Int(clusters[i]); order[next[p]] = Int32(i); next[p] += 1 }
-        return (start, order)
     }
 }

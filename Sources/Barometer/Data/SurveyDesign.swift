@@ -128,13 +128,30 @@ extension SurveyDesign {
         if let r = replicates { return [Int](repeating: r.degreesOfFreedom, count: k) }
         var psus = [Int](repeating: 0, count: k), strata = [Int](repeating: 0, count: k)
         var psuMark = [Int](repeating: -1, count: k), stratumMark = [Int](repeating: -1, count: k)
-        let rows = sampling.rowsByPSU(), byStratum = sampling.psusByStratum()
+        let order = sampling.order
         let w = weights.values
+        let strataCount = sampling.strataCount
+        if order.oneRowPerPSU && k * strataCount <= 4 * max(rowCount, 1) {
+            // Every PSU is one row: PSUs = respondents; strata through a k × H flag table.
+            var seen = [Bool](repeating: false, count: k * strataCount)
+            let n = min(rowCount, groups.count)
+            groups.withUnsafeBufferPointer { gp in w.withUnsafeBufferPointer { wp in
+            sampling.strata.withUnsafeBufferPointer { sp in
+                for i in 0..<n {
+                    let g = Int(gp[i])
+                    guard g >= 0, g < k, wp[i] != 0 else { continue }
+                    psus[g] += 1
+                    let f = g * strataCount + Int(sp[i])
+                    if !seen[f] { seen[f] = true; strata[g] += 1 }
+                }
+            } } }
+            return zip(psus, strata).map { $0 - $1 }
+        }
         for h in 0..<sampling.strataCount {
-            for pi in byStratum.start[h]..<byStratum.start[h + 1] {
-                let p = Int(byStratum.order[pi])
-                for ri in rows.start[p]..<rows.start[p + 1] {
-                    let i = Int(rows.order[ri])
+            for q in order.stratumStart[h]..<order.stratumStart[h + 1] {
+                let p = order.psu(q)
+                for r in order.rows(of: p) {
+                    let i = order.row(r)
                     guard i < groups.count, groups[i] >= 0, Int(groups[i]) < k, w[i] != 0 else { continue }
                     let g = Int(groups[i])
                     if psuMark[g] != p { psuMark[g] = p; psus[g] += 1 }

@@ -37,18 +37,25 @@ struct ShareComputation: Sendable {
         }
     }
 
+    /// - Parameters:
+    ///   - answers: ``answers(_:codes:denominator:)`` of Y (consumed as scratch).
+    ///   - base: each row's base, −1 for none (consumed as scratch).
     /// - Throws: ``BarometerError/lengthMismatch(variable:expected:actual:)``
     ///   and the design's variance errors other than an empty denominator
     ///   (e.g. a lonely PSU under `fail`).
-    init(_ design: SurveyDesign, answers: [Int32], base: [Int32], count k: Int) throws(BarometerError) {
+    init(_ design: SurveyDesign, answers: consuming [Int32], base: consuming [Int32], count k: Int) throws(BarometerError) {
         let n = design.rowCount
         guard answers.count == n, base.count == n else {
             throw .lengthMismatch(variable: "share base", expected: n, actual: min(answers.count, base.count))
         }
-        var cell = [Int32](repeating: -1, count: n), inBase = [Int32](repeating: -1, count: n)
-        for i in 0..<n where answers[i] >= 0 && base[i] >= 0 {
-            cell[i] = 2 * base[i] + answers[i]
-            inBase[i] = base[i]
+        // answers becomes the tally cell 2·base + answer; base keeps only rows with an answer counted.
+        var cell = consume answers, inBase = consume base
+        var yes = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let a = cell[i], b = inBase[i]
+            if a < 0 || b < 0 { cell[i] = -1; inBase[i] = -1; continue }
+            cell[i] = 2 * b + a
+            if a == 0 { yes[i] = 1 }
         }
         let tally = try CellTally(cellCount: 2 * k, index: cell, weights: design.weights)
         // Only bases with positive weight get a ratio column.
@@ -57,15 +64,9 @@ struct ShareComputation: Sendable {
         for j in 0..<k where tally.counts[2 * j] + tally.counts[2 * j + 1] > 0 && tally.weighted[2 * j] + tally.weighted[2 * j + 1] > 0 {
             column[j] = Int32(bases.count); bases.append(j)
         }
-        var yes = [Double](repeating: 0, count: n), ones = [Double](repeating: 0, count: n)
-        var group = [Int32](repeating: -1, count: n)
-        for i in 0..<n where inBase[i] >= 0 {
-            let c = column[Int(inBase[i])]
-            if c < 0 { continue }
-            group[i] = c; ones[i] = 1; yes[i] = answers[i] == 0 ? 1 : 0
-        }
+        let group = bases.count == k ? inBase : inBase.map { $0 < 0 ? -1 : column[Int($0)] }
         func evaluate(_ g: [Int32], _ m: Int) throws(BarometerError) -> [Double] {
-            let r = try RatioOfTotals(numerator: yes, denominator: ones, groups: g, groupCount: m).evaluate(design)
+            let r = try RatioOfTotals(meansOf: yes, groups: g, groupCount: m).evaluate(design)
             return (0..<m).map { max(r.covariance[$0, $0], 0) }
         }
         do {

@@ -15,9 +15,18 @@ public struct RatioOfTotals: Sendable {
         /// n × k numerators and n × k (or n × 1) denominators.
         case dense(numerators: Matrix, denominators: Matrix?)
         /// One value pair per row, in the column of its group (−1: none).
-        case grouped(numerator: [Double], denominator: [Double]?, groups: [Int32], count: Int)
+        case grouped(numerator: [Double], denominator: GroupedDenominator, groups: [Int32], count: Int)
     }
-    private let columns: Columns
+    /// The denominator of the grouped form.
+    private enum GroupedDenominator: Sendable {
+        /// Totals (no denominator).
+        case none
+        /// xᵢ = 1: domain means `Σ w y / Σ w` over each group.
+        case ones
+        /// One xᵢ per row.
+        case values([Double])
+    }
+    private var columns: Columns
 
     /// n × k numerators (yᵢ·dᵢ); built on access for the grouped form.
     public var numerators: Matrix {
@@ -30,7 +39,12 @@ public struct RatioOfTotals: Sendable {
     public var denominators: Matrix? {
         switch columns {
         case .dense(_, let den): return den
-        case .grouped(_, let x, let g, let k): return x.map { Self.expand($0, g, k) }
+        case .grouped(let y, let x, let g, let k):
+            switch x {
+            case .none: return nil
+            case .ones: return Self.expand([Double](repeating: 1, count: y.count), g, k)
+            case .values(let v): return Self.expand(v, g, k)
+            }
         }
     }
 
@@ -80,7 +94,17 @@ public struct RatioOfTotals: Sendable {
         for g in groups where g < -1 || Int(g) >= groupCount {
             throw .invalidArgument("group \(g) outside -1..<\(groupCount)")
         }
-        self.columns = .grouped(numerator: numerator, denominator: denominator, groups: groups, count: groupCount)
+        self.columns = .grouped(numerator: numerator, denominator: denominator.map { .values($0) } ?? .none,
+                                groups: groups, count: groupCount)
+    }
+
+    /// Domain means `Σ w y / Σ w` of `numerator` in each of `groupCount`
+    /// disjoint domains (R `svyby(~y, ~g, design, svymean)`): the grouped
+    /// ratio with every `xᵢ = 1`, without storing the ones.
+    /// - Throws: as ``init(numerator:denominator:groups:groupCount:)``.
+    public init(meansOf numerator: [Double], groups: [Int32], groupCount: Int) throws(BarometerError) {
+        try self.init(numerator: numerator, denominator: nil, groups: groups, groupCount: groupCount)
+        self.columns = .grouped(numerator: numerator, denominator: .ones, groups: groups, count: groupCount)
     }
 
     /// The dense n × k column of a grouped variable.
@@ -143,19 +167,26 @@ public struct RatioOfTotals: Sendable {
         case .grouped(let y, let x, let g, let k):
             let n = y.count
             var ty = [Double](repeating: 0, count: k), tx = [Double](repeating: 0, count: k)
-            for i in 0..<n where g[i] >= 0 {
-                let j = Int(g[i])
-                ty[j] += w[i] * y[i]
-                if let x { tx[j] += w[i] * x[i] }
+            switch x {
+            case .none:
+                for i in 0..<n where g[i] >= 0 { ty[Int(g[i])] += w[i] * y[i] }
+            case .ones:
+                for i in 0..<n where g[i] >= 0 { let j = Int(g[i]); ty[j] += w[i] * y[i]; tx[j] += w[i] }
+            case .values(let x):
+                for i in 0..<n where g[i] >= 0 { let j = Int(g[i]); ty[j] += w[i] * y[i]; tx[j] += w[i] * x[i] }
             }
-            let est = try Self.estimates(ty, x == nil ? nil : tx)
+            let est = try Self.estimates(ty, { if case .none = x { return nil } else { return tx } }())
             if let reps = replicates {
-                return try Self.replicateResult(Self.expand(y, g, k), x.map { Self.expand($0, g, k) }, est, reps)
+                return try Self.replicateResult(numerators, denominators, est, reps)
             }
             var z = [Double](repeating: 0, count: n)
-            for i in 0..<n where g[i] >= 0 {
-                let j = Int(g[i])
-                z[i] = x.map { w[i] * (y[i] - est[j] * $0[i]) / tx[j] } ?? w[i] * y[i]
+            switch x {
+            case .none:
+                for i in 0..<n where g[i] >= 0 { z[i] = w[i] * y[i] }
+            case .ones:
+                for i in 0..<n where g[i] >= 0 { let j = Int(g[i]); z[i] = w[i] * (y[i] - est[j]) / tx[j] }
+            case .values(let x):
+                for i in 0..<n where g[i] >= 0 { let j = Int(g[i]); z[i] = w[i] * (y[i] - est[j] * x[i]) / tx[j] }
             }
             return Result(estimates: est, covariance: try sampling.linearizationCovariance(values: z, groups: g, groupCount: k))
         }

@@ -57,16 +57,18 @@ extension SurveyDesign {
     func srsVariances(_ y: [Double], groups: [Int32], groupCount k: Int, total: Bool) -> [(Double, Double)?] {
         var sw = [Double](repeating: 0, count: k), swy = [Double](repeating: 0, count: k)
         var n = [Int](repeating: 0, count: k), ss = [Double](repeating: 0, count: k)
-        let w = weights.values
-        for i in 0..<rowCount where groups[i] >= 0 && w[i] != 0 {
-            let g = Int(groups[i])
-            sw[g] += w[i]; swy[g] += w[i] * y[i]; n[g] += 1
-        }
-        let mean = (0..<k).map { swy[$0] / sw[$0] }
-        for i in 0..<rowCount where groups[i] >= 0 && w[i] != 0 {
-            let g = Int(groups[i])
-            ss[g] += w[i] * (y[i] - mean[g]) * (y[i] - mean[g])
-        }
+        let rows = min(rowCount, groups.count, y.count)
+        weights.values.withUnsafeBufferPointer { w in groups.withUnsafeBufferPointer { gp in y.withUnsafeBufferPointer { yp in
+            for i in 0..<rows where gp[i] >= 0 && w[i] != 0 {
+                let g = Int(gp[i])
+                sw[g] += w[i]; swy[g] += w[i] * yp[i]; n[g] += 1
+            }
+            let mean = (0..<k).map { swy[$0] / sw[$0] }
+            for i in 0..<rows where gp[i] >= 0 && w[i] != 0 {
+                let g = Int(gp[i])
+                ss[g] += w[i] * (yp[i] - mean[g]) * (yp[i] - mean[g])
+            }
+        } } }
         return (0..<k).map { g -> (Double, Double)? in
             guard n[g] > 1, sw[g] > 0 else { return nil }
             let s2 = ss[g] / sw[g] * Double(n[g]) / Double(n[g] - 1)
