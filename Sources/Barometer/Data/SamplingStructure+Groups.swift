@@ -1,6 +1,6 @@
 extension SamplingStructure {
     /// ``linearizationCovariance(_:)`` for influence values of k disjoint
-    /// domains given in grouped form: row `i` carries `z[i]` in column
+    /// domains given in grouped form: row `i` carries `z(i)` in column
     /// `groups[i]` (−1: in no domain, zero influence everywhere) and zero in
     /// every other column. The result equals the dense n × k call on the
     /// expanded matrix (same formula, same stratum treatment through
@@ -24,9 +24,10 @@ extension SamplingStructure {
     /// - Throws: ``BarometerError/lengthMismatch(variable:expected:actual:)``,
     ///   ``BarometerError/invalidArgument(_:)`` for a group outside `-1..<groupCount`,
     ///   and the lonely-PSU errors of ``linearizationCovariance(_:)``.
-    func linearizationCovariance(values z: [Double], groups: [Int32], groupCount k: Int) throws(BarometerError) -> Matrix {
+    /// `z` is evaluated only for rows with a group, twice per row at most
+    /// (it must be a pure function of the row).
+    func linearizationCovariance(groups: [Int32], groupCount k: Int, influence z: (Int) -> Double) throws(BarometerError) -> Matrix {
         let n = clusters.count
-        guard z.count == n else { throw .lengthMismatch(variable: "influence values", expected: n, actual: z.count) }
         guard groups.count == n else { throw .lengthMismatch(variable: "influence groups", expected: n, actual: groups.count) }
         for g in groups where g < -1 || Int(g) >= k {
             throw .invalidArgument("influence group \(g) outside -1..<\(k)")
@@ -54,31 +55,43 @@ extension SamplingStructure {
             if order.oneRowPerPSU {
                 // Each PSU total is its row's value: one pass for the means, one for the centred sums.
                 let rowOf: (Int) -> Int = order.isIdentity ? { $0 } : { order.row(order.psu($0)) }
-                for q in members {
-                    let i = rowOf(q), g = Int(groups[i])
-                    if g < 0 { continue }
-                    if presentIn[g] != h { presentIn[g] = h; present.append(g); mean[g] = 0; x[g] = 0; y[g] = 0; c[g] = 0 }
-                    mean[g] += z[i]
+                for g in 0..<k { mean[g] = 0; x[g] = 0; y[g] = 0; c[g] = 0 }
+                if order.isIdentity {
+                    groups.withUnsafeBufferPointer { gp in
+                    mean.withUnsafeMutableBufferPointer { mp in c.withUnsafeMutableBufferPointer { cp in
+                        for i in members {
+                            let g = Int(gp[i])
+                            if g < 0 { continue }
+                            mp[g] += z(i); cp[g] += 1
+                        }
+                    } } }
+                } else {
+                    for q in members {
+                        let i = rowOf(q), g = Int(groups[i])
+                        if g < 0 { continue }
+                        mean[g] += z(i); c[g] += 1
+                    }
                 }
+                for g in 0..<k where c[g] > 0 { present.append(g); c[g] = 0 }
                 if present.isEmpty { continue }
                 if centred { for g in present { mean[g] /= Double(nh) } } else { for g in present { mean[g] = 0 } }
                 if order.isIdentity {
-                    z.withUnsafeBufferPointer { zp in groups.withUnsafeBufferPointer { gp in
+                    groups.withUnsafeBufferPointer { gp in
                         mean.withUnsafeBufferPointer { mp in x.withUnsafeMutableBufferPointer { xp in
                         y.withUnsafeMutableBufferPointer { yp in c.withUnsafeMutableBufferPointer { cp in
                             for i in members {
                                 let g = Int(gp[i])
                                 if g < 0 { continue }
-                                let u = zp[i] - mp[g]
+                                let u = z(i) - mp[g]
                                 xp[g] += u * u; yp[g] += u; cp[g] += 1
                             }
                         } } } }
-                    } }
+                    }
                 } else {
                     for q in members {
                         let i = rowOf(q), g = Int(groups[i])
                         if g < 0 { continue }
-                        let u = z[i] - mean[g]
+                        let u = z(i) - mean[g]
                         x[g] += u * u; y[g] += u; c[g] += 1
                     }
                 }
@@ -94,7 +107,7 @@ extension SamplingStructure {
                         let i = order.row(r), g = Int(groups[i])
                         if g < 0 { continue }
                         if seenIn[g] != p { seenIn[g] = p; scratch[g] = 0; psuEntries.append(g) }
-                        scratch[g] += z[i]
+                        scratch[g] += z(i)
                     }
                     for g in psuEntries {
                         entryGroups.append(g); entryTotals.append(scratch[g])

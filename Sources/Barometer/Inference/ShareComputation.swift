@@ -29,12 +29,17 @@ struct ShareComputation: Sendable {
     /// ``ConditionalShare/Denominator/validAnswers``).
     static func answers(_ y: Variable, codes: Set<Double>, denominator: ConditionalShare.Denominator) -> [Int32] {
         let coding = CategoryCoding(y, missing: .showMissing)
-        return coding.cells { cat -> Int32? in
-            let counted = cat.status == .valid || denominator == .allInDomain
-            guard counted else { return nil }
+        let answer = coding.categories.map { cat -> Int32 in
+            guard cat.status == .valid || denominator == .allInDomain else { return -1 }
             if let c = cat.code, codes.contains(c) { return 0 }
             return 1
         }
+        // As coding.cells, mapped in place (the coding is not used again).
+        var out = (consume coding).index
+        out.withUnsafeMutableBufferPointer { o in
+            for i in o.indices { let c = o[i]; o[i] = c < 0 ? -1 : answer[Int(c)] }
+        }
+        return out
     }
 
     /// - Parameters:
@@ -51,12 +56,15 @@ struct ShareComputation: Sendable {
         // answers becomes the tally cell 2·base + answer; base keeps only rows with an answer counted.
         var cell = consume answers, inBase = consume base
         var yes = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            let a = cell[i], b = inBase[i]
-            if a < 0 || b < 0 { cell[i] = -1; inBase[i] = -1; continue }
-            cell[i] = 2 * b + a
-            if a == 0 { yes[i] = 1 }
-        }
+        cell.withUnsafeMutableBufferPointer { cp in inBase.withUnsafeMutableBufferPointer { bp in
+        yes.withUnsafeMutableBufferPointer { yp in
+            for i in 0..<n {
+                let a = cp[i], b = bp[i]
+                if a < 0 || b < 0 { cp[i] = -1; bp[i] = -1; continue }
+                cp[i] = 2 * b + a
+                yp[i] = a == 0 ? 1 : 0
+            }
+        } } }
         let tally = try CellTally(cellCount: 2 * k, index: cell, weights: design.weights)
         // Only bases with positive weight get a ratio column.
         var column = [Int32](repeating: -1, count: k), bases: [Int] = []

@@ -44,22 +44,25 @@ public struct ShareTable: Sendable, Equatable, Encodable, TableRepresentable {
         if let d = domain, d.mask.count != n { throw .invalidArgument("domains of different lengths") }
         // One pass: each row's base is its category of X (categories with a code).
         let coding = CategoryCoding(xv, missing: missing)
-        var baseOfCategory = [Int32](repeating: -1, count: coding.count), coded: [Int] = []
-        for (c, cat) in coding.categories.enumerated() where cat.code != nil {
+        let categories = coding.categories
+        var baseOfCategory = [Int32](repeating: -1, count: categories.count), coded: [Int] = []
+        for (c, cat) in categories.enumerated() where cat.code != nil {
             baseOfCategory[c] = Int32(coded.count); coded.append(c)
         }
-        var base = [Int32](repeating: -1, count: n)
+        // The category index becomes the base index in place (the coding is not used again).
+        var base = (consume coding).index
         let mask = domain?.mask
-        for i in 0..<n {
-            let c = coding.index[i]
-            if c < 0 || !(mask?[i] ?? true) { continue }
-            base[i] = baseOfCategory[Int(c)]
+        base.withUnsafeMutableBufferPointer { b in
+            for i in 0..<n {
+                let c = b[i]
+                b[i] = c < 0 || !(mask?[i] ?? true) ? -1 : baseOfCategory[Int(c)]
+            }
         }
         let computed = try ShareComputation(design, answers: ShareComputation.answers(y, codes: codes, denominator: denominator),
                                             base: base, count: coded.count)
         var rows: [Row] = []
         for (j, c) in coded.enumerated() {
-            let cat = coding.categories[c]
+            let cat = categories[c]
             guard let code = cat.code else { continue }
             let among = "\(x) in {\(Variable.formatCode(code))}"
             do {

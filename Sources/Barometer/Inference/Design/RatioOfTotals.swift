@@ -167,28 +167,41 @@ public struct RatioOfTotals: Sendable {
         case .grouped(let y, let x, let g, let k):
             let n = y.count
             var ty = [Double](repeating: 0, count: k), tx = [Double](repeating: 0, count: k)
-            switch x {
-            case .none:
-                for i in 0..<n where g[i] >= 0 { ty[Int(g[i])] += w[i] * y[i] }
-            case .ones:
-                for i in 0..<n where g[i] >= 0 { let j = Int(g[i]); ty[j] += w[i] * y[i]; tx[j] += w[i] }
-            case .values(let x):
-                for i in 0..<n where g[i] >= 0 { let j = Int(g[i]); ty[j] += w[i] * y[i]; tx[j] += w[i] * x[i] }
-            }
+            w.withUnsafeBufferPointer { w in y.withUnsafeBufferPointer { y in g.withUnsafeBufferPointer { g in
+            ty.withUnsafeMutableBufferPointer { ty in tx.withUnsafeMutableBufferPointer { tx in
+                switch x {
+                case .none:
+                    for i in 0..<n where g[i] >= 0 { ty[Int(g[i])] += w[i] * y[i] }
+                case .ones:
+                    for i in 0..<n where g[i] >= 0 { let j = Int(g[i]); ty[j] += w[i] * y[i]; tx[j] += w[i] }
+                case .values(let x):
+                    for i in 0..<n where g[i] >= 0 { let j = Int(g[i]); ty[j] += w[i] * y[i]; tx[j] += w[i] * x[i] }
+                }
+            } } } } }
             let est = try Self.estimates(ty, { if case .none = x { return nil } else { return tx } }())
             if let reps = replicates {
                 return try Self.replicateResult(numerators, denominators, est, reps)
             }
-            var z = [Double](repeating: 0, count: n)
-            switch x {
-            case .none:
-                for i in 0..<n where g[i] >= 0 { z[i] = w[i] * y[i] }
-            case .ones:
-                for i in 0..<n where g[i] >= 0 { let j = Int(g[i]); z[i] = w[i] * (y[i] - est[j]) / tx[j] }
-            case .values(let x):
-                for i in 0..<n where g[i] >= 0 { let j = Int(g[i]); z[i] = w[i] * (y[i] - est[j] * x[i]) / tx[j] }
+            // Influence values zᵢ, evaluated by the kernel as it needs them (no n-vector stored).
+            let cov: Matrix = try w.withUnsafeBufferPointer { (w) throws(BarometerError) -> Matrix in
+                try y.withUnsafeBufferPointer { (y) throws(BarometerError) -> Matrix in
+                    try g.withUnsafeBufferPointer { (gp) throws(BarometerError) -> Matrix in
+                        switch x {
+                        case .none:
+                            return try sampling.linearizationCovariance(groups: g, groupCount: k) { w[$0] * y[$0] }
+                        case .ones:
+                            return try sampling.linearizationCovariance(groups: g, groupCount: k) { i in
+                                let j = Int(gp[i]); return w[i] * (y[i] - est[j]) / tx[j]
+                            }
+                        case .values(let x):
+                            return try sampling.linearizationCovariance(groups: g, groupCount: k) { i in
+                                let j = Int(gp[i]); return w[i] * (y[i] - est[j] * x[i]) / tx[j]
+                            }
+                        }
+                    }
+                }
             }
-            return Result(estimates: est, covariance: try sampling.linearizationCovariance(values: z, groups: g, groupCount: k))
+            return Result(estimates: est, covariance: cov)
         }
     }
 
