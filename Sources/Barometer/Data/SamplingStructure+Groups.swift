@@ -21,11 +21,13 @@ extension SamplingStructure {
     /// the accuracy is that of the centred dense computation. Sums run in
     /// PSU order within strata and row order within PSUs: the result does
     /// not depend on the thread count.
+    ///
+    /// `z(i)` is evaluated only for rows with a group, at most twice per row
+    /// (it must be a pure function of the row), so no n-vector of influence
+    /// values is stored.
     /// - Throws: ``BarometerError/lengthMismatch(variable:expected:actual:)``,
     ///   ``BarometerError/invalidArgument(_:)`` for a group outside `-1..<groupCount`,
     ///   and the lonely-PSU errors of ``linearizationCovariance(_:)``.
-    /// `z` is evaluated only for rows with a group, twice per row at most
-    /// (it must be a pure function of the row).
     func linearizationCovariance(groups: [Int32], groupCount k: Int, influence z: (Int) -> Double) throws(BarometerError) -> Matrix {
         let n = clusters.count
         guard groups.count == n else { throw .lengthMismatch(variable: "influence groups", expected: n, actual: groups.count) }
@@ -55,25 +57,26 @@ extension SamplingStructure {
             if order.oneRowPerPSU {
                 // Each PSU total is its row's value: one pass for the means, one for the centred sums.
                 let rowOf: (Int) -> Int = order.isIdentity ? { $0 } : { order.row(order.psu($0)) }
-                for g in 0..<k { mean[g] = 0; x[g] = 0; y[g] = 0; c[g] = 0 }
                 if order.isIdentity {
-                    groups.withUnsafeBufferPointer { gp in
-                    mean.withUnsafeMutableBufferPointer { mp in c.withUnsafeMutableBufferPointer { cp in
+                    groups.withUnsafeBufferPointer { gp in presentIn.withUnsafeMutableBufferPointer { pp in
+                    mean.withUnsafeMutableBufferPointer { mp in
                         for i in members {
                             let g = Int(gp[i])
                             if g < 0 { continue }
-                            mp[g] += z(i); cp[g] += 1
+                            if pp[g] != h { pp[g] = h; present.append(g); mp[g] = 0 }
+                            mp[g] += z(i)
                         }
                     } } }
                 } else {
                     for q in members {
                         let i = rowOf(q), g = Int(groups[i])
                         if g < 0 { continue }
-                        mean[g] += z(i); c[g] += 1
+                        if presentIn[g] != h { presentIn[g] = h; present.append(g); mean[g] = 0 }
+                        mean[g] += z(i)
                     }
                 }
-                for g in 0..<k where c[g] > 0 { present.append(g); c[g] = 0 }
                 if present.isEmpty { continue }
+                for g in present { x[g] = 0; y[g] = 0; c[g] = 0 }
                 if centred { for g in present { mean[g] /= Double(nh) } } else { for g in present { mean[g] = 0 } }
                 if order.isIdentity {
                     groups.withUnsafeBufferPointer { gp in

@@ -119,7 +119,7 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
         }
         let base = dom.map { d in d.mask.map { $0 ? Int32(0) : -1 } } ?? [Int32](repeating: 0, count: design.rowCount)
         let computed = try ShareComputation(design, answers: ShareComputation.answers(y, codes: codes, denominator: denominator),
-                                            base: base, count: 1)
+                                            base: consume base, count: 1)
         try self.init(design, of: variable, in: codes, among: among, in: among == nil ? nil : amongCodes.sorted(),
                       domain: dom?.description, denominator: denominator, computed: computed, base: 0,
                       method: method, level: level)

@@ -59,7 +59,7 @@ public struct ShareTable: Sendable, Equatable, Encodable, TableRepresentable {
             }
         }
         let computed = try ShareComputation(design, answers: ShareComputation.answers(y, codes: codes, denominator: denominator),
-                                            base: base, count: coded.count)
+                                            base: consume base, count: coded.count)
         var rows: [Row] = []
         for (j, c) in coded.enumerated() {
             let cat = categories[c]
