@@ -9,6 +9,11 @@
 ///   ``SamplingStructure/linearizationCovariance(_:)``;
 /// - replicates: every replicate total is one column of `Wᵀ·[Y X]` (a single
 ///   dgemm), then ``ReplicateWeights/covariance(replicates:full:)``.
+///
+/// Columns are given dense (n × k matrices) or grouped: one value per row in
+/// the column of its domain, for k disjoint domains (R `svyby`), which costs
+/// O(n) instead of O(n·k) under linearization (see
+/// ``init(numerator:denominator:groups:groupCount:)``).
 public struct RatioOfTotals: Sendable {
     /// How the estimating columns are stored.
     private enum Columns: Sendable {
