@@ -23,6 +23,8 @@ public struct SamplingStructure: Sendable {
     public let lonelyPSU: LonelyPSURule
     /// How the design was specified, e.g. `strata = stype, PSU = dnum, fpc = fpc`.
     public let description: String
+    /// Rows in (stratum, PSU, row) order for the per-PSU kernels, built once.
+    let order: PSUOrder
 
     /// Number of PSUs.
     public var psuCount: Int { psuStratum.count }
@@ -50,6 +52,7 @@ public struct SamplingStructure: Sendable {
         self.populationPSUs = populationPSUs
         self.lonelyPSU = lonelyPSU
         self.description = description
+        self.order = PSUOrder(clusters: clusters, psuStratum: psuStratum, strataCount: psusPerStratum.count)
     }
 
     /// Builds the structure from design variables of `data`.
@@ -161,49 +164,88 @@ public struct SamplingStructure: Sendable {
         let k = z.columns
         var totals = Matrix(rows: psuCount, columns: k)
         for j in 0..<k { for i in 0..<z.rows { totals[Int(clusters[i]), j] += z[i, j] } }
-        // PSUs of each stratum.
-        var members = [[Int]](repeating: [], count: strataCount)
-        for (p, h) in psuStratum.enumerated() { members[Int(h)].append(p) }
-        var lonelyAveraged = 0
+        let plan = try stratumPlan()
         for h in 0..<strataCount {
-            let nh = Double(psusPerStratum[h])
-            let finite = populationPSUs.map { ($0[h] - nh) / $0[h] } ?? 1
-            if finite < 1e-7 {                              // census stratum
-                for p in members[h] { for j in 0..<k { totals[p, j] = 0 } }
-                continue
-            }
-            if members[h].count == 1 {
-                let p = members[h][0]
-                switch lonelyPSU {
-                case .fail:
-                    throw .insufficientData("stratum '\(stratumLabels[h])' has only one PSU (choose a lonely-PSU rule: remove, adjust, average, certainty)")
-                case .remove, .certainty:
-                    for j in 0..<k { totals[p, j] = 0 }
-                case .adjust:
-                    let s = finite.squareRoot()
-                    for j in 0..<k { totals[p, j] *= s }
-                case .average:
-                    for j in 0..<k { totals[p, j] = 0 }
-                    lonelyAveraged += 1
+            let members = order.stratumStart[h]..<order.stratumStart[h + 1]
+            switch plan.treatment[h] {
+            case .skip:
+                for q in members { let p = order.psu(q); for j in 0..<k { totals[p, j] = 0 } }
+            case .include(let centred, let factor):
+                let s = factor.squareRoot(), nh = Double(psusPerStratum[h])
+                for j in 0..<k {
+                    var mean = 0.0
+                    if centred {
+                        for q in members { mean += totals[order.psu(q), j] }
+                        mean /= nh
+                    }
+                    for q in members {
+                        let p = order.psu(q)
+                        totals[p, j] = centred ? (totals[p, j] - mean) * s : totals[p, j] * s
+                    }
                 }
-                continue
-            }
-            let s = (finite * nh / (nh - 1)).squareRoot()
-            for j in 0..<k {
-                var mean = 0.0
-                for p in members[h] { mean += totals[p, j] }
-                mean /= nh
-                for p in members[h] { totals[p, j] = (totals[p, j] - mean) * s }
             }
         }
         var v: Matrix
         do { v = try LinearAlgebra.gram(totals) } catch { throw .linearAlgebra(error) }
-        if lonelyAveraged > 0 {
-            let ok = strataCount - lonelyAveraged
-            guard ok > 0 else { throw .insufficientData("every stratum has a single PSU; 'average' has nothing to average") }
-            let f = Double(strataCount) / Double(ok)
+        plan.applyAveraging(&v)
+        return v
+    }
+
+    /// How one stratum enters a linearization variance.
+    enum StratumTreatment: Sendable, Equatable {
+        /// Contributes nothing: a census stratum (f_h = 1), or a lonely PSU
+        /// under `remove`, `certainty` or `average`.
+        case skip
+        /// PSU totals, centred at the stratum mean when `centred`, enter the
+        /// sum of squares multiplied by `factor`: `(1 − f_h)·n_h/(n_h − 1)`,
+        /// or `1 − f_h` uncentred for a lonely PSU under `adjust`.
+        case include(centred: Bool, factor: Double)
+    }
+
+    /// Per-stratum treatment (fpc, census strata, lonely-PSU rule, exactly as
+    /// R `survey`'s `onestrat`), shared by every linearization kernel.
+    struct StratumPlan: Sendable {
+        let treatment: [StratumTreatment]
+        /// Strata whose lonely PSU is averaged (rule `average`).
+        let lonelyAveraged: Int
+        let strataCount: Int
+
+        /// Scales a covariance by H/(H − lonely) under the `average` rule.
+        func applyAveraging(_ v: inout Matrix) {
+            guard lonelyAveraged > 0 else { return }
+            let f = Double(strataCount) / Double(strataCount - lonelyAveraged)
             for i in v.storage.indices { v.storage[i] *= f }
         }
-        return v
+    }
+
+    /// The ``StratumPlan`` of this structure.
+    /// - Throws: ``BarometerError/insufficientData(_:)`` for a lonely PSU under
+    ///   `fail`, or when every stratum is a lonely PSU under `average`.
+    func stratumPlan() throws(BarometerError) -> StratumPlan {
+        var out = [StratumTreatment](repeating: .skip, count: strataCount)
+        var lonelyAveraged = 0
+        for h in 0..<strataCount {
+            let nh = Double(psusPerStratum[h])
+            let finite = populationPSUs.map { ($0[h] - nh) / $0[h] } ?? 1
+            if finite < 1e-7 { continue }                  // census stratum
+            if psusPerStratum[h] == 1 {
+                switch lonelyPSU {
+                case .fail:
+                    throw .insufficientData("stratum '\(stratumLabels[h])' has only one PSU (choose a lonely-PSU rule: remove, adjust, average, certainty)")
+                case .remove, .certainty:
+                    break
+                case .adjust:
+                    out[h] = .include(centred: false, factor: finite)
+                case .average:
+                    lonelyAveraged += 1
+                }
+                continue
+            }
+            out[h] = .include(centred: true, factor: finite * nh / (nh - 1))
+        }
+        if lonelyAveraged > 0 && lonelyAveraged == strataCount {
+            throw .insufficientData("every stratum has a single PSU; 'average' has nothing to average")
+        }
+        return StratumPlan(treatment: out, lonelyAveraged: lonelyAveraged, strataCount: strataCount)
     }
 }

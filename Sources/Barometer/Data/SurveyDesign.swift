@@ -117,14 +117,48 @@ extension SurveyDesign {
     public func degreesOfFreedom(in domain: Domain?) -> Int {
         if let r = replicates { return r.degreesOfFreedom }
         guard let domain else { return sampling.degreesOfFreedom }
-        var psuSeen = [Bool](repeating: false, count: sampling.psuCount)
-        var stratumSeen = [Bool](repeating: false, count: sampling.strataCount)
-        var psus = 0, strata = 0
-        for i in 0..<min(rowCount, domain.mask.count) where domain.mask[i] && weights.values[i] != 0 {
-            let p = Int(sampling.clusters[i]), h = Int(sampling.strata[i])
-            if !psuSeen[p] { psuSeen[p] = true; psus += 1 }
-            if !stratumSeen[h] { stratumSeen[h] = true; strata += 1 }
+        let groups = (0..<rowCount).map { i -> Int32 in i < domain.mask.count && domain.mask[i] ? 0 : -1 }
+        return degreesOfFreedom(groups: groups, groupCount: 1)[0]
+    }
+
+    /// ``degreesOfFreedom(in:)`` of `groupCount` disjoint domains at once:
+    /// row `i` is in domain `groups[i]` (−1: none). One pass over the rows
+    /// grouped by PSU; O(n + PSUs + strata + groupCount) memory.
+    func degreesOfFreedom(groups: [Int32], groupCount k: Int) -> [Int] {
+        if let r = replicates { return [Int](repeating: r.degreesOfFreedom, count: k) }
+        var psus = [Int](repeating: 0, count: k), strata = [Int](repeating: 0, count: k)
+        var psuMark = [Int](repeating: -1, count: k), stratumMark = [Int](repeating: -1, count: k)
+        let order = sampling.order
+        let w = weights.values
+        let strataCount = sampling.strataCount
+        if order.oneRowPerPSU && k * strataCount <= 4 * max(rowCount, 1) {
+            // Every PSU is one row: PSUs = respondents; strata through a k × H flag table.
+            var seen = [Bool](repeating: false, count: k * strataCount)
+            let n = min(rowCount, groups.count)
+            groups.withUnsafeBufferPointer { gp in w.withUnsafeBufferPointer { wp in
+            sampling.strata.withUnsafeBufferPointer { sp in
+                for i in 0..<n {
+                    let g = Int(gp[i])
+                    guard g >= 0, g < k, wp[i] != 0 else { continue }
+                    psus[g] += 1
+                    let f = g * strataCount + Int(sp[i])
+                    if !seen[f] { seen[f] = true; strata[g] += 1 }
+                }
+            } } }
+            return zip(psus, strata).map { $0 - $1 }
         }
-        return psus - strata
+        for h in 0..<sampling.strataCount {
+            for q in order.stratumStart[h]..<order.stratumStart[h + 1] {
+                let p = order.psu(q)
+                for r in order.rows(of: p) {
+                    let i = order.row(r)
+                    guard i < groups.count, groups[i] >= 0, Int(groups[i]) < k, w[i] != 0 else { continue }
+                    let g = Int(groups[i])
+                    if psuMark[g] != p { psuMark[g] = p; psus[g] += 1 }
+                    if stratumMark[g] != h { stratumMark[g] = h; strata[g] += 1 }
+                }
+            }
+        }
+        return zip(psus, strata).map { $0 - $1 }
     }
 }

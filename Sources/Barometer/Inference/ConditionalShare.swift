@@ -107,65 +107,83 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
                 among: String? = nil, in amongCodes: Set<Double> = [], domain: Domain? = nil,
                 denominator: Denominator = .validAnswers, method: ProportionIntervalMethod = .wilson,
                 level: Double = 0.95) throws(BarometerError) {
-        guard !codes.isEmpty else { throw .invalidArgument("empty code set for \(variable)") }
-        let y = try design.variable(variable)
-        try y.requireNumeric()
-        if denominator == .validAnswers, let c = codes.first(where: { y.missing.contains($0) }) {
-            throw .invalidArgument("code \(Variable.formatCode(c)) of \(variable) is user-missing and so outside a valid-answers base; use the all-in-domain denominator")
-        }
+        let y = try Self.outcome(design, variable, codes, denominator)
         var dom = domain
         if let x = among {
             guard !amongCodes.isEmpty else { throw .invalidArgument("empty code set for \(x)") }
             let d = try design.domain(x, in: amongCodes)
             dom = try dom.map { (e) throws(BarometerError) in try e && d } ?? d
         }
-        let coding = CategoryCoding(y, missing: .showMissing)
-        let cells = coding.cells { cat -> Int32? in
-            if let c = cat.code, codes.contains(c), cat.status == .valid || denominator == .allInDomain { return 0 }
-            return (cat.status == .valid || denominator == .allInDomain) ? 1 : nil
+        if let d = dom, d.mask.count != design.rowCount {
+            throw .lengthMismatch(variable: "domain \(d.description)", expected: design.rowCount, actual: d.mask.count)
         }
-        let tally = try CellTally(cellCount: 2, index: cells, weights: design.weights, domain: dom)
+        let base = dom.map { d in d.mask.map { $0 ? Int32(0) : -1 } } ?? [Int32](repeating: 0, count: design.rowCount)
+        let computed = try ShareComputation(design, answers: ShareComputation.answers(y, codes: codes, denominator: denominator),
+                                            base: consume base, count: 1)
+        try self.init(design, of: variable, in: codes, among: among, in: among == nil ? nil : amongCodes.sorted(),
+                      domain: dom?.description, denominator: denominator, computed: computed, base: 0,
+                      method: method, level: level)
+    }
+
+    /// Y, checked: numeric, a non-empty code set, and (valid-answers base)
+    /// no user-missing code in it.
+    static func outcome(_ design: SurveyDesign, _ variable: String, _ codes: Set<Double>,
+                        _ denominator: Denominator) throws(BarometerError) -> Variable {
+        guard !codes.isEmpty else { throw .invalidArgument("empty code set for \(variable)") }
+        let y = try design.variable(variable)
+        try y.requireNumeric()
+        if denominator == .validAnswers, let c = codes.first(where: { y.missing.contains($0) }) {
+            throw .invalidArgument("code \(Variable.formatCode(c)) of \(variable) is user-missing and so outside a valid-answers base; use the all-in-domain denominator")
+        }
+        return y
+    }
+
+    /// The share of base `base` of a ``ShareComputation``; `domain` is the
+    /// description of the domain that base stands for (nil: all respondents).
+    /// - Throws: ``BarometerError/emptyDomain(_:)`` for an empty base, and the
+    ///   errors of ``ProportionInterval/compute(_:_:level:)``.
+    init(_ design: SurveyDesign, of variable: String, in codes: Set<Double>, among: String?, in amongCodes: [Double]?,
+         domain: String?, denominator: Denominator, computed: ShareComputation, base j: Int,
+         method: ProportionIntervalMethod, level: Double) throws(BarometerError) {
+        let tally = computed.tally
         let rule = denominator == .validAnswers ? "valid answers to \(variable)" : "all respondents"
-        let baseText = dom.map { "\(rule) within \($0.description)" } ?? rule
-        let base = TableBase(kind: dom == nil ? (denominator == .validAnswers ? .validAnswers : .allRespondents) : .domain,
+        let baseText = domain.map { "\(rule) within \($0)" } ?? rule
+        let base = TableBase(kind: domain == nil ? (denominator == .validAnswers ? .validAnswers : .allRespondents) : .domain,
                              description: baseText)
-        let W = tally.totalWeighted
-        guard tally.totalCount > 0, W > 0 else { throw .emptyDomain("\(baseText) has no respondents with positive weight") }
-        let p = min(1, max(0, tally.weighted[0] / W))
-        let neff = tally.kishEffectiveSize(cells: [0, 1])
+        let count = tally.counts[2 * j] + tally.counts[2 * j + 1]
+        let W = tally.weighted[2 * j] + tally.weighted[2 * j + 1]
+        guard count > 0, W > 0 else { throw .emptyDomain("\(baseText) has no respondents with positive weight") }
+        let p = min(1, max(0, tally.weighted[2 * j] / W))
+        let neff = tally.kishEffectiveSize(cells: [2 * j, 2 * j + 1])
         // Design-based variance of the domain ratio Σw·y·d / Σw·d through the
         // shared estimation engine (linearization over the design's strata and
         // PSUs, or its replicate weights).
-        var num = Matrix(rows: design.rowCount, columns: 1), den = Matrix(rows: design.rowCount, columns: 1)
-        var inBase = [Bool](repeating: false, count: design.rowCount)
-        for i in cells.indices where cells[i] >= 0 && (dom?.mask[i] ?? true) {
-            inBase[i] = true
-            den[i, 0] = 1
-            num[i, 0] = cells[i] == 0 ? 1 : 0
+        let v: Double
+        switch computed.designVariance[j] {
+        case .success(let x): v = x
+        case .failure(let e): throw e
         }
-        let ratio = try RatioOfTotals(numerators: num, denominators: den).evaluate(design)
-        let v = max(ratio.covariance[0, 0], 0)
-        let df = design.degreesOfFreedom(in: Domain(mask: inBase, description: baseText))
+        let df = computed.degreesOfFreedom[j]
         // Design effects of the full design (R svymean's deff, with and without replacement).
-        let srs = design.srsVariance(num.storage, den.storage, total: false)
+        let srs = computed.srsVariance[j]
         let input = ProportionInterval.Input(estimate: p, effectiveSize: neff, designVariance: v,
-                                             degreesOfFreedom: Double(df), designRows: tally.totalCount)
+                                             degreesOfFreedom: Double(df), designRows: count)
         self.variable = variable
         self.codes = codes.sorted()
         self.among = among
-        self.amongCodes = among == nil ? nil : amongCodes.sorted()
+        self.amongCodes = amongCodes
         self.denominator = denominator
         self.base = base
         self.weight = design.weights.name
-        self.numeratorCount = tally.counts[0]
-        self.numeratorWeighted = tally.weighted[0]
-        self.denominatorCount = tally.totalCount
+        self.numeratorCount = tally.counts[2 * j]
+        self.numeratorWeighted = tally.weighted[2 * j]
+        self.denominatorCount = count
         self.denominatorWeighted = W
         self.estimate = p
         self.standardError = (p * (1 - p) / neff).squareRoot()
         self.designStandardError = v.squareRoot()
         self.effectiveSize = neff
-        self.weightingDesignEffect = Double(tally.totalCount) / neff
+        self.weightingDesignEffect = Double(count) / neff
         self.designEffect = srs.map { v / $0.0 }
         self.designEffectReplace = srs.map { v / $0.1 }
         self.degreesOfFreedom = Double(df)

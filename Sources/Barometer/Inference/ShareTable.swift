@@ -6,6 +6,15 @@
 /// Each row is exactly the ``ConditionalShare`` of Y among `X = code`, so
 /// it has the same base rule, SEs and interval formulas. A category whose
 /// base is empty gets a row with no share and a note, not an error.
+///
+/// All rows come from one computation (R `svyby` style): one coding of X
+/// and of Y, one ``CellTally`` of 2 cells per category, one grouped
+/// ``RatioOfTotals`` call for every row's design variance and one pass each
+/// for the degrees of freedom and design effects: O(n) for the whole table
+/// rather than O(n) per category (n = 10⁵, 12 categories, weights-only
+/// design, logit CIs: 3.8 ms against 117 ms for one ConditionalShare per
+/// category and 56 ms for samplics, minima measured in the same minute on
+/// the shared 2-core machine; see README "Benchmarks").
 public struct ShareTable: Sendable, Equatable, Encodable, TableRepresentable {
     /// One category of X and its share (nil when the base is empty).
     public struct Row: Sendable, Equatable, Encodable {
@@ -32,13 +41,37 @@ public struct ShareTable: Sendable, Equatable, Encodable, TableRepresentable {
                 method: ProportionIntervalMethod = .wilson, level: Double = 0.95) throws(BarometerError) {
         let xv = try design.variable(x)
         try xv.requireNumeric()
+        let y = try ConditionalShare.outcome(design, variable, codes, denominator)
+        let n = design.rowCount
+        if let d = domain, d.mask.count != n { throw .invalidArgument("domains of different lengths") }
+        // One pass: each row's base is its category of X (categories with a code).
         let coding = CategoryCoding(xv, missing: missing)
+        let categories = coding.categories
+        var baseOfCategory = [Int32](repeating: -1, count: categories.count), coded: [Int] = []
+        for (c, cat) in categories.enumerated() where cat.code != nil {
+            baseOfCategory[c] = Int32(coded.count); coded.append(c)
+        }
+        // The category index becomes the base index in place (the coding is not used again).
+        var base = (consume coding).index
+        let mask = domain?.mask
+        base.withUnsafeMutableBufferPointer { b in
+            for i in 0..<n {
+                let c = b[i]
+                b[i] = c < 0 || !(mask?[i] ?? true) ? -1 : baseOfCategory[Int(c)]
+            }
+        }
+        let computed = try ShareComputation(design, answers: ShareComputation.answers(y, codes: codes, denominator: denominator),
+                                            base: consume base, count: coded.count)
         var rows: [Row] = []
-        for cat in coding.categories {
+        for (j, c) in coded.enumerated() {
+            let cat = categories[c]
             guard let code = cat.code else { continue }
+            let among = "\(x) in {\(Variable.formatCode(code))}"
             do {
-                let s = try ConditionalShare(design, of: variable, in: codes, among: x, in: [code], domain: domain,
-                                             denominator: denominator, method: method, level: level)
+                let s = try ConditionalShare(design, of: variable, in: codes, among: x, in: [code],
+                                             domain: domain.map { "(\($0.description)) and (\(among))" } ?? among,
+                                             denominator: denominator, computed: computed, base: j,
+                                             method: method, level: level)
                 rows.append(Row(category: cat, share: s))
             } catch .emptyDomain {
                 rows.append(Row(category: cat, share: nil))

@@ -47,20 +47,35 @@ extension SurveyDesign {
     /// s²/n (with), with s² = Σw(y − ȳ)²/Σw · n/(n − 1), n the rows with
     /// non-zero weight, N̂ = Σw; multiplied by N̂² for a total.
     func srsVariance(_ y: [Double], _ ind: [Double], total: Bool) -> (Double, Double)? {
-        var sw = 0.0, swy = 0.0, n = 0
-        for i in 0..<rowCount where ind[i] != 0 && weights.values[i] != 0 {
-            sw += weights.values[i]; swy += weights.values[i] * y[i]; n += 1
+        let groups = (0..<rowCount).map { i -> Int32 in ind[i] != 0 ? 0 : -1 }
+        return srsVariances(y, groups: groups, groupCount: 1, total: total)[0]
+    }
+
+    /// ``srsVariance(_:_:total:)`` of `groupCount` disjoint domains at once
+    /// (row `i` in domain `groups[i]`, −1: none); each domain sums its rows
+    /// in row order, so each entry equals the single-domain call.
+    func srsVariances(_ y: [Double], groups: [Int32], groupCount k: Int, total: Bool) -> [(Double, Double)?] {
+        var sw = [Double](repeating: 0, count: k), swy = [Double](repeating: 0, count: k)
+        var n = [Int](repeating: 0, count: k), ss = [Double](repeating: 0, count: k)
+        let rows = min(rowCount, groups.count, y.count)
+        weights.values.withUnsafeBufferPointer { w in groups.withUnsafeBufferPointer { gp in y.withUnsafeBufferPointer { yp in
+            for i in 0..<rows where gp[i] >= 0 && w[i] != 0 {
+                let g = Int(gp[i])
+                sw[g] += w[i]; swy[g] += w[i] * yp[i]; n[g] += 1
+            }
+            let mean = (0..<k).map { swy[$0] / sw[$0] }
+            for i in 0..<rows where gp[i] >= 0 && w[i] != 0 {
+                let g = Int(gp[i])
+                ss[g] += w[i] * (yp[i] - mean[g]) * (yp[i] - mean[g])
+            }
+        } } }
+        return (0..<k).map { g -> (Double, Double)? in
+            guard n[g] > 1, sw[g] > 0 else { return nil }
+            let s2 = ss[g] / sw[g] * Double(n[g]) / Double(n[g] - 1)
+            let factor = total ? sw[g] * sw[g] : 1
+            let replace = s2 / Double(n[g]) * factor
+            return (replace * (sw[g] - Double(n[g])) / sw[g], replace)
         }
-        guard n > 1, sw > 0 else { return nil }
-        let mean = swy / sw
-        var ss = 0.0
-        for i in 0..<rowCount where ind[i] != 0 && weights.values[i] != 0 {
-            ss += weights.values[i] * (y[i] - mean) * (y[i] - mean)
-        }
-        let s2 = ss / sw * Double(n) / Double(n - 1)
-        let factor = total ? sw * sw : 1
-        let replace = s2 / Double(n) * factor
-        return (replace * (sw - Double(n)) / sw, replace)
     }
 
     /// Design-based means of numeric variables (R `svymean`), each over its

@@ -1,0 +1,159 @@
+extension SamplingStructure {
+    /// ``linearizationCovariance(_:)`` for influence values of k disjoint
+    /// domains given in grouped form: row `i` carries `z(i)` in column
+    /// `groups[i]` (−1: in no domain, zero influence everywhere) and zero in
+    /// every other column. The result equals the dense n × k call on the
+    /// expanded matrix (same formula, same stratum treatment through
+    /// ``stratumPlan()``), up to rounding, at cost O(n + PSUs + Σ_h q_h² +
+    /// Σ_p g_p²) instead of O((n + PSUs)·k + PSUs·k²), where q_h and g_p are
+    /// the groups present in stratum h and PSU p.
+    ///
+    /// Stratum h with PSU totals `t_pj`, mean `m_j = Σ_p t_pj / n_h` (0 when
+    /// uncentred), `u_pj = t_pj − m_j`, and `A_j` the PSUs holding rows of
+    /// group j (where `t_pj` may be non-zero; elsewhere `u_pj = −m_j`):
+    ///
+    ///     Σ_p u_pj²    = Σ_{A_j} u_pj² + (n_h − |A_j|)·m_j²
+    ///     Σ_p u_pj u_pl = Σ_{A_j∩A_l} u_pj u_pl + m_l·(Σ_{A_j∩A_l} u_pj − Σ_{A_j} u_pj)
+    ///                    + m_j·(Σ_{A_j∩A_l} u_pl − Σ_{A_l} u_pl)
+    ///                    + m_j m_l·(n_h − |A_j| − |A_l| + |A_j∩A_l|)
+    ///
+    /// Every term is a product of centred values (never `Σ t² − n m²`), so
+    /// the accuracy is that of the centred dense computation. Sums run in
+    /// PSU order within strata and row order within PSUs: the result does
+    /// not depend on the thread count.
+    ///
+    /// `z(i)` is evaluated only for rows with a group, at most twice per row
+    /// (it must be a pure function of the row), so no n-vector of influence
+    /// values is stored.
+    /// - Throws: ``BarometerError/lengthMismatch(variable:expected:actual:)``,
+    ///   ``BarometerError/invalidArgument(_:)`` for a group outside `-1..<groupCount`,
+    ///   and the lonely-PSU errors of ``linearizationCovariance(_:)``.
+    func linearizationCovariance(groups: [Int32], groupCount k: Int, influence z: (Int) -> Double) throws(BarometerError) -> Matrix {
+        let n = clusters.count
+        guard groups.count == n else { throw .lengthMismatch(variable: "influence groups", expected: n, actual: groups.count) }
+        for g in groups where g < -1 || Int(g) >= k {
+            throw .invalidArgument("influence group \(g) outside -1..<\(k)")
+        }
+        let plan = try stratumPlan()
+        var v = Matrix(rows: k, columns: k)
+        guard k > 0 else { return v }
+        var mean = [Double](repeating: 0, count: k)
+        var presentIn = [Int](repeating: -1, count: k)          // stratum that last saw group j
+        var present: [Int] = []
+        // Σ_{A_j∩A_l} u_pj u_pl, Σ_{A_j∩A_l} u_pj (at [j + k·l]) and |A_j ∩ A_l|; when every
+        // PSU is one row no two groups share a PSU and only the diagonal is used.
+        let pairs = order.oneRowPerPSU ? k : k * k
+        var x = [Double](repeating: 0, count: pairs), y = [Double](repeating: 0, count: pairs)
+        var c = [Int](repeating: 0, count: pairs)
+        @inline(__always) func d(_ a: Int) -> Int { order.oneRowPerPSU ? a : a + k * a }
+        // Per-PSU totals of the groups present (general case), in first-seen order.
+        var scratch = [Double](repeating: 0, count: k)
+        var seenIn = [Int](repeating: -1, count: k)            // PSU that last touched group j
+        var entryGroups: [Int] = [], entryTotals: [Double] = [], psuStart: [Int] = [], psuEntries: [Int] = []
+        for h in 0..<strataCount {
+            guard case .include(let centred, let factor) = plan.treatment[h] else { continue }
+            let nh = psusPerStratum[h], members = order.stratumStart[h]..<order.stratumStart[h + 1]
+            present.removeAll(keepingCapacity: true)
+            if order.oneRowPerPSU {
+                // Each PSU total is its row's value: one pass for the means, one for the centred sums.
+                let rowOf: (Int) -> Int = order.isIdentity ? { $0 } : { order.row(order.psu($0)) }
+                if order.isIdentity {
+                    groups.withUnsafeBufferPointer { gp in presentIn.withUnsafeMutableBufferPointer { pp in
+                    mean.withUnsafeMutableBufferPointer { mp in
+                        for i in members {
+                            let g = Int(gp[i])
+                            if g < 0 { continue }
+                            if pp[g] != h { pp[g] = h; present.append(g); mp[g] = 0 }
+                            mp[g] += z(i)
+                        }
+                    } } }
+                } else {
+                    for q in members {
+                        let i = rowOf(q), g = Int(groups[i])
+                        if g < 0 { continue }
+                        if presentIn[g] != h { presentIn[g] = h; present.append(g); mean[g] = 0 }
+                        mean[g] += z(i)
+                    }
+                }
+                if present.isEmpty { continue }
+                for g in present { x[g] = 0; y[g] = 0; c[g] = 0 }
+                if centred { for g in present { mean[g] /= Double(nh) } } else { for g in present { mean[g] = 0 } }
+                if order.isIdentity {
+                    groups.withUnsafeBufferPointer { gp in
+                        mean.withUnsafeBufferPointer { mp in x.withUnsafeMutableBufferPointer { xp in
+                        y.withUnsafeMutableBufferPointer { yp in c.withUnsafeMutableBufferPointer { cp in
+                            for i in members {
+                                let g = Int(gp[i])
+                                if g < 0 { continue }
+                                let u = z(i) - mp[g]
+                                xp[g] += u * u; yp[g] += u; cp[g] += 1
+                            }
+                        } } } }
+                    }
+                } else {
+                    for q in members {
+                        let i = rowOf(q), g = Int(groups[i])
+                        if g < 0 { continue }
+                        let u = z(i) - mean[g]
+                        x[g] += u * u; y[g] += u; c[g] += 1
+                    }
+                }
+            } else {
+                // PSU totals of this stratum, in PSU order; each in row order.
+                entryGroups.removeAll(keepingCapacity: true); entryTotals.removeAll(keepingCapacity: true)
+                psuStart.removeAll(keepingCapacity: true)
+                for q in members {
+                    let p = order.psu(q)
+                    psuStart.append(entryGroups.count)
+                    psuEntries.removeAll(keepingCapacity: true)
+                    for r in order.rows(of: p) {
+                        let i = order.row(r), g = Int(groups[i])
+                        if g < 0 { continue }
+                        if seenIn[g] != p { seenIn[g] = p; scratch[g] = 0; psuEntries.append(g) }
+                        scratch[g] += z(i)
+                    }
+                    for g in psuEntries {
+                        entryGroups.append(g); entryTotals.append(scratch[g])
+                        if presentIn[g] != h { presentIn[g] = h; present.append(g); mean[g] = 0 }
+                    }
+                }
+                psuStart.append(entryGroups.count)
+                if present.isEmpty { continue }
+                // Stratum means (PSUs without group j add zero).
+                if centred {
+                    for e in entryGroups.indices { mean[entryGroups[e]] += entryTotals[e] }
+                    for g in present { mean[g] /= Double(nh) }
+                }
+                for a in present { for b in present { x[a + k * b] = 0; y[a + k * b] = 0; c[a + k * b] = 0 } }
+                // Centred cross-products within each PSU.
+                for q in 0..<(psuStart.count - 1) {
+                    let lo = psuStart[q], hi = psuStart[q + 1]
+                    for e in lo..<hi {
+                        let a = entryGroups[e], ua = entryTotals[e] - mean[a]
+                        for f in lo..<hi {
+                            let b = entryGroups[f], ub = entryTotals[f] - mean[b]
+                            x[a + k * b] += ua * ub
+                            y[a + k * b] += ua
+                            c[a + k * b] += 1
+                        }
+                    }
+                }
+            }
+            for a in present {
+                let ma = mean[a], na = c[d(a)], ua = y[d(a)]
+                v[a, a] += factor * (x[d(a)] + Double(nh - na) * ma * ma)
+                for b in present where b != a {
+                    let mb = mean[b], nb = c[d(b)], ub = y[d(b)]
+                    // Groups sharing no PSU (always so with one row per PSU): the pair terms vanish.
+                    var xab = 0.0, yab = 0.0, yba = 0.0, cab = 0
+                    if !order.oneRowPerPSU { xab = x[a + k * b]; yab = y[a + k * b]; yba = y[b + k * a]; cab = c[a + k * b] }
+                    let neither = Double(nh - na - nb + cab)
+                    let s: Double = xab + mb * (yab - ua) + ma * (yba - ub) + ma * mb * neither
+                    v[a, b] += factor * s
+                }
+            }
+        }
+        plan.applyAveraging(&v)
+        return v
+    }
+}

@@ -1,0 +1,96 @@
+/// The computation behind ``ConditionalShare`` and ``ShareTable``: the
+/// share of "yes" answers in k disjoint bases at once (one base for a single
+/// share, one per category of X for a table).
+///
+/// Per row: `answer` is 0 (Y in the code set), 1 (another answer in the
+/// base) or −1 (not in any base), and `base` the base index (−1: none).
+/// One ``CellTally`` of 2k cells (cell `2j` = yes, `2j + 1` = no in base j)
+/// gives counts, Σw and Σw²; one grouped ``RatioOfTotals`` call gives every
+/// base's design variance of `Σ_yes w / Σ_base w` (the single design-variance
+/// path: linearization over strata and PSUs, or replicates); degrees of
+/// freedom and SRS variances come from one pass each. Every per-base number
+/// is summed in row order within its base, so a base's results do not depend
+/// on which other bases are computed with it (except replicate designs,
+/// whose replicate totals come from one dgemm over all bases) nor on the
+/// thread count.
+struct ShareComputation: Sendable {
+    /// Cells 2j (yes) and 2j + 1 (no) of base j.
+    let tally: CellTally
+    /// Design variance of base j's share, or the error that made it
+    /// undefined (an empty base, or a replicate with zero weight in it).
+    let designVariance: [Result<Double, BarometerError>]
+    /// R `degf` of each base.
+    let degreesOfFreedom: [Int]
+    /// SRS variances without and with replacement (for the design effects).
+    let srsVariance: [(Double, Double)?]
+
+    /// Answer cells of Y: 0 for a code in `codes`, 1 for another answer in
+    /// the base, −1 outside it (DK/Refused/system-missing under
+    /// ``ConditionalShare/Denominator/validAnswers``).
+    static func answers(_ y: Variable, codes: Set<Double>, denominator: ConditionalShare.Denominator) -> [Int32] {
+        let coding = CategoryCoding(y, missing: .showMissing)
+        let answer = coding.categories.map { cat -> Int32 in
+            guard cat.status == .valid || denominator == .allInDomain else { return -1 }
+            if let c = cat.code, codes.contains(c) { return 0 }
+            return 1
+        }
+        // As coding.cells, mapped in place (the coding is not used again).
+        var out = (consume coding).index
+        out.withUnsafeMutableBufferPointer { o in
+            for i in o.indices { let c = o[i]; o[i] = c < 0 ? -1 : answer[Int(c)] }
+        }
+        return out
+    }
+
+    /// - Parameters:
+    ///   - answers: ``answers(_:codes:denominator:)`` of Y (consumed as scratch).
+    ///   - base: each row's base, −1 for none (consumed as scratch).
+    /// - Throws: ``BarometerError/lengthMismatch(variable:expected:actual:)``
+    ///   and the design's variance errors other than an empty denominator
+    ///   (e.g. a lonely PSU under `fail`).
+    init(_ design: SurveyDesign, answers: consuming [Int32], base: consuming [Int32], count k: Int) throws(BarometerError) {
+        let n = design.rowCount
+        guard answers.count == n, base.count == n else {
+            throw .lengthMismatch(variable: "share base", expected: n, actual: min(answers.count, base.count))
+        }
+        // answers becomes the tally cell 2·base + answer; base keeps only rows with an answer counted.
+        var cell = consume answers, inBase = consume base
+        var yes = [Double](repeating: 0, count: n)
+        cell.withUnsafeMutableBufferPointer { cp in inBase.withUnsafeMutableBufferPointer { bp in
+        yes.withUnsafeMutableBufferPointer { yp in
+            for i in 0..<n {
+                let a = cp[i], b = bp[i]
+                if a < 0 || b < 0 { cp[i] = -1; bp[i] = -1; continue }
+                cp[i] = 2 * b + a
+                yp[i] = a == 0 ? 1 : 0
+            }
+        } } }
+        let tally = try CellTally(cellCount: 2 * k, index: cell, weights: design.weights)
+        // Only bases with positive weight get a ratio column.
+        var column = [Int32](repeating: -1, count: k), bases: [Int] = []
+        var variance = [Result<Double, BarometerError>](repeating: .failure(.emptyDomain("no respondents with positive weight")), count: k)
+        for j in 0..<k where tally.counts[2 * j] + tally.counts[2 * j + 1] > 0 && tally.weighted[2 * j] + tally.weighted[2 * j + 1] > 0 {
+            column[j] = Int32(bases.count); bases.append(j)
+        }
+        let group = bases.count == k ? inBase : inBase.map { $0 < 0 ? -1 : column[Int($0)] }
+        func evaluate(_ g: [Int32], _ m: Int) throws(BarometerError) -> [Double] {
+            let r = try RatioOfTotals(meansOf: yes, groups: g, groupCount: m).evaluate(design)
+            return (0..<m).map { max(r.covariance[$0, $0], 0) }
+        }
+        do {
+            let v = try evaluate(group, bases.count)
+            for (c, j) in bases.enumerated() { variance[j] = .success(v[c]) }
+        } catch .emptyDomain {
+            // A replicate with zero weight in some base: find which, one base at a time.
+            for (c, j) in bases.enumerated() {
+                let one = group.map { $0 == Int32(c) ? Int32(0) : -1 }
+                do { variance[j] = .success(try evaluate(one, 1)[0]) }
+                catch .emptyDomain(let s) { variance[j] = .failure(.emptyDomain(s)) }
+            }
+        }
+        self.tally = tally
+        self.designVariance = variance
+        self.degreesOfFreedom = design.degreesOfFreedom(groups: inBase, groupCount: k)
+        self.srsVariance = design.srsVariances(yes, groups: inBase, groupCount: k, total: false)
+    }
+}
