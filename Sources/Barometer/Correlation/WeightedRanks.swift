@@ -41,7 +41,6 @@ enum WeightedRanks {
     struct Scratch {
         var keys: [UInt64] = []
         var keys2: [UInt64] = []
-        var values: [Double] = []
     }
 
     /// Order-preserving unsigned key of a (non-NaN) double: unsigned order of
@@ -57,28 +56,40 @@ enum WeightedRanks {
         var out = [Double](repeating: .nan, count: column.count)
         let n = rows.count
         if n == 0 { return out }
-        let mask = sortedPositions(column, rows, &scratch)
-        // scratch.keys: positions k into `rows` (bits under `mask`), ascending by value;
-        // scratch.values: the values in that order. Walk the tie groups.
+        let order = sortedPositions(column, rows, &scratch)
+        // `rows` ascending and distinct: all rows means rows[k] == k
+        let identity = n == column.count
+        // scratch.keys[0..<n]: positions k into `rows`, ascending by value. Walk the tie groups.
         scratch.keys.withUnsafeBufferPointer { ks in
-            scratch.values.withUnsafeBufferPointer { vs in
+            column.withUnsafeBufferPointer { x in
                 rows.withUnsafeBufferPointer { rr in
                     weights.withUnsafeBufferPointer { w in
                         out.withUnsafeMutableBufferPointer { o in
+                            @inline(__always) func row(_ t: Int) -> Int {
+                                let k = Int(ks[t] & order.mask)
+                                return identity ? k : rr[k]
+                            }
+                            // whether the t-th value equals the (t−1)-th: different
+                            // prefixes mean different values, except −0 beside +0
+                            @inline(__always) func tiedWithPrevious(_ t: Int) -> Bool {
+                                guard order.prefixed else { return x[row(t - 1)] == x[row(t)] }
+                                let a = ks[t - 1] &>> order.shift, b = ks[t] &>> order.shift
+                                if a == b { return order.exactPrefix || x[row(t - 1)] == x[row(t)] }
+                                return a == order.minusZero && b == order.minusZero &+ 1 && x[row(t - 1)] == x[row(t)]
+                            }
                             var below = 0.0
                             var g = 0
                             while g < n {
                                 var h = g + 1
-                                let v = vs[g]
-                                while h < n && vs[h] == v { h += 1 }
+                                while h < n && tiedWithPrevious(h) { h += 1 }
                                 var tied = 0.0
                                 if unitWeights {
                                     tied = Double(h - g)        // = the sum of h − g ones, exactly
                                 } else {
-                                    for t in g..<h { tied += w[rr[Int(ks[t] & mask)]] }
+                                    for t in g..<h { tied += w[row(t)] }
                                 }
                                 let r = below + 0.5 * tied
-                                for t in g..<h { o[rr[Int(ks[t] & mask)]] = r }
+                                for t in g..<h { o[row(t)] = r }
                                 below += tied
                                 g = h
                             }
@@ -90,60 +101,84 @@ enum WeightedRanks {
         return out
     }
 
+    /// How ``sortedPositions(_:_:_:)`` left its result in `scratch.keys`.
+    struct SortedOrder {
+        /// k = key & mask.
+        var mask: UInt64
+        /// key >> shift = the value's order key >> shift (its prefix).
+        var shift: UInt64
+        /// Whether keys carry a prefix at all.
+        var prefixed: Bool
+        /// Whether equal prefixes mean equal values (no value has bits below the prefix).
+        var exactPrefix: Bool
+        /// The prefix of −0 (+0's is the next one).
+        var minusZero: UInt64 { orderKey(-0.0) &>> shift }
+    }
+
     /// Sorts the positions `k` of `rows` by `column[rows[k]]` (total order,
-    /// ties by `k`) into `scratch.keys[0..<n]` (k = key & the returned mask),
-    /// and puts the sorted values into `scratch.values[0..<n]`.
+    /// ties by `k`) into `scratch.keys[0..<n]`.
     ///
-    /// Method: a stable LSD radix sort (11 bits a pass, passes whose digit is
-    /// the same for every entry skipped) on the upper 32 bits of the order
-    /// key, packed above `k` in one 64-bit word; then each run sharing those
-    /// 32 bits (rare for continuous data, or all equal values for coded data)
-    /// is put in full-key order, ties by `k`. More than 2³² rows fall back to
-    /// a comparison sort with the same order.
-    static func sortedPositions(_ column: [Double], _ rows: [Int], _ s: inout Scratch) -> UInt64 {
+    /// Method: `k` takes the low `b = bitWidth(n − 1)` bits of a 64-bit word
+    /// and the upper `64 − b` bits of the value's order key sit above it; a
+    /// stable LSD radix sort (≤ 12 bits a pass; a pass whose digit is the same
+    /// for every entry is skipped) orders the words by that prefix, ties by
+    /// `k`. Runs that share a prefix (values equal to ~15 digits) are then put
+    /// in full-key order, ties by `k` — unless no value has bits below the
+    /// prefix (coded data), when a run is one value. More than 2³² rows fall
+    /// back to a comparison sort with the same order.
+    static func sortedPositions(_ column: [Double], _ rows: [Int], _ s: inout Scratch) -> SortedOrder {
         let n = rows.count
         if s.keys.count < n {
             s.keys = [UInt64](repeating: 0, count: n)
             s.keys2 = s.keys
-            s.values = [Double](repeating: 0, count: n)
         }
         guard n <= Int(UInt32.max) else {
             let order = (0..<n).sorted {
                 let a = orderKey(column[rows[$0]]), b = orderKey(column[rows[$1]])
                 return a < b || (a == b && $0 < $1)
             }
-            for (t, k) in order.enumerated() { s.keys[t] = UInt64(k); s.values[t] = column[rows[k]] }
-            return ~0
+            for (t, k) in order.enumerated() { s.keys[t] = UInt64(k) }
+            return SortedOrder(mask: ~0, shift: 0, prefixed: false, exactPrefix: false)
         }
-        let radix = 11, buckets = 1 << radix
-        var counts = [Int](repeating: 0, count: 3 * buckets)
+        let kBits = Swift.max(1, UInt64.bitWidth - UInt64(n - 1).leadingZeroBitCount)
+        let prefixBits = 64 - kBits
+        let passes = (prefixBits + 11) / 12
+        let digit = (prefixBits + passes - 1) / passes          // ≤ 12
+        let buckets = 1 << digit, digitMask = UInt64(buckets - 1)
+        let kMask = (UInt64(1) << UInt64(kBits)) - 1, prefixMask = ~kMask
+        var counts = [Int](repeating: 0, count: passes * buckets)
         var swapped = false
+        var lowBits: UInt64 = 0
         column.withUnsafeBufferPointer { x in
             rows.withUnsafeBufferPointer { rr in
                 s.keys.withUnsafeMutableBufferPointer { a in
                     s.keys2.withUnsafeMutableBufferPointer { b in
                         counts.withUnsafeMutableBufferPointer { c in
-                            // pack (key prefix, k) and count all three digits in one pass
+                            // pack (key prefix, k) and count every digit in one pass
                             for k in 0..<n {
-                                let key = (orderKey(x[rr[k]]) & 0xFFFF_FFFF_0000_0000) | UInt64(k)
+                                let bits = x[rr[k]].bitPattern
+                                lowBits |= bits & kMask
+                                let key = (orderKey(x[rr[k]]) & prefixMask) | UInt64(k)
                                 a[k] = key
-                                c[Int((key >> 32) & 0x7FF)] += 1
-                                c[buckets + Int((key >> 43) & 0x7FF)] += 1
-                                c[2 * buckets + Int(key >> 54)] += 1
+                                var sh = UInt64(kBits)
+                                for pass in 0..<passes {
+                                    c[pass &* buckets &+ Int((key &>> sh) & digitMask)] &+= 1
+                                    sh &+= UInt64(digit)
+                                }
                             }
                             var src = a, dst = b
-                            for pass in 0..<3 {
+                            for pass in 0..<passes {
                                 let base = pass * buckets
-                                let shift = UInt64(32 + radix * pass)
+                                let shift = UInt64(kBits + digit * pass)
                                 // a digit shared by every entry leaves the order unchanged
-                                if c[base + Int((src[0] >> shift) & 0x7FF)] == n { continue }
+                                if c[base + Int((src[0] &>> shift) & digitMask)] == n { continue }
                                 var total = 0
-                                for d in 0..<buckets { let v = c[base + d]; c[base + d] = total; total += v }
+                                for d in 0..<buckets { let v = c[base + d]; c[base + d] = total; total &+= v }
                                 for k in 0..<n {
                                     let key = src[k]
-                                    let d = base + Int((key >> shift) & 0x7FF)
+                                    let d = base &+ Int((key &>> shift) & digitMask)
                                     dst[c[d]] = key
-                                    c[d] += 1
+                                    c[d] &+= 1
                                 }
                                 swap(&src, &dst)
                                 swapped.toggle()
@@ -154,41 +189,44 @@ enum WeightedRanks {
             }
         }
         if swapped { swap(&s.keys, &s.keys2) }
-        // Gather the values in sorted order; order each run of equal prefixes by full key.
-        var fixups: [(start: Int, end: Int)] = []
+        let order = SortedOrder(mask: kMask, shift: UInt64(kBits), prefixed: true, exactPrefix: lowBits == 0)
+        if order.exactPrefix { return order }
+        // Runs of equal prefixes: k ascends within a run, so it is in order iff
+        // the full keys do not descend; otherwise insertion-sort it by (full key, k).
         column.withUnsafeBufferPointer { x in
             rows.withUnsafeBufferPointer { rr in
-                s.keys.withUnsafeBufferPointer { a in
-                    s.values.withUnsafeMutableBufferPointer { v in
-                        var runStart = 0
-                        var inOrder = true
-                        for t in 0..<n {
-                            let value = x[rr[Int(a[t] & 0xFFFF_FFFF)]]
-                            v[t] = value
-                            if t > 0 {
-                                if (a[t] >> 32) == (a[t - 1] >> 32) {
-                                    // same prefix: k ascends, so the run is in order iff keys do not descend
-                                    if orderKey(value) < orderKey(v[t - 1]) { inOrder = false }
-                                } else {
-                                    if !inOrder { fixups.append((runStart, t)) }
-                                    runStart = t; inOrder = true
+                s.keys.withUnsafeMutableBufferPointer { a in
+                    @inline(__always) func full(_ key: UInt64) -> UInt64 { orderKey(x[rr[Int(key & kMask)]]) }
+                    var t = 1
+                    while t < n {
+                        if (a[t] &>> order.shift) != (a[t - 1] &>> order.shift) { t += 1; continue }
+                        // a run starts at t − 1
+                        let start = t - 1
+                        var end = t + 1
+                        while end < n && (a[end] &>> order.shift) == (a[start] &>> order.shift) { end += 1 }
+                        var sorted = true
+                        for u in (start + 1)..<end where full(a[u]) < full(a[u - 1]) { sorted = false; break }
+                        if !sorted {
+                            if end - start <= 32 {
+                                for u in (start + 1)..<end {
+                                    let item = a[u], key = full(item)
+                                    var v = u
+                                    // strict <: equal full keys keep ascending k
+                                    while v > start && key < full(a[v - 1]) { a[v] = a[v - 1]; v -= 1 }
+                                    a[v] = item
                                 }
+                            } else {
+                                var items = (start..<end).map { (full(a[$0]), a[$0]) }
+                                items.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                                for (u, item) in items.enumerated() { a[start + u] = item.1 }
                             }
                         }
-                        if !inOrder { fixups.append((runStart, n)) }
+                        t = end + 1
                     }
                 }
             }
         }
-        for run in fixups {
-            var items = (run.start..<run.end).map { (orderKey(s.values[$0]), s.keys[$0]) }
-            items.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-            for (t, item) in items.enumerated() {
-                s.keys[run.start + t] = item.1
-                s.values[run.start + t] = column[rows[Int(item.1 & 0xFFFF_FFFF)]]
-            }
-        }
-        return 0xFFFF_FFFF
+        return order
     }
 }
 
