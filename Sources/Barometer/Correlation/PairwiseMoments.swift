@@ -108,6 +108,7 @@ struct PairwiseMoments: Sendable {
         // x0x2 = [√w·x̃ | √w·x̃²] (len × 2p); m = √w·mask; m01 = mask; wm = w·mask
         var x0x2 = Matrix(rows: len, columns: 2 * p), m = Matrix(rows: len, columns: p)
         var m01 = weighted ? m : Matrix(rows: 0, columns: 0), wm = m01
+        var sqrtW = [Double](repeating: 0, count: weighted ? len : 0)     // √w of the chunk's rows, once
         while start < n {
             len = Swift.min(chunkRows, n - start)
             if len != m.rows {
@@ -117,16 +118,18 @@ struct PairwiseMoments: Sendable {
             // Fill the chunk, columns in parallel (each writes its own columns
             // and its own minimum and maximum); no branch on missingness.
             let chunkStart = start, chunkLen = len
+            if weighted { for k in 0..<len { sqrtW[k] = weights[start + k].squareRoot() } }
             x0x2.storage.withUnsafeMutableBufferPointer { xqBuf in
                 m.storage.withUnsafeMutableBufferPointer { mmBuf in
                     m01.storage.withUnsafeMutableBufferPointer { moBuf in
                         wm.storage.withUnsafeMutableBufferPointer { wwBuf in
                             weights.withUnsafeBufferPointer { wtsBuf in
+                              sqrtW.withUnsafeBufferPointer { sqBuf in
                                 lows.withUnsafeMutableBufferPointer { loBuf in
                                     highs.withUnsafeMutableBufferPointer { hiBuf in
                                         let xqP = UnsafeSendablePointer(xqBuf.baseAddress), mmP = UnsafeSendablePointer(mmBuf.baseAddress)
                                         let moP = UnsafeSendablePointer(moBuf.baseAddress), wwP = UnsafeSendablePointer(wwBuf.baseAddress)
-                                        let wtsP = UnsafeSendablePointer(wtsBuf.baseAddress)
+                                        let sqP = UnsafeSendablePointer(sqBuf.baseAddress), wtsP = UnsafeSendablePointer(wtsBuf.baseAddress)
                                         let loP = UnsafeSendablePointer(loBuf.baseAddress), hiP = UnsafeSendablePointer(hiBuf.baseAddress)
                                         DispatchQueue.concurrentPerform(iterations: p) { j in
                                             guard let xq = xqP.pointer, let mm = mmP.pointer, let wts = wtsP.pointer,
@@ -136,15 +139,15 @@ struct PairwiseMoments: Sendable {
                                                 let x = x0 + chunkStart
                                                 let c = centres[j]
                                                 let a = xq + j * chunkLen, a2 = xq + (p + j) * chunkLen, mk = mm + j * chunkLen
-                                                // four running minima/maxima: short dependency chains (NaN never wins a comparison)
+                                                // two running minima and two maxima: short dependency chains (NaN never wins a comparison)
                                                 var l0 = lo[j], l1 = l0, h0 = hi[j], h1 = h0
                                                 var k = 0
-                                                if weighted, let mo = moP.pointer, let ww = wwP.pointer {
+                                                if weighted, let mo = moP.pointer, let ww = wwP.pointer, let sr = sqP.pointer {
                                                     let o = mo + j * chunkLen, wq = ww + j * chunkLen
                                                     let wr = wts + chunkStart
                                                     while k < chunkLen {
                                                         let v = x[k], ok = !v.isNaN
-                                                        let w = wr[k], sq = w.squareRoot(), d = ok ? v - c : 0
+                                                        let w = wr[k], sq = sr[k], d = ok ? v - c : 0
                                                         a[k] = sq * d; a2[k] = sq * d * d
                                                         mk[k] = ok ? sq : 0; o[k] = ok ? 1 : 0; wq[k] = ok ? w : 0
                                                         if k & 1 == 0 { l0 = v < l0 ? v : l0; h0 = v > h0 ? v : h0 }
@@ -175,6 +178,7 @@ struct PairwiseMoments: Sendable {
                                         }
                                     }
                                 }
+                              }
                             }
                         }
                     }

@@ -14,7 +14,9 @@ import Foundation
 /// order. The order depends only on the data, never on the thread count.
 enum WeightedRanks {
     /// A copy of `column` with the values at `rows` replaced by their mid-ranks
-    /// among `rows` and every other entry NaN. Values at `rows` must not be NaN.
+    /// among `rows` and every other entry NaN. `rows` must be ascending and
+    /// distinct (so `rows.count == column.count` means every row), and the
+    /// values at `rows` must not be NaN.
     static func ranks(of column: [Double], rows: [Int], weights: [Double]) -> [Double] {
         var scratch = Scratch()
         return ranks(of: column, rows: rows, weights: weights,
