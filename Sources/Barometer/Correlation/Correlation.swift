@@ -54,8 +54,7 @@ public enum Correlation {
                 acc.set(i, j, r: i == j ? 1 : CorrelationInference.clamp(r[i, j]), n: used, size: size)
             } }
         case (.pearson, .pairwise):
-            for j in 0..<p { try cols.requireFinite(j) }
-            let pm = try PairwiseMoments(columns: cols.columns, weights: cols.weights, weighted: cols.isWeighted)
+            let pm = try PairwiseMoments(cols)     // also reports ±∞ (requireFinite)
             for j in 0..<p {
                 let m = pm.moments(j, j)
                 if pm.count(j, j) > 0 && pm.isConstant(j, inPairWith: j, variance: m.vj) { throw .constantVariable(variables[j]) }
