@@ -54,24 +54,11 @@ enum DecimalParser {
         // (leading zeros included), which cannot overflow; longer
         // mantissas are left to strtod.
         var mantissa: UInt64 = 0
-        var digits = 0
+        var digits = digitRun(p, &i, end, &mantissa)
         var fractionDigits = 0
-        while i < end {
-            let d = p[i] &- 0x30
-            if d > 9 { break }
-            mantissa = mantissa &* 10 &+ UInt64(d)
-            digits += 1
-            i += 1
-        }
         if i < end && p[i] == UInt8(ascii: ".") {
             i += 1
-            while i < end {
-                let d = p[i] &- 0x30
-                if d > 9 { break }
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                fractionDigits += 1
-                i += 1
-            }
+            fractionDigits = digitRun(p, &i, end, &mantissa)
             digits += fractionDigits
         }
         if digits == 0 { return nil }
@@ -104,6 +91,53 @@ enum DecimalParser {
         }
         guard let v = slowPath(p + start, count: numberEnd - start) else { return nil }
         return (v, i)
+    }
+
+    /// 10^0 … 10^8 as integers.
+    nonisolated(unsafe) static let integerPowersOfTen: UnsafePointer<UInt64> = {
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: 9)
+        var x: UInt64 = 1
+        for k in 0...8 { p[k] = x; x *= 10 }
+        return UnsafePointer(p)
+    }()
+
+    /// Reads the run of ASCII digits at `p[i..<end]`, advancing `i` past it,
+    /// into `mantissa` (`mantissa·10 + digit` per digit, wrapping past 19
+    /// digits: the caller then ignores it) and returns how many there were.
+    ///
+    /// While eight bytes remain it takes them at once (SWAR, as in Lemire's
+    /// fast_float): a byte is a digit when its high nibble is 3 both before
+    /// and after adding 6; the digits before the first other byte are
+    /// shifted to the top of the word and combined by three multiplications
+    /// (pairs, quads, the eight). The same `mantissa` as one digit at a time.
+    @inline(__always)
+    static func digitRun(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int, _ mantissa: inout UInt64) -> Int {
+        var count = 0
+        while i + 8 <= end {
+            let x = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            let high = x & 0xF0F0_F0F0_F0F0_F0F0
+            let shifted = (x &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0
+            let other = (high ^ 0x3030_3030_3030_3030) | (shifted ^ 0x3030_3030_3030_3030)
+            let n = other == 0 ? 8 : other.trailingZeroBitCount >> 3
+            if n == 0 { return count }
+            // The n digits (first = most significant) in the top n bytes, zeros below.
+            var v = (x &- 0x3030_3030_3030_3030) &<< UInt64(64 - 8 * n)
+            v = (v &* 10) &+ (v &>> 8)
+            v = (((v & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064)
+                 &+ (((v &>> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) &>> 32
+            mantissa = mantissa &* integerPowersOfTen[n] &+ (v & 0xFFFF_FFFF)
+            count += n
+            i += n
+            if n < 8 { return count }
+        }
+        while i < end {
+            let d = p[i] &- 0x30
+            if d > 9 { break }
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            count += 1
+            i += 1
+        }
+        return count
     }
 
     /// `strtod` on a NUL-terminated copy of already validated text.
