@@ -93,13 +93,21 @@ enum DecimalParser {
         return (v, i)
     }
 
-    /// 10^0 … 10^8 as integers.
-    nonisolated(unsafe) static let integerPowersOfTen: UnsafePointer<UInt64> = {
-        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: 9)
-        var x: UInt64 = 1
-        for k in 0...8 { p[k] = x; x *= 10 }
-        return UnsafePointer(p)
-    }()
+    /// 10^n for n in 1…8 (a switch of constants, which the compiler turns
+    /// into a lookup table without the lazy-global check of a `static let`).
+    @inline(__always)
+    static func integerPowerOfTen(_ n: Int) -> UInt64 {
+        switch n {
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1_000
+        case 4: return 10_000
+        case 5: return 100_000
+        case 6: return 1_000_000
+        case 7: return 10_000_000
+        default: return 100_000_000
+        }
+    }
 
     /// Reads the run of ASCII digits at `p[i..<end]`, advancing `i` past it,
     /// into `mantissa` (`mantissa·10 + digit` per digit, wrapping past 19
@@ -125,7 +133,7 @@ enum DecimalParser {
             v = (v &* 10) &+ (v &>> 8)
             v = (((v & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064)
                  &+ (((v &>> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) &>> 32
-            mantissa = mantissa &* integerPowersOfTen[n] &+ (v & 0xFFFF_FFFF)
+            mantissa = mantissa &* integerPowerOfTen(n) &+ (v & 0xFFFF_FFFF)
             count += n
             i += n
             if n < 8 { return count }
