@@ -167,6 +167,23 @@ import Testing
         }
     }
 
+    /// The codebook is checked against the header before any record is read,
+    /// so a misnamed variable is reported even when a record is also wrong,
+    /// whatever the chunk size and on both paths (mapped and streamed).
+    @Test func codebookIsCheckedBeforeAnyRecord() throws {
+        let text = "id,wt\n1,2\n3,4,5\n"
+        let cb = try Codebook.decode(Data(#"{"variables": [{"name": "q11"}]}"#.utf8))
+        for chunk in [1, 2, 5, 4 << 20] {
+            #expect(throws: CodebookError.unknownVariable("q11", suggestions: [])) {
+                try CSVReader.read(string: text, codebook: cb, options: options(chunk, 2))
+            }
+            #expect(throws: CodebookError.unknownVariable("q11", suggestions: [])) {
+                var source = MemoryByteSource(bytes: Array(text.utf8))
+                return try CSVReader.read(from: &source, codebook: cb, options: CSVOptions(chunkSize: chunk))
+            }
+        }
+    }
+
     @Test func threadsOptionIsValidated() {
         var o = CSVOptions()
         o.threads = 0

@@ -117,7 +117,6 @@ public enum CSVReader {
         var filled = 0          // bytes in buffer
         var start = 0           // first unparsed byte
         var bomChecked = false
-        var headerChecked = false
         var eof = false
         var reserved = false
         var parsedBytes = 0
@@ -144,16 +143,18 @@ public enum CSVReader {
                 bomChecked = true
                 if filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
             }
-            start += try parser.parse(buffer + start, count: filled - start, eof: eof)
+            // The header alone first, so that the codebook is checked before any record.
+            let header = !parser.headerDone
+            start += try parser.parse(buffer + start, count: filled - start, eof: eof, oneRecord: header)
+            if header && parser.headerDone {
+                try codebook?.validate(header: parser.header)
+                start += try parser.parse(buffer + start, count: filled - start, eof: eof)
+            }
             if !reserved && parser.rows >= 64, let size = sizeHint {
                 // Rows per byte so far, times the file size, plus 5%.
                 reserved = true
                 let estimate = Double(size) * Double(parser.rows) / Double(max(parsedBytes - (filled - start), 1)) * 1.05
                 if estimate.isFinite && estimate < 1e10 { parser.reserve(rows: Int(estimate)) }
-            }
-            if !headerChecked && parser.headerDone {
-                headerChecked = true
-                try codebook?.validate(header: parser.header)
             }
         }
     }
