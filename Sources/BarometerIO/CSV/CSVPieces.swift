@@ -42,10 +42,13 @@ enum CSVPieces {
         let first = boundary(base, start: start, end: end, size: size, pieces: pieces, piece: 1)
         var position = start + (try main.parse(base + start, count: first - start, eof: first == end))
         if pieces <= 1 { return }
-        // Room for the rest, from the rows per byte of the first piece, plus 5%.
+        // Room for the rest, from the rows per byte of the first piece, plus 5%,
+        // but never more rows than the bytes allow (a record holds at least a
+        // delimiter per column after the first, and a line end).
         if main.rows > 0 && position > start {
+            let most = span / max(main.kinds.count, 1) + 1
             let estimate = Double(main.rows) * Double(span) / Double(position - start) * 1.05
-            if estimate.isFinite && estimate < 1e10 { main.reserve(rows: Int(estimate)) }
+            if estimate.isFinite { main.reserve(rows: min(Int(min(estimate, 1e15)), most)) }
         }
         let workers = min(max(threads, 1), pieces - 1)
         if workers <= 1 {
@@ -91,6 +94,7 @@ enum CSVPieces {
                     }
                 }
                 state.endTurn(k)
+                if state.failed { return }   // the error is known: later pieces are not needed
             }
         }
         if let e = state.error { throw e }
