@@ -184,10 +184,81 @@ import Testing
         }
     }
 
+    /// Random small files (quotes with line breaks, CR/LF/CRLF, blank lines,
+    /// missing tokens, text in numeric columns, ragged records): the parallel
+    /// reader at several cuts and thread counts gives the same columns, bit for
+    /// bit, or the same error, as the sequential streaming reader (the reader
+    /// before the split, kept for pipes).
+    @Test func randomFilesReadAsTheSequentialReader() throws {
+        var rng = SplitMix(seed: 2026)
+        func pick(_ xs: [String]) -> String { xs[Int(rng.next() % UInt64(xs.count))] }
+        let numbers = ["1", "-2.5", "3e2", " 4 ", "", "NA", ".", " NA ", "\"5\"", "0.000001", "123456.789012", "-0"]
+        let texts = ["x", "\"a,b\"", "\"l1\nl2\"", "\"c\r\nd\"", "\"q\"\"q\"", "\"\n\"", "7", "", "NA"]
+        let faults = ["x", "1,2", "a\"b", "\"open", "\"x\"y"]
+        let ends = ["\n", "\r\n", "\r", "\n\n"]
+        var compared = 0, readOK = 0, readFailed = 0
+        for _ in 0..<150 {
+            let ncols = 1 + Int(rng.next() % 4)
+            // Each column numeric or text; some numeric columns start with a run of empties (typed late).
+            let isText = (0..<ncols).map { _ in rng.next() % 3 == 0 }
+            let lateFrom = (0..<ncols).map { _ in rng.next() % 2 == 0 ? Int(rng.next() % 20) : 0 }
+            let rows = 5 + Int(rng.next() % 40)
+            let faultRow = rng.next() % 3 == 0 ? Int(rng.next() % UInt64(rows)) : -1
+            var text = (1...ncols).map { "c\($0)" }.joined(separator: ",") + pick(["\n", "\r\n"])
+            for r in 0..<rows {
+                var row = (0..<ncols).map { j in r < lateFrom[j] ? pick(["", "NA"]) : pick(isText[j] ? texts : numbers) }
+                if r == faultRow {
+                    let j = Int(rng.next() % UInt64(ncols))
+                    if rng.next() % 4 == 0 { row.removeLast() } else { row[j] = pick(faults) }
+                }
+                text += row.joined(separator: ",") + pick(ends)
+            }
+            let bytes = Array(text.utf8)
+            var source = MemoryByteSource(bytes: bytes)
+            let sequential = Result { try CSVReader.read(from: &source, codebook: nil, options: CSVOptions()) }
+            if case .success = sequential { readOK += 1 } else { readFailed += 1 }
+            for chunk in [1, 3, 17] {
+                for threads in [2, 4] {
+                    let parallel = Result { try CSVReader.read(bytes: bytes, options: options(chunk, threads)) }
+                    compared += 1
+                    switch (sequential, parallel) {
+                    case (.success(let a), .success(let b)):
+                        #expect(a.variableNames == b.variableNames, "\(text.debugDescription)")
+                        for (x, y) in zip(a.variables, b.variables) {
+                            #expect(x.isString == y.isString && x.strings == y.strings
+                                    && x.values.map(\.bitPattern) == y.values.map(\.bitPattern),
+                                    "column \(x.name), chunk \(chunk), \(threads) threads: \(text.debugDescription)")
+                        }
+                    case (.failure(let a), .failure(let b)):
+                        #expect(a as? CSVError == b as? CSVError && a as? CSVError != nil,
+                                "\(a) vs \(b), chunk \(chunk), \(threads) threads: \(text.debugDescription)")
+                    default:
+                        Issue.record("sequential \(sequential), parallel \(parallel), chunk \(chunk): \(text.debugDescription)")
+                    }
+                }
+            }
+        }
+        #expect(compared == 900)
+        #expect(readOK >= 30 && readFailed >= 30, "\(readOK) files read, \(readFailed) failed")   // both kinds compared
+    }
+
     @Test func threadsOptionIsValidated() {
         var o = CSVOptions()
         o.threads = 0
         #expect(throws: CSVError.self) { try CSVReader.read(string: "a\n1\n", options: o) }
+    }
+}
+
+/// A tiny seeded generator (SplitMix64), so the random files are the same on every run.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
 
