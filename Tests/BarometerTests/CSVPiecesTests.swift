@@ -67,6 +67,24 @@ import Testing
         try check(try CSVReader.read(bytes: bytes, options: options(5, threads)), against: ref, "bytes, \(threads) threads")
     }
 
+    /// Pages of the mapped file are given back as the merge passes them (here
+    /// page by page); what is read afterwards is unchanged.
+    @Test(arguments: [1, 2])
+    func releasingParsedPagesKeepsTheResult(threads: Int) throws {
+        let ref = try Fixture.decode(PiecesRef.self, "Fixtures/reference/csv/pieces.json")
+        guard let file = try MappedFile(path: Fixture.path("Fixtures/csv/pieces.csv"), releaseStep: 1) else {
+            Issue.record("fixture not mapped")
+            return
+        }
+        for chunk in [16, 300] {
+            let data = try withExtendedLifetime(file) {
+                try CSVReader.read(contiguous: file.bytes, count: file.count, codebook: nil,
+                                   options: options(chunk, threads), release: { file.release(upTo: $0) })
+            }
+            try check(data, against: ref, "released pages, chunk \(chunk), \(threads) threads")
+        }
+    }
+
     /// The `read(2)` streaming path (input that cannot be mapped, such as a pipe) reads the same.
     @Test func streamingPathMatchesPythonCSVModule() throws {
         let ref = try Fixture.decode(PiecesRef.self, "Fixtures/reference/csv/pieces.json")

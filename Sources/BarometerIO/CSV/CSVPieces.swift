@@ -33,8 +33,11 @@ import Darwin
 /// of threads or the piece size.
 enum CSVPieces {
     /// Parses `base[start..<end]` (whole records after the header) into `main`.
+    /// `release`, if given, is told after each merge that the bytes before
+    /// that offset are no longer needed (a mapped file gives their pages back).
     static func parse(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, into main: inout CSVParser,
-                      pieceSize: Int, threads: Int) throws(CSVError) {
+                      pieceSize: Int, threads: Int,
+                      release: (@Sendable (Int) -> Void)? = nil) throws(CSVError) {
         guard end > start else { return }
         let size = max(pieceSize, 1)
         let span = end - start
@@ -52,7 +55,13 @@ enum CSVPieces {
         }
         let workers = min(max(threads, 1), pieces - 1)
         if workers <= 1 {
-            _ = try main.parse(base + position, count: end - position, eof: true)
+            // One thread: the main parser reads piece after piece (a record cut
+            // by a piece's end is read again with the next piece).
+            for k in 1..<pieces {
+                let b = boundary(base, start: start, end: end, size: size, pieces: pieces, piece: k + 1)
+                position += try main.parse(base + position, count: b - position, eof: k == pieces - 1)
+                release?(position)
+            }
             return
         }
         let startKinds = main.kinds
@@ -92,6 +101,7 @@ enum CSVPieces {
                     } catch {
                         state.error = error
                     }
+                    release?(state.position)
                 }
                 state.endTurn(k)
                 if state.failed { return }   // the error is known: later pieces are not needed

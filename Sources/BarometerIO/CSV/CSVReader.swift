@@ -59,7 +59,8 @@ public enum CSVReader {
         let options = try options.validated()
         if let file = try MappedFile(path: path) {
             return try withExtendedLifetime(file) {
-                try read(contiguous: file.bytes, count: file.count, codebook: codebook, options: options)
+                try read(contiguous: file.bytes, count: file.count, codebook: codebook, options: options,
+                         release: { file.release(upTo: $0) })
             }
         }
         var source = try FileByteSource(path: path)
@@ -95,7 +96,7 @@ public enum CSVReader {
     /// Reads a whole file held in memory: the BOM, the header record, the
     /// codebook check, then the records, on several threads (``CSVPieces``).
     static func read(contiguous base: UnsafePointer<UInt8>, count: Int, codebook: Codebook?,
-                     options: CSVOptions) throws -> Dataset {
+                     options: CSVOptions, release: (@Sendable (Int) -> Void)? = nil) throws -> Dataset {
         var parser = CSVParser(options: options, codebook: codebook)
         var start = 0
         if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
@@ -103,7 +104,7 @@ public enum CSVReader {
         guard parser.headerDone else { throw CSVError.noHeader }
         try codebook?.validate(header: parser.header)
         try CSVPieces.parse(base, from: start, to: count, into: &parser,
-                            pieceSize: options.chunkSize, threads: options.threadCount)
+                            pieceSize: options.chunkSize, threads: options.threadCount, release: release)
         let (header, columns) = try parser.finish()
         return try assemble(header: header, columns: columns, codebook: codebook)
     }
