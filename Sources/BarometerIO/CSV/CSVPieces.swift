@@ -109,7 +109,6 @@ enum CSVPieces {
         }
         if let e = state.error { throw e }
         main = state.main
-        position = state.position
     }
 
     /// Where piece `k` starts: just after the first line feed at or after
