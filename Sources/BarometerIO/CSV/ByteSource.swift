@@ -12,7 +12,8 @@ protocol ByteSource {
     var sizeHint: Int? { get }
 }
 
-/// A file read with `read(2)`; never mapped or loaded whole.
+/// A file read with `read(2)` in chunks: the path for input that cannot be
+/// mapped (``MappedFile``), such as a pipe; never loaded whole.
 final class FileByteSource: ByteSource {
     private let fd: Int32
     private let path: String

@@ -1,8 +1,13 @@
+import Foundation
+
 /// How ``CSVReader`` reads a file.
 public struct CSVOptions: Sendable, Equatable {
-    /// Bytes requested per `read(2)`; records that straddle a chunk carry over
-    /// to the next. Default 4 MiB. Tests use tiny sizes (1, 2, 3 …) to put
-    /// every quote and line end on a chunk boundary.
+    /// The size of the pieces a file (or byte array) is cut into, each just
+    /// after a line feed, to be parsed on several threads; records that
+    /// straddle a cut are read on by the reader that owns the bytes before it
+    /// (for input that cannot be mapped, such as a pipe: bytes requested per
+    /// `read(2)`). Default 4 MiB. The result never depends on it. Tests use
+    /// tiny sizes (1, 2, 3 …) to put every quote and line end on a cut.
     public var chunkSize: Int
     /// Cell texts that mean system-missing (NaN) in a numeric column, compared
     /// after trimming spaces and tabs: by default `NA` (R) and `.` (Stata,
@@ -11,6 +16,9 @@ public struct CSVOptions: Sendable, Equatable {
     public var missingTokens: [String]
     /// The field delimiter, one ASCII byte other than `"`, CR or LF. Default `,`.
     public var delimiter: UInt8
+    /// Threads that parse pieces at once; `nil` (the default) means one per
+    /// active processor. Internal: tests vary it to show that the result does not.
+    var threads: Int? = nil
 
     public init(chunkSize: Int = 4 << 20, missingTokens: [String] = ["NA", "."], delimiter: UInt8 = UInt8(ascii: ",")) {
         self.chunkSize = chunkSize
@@ -26,6 +34,10 @@ public struct CSVOptions: Sendable, Equatable {
         guard delimiter < 0x80, delimiter != UInt8(ascii: "\""), delimiter != 0x0A, delimiter != 0x0D else {
             throw .invalidOptions("the delimiter must be an ASCII byte other than a double quote, CR or LF")
         }
+        if let t = threads, t < 1 { throw .invalidOptions("threads must be at least 1 (got \(t))") }
         return self
     }
+
+    /// The number of parsing threads to use.
+    var threadCount: Int { threads ?? min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 16) }
 }

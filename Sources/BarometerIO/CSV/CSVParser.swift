@@ -5,7 +5,8 @@
 /// (values truncated, line counter restored) and left for the next call,
 /// which sees it again followed by the next chunk. Fields are typed and
 /// appended to ``ColumnBuffer``s as soon as their terminator is seen, so the
-/// file is never held as text.
+/// file is never copied as text. ``CSVPieces`` runs one parser per thread on
+/// pieces of a mapped file and merges them into the main parser.
 struct CSVParser {
     static let quote = UInt8(ascii: "\"")
     static let lf: UInt8 = 0x0A
@@ -22,8 +23,8 @@ struct CSVParser {
     private var columnStore: ColumnStore?
     private(set) var rows = 0
     private(set) var headerDone = false
-    /// Next physical line (1-based).
-    private var line = 1
+    /// Next physical line (1-based; a piece parser counts from its piece's first line).
+    private(set) var line = 1
     private var headerFields: [(bytes: [UInt8], line: Int)] = []
     private var scratch: [UInt8] = []
 
@@ -36,8 +37,11 @@ struct CSVParser {
     }
 
     /// Parses records from `base[0..<count]`; returns the bytes consumed.
-    /// With `eof`, the buffer is the rest of the file and is consumed whole.
-    mutating func parse(_ base: UnsafePointer<UInt8>, count end: Int, eof: Bool) throws(CSVError) -> Int {
+    /// With `eof`, the buffer is the rest of the file and is consumed whole
+    /// (unless `oneRecord`). With `oneRecord`, it returns after the first
+    /// record (the header, when that has not been read yet).
+    mutating func parse(_ base: UnsafePointer<UInt8>, count end: Int, eof: Bool,
+                        oneRecord: Bool = false) throws(CSVError) -> Int {
         let delim = delimiter
         let quote = Self.quote, lf = Self.lf, cr = Self.cr
         let powers = DecimalParser.powersOfTen
@@ -146,6 +150,7 @@ struct CSVParser {
             }
             try finishRecord(fields: field + 1, line: recordLine)
             consumed = pos
+            if oneRecord { return consumed }
         }
         return consumed
     }
@@ -247,6 +252,66 @@ struct CSVParser {
     func reserve(rows: Int) {
         guard let store = columnStore else { return }
         for j in 0..<store.count where store.columns[j].kind != .string { store.columns[j].values.reserve(rows) }
+    }
+
+    // MARK: - Pieces parsed in parallel (CSVPieces)
+
+    /// The columns' current storage kinds.
+    var kinds: [ColumnBuffer.Kind] {
+        guard let store = columnStore else { return [] }
+        return (0..<store.count).map { store.columns[$0].kind }
+    }
+
+    /// A parser for records that follow the header: same options and header,
+    /// its own empty columns of the given kinds, lines counted from 1.
+    func pieceParser(kinds: [ColumnBuffer.Kind]) -> CSVParser {
+        var p = self
+        p.headerFields = []
+        p.scratch = []
+        p.columnStore = ColumnStore(kinds: kinds)
+        p.rows = 0
+        p.line = 1
+        return p
+    }
+
+    /// Empties a piece parser for its next piece (columns of `kinds`, lines from 1), keeping its memory.
+    mutating func startPiece(kinds: [ColumnBuffer.Kind]) {
+        rows = 0
+        line = 1
+        guard let store = columnStore else { return }
+        for j in 0..<store.count { store.columns[j].reset(kind: kinds[j]) }
+    }
+
+    /// Whether `piece`, parsed without error from columns of kinds `start`,
+    /// holds exactly what this parser would have read from the same bytes
+    /// with its current kinds. Kinds only move from undetermined to numeric
+    /// or string, and this parser's kinds descend from `start`; where they
+    /// differ (a column still undetermined in `start` has since been
+    /// decided), the piece is the same when the column became numeric and
+    /// the piece never met text in it (then every cell was a number, empty,
+    /// or a missing token: NaN either way). A column that has become a
+    /// string column here is kept verbatim, which an undetermined piece
+    /// column is not, so such a piece is parsed again.
+    func accepts(_ piece: CSVParser, startingFrom start: [ColumnBuffer.Kind]) -> Bool {
+        guard let store = columnStore, let other = piece.columnStore,
+              store.count == other.count, start.count == store.count else { return false }
+        for j in 0..<store.count {
+            let now = store.columns[j].kind
+            if now == start[j] { continue }
+            guard start[j] == .undetermined, now == .numeric, other.columns[j].kind != .string else { return false }
+        }
+        return true
+    }
+
+    /// Appends the records of `piece` (accepted by ``accepts(_:startingFrom:)``),
+    /// as if this parser had read them itself.
+    mutating func absorb(_ piece: inout CSVParser) {
+        guard let store = columnStore, let other = piece.columnStore else { return }
+        for j in 0..<store.count {
+            store.columns[j].absorb(&other.columns[j], rowOffset: rows, tokens: tokens)
+        }
+        rows += piece.rows
+        line += piece.line - 1
     }
 
     /// Moves the finished columns out.

@@ -28,10 +28,17 @@ import Foundation
 /// user-missing codes come only from the codebook (`missing`,
 /// `missingRanges`) and stay as their codes.
 ///
-/// **Streaming.** The file is read in ``CSVOptions/chunkSize`` chunks
-/// (default 4 MiB) and parsed as bytes into growing column buffers; only
-/// the record that straddles a chunk boundary is carried over. Memory is
-/// the columns (8 bytes per numeric cell) plus one chunk.
+/// **Parallel parsing.** A regular file is mapped into memory (`mmap`, page
+/// cache, no copy) and its records are cut into ``CSVOptions/chunkSize``
+/// pieces (default 4 MiB) that one thread per core parses into per-piece
+/// column buffers, merged in file order (``CSVPieces``); a piece whose
+/// start turns out not to be a record start (a line feed inside a quoted
+/// field) or that holds an error is read on sequentially, so values,
+/// types and error positions are exactly those of a single sequential
+/// pass, whatever the number of threads. Memory is the columns (8 bytes
+/// per numeric cell) plus one piece per thread. Input that cannot be
+/// mapped (a pipe) is streamed with `read(2)` in chunks of the same size.
+/// The header is read and checked against the codebook before any record.
 ///
 /// **Errors** are ``CSVError`` (with line and column, where lines are
 /// physical 1-based file lines, header = line 1, correct across quoted line
@@ -49,15 +56,28 @@ public enum CSVReader {
     /// Reads `path` with an already decoded codebook and explicit options.
     /// - Throws: ``CSVError`` or ``CodebookError``.
     public static func read(path: String, codebook: Codebook?, options: CSVOptions) throws -> Dataset {
+        let options = try options.validated()
+        if let file = try MappedFile(path: path) {
+            return try withExtendedLifetime(file) {
+                try read(contiguous: file.bytes, count: file.count, codebook: codebook, options: options,
+                         release: { file.release(upTo: $0) })
+            }
+        }
         var source = try FileByteSource(path: path)
         return try read(from: &source, codebook: codebook, options: options)
     }
 
-    /// Reads CSV bytes held in memory (handed to the parser in `options.chunkSize` pieces).
+    /// Reads CSV bytes held in memory (cut into `options.chunkSize` pieces, as a file is).
     /// - Throws: ``CSVError`` or ``CodebookError``.
     public static func read(bytes: [UInt8], codebook: Codebook? = nil, options: CSVOptions = .default) throws -> Dataset {
-        var source = MemoryByteSource(bytes: bytes)
-        return try read(from: &source, codebook: codebook, options: options)
+        let options = try options.validated()
+        return try bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress, b.count > 0 else {
+                var source = MemoryByteSource(bytes: [])
+                return try read(from: &source, codebook: codebook, options: options)
+            }
+            return try read(contiguous: base, count: b.count, codebook: codebook, options: options)
+        }
     }
 
     /// Reads CSV text held in memory (convenience for tests and small inputs).
@@ -73,6 +93,22 @@ public enum CSVReader {
         return try assemble(header: header, columns: columns, codebook: codebook)
     }
 
+    /// Reads a whole file held in memory: the BOM, the header record, the
+    /// codebook check, then the records, on several threads (``CSVPieces``).
+    static func read(contiguous base: UnsafePointer<UInt8>, count: Int, codebook: Codebook?,
+                     options: CSVOptions, release: (@Sendable (Int) -> Void)? = nil) throws -> Dataset {
+        var parser = CSVParser(options: options, codebook: codebook)
+        var start = 0
+        if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
+        start += try parser.parse(base + start, count: count - start, eof: true, oneRecord: true)
+        guard parser.headerDone else { throw CSVError.noHeader }
+        try codebook?.validate(header: parser.header)
+        try CSVPieces.parse(base, from: start, to: count, into: &parser,
+                            pieceSize: options.chunkSize, threads: options.threadCount, release: release)
+        let (header, columns) = try parser.finish()
+        return try assemble(header: header, columns: columns, codebook: codebook)
+    }
+
     /// The chunk loop: read, parse whole records, carry the unfinished one over.
     static func stream<S: ByteSource>(_ source: inout S, into parser: inout CSVParser, chunkSize: Int,
                                       codebook: Codebook?) throws {
@@ -82,7 +118,6 @@ public enum CSVReader {
         var filled = 0          // bytes in buffer
         var start = 0           // first unparsed byte
         var bomChecked = false
-        var headerChecked = false
         var eof = false
         var reserved = false
         var parsedBytes = 0
@@ -109,16 +144,18 @@ public enum CSVReader {
                 bomChecked = true
                 if filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
             }
-            start += try parser.parse(buffer + start, count: filled - start, eof: eof)
+            // The header alone first, so that the codebook is checked before any record.
+            let header = !parser.headerDone
+            start += try parser.parse(buffer + start, count: filled - start, eof: eof, oneRecord: header)
+            if header && parser.headerDone {
+                try codebook?.validate(header: parser.header)
+                start += try parser.parse(buffer + start, count: filled - start, eof: eof)
+            }
             if !reserved && parser.rows >= 64, let size = sizeHint {
                 // Rows per byte so far, times the file size, plus 5%.
                 reserved = true
                 let estimate = Double(size) * Double(parser.rows) / Double(max(parsedBytes - (filled - start), 1)) * 1.05
                 if estimate.isFinite && estimate < 1e10 { parser.reserve(rows: Int(estimate)) }
-            }
-            if !headerChecked && parser.headerDone {
-                headerChecked = true
-                try codebook?.validate(header: parser.header)
             }
         }
     }

@@ -35,6 +35,16 @@ struct DoubleBuffer {
 
     mutating func removeAll() { storage = []; pendingCount = 0 }
 
+    /// Empties the buffer but keeps its memory (a worker reuses one buffer per column for all its pieces).
+    mutating func removeAllKeepingCapacity() { storage.removeAll(keepingCapacity: true); pendingCount = 0 }
+
+    /// Appends all values of `other`, in order, with one copy.
+    mutating func append(contentsOf other: inout DoubleBuffer) {
+        flush()
+        other.flush()
+        other.storage.withUnsafeBufferPointer { storage.append(contentsOf: $0) }
+    }
+
     /// All values, in order.
     mutating func take() -> [Double] {
         flush()
@@ -80,6 +90,35 @@ struct ColumnBuffer {
         kind = .string
     }
 
+    /// Appends the cells of `piece`, a column of the records that follow, parsed
+    /// by its own ``CSVParser`` from a start that reads them exactly as this
+    /// column would (see ``CSVParser/accepts(_:startingFrom:)``); `rowOffset`
+    /// is this column's row count, for the piece's token rows.
+    mutating func absorb(_ piece: inout ColumnBuffer, rowOffset: Int, tokens: [String]) {
+        if piece.kind == .string {
+            if kind != .string { becomeString(tokens: tokens) }
+            strings.append(contentsOf: piece.strings)
+            return
+        }
+        values.append(contentsOf: &piece.values)
+        if kind == .undetermined {
+            if piece.kind == .numeric {
+                kind = .numeric
+                tokenRows = []
+            } else {
+                tokenRows.append(contentsOf: piece.tokenRows.lazy.map { (row: $0.row + rowOffset, token: $0.token) })
+            }
+        }
+    }
+
+    /// Empties the column and gives it `kind`, keeping its memory.
+    mutating func reset(kind: Kind) {
+        self.kind = kind
+        values.removeAllKeepingCapacity()
+        strings.removeAll(keepingCapacity: true)
+        tokenRows.removeAll(keepingCapacity: true)
+    }
+
     /// Drops values past `rows` (a record that was only partly in the buffer).
     mutating func truncate(to rows: Int) {
         if kind == .string {
@@ -100,6 +139,15 @@ final class ColumnStore {
         count = types.count
         columns = UnsafeMutablePointer<ColumnBuffer>.allocate(capacity: max(types.count, 1))
         for (j, t) in types.enumerated() { (columns + j).initialize(to: ColumnBuffer(type: t)) }
+    }
+
+    init(kinds: [ColumnBuffer.Kind]) {
+        count = kinds.count
+        columns = UnsafeMutablePointer<ColumnBuffer>.allocate(capacity: max(kinds.count, 1))
+        for (j, k) in kinds.enumerated() {
+            (columns + j).initialize(to: ColumnBuffer(type: nil))
+            columns[j].kind = k
+        }
     }
 
     deinit {
