@@ -36,16 +36,30 @@ public struct CategoryCoding: Sendable {
             if variable.missing.contains(c) { userMissing.insert(c) } else { valid.insert(c) }
         }
         // Small non-negative integer codes (the usual survey case) are found
-        // through a flat table; hashing happens once per distinct code.
+        // through a flat table; hashing happens once per distinct code. The
+        // first pass stores each row's small code (−1 for any other value),
+        // the second maps it to its category in place.
         var smallSeen = [Bool](repeating: false, count: Self.smallCodeLimit)
         var otherCodes = Set<Double>()
-        for v in variable.values {
-            if v.isNaN {
-                if let tag = ExtendedMissing.tag(of: v) { extendedTags.insert(tag) } else { hasSystemMissing = true }
-            } else if let k = Self.smallCode(v) {
-                smallSeen[k] = true
-            } else {
-                otherCodes.insert(v)
+        let n = variable.values.count
+        var index = [Int32](repeating: -1, count: n)
+        variable.values.withUnsafeBufferPointer { values in
+            index.withUnsafeMutableBufferPointer { out in
+                smallSeen.withUnsafeMutableBufferPointer { seen in
+                    for i in 0..<n {
+                        let v = values[i]
+                        if let k = Self.smallCode(v) {
+                            seen[k] = true
+                            out[i] = Int32(truncatingIfNeeded: k)
+                            continue
+                        }
+                        if v.isNaN {
+                            if let tag = ExtendedMissing.tag(of: v) { extendedTags.insert(tag) } else { hasSystemMissing = true }
+                        } else {
+                            otherCodes.insert(v)
+                        }
+                    }
+                }
             }
         }
         for (k, seen) in smallSeen.enumerated() where seen { otherCodes.insert(Double(k)) }
@@ -76,12 +90,21 @@ public struct CategoryCoding: Sendable {
         self.categories = cats
         var smallPos = [Int32](repeating: -1, count: Self.smallCodeLimit)
         for (code, p) in pos { if let k = Self.smallCode(code) { smallPos[k] = p } }
-        self.index = variable.values.map { v in
-            if let k = Self.smallCode(v) { return smallPos[k] }
-            guard v.isNaN else { return pos[v, default: -1] }
-            if let tag = ExtendedMissing.tag(of: v) { return tagPos[tag, default: -1] }
-            return sys
+        variable.values.withUnsafeBufferPointer { values in
+            index.withUnsafeMutableBufferPointer { out in
+                smallPos.withUnsafeBufferPointer { small in
+                    for i in 0..<n {
+                        let k = out[i]
+                        if k >= 0 { out[i] = small[Int(k)]; continue }
+                        let v = values[i]
+                        if !v.isNaN { out[i] = pos[v, default: -1] }
+                        else if let tag = ExtendedMissing.tag(of: v) { out[i] = tagPos[tag, default: -1] }
+                        else { out[i] = sys }
+                    }
+                }
+            }
         }
+        self.index = index
     }
 
     /// Codes 0..<smallCodeLimit that are whole numbers take the table path.
