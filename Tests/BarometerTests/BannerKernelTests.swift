@@ -110,3 +110,27 @@ import Testing
         }
     }
 }
+
+/// The conversion-free small-code test of CategoryCoding against its
+/// definition (a whole number in 0..<smallCodeLimit), on edge values.
+@Suite struct SmallCodeTests {
+    static func definition(_ v: Double) -> Int? {
+        guard v >= 0, v < Double(CategoryCoding.smallCodeLimit), v.rounded(.towardZero) == v else { return nil }
+        return Int(v)
+    }
+
+    @Test func agreesWithTheDefinition() {
+        let limit = Double(CategoryCoding.smallCodeLimit)
+        var values: [Double] = [0, -0.0, 1, 5, 0.5, -0.5, -1, -0.4, 0.4, limit - 1, limit - 0.5, limit, limit + 1,
+                                limit.nextDown, (limit - 1).nextUp, (limit - 1).nextDown, 1.nextUp, 1.nextDown,
+                                .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude,
+                                .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .infinity, -.infinity, .nan,
+                                ExtendedMissing.value(for: "a") ?? .nan,
+                                0x1p51, 0x1p51 + 5, 0x1p52, 0x1p52 + 7, 0x1p53 + 2, -0x1p51, -0x1p52, -0x1p52 - 7,
+                                -0x1p53, 0x1.8p52, -0x1.8p52, 0x1.8p52 + 3, -0x1.8p52 + 3, 4.5e15, -4.5e15, 1e300]
+        for k in stride(from: -20.0, through: limit + 20, by: 0.25) { values.append(k) }
+        for v in values {
+            #expect(CategoryCoding.smallCode(v) == Self.definition(v), "\(v)")
+        }
+    }
+}

@@ -42,17 +42,17 @@ public struct CategoryCoding: Sendable {
         var smallSeen = [Bool](repeating: false, count: Self.smallCodeLimit)
         var otherCodes = Set<Double>()
         let n = variable.values.count
-        var index = [Int32](repeating: -1, count: n)
-        variable.values.withUnsafeBufferPointer { values in
-            index.withUnsafeMutableBufferPointer { out in
+        var index = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
+            variable.values.withUnsafeBufferPointer { values in
                 smallSeen.withUnsafeMutableBufferPointer { seen in
                     for i in 0..<n {
                         let v = values[i]
                         if let k = Self.smallCode(v) {
                             seen[k] = true
-                            out[i] = Int32(truncatingIfNeeded: k)
+                            out.initializeElement(at: i, to: Int32(truncatingIfNeeded: k))
                             continue
                         }
+                        out.initializeElement(at: i, to: -1)
                         if v.isNaN {
                             if let tag = ExtendedMissing.tag(of: v) { extendedTags.insert(tag) } else { hasSystemMissing = true }
                         } else {
@@ -61,6 +61,7 @@ public struct CategoryCoding: Sendable {
                     }
                 }
             }
+            initialized = n
         }
         for (k, seen) in smallSeen.enumerated() where seen { otherCodes.insert(Double(k)) }
         for v in otherCodes {
@@ -110,11 +111,21 @@ public struct CategoryCoding: Sendable {
     /// Codes 0..<smallCodeLimit that are whole numbers take the table path.
     static let smallCodeLimit = 4096
 
-    /// `v` as a small table index when it is a whole number in 0..<smallCodeLimit.
+    /// `v` as a small table index when it is a whole number in 0..<smallCodeLimit
+    /// (−0 counts as 0; NaN, infinities and everything else give nil).
+    ///
+    /// Without float-to-integer conversions: `t = v + 1.5·2⁵²` lies in the
+    /// binade [2⁵², 2⁵³) for |v| < 2⁵¹, where the spacing is 1, so
+    /// `t.bitPattern − (1.5·2⁵²).bitPattern` is `v` rounded to an integer, and
+    /// `t − 1.5·2⁵² == v` exactly when `v` is that integer. Outside that range
+    /// the bit difference is ≥ 2⁵² or wraps negative, so the unsigned range
+    /// test fails.
     @inline(__always) static func smallCode(_ v: Double) -> Int? {
-        guard v >= 0, v < Double(smallCodeLimit) else { return nil }
-        let k = Int(v)
-        return Double(k) == v ? k : nil
+        let magic = 6_755_399_441_055_744.0
+        let t = v + magic
+        let d = t.bitPattern &- magic.bitPattern
+        guard d < UInt64(smallCodeLimit), t - magic == v else { return nil }
+        return Int(truncatingIfNeeded: d)
     }
 
     /// Codes several variables at once, in parallel over variables (each
