@@ -81,6 +81,11 @@ import Testing
         let sym = try BannerTable(d, rows: names, columns: names, domain: dom, chunkRows: 100)
         let rect = try BannerTable(d, rows: names, columns: names + ["q4"], domain: dom, chunkRows: 100)
         for x in names { for y in names { #expect(try sym.pair(x, y) == rect.pair(x, y)) } }
+        // Pairwise deletion is what the base states.
+        let ex = try BannerTable(d, rows: names, columns: names, missing: .excludeMissing)
+        #expect(ex.base.kind == .validAnswers && ex.base.description.contains("pairwise"))
+        #expect(!ex.base.description.contains("listwise"))
+        #expect(sym.base.kind == .domain)
     }
 
     /// More than 65,536 column slots: the kernel switches to a UInt32 slot table.
@@ -95,6 +100,14 @@ import Testing
         #expect(columns[0].count == n)
         try expectIdentical(rows: rows, columns: columns, symmetric: false, design: d, domain: nil,
                             chunkRows: 4096, workers: 2)
+    }
+
+    @Test func oversizedLayoutsAreTypedErrors() throws {
+        #expect(throws: BarometerError.self) { try PairLayout(rows: [2], columns: [Int(Int32.max)], symmetric: false) }
+        #expect(throws: BarometerError.self) { try PairLayout(rows: [Int.max / 4], columns: [7], symmetric: false) }
+        let ok = try PairLayout(rows: [2, 3], columns: [2, 3], symmetric: true)
+        // Strips: variable 0 has partners 0, 1 (3 + 4 slots), variable 1 only itself (4 slots).
+        #expect(ok.width == [7, 4] && ok.base == [0, 14, 26] && ok.slots == 26)
     }
 
     @Test func mismatchedLengthsAreTypedErrors() throws {

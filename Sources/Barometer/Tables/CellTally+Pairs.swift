@@ -50,10 +50,7 @@ extension CellTally {
         if let d = domain, d.mask.count != n {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: n, actual: d.mask.count)
         }
-        let layout = PairLayout(rows: rows.map(\.count), columns: columns.map(\.count), symmetric: symmetric)
-        guard layout.columnSlots <= Int(Int32.max) else {
-            throw .invalidArgument("too many column categories for one banner")
-        }
+        let layout = try PairLayout(rows: rows.map(\.count), columns: columns.map(\.count), symmetric: symmetric)
         let sums = UnsafeMutableBufferPointer<SIMD2<Double>>.allocate(capacity: max(layout.slots, 1))
         sums.initialize(repeating: .zero)
         defer { sums.deallocate() }
@@ -207,18 +204,28 @@ struct PairLayout: Sendable {
     /// Slots per full strip, and in all.
     let columnSlots: Int, slots: Int
 
-    init(rows: [Int], columns: [Int], symmetric: Bool) {
+    /// - Throws: ``BarometerError/invalidArgument(_:)`` when the column slots
+    ///   exceed `Int32.max` or the accumulators would exceed 2⁵⁸ slots.
+    init(rows: [Int], columns: [Int], symmetric: Bool) throws(BarometerError) {
         rowK = rows
         columnK = columns
         var off = [Int](repeating: 0, count: columns.count + 1)
         for b in columns.indices { off[b + 1] = off[b] + columns[b] + 1 }
+        guard off[columns.count] <= Int(Int32.max) else {
+            throw .invalidArgument("too many column categories for one banner")
+        }
         columnOffset = off
         columnSlots = off[columns.count]
         let partners = rows.indices.map { symmetric ? $0 : 0 }
         first = partners
         width = partners.map { off[columns.count] - off[$0] }
         var start = [Int](repeating: 0, count: rows.count + 1)
-        for a in rows.indices { start[a + 1] = start[a] + rows[a] * width[a] }
+        for a in rows.indices {
+            let (cells, o1) = rows[a].multipliedReportingOverflow(by: width[a])
+            let (next, o2) = start[a].addingReportingOverflow(cells)
+            guard !o1, !o2, next < 1 << 58 else { throw .invalidArgument("too many cells for one banner") }
+            start[a + 1] = next
+        }
         base = start
         slots = start[rows.count]
     }
