@@ -12,11 +12,13 @@
 /// indicator columns, of which only one in k is non-zero per variable;
 /// counting costs `O(n · pairs)`, one scatter-add per respondent and pair.
 /// Measured on this project's shared 2-core VM (AMD EPYC, 50 five-code
-/// questions, n = 10⁶, weight `wt`, benchmark task `alltables_1000000`):
-/// the whole call takes ≈ 1.1 s of CPU time, 0.63 s wall at best on a busy
-/// machine, where numpy's one-hot `Zᵀ·diag(w)·Z` took 6.9–12.5 s and duckdb
-/// 15.7–29 s on the same data (see the kernel's documentation,
-/// `CellTally.pairs`, for the per-update cost and its limit).
+/// questions, n = 10⁶, weight `wt`, benchmark task `alltables_1000000`,
+/// PeerRunner, 5 repeats): median 0.57 s (≈ 1.2 s of CPU time) in a quiet
+/// moment, 1.1–1.3 s while other jobs shared the cores; in the same minutes
+/// numpy's one-hot `Zᵀ·diag(w)·Z` took 5.5–21.7 s (median 11.9 s) and
+/// duckdb 15.1 s. About 0.45 s of the 0.57 s is the floor of the
+/// scatter-adds themselves (see the kernel's documentation,
+/// `CellTally.pairs`).
 ///
 /// Exactness: every cell sums its respondents in row order, so block
 /// (a, b) is bit-for-bit the ``ContingencyTable`` of that pair (pairwise
