@@ -42,9 +42,9 @@ import Testing
     }
 
     func expectIdentical(rows: [CategoryCoding], columns: [CategoryCoding], symmetric: Bool, design: SurveyDesign,
-                         domain: Domain?, chunkRows: Int, workers: Int) throws {
+                         domain: Domain?, chunkRows: Int, workers: Int, blockBytes: Int = 4 << 20) throws {
         let got = try CellTally.pairs(rows: rows, columns: columns, symmetric: symmetric, weights: design.weights,
-                                      domain: domain, chunkRows: chunkRows, workers: workers)
+                                      domain: domain, chunkRows: chunkRows, workers: workers, blockBytes: blockBytes)
         #expect(got.count == rows.count * columns.count)
         for a in rows.indices {
             for b in columns.indices {
@@ -64,6 +64,11 @@ import Testing
                 try expectIdentical(rows: c, columns: c, symmetric: true, design: d, domain: nil,
                                     chunkRows: chunk, workers: workers)
             }
+            // Many blocks (a tiny table budget): one chunk per block, and several chunks per block.
+            for (chunk, bytes) in [(100, 10), (50, 4 * 9 * 2 * 50)] {
+                try expectIdentical(rows: c, columns: c, symmetric: true, design: d, domain: nil,
+                                    chunkRows: chunk, workers: 2, blockBytes: bytes)
+            }
         }
     }
 
@@ -72,9 +77,9 @@ import Testing
         let dom = try d.domain("region", in: [1, 2])
         let r = CategoryCoding.coding(try ["q1", "q5", "q7"].map { try d.variable($0) })
         let c = CategoryCoding.coding(try ["q2", "q3", "q4", "q6"].map { try d.variable($0) }, missing: .excludeMissing)
-        for (chunk, workers) in [(64, 1), (333, 2), (5000, 3)] {
+        for (chunk, workers, bytes) in [(64, 1, 4 << 20), (333, 2, 4 << 20), (5000, 3, 4 << 20), (70, 2, 1)] {
             try expectIdentical(rows: r, columns: c, symmetric: false, design: d, domain: dom,
-                                chunkRows: chunk, workers: workers)
+                                chunkRows: chunk, workers: workers, blockBytes: bytes)
         }
         // Through the public type: the symmetric shortcut in a domain equals the rectangular banner.
         let names = ["q1", "q2", "q3"]
@@ -88,7 +93,7 @@ import Testing
         #expect(sym.base.kind == .domain)
     }
 
-    /// More than 65,536 column slots: the kernel switches to a UInt32 slot table.
+    /// More than 65,536 column slots: the kernel switches to a UInt32 slot table (here in several blocks).
     @Test func wideCodingsUseTheWideSlotTable() throws {
         let n = 70_000
         let id = Variable(name: "id", level: .nominal, values: (0..<n).map { Double($0 * 3 % n) + 0.5 })
@@ -99,7 +104,7 @@ import Testing
         let columns = [CategoryCoding(try d.variable("id")), CategoryCoding(try d.variable("q"))]
         #expect(columns[0].count == n)
         try expectIdentical(rows: rows, columns: columns, symmetric: false, design: d, domain: nil,
-                            chunkRows: 4096, workers: 2)
+                            chunkRows: 4096, workers: 2, blockBytes: 1 << 17)
     }
 
     @Test func oversizedLayoutsAreTypedErrors() throws {

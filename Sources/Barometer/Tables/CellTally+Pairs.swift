@@ -47,7 +47,8 @@ extension CellTally {
     ///   ``BarometerError/invalidArgument(_:)`` for a code outside its
     ///   coding's categories or more than 2³¹ column slots.
     static func pairs(rows: [CategoryCoding], columns: [CategoryCoding], symmetric: Bool, weights: Weights,
-                      domain: Domain?, chunkRows: Int, workers: Int? = nil) throws(BarometerError) -> [CellTally] {
+                      domain: Domain?, chunkRows: Int, workers: Int? = nil,
+                      blockBytes: Int = 4 << 20) throws(BarometerError) -> [CellTally] {
         let n = weights.count
         for c in rows + columns where c.index.count != n {
             throw .lengthMismatch(variable: "category coding", expected: n, actual: c.index.count)
@@ -66,9 +67,9 @@ extension CellTally {
         let threads = min(max(workers ?? ProcessInfo.processInfo.activeProcessorCount, 1), 8, max(rows.count, 1))
         let bad: Int?
         if layout.columnSlots <= Int(UInt16.max) + 1 {
-            bad = scatter(UInt16.self, layout, rows, columns, weights, domain, chunkRows, threads, sums, counts)
+            bad = scatter(UInt16.self, layout, rows, columns, weights, domain, chunkRows, threads, blockBytes, sums, counts)
         } else {
-            bad = scatter(UInt32.self, layout, rows, columns, weights, domain, chunkRows, threads, sums, counts)
+            bad = scatter(UInt32.self, layout, rows, columns, weights, domain, chunkRows, threads, blockBytes, sums, counts)
         }
         if let k = bad {
             let name = k < columns.count ? "column coding \(k)" : "row coding \(k - columns.count)"
@@ -86,20 +87,20 @@ extension CellTally {
         return out
     }
 
-    /// The shared-table scatter of ``pairs(rows:columns:symmetric:weights:domain:chunkRows:workers:)``
+    /// The shared-table scatter of ``pairs(rows:columns:symmetric:weights:domain:chunkRows:workers:blockBytes:)``
     /// with slot offsets of type `Slot`. Returns the first coding (columns
     /// first, then `columns.count + a` for row a) found holding an index
     /// outside its categories, or nil.
     private static func scatter<Slot: FixedWidthInteger & UnsignedInteger & Sendable>(
         _: Slot.Type, _ layout: PairLayout, _ rows: [CategoryCoding], _ columns: [CategoryCoding],
-        _ weights: Weights, _ domain: Domain?, _ chunkRows: Int, _ workers: Int,
+        _ weights: Weights, _ domain: Domain?, _ chunkRows: Int, _ workers: Int, _ blockBytes: Int,
         _ sums: UnsafeMutableBufferPointer<SIMD2<Double>>, _ counts: UnsafeMutableBufferPointer<Int>
     ) -> Int? {
         let n = weights.count, nc = columns.count
         let plan = layout.split(workers: workers)
         let step = max(chunkRows, 1)
-        // Rows per block: whole chunks, the shared table at most ≈ 4 MiB.
-        let perBlock = max(1, (4 << 20) / max(nc * MemoryLayout<Slot>.stride * step, 1)) * step
+        // Rows per block: whole chunks, the shared table at most ≈ `blockBytes` (4 MiB; tests use less).
+        let perBlock = max(1, blockBytes / max(nc * MemoryLayout<Slot>.stride * step, 1)) * step
         let blockRows = min(max(n, 1), perBlock)
         let table = UnsafeMutablePointer<Slot>.allocate(capacity: max(blockRows * nc, 1))
         defer { table.deallocate() }

@@ -21,7 +21,7 @@ public struct CellTally: Sendable, Equatable {
         weightedSquares = [Double](repeating: 0, count: cellCount)
     }
 
-    /// A tally from accumulated cells (used by the all-pairs kernel, ``pairs(rows:columns:symmetric:weights:domain:chunkRows:workers:)``).
+    /// A tally from accumulated cells (used by the all-pairs kernel, ``pairs(rows:columns:symmetric:weights:domain:chunkRows:workers:blockBytes:)``).
     init(counts: [Int], weighted: [Double], weightedSquares: [Double]) {
         self.counts = counts
         self.weighted = weighted
