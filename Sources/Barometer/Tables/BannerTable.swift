@@ -13,11 +13,11 @@
 /// counting costs `O(n · pairs)`, one scatter-add per respondent and pair.
 /// Measured on this project's shared 2-core VM (AMD EPYC, 50 five-code
 /// questions, n = 10⁶, weight `wt`, benchmark task `alltables_1000000`,
-/// PeerRunner, 5 repeats): median 0.57 s (≈ 1.2 s of CPU time) in a quiet
-/// moment, 1.1–1.3 s while other jobs shared the cores; in the same minutes
-/// numpy's one-hot `Zᵀ·diag(w)·Z` took 5.5–21.7 s (median 11.9 s) and
-/// duckdb 15.1 s. About 0.45 s of the 0.57 s is the floor of the
-/// scatter-adds themselves (see the kernel's documentation,
+/// PeerRunner, 5 repeats): medians 0.57–0.77 s (≈ 1.2 s of CPU time) in
+/// quiet minutes, 1.1–1.3 s while other jobs shared the cores. numpy's
+/// one-hot `Zᵀ·diag(w)·Z` took 3.0–3.3 s in the quietest minute and
+/// 5.5–21.7 s under load; duckdb 15.1–17.9 s. About 0.45 s is the floor of
+/// the scatter-adds themselves (see the kernel's documentation,
 /// `CellTally.pairs`).
 ///
 /// Exactness: every cell sums its respondents in row order, so block
