@@ -10,16 +10,20 @@
 /// Why counting rather than BLAS: indicator matrices `Z` (one column per
 /// category) make `Zᵀ·diag(w)·Z` cost `O(n·K²)` multiply-adds for K
 /// indicator columns, of which only one in k is non-zero per variable;
-/// counting costs `O(n · pairs)`. Measured on this project's machine (50
-/// six-code questions, n = 10⁶, OpenBLAS 0.3.21 with 2 threads, shared
-/// 2-core VM, package-benchmark medians of the whole call): 14.6 s with
-/// `dgemm`+`dsyrk` on 4,096-row indicator chunks versus 5.9 s with the
-/// counting kernel, so the counting kernel is used.
+/// counting costs `O(n · pairs)`, one scatter-add per respondent and pair.
+/// Measured on this project's shared 2-core VM (AMD EPYC, 50 five-code
+/// questions, n = 10⁶, weight `wt`, benchmark task `alltables_1000000`,
+/// PeerRunner, 5 repeats): medians 0.57–0.77 s (≈ 1.2 s of CPU time) in
+/// quiet minutes, 1.1–1.3 s while other jobs shared the cores. numpy's
+/// one-hot `Zᵀ·diag(w)·Z` took 3.0–3.3 s in the quietest minute and
+/// 5.5–21.7 s under load; duckdb 15.1–17.9 s. About 0.45 s is the floor of
+/// the scatter-adds themselves (see the kernel's documentation,
+/// `CellTally.pairs`).
 ///
 /// Exactness: every cell sums its respondents in row order, so block
 /// (a, b) is bit-for-bit the ``ContingencyTable`` of that pair (pairwise
-/// deletion under ``MissingInclusion/excludeMissing``), independent of
-/// thread count; unweighted counts are exact integers.
+/// deletion under ``MissingInclusion/excludeMissing``, stated in ``base``),
+/// independent of thread count; unweighted counts are exact integers.
 public struct BannerTable: Sendable, Equatable {
     /// The counts of one pair.
     public struct Pair: Sendable, Equatable {
@@ -37,7 +41,7 @@ public struct BannerTable: Sendable, Equatable {
     /// Categories of each row / column variable.
     public let rowCategories: [[Category]]
     public let columnCategories: [[Category]]
-    /// Missing rule, base and weight.
+    /// Missing rule, base (pairwise under ``MissingInclusion/excludeMissing``) and weight.
     public let missing: MissingInclusion
     public let base: TableBase
     public let weight: String?
@@ -68,10 +72,22 @@ public struct BannerTable: Sendable, Equatable {
         self.rowCategories = rc.map(\.categories)
         self.columnCategories = cc.map(\.categories)
         self.missing = missing
-        var seen = Set<String>()
-        self.base = TableBase.of((rows + columns).filter { seen.insert($0).inserted }, missing: missing, domain: domain)
+        self.base = Self.base(missing: missing, domain: domain)
         self.weight = design.weights.name
         self.chunkRows = chunkRows
+    }
+
+    /// The base of every pair: under ``MissingInclusion/excludeMissing`` each
+    /// pair keeps the respondents valid on both of its variables (pairwise
+    /// deletion), so pairs can have different bases.
+    static func base(missing: MissingInclusion, domain: Domain?) -> TableBase {
+        let pairwise = "valid answers to both variables of each pair (pairwise)"
+        switch (domain, missing) {
+        case (nil, .showMissing): return TableBase(kind: .allRespondents, description: "all respondents")
+        case (nil, .excludeMissing): return TableBase(kind: .validAnswers, description: pairwise)
+        case (let d?, .showMissing): return TableBase(kind: .domain, description: "all respondents in \(d.description)")
+        case (let d?, .excludeMissing): return TableBase(kind: .domain, description: "\(pairwise) within \(d.description)")
+        }
     }
 
     /// The table of row variable `row` × column variable `column`.

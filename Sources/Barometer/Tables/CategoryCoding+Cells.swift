@@ -22,13 +22,17 @@ extension CategoryCoding {
         }
         var out = [Int32](repeating: 0, count: first.index.count)
         var stride: Int32 = 1
-        for c in codings {
-            for i in 0..<out.count {
-                let k = c.index[i]
-                if out[i] < 0 { continue }
-                out[i] = k < 0 ? -1 : out[i] + k * stride
+        out.withUnsafeMutableBufferPointer { o in
+            for c in codings {
+                c.index.withUnsafeBufferPointer { idx in
+                    for i in 0..<o.count {
+                        let k = idx[i]
+                        if o[i] < 0 { continue }
+                        o[i] = k < 0 ? -1 : o[i] + k * stride
+                    }
+                }
+                stride *= Int32(max(c.count, 1))
             }
-            stride *= Int32(max(c.count, 1))
         }
         return out
     }

@@ -36,17 +36,32 @@ public struct CategoryCoding: Sendable {
             if variable.missing.contains(c) { userMissing.insert(c) } else { valid.insert(c) }
         }
         // Small non-negative integer codes (the usual survey case) are found
-        // through a flat table; hashing happens once per distinct code.
+        // through a flat table; hashing happens once per distinct code. The
+        // first pass stores each row's small code (−1 for any other value),
+        // the second maps it to its category in place.
         var smallSeen = [Bool](repeating: false, count: Self.smallCodeLimit)
         var otherCodes = Set<Double>()
-        for v in variable.values {
-            if v.isNaN {
-                if let tag = ExtendedMissing.tag(of: v) { extendedTags.insert(tag) } else { hasSystemMissing = true }
-            } else if let k = Self.smallCode(v) {
-                smallSeen[k] = true
-            } else {
-                otherCodes.insert(v)
+        let n = variable.values.count
+        var index = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
+            variable.values.withUnsafeBufferPointer { values in
+                smallSeen.withUnsafeMutableBufferPointer { seen in
+                    for i in 0..<n {
+                        let v = values[i]
+                        if let k = Self.smallCode(v) {
+                            seen[k] = true
+                            out.initializeElement(at: i, to: Int32(truncatingIfNeeded: k))
+                            continue
+                        }
+                        out.initializeElement(at: i, to: -1)
+                        if v.isNaN {
+                            if let tag = ExtendedMissing.tag(of: v) { extendedTags.insert(tag) } else { hasSystemMissing = true }
+                        } else {
+                            otherCodes.insert(v)
+                        }
+                    }
+                }
             }
+            initialized = n
         }
         for (k, seen) in smallSeen.enumerated() where seen { otherCodes.insert(Double(k)) }
         for v in otherCodes {
@@ -76,22 +91,41 @@ public struct CategoryCoding: Sendable {
         self.categories = cats
         var smallPos = [Int32](repeating: -1, count: Self.smallCodeLimit)
         for (code, p) in pos { if let k = Self.smallCode(code) { smallPos[k] = p } }
-        self.index = variable.values.map { v in
-            if let k = Self.smallCode(v) { return smallPos[k] }
-            guard v.isNaN else { return pos[v, default: -1] }
-            if let tag = ExtendedMissing.tag(of: v) { return tagPos[tag, default: -1] }
-            return sys
+        variable.values.withUnsafeBufferPointer { values in
+            index.withUnsafeMutableBufferPointer { out in
+                smallPos.withUnsafeBufferPointer { small in
+                    for i in 0..<n {
+                        let k = out[i]
+                        if k >= 0 { out[i] = small[Int(k)]; continue }
+                        let v = values[i]
+                        if !v.isNaN { out[i] = pos[v, default: -1] }
+                        else if let tag = ExtendedMissing.tag(of: v) { out[i] = tagPos[tag, default: -1] }
+                        else { out[i] = sys }
+                    }
+                }
+            }
         }
+        self.index = index
     }
 
     /// Codes 0..<smallCodeLimit that are whole numbers take the table path.
     static let smallCodeLimit = 4096
 
-    /// `v` as a small table index when it is a whole number in 0..<smallCodeLimit.
+    /// `v` as a small table index when it is a whole number in 0..<smallCodeLimit
+    /// (−0 counts as 0; NaN, infinities and everything else give nil).
+    ///
+    /// Without float-to-integer conversions: `t = v + 1.5·2⁵²` lies in the
+    /// binade [2⁵², 2⁵³) for |v| < 2⁵¹, where the spacing is 1, so
+    /// `t.bitPattern − (1.5·2⁵²).bitPattern` is `v` rounded to an integer, and
+    /// `t − 1.5·2⁵² == v` exactly when `v` is that integer. Outside that range
+    /// the bit difference is ≥ 2⁵² or wraps negative, so the unsigned range
+    /// test fails.
     @inline(__always) static func smallCode(_ v: Double) -> Int? {
-        guard v >= 0, v < Double(smallCodeLimit) else { return nil }
-        let k = Int(v)
-        return Double(k) == v ? k : nil
+        let magic = 6_755_399_441_055_744.0
+        let t = v + magic
+        let d = t.bitPattern &- magic.bitPattern
+        guard d < UInt64(smallCodeLimit), t - magic == v else { return nil }
+        return Int(truncatingIfNeeded: d)
     }
 
     /// Codes several variables at once, in parallel over variables (each

@@ -21,7 +21,7 @@ public struct CellTally: Sendable, Equatable {
         weightedSquares = [Double](repeating: 0, count: cellCount)
     }
 
-    /// A tally from accumulated cells (used by the all-pairs kernel, ``pairs(rows:columns:weights:domain:chunkRows:)``).
+    /// A tally from accumulated cells (used by the all-pairs kernel, ``pairs(rows:columns:symmetric:weights:domain:chunkRows:workers:blockBytes:)``).
     init(counts: [Int], weighted: [Double], weightedSquares: [Double]) {
         self.counts = counts
         self.weighted = weighted
@@ -42,16 +42,31 @@ public struct CellTally: Sendable, Equatable {
         }
         let k = Int32(cellCount)
         let mask = domain?.mask
-        for i in 0..<index.count {
-            let c = index[i]
-            if c < 0 { continue }
-            if let m = mask, !m[i] { continue }
-            guard c < k else { throw .invalidArgument("cell index \(c) outside 0..<\(cellCount)") }
-            let w = weights.values[i]
-            counts[Int(c)] += 1
-            weighted[Int(c)] += w
-            weightedSquares[Int(c)] += w * w
+        // Row order, one respondent at a time; stops at the first index ≥ k.
+        var outside: Int32?
+        index.withUnsafeBufferPointer { idx in
+            weights.values.withUnsafeBufferPointer { wts in
+                (mask ?? []).withUnsafeBufferPointer { m in
+                    counts.withUnsafeMutableBufferPointer { cnt in
+                        weighted.withUnsafeMutableBufferPointer { sw in
+                            weightedSquares.withUnsafeMutableBufferPointer { sq in
+                                for i in 0..<idx.count {
+                                    let c = idx[i]
+                                    if c < 0 { continue }
+                                    if mask != nil, !m[i] { continue }
+                                    guard c < k else { outside = c; return }
+                                    let w = wts[i]
+                                    cnt[Int(c)] += 1
+                                    sw[Int(c)] += w
+                                    sq[Int(c)] += w * w
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
+        if let c = outside { throw .invalidArgument("cell index \(c) outside 0..<\(cellCount)") }
     }
 
     /// Number of cells.
