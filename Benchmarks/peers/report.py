@@ -40,7 +40,8 @@ for t in tasks:
     b = med.get((t, "barometer"))
     peers = sorted(((k[1], v) for k, v in med.items() if k[0] == t and k[1] != "barometer"), key=lambda x: x[1])
     cells = [f"{p} {v:.3g} s ({v / b:.2f}×)" if b else f"{p} {v:.3g} s" for p, v in peers]
-    cells += [f"{p}: {e}" for (task, p), e in errors.items() if task == t and p != "barometer"]
+    cells += [f"{p}: {e}" for (task, p), e in errors.items()
+              if task == t and p != "barometer" and e != "not applicable" and (t, p) not in med]
     bs = f"{b:.3g} s" if b else errors.get((t, "barometer"), "n/a")
     print(f"| {NAMES.get(t, t)} | {bs} | {'; '.join(cells)} |")
 
@@ -67,8 +68,9 @@ a = med.get(("alltables_1000000", "barometer"))
 if a:
     print(f"| all 1,225 tables at 10⁶ under 1 s | {a:.3g} s | {'met' if a < 1 else 'not met'} |")
 csv = med.get(("csv_ingest", "barometer"))
-if csv:
-    size = os.path.getsize(os.path.join(os.path.dirname(sys.argv[1]), "ingest.csv")) / 1e6
+ingest = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), "ingest.csv")
+if csv and os.path.exists(ingest):
+    size = os.path.getsize(ingest) / 1e6
     print(f"\nCSV ingest throughput: Barometer {size / csv:.0f} MB/s" + "".join(
         f", {p} {size / med[('csv_ingest', p)]:.0f} MB/s" for p in ("polars", "datatable", "duckdb", "pandas")
         if ("csv_ingest", p) in med))

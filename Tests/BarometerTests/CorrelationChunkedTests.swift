@@ -39,4 +39,24 @@ import Testing
         }
         #expect(u.counts[0][1] == ref.n)
     }
+
+    /// An infinite value in any chunk stops the pipelined pass with a typed
+    /// error (the filler thread is released and joined), for the complete-data
+    /// and pairwise paths alike; repeated to shake out timing races.
+    @Test func infinityInAnyChunkIsATypedErrorEveryTime() throws {
+        let (ref, data) = try Self.data()
+        for round in 0..<10 {
+            for row in [5, 4_100, 9_000, 13_000, ref.n - 1] {
+                var x = data.variables[2].values
+                x[row] = round % 2 == 0 ? .infinity : -.infinity
+                let vars = [data.variables[0], data.variables[1], Variable(name: "x3", level: .scale, values: x)]
+                let d = SurveyDesign.unweighted(try Dataset(variables: vars))
+                for missing in [MissingDataRule.listwise, .pairwise] {
+                    #expect(throws: BarometerError.self) {
+                        try Correlation.matrix(d, variables: ["x1", "x2", "x3"], options: CorrelationOptions(missing: missing))
+                    }
+                }
+            }
+        }
+    }
 }

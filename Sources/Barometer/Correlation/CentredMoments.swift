@@ -79,8 +79,8 @@ struct CentredMoments: Sendable {
         var c = Matrix(rows: p, columns: p)
         var resid = [Double](repeating: 0, count: p)
         let chunkCount = (n + Self.chunkRows - 1) / Self.chunkRows
-        // Two chunk buffers: with several chunks, a filler thread assembles
-        // chunk k + 1 while dsyrk (on the BLAS threads) consumes chunk k.
+        // Two chunk buffers (ChunkPipeline): with several chunks, a filler thread
+        // assembles chunk k + 1 while dsyrk (on the BLAS threads) consumes chunk k.
         let buffers = (0..<2).map { _ in UnsafeMutableBufferPointer<Double>.allocate(capacity: first * p) }
         let partial = (0..<2).map { _ in UnsafeMutableBufferPointer<Double>.allocate(capacity: p) }
         defer { buffers.forEach { $0.deallocate() }; partial.forEach { $0.deallocate() } }
@@ -89,42 +89,18 @@ struct CentredMoments: Sendable {
         if !unit { for k in 0..<n { sqrtW[k] = weights[rows[k]].squareRoot() } }
         let job = ChunkFill(columns: columns, rows: rows, weights: weights, sqrtW: UnsafeSendablePointer(sqrtW.baseAddress),
                             shift: shift, all: all, unit: unit, n: n)
-        let pipelined = chunkCount > 2
-        let filled = (0..<2).map { _ in DispatchSemaphore(value: 0) }
-        let emptied = (0..<2).map { _ in DispatchSemaphore(value: 1) }
-        let stop = StopFlag()
         let bufP = buffers.map { UnsafeSendablePointer($0.baseAddress) }, partP = partial.map { UnsafeSendablePointer($0.baseAddress) }
-        if pipelined {
-            DispatchQueue.global().async {
-                for k in 0..<chunkCount {
-                    emptied[k % 2].wait()
-                    if stop.isSet { filled[k % 2].signal(); return }
-                    if let a = bufP[k % 2].pointer, let r = partP[k % 2].pointer {
-                        job.fill(chunk: k, into: a, sums: r, parallel: false)
-                    }
-                    filled[k % 2].signal()
-                }
-            }
-        }
-        var failure: BarometerError? = nil
-        for k in 0..<chunkCount {
+        try ChunkPipeline.run(chunkCount: chunkCount, fill: { k, slot, parallel in
+            guard let a = bufP[slot].pointer, let r = partP[slot].pointer else { return }
+            job.fill(chunk: k, into: a, sums: r, parallel: parallel)
+        }, consume: { (k, slot) throws(BarometerError) in
             let len = Swift.min(Self.chunkRows, n - k * Self.chunkRows)
-            guard let a = bufP[k % 2].pointer, let r = partP[k % 2].pointer else { break }
-            if pipelined { filled[k % 2].wait() } else { job.fill(chunk: k, into: a, sums: r, parallel: true) }
+            guard let a = bufP[slot].pointer, let r = partP[slot].pointer else { return }
             for j in 0..<p { resid[j] += r[j] }
-            if stopOnNonFinite && !resid.allSatisfy({ $0.isFinite }) { failure = .invalidArgument("non-finite") }
-            if failure == nil {
-                do { try LinearAlgebra.syrkAccumulateUpper(a, rows: len, columns: p, into: &c) }
-                catch { failure = .linearAlgebra(error) }
-            }
-            if failure != nil {
-                stop.set()
-                if pipelined { emptied[k % 2].signal(); for m in (k + 1)..<Swift.min(k + 3, chunkCount) { filled[m % 2].wait() } }
-                break
-            }
-            if pipelined { emptied[k % 2].signal() }
-        }
-        if let e = failure { throw e }
+            if stopOnNonFinite && !resid.allSatisfy({ $0.isFinite }) { throw .invalidArgument("non-finite") }
+            do throws(LinearAlgebraError) { try LinearAlgebra.syrkAccumulateUpper(a, rows: len, columns: p, into: &c) }
+            catch { throw .linearAlgebra(error) }
+        })
         c.symmetrizeFromUpper()
         for j in 0..<p { for k in 0..<p { c[j, k] -= resid[j] * resid[k] / sw } }
         crossProducts = c
@@ -202,12 +178,4 @@ private struct ChunkFill: @unchecked Sendable {
             return (s0 + s1) + (s2 + s3)
         }
     }
-}
-
-/// A flag the consumer sets to stop the chunk filler early.
-private final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
 }
