@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func fuzzerFindingsStayFixed() throws {
-        // Inputs that crashed Fuzz/run_readstat_fuzz.sh once (Fixtures/readstat/fuzz).
+        // Inputs that crashed Tests/Fuzz/run_readstat_fuzz.sh once (Fixtures/readstat/fuzz).
         let dir = Fixture.url("Fixtures/readstat/fuzz")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
         #expect(!files.isEmpty)
