@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -90,6 +91,20 @@ public enum BLASRuntime {
         return true
     }
 
+    /// Runs `body` with the BLAS on one thread (OpenBLAS), for callers that
+    /// split their own work over cores and call small BLAS products from
+    /// several threads at once. Nested and concurrent sections share one
+    /// counter: the first to enter saves the thread count and sets 1, the last
+    /// to leave restores it. Other BLAS users in the process run
+    /// single-threaded meanwhile (slower, never different: see the
+    /// determinism tests). Without OpenBLAS (reference BLAS, Accelerate)
+    /// nothing is changed.
+    static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
+        SingleThreadSection.shared.enter()
+        defer { SingleThreadSection.shared.leave() }
+        return try body()
+    }
+
     /// Rough speed of `dgemm` on an `n × n` problem, in GFLOP/s (2n³ flops,
     /// best of `repeats`).
     public static func measureGemmGFLOPS(n: Int = 1000, repeats: Int = 3) -> Double {
@@ -119,5 +134,28 @@ extension String {
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }
         return String(s)
+    }
+}
+
+/// The process-wide counter behind ``BLASRuntime/withSingleThreadedBLAS(_:)``.
+private final class SingleThreadSection: @unchecked Sendable {
+    static let shared = SingleThreadSection()
+    private let lock = NSLock()
+    private var depth = 0
+    private var saved = 1
+
+    func enter() {
+        lock.lock(); defer { lock.unlock() }
+        if depth == 0 {
+            saved = BLASRuntime.threadCount
+            if saved > 1 { BLASRuntime.setThreadCount(1) }
+        }
+        depth += 1
+    }
+
+    func leave() {
+        lock.lock(); defer { lock.unlock() }
+        depth -= 1
+        if depth == 0 && saved > 1 { BLASRuntime.setThreadCount(saved) }
     }
 }
