@@ -130,7 +130,7 @@ struct PairwiseMoments: Sendable {
         // the same error as a scan column by column
         for b in parts where b.sawInfinity { for j in 0..<p { try cols.requireFinite(j) } }
         for b in parts { if let e = b.failure { throw .linearAlgebra(e) } }
-        for b in parts { for j in 0..<p { lows[j] = Swift.min(lows[j], b.allLows[j]); highs[j] = Swift.max(highs[j], b.allHighs[j]) } }
+        for b in parts { for j in 0..<p { lows[j] = Swift.min(lows[j], b.lows[j]); highs[j] = Swift.max(highs[j], b.highs[j]) } }
         func sum(_ a: Matrix, _ b: Matrix) -> Matrix { var c = a; for i in c.storage.indices { c.storage[i] += b.storage[i] }; return c }
         var cN = sum(parts[0].cN, parts[1].cN), cW = sum(parts[0].cW, parts[1].cW), cW2 = sum(parts[0].cW2, parts[1].cW2)
         let cC = sum(parts[0].cC, parts[1].cC), cSQ = sum(parts[0].cSQ, parts[1].cSQ)
@@ -172,13 +172,13 @@ final class ColumnSlots: @unchecked Sendable {
 
 /// One row partition of a ``PairwiseMoments`` pass: its current chunk
 /// (`x0x2 = [√w·x̃ | √w·x̃²]`, `m = √w·mask`, and when weighted `m01 = mask`,
-/// `wm = w·mask`), the chunk's column minima and maxima, and the partition's
-/// running products. Only the worker that owns the partition touches it.
+/// `wm = w·mask`), the column minima and maxima and the running products of
+/// the partition so far. Only the worker that owns the partition touches it.
 private final class PairwiseChunk: @unchecked Sendable {
     var x0x2: Matrix, m: Matrix, m01: Matrix, wm: Matrix
     var sqrtW: [Double]
+    /// Column minima and maxima over the partition's rows so far.
     var lows: [Double], highs: [Double]
-    var allLows: [Double], allHighs: [Double]
     var cN: Matrix, cW: Matrix, cW2: Matrix, cC: Matrix, cSQ: Matrix
     var sawInfinity = false
     var failure: LinearAlgebraError? = nil
@@ -190,7 +190,6 @@ private final class PairwiseChunk: @unchecked Sendable {
         m01 = weighted ? m : Matrix(rows: 0, columns: 0); wm = m01
         sqrtW = [Double](repeating: 0, count: weighted ? rows : 0)
         lows = [Double](repeating: .infinity, count: p); highs = lows.map { -$0 }
-        allLows = lows; allHighs = highs
         cN = Matrix(rows: p, columns: p); cW = cN; cW2 = cN; cC = cN
         cSQ = Matrix(rows: 2 * p, columns: p)
     }
@@ -198,7 +197,6 @@ private final class PairwiseChunk: @unchecked Sendable {
     /// Adds the chunk's products to the partition's sums (single-threaded BLAS).
     func multiply() {
         let p = m.columns
-        for j in 0..<p { allLows[j] = Swift.min(allLows[j], lows[j]); allHighs[j] = Swift.max(allHighs[j], highs[j]) }
         do throws(LinearAlgebraError) {
             try LinearAlgebra.syrk(x0x2, beta: 1, columns: 0..<p, into: &cC)
             try LinearAlgebra.gemm(x0x2, m, transposeA: true, beta: 1, into: &cSQ)
@@ -240,7 +238,7 @@ private final class PairwiseChunk: @unchecked Sendable {
                                             let x = x0 + chunkStart
                                             let c = centres[j]
                                             let a = xq + j * chunkLen, a2 = xq + (p + j) * chunkLen, mk = mm + j * chunkLen
-                                            var l0 = Double.infinity, l1 = l0, h0 = -Double.infinity, h1 = h0
+                                            var l0 = lo[j], l1 = l0, h0 = hi[j], h1 = h0
                                             var k = 0
                                             if weighted, let mo = moP.pointer, let ww = wwP.pointer, let sr = sqP.pointer {
                                                 let o = mo + j * chunkLen, wq = ww + j * chunkLen
