@@ -62,22 +62,21 @@ import Testing
 
     /// Pairwise moments run two row partitions on single-threaded BLAS inside
     /// a process-wide section: concurrent calls give the serial result bit for
-    /// bit, and the BLAS thread count is restored when the last one leaves.
-    @Test func concurrentPairwiseCallsAgreeAndRestoreThreads() throws {
+    /// bit. (The restored thread count is not asserted here: other suites set
+    /// the BLAS thread count while tests run in parallel.)
+    @Test func concurrentPairwiseCallsAgree() throws {
         let (_, data) = try Self.data()
         var x = data.variables[1].values
         for i in stride(from: 3, to: x.count, by: 7) { x[i] = .nan }
         let vars = [data.variables[0], Variable(name: "x2", level: .scale, values: x), data.variables[2], data.variables[4]]
         let design = try SurveyDesign(data: try Dataset(variables: vars), weight: "w")
         let options = CorrelationOptions(missing: .pairwise)
-        let before = BLASRuntime.threadCount
         let serial = try Correlation.matrix(design, variables: ["x1", "x2", "x3"], options: options).estimates
         let results = ResultSlots(count: 6)
         DispatchQueue.concurrentPerform(iterations: 6) { i in
             results.set(i, try? Correlation.matrix(design, variables: ["x1", "x2", "x3"], options: options).estimates)
         }
         for r in results.values { #expect(r == serial) }
-        #expect(BLASRuntime.threadCount == before)
     }
 }
 
