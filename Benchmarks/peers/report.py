@@ -26,7 +26,7 @@ NAMES = {
     "alltables_100000": "all 1,225 weighted tables of 50 questions, 10⁵",
     "alltables_1000000": "all 1,225 weighted tables of 50 questions, 10⁶",
     "shares_100000": "weighted shares with CIs by 12 groups, 10⁵",
-    "csv_ingest": "numeric CSV ingest, 0.99 GB (20 cols × 4.6 M rows)",
+    "csv_ingest": "numeric CSV ingest, 20 columns (warm page cache for every tool)",
     "reps_1000000": "means of 50 vars, 200 JK1 replicate weights, 10⁶",
 }
 
