@@ -19,7 +19,7 @@ NAMES = {
     "pearson_100000_50": "Pearson matrix, 10⁵ × 50", "pearson_100000_200": "Pearson matrix, 10⁵ × 200",
     "pearson_1000000_50": "Pearson matrix, 10⁶ × 50", "pearson_1000000_200": "Pearson matrix, 10⁶ × 200",
     "dsyrk_1000000_200": "bare dsyrk on a prebuilt 10⁶ × 200 matrix (Barometer's wrapper)",
-    "chunkfloor_1000000_200": "floor for column-stored data: copy 4,096-row chunks of 200 columns + dsyrk, 10⁶",
+    "chunkfloor_1000000_200": "floor for column-stored data: 2 partitions copy 4,096-row chunks + 1-thread dsyrk, 10⁶",
     "pairwise_1000000_50": "pairwise-complete, 10% missing, 10⁶ × 50",
     "spearman_100000_50": "Spearman matrix, 10⁵ × 50", "pcorrmatrix_100000_200": "full partial matrix, 10⁵ × 200",
     "pcorrpairs_100000": "all pairs of 50 given 1 covariate, 10⁵", "table_1000000": "one weighted two-way table, 10⁶",

@@ -2,9 +2,10 @@ import Foundation
 import Testing
 @testable import Barometer
 
-/// Correlation matrices over several streaming chunks (CentredMoments fills
-/// 4,096-row chunks one ahead of dsyrk on a filler thread) against exact
-/// rational references (Fixtures/reference/correlation/make_chunked.py).
+/// Correlation matrices over several streaming chunks (CentredMoments splits
+/// 4,096-row chunks into two fixed partitions, even and odd chunks, each with
+/// its own worker and single-threaded dsyrk) against exact rational
+/// references (Fixtures/reference/correlation/make_chunked.py).
 @Suite struct CorrelationChunkedTests {
     struct Ref: Decodable {
         let n: Int, A: [Int], B: [Int], M: [Int], S: [Double], offset: [Double]
@@ -40,9 +41,9 @@ import Testing
         #expect(u.counts[0][1] == ref.n)
     }
 
-    /// An infinite value in any chunk stops the pipelined pass with a typed
-    /// error (the filler thread is released and joined), for the complete-data
-    /// and pairwise paths alike; repeated to shake out timing races.
+    /// An infinite value in any chunk (either partition) stops the pass with a
+    /// typed error (the other partition's worker stops too), for the
+    /// complete-data and pairwise paths alike; repeated to shake out timing races.
     @Test func infinityInAnyChunkIsATypedErrorEveryTime() throws {
         let (ref, data) = try Self.data()
         for round in 0..<10 {

@@ -69,27 +69,37 @@ do {
         var c = Matrix(rows: p, columns: p)
         times = try timed(repeats) { try LinearAlgebra.syrk(x, into: &c) }
     case "chunkfloor":
-        // The floor for data held as separate column arrays: copy each 4,096-row
-        // block of the 200 columns into one chunk (no centring, no sums) and
-        // dsyrk it — Barometer's Pearson path minus its arithmetic.
+        // The floor for data held as separate column arrays, with Barometer's
+        // scheme: two fixed row partitions (even and odd 4,096-row chunks), each
+        // copying its chunks of the 200 columns (no centring, no sums) and
+        // calling a single-threaded dsyrk into its own sum. Barometer's Pearson
+        // path minus its arithmetic.
         let data = try loadMatrix(dir, "cont_\(parts[1])_\(parts[2])")
         let n = data.rowCount, p = data.variables.count, rows = 4096
         let cols = data.variables.map(\.values)
-        var c = Matrix(rows: p, columns: p)
+        let chunks = (n + rows - 1) / rows
+        final class Sum: @unchecked Sendable { var c = Matrix(rows: 0, columns: 0) }
+        let threads = BLASRuntime.threadCount
         times = try timed(repeats) {
-            var start = 0
-            var chunk = Matrix(rows: min(rows, n), columns: p)
-            while start < n {
-                let len = min(rows, n - start)
-                if len != chunk.rows { chunk = Matrix(rows: len, columns: p) }
-                chunk.storage.withUnsafeMutableBufferPointer { a in
-                    for j in 0..<p { cols[j].withUnsafeBufferPointer { x in
-                        (a.baseAddress! + j * len).update(from: x.baseAddress! + start, count: len)
-                    } }
+            let sums = [Sum(), Sum()]
+            _ = BLASRuntime.setThreadCount(1)
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                var chunk = Matrix(rows: min(rows, n), columns: p)
+                var c = Matrix(rows: p, columns: p)
+                for k in stride(from: part, to: chunks, by: 2) {
+                    let start = k * rows, len = min(rows, n - start)
+                    if len != chunk.rows { chunk = Matrix(rows: len, columns: p) }
+                    chunk.storage.withUnsafeMutableBufferPointer { a in
+                        for j in 0..<p { cols[j].withUnsafeBufferPointer { x in
+                            (a.baseAddress! + j * len).update(from: x.baseAddress! + start, count: len)
+                        } }
+                    }
+                    try? LinearAlgebra.syrk(chunk, transpose: true, alpha: 1, beta: 1, into: &c)
                 }
-                try LinearAlgebra.syrk(chunk, transpose: true, alpha: 1, beta: start == 0 ? 0 : 1, into: &c)
-                start += len
+                sums[part].c = c
             }
+            _ = BLASRuntime.setThreadCount(threads)
+            for i in sums[0].c.storage.indices { sums[0].c.storage[i] += sums[1].c.storage[i] }
         }
     case "pairwise":
         let data = try loadMatrix(dir, "pairwise_\(parts[1])_\(parts[2])")

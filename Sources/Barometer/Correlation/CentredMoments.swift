@@ -15,16 +15,22 @@ import Foundation
 /// rows) lies within a few standard deviations of `x̄`, so a column offset by
 /// 10⁹ keeps ~15 digits — unlike the one-pass `Σxy − Σx Σy / n`.
 /// The chunk size is fixed, so the summation order never depends on the
-/// thread count (OpenBLAS may still split a single `dsyrk` across threads).
+/// thread count.
 ///
-/// With more than two chunks the pass is pipelined: a filler thread assembles
-/// chunk k + 1 (shift, √w scaling, column sums — each column in its fixed
-/// order) into the second of two buffers while `dsyrk` runs on chunk k, so
-/// the memory-bound fill overlaps the compute-bound update. Measured at
-/// n = 10⁶ × p = 200 (OpenBLAS 0.3.21, 2 threads): about 5% faster than
-/// filling between `dsyrk` calls, and about 1.1–1.2× a bare `dsyrk` on a
-/// prebuilt matrix (see README "Benchmarks" for the run). Memory: two chunk
-/// buffers of 4,096 × p doubles, plus √w for the rows when weighted.
+/// **Two fixed row partitions.** With two or more chunks, the even chunks and
+/// the odd chunks form two partitions, each filled (shift, √w scaling, column
+/// sums) and multiplied by its own worker with single-threaded BLAS
+/// (``BLASRuntime/withSingleThreadedBLAS(_:)``) into its own p × p sum; the
+/// two sums are added at the end. The partition of a row depends only on n,
+/// so results are the same on one core or two. Measured at n = 10⁶ × p = 200
+/// (OpenBLAS 0.3.21, 2 cores): about 0.6 s, against 0.85–0.95 s for one
+/// multi-threaded `dsyrk` on a prebuilt matrix and ≈ 1 s for the earlier
+/// single stream of multi-threaded calls (OpenBLAS splits a 200 × 200 update
+/// poorly and its idle threads spin between calls). With one chunk
+/// (n ≤ 4,096) the fill spreads columns over the cores and one
+/// multi-threaded `dsyrk` follows. Memory: one chunk buffer of 4,096 × p
+/// doubles and one p × p sum per partition, plus √w for the rows when
+/// weighted.
 struct CentredMoments: Sendable {
     /// Σ wᵢ (xᵢⱼ − m_j)(xᵢₖ − m_k), p × p.
     var crossProducts: Matrix
@@ -76,31 +82,33 @@ struct CentredMoments: Sendable {
             for k in 0..<first { let r = rows[k]; s += weights[r] * columns[j][r]; plain += columns[j][r] }
             shift[j] = w0 > 0 ? s / w0 : plain / Double(first)
         }
-        var c = Matrix(rows: p, columns: p)
-        var resid = [Double](repeating: 0, count: p)
         let chunkCount = (n + Self.chunkRows - 1) / Self.chunkRows
-        // Two chunk buffers (ChunkPipeline): with several chunks, a filler thread
-        // assembles chunk k + 1 while dsyrk (on the BLAS threads) consumes chunk k.
-        let buffers = (0..<2).map { _ in UnsafeMutableBufferPointer<Double>.allocate(capacity: first * p) }
-        let partial = (0..<2).map { _ in UnsafeMutableBufferPointer<Double>.allocate(capacity: p) }
-        defer { buffers.forEach { $0.deallocate() }; partial.forEach { $0.deallocate() } }
         let sqrtW = UnsafeMutableBufferPointer<Double>.allocate(capacity: unit ? 0 : n)
         defer { sqrtW.deallocate() }
         if !unit { for k in 0..<n { sqrtW[k] = weights[rows[k]].squareRoot() } }
         let job = ChunkFill(columns: columns, rows: rows, weights: weights, sqrtW: UnsafeSendablePointer(sqrtW.baseAddress),
                             shift: shift, all: all, unit: unit, n: n)
-        let bufP = buffers.map { UnsafeSendablePointer($0.baseAddress) }, partP = partial.map { UnsafeSendablePointer($0.baseAddress) }
-        try ChunkPipeline.run(chunkCount: chunkCount, fill: { k, slot, parallel in
-            guard let a = bufP[slot].pointer, let r = partP[slot].pointer else { return }
-            job.fill(chunk: k, into: a, sums: r, parallel: parallel)
-        }, consume: { (k, slot) throws(BarometerError) in
-            let len = Swift.min(Self.chunkRows, n - k * Self.chunkRows)
-            guard let a = bufP[slot].pointer, let r = partP[slot].pointer else { return }
-            for j in 0..<p { resid[j] += r[j] }
-            if stopOnNonFinite && !resid.allSatisfy({ $0.isFinite }) { throw .invalidArgument("non-finite") }
-            do throws(LinearAlgebraError) { try LinearAlgebra.syrkAccumulateUpper(a, rows: len, columns: p, into: &c) }
-            catch { throw .linearAlgebra(error) }
-        })
+        let parts = (0..<Swift.min(chunkCount, 2)).map { _ in MomentPartition(p: p, rows: first) }
+        defer { parts.forEach { $0.free() } }
+        if parts.count == 1 {
+            parts[0].run(job, chunks: stride(from: 0, to: chunkCount, by: 1), parallelFill: true,
+                         stopOnNonFinite: stopOnNonFinite, abandoned: nil)
+        } else {
+            let stop = StopFlag()
+            BLASRuntime.withSingleThreadedBLAS {
+                DispatchQueue.concurrentPerform(iterations: 2) { part in
+                    parts[part].run(job, chunks: stride(from: part, to: chunkCount, by: 2), parallelFill: false,
+                                    stopOnNonFinite: stopOnNonFinite, abandoned: stop)
+                }
+            }
+        }
+        for part in parts { if let e = part.failure { throw .linearAlgebra(e) } }
+        if parts.contains(where: { $0.sawNonFinite }) { throw .invalidArgument("non-finite") }
+        var c = parts[0].sum, resid = parts[0].resid
+        for part in parts.dropFirst() {
+            for i in c.storage.indices { c.storage[i] += part.sum.storage[i] }
+            for j in 0..<p { resid[j] += part.resid[j] }
+        }
         c.symmetrizeFromUpper()
         for j in 0..<p { for k in 0..<p { c[j, k] -= resid[j] * resid[k] / sw } }
         crossProducts = c
@@ -129,10 +137,50 @@ struct CentredMoments: Sendable {
     }
 }
 
+/// One row partition of a ``CentredMoments`` pass: its chunk buffer, its
+/// running upper-triangle sum `Σ AᵀA` and column sums `Σ w (x − K)`, touched
+/// only by the worker that owns it.
+private final class MomentPartition: @unchecked Sendable {
+    let chunk: UnsafeMutablePointer<Double>
+    var sum: Matrix
+    var resid: [Double]
+    private let chunkSums: UnsafeMutablePointer<Double>
+    var sawNonFinite = false
+    var failure: LinearAlgebraError? = nil
+
+    init(p: Int, rows: Int) {
+        chunk = .allocate(capacity: Swift.max(rows * p, 1))
+        chunkSums = .allocate(capacity: Swift.max(p, 1))
+        sum = Matrix(rows: p, columns: p)
+        resid = [Double](repeating: 0, count: p)
+    }
+
+    func free() { chunk.deallocate(); chunkSums.deallocate() }
+
+    /// Fills and multiplies `chunks` in order. Stops early after a
+    /// non-finite column sum (when asked to), a BLAS failure, or once the
+    /// other partition has stopped (`abandoned`).
+    func run(_ job: ChunkFill, chunks: StrideTo<Int>, parallelFill: Bool, stopOnNonFinite: Bool, abandoned: StopFlag?) {
+        let p = sum.rows
+        for k in chunks {
+            if let a = abandoned, a.isSet { return }
+            let len = Swift.min(CentredMoments.chunkRows, job.n - k * CentredMoments.chunkRows)
+            job.fill(chunk: k, into: chunk, sums: chunkSums, parallel: parallelFill)
+            for j in 0..<p { resid[j] += chunkSums[j] }
+            if stopOnNonFinite && !resid.allSatisfy({ $0.isFinite }) {
+                sawNonFinite = true; abandoned?.set(); return
+            }
+            do throws(LinearAlgebraError) {
+                try LinearAlgebra.syrkAccumulateUpper(chunk, rows: len, columns: p, into: &sum)
+            } catch { failure = error; abandoned?.set(); return }
+        }
+    }
+}
+
 /// Fills one row chunk of a ``CentredMoments`` pass: `a_kj = √w (x_rj − K_j)`,
 /// column-major, and the per-column sums `Σ w (x − K)` of the chunk, each in
 /// a fixed order (four interleaved partial sums) whatever the thread layout.
-private struct ChunkFill: @unchecked Sendable {
+struct ChunkFill: @unchecked Sendable {
     let columns: [[Double]], rows: [Int], weights: [Double]
     let sqrtW: UnsafeSendablePointer<Double>
     let shift: [Double]
