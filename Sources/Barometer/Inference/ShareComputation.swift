@@ -65,7 +65,26 @@ struct ShareComputation: Sendable {
                 yp[i] = a == 0 ? 1 : 0
             }
         } } }
-        let tally = try CellTally(cellCount: 2 * k, index: cell, weights: design.weights)
+        // The tally and design variances, beside the df and SRS variances (independent passes).
+        let (tallied, other) = concurrently({ [cell, inBase, yes] () -> Result<(CellTally, [Result<Double, BarometerError>]), BarometerError> in
+            do throws(BarometerError) {
+                let tally = try CellTally(cellCount: 2 * k, index: cell, weights: design.weights)
+                return .success((tally, try Self.designVariances(design, tally: tally, yes: yes, inBase: inBase, count: k)))
+            } catch { return .failure(error) }
+        }, { [inBase, yes] in
+            (design.degreesOfFreedom(groups: inBase, groupCount: k), design.srsVariances(yes, groups: inBase, groupCount: k, total: false))
+        })
+        let (tally, variance) = try tallied.get()
+        self.tally = tally
+        self.designVariance = variance
+        self.degreesOfFreedom = other.0
+        self.srsVariance = other.1
+    }
+
+    /// Design variance of each base's share (one grouped ``RatioOfTotals``
+    /// call; bases without positive weight fail with an empty domain).
+    private static func designVariances(_ design: SurveyDesign, tally: CellTally, yes: [Double], inBase: [Int32],
+                                        count k: Int) throws(BarometerError) -> [Result<Double, BarometerError>] {
         // Only bases with positive weight get a ratio column.
         var column = [Int32](repeating: -1, count: k), bases: [Int] = []
         var variance = [Result<Double, BarometerError>](repeating: .failure(.emptyDomain("no respondents with positive weight")), count: k)
@@ -88,9 +107,6 @@ struct ShareComputation: Sendable {
                 catch .emptyDomain(let s) { variance[j] = .failure(.emptyDomain(s)) }
             }
         }
-        self.tally = tally
-        self.designVariance = variance
-        self.degreesOfFreedom = design.degreesOfFreedom(groups: inBase, groupCount: k)
-        self.srsVariance = design.srsVariances(yes, groups: inBase, groupCount: k, total: false)
+        return variance
     }
 }

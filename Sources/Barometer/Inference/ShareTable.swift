@@ -44,24 +44,29 @@ public struct ShareTable: Sendable, Equatable, Encodable, TableRepresentable {
         let y = try ConditionalShare.outcome(design, variable, codes, denominator)
         let n = design.rowCount
         if let d = domain, d.mask.count != n { throw .invalidArgument("domains of different lengths") }
-        // One pass: each row's base is its category of X (categories with a code).
-        let coding = CategoryCoding(xv, missing: missing)
-        let categories = coding.categories
-        var baseOfCategory = [Int32](repeating: -1, count: categories.count), coded: [Int] = []
-        for (c, cat) in categories.enumerated() where cat.code != nil {
-            baseOfCategory[c] = Int32(coded.count); coded.append(c)
-        }
-        // The category index becomes the base index in place (the coding is not used again).
-        var base = (consume coding).index
-        let mask = domain?.mask
-        base.withUnsafeMutableBufferPointer { b in
-            for i in 0..<n {
-                let c = b[i]
-                b[i] = c < 0 || !(mask?[i] ?? true) ? -1 : baseOfCategory[Int(c)]
+        // Y's answer cells beside X's coding (two independent passes): each
+        // row's base is its category of X (categories with a code).
+        let (answers, (categories, coded, base)) = concurrently({
+            ShareComputation.answers(y, codes: codes, denominator: denominator)
+        }, { () -> ([Category], [Int], [Int32]) in
+            let coding = CategoryCoding(xv, missing: missing)
+            let categories = coding.categories
+            var baseOfCategory = [Int32](repeating: -1, count: categories.count), coded: [Int] = []
+            for (c, cat) in categories.enumerated() where cat.code != nil {
+                baseOfCategory[c] = Int32(coded.count); coded.append(c)
             }
-        }
-        let computed = try ShareComputation(design, answers: ShareComputation.answers(y, codes: codes, denominator: denominator),
-                                            base: consume base, count: coded.count)
+            // The category index becomes the base index in place (the coding is not used again).
+            var base = (consume coding).index
+            let mask = domain?.mask
+            base.withUnsafeMutableBufferPointer { b in
+                for i in 0..<n {
+                    let c = b[i]
+                    b[i] = c < 0 || !(mask?[i] ?? true) ? -1 : baseOfCategory[Int(c)]
+                }
+            }
+            return (categories, coded, base)
+        })
+        let computed = try ShareComputation(design, answers: answers, base: base, count: coded.count)
         var rows: [Row] = []
         for (j, c) in coded.enumerated() {
             let cat = categories[c]
