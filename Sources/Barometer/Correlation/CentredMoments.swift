@@ -23,14 +23,15 @@ import Foundation
 /// (``BLASRuntime/withSingleThreadedBLAS(_:)``) into its own p × p sum; the
 /// two sums are added at the end. The partition of a row depends only on n,
 /// so results are the same on one core or two. Measured at n = 10⁶ × p = 200
-/// (OpenBLAS 0.3.21, 2 cores): about 0.6 s, against 0.85–0.95 s for one
-/// multi-threaded `dsyrk` on a prebuilt matrix and ≈ 1 s for the earlier
+/// (OpenBLAS 0.3.21, 2 cores): 0.62–0.77 s, against 0.85–1.1 s for one
+/// multi-threaded `dsyrk` on a prebuilt matrix and ≈ 1–1.2 s for the earlier
 /// single stream of multi-threaded calls (OpenBLAS splits a 200 × 200 update
 /// poorly and its idle threads spin between calls). With one chunk
 /// (n ≤ 4,096) the fill spreads columns over the cores and one
 /// multi-threaded `dsyrk` follows. Memory: one chunk buffer of 4,096 × p
 /// doubles and one p × p sum per partition, plus √w for the rows when
-/// weighted.
+/// weighted. The partition count is fixed at two (the project's 2-core
+/// target), so this pass uses at most two cores even where more exist.
 struct CentredMoments: Sendable {
     /// Σ wᵢ (xᵢⱼ − m_j)(xᵢₖ − m_k), p × p.
     var crossProducts: Matrix
