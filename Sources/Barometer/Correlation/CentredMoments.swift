@@ -181,7 +181,7 @@ private final class MomentPartition: @unchecked Sendable {
 /// Fills one row chunk of a ``CentredMoments`` pass: `a_kj = √w (x_rj − K_j)`,
 /// column-major, and the per-column sums `Σ w (x − K)` of the chunk, each in
 /// a fixed order (four interleaved partial sums) whatever the thread layout.
-struct ChunkFill: @unchecked Sendable {
+private struct ChunkFill: @unchecked Sendable {
     let columns: [[Double]], rows: [Int], weights: [Double]
     let sqrtW: UnsafeSendablePointer<Double>
     let shift: [Double]
