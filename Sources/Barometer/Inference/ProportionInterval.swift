@@ -20,6 +20,30 @@ public enum ProportionIntervalMethod: String, Sendable, Codable, CaseIterable {
     /// Korn & Graubard (1998): Clopper-Pearson on the design effective size
     /// `p(1−p)/var(p)`, df-adjusted (R `svyciprop(method = "beta")`).
     case kornGraubard = "korn-graubard"
+    /// `p ± t_{df}·√v` on the design SE, not clipped (R `svyciprop(method = "mean")`).
+    case mean
+    /// Profile likelihood of the logit, scaled by the design effect
+    /// (R `svyciprop(method = "likelihood")`).
+    case likelihood
+    /// `sin²(asin√p ± t_{df}·√v/(2√(p(1−p))))` (R `svyciprop(method = "asin")`).
+    case asin
+    /// Logit Wald interval with the delta-method variance `v/(p(1−p))²`
+    /// (R `svyciprop(method = "xlogit")`; equals ``logit`` under linearization).
+    case xlogit
+
+    /// The default everywhere (``ConditionalShare``, ``ShareTable``, `barometer
+    /// share`, `verify`): logit on the design SE with the design's degrees of
+    /// freedom, as R `svyciprop` and Python `svy` default to.
+    public static let standard: ProportionIntervalMethod = .logit
+
+    /// Whether the method uses the Kish effective size (SRS formulas on
+    /// `(p, n_eff)`) rather than the design variance and df.
+    public var usesKishSize: Bool {
+        switch self {
+        case .wald, .wilson, .clopperPearson, .agrestiCoull: return true
+        case .logit, .kornGraubard, .mean, .likelihood, .asin, .xlogit: return false
+        }
+    }
 }
 
 /// A confidence interval for a proportion, with the method that made it
@@ -42,7 +66,24 @@ public enum ProportionIntervalMethod: String, Sendable, Codable, CaseIterable {
 ///   on one respondent) R returns NaN; Barometer follows Korn & Graubard's
 ///   recommendation and uses the Kish effective size in place of
 ///   `p(1−p)/v` (still df-adjusted), so p = 0 and p = 1 get one-sided
-///   intervals `[0, ·]` and `[·, 1]`.
+///   intervals `[0, ·]` and `[·, 1]`;
+/// - mean `p ± t_{df}·√v` (not clipped: R does not clip);
+/// - asin `sin²(asin√p ± t_{df}·√v / (2√(p(1−p))))` (delta method, as R's
+///   `svycontrast(asin(sqrt(p)))`);
+/// - xlogit `expit(logit p ± t_{df}·√v/(p(1−p)))`: the delta method. R's
+///   `logit` fits `svyglm(y ~ 1, family = quasibinomial)`, whose variance is
+///   the same under linearization but, on a replicate design, the replicate
+///   variance of the replicate logits (``Input/logitVariance``);
+/// - likelihood: the points μ on each side of p where the signed root of the
+///   quasi-binomial deviance of the intercept-only logit model, scaled by its
+///   Pearson dispersion, `z(μ)² = 2(n₊ − 1)·[p ln(p/μ) + (1−p) ln((1−p)/(1−μ))]`
+///   (n₊ rows of the base with positive weight), reaches `t_{df, α/2}·√λ`, with
+///   `λ = n·V_logit·p(1−p)` the design-to-naive variance ratio of the logit
+///   (n rows of the base; R `confint.svyglm(method = "likelihood")`). R traces
+///   that curve at ten steps and interpolates a spline through them; Barometer
+///   solves for the root (bisection to machine precision on the closed form),
+///   so it agrees with R to the spline's accuracy (about 1e-4) and with the
+///   root of R's own deviance to 1e-10.
 ///
 /// Wilson's lower bound at p = 0 is exactly 0 (upper at p = 1 exactly 1).
 /// Wald, Wilson and Agresti-Coull are clipped to [0, 1] (as statsmodels
@@ -81,14 +122,29 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
         /// Rows of the design the share is computed on (R `nrow(subset(design, base))`:
         /// the respondents in the base), for the Korn-Graubard df factor.
         public var designRows: Int
+        /// Rows of the base with positive weight (the quasi-binomial fit's
+        /// residual df + 1), for the likelihood interval.
+        public var positiveWeightRows: Int
+        /// Design variance of logit(p) when it is not the delta method's
+        /// `v/(p(1−p))²`: the replicate variance of the replicate logits (R
+        /// `svyglm` on a replicate design). Nil under linearization.
+        public var logitVariance: Double?
 
         public init(estimate: Double, effectiveSize: Double, designVariance: Double,
-                    degreesOfFreedom: Double, designRows: Int) {
+                    degreesOfFreedom: Double, designRows: Int, positiveWeightRows: Int? = nil,
+                    logitVariance: Double? = nil) {
             self.estimate = estimate
             self.effectiveSize = effectiveSize
             self.designVariance = designVariance
             self.degreesOfFreedom = degreesOfFreedom
             self.designRows = designRows
+            self.positiveWeightRows = positiveWeightRows ?? designRows
+            self.logitVariance = logitVariance
+        }
+
+        /// Design variance of logit(p): ``logitVariance`` or the delta method.
+        var logitScaleVariance: Double {
+            logitVariance ?? designVariance / (estimate * (1 - estimate) * estimate * (1 - estimate))
         }
     }
 
@@ -161,18 +217,34 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
         case .clopperPearson:
             let (lo, hi) = betaBounds(p: p, n: n, alpha: alpha)
             return ProportionInterval(method: method, level: level, lower: lo, upper: hi)
-        case .logit:
+        case .logit, .xlogit, .likelihood, .asin, .mean:
             let df = input.degreesOfFreedom
-            guard df > 0 else { throw .insufficientData("logit interval needs at least 2 respondents in the base (df = \(df))") }
-            if p == 0 || p == 1 || !(input.designVariance > 0) {
-                return ProportionInterval(method: method, level: level, lower: p, upper: p, degenerate: true,
-                                          note: "logit interval is undefined when p = 0, p = 1 or the variance is 0; use Wilson, Clopper-Pearson or Korn-Graubard")
-            }
+            guard df > 0 else { throw .insufficientData("\(method.rawValue) interval needs at least 2 respondents in the base (df = \(df))") }
             let t = StudentT(degreesOfFreedom: df).quantile(1 - alpha / 2)
-            let eta = log(p / (1 - p))
-            let se = input.designVariance.squareRoot() / (p * (1 - p))
-            return ProportionInterval(method: method, level: level,
-                                      lower: expit(eta - t * se), upper: expit(eta + t * se))
+            let v = input.designVariance
+            if method == .mean {
+                let d = t * max(v, 0).squareRoot()
+                return ProportionInterval(method: method, level: level, lower: p - d, upper: p + d,
+                                          degenerate: !(v > 0),
+                                          note: v > 0 ? nil : "mean interval has zero width: the design variance is 0")
+            }
+            if p == 0 || p == 1 || !(v > 0) {
+                return ProportionInterval(method: method, level: level, lower: p, upper: p, degenerate: true,
+                                          note: "\(method.rawValue) interval is undefined when p = 0, p = 1 or the variance is 0; use Wilson, Clopper-Pearson or Korn-Graubard")
+            }
+            switch method {
+            case .asin:
+                let c = asin(p.squareRoot()), se = v.squareRoot() / (2 * (p * (1 - p)).squareRoot())
+                let lo = sin(c - t * se), hi = sin(c + t * se)
+                return ProportionInterval(method: method, level: level, lower: lo * lo, upper: hi * hi)
+            case .likelihood:
+                return try likelihoodBounds(input, t: t, level: level)
+            default:
+                let eta = log(p / (1 - p))
+                let se = (method == .xlogit ? v / (p * (1 - p) * p * (1 - p)) : input.logitScaleVariance).squareRoot()
+                return ProportionInterval(method: method, level: level,
+                                          lower: expit(eta - t * se), upper: expit(eta + t * se))
+            }
         case .kornGraubard:
             let df = input.degreesOfFreedom
             guard df > 0, input.designRows > 1 else {
@@ -192,6 +264,34 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
             let (lo, hi) = betaBounds(p: p, n: nStar, alpha: alpha)
             return ProportionInterval(method: method, level: level, lower: lo, upper: hi, note: note)
         }
+    }
+
+    /// The profile-likelihood bounds (see the type's documentation): the
+    /// roots of `2(n₊ − 1)·KL(p‖μ) = t²·λ` below and above p, found by
+    /// bisection in μ (KL is monotone on each side).
+    static func likelihoodBounds(_ input: Input, t: Double, level: Double) throws(BarometerError) -> ProportionInterval {
+        let p = input.estimate
+        let residualDF = Double(input.positiveWeightRows - 1)
+        guard residualDF > 0 else { throw .insufficientData("likelihood interval needs at least 2 respondents with positive weight in the base") }
+        let lambda = Double(input.designRows) * input.logitScaleVariance * p * (1 - p)
+        let target = t * t * lambda / (2 * residualDF)
+        func kl(_ mu: Double) -> Double {
+            p * log(p / mu) + (1 - p) * log((1 - p) / (1 - mu))
+        }
+        func root(_ a: Double, _ b: Double) -> Double {
+            // kl(a) ≥ target > kl(b) or the reverse; bisect until the bracket stops shrinking.
+            var lo = a, hi = b
+            let fa = kl(lo) - target
+            for _ in 0..<200 {
+                let mid = 0.5 * (lo + hi)
+                if mid == lo || mid == hi { break }
+                if (kl(mid) - target).sign == fa.sign { lo = mid } else { hi = mid }
+            }
+            return 0.5 * (lo + hi)
+        }
+        let lower = root(Double.leastNormalMagnitude, p)
+        let upper = root(1 - Double.ulpOfOne / 2, p)
+        return ProportionInterval(method: .likelihood, level: level, lower: lower, upper: upper)
     }
 
     /// Clopper-Pearson bounds with (possibly non-integer) `x = p·n`.
