@@ -108,9 +108,10 @@ import Testing
         .init(key: "clus1_schwide", design: "clus1", of: "sch_wide", among: nil),
         .init(key: "clus1_awards_stype1", design: "clus1", of: "awards", among: 1),
         .init(key: "jk1_awards", design: "jk1", of: "awards", among: nil),
+        .init(key: "jk1_awards_stype1", design: "jk1", of: "awards", among: 1),
     ]
 
-    @Test(arguments: 0..<7)
+    @Test(arguments: 0..<8)
     func everySvycipropMethodMatchesR(_ index: Int) throws {
         let c = Self.cipropCases[index]
         let r = try entry("ciprop_\(c.key)")
@@ -140,9 +141,10 @@ import Testing
             try expect(.likelihood, "likelihood_exact", rel: 1e-8)
             try expect(.likelihood, "likelihood", rel: 1e-4)
         } else {
-            // R returns NA for method = "likelihood" on a replicate design.
+            // R returns NA for method = "likelihood" on a replicate design; Barometer says so.
             let e = try #require(r["likelihood"] as? [Any])
             #expect(e[0] is NSNull)
+            #expect(throws: BarometerError.self) { try s.interval(.likelihood, level: level) }
         }
         #expect(s.interval == (try s.interval(.logit, level: level)))
     }
@@ -221,9 +223,11 @@ import Testing
         let out = try CLI.run(["mean", kz + ".csv", "--codebook", kz + ".codebook.json", "q_russia_opinion", "q_us_opinion", "--format", "json"])
         #expect(out.status == 0, "\(out.stderr)")
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
-        for e in try #require(obj["estimates"] as? [[String: Any]]) {
+        for (e, v) in zip(try #require(obj["estimates"] as? [[String: Any]]), ["q_russia_opinion", "q_us_opinion"]) {
+            let r = try entry("deff_kz2019_mean_\(v)")
             let with = try #require(e["designEffectWithReplacement"] as? Double)
-            #expect(with.isFinite && with > 0)
+            #expect(close(with, try #require(value(r, "deff_replace")), rel: 1e-9), "\(v): \(with)")
+            #expect(close(try #require(e["standardError"] as? Double), try #require(value(r, "se")), rel: 1e-10))
             #expect(e["designEffect"] == nil && e["designEffectWithoutReplacement"] == nil)
         }
         let table = try CLI.run(["mean", kz + ".csv", "--codebook", kz + ".codebook.json", "q_russia_opinion", "q_us_opinion"])

@@ -69,6 +69,12 @@ import Testing
     @Test(arguments: ["stratclus", "jk1"], ProportionIntervalMethod.allCases)
     func batchedEqualsPerCategory(design key: String, method: ProportionIntervalMethod) throws {
         let d = try Self.design(key)
+        if key == "jk1" && method == .likelihood {
+            // Not defined on replicate designs (R svyciprop returns NA): an error, the same for both.
+            #expect(throws: BarometerError.self) { try ShareTable(d, of: "awards", in: [1], by: "stype", method: method) }
+            #expect(throws: BarometerError.self) { try ConditionalShare(d, of: "awards", in: [1], method: method) }
+            return
+        }
         let domain = try d.domain("sch_wide", in: [1])
         for dom in [nil, domain] {
             let t = try ShareTable(d, of: "awards", in: [1], by: "stype", domain: dom, method: method)

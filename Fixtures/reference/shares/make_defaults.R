@@ -58,6 +58,17 @@ for (k in names(designs)) {
   J[[paste0("deff_", k, "_share_schwide_stype1")]] <- deffs(~I(sch_wide == 1), subset(d, stype == 1))
 }
 J$warnings <- unique(J$warnings)
+# The issue's example: the synthetic fixture survey, weights scaled to n (codes 8, 9 user-missing).
+kz <- read.csv("Fixtures/surveys/kz2019-synthetic.csv")
+for (v in c("q_russia_opinion", "q_us_opinion")) kz[[v]][kz[[v]] %in% c(8, 9)] <- NA
+dkz <- svydesign(id = ~1, weights = ~wt, data = kz)
+for (v in c("q_russia_opinion", "q_us_opinion")) {
+  f <- as.formula(paste0("~", v))
+  J[[paste0("deff_kz2019_mean_", v)]] <- list(
+    estimate = as.numeric(coef(svymean(f, dkz, na.rm = TRUE))), se = as.numeric(SE(svymean(f, dkz, na.rm = TRUE))),
+    deff_replace = as.numeric(attr(svymean(f, dkz, na.rm = TRUE, deff = "replace"), "deff")),
+    weight_sum = sum(weights(dkz)[!is.na(kz[[v]])]), n = sum(!is.na(kz[[v]])))
+}
 
 # 2. svyciprop, every method.
 rclus1 <- as.svrepdesign(dclus1)                        # JK1 with the fpc folded into the scale
@@ -91,7 +102,8 @@ ciprop <- function(f, d, level = 0.95) {
   out$se <- as.numeric(SE(svymean(f, d)))[2]
   out$degf <- degf(d)
   out$level <- level
-  out$likelihood_exact <- exact_likelihood(f, d, level)
+  # (R's likelihood interval is NA on a replicate design: no exact root there.)
+  out$likelihood_exact <- if (inherits(d, "svyrep.design")) c(NA, NA) else exact_likelihood(f, d, level)
   out
 }
 J$ciprop_strat_schwide <- ciprop(~I(sch_wide == 1), dstrat)
@@ -101,6 +113,7 @@ J$ciprop_strat_schwide_stype3 <- ciprop(~I(sch_wide == 1), subset(dstrat, stype 
 J$ciprop_clus1_schwide <- ciprop(~I(sch_wide == 1), dclus1)
 J$ciprop_clus1_awards_stype1 <- ciprop(~I(awards == 1), subset(dclus1, stype == 1))
 J$ciprop_jk1_awards <- ciprop(~I(awards == 1), rclus1)
+J$ciprop_jk1_awards_stype1 <- ciprop(~I(awards == 1), subset(rclus1, stype == 1))
 
 # 3. Replicate designs built from designs with an fpc.
 J$jk1fpc_scale <- rclus1$scale

@@ -198,7 +198,8 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
         let input = ProportionInterval.Input(estimate: p, effectiveSize: neff, designVariance: v,
                                              degreesOfFreedom: Double(df), designRows: count,
                                              positiveWeightRows: computed.positiveWeightRows[j],
-                                             logitVariance: computed.logitVariance[j])
+                                             logitVariance: computed.logitVariance[j],
+                                             replicateDesign: design.replicates != nil)
         self.variable = variable
         self.codes = codes.sorted()
         self.among = among
@@ -268,9 +269,13 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
     var baseNote: String { "Base: \(base.description)." }
 
     /// Method, SE and weight notes shared with ``ShareTable``.
-    var methodNotes: [String] {
+    var methodNotes: [String] { methodNotes(eachRow: false) }
+
+    /// ``methodNotes`` for one share, or for a table whose rows each have their own df.
+    func methodNotes(eachRow: Bool) -> [String] {
+        let df = eachRow ? "each row's design df" : "\(NumberFormat.fixed(degreesOfFreedom, 0)) df"
         var n = ["\(NumberFormat.fixed(100 * interval.level, 1))% CI: \(interval.method.rawValue)"
-                     + (interval.method.usesKishSize ? " on Kish n_eff." : " on the design SE with \(NumberFormat.fixed(degreesOfFreedom, 0)) df.")
+                     + (interval.method.usesKishSize ? " on Kish n_eff." : " on the design SE with \(df).")
                      + " SE (Kish) = √(p(1−p)/n_eff), used by Wald/Wilson/Clopper-Pearson/Agresti-Coull;"
                      + " design SE (\(varianceDescription)) used by logit (the default, as R svyciprop), Korn-Graubard, mean, likelihood, asin, xlogit.",
                  DesignEffects.shareNote(hasPopulationSize: designEffectWithoutReplacement != nil)]

@@ -75,15 +75,18 @@ public enum ProportionIntervalMethod: String, Sendable, Codable, CaseIterable {
 ///   the same under linearization but, on a replicate design, the replicate
 ///   variance of the replicate logits (``Input/logitVariance``);
 /// - likelihood: the points μ on each side of p where the signed root of the
-///   quasi-binomial deviance of the intercept-only logit model, scaled by its
-///   Pearson dispersion, `z(μ)² = 2(n₊ − 1)·[p ln(p/μ) + (1−p) ln((1−p)/(1−μ))]`
-///   (n₊ rows of the base with positive weight), reaches `t_{df, α/2}·√λ`, with
-///   `λ = n·V_logit·p(1−p)` the design-to-naive variance ratio of the logit
-///   (n rows of the base; R `confint.svyglm(method = "likelihood")`). R traces
-///   that curve at ten steps and interpolates a spline through them; Barometer
-///   solves for the root (bisection to machine precision on the closed form),
-///   so it agrees with R to the spline's accuracy (about 1e-4) and with the
-///   root of R's own deviance to 1e-10.
+///   deviance of the intercept-only quasi-binomial logit model (weights scaled
+///   to mean 1 over the n rows of the base), divided by R's dispersion (the
+///   design variance of the Pearson residuals, `n₊/(n₊ − 1)` with n₊ the rows
+///   of positive weight), `z(μ)² = 2n(n₊ − 1)/n₊ · [p ln(p/μ) + (1−p) ln((1−p)/(1−μ))]`,
+///   reaches `t_{df, α/2}·√λ`, with `λ = n·V_logit·p(1−p)` the design-to-naive
+///   variance ratio of the logit (R `confint.svyglm(method = "likelihood")`);
+///   so `2(n₊ − 1)/n₊ · KL(p‖μ) = t²·V_logit·p(1−p)`. R traces that curve at
+///   ten steps of a fit converged to 1e-8 and interpolates a spline through
+///   them; Barometer solves for the root (bisection to machine precision), so
+///   it agrees with svyciprop to the spline's accuracy (about 1e-5) and with
+///   the root of R's own fully converged profile to 1e-10. R returns NA on a
+///   replicate design, and so this method is an error there.
 ///
 /// Wilson's lower bound at p = 0 is exactly 0 (upper at p = 1 exactly 1).
 /// Wald, Wilson and Agresti-Coull are clipped to [0, 1] (as statsmodels
@@ -129,10 +132,12 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
         /// `v/(p(1−p))²`: the replicate variance of the replicate logits (R
         /// `svyglm` on a replicate design). Nil under linearization.
         public var logitVariance: Double?
+        /// Whether the variance comes from replicate weights.
+        public var replicateDesign: Bool
 
         public init(estimate: Double, effectiveSize: Double, designVariance: Double,
                     degreesOfFreedom: Double, designRows: Int, positiveWeightRows: Int? = nil,
-                    logitVariance: Double? = nil) {
+                    logitVariance: Double? = nil, replicateDesign: Bool = false) {
             self.estimate = estimate
             self.effectiveSize = effectiveSize
             self.designVariance = designVariance
@@ -140,6 +145,7 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
             self.designRows = designRows
             self.positiveWeightRows = positiveWeightRows ?? designRows
             self.logitVariance = logitVariance
+            self.replicateDesign = replicateDesign
         }
 
         /// Design variance of logit(p): ``logitVariance`` or the delta method.
@@ -267,14 +273,16 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
     }
 
     /// The profile-likelihood bounds (see the type's documentation): the
-    /// roots of `2(n₊ − 1)·KL(p‖μ) = t²·λ` below and above p, found by
-    /// bisection in μ (KL is monotone on each side).
+    /// roots of `2(n₊ − 1)/n₊ · KL(p‖μ) = t²·V_logit·p(1−p)` below and above
+    /// p, found by bisection in μ (KL is monotone on each side).
     static func likelihoodBounds(_ input: Input, t: Double, level: Double) throws(BarometerError) -> ProportionInterval {
+        guard !input.replicateDesign else {
+            throw .invalidArgument("the likelihood interval is not defined on a replicate design (R svyciprop returns NA); use logit")
+        }
         let p = input.estimate
-        let residualDF = Double(input.positiveWeightRows - 1)
-        guard residualDF > 0 else { throw .insufficientData("likelihood interval needs at least 2 respondents with positive weight in the base") }
-        let lambda = Double(input.designRows) * input.logitScaleVariance * p * (1 - p)
-        let target = t * t * lambda / (2 * residualDF)
+        let positive = Double(input.positiveWeightRows)
+        guard positive > 1 else { throw .insufficientData("likelihood interval needs at least 2 respondents with positive weight in the base") }
+        let target = t * t * input.logitScaleVariance * p * (1 - p) * positive / (2 * (positive - 1))
         func kl(_ mu: Double) -> Double {
             p * log(p / mu) + (1 - p) * log((1 - p) / (1 - mu))
         }

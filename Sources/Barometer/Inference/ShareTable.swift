@@ -105,7 +105,7 @@ public struct ShareTable: Sendable, Equatable, Encodable, TableRepresentable {
         if let first = rows.compactMap(\.share).first {
             let rule = first.denominator == .validAnswers ? "valid answers to \(variable)" : "all respondents"
             notes.append("Base of each row: \(rule) with \(by) = that category" + (domain.map { ", within \($0)" } ?? "") + ".")
-            notes += first.methodNotes
+            notes += first.methodNotes(eachRow: true)
         }
         for r in rows where r.share == nil { notes.append("\(r.category.label): empty base, no estimate.") }
         for r in rows { if let s = r.share { notes += s.designEffectNotes(prefix: "\(r.category.label): ") } }
