@@ -198,6 +198,26 @@ import Testing
         #expect(both.status != 0 && both.stderr.contains("--fpc"))
     }
 
+    /// `barometer share --ci NAME` takes R's method names; without --ci it is R's default.
+    @Test func cliIntervalNamesAndDefault() throws {
+        let r = try entry("ciprop_strat_schwide_stype1")
+        for (name, key, rel) in [(nil, "logit", 1e-8), ("likelihood", "likelihood_exact", 1e-8), ("asin", "asin", 1e-10),
+                                 ("xlogit", "xlogit", 1e-10), ("mean", "mean", 1e-10), ("korn-graubard", "beta", 1e-9)] as [(String?, String, Double)] {
+            let out = try CLI.run(["share", "Fixtures/reference/design/apistrat.csv", "--weight", "pw", "--strata", "stype", "--fpc", "fpc",
+                                   "--of", "sch_wide in 1", "--among", "stype in 1", "--format", "json"] + (name.map { ["--ci", $0] } ?? []))
+            #expect(out.status == 0, "\(out.stderr)")
+            let obj = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
+            let ci = try #require(obj["interval"] as? [String: Any])
+            #expect(ci["method"] as? String == (name ?? "logit"))
+            let e = try #require(r[key] as? [Double])
+            let lo = try #require(ci["lower"] as? Double), hi = try #require(ci["upper"] as? Double)
+            #expect(close(lo, e[0], rel: rel) && close(hi, e[1], rel: rel), "\(key)")
+            let deff = try #require(obj["designEffectWithReplacement"] as? Double)
+            let rDeff = try #require(value(try entry("deff_strat_share_schwide_stype1"), "deff_replace"))
+            #expect(close(deff, rDeff, rel: 1e-9))
+        }
+    }
+
     @Test func codesThatMatchNothingAreWarned() throws {
         let d = try Self.design("strat")
         let s = try ConditionalShare(d, of: "sch_wide", in: [5], among: "stype", in: [1, 7])
