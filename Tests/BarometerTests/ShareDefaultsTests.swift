@@ -57,10 +57,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ["strat", "nofpc", "clus1", "scaled_fpc", "scaled", "low_fpc"])
+    @Test(arguments: ["strat", "nofpc", "clus1", "scaled_fpc", "scaled", "low_fpc", "jk1"])
     func designEffectsFollowR(_ key: String) throws {
         let d = try Self.design(key)
-        let fpc = key.hasSuffix("fpc") && key != "nofpc" || key == "strat" || key == "clus1"
+        let fpc = key.hasSuffix("fpc") && key != "nofpc" || key == "strat" || key == "clus1" || key == "jk1"
         #expect(d.hasPopulationSize == fpc)
         for (kind, name) in [("mean", "api00"), ("total", "enroll")] {
             let r = try entry("deff_\(key)_\(kind)_\(name)")

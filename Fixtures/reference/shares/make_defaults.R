@@ -37,7 +37,9 @@ dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = c1, fpc = ~fpc)
 scaled_fpc <- svydesign(id = ~1, strata = ~stype, weights = ~pw_n, data = sc, fpc = ~fpc)
 scaled <- svydesign(id = ~1, strata = ~stype, weights = ~pw_n, data = sc)
 low_fpc <- svydesign(id = ~1, strata = ~stype, weights = ~pw_low, data = sc, fpc = ~fpc)
-designs <- list(strat = dstrat, nofpc = nofpc, clus1 = dclus1, scaled_fpc = scaled_fpc, scaled = scaled, low_fpc = low_fpc)
+rclus1 <- as.svrepdesign(dclus1)                        # JK1 with the fpc folded into the scale
+designs <- list(strat = dstrat, nofpc = nofpc, clus1 = dclus1, scaled_fpc = scaled_fpc, scaled = scaled, low_fpc = low_fpc,
+                jk1 = rclus1)
 
 # 1. Design effects.
 deffs <- function(f, d, total = FALSE) {
@@ -71,7 +73,6 @@ for (v in c("q_russia_opinion", "q_us_opinion")) {
 }
 
 # 2. svyciprop, every method.
-rclus1 <- as.svrepdesign(dclus1)                        # JK1 with the fpc folded into the scale
 methods <- c("logit", "likelihood", "asin", "beta", "mean", "xlogit")
 exact_likelihood <- function(f, d, level) {
   # The root that confint.svyglm(method = "likelihood") interpolates: signed root of the

@@ -121,7 +121,7 @@ public struct ReplicateWeights: Sendable {
             switch method {
             case .jk1:
                 guard scale == nil else { throw .invalidArgument("give either an fpc or a replicate scale for JK1, not both") }
-                let x = f.values[0]
+                guard let x = f.values.first else { throw .insufficientData("no rows for fpc '\(f.name)'") }
                 if let i = f.values.firstIndex(where: { $0 != x }) {
                     throw .invalidArgument("fpc '\(f.name)' varies (row \(i + 1)); JK1 takes one population size (R jk1weights); use JKn with strata")
                 }
