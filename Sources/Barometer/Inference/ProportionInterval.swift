@@ -230,9 +230,11 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
             let v = input.designVariance
             if method == .mean {
                 let d = t * max(v, 0).squareRoot()
+                let outside = p - d < 0 || p + d > 1
                 return ProportionInterval(method: method, level: level, lower: p - d, upper: p + d,
                                           degenerate: !(v > 0),
-                                          note: v > 0 ? nil : "mean interval has zero width: the design variance is 0")
+                                          note: !(v > 0) ? "mean interval has zero width: the design variance is 0"
+                                              : outside ? "the mean interval reaches outside [0, 1] (not clipped, as R svyciprop)" : nil)
             }
             if p == 0 || p == 1 || !(v > 0) {
                 return ProportionInterval(method: method, level: level, lower: p, upper: p, degenerate: true,
@@ -242,7 +244,9 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
             case .asin:
                 let c = asin(p.squareRoot()), se = v.squareRoot() / (2 * (p * (1 - p)).squareRoot())
                 let lo = sin(c - t * se), hi = sin(c + t * se)
-                return ProportionInterval(method: method, level: level, lower: lo * lo, upper: hi * hi)
+                let folded = c - t * se < 0 || c + t * se > Double.pi / 2
+                return ProportionInterval(method: method, level: level, lower: lo * lo, upper: hi * hi,
+                                          note: folded ? "the asin interval passes 0 or π/2 on the angle scale and is folded back by sin², as R svyciprop computes it" : nil)
             case .likelihood:
                 return try likelihoodBounds(input, t: t, level: level)
             default:
