@@ -25,6 +25,8 @@ import Testing
         var stubs: [BannerSpecification.Stub] = [.init(variable: "q1", nets: [.init(label: "Favourable", codes: [1, 2])]),
                                                  .init(variable: "q2")]
         if mean { stubs.append(.init(variable: "score", kind: .mean)) }
+        stubs.append(.init(variable: "reasons", kind: .multipleResponse, nets: [.init(label: "Economy or security", codes: [2, 3])],
+                           variables: ["reason1", "reason2"]))
         return BannerSpecification(stubs: stubs,
                                    banner: [.init(variable: "region", nets: [.init(label: "North or South", codes: [1, 2])]),
                                             .init(variable: "sex")],
@@ -37,7 +39,7 @@ import Testing
 
     static func check(_ book: BannerBook, _ ref: Design) {
         #expect(book.columns.map(\.letter) == ["", "A", "B", "C", "D", "E", "F"])
-        for (t, name) in ["q1", "q2", "score"].enumerated() {
+        for (t, name) in ["q1", "q2", "score", "reasons"].enumerated() {
             guard let r = ref[name] else { Issue.record("no reference for \(name)"); continue }
             let table = book.tables[t]
             #expect(table.degreesOfFreedom == r.df)
@@ -91,7 +93,7 @@ import Testing
         let ref = try Fixture.decode([String: SPSSTable].self, Self.dir + "banner_spss.json")
         let design = try SurveyDesign(data: Self.data("banner_survey.csv"), weight: "wt")
         let book = try BannerBook(design, specification: Self.spec(test: .spss, adjust: .bonferroni, mean: false))
-        for (t, name) in ["q1", "q2"].enumerated() {
+        for (t, name) in ["q1", "q2", "reasons"].enumerated() {
             guard let r = ref[name] else { Issue.record("no reference for \(name)"); continue }
             let table = book.tables[t]
             for (c, e) in r.effectiveBases.enumerated() { #expect(close(table.bases[c].effective, e)) }

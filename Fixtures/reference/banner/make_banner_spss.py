@@ -21,8 +21,16 @@ w = d["wt"].to_numpy()
 columns = [None, ("region", [1]), ("region", [2]), ("region", [3]), ("region", [1, 2]), ("sex", [1]), ("sex", [2])]
 letters = ["", "A", "B", "C", "D", "E", "F"]
 groups = {"region": [1, 2, 3, 4], "sex": [5, 6]}
-rows = {"q1": [[1], [2], [3], [4], [1, 2]], "q2": [[1], [2], [3]]}
-valid = {"q1": d["q1"].isin([1, 2, 3, 4]).to_numpy(), "q2": d["q2"].notna().to_numpy()}
+rows = {"q1": [[1], [2], [3], [4], [1, 2]], "q2": [[1], [2], [3]], "reasons": [[1], [2], [3], [4], [2, 3]]}
+valid = {"q1": d["q1"].isin([1, 2, 3, 4]).to_numpy(), "q2": d["q2"].notna().to_numpy(),
+         "reasons": (d["reason1"].notna() | d["reason2"].notna()).to_numpy()}
+
+
+def indicator(v, codes):
+    """Multiple response: named in either column (cases base)."""
+    if v == "reasons":
+        return (d["reason1"].isin(codes) | d["reason2"].isin(codes)).to_numpy()
+    return d[v].isin(codes).to_numpy()
 
 out = {}
 for v, entries in rows.items():
@@ -34,7 +42,7 @@ for v, entries in rows.items():
         neff.append(ww.sum() ** 2 / (ww ** 2).sum())
     tab = []
     for codes in entries:
-        y = d[v].isin(codes).to_numpy()
+        y = indicator(v, codes)
         p = [w[base & m & y].sum() / w[base & m].sum() for m in inCol]
         pairs, cellLetters = [], ["" for _ in columns]
         for g, cols in groups.items():

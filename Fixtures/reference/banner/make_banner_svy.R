@@ -28,8 +28,20 @@ groups <- list(region = 2:5, sex = 6:7)
 rowsOf <- list(q1 = list(list(label = "1", codes = 1), list(label = "2", codes = 2), list(label = "3", codes = 3),
                          list(label = "4", codes = 4), list(label = "Favourable", codes = c(1, 2))),
                q2 = list(list(label = "1", codes = 1), list(label = "2", codes = 2), list(label = "3", codes = 3)),
-               score = list(list(label = "Mean", codes = NULL)))
-validOf <- function(data, v) if (v == "q1") data$q1 %in% 1:4 else !is.na(data[[v]])
+               score = list(list(label = "Mean", codes = NULL)),
+               reasons = list(list(label = "1", codes = 1), list(label = "2", codes = 2), list(label = "3", codes = 3),
+                              list(label = "4", codes = 4), list(label = "Economy or security", codes = c(2, 3))))
+# Multiple response (reason1, reason2): the base is the cases, respondents with
+# at least one answer; a row counts a respondent who named the code in either column.
+validOf <- function(data, v) {
+  if (v == "q1") return(data$q1 %in% 1:4)
+  if (v == "reasons") return(!is.na(data$reason1) | !is.na(data$reason2))
+  !is.na(data[[v]])
+}
+indicator <- function(data, v, codes) {
+  if (v == "reasons") return(as.numeric(data$reason1 %in% codes | data$reason2 %in% codes))
+  as.numeric(data[[v]] %in% codes)
+}
 
 out <- list()
 for (dn in names(designs)) {
@@ -41,7 +53,7 @@ for (dn in names(designs)) {
     df <- degf(sub)
     rowsOut <- list()
     for (r in rowsOf[[v]]) {
-      y <- if (is.null(r$codes)) ifelse(is.na(des$variables[[v]]), 0, des$variables[[v]]) else as.numeric(des$variables[[v]] %in% r$codes)
+      y <- if (is.null(r$codes)) ifelse(is.na(des$variables[[v]]), 0, des$variables[[v]]) else indicator(des$variables, v, r$codes)
       nums <- c(); dens <- c()
       for (j in seq_along(columns)) {
         cj <- columns[[j]]

@@ -26,10 +26,15 @@ for h in range(1, 4):
             score = round(50 + 10 * lin + rng.normal(0, 5), 1)
             score = "" if rng.random() < 0.05 else score
             wt = round(float(rng.uniform(0.4, 2.5)), 4)
-            rows.append((h, f"{h}-{c}", wt, region, sex, q1, q2, score))
+            # Up to two reasons (codes 1-4), none for about a quarter.
+            reasons = [int(x) for x in rng.choice([1, 2, 3, 4], size=2, replace=False, p=[0.4, 0.3, 0.2, 0.1])]
+            k = int(rng.choice([0, 1, 2], p=[0.25, 0.45, 0.30]))
+            r1 = reasons[0] if k >= 1 else ""
+            r2 = reasons[1] if k >= 2 else ""
+            rows.append((h, f"{h}-{c}", wt, region, sex, q1, q2, score, r1, r2))
 
 with open("banner_survey.csv", "w") as f:
-    f.write("stratum,psu,wt,region,sex,q1,q2,score\n")
+    f.write("stratum,psu,wt,region,sex,q1,q2,score,reason1,reason2\n")
     for r in rows:
         f.write(",".join(str(x) for x in r) + "\n")
 
@@ -41,7 +46,9 @@ codebook = {"weight": "wt", "variables": [
                      "4": "Very unfavourable", "8": "Don't know", "9": "Refused"}, "missing": [8, 9]},
     {"name": "q2", "label": "Trust in parliament", "level": "ordinal",
      "valueLabels": {"1": "Low", "2": "Medium", "3": "High"}},
-    {"name": "score", "label": "Wellbeing score", "level": "scale"}]}
+    {"name": "score", "label": "Wellbeing score", "level": "scale"},
+    {"name": "reason1", "label": "Reasons for the opinion", "valueLabels": {"1": "Culture", "2": "Economy", "3": "Security", "4": "Other"}},
+    {"name": "reason2", "label": "Reasons for the opinion (second)", "valueLabels": {"1": "Culture", "2": "Economy", "3": "Security", "4": "Other"}}]}
 with open("banner_survey.codebook.json", "w") as f:
     json.dump(codebook, f, indent=1)
 print(len(rows), "rows")

@@ -85,40 +85,29 @@ extension BannerBook {
     private static func table(_ stub: BannerSpecification.Stub, spec: BannerSpecification.Resolved, design: SurveyDesign,
                               domain: Domain?, columns: [Column], groups: [BannerGroup]) throws(BarometerError) -> Table {
         let n = design.rowCount
-        let v = try design.variable(stub.variable)
         let kind = stub.kind ?? .categories
+        if kind == .multipleResponse {
+            return try multipleResponseTable(stub, spec: spec, design: design, domain: domain, columns: columns, groups: groups)
+        }
+        let v = try design.variable(stub.variable)
         if kind == .mean {
             try v.requireNumeric()
             if spec.test == .spss {
                 throw .invalidArgument("the SPSS-style column test compares proportions; the mean of '\(stub.variable)' takes the design test")
             }
         }
-        let w = design.weights.values
         // Base rows: in the domain, and (valid base, or a mean) with a valid answer.
         let validOnly = spec.base == .valid || kind == .mean
         var base = [Bool](repeating: false, count: n)
         for i in 0..<n where domain?.mask[i] ?? true {
             base[i] = !validOnly || v.status(atRow: i) == .valid
         }
-        let baseDomain = Domain(mask: base, description: "base")
-        let df = Double(design.degreesOfFreedom(in: baseDomain))
-        // Bases per column.
-        var bases: [Bases] = []
-        for (c, col) in columns.enumerated() {
-            var count = 0, sw = 0.0, sw2 = 0.0
-            let member = Self.membership(c, col, groups)
-            for i in 0..<n where base[i] && member(i) { count += 1; sw += w[i]; sw2 += w[i] * w[i] }
-            bases.append(Bases(unweighted: count, weighted: sw, effective: sw2 > 0 ? sw * sw / sw2 : 0))
-        }
-        guard bases.contains(where: { $0.weighted > 0 }) else {
-            throw .emptyDomain("no respondent with positive weight in the base of '\(stub.variable)'")
-        }
         // Row entries: (label, kind, indicator or values).
         var entries: [(String, Row.Kind, [Double])] = []
         switch kind {
         case .mean:
             entries.append(("Mean", .mean, v.values.enumerated().map { base[$0.offset] ? $0.element : 0 }))
-        case .categories:
+        case .categories, .multipleResponse:
             let coding = CategoryCoding(v, missing: validOnly ? .excludeMissing : .showMissing)
             for (k, cat) in coding.categories.enumerated() {
                 let y = coding.index.map { $0 == Int32(k) ? 1.0 : 0.0 }
@@ -130,7 +119,66 @@ extension BannerBook {
                 entries.append((net.label, .net, y))
             }
         }
-        let scale = kind == .mean ? 1.0 : 100.0
+        let rule = validOnly ? "valid answers to \(stub.variable) (Don't know, Refused and system-missing excluded)"
+                             : "all respondents (Don't know, Refused and system-missing shown, not tested)"
+        return try table(stub.variable, title: v.label ?? v.name, entries: entries, base: base, rule: rule,
+                         scale: kind == .mean ? 1 : 100, spec: spec, design: design, domain: domain, columns: columns, groups: groups)
+    }
+
+    /// A multiple-response stub: per valid code of the set, the share of cases
+    /// (respondents in the column with at least one valid answer in the set, or
+    /// everyone under the `all` base) who named it in any member column.
+    private static func multipleResponseTable(_ stub: BannerSpecification.Stub, spec: BannerSpecification.Resolved,
+                                              design: SurveyDesign, domain: Domain?, columns: [Column],
+                                              groups: [BannerGroup]) throws(BarometerError) -> Table {
+        let n = design.rowCount
+        let members = try (stub.variables ?? []).map { (name) throws(BarometerError) -> Variable in
+            let v = try design.variable(name); try v.requireNumeric(); return v
+        }
+        var codes = Set<Double>(), labels: [Double: String] = [:]
+        for v in members {
+            for c in CategoryCoding(v, missing: .excludeMissing).categories { if let code = c.code {
+                codes.insert(code); if labels[code] == nil { labels[code] = c.label }
+            } }
+        }
+        var base = [Bool](repeating: false, count: n)
+        for i in 0..<n where domain?.mask[i] ?? true {
+            base[i] = spec.base == .all || members.contains { $0.status(atRow: i) == .valid }
+        }
+        var entries: [(String, Row.Kind, [Double])] = codes.sorted().map { code in
+            let y = (0..<n).map { i -> Double in members.contains { $0.values[i] == code && $0.status(atRow: i) == .valid } ? 1 : 0 }
+            return (labels[code] ?? Variable.formatCode(code), .category, y)
+        }
+        for net in stub.nets ?? [] {
+            let set = Set(net.codes)
+            let y = (0..<n).map { i -> Double in members.contains { set.contains($0.values[i]) && $0.status(atRow: i) == .valid } ? 1 : 0 }
+            entries.append((net.label, .net, y))
+        }
+        let rule = spec.base == .valid
+            ? "cases: respondents with at least one valid answer in \(stub.variables?.joined(separator: ", ") ?? "")"
+            : "all respondents"
+        return try table(stub.variable, title: members.first?.label ?? stub.variable, entries: entries, base: base,
+                         rule: rule + "; percentages of cases (a respondent may name several codes)", scale: 100,
+                         spec: spec, design: design, domain: domain, columns: columns, groups: groups)
+    }
+
+    /// The table of `entries` (label, kind, per-row indicator or value) over the `base` rows.
+    private static func table(_ variable: String, title: String, entries: [(String, Row.Kind, [Double])], base: [Bool],
+                              rule: String, scale: Double, spec: BannerSpecification.Resolved, design: SurveyDesign,
+                              domain: Domain?, columns: [Column], groups: [BannerGroup]) throws(BarometerError) -> Table {
+        let n = design.rowCount, w = design.weights.values
+        let df = Double(design.degreesOfFreedom(in: Domain(mask: base, description: "base")))
+        // Bases per column.
+        var bases: [Bases] = []
+        for (c, col) in columns.enumerated() {
+            var count = 0, sw = 0.0, sw2 = 0.0
+            let member = Self.membership(c, col, groups)
+            for i in 0..<n where base[i] && member(i) { count += 1; sw += w[i]; sw2 += w[i] * w[i] }
+            bases.append(Bases(unweighted: count, weighted: sw, effective: sw2 > 0 ? sw * sw / sw2 : 0))
+        }
+        guard bases.contains(where: { $0.weighted > 0 }) else {
+            throw .emptyDomain("no respondent with positive weight in the base of '\(variable)'")
+        }
         var rows: [Row] = []
         var comparisons: [Comparison] = []
         for (r, entry) in entries.enumerated() {
@@ -184,9 +232,7 @@ extension BannerBook {
                 Cell(value: value[$0], standardError: se[$0], letters: letters[$0])
             }))
         }
-        let rule = validOnly ? "valid answers to \(stub.variable) (Don't know, Refused and system-missing excluded)"
-                             : "all respondents (Don't know, Refused and system-missing shown, not tested)"
-        return Table(variable: stub.variable, title: v.label ?? v.name, rows: rows, bases: bases, comparisons: comparisons,
+        return Table(variable: variable, title: title, rows: rows, bases: bases, comparisons: comparisons,
                      degreesOfFreedom: df, base: (domain.map { "\(rule) within \($0.description)" } ?? rule))
     }
 

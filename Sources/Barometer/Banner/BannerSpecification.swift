@@ -29,15 +29,23 @@ public struct BannerSpecification: Sendable, Codable, Equatable {
         case categories
         /// The mean of a numeric variable, with its SE.
         case mean
+        /// A multiple-response set stored in several columns (``Stub/variables``):
+        /// per code, the percentage of cases (respondents with at least one valid
+        /// answer in the set) who named it, as SPSS `MULT RESPONSE`'s % of cases.
+        case multipleResponse
     }
 
     /// One question of the stub.
     public struct Stub: Sendable, Codable, Equatable {
+        /// The variable (for a multiple-response set: the set's name, used as its title
+        /// unless its first member has a label).
         public var variable: String
         public var kind: StubKind?
         public var nets: [Net]?
-        public init(variable: String, kind: StubKind? = nil, nets: [Net]? = nil) {
-            self.variable = variable; self.kind = kind; self.nets = nets
+        /// Member columns of a ``StubKind/multipleResponse`` set.
+        public var variables: [String]?
+        public init(variable: String, kind: StubKind? = nil, nets: [Net]? = nil, variables: [String]? = nil) {
+            self.variable = variable; self.kind = kind; self.nets = nets; self.variables = variables
         }
     }
 
@@ -114,6 +122,9 @@ public struct BannerSpecification: Sendable, Codable, Equatable {
         }
         for l in levels where !(l > 0 && l < 1) {
             throw .invalidArgument("banner specification: significance level \(l) is outside (0, 1)")
+        }
+        for s in stubs where (s.kind == .multipleResponse) != !(s.variables ?? []).isEmpty {
+            throw .invalidArgument("banner specification: stub '\(s.variable)': 'variables' belongs with kind 'multipleResponse' and it needs at least one")
         }
         for s in stubs { for n in s.nets ?? [] where n.codes.isEmpty {
             throw .invalidArgument("banner specification: net '\(n.label)' of stub '\(s.variable)' has no codes")
