@@ -30,6 +30,7 @@ struct Banner: ParsableCommand {
     @Option(name: .long, help: "Base: valid (valid answers) or all (DK/Refused shown, not tested).") var base: BannerSpecification.Base?
     @Flag(name: .customLong("no-total"), help: "Leave out the Total column.") var noTotal = false
     @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
+    @Option(name: .long, help: "Also write the book to FILE.xlsx (one sheet per question) or FILE.html (self-contained, printable).") var out: String?
     @OptionGroup var designOptions: DesignOptions
     @OptionGroup var output: OutputOptions
 
@@ -64,6 +65,18 @@ struct Banner: ParsableCommand {
         let s = try specification()
         let design = try designOptions.design(try input.load(), weight: weight)
         let book = try BannerBook(design, specification: s)
+        if let out {
+            let lower = out.lowercased()
+            if lower.hasSuffix(".xlsx") {
+                try XLSXWorkbook(book).write(to: out)
+            } else if lower.hasSuffix(".html") || lower.hasSuffix(".htm") {
+                let title = "Banner book: \(URL(fileURLWithPath: input.file).lastPathComponent)"
+                do { try BannerHTML.render(book, title: title).write(toFile: out, atomically: true, encoding: .utf8) }
+                catch { throw ValidationError("cannot write \(out): \(error.localizedDescription)") }
+            } else {
+                throw ValidationError("--out: '\(out)' should end in .xlsx or .html")
+            }
+        }
         if output.format == .json {
             print(try OutputFormat.renderJSON(book))
             return
