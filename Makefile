@@ -38,7 +38,10 @@ demo: release
 	@echo "== Every claim of both memos"
 	.build/release/barometer verify Fixtures/memos/ponars-658.claims.json --data Fixtures/surveys/kz2019-synthetic.csv --codebook Fixtures/surveys/kz2019-synthetic.codebook.json --report-dir $(DEMO_REPORTS)
 	.build/release/barometer verify Fixtures/memos/odr-2020.claims.json --data Fixtures/surveys/kz2020-synthetic.csv --codebook Fixtures/surveys/kz2020-synthetic.codebook.json --report-dir $(DEMO_REPORTS)
-	@echo "Reports: $(DEMO_REPORTS)/ponars-658.report.html, $(DEMO_REPORTS)/odr-2020.report.html"
+	@echo "== Banner book: Russia questions x language, wave and age group, with significance letters"
+	.build/release/barometer banner Fixtures/surveys/kz2019-synthetic.csv --codebook Fixtures/surveys/kz2019-synthetic.codebook.json --spec Fixtures/surveys/kz2019-banner.json --out $(DEMO_REPORTS)/kz2019-banner.html
+	.build/release/barometer banner Fixtures/surveys/kz2019-synthetic.csv --codebook Fixtures/surveys/kz2019-synthetic.codebook.json --spec Fixtures/surveys/kz2019-banner.json --out $(DEMO_REPORTS)/kz2019-banner.xlsx > /dev/null
+	@echo "Reports: $(DEMO_REPORTS)/ponars-658.report.html, $(DEMO_REPORTS)/odr-2020.report.html, $(DEMO_REPORTS)/kz2019-banner.html, $(DEMO_REPORTS)/kz2019-banner.xlsx"
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --target BarometerBenchmarks
