@@ -299,23 +299,25 @@ struct GLMFit: Sendable {
             if change < tolerance { converged = true; break }
         }
         if family.isBinomial {
-            let eps = 10 * Double.ulpOfOne
-            let boundary = (0..<n).contains { w[$0] > 0 && (mu[$0] < eps || mu[$0] > 1 - eps) }
-            if boundary || !converged {
-                // Columns whose coefficient moves the linear predictor by more than
-                // 10 per standard deviation of the column: the diverging directions.
-                var cols: [String] = []
-                for j in 0..<p {
-                    var m = 0.0, s2 = 0.0
-                    for k in 0..<n { m += x[k, j] }
-                    m /= Double(n)
-                    for k in 0..<n { s2 += (x[k, j] - m) * (x[k, j] - m) }
-                    let sd = (s2 / Double(max(n - 1, 1))).squareRoot()
-                    if sd > 0 && abs(beta[j]) * sd > 10 { cols.append(names[j]) }
+            // Separation: fitted probabilities at 0 or 1 together with coefficients the
+            // data cannot pin down (model-based SE × the column's RMS above 10³; a finite
+            // fit has about 1/√(n·μ(1−μ)) there). Those columns are the diverging ones.
+            let boundary = (0..<n).contains { w[$0] > 0 && (mu[$0] < 1e-8 || mu[$0] > 1 - 1e-8) }
+            if boundary {
+                let trial = GLMFit(beta: beta, eta: eta, mu: mu, iterations: iterations)
+                var diverging: [String] = []
+                if let ainv = try? trial.inverseInformation(x: x, w: w, family: family, link: link) {
+                    for j in 0..<p {
+                        var ss = 0.0
+                        for k in 0..<n where w[k] > 0 { ss += x[k, j] * x[k, j] }
+                        let rms = (ss / Double(max(n, 1))).squareRoot()
+                        if !(max(ainv[j, j], 0).squareRoot() * rms < 1e3) { diverging.append(names[j]) }
+                    }
+                } else {
+                    diverging = names
                 }
-                if boundary || !cols.isEmpty {
-                    let named = cols.isEmpty ? names.filter { $0 != "(Intercept)" } : cols
-                    throw .separation(columns: replicate.map { r in named.map { "\($0) (replicate \(r))" } } ?? named)
+                if !diverging.isEmpty {
+                    throw .separation(columns: replicate.map { r in diverging.map { "\($0) (replicate \(r))" } } ?? diverging)
                 }
             }
         }
