@@ -27,4 +27,19 @@ import Testing
         #expect(r.status != 0)
         #expect(r.stderr.contains("column 18"), "\(r.stderr)")
     }
+
+    @Test func quantilesUnderStrata() throws {
+        let r = try CLI.run(["quantile", "Fixtures/reference/design/apistrat.csv", "api00", "--weight", "pw", "--strata", "stype",
+                             "--fpc", "fpc", "--q", "0.1,0.5,0.9", "--rule", "hf7", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let qs = try #require(json["quantiles"] as? [[String: Any]])
+        let ref = try #require(try Fixture.json("Fixtures/reference/quantiles/expected.json") as? [String: Any])
+        let c = try #require(ref["strat_api00_hf7"] as? [String: Any])
+        let est = try #require(c["quantile"] as? [Double]), lo = try #require(c["lower"] as? [Double])
+        for (j, k) in [1, 3, 5].enumerated() {
+            #expect(close(try #require(qs[j]["estimate"] as? Double), est[k], rel: 1e-10))
+            #expect(close(try #require(qs[j]["lower"] as? Double), lo[k], rel: 1e-10))
+        }
+    }
 }
