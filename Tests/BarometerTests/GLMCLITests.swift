@@ -42,4 +42,19 @@ import Testing
             #expect(close(try #require(qs[j]["lower"] as? Double), lo[k], rel: 1e-10))
         }
     }
+
+    @Test func ordinalOnTheFixture() throws {
+        let r = try CLI.run(["olr", "Fixtures/surveys/kz2019-synthetic.csv", "--codebook", "Fixtures/surveys/kz2019-synthetic.codebook.json",
+                             "q_us_opinion ~ factor(q_russia_opinion) + q_leader_opinion", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let ref = try #require(try Fixture.json("Fixtures/reference/models/expected_olr.json") as? [String: Any])
+        let kz = try #require(ref["kz_olr"] as? [String: Any])
+        let zeta = try #require(kz["zeta"] as? [Double])
+        let thresholds = try #require(json["thresholds"] as? [[String: Any]])
+        #expect(thresholds.count == zeta.count)
+        for (j, z) in thresholds.enumerated() where j < zeta.count {
+            #expect(close(try #require(z["estimate"] as? Double), zeta[j], rel: 1e-6))
+        }
+    }
 }
