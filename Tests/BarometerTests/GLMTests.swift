@@ -91,6 +91,13 @@ import Testing
         try check(r, "strat_logit_ref3", names: false)
     }
 
+    @Test func domains() throws {
+        let d = try strat()
+        try check(d.glm("api00 ~ enroll + factor(stype)", domain: d.domain("sch_wide", in: [1])), "strat_domain_gauss")
+        let c = try clus1()
+        try check(c.glm("awards ~ api00 + enroll", family: .binomial, domain: c.domain("stype", in: [1, 3])), "clus1_domain_logit")
+    }
+
     @Test func clusterAndJK1() throws {
         try check(clus1().glm("api00 ~ enroll + factor(stype)"), "clus1_gauss")
         try check(clus1().glm("awards ~ api00 + factor(stype)", family: .binomial), "clus1_logit")

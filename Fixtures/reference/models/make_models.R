@@ -53,6 +53,10 @@ put("strat_logit_ref3", svyglm(awards ~ api00 + stype3, dstrat3, family = binomi
 put("strat_factor_by_factor", svyglm(api00 ~ factor(stype) * factor(awards), dstrat, control = ctl),
     c("factor(stype)", "factor(stype):factor(awards)"))
 
+# Domains: subset() keeps the design's PSUs (R svyglm on a subset design)
+put("strat_domain_gauss", svyglm(api00 ~ enroll + factor(stype), subset(dstrat, sch_wide == 1), control = ctl), "factor(stype)")
+put("clus1_domain_logit", svyglm(awards ~ api00 + enroll, subset(dclus1, stype != 2), family = binomial(), control = ctl))
+
 # One-stage cluster design
 put("clus1_gauss", svyglm(api00 ~ enroll + factor(stype), dclus1, control = ctl), "factor(stype)")
 put("clus1_logit", svyglm(awards ~ api00 + factor(stype), dclus1, family = binomial(), control = ctl), "factor(stype)")
