@@ -7,12 +7,7 @@
 suppressMessages(library(survey))
 here <- "Fixtures/reference/models"
 dd <- "Fixtures/reference/design"
-num <- function(x) ifelse(is.na(x), '"NaN"', formatC(as.numeric(x), digits = 17, format = "g"))
-enc <- function(x) {
-  if (is.list(x)) return(paste0("{", paste0('"', names(x), '": ', sapply(x, enc), collapse = ", "), "}"))
-  if (is.character(x)) return(paste0("[", paste0('"', x, '"', collapse = ", "), "]"))
-  paste0("[", paste(num(x), collapse = ", "), "]")
-}
+source("Fixtures/reference/models/json_models.R")
 ctl <- glm.control(epsilon = 1e-13, maxit = 200)
 J <- list()
 put <- function(key, fit, terms = character(0)) {
@@ -73,6 +68,4 @@ dkz <- svydesign(id = ~1, weights = ~wt, data = kz)
 put("kz_logit", svyglm(us_fav ~ factor(q_russia_opinion) + q_leader_opinion, dkz, family = binomial(), control = ctl),
     "factor(q_russia_opinion)")
 
-lines <- paste0('  "', names(J), '": ', sapply(J, enc))
-writeLines(c("{", paste0('  "generator": "R survey ', packageDescription("survey")$Version, '",'),
-             paste(lines, collapse = ",\n"), "}"), file.path(here, "expected.json"))
+write_json(J, file.path(here, "expected.json"))

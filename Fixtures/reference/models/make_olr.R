@@ -10,12 +10,7 @@
 suppressMessages(library(survey))
 here <- "Fixtures/reference/models"
 data(api)
-num <- function(x) ifelse(is.na(x), '"NaN"', formatC(as.numeric(x), digits = 17, format = "g"))
-enc <- function(x) {
-  if (is.list(x)) return(paste0("{", paste0('"', names(x), '": ', sapply(x, enc), collapse = ", "), "}"))
-  if (is.character(x)) return(paste0("[", paste0('"', x, '"', collapse = ", "), "]"))
-  paste0("[", paste(num(x), collapse = ", "), "]")
-}
+source("Fixtures/reference/models/json_models.R")
 prep <- function(d) {
   out <- data.frame(snum = d$snum, dnum = d$dnum, stype = as.integer(d$stype), pw = d$pw, fpc = d$fpc,
                     mealcat = as.integer(cut(d$meals, c(0, 25, 50, 75, 100), include.lowest = TRUE)),
@@ -61,6 +56,4 @@ kz <- read.csv("Fixtures/surveys/kz2019-synthetic.csv")
 for (v in c("q_us_opinion", "q_russia_opinion", "q_leader_opinion")) kz[[v]][kz[[v]] %in% c(8, 9)] <- NA
 dkz <- svydesign(id = ~1, weights = ~wt, data = kz)
 put("kz_olr", factor(q_us_opinion) ~ factor(q_russia_opinion) + q_leader_opinion, dkz, 7)
-lines <- paste0('  "', names(J), '": ', sapply(J, enc))
-writeLines(c("{", paste0('  "generator": "R survey ', packageDescription("survey")$Version, '",'),
-             paste(lines, collapse = ",\n"), "}"), file.path(here, "expected_olr.json"))
+write_json(J, file.path(here, "expected_olr.json"))

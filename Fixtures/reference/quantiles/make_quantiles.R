@@ -4,11 +4,7 @@
 suppressMessages(library(survey))
 here <- "Fixtures/reference/quantiles"
 dd <- "Fixtures/reference/design"
-num <- function(x) ifelse(is.na(x), '"NaN"', formatC(as.numeric(x), digits = 17, format = "g"))
-enc <- function(x) {
-  if (is.list(x)) return(paste0("{", paste0('"', names(x), '": ', sapply(x, enc), collapse = ", "), "}"))
-  paste0("[", paste(num(x), collapse = ", "), "]")
-}
+source("Fixtures/reference/models/json_models.R")
 J <- list()
 probs <- c(0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99)
 put <- function(key, x, design, qrule, ...) {
@@ -34,6 +30,4 @@ kz <- read.csv("Fixtures/surveys/kz2019-synthetic.csv")
 kz$q_leader_opinion[kz$q_leader_opinion %in% c(8, 9)] <- NA
 dkz <- svydesign(id = ~1, weights = ~wt, data = kz)
 for (rule in c("math", "hf7")) put(paste0("kz_leader_", rule), ~q_leader_opinion, subset(dkz, !is.na(q_leader_opinion)), rule)
-lines <- paste0('  "', names(J), '": ', sapply(J, enc))
-writeLines(c("{", paste0('  "generator": "R survey ', packageDescription("survey")$Version, '",'),
-             paste(lines, collapse = ",\n"), "}"), file.path(here, "expected.json"))
+write_json(J, file.path(here, "expected.json"))
