@@ -68,6 +68,8 @@ import Testing
         #expect(throws: BarometerError.rankDeficient(columns: ["x2"])) { try d.glm("y ~ x + x2 + factor(g)") }
         // A numeric copy of a dummy: aliased with factor(g)1.
         #expect(throws: BarometerError.rankDeficient(columns: ["g"])) { try d.glm("y ~ factor(g) + g") }
+        // The ordinal model checks the same way (y has 5 ordered codes here).
+        #expect(throws: BarometerError.rankDeficient(columns: ["x2"])) { try d.olr("y ~ x + x2") }
     }
 
     @Test func separationIsReported() throws {

@@ -154,3 +154,17 @@ struct ModelMatrix: Sendable {
         self.excludedSystemMissing = systemMissing
     }
 }
+
+extension ModelMatrix {
+    /// Columns of `a` (√w-scaled model columns) that the QR `qr` of `a` finds
+    /// aliased: |R_jj| < 10⁻⁷·‖a_j‖ (R `dqrdc2`'s tolerance) or an all-zero column.
+    static func aliasedColumns(_ a: Matrix, _ qr: QRFactorization, names: [String]) -> [String] {
+        var aliased: [String] = []
+        for j in 0..<a.columns {
+            var norm = 0.0
+            for k in 0..<a.rows { norm += a[k, j] * a[k, j] }
+            if norm == 0 || abs(qr.factored[j, j]) < 1e-7 * norm.squareRoot() { aliased.append(names[j]) }
+        }
+        return aliased
+    }
+}

@@ -266,12 +266,7 @@ struct GLMFit: Sendable {
             }
             let qr: QRFactorization
             do { qr = try LinearAlgebra.qr(a) } catch { throw .linearAlgebra(error) }
-            var aliased: [String] = []
-            for j in 0..<p {
-                var norm = 0.0
-                for k in 0..<n { norm += a[k, j] * a[k, j] }
-                if abs(qr.factored[j, j]) < 1e-7 * norm.squareRoot() || norm == 0 { aliased.append(names[j]) }
-            }
+            let aliased = ModelMatrix.aliasedColumns(a, qr, names: names)
             if !aliased.isEmpty {
                 if let r = replicate {
                     throw .rankDeficient(columns: aliased.map { "\($0) (replicate \(r))" })

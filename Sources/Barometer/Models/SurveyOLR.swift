@@ -227,12 +227,7 @@ struct OLRFit: Sendable {
         for k in 0..<x.rows { let s = max(w[k], 0).squareRoot(); for j in 0..<x.columns { a[k, j] *= s } }
         let qr: QRFactorization
         do { qr = try LinearAlgebra.qr(a) } catch { throw .linearAlgebra(error) }
-        var aliased: [String] = []
-        for j in 0..<x.columns {
-            var norm = 0.0
-            for k in 0..<x.rows { norm += a[k, j] * a[k, j] }
-            if norm == 0 || abs(qr.factored[j, j]) < 1e-7 * norm.squareRoot() { aliased.append(names[j]) }
-        }
+        let aliased = ModelMatrix.aliasedColumns(a, qr, names: names)
         if !aliased.isEmpty { throw .rankDeficient(columns: aliased) }
     }
 
