@@ -156,13 +156,46 @@ struct ModelMatrix: Sendable {
 }
 
 extension ModelMatrix {
+    /// `out = diag(s)·x` (same shape as x), column by column.
+    static func scaleRows(_ x: Matrix, by s: [Double], into out: inout Matrix) {
+        let n = x.rows
+        guard out.rows == n, out.columns == x.columns, s.count == n else { return }
+        x.storage.withUnsafeBufferPointer { xp in
+            s.withUnsafeBufferPointer { sp in
+                out.storage.withUnsafeMutableBufferPointer { op in
+                    for j in 0..<x.columns {
+                        let base = j * n
+                        for k in 0..<n { op[base + k] = sp[k] * xp[base + k] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// An n × m matrix holding row k of `m` at row `rows[k]`, zeros elsewhere
+    /// (influence values of the rows used, placed among all the design's rows).
+    static func scatter(_ m: Matrix, rows: [Int], count n: Int) -> Matrix {
+        var out = Matrix(rows: n, columns: m.columns)
+        m.storage.withUnsafeBufferPointer { mp in
+            out.storage.withUnsafeMutableBufferPointer { op in
+                for j in 0..<m.columns {
+                    let src = j * m.rows, dst = j * n
+                    for (k, i) in rows.enumerated() where i < n { op[dst + i] = mp[src + k] }
+                }
+            }
+        }
+        return out
+    }
+
     /// Columns of `a` (√w-scaled model columns) that the QR `qr` of `a` finds
     /// aliased: |R_jj| < 10⁻⁷·‖a_j‖ (R `dqrdc2`'s tolerance) or an all-zero column.
     static func aliasedColumns(_ a: Matrix, _ qr: QRFactorization, names: [String]) -> [String] {
         var aliased: [String] = []
         for j in 0..<a.columns {
             var norm = 0.0
-            for k in 0..<a.rows { norm += a[k, j] * a[k, j] }
+            a.storage.withUnsafeBufferPointer { ap in
+                for k in 0..<a.rows { let v = ap[j * a.rows + k]; norm += v * v }
+            }
             if norm == 0 || abs(qr.factored[j, j]) < 1e-7 * norm.squareRoot() { aliased.append(names[j]) }
         }
         return aliased

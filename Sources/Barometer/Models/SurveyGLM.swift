@@ -101,16 +101,15 @@ extension SurveyDesign {
         } else {
             let ainv = try fit.inverseInformation(x: mm.x, w: w, family: family, link: link)
             var scores = mm.x
+            var s = [Double](repeating: 0, count: nUsed)
             for k in 0..<nUsed {
                 let eta = fit.eta[k], mu = fit.mu[k]
-                let s = w[k] * (mm.y[k] - mu) * link.derivative(eta) / family.variance(mu)
-                for j in 0..<p { scores[k, j] *= s }
+                s[k] = w[k] * (mm.y[k] - mu) * link.derivative(eta) / family.variance(mu)
             }
+            ModelMatrix.scaleRows(mm.x, by: s, into: &scores)
             let influence: Matrix
             do { influence = try LinearAlgebra.multiply(scores, ainv) } catch { throw .linearAlgebra(error) }
-            var u = Matrix(rows: rowCount, columns: p)
-            for j in 0..<p { for k in 0..<nUsed { u[mm.rows[k], j] = influence[k, j] } }
-            cov = try sampling.linearizationCovariance(u)
+            cov = try sampling.linearizationCovariance(ModelMatrix.scatter(influence, rows: mm.rows, count: rowCount))
         }
         // Degrees of freedom: R's degf(design[rows used]) + 1 − p.
         var usedMask = [Bool](repeating: false, count: rowCount)
@@ -258,12 +257,13 @@ struct GLMFit: Sendable {
         var a = Matrix(rows: n, columns: p), z = [Double](repeating: 0, count: n)
         while iterations < maxIterations {
             iterations += 1
+            var sw = [Double](repeating: 0, count: n)
             for k in 0..<n {
                 let d = link.derivative(eta[k]), v = family.variance(mu[k])
-                let sw = w[k] > 0 ? (w[k] * d * d / v).squareRoot() : 0
-                z[k] = sw * (eta[k] + (y[k] - mu[k]) / d)
-                for j in 0..<p { a[k, j] = sw * x[k, j] }
+                sw[k] = w[k] > 0 ? (w[k] * d * d / v).squareRoot() : 0
+                z[k] = sw[k] * (eta[k] + (y[k] - mu[k]) / d)
             }
+            ModelMatrix.scaleRows(x, by: sw, into: &a)
             let qr: QRFactorization
             do { qr = try LinearAlgebra.qr(a) } catch { throw .linearAlgebra(error) }
             let aliased = ModelMatrix.aliasedColumns(a, qr, names: names)
@@ -330,11 +330,12 @@ struct GLMFit: Sendable {
     func inverseInformation(x: Matrix, w: [Double], family: GLMFamily, link: GLMLink) throws(BarometerError) -> Matrix {
         let n = x.rows, p = x.columns
         var a = Matrix(rows: n, columns: p)
+        var sw = [Double](repeating: 0, count: n)
         for k in 0..<n {
             let d = link.derivative(eta[k])
-            let sw = w[k] > 0 ? (w[k] * d * d / family.variance(mu[k])).squareRoot() : 0
-            for j in 0..<p { a[k, j] = sw * x[k, j] }
+            sw[k] = w[k] > 0 ? (w[k] * d * d / family.variance(mu[k])).squareRoot() : 0
         }
+        ModelMatrix.scaleRows(x, by: sw, into: &a)
         do { return try LinearAlgebra.qr(a).inverseGram() } catch { throw .linearAlgebra(error) }
     }
 }

@@ -154,9 +154,7 @@ extension SurveyDesign {
             do { hinv = try LinearAlgebra.inverseSPD(information) } catch { throw .linearAlgebra(error) }
             let influence: Matrix
             do { influence = try LinearAlgebra.multiply(scores, hinv) } catch { throw .linearAlgebra(error) }
-            var u = Matrix(rows: rowCount, columns: m)
-            for j in 0..<m { for k in 0..<mm.rows.count { u[mm.rows[k], j] = influence[k, j] } }
-            cov = try sampling.linearizationCovariance(u)
+            cov = try sampling.linearizationCovariance(ModelMatrix.scatter(influence, rows: mm.rows, count: rowCount))
         }
         var usedMask = [Bool](repeating: false, count: rowCount)
         for i in mm.rows { usedMask[i] = true }
@@ -224,7 +222,7 @@ struct OLRFit: Sendable {
 
     static func checkRank(_ x: Matrix, w: [Double], names: [String]) throws(BarometerError) {
         var a = x
-        for k in 0..<x.rows { let s = max(w[k], 0).squareRoot(); for j in 0..<x.columns { a[k, j] *= s } }
+        ModelMatrix.scaleRows(x, by: w.map { max($0, 0).squareRoot() }, into: &a)
         let qr: QRFactorization
         do { qr = try LinearAlgebra.qr(a) } catch { throw .linearAlgebra(error) }
         let aliased = ModelMatrix.aliasedColumns(a, qr, names: names)
