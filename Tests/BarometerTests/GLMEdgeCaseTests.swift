@@ -38,6 +38,16 @@ import Testing
         #expect(formulaError("y ~ factor(x")?.column == 13)
         #expect(formulaError("y ~ 0")?.column == 6)
         #expect(formulaError("y ~ `x")?.token == "`")
+        // Found by the fuzzer: a long product stays small when its factors repeat ...
+        let repeated = try? ModelFormula(parsing: "y ~ " + Array(repeating: "a*b", count: 40).joined(separator: "*"))
+        #expect(repeated?.terms.map(\.label) == ["a", "b", "a:b"])
+        let fuzzTimeout = " y~ aa*bla*b*lo*rqy:ca*b* a*x1:ba*b* a*b*Vooa*la*b*lo*rqy:ca*b* a*x1:ba*b* a*b* a*b"
+        let clock = ContinuousClock(), start = clock.now
+        _ = try? ModelFormula(parsing: fuzzTimeout)
+        #expect(clock.now - start < .seconds(1))
+        // ... and 11 distinct factors (2^11 − 1 terms) are refused at the '*' that passes the limit.
+        let letters = "abcdefghijk".map(String.init)
+        #expect(formulaError("y ~ " + letters.joined(separator: "*"))?.token == "*")
     }
 
     /// The parser never traps: random strings over the formula alphabet only

@@ -217,15 +217,25 @@ struct FormulaParser {
         return (response, terms, intercept)
     }
 
+    /// Largest number of terms one `a*b*…` product may expand to (2^k for k
+    /// distinct factors; duplicates merge as they arise).
+    static let maximumTerms = 1024
+
     /// product := interaction ('*' interaction)*
     private mutating func parseProduct() throws(BarometerError) -> [RawTerm] {
         var result = [try parseInteraction()]
+        var seen: Set<Set<String>> = [Set(result[0].map(\.label))]
         while current.kind == .symbol && current.text == "*" {
+            let star = current
             advance()
-            let right = [try parseInteraction()]
+            let right = try parseInteraction()
             var expanded = result
-            for r in right { expanded.append(r) }
-            for l in result { for r in right { expanded.append(Self.merge(l, r)) } }
+            for t in [right] + result.map({ Self.merge($0, right) }) where seen.insert(Set(t.map(\.label))).inserted {
+                expanded.append(t)
+            }
+            guard expanded.count <= Self.maximumTerms else {
+                throw fail(star, "the expansion has more than \(Self.maximumTerms) terms")
+            }
             result = expanded
         }
         return result
