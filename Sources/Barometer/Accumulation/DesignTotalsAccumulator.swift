@@ -48,7 +48,7 @@ public struct DesignTotalsChunk {
             let s = design.sampling
             let names: [PSUName] = s.psuLabels.map { $0.map { .label($0) } } ?? (0..<s.psuCount).map { .row($0) }
             sampling = .clustered(strata: s.strata, psus: s.clusters, stratumLabels: s.stratumLabels, psuNames: names,
-                                  fpc: s.populationPSUs, populationGiven: true)
+                                  fpc: s.fpcValues ?? s.populationPSUs, populationGiven: s.fpcValues == nil)
         }
     }
 }

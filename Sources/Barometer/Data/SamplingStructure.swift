@@ -29,6 +29,10 @@ public struct SamplingStructure: Sendable {
     /// respondent is its own PSU: the key under which accumulated per-PSU
     /// totals of different shards are merged (``DesignTotalsAccumulator``).
     public private(set) var psuLabels: [String]? = nil
+    /// The fpc variable's value in each stratum as given (population PSUs or
+    /// sampling fraction), nil without an fpc: accumulated shards resolve it
+    /// against the PSUs of all shards.
+    public private(set) var fpcValues: [Double]? = nil
 
     /// Number of PSUs.
     public var psuCount: Int { psuStratum.count }
@@ -121,7 +125,7 @@ public struct SamplingStructure: Sendable {
         var perStratum = [Int](repeating: 0, count: labels.count)
         for h in psuStratum { perStratum[Int(h)] += 1 }
         // FPC.
-        var population: [Double]? = nil
+        var population: [Double]? = nil, rawFPC: [Double]? = nil
         if let f = fpcName {
             let v = try data.variable(f)
             try v.requireNumeric()
@@ -133,6 +137,7 @@ public struct SamplingStructure: Sendable {
                 else if byStratum[h] != x { throw .invalidArgument("fpc '\(f)' varies within stratum '\(labels[h])' (row \(i + 1))") }
             }
             population = try Self.populationPSUs(fpc: byStratum, psusPerStratum: perStratum, stratumLabels: labels)
+            rawFPC = byStratum
         }
         var parts: [String] = []
         if let s = strataName { parts.append("strata = \(s)") }
@@ -142,6 +147,7 @@ public struct SamplingStructure: Sendable {
         self.init(strata: strata, stratumLabels: labels, clusters: clusters, psuStratum: psuStratum,
                   psusPerStratum: perStratum, populationPSUs: population, lonelyPSU: lonelyPSU,
                   description: parts.joined(separator: ", "))
+        self.fpcValues = rawFPC
         if let ck = clusterKeys {
             var names = [String](repeating: "", count: psuStratum.count)
             for i in 0..<n { names[Int(clusters[i])] = ck[i] }

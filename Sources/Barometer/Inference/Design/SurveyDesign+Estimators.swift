@@ -94,6 +94,18 @@ extension SurveyDesign {
     }
 
     private func meansOrTotals(_ names: [String], domain: Domain?, level: Double, total: Bool) throws(BarometerError) -> DesignEstimates {
+        let acc = try meansOrTotalsAccumulator(names, domain: domain, total: total)
+        return try Self.finish(kind: total ? "total" : "mean", names: names.map { total ? "total(\($0))" : "mean(\($0))" },
+                               totals: acc.finalize(), level: level, variance: varianceDescription, weight: weights.name)
+            .withBase(baseDescription(domain))
+    }
+
+    /// The accumulated sums of means (or totals) of `names` over this
+    /// design's rows as one chunk (``DesignTotalsAccumulator``); with
+    /// `requireAnswers` false a variable without valid answers is no error
+    /// (a shard of a larger file).
+    func meansOrTotalsAccumulator(_ names: [String], domain: Domain?, total: Bool,
+                                  requireAnswers: Bool = true) throws(BarometerError) -> DesignTotalsAccumulator {
         guard !names.isEmpty else { throw .invalidArgument("no variables given") }
         var num = Matrix(rows: rowCount, columns: names.count)
         var den = Matrix(rows: rowCount, columns: names.count)
@@ -101,16 +113,14 @@ extension SurveyDesign {
             let v = try variable(name)
             try v.requireNumeric()
             let ind = try validIndicator([v], domain: domain)
-            guard ind.contains(where: { $0 != 0 }) else {
+            guard !requireAnswers || ind.contains(where: { $0 != 0 }) else {
                 throw .emptyDomain("no valid answers to '\(name)' in \(domain?.description ?? "the data")")
             }
             for i in 0..<rowCount where ind[i] != 0 { num[i, j] = v.values[i]; den[i, j] = 1 }
         }
         var acc = DesignTotalsAccumulator(design: self, count: names.count, totals: total)
         try acc.add(DesignTotalsChunk(self, numerators: num, denominators: total ? nil : den, indicators: den, srs: true))
-        return try Self.finish(kind: total ? "total" : "mean", names: names.map { total ? "total(\($0))" : "mean(\($0))" },
-                               totals: acc.finalize(), level: level, variance: varianceDescription, weight: weights.name)
-            .withBase(baseDescription(domain))
+        return acc
     }
 
     /// Design-based ratio of totals `Σw·y / Σw·x` (R `svyratio`), over rows
