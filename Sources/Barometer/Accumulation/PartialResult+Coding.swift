@@ -47,6 +47,7 @@ extension PartialResult {
         }
         var s = spec
         s["variance"] = design.varianceDescription
+        s["populationSize"] = design.hasPopulationSize ? "true" : "false"
         let vars = try variables.map { (n) throws(BarometerError) in try design.variable(n) }
         return PartialResult(header: PartialHeader(statistic: total ? "total" : "mean", variables: vars, design: s,
                                                    options: ["level": String(level)]),

@@ -159,7 +159,8 @@ public struct PartialResult: Sendable {
             default: names = vars.map { "\(kind)(\($0.name))" }
             }
             let est = try SurveyDesign.finish(kind: kind, names: names, totals: a.finalize(), level: level,
-                                              variance: header.design["variance"] ?? "", weight: weight)
+                                              variance: header.design["variance"] ?? "", weight: weight,
+                                              hasPopulationSize: header.design["populationSize"] == "true")
             return .estimates(est.withBase(SurveyDesign.baseDescription(nil)))
         case ("corr", .pearson(let p)):
             let options = CorrelationOptions(method: .pearson, missing: .listwise,

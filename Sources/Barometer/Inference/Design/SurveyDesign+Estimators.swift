@@ -24,7 +24,7 @@ extension SurveyDesign {
     /// (``DesignTotalsAccumulator``): the one finalization of the in-memory
     /// and merged paths.
     static func finish(kind: String, names: [String], totals acc: DesignTotalsAccumulator.Output, level: Double,
-                       variance: String, weight: String?) throws(BarometerError) -> DesignEstimates {
+                       variance: String, weight: String?, hasPopulationSize: Bool) throws(BarometerError) -> DesignEstimates {
         let result = acc.result, srsVariance = acc.srsVariances
         guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
         let df = acc.degreesOfFreedom
@@ -34,12 +34,17 @@ extension SurveyDesign {
             let v = result.covariance[j, j]
             let se = max(v, 0).squareRoot()
             let count = acc.counts[j], wsum = acc.weightedCounts[j]
-            let srs = srsVariance[j]
+            // A ratio has no design effect; means and totals get both, checked (never negative or infinite).
+            let deff = kind == "ratio" ? nil : DesignEffects(variance: max(v, 0), srs: srsVariance[j],
+                                                             hasPopulationSize: hasPopulationSize)
             out.append(DesignEstimate(name: name, estimate: result.estimates[j], standardError: se,
                                       lower: result.estimates[j] - t * se, upper: result.estimates[j] + t * se,
                                       level: level, degreesOfFreedom: df,
-                                      designEffect: srs.map { v / $0.0 }, designEffectReplace: srs.map { v / $0.1 },
-                                      count: count, weightedCount: wsum))
+                                      designEffect: deff?.withoutReplacement, designEffectReplace: deff?.withReplacement,
+                                      count: count, weightedCount: wsum,
+                                      designEffectWithReplacement: deff?.withReplacement,
+                                      designEffectWithoutReplacement: deff?.withoutReplacement,
+                                      designEffectNote: deff?.note))
         }
         return DesignEstimates(kind: kind, estimates: out, variance: variance, base: "", weight: weight)
             .withBase(baseDescription(nil))
@@ -96,7 +101,8 @@ extension SurveyDesign {
     private func meansOrTotals(_ names: [String], domain: Domain?, level: Double, total: Bool) throws(BarometerError) -> DesignEstimates {
         let acc = try meansOrTotalsAccumulator(names, domain: domain, total: total)
         return try Self.finish(kind: total ? "total" : "mean", names: names.map { total ? "total(\($0))" : "mean(\($0))" },
-                               totals: acc.finalize(), level: level, variance: varianceDescription, weight: weights.name)
+                               totals: acc.finalize(), level: level, variance: varianceDescription, weight: weights.name,
+                               hasPopulationSize: hasPopulationSize)
             .withBase(baseDescription(domain))
     }
 
@@ -136,7 +142,8 @@ extension SurveyDesign {
         var acc = DesignTotalsAccumulator(design: self, count: 1, totals: false)
         try acc.add(DesignTotalsChunk(self, numerators: num, denominators: den, indicators: indicator, srs: false))
         return try Self.finish(kind: "ratio", names: ["\(numerator)/\(denominator)"], totals: acc.finalize(),
-                               level: level, variance: varianceDescription, weight: weights.name)
+                               level: level, variance: varianceDescription, weight: weights.name,
+                               hasPopulationSize: hasPopulationSize)
             .withBase(baseDescription(domain))
     }
 }
