@@ -333,6 +333,37 @@ import Testing
         #expect(mix.status != 0 && mix.stderr.contains("cannot merge"))
     }
 
+    /// `partial` streams a CSV file in chunks of whole records (here 1–64 KiB of the
+    /// file, so hundreds of chunks): merging its one state prints the whole-file result.
+    @Test(arguments: [997, 4096, 65_536])
+    func cliStreamedPartialEqualsTheWholeFile(chunkBytes: Int) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-stream-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cb = Fixture.path(Self.codebook), whole = Fixture.path(Self.survey)
+        for (c, cmd) in [["freq", "q_leader_opinion"], ["mean", "q_eeu_benefit", "agegroup"],
+                         ["crosstab", "--rows", "sex", "--cols", "agegroup"], ["corr", "q_us_opinion", "agegroup"]].enumerated() {
+            let state = dir.appendingPathComponent("s\(c).state").path
+            let r = try CLI.run(["partial", cmd[0], whole, "--codebook", cb] + cmd.dropFirst()
+                                + ["--state-out", state, "--chunk-bytes", String(chunkBytes)])
+            #expect(r.status == 0, "\(r.stderr)")
+            let merged = try CLI.run(["merge", state, "--format", "json"])
+            let single = try CLI.run([cmd[0], whole, "--codebook", cb] + cmd.dropFirst() + ["--format", "json"])
+            Self.compareJSON(try JSONSerialization.jsonObject(with: Data(merged.stdout.utf8)),
+                             try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)), path: cmd[0])
+        }
+        // A bad weight deep in the file is reported at its row of the file, not of its chunk.
+        var text = try String(contentsOfFile: whole, encoding: .utf8).split(separator: "\n").map(String.init)
+        var fields = text[3000].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        fields[2] = "-1"
+        text[3000] = fields.joined(separator: ",")
+        let bad = dir.appendingPathComponent("bad.csv").path
+        FileManager.default.createFile(atPath: bad, contents: Data(text.joined(separator: "\n").utf8))
+        let r = try CLI.run(["partial", "freq", bad, "--codebook", cb, "q_leader_opinion", "--state-out",
+                             dir.appendingPathComponent("bad.state").path, "--chunk-bytes", String(chunkBytes)])
+        #expect(r.status != 0 && r.stderr.contains("3000"), "\(r.stderr)")
+    }
+
     /// JSON trees equal: same keys and strings, counts exact (integers), other numbers at 1e-12.
     static func compareJSON(_ a: Any, _ b: Any, path: String) {
         switch (a, b) {

@@ -15,6 +15,28 @@ struct Partial: ParsableCommand {
 /// Where the state goes.
 struct StateOutput: ParsableArguments {
     @Option(name: .customLong("state-out"), help: "File to write the partial state to.") var stateOut: String
+    @Option(name: .customLong("chunk-bytes"), help: ArgumentHelp("Bytes of CSV read per chunk.", visibility: .hidden))
+    var chunkBytes: Int = 64 << 20
+
+    /// The state of a command over `input`: a CSV file is streamed in chunks
+    /// of whole records (memory bounded by a chunk, not the file), each chunk
+    /// accumulated and merged in file order; other formats are loaded whole.
+    func accumulate(_ input: InputOptions, _ build: (Dataset) throws -> PartialResult) throws -> PartialResult {
+        guard URL(fileURLWithPath: input.file).pathExtension.lowercased() == "csv" else { return try build(input.load()) }
+        let codebook = try input.codebook.map { (p: String) throws(CodebookError) -> Codebook in try Codebook.load(path: p) }
+        var state: PartialResult? = nil
+        var offset = 0
+        try CSVReader.forEachChunk(path: input.file, codebook: codebook, chunkBytes: chunkBytes) { data in
+            let s: PartialResult
+            do { s = try build(data) } catch BarometerError.invalidWeight(let v, let row, let x) {
+                throw BarometerError.invalidWeight(variable: v, row: row + offset, value: x)   // rows of the file, not the chunk
+            }
+            offset += data.rowCount
+            if var merged = state { try merged.merge(s, file: input.file); state = merged } else { state = s }
+        }
+        guard let state else { throw ValidationError("\(input.file): no data") }
+        return state
+    }
 
     func write(_ state: PartialResult) throws {
         do { try Data(state.encoded()).write(to: URL(fileURLWithPath: stateOut), options: .atomic) } catch {
@@ -43,10 +65,12 @@ struct PartialFreq: ParsableCommand {
     @OptionGroup var state: StateOutput
 
     func run() throws {
-        let design = try SurveyDesign(data: command.input.load(), weight: command.weight)
-        try state.write(try PartialResult.frequency(design, variable: command.variable,
-                                                    missing: command.excludeMissing ? .excludeMissing : .showMissing,
-                                                    design: designSpec(design, nil)))
+        try state.write(try state.accumulate(command.input) { data in
+            let design = try SurveyDesign(data: data, weight: command.weight)
+            return try PartialResult.frequency(design, variable: command.variable,
+                                               missing: command.excludeMissing ? .excludeMissing : .showMissing,
+                                               design: designSpec(design, nil))
+        })
     }
 }
 
@@ -59,19 +83,23 @@ struct PartialCrosstab: ParsableCommand {
         if let s = command.stats, !s.isEmpty {
             throw ValidationError("partial crosstab writes the table only; --stats needs the rows (run crosstab on the whole file)")
         }
-        let design = try command.designOptions.design(try command.input.load(), weight: command.weight)
-        try state.write(try PartialResult.crosstab(design, rows: command.rows, columns: command.cols, layers: command.layer,
-                                                   missing: command.excludeMissing ? .excludeMissing : .showMissing,
-                                                   display: command.percent.value,
-                                                   design: designSpec(design, command.designOptions)))
+        try state.write(try state.accumulate(command.input) { data in
+            let design = try command.designOptions.design(data, weight: command.weight)
+            return try PartialResult.crosstab(design, rows: command.rows, columns: command.cols, layers: command.layer,
+                                              missing: command.excludeMissing ? .excludeMissing : .showMissing,
+                                              display: command.percent.value,
+                                              design: designSpec(design, command.designOptions))
+        })
     }
 }
 
 /// Shared by `partial mean` and `partial total`.
 func writeEstimatesState(_ options: EstimateOptions, total: Bool, _ state: StateOutput) throws {
-    let design = try options.design()
-    try state.write(try PartialResult.estimates(design, variables: options.variables, total: total, level: options.level,
-                                                design: designSpec(design, options.designOptions)))
+    try state.write(try state.accumulate(options.input) { data in
+        let design = try options.designOptions.design(data, weight: options.weight)
+        return try PartialResult.estimates(design, variables: options.variables, total: total, level: options.level,
+                                           design: designSpec(design, options.designOptions))
+    })
 }
 
 struct PartialMean: ParsableCommand {
@@ -97,13 +125,15 @@ struct PartialCorr: ParsableCommand {
         if command.common.designOptions.isSpecified {
             throw ValidationError("partial corr supports weights-only designs (design-based SEs need every row)")
         }
-        let design = try command.common.design(command.input)
         let options = CorrelationOptions(method: command.method, missing: command.pairwise ? .pairwise : .listwise,
                                          excludeUserMissing: !command.includeUserMissing,
                                          weightSemantics: command.common.weightSemantics,
                                          confidenceLevel: command.common.level, adjustment: command.common.adjust)
-        try state.write(try PartialResult.correlation(design, variables: command.variables, options: options,
-                                                      design: designSpec(design, nil)))
+        try state.write(try state.accumulate(command.input) { data in
+            let design = try command.common.designOptions.design(data, weight: command.common.weight)
+            return try PartialResult.correlation(design, variables: command.variables, options: options,
+                                                 design: designSpec(design, nil))
+        })
     }
 }
 
