@@ -12,18 +12,6 @@ import Testing
     static let codebook = "Fixtures/surveys/kz2019-synthetic.codebook.json"
     static let design = "Fixtures/reference/design/"
 
-    /// A seeded generator (SplitMix64), so every split is reproducible.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func kz() throws -> Dataset { try DatasetLoader.load(Fixture.path(survey), codebook: Fixture.path(codebook)) }
     static func api(_ f: String) throws -> Dataset { try DatasetLoader.load(Fixture.path(design + f)) }
 
@@ -49,7 +37,7 @@ import Testing
     /// Builds a state per shard, round-trips each through its bytes, merges them in a random order.
     static func merged(_ data: Dataset, seed: UInt64, shards: Int,
                        _ build: (Dataset) throws -> PartialResult) throws -> PartialResult {
-        var g = SplitMix(state: seed)
+        var g = SplitMix(seed: seed)
         var states = try cuts(data.rowCount, shards, &g).map { r in
             try PartialResult.decode(try build(try rows(data, r)).encoded())
         }
@@ -164,7 +152,7 @@ import Testing
             try SurveyDesign(data: d, weight: "pw", replicateColumns: reps, method: .jk1)
         }
         let whole = try design(data).mean(["api00", "enroll"])
-        var g = SplitMix(state: 5)
+        var g = SplitMix(seed: 5)
         var acc: DesignTotalsAccumulator? = nil
         for r in Self.cuts(data.rowCount, 4, &g).shuffled(using: &g) {
             let part = try design(Self.rows(data, r))
@@ -255,7 +243,7 @@ import Testing
                                         variables: ["api00"], total: false, level: 0.95, design: [:]).encoded(),
             try PartialResult.correlation(d, variables: ["sex", "agegroup"], options: CorrelationOptions(), design: [:]).encoded(),
         ]
-        var g = SplitMix(state: 99)
+        var g = SplitMix(seed: 99)
         var accepted = 0
         for _ in 0..<3000 {
             var b = seeds[Int.random(in: 0..<seeds.count, using: &g)]
@@ -289,7 +277,7 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-partial-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        var g = SplitMix(state: 77)
+        var g = SplitMix(seed: 77)
         let parts = Self.cuts(lines.count, 4, &g).enumerated().map { k, r -> String in
             let p = dir.appendingPathComponent("part\(k).csv").path
             FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
@@ -362,6 +350,32 @@ import Testing
         let r = try CLI.run(["partial", "freq", bad, "--codebook", cb, "q_leader_opinion", "--state-out",
                              dir.appendingPathComponent("bad.state").path, "--chunk-bytes", String(chunkBytes)])
         #expect(r.status != 0 && r.stderr.contains("3000"), "\(r.stderr)")
+        // A malformed record deep in the file is reported at its line of the file.
+        var broken = try String(contentsOfFile: whole, encoding: .utf8).split(separator: "\n").map(String.init)
+        broken[2500] += ",1"
+        let malformed = dir.appendingPathComponent("malformed.csv").path
+        FileManager.default.createFile(atPath: malformed, contents: Data(broken.joined(separator: "\n").utf8))
+        let m = try CLI.run(["partial", "freq", malformed, "--codebook", cb, "q_leader_opinion", "--state-out",
+                             dir.appendingPathComponent("m.state").path, "--chunk-bytes", String(chunkBytes)])
+        #expect(m.status != 0 && m.stderr.contains("line 2501"), "\(m.stderr)")
+    }
+
+    /// Designs whose state cannot be merged are refused up front, with the reason.
+    @Test func unsupportedPartialDesignsAreRefused() throws {
+        let strat = try Self.api("apistrat.csv")
+        let noPSU = try SurveyDesign(data: strat, weight: "pw", strata: "stype", fpc: "fpc")
+        #expect(throws: BarometerError.self) {
+            try PartialResult.estimates(noPSU, variables: ["api00"], total: false, level: 0.95, design: [:])
+        }
+        let clus = try Self.api("apiclus1.csv")
+        let jk = try SurveyDesign(data: clus, weight: "pw", replicateColumns: (1...15).map { "jk1_\($0)" }, method: .jk1)
+        #expect(throws: BarometerError.self) {
+            try PartialResult.estimates(jk, variables: ["api00"], total: false, level: 0.95, design: [:])
+        }
+        #expect(throws: BarometerError.self) {
+            try PartialResult.correlation(SurveyDesign(data: strat), variables: ["api00", "api99"],
+                                          options: CorrelationOptions(missing: .pairwise), design: [:])
+        }
     }
 
     /// JSON trees equal: same keys and strings, counts exact (integers), other numbers at 1e-12.

@@ -183,10 +183,10 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             for (h, label) in labels.enumerated() {
                 if let g = stratumLookup[label] {
                     localStratum.append(g)
-                    if let f = fpc?[h], stratumFPC[g] != f {
-                        if stratumFPC[g] == nil { stratumFPC[g] = f } else {
-                            throw .invalidArgument("fpc varies within stratum '\(label)' (\(stratumFPC[g]!) and \(f))")
-                        }
+                    if let f = fpc?[h] {
+                        if let mine = stratumFPC[g] {
+                            guard mine == f else { throw .invalidArgument("fpc varies within stratum '\(label)' (\(mine) and \(f))") }
+                        } else { stratumFPC[g] = f }
                     }
                 } else {
                     stratumLookup[label] = stratumKeys.count; localStratum.append(stratumKeys.count)
@@ -263,15 +263,32 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
 
     private mutating func addIndependentTotals(_ w: [Double], _ y: Matrix, _ n: Int) {
         guard n > 0 else { return }
+        // Centred influence columns zᵢⱼ − z̄ⱼ, then their k(k+1)/2 dot products (row order).
+        var z = [Double](repeating: 0, count: n * k)
         var m = [Double](repeating: 0, count: k)
-        for j in 0..<k { var t = 0.0; for i in 0..<n { t += w[i] * y[i, j] }; m[j] = t / Double(n) }
+        for j in 0..<k {
+            var t = 0.0
+            for i in 0..<n { let v = w[i] * y[i, j]; z[i + n * j] = v; t += v }
+            m[j] = t / Double(n)
+            for i in 0..<n { z[i + n * j] -= m[j] }
+        }
         var c = [Double](repeating: 0, count: k * k)
         for j in 0..<k { for l in j..<k {
-            var t = 0.0
-            for i in 0..<n { t += (w[i] * y[i, j] - m[j]) * (w[i] * y[i, l] - m[l]) }
+            let t = Self.dot(z, j, z, l, n)
             c[j + k * l] = t; c[l + k * j] = t
         } }
         mergeCoMoments(n, m, c)
+    }
+
+    /// Σᵢ a[i + n·ja]·b[i + n·jb], in row order.
+    @inline(__always) static func dot(_ a: [Double], _ ja: Int, _ b: [Double], _ jb: Int, _ n: Int) -> Double {
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+            guard let pa = ap.baseAddress, let pb = bp.baseAddress else { return 0 }
+            var t = 0.0
+            let x = pa + n * ja, y = pb + n * jb
+            for i in 0..<n { t += x[i] * y[i] }
+            return t
+        } }
     }
 
     mutating func mergeCoMoments(_ n2: Int, _ m2: [Double], _ c2: [Double]) {
@@ -289,17 +306,20 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         // Shift: the ratio of the chunk's first row with a non-zero denominator, per estimate.
         var c = [Double](repeating: 0, count: k)
         for j in 0..<k { for i in 0..<n where x(i, j) != 0 { c[j] = y[i, j] / x(i, j); break } }
+        // Columns wᵢ·uᵢⱼ and wᵢ·xᵢⱼ, then S = Σw²uⱼuₗ, A = Σw²uⱼxₗ, B = Σw²xⱼxₗ as dot products (row order).
+        var u = [Double](repeating: 0, count: n * k), v = u
+        for j in 0..<k { for i in 0..<n {
+            let xi = x(i, j)
+            u[i + n * j] = w[i] * (y[i, j] - c[j] * xi)
+            v[i + n * j] = w[i] * xi
+        } }
         var cs = [Double](repeating: 0, count: k * k), ca = cs, cb = cs
         for j in 0..<k { for l in 0..<k {
-            var ss = 0.0, aa = 0.0, bb = 0.0
-            for i in 0..<n {
-                let w2 = w[i] * w[i]
-                if w2 == 0 { continue }
-                let xj = x(i, j), xl = x(i, l)
-                let uj = y[i, j] - c[j] * xj, ul = y[i, l] - c[l] * xl
-                ss += w2 * uj * ul; aa += w2 * uj * xl; bb += w2 * xj * xl
+            ca[j + k * l] = Self.dot(u, j, v, l, n)
+            if l >= j {
+                let ss = Self.dot(u, j, u, l, n), bb = Self.dot(v, j, v, l, n)
+                cs[j + k * l] = ss; cs[l + k * j] = ss; cb[j + k * l] = bb; cb[l + k * j] = bb
             }
-            cs[j + k * l] = ss; ca[j + k * l] = aa; cb[j + k * l] = bb
         } }
         mergeShifted(rows: n, shift: c, s: cs, a: ca, b: cb)
     }

@@ -11,7 +11,7 @@ extension CSVReader {
     /// widens that chunk. A file that cannot be mapped (a pipe) is read whole.
     /// - Throws: ``CSVError``, ``CodebookError`` or whatever `body` throws.
     public static func forEachChunk(path: String, codebook: Codebook?, options: CSVOptions = .default,
-                                    chunkBytes: Int = 64 << 20, _ body: (Dataset) throws -> Void) throws {
+                                    chunkBytes: Int = 8 << 20, _ body: (Dataset) throws -> Void) throws {
         let options = try options.validated()
         guard let file = try MappedFile(path: path) else {
             try body(read(path: path, codebook: codebook, options: options))

@@ -16,7 +16,7 @@ struct Partial: ParsableCommand {
 struct StateOutput: ParsableArguments {
     @Option(name: .customLong("state-out"), help: "File to write the partial state to.") var stateOut: String
     @Option(name: .customLong("chunk-bytes"), help: ArgumentHelp("Bytes of CSV read per chunk.", visibility: .hidden))
-    var chunkBytes: Int = 64 << 20
+    var chunkBytes: Int = 8 << 20
 
     /// The state of a command over `input`: a CSV file is streamed in chunks
     /// of whole records (memory bounded by a chunk, not the file), each chunk
