@@ -88,22 +88,37 @@ public struct RaoScottTest: Sendable, Equatable {
     public init(design: SurveyDesign, rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
                 domain: Domain? = nil) throws(BarometerError) {
         try self.init(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex, columnCount: columnCount,
-                      domain: domain, parts: .full(design, domain: domain))
+                      domain: domain, parts: .full(design))
     }
 
     init(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int, domain: Domain?,
          parts: DesignParts) throws(BarometerError) {
-        let weights = parts.weights, designDF = parts.degreesOfFreedom, designNote = parts.note
         let cells = try DesignCells(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex,
-                                    columnCount: columnCount, weights: weights, domain: domain)
+                                    columnCount: columnCount, weights: parts.weights, domain: domain)
+        try self.init(cells: cells, domain: domain, parts: parts, covariance: nil)
+    }
+
+    /// The test from an existing tabulation; `covariance` (when the
+    /// adjusted Wald test already computed it) is reused.
+    init(cells: DesignCells, domain: Domain?, parts: DesignParts,
+         covariance: DesignCellCovariance?) throws(BarometerError) {
         let t = cells.table, m = cells.respondents, n = cells.domainPSUs
         self.table = t
         self.primarySamplingUnits = n
         self.respondents = m
 
         let r = t.rowCount, c = t.columnCount, K = r * c, d = (r - 1) * (c - 1)
+        // Cheap conditions first: empty cells that make CᵀD⁺C singular, then the size limit.
+        let zeros = cells.emptyCellCycles()
+        guard zeros.cycles == 0 else {
+            throw .singularMatrix(
+                variables: ["interaction contrasts: \(zeros.emptyCells) of the \(K) cells of the \(r) × \(c) table are empty, "
+                    + "and \(zeros.cycles) interaction contrast(s) lie on empty cells only (R svychisq fails the same way); "
+                    + "recode into fewer categories"],
+                conditionNumber: .infinity)
+        }
+        try cells.checkSize("Rao-Scott test")
         let W = t.total
-        // proportions and Σw² of the kept cells, column-major over the kept table
         var p = [Double](repeating: 0, count: K)
         for j in 0..<c { for i in 0..<r { p[i + r * j] = t.counts[i, j] / W } }
         let pr = t.rowTotals.map { $0 / W }, pc = t.columnTotals.map { $0 / W }
@@ -114,59 +129,73 @@ public struct RaoScottTest: Sendable, Equatable {
         } }
         x2 *= Double(m)
 
-        // Interaction contrasts orthogonal to the main effects: for a in 1..<r,
-        // b in 1..<c, C[(i,j),(a,b)] = [i=a][j=b] − [i=a]/c − [j=b]/r + 1/(rc).
-        func contrast(_ i: Int, _ j: Int, _ a: Int, _ b: Int) -> Double {
-            (i == a && j == b ? 1 : 0) - (i == a ? 1 / Double(c) : 0) - (j == b ? 1 / Double(r) : 0) + 1 / Double(r * c)
-        }
-        // rows of A-root: C_k / √p_k ; rows of G = D⁻¹C
-        var aRoot = Matrix(rows: K, columns: d)
-        var g = Matrix(rows: K, columns: d)
-        for j in 0..<c { for i in 0..<r {
-            let k = i + r * j
-            guard p[k] > 0 else { continue }
-            let sp = p[k].squareRoot()
-            for b in 1..<c { for a in 1..<r {
-                let col = (a - 1) + (r - 1) * (b - 1)
-                let v = contrast(i, j, a, b)
-                aRoot[k, col] = v / sp
-                g[k, col] = v / p[k]
-            } }
+        // Interaction basis E (free cells a ≥ 1, b ≥ 1, column-major u = (a−1) + (r−1)(b−1)):
+        // E_u = e(a,b) − e(a,0) − e(0,b) + e(0,0). It spans the same space as R's orthogonal
+        // contrasts C (E = C·T, T invertible), so Δ = m(EᵀD⁺E)⁻¹(EᵀD⁺V̂D⁺E) is similar to R's Δ:
+        // same eigenvalues and traces. G = D⁺E has four non-zeros per column.
+        var gk = [Int](repeating: 0, count: 4 * d), gv = [Double](repeating: 0, count: 4 * d)
+        func inv(_ k: Int) -> Double { p[k] > 0 ? 1 / p[k] : 0 }
+        for b in 1..<c { for a in 1..<r {
+            let u = (a - 1) + (r - 1) * (b - 1)
+            let ks = [a + r * b, a, r * b, 0], sg: [Double] = [1, -1, -1, 1]
+            for s in 0..<4 { gk[4 * u + s] = ks[s]; gv[4 * u + s] = sg[s] * inv(ks[s]) }
         } }
-        // V̂ = design covariance of the kept cells' proportions (one variance
-        // path for every design: RatioOfTotals), then B = Gᵀ V̂ G.
-        let (indicators, inTable) = cells.indicators(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex,
-                                                     columnCount: columnCount, domain: domain)
-        let vhat = try RatioOfTotals(numerators: indicators, denominators: inTable)
-            .evaluate(weights: weights, sampling: parts.sampling, replicates: parts.replicates).covariance
-        let eig: [Double]
-        do {
-            let a = try LinearAlgebra.gram(aRoot)
-            let bm = try LinearAlgebra.multiply(g, try LinearAlgebra.multiply(vhat, g), transposeA: true)
-            // eigenvalues of A⁻¹B via A^{-1/2} B A^{-1/2}
-            let ea = try LinearAlgebra.symmetricEigen(a, vectors: true)
-            let lmax = ea.values.last ?? 0, lmin = ea.values.first ?? 0
-            guard let q = ea.vectors, lmin > Double(d) * 1e-12 * lmax else {
-                throw BarometerError.singularMatrix(variables: ["interaction contrasts (zero cells)"],
-                                                    conditionNumber: lmin > 0 ? lmax / lmin : .infinity)
+        // A = EᵀD⁺E: shared (0,0) always, (a,0) on the same row, (0,b) on the same column, (a,b) on the diagonal.
+        var am = Matrix(rows: d, columns: d)
+        for v in 0..<d {
+            let av = v % (r - 1) + 1, bv = v / (r - 1) + 1
+            for u in 0...v {
+                let au = u % (r - 1) + 1, bu = u / (r - 1) + 1
+                var x = inv(0)
+                if au == av { x += inv(au) }
+                if bu == bv { x += inv(r * bu) }
+                if u == v { x += inv(au + r * bu) }
+                am[u, v] = x; am[v, u] = x
             }
-            var h = q
-            for col in 0..<d { let s = 1 / ea.values[col].squareRoot(); for row in 0..<d { h[row, col] *= s } }
-            let aInvHalf = try LinearAlgebra.multiply(h, q, transposeB: true)
-            let s = try LinearAlgebra.multiply(try LinearAlgebra.multiply(aInvHalf, bm), aInvHalf)
-            var sym = s
-            for jx in 0..<d { for ix in 0..<jx { let v = (s[ix, jx] + s[jx, ix]) / 2; sym[ix, jx] = v; sym[jx, ix] = v } }
-            eig = try LinearAlgebra.symmetricEigen(sym).values
+        }
+        // B = GᵀV̂G from the design covariance of the proportions (16 terms per entry).
+        let cov: DesignCellCovariance
+        if let covariance { cov = covariance } else { cov = try DesignCellCovariance(cells: cells, parts: parts) }
+        let vp = cov.proportionsCovariance
+        var bm = Matrix(rows: d, columns: d)
+        for v in 0..<d {
+            for u in 0...v {
+                var x = 0.0
+                for s in 0..<4 {
+                    let ks = gk[4 * u + s], g1 = gv[4 * u + s]
+                    if g1 == 0 { continue }
+                    for q in 0..<4 { x += g1 * gv[4 * v + q] * vp[ks, gk[4 * v + q]] }
+                }
+                bm[u, v] = x; bm[v, u] = x
+            }
+        }
+        // S = U⁻ᵀ B U⁻¹ (A = UᵀU): Y = U·A⁻¹B = U⁻ᵀB, S = U·A⁻¹Yᵀ. Eigenvalues of S = those of A⁻¹B.
+        let sMatrix: Matrix, eig: [Double]
+        do {
+            (sMatrix, eig) = try BLASRuntime.withSingleThreadedBLAS { () throws -> (Matrix, [Double]) in
+                let chol = try LinearAlgebra.cholesky(am)
+                let y = try LinearAlgebra.multiply(chol.upper, try chol.solve(bm))
+                var s = try LinearAlgebra.multiply(chol.upper, try chol.solve(y.transposed))
+                for jx in 0..<d { for ix in 0..<jx { let v = (s[ix, jx] + s[jx, ix]) / 2; s[ix, jx] = v; s[jx, ix] = v } }
+                return (s, try LinearAlgebra.symmetricEigen(s).values)
+            }
         } catch let e as LinearAlgebraError {
+            if case .notPositiveDefinite = e {
+                throw .singularMatrix(variables: ["interaction contrasts (near-empty cells)"], conditionNumber: nil)
+            }
             throw .linearAlgebra(e)
-        } catch let e as BarometerError {
-            throw e
         } catch {
             throw .invalidArgument("\(error)")
         }
         let deltas = eig.map { $0 * Double(m) }.sorted(by: >)
-        let tr = deltas.reduce(0, +)
-        let tr2 = deltas.reduce(0) { $0 + $1 * $1 }
+        // tr Δ and tr Δ² straight from S (R: sum(diag(Delta)), sum(diag(Delta %*% Delta))).
+        var tr = 0.0, tr2 = 0.0
+        for jx in 0..<d {
+            tr += sMatrix[jx, jx]
+            for ix in 0..<d { tr2 += sMatrix[ix, jx] * sMatrix[ix, jx] }
+        }
+        tr *= Double(m)
+        tr2 *= Double(m) * Double(m)
         let d0 = tr * tr / tr2
         self.designEffects = deltas
         self.meanDesignEffect = tr / Double(d)
@@ -176,11 +205,14 @@ public struct RaoScottTest: Sendable, Equatable {
         self.secondOrder = ChiSquareTest(name: "Rao-Scott second-order chi-square", statistic: x2 * d0 / tr, degreesOfFreedom: d0)
         self.f = x2 / tr
         self.fNumeratorDF = d0
-        let ddf = Double(designDF ?? (n - 1))
-        self.fDenominatorDF = d0 * ddf
-        self.fPValue = FisherF(d1: d0, d2: d0 * ddf).sf(x2 / tr)
+        let ddf = parts.degreesOfFreedom(cells)
+        guard ddf > 0 else {
+            throw .insufficientData("the Rao-Scott F needs design degrees of freedom; the respondents with valid answers give \(ddf)")
+        }
+        self.fDenominatorDF = d0 * Double(ddf)
+        self.fPValue = FisherF(d1: d0, d2: d0 * Double(ddf)).sf(x2 / tr)
         var notes = t.notes
-        notes.append(designNote ?? cells.note(domain))
+        notes.append(parts.note(cells, domain, degreesOfFreedom: ddf))
         self.notes = notes
     }
 }
