@@ -57,6 +57,8 @@ public struct RaoScottTest: Sendable, Equatable {
     public let fPValue: Double
     /// Notes (dropped rows/columns, base).
     public let notes: [String]
+    /// The design covariance of the cell totals, kept for the Wald tests on the same table.
+    let cellCovariance: DesignCellCovariance?
 
     /// The Rao-Scott tests for the table of `rowIndex` × `columnIndex`.
     /// - Parameters:
@@ -205,6 +207,7 @@ public struct RaoScottTest: Sendable, Equatable {
         self.secondOrder = ChiSquareTest(name: "Rao-Scott second-order chi-square", statistic: x2 * d0 / tr, degreesOfFreedom: d0)
         self.f = x2 / tr
         self.fNumeratorDF = d0
+        self.cellCovariance = cov
         let ddf = parts.degreesOfFreedom(cells)
         guard ddf > 0 else {
             throw .insufficientData("the Rao-Scott F needs design degrees of freedom; the respondents with valid answers give \(ddf)")
