@@ -148,4 +148,27 @@ import Testing
         #expect(e == .sizeLimitExceeded(what: "Rao-Scott test: free cells (r−1)(c−1) of the 1002 × 2 table (recode the variables into fewer categories)",
                                         size: 1_001, limit: 1_000))
     }
+
+    /// The design-based tests are bit-identical for 1 and 2 OpenBLAS threads (fixed summation
+    /// order; LAPACK on one thread).
+    @Test func designTestsIdenticalAcrossThreadCounts() throws {
+        let data = try DatasetLoader.load(Fixture.path(Self.association + "clustered_data.csv"))
+        let design = try SurveyDesign(data: data, weight: "w", strata: "stratum", clusters: "psu")
+        let (x, y) = try codings(data)
+        let before = BLASRuntime.threadCount
+        defer { _ = BLASRuntime.setThreadCount(before) }
+        var runs: [[CrosstabStatistics.Line]] = []
+        for threads in [1, 2] {
+            _ = BLASRuntime.setThreadCount(threads)
+            var cell = [Int32](repeating: -1, count: x.index.count)
+            for k in cell.indices where x.index[k] >= 0 && y.index[k] >= 0 { cell[k] = x.index[k] + 4 * y.index[k] }
+            let tally = try CellTally(cellCount: 20, index: cell, weights: design.weights)
+            let counts = try Matrix(rows: 4, columns: 5, columnMajor: tally.weighted)
+            let s = try CrosstabStatistics(counts: counts, rowLabels: ["a", "b", "c", "d"], columnLabels: ["A", "B", "C", "n", "E"],
+                                           statistics: [.chisq], rowIndex: x.index, columnIndex: y.index, design: design)
+            runs.append(s.lines)
+        }
+        #expect(runs[0] == runs[1])
+        #expect(runs[0].count == 6)
+    }
 }

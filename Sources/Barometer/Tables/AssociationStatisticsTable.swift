@@ -98,7 +98,11 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
             designBased = weights?.isWeighted == true
         }
         let freqLabel = designBased ? " " + Self.weightsAsFrequenciesLabel : ""
-        let showFrequencyTests = !designBased || weightsAsFrequencies
+        // Without the respondents' categories no design-based test can be computed: the
+        // weights-as-frequencies tests are then shown, labelled, with a note.
+        let noDesignTest = designBased && !weightsAsFrequencies && !statistics.contains(.raoscott)
+            && (rowIndex == nil || columnIndex == nil)
+        let showFrequencyTests = !designBased || weightsAsFrequencies || noDesignTest
         var designLines: [Line] = []
         var lines: [Line] = []
         var notes = tests.notes
@@ -131,7 +135,8 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
         }
 
         // The design-based tests: requested by `raoscott`, and by `chisq` under weights or a design.
-        if statistics.contains(.raoscott) || (designBased && statistics.contains(.chisq)) {
+        let respondentData = rowIndex != nil && columnIndex != nil && (design != nil || weights != nil)
+        if statistics.contains(.raoscott) || (designBased && statistics.contains(.chisq) && respondentData) {
             guard let ri = rowIndex, let ci = columnIndex, let w = design?.weights ?? weights else {
                 throw .invalidArgument("the Rao-Scott tests need the respondents' row and column categories and weights")
             }
@@ -211,6 +216,9 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
         if !skippedFrequency.isEmpty {
             notes.append("Not shown under sampling weights: \(skippedFrequency.joined(separator: ", ")) (treats weights as frequencies); "
                 + "ask for it with weightsAsFrequencies (CLI --weights-as-frequencies)")
+        }
+        if noDesignTest && statistics.contains(where: { [.chisq, .lr, .fisher].contains($0) }) {
+            notes.append("No design-based test without the respondents' categories: the tests shown treat weights as frequencies")
         }
         if let m = measures { notes += m.notes }
         if designBased {

@@ -1,34 +1,43 @@
 /// Rao-Scott corrected tests of independence for a weighted two-way table
-/// under a weights-only design (each respondent its own PSU, sampled with
-/// replacement, one stratum), following R `survey::svychisq`.
+/// under a survey design (weights-only, strata/PSUs/fpc or replicate
+/// weights), following R `survey::svychisq`.
 ///
 /// With `p̂` the weighted cell proportions of the r × c table (empty rows and
-/// columns dropped), `m` the respondents in the table and `n` the PSUs of the
-/// design (respondents in the domain, including those whose answer is
-/// excluded, as `svychisq` counts them):
+/// columns dropped), `m` the respondents in the table (those with valid
+/// answers to both, in the domain) and `n` the PSUs of the design:
 /// - `X²` is Pearson's statistic of the weighted table rescaled to total `m`
-///   (**unadjusted**: not a valid test under weighting);
-/// - `V̂ = N/(N−1) Σᵢ uᵢuᵢᵀ`, `uᵢ = wᵢ(zᵢ − p̂)/Σw` (linearization variance
-///   of `p̂`, `zᵢ` the cell indicator, `uᵢ = 0` outside the table), where
-///   `N` is the PSU count of the whole design even for a domain (R `survey`
-///   keeps the full design's PSU count when a design is subset, while the
-///   F denominator df use the domain's `n − 1`);
-/// - `C` spans the interaction contrasts (residuals of the interaction
-///   columns on the main effects), `D = diag(p̂)` with `1/0 := 0`;
-/// - the generalized design effects `δ₁…δ_d` (Rao & Scott 1984) are the
-///   eigenvalues of `Δ = m (CᵀD⁻¹C)⁻¹ (CᵀD⁻¹V̂D⁻¹C)`, `d = (r−1)(c−1)`.
+///   (**unadjusted**: not a valid test under weighting; R `svychisq` on
+///   `subset(design, valid answers)` prints the same value);
+/// - `V̂` is the design covariance of `p̂`: under linearization `J V̂(T̂) Jᵀ`
+///   with `J = (I − p̂1ᵀ)/W` and `V̂(T̂)` the covariance of the cell totals
+///   (``DesignCellCovariance``: per-PSU cell totals through the grouped
+///   linearization engine, `N/(N−1)` with `N` the PSUs of the whole design,
+///   as R keeps them for a subset); under replicate weights the replicate
+///   covariance of the replicate proportions;
+/// - `E` spans the interaction space with four non-zeros per column
+///   (`e(a,b) − e(a,0) − e(0,b) + e(0,0)`, a, b ≥ 1), `D = diag(p̂)` with
+///   `1/0 := 0`; `E = C·T` for R's orthogonal contrasts C, so
+///   `Δ = m (EᵀD⁻¹E)⁻¹ (EᵀD⁻¹V̂D⁻¹E)` is similar to R's Δ: the same
+///   generalized design effects `δ₁…δ_d` (Rao & Scott 1984), `d = (r−1)(c−1)`.
+///   Both d × d matrices are assembled in O(d²) from the sparse E; `Δ`'s
+///   eigenvalues come from `U⁻ᵀBU⁻¹` (`A = UᵀU`).
 ///
 /// Corrections: first order `X²/δ̄ ~ χ²_d` (`svychisq(statistic="Chisq")`
 /// p-value; that call prints the unadjusted X²); second order (Satterthwaite)
 /// `X²·d₀/tr Δ ~ χ²_{d₀}` with `d₀ = (tr Δ)²/tr Δ²`; and the Rao-Scott F
-/// `X²/tr Δ ~ F(d₀, d₀(n−1))` (`svychisq(statistic="F")`, R's default).
-/// `F`, the corrected p-values and `d₀` do not depend on the rescaling of
-/// the table; R rescales X² and Δ to `n` rather than `m`, so its printed
-/// X² equals ours times `n/m` when respondents are excluded.
+/// `X²/tr Δ ~ F(d₀, d₀·ν)` (`svychisq(statistic="F")`, R's default), with
+/// `ν` the design degrees of freedom of the respondents with valid answers
+/// in the domain, R `degf(subset(design, …))` (respondents − 1 for the
+/// weights-only design).
 ///
-/// Accumulation goes through ``CellTally`` (per-cell Σw and Σw², so the
-/// variance needs no second pass over respondents); matrix work through
-/// ``LinearAlgebra`` (`dsyrk`, `dsyevd`). Deterministic on any thread count.
+/// Cost: O(n) for the tabulation; O(n + PSUs + Σ_PSU cells²) (linearization)
+/// or O(n·R) (R replicates) for the covariance; O(K² + d³) after that, K = r·c.
+/// Memory O(K² + R·K): nothing of size n × K. Checked first, in O(K): empty
+/// cells that make `EᵀD⁻¹E` singular (a cycle of empty cells; R fails there
+/// too) and tables beyond ``DesignCells/maximumFreeCells`` free cells
+/// (``BarometerError/sizeLimitExceeded(what:size:limit:)``). Sums run in a
+/// fixed order and the LAPACK calls on one BLAS thread, so results are
+/// bit-identical for any thread count.
 public struct RaoScottTest: Sendable, Equatable {
     /// The weighted table (empty rows and columns dropped).
     public let table: TwoWayCounts
@@ -84,9 +93,10 @@ public struct RaoScottTest: Sendable, Equatable {
     /// replicate weights), as `svychisq(~row + col, design)`: `V̂` is the
     /// design covariance of `p̂` from ``RatioOfTotals`` (linearization over
     /// PSUs within strata, or replicates), and the F denominator df are
-    /// `d₀ · degf`, with `degf` the design degrees of freedom of the domain
-    /// (PSUs with a weighted respondent in it − their strata; replicate
-    /// rank − 1 for replicate designs).
+    /// `d₀ · degf`, with `degf` the design degrees of freedom of the
+    /// respondents with valid answers to both in the domain, R
+    /// `degf(subset(design, …))` (PSUs with a weighted respondent there −
+    /// their strata; replicate rank − 1 for replicate designs).
     public init(design: SurveyDesign, rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
                 domain: Domain? = nil) throws(BarometerError) {
         try self.init(rowIndex: rowIndex, rowCount: rowCount, columnIndex: columnIndex, columnCount: columnCount,
