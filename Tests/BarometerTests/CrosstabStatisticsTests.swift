@@ -86,6 +86,14 @@ extension CrosstabStatisticsTests {
         #expect(f.lines.map(\.statistic).contains("Pearson chi-square (weights as frequencies, SPSS)"))
         #expect(f.lines.map(\.statistic).contains("Likelihood ratio (weights as frequencies, SPSS)"))
         #expect(Set(f.lines.map(\.statistic)).count == f.lines.count)
+        // measures under weights: the value; ASE and significance (weights as frequencies) only on request, labelled
+        let v = try CrosstabStatistics(counts: counts, rowLabels: ["a", "b", "c"], columnLabels: ["x", "y"],
+                                       statistics: [.cramer], rowIndex: rows, columnIndex: cols, weights: w)
+        let vf = try CrosstabStatistics(counts: counts, rowLabels: ["a", "b", "c"], columnLabels: ["x", "y"],
+                                        statistics: [.cramer], rowIndex: rows, columnIndex: cols, weights: w, weightsAsFrequencies: true)
+        let measures = try AssociationMeasures(counts: counts)
+        #expect(v.lines.map(\.statistic) == ["Cramer's V"] && v.lines[0].pValue == nil && v.lines[0].value == measures.cramersV.value)
+        #expect(vf.lines.map(\.statistic) == ["Cramer's V (weights as frequencies, SPSS)"] && vf.lines[0].pValue == measures.cramersV.pValue)
         let ind = IndependenceTests(table: try TwoWayCounts(counts))
         let pearson = try #require(f.lines.first { $0.statistic.hasPrefix("Pearson chi-square") })
         #expect(pearson.value == ind.pearson.statistic)

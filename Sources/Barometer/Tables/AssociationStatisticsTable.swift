@@ -113,10 +113,17 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
             Line(statistic: name ?? t.name, value: t.statistic, degreesOfFreedom: t.degreesOfFreedom, denominatorDF: nil,
                  ase1: nil, ase0: nil, t: nil, pValue: t.pValue)
         }
+        // Under weights the measures' values come from the weighted table; their ASE, T and
+        // significance treat weights as frequencies, so they are shown (labelled) only on request.
         func est(_ name: String, _ e: AssociationEstimate?) {
             guard let e else { return }
-            lines.append(Line(statistic: name, value: e.value, degreesOfFreedom: nil, denominatorDF: nil,
-                              ase1: e.ase1, ase0: e.ase0, t: e.t, pValue: e.pValue))
+            if designBased && !weightsAsFrequencies {
+                lines.append(Line(statistic: name, value: e.value, degreesOfFreedom: nil, denominatorDF: nil,
+                                  ase1: nil, ase0: nil, t: nil, pValue: nil))
+            } else {
+                lines.append(Line(statistic: name + freqLabel, value: e.value, degreesOfFreedom: nil, denominatorDF: nil,
+                                  ase1: e.ase1, ase0: e.ase0, t: e.t, pValue: e.pValue))
+            }
         }
         func value(_ name: String, _ v: Double?) {
             guard let v else { return }
@@ -221,14 +228,17 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
             notes.append("No design-based test without the respondents' categories: the tests shown treat weights as frequencies")
         }
         if let m = measures { notes += m.notes }
-        if designBased {
-            if needsMeasures || (showFrequencyTests && statistics.contains(where: { [.chisq, .lr, .fisher].contains($0) })) {
-                notes.append("Weighted counts used as frequencies (SPSS) for "
-                    + (showFrequencyTests ? "the tests labelled so and " : "")
-                    + "the ASE and significance of the measures; the design-based test is Rao-Scott")
-            }
+        if designBased && needsMeasures && !weightsAsFrequencies {
+            notes.append("Measures of association: values from the weighted table; their ASE, T and significance treat weights "
+                + "as frequencies and are shown only with weightsAsFrequencies (CLI --weights-as-frequencies); the design-based test is Rao-Scott")
         }
-        notes.append("ASE1: asymptotic standard error not assuming independence; T uses ASE0 (under independence); Sig. two-sided")
+        if designBased && (weightsAsFrequencies || noDesignTest) {
+            notes.append("Lines labelled \(Self.weightsAsFrequenciesLabel) use the weighted counts as frequencies (SPSS /COUNT ASIS): "
+                + "not valid under sampling weights; the design-based test is Rao-Scott")
+        }
+        if !designBased || weightsAsFrequencies || !needsMeasures {
+            notes.append("ASE1: asymptotic standard error not assuming independence; T uses ASE0 (under independence); Sig. two-sided")
+        }
         // One line per name: the first (design-based lines come first).
         var seen = Set<String>()
         self.lines = (designLines + lines).filter { seen.insert($0.statistic).inserted }
