@@ -170,7 +170,10 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
                                     ase1: nil, ase0: nil, t: nil, pValue: nil))
             notes.append("Rao-Scott F (R svychisq's default) is the design-based test; mean generalized design effect "
                 + "\(NumberFormat.fixed(rs.meanDesignEffect, 4)); design effects "
-                + rs.designEffects.map { NumberFormat.fixed($0, 4) }.joined(separator: ", ")
+                + (rs.designEffects.count <= 12
+                    ? rs.designEffects.map { NumberFormat.fixed($0, 4) }.joined(separator: ", ")
+                    : rs.designEffects.prefix(10).map { NumberFormat.fixed($0, 4) }.joined(separator: ", ")
+                        + ", …, \(NumberFormat.fixed(rs.designEffects.last, 4)) (largest 10 and the smallest of \(rs.designEffects.count))")
                 + "; the unadjusted X² is not a valid test under weighting and carries no p-value")
             notes += rs.notes.filter { !notes.contains($0) }
         }
