@@ -209,3 +209,18 @@ import Testing
         #expect(bad.status != 0 && bad.stderr.contains("--estimator"))
     }
 }
+
+/// Issue 16 item 3 through the CLI: two respondents are "too few rows".
+@Suite struct PolychoricTooFewRowsCLITests {
+    @Test func twoRowsSayTooFewRows() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("polychoric-two-rows-\(getpid()).csv")
+        try "x,y\n1,1\n2,2\n".write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        for estimator in ["two-step", "ml"] {
+            let r = try CLI.run(["corr", url.path, "x", "y", "--method", "polychoric", "--estimator", estimator])
+            #expect(r.status != 0)
+            #expect(r.stderr.contains("too few rows") && r.stderr.contains("n = 2"), "\(r.stderr)")
+            #expect(!r.stderr.contains("no convergence"))
+        }
+    }
+}

@@ -29,6 +29,16 @@ import Darwin
 /// two-step `std.err`). Wald test `z = ρ̂/SE`; interval `ρ̂ ± z_{1−α/2}·SE`
 /// clipped to [−1, 1].
 ///
+/// Joint ML (``PolychoricEstimator/maximumLikelihood``; R `polychor(ML = TRUE)`):
+/// ρ and all thresholds maximise ℓ together, from the two-step estimate by
+/// Newton's method with enforced convergence, SEs of ρ and every threshold from
+/// the inverse observed information (see ``jointML(_:start:what:)``).
+///
+/// Both estimators report polycor's test of bivariate normality at their
+/// estimate: likelihood-ratio G² and Pearson X² on rc − r − c df (none for
+/// 2 × 2). A table whose total does not exceed the r + c − 1 parameters (e.g.
+/// two respondents) is ``BarometerError/insufficientData(_:)`` ("too few rows").
+///
 /// Weights: the table holds Σw per cell (``CellTally``) rescaled so that its
 /// total is the test n (Kish n_eff for probability weights, Σw for frequency
 /// weights); ρ̂ does not depend on the rescaling, the SE does.

@@ -90,14 +90,25 @@ extension Polychoric {
         }
 
         /// The Hessian of ℓ by central differences of the analytic gradient
-        /// with Richardson extrapolation (steps h and h/2, h = 1e-4·max(1, |θ_k|)):
+        /// with Richardson extrapolation (steps h and h/2, h = 1e-4·max(1, |θ_k|),
+        /// capped at a quarter of the distance to the neighbouring thresholds, or
+        /// to ±1 for ρ, so that every step stays inside the parameter space):
         /// error O(h⁴) plus rounding of order ε‖∇ℓ terms‖/h; symmetrised.
-        /// Nil when a step leaves the parameter space.
+        /// Nil when a step leaves the parameter space anyway.
         func hessian(_ theta: [Double]) -> [[Double]]? {
             let m = theta.count
             var h = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
             for k in 0..<m {
-                let step = 1e-4 * Swift.max(1, Swift.abs(theta[k]))
+                var room = Double.infinity
+                if k == 0 {
+                    room = 1 - Swift.abs(theta[0])
+                } else {
+                    // thresholds of the same variable: rows 1..<r, columns r..<m
+                    let lo = k < r ? 1 : r, hi = k < r ? r - 1 : m - 1
+                    if k > lo { room = Swift.min(room, theta[k] - theta[k - 1]) }
+                    if k < hi { room = Swift.min(room, theta[k + 1] - theta[k]) }
+                }
+                let step = Swift.min(1e-4 * Swift.max(1, Swift.abs(theta[k])), room / 4)
                 func difference(_ d: Double) -> [Double]? {
                     var up = theta, down = theta
                     up[k] += d; down[k] -= d
