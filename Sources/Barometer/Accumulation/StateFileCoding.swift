@@ -147,3 +147,19 @@ struct ByteReader {
         return m
     }
 }
+
+/// `LocalizedError`: `localizedDescription` is ``StateFileError/description``,
+/// with what to do next.
+extension StateFileError: LocalizedError {
+    public var errorDescription: String? { description }
+
+    public var recoverySuggestion: String? {
+        switch self {
+        case .notAStateFile: return "Give the files written by `barometer partial … --state-out`."
+        case .unsupportedVersion: return "Re-run `barometer partial` on the shard with this Barometer."
+        case .checksumMismatch: return "Re-run `barometer partial` on the shard whose state this is, and copy the state whole."
+        case .malformed: return "Re-run `barometer partial` on the shard whose state this is."
+        case .incompatible: return "Run every shard with the same command, variables, codebook, weight, design and options."
+        }
+    }
+}
