@@ -43,6 +43,10 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
     /// reach 0 or 1 and the named coefficients diverge, so no finite maximum
     /// likelihood estimate exists.
     case separation(columns: [String])
+    /// The input is beyond a documented size limit of a statistic: `what`
+    /// names the quantity (and the statistic), `size` its value here and
+    /// `limit` the largest accepted.
+    case sizeLimitExceeded(what: String, size: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -69,6 +73,7 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
             return "rank-deficient model: \(cs.map { "'\($0)'" }.joined(separator: ", ")) \(cs.count == 1 ? "is a linear combination" : "are linear combinations") of earlier columns (or empty); drop or merge them"
         case .separation(let cs):
             return "separation: fitted probabilities of 0 or 1 occur and the coefficients of \(cs.map { "'\($0)'" }.joined(separator: ", ")) diverge; no finite estimate exists (merge categories or drop the predictor)"
+        case .sizeLimitExceeded(let w, let s, let l): return "size limit exceeded: \(w) is \(s), the limit is \(l)"
         }
     }
 }
