@@ -33,6 +33,11 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
     /// check id (or `(file)` for the file itself), `field` the offending
     /// field path (e.g. `computation.given`), `reason` what is wrong.
     case invalidClaim(claim: String, field: String, reason: String)
+    /// A domain expression (``DomainExpression``) cannot be parsed or
+    /// evaluated: `offset` is the 0-based character offset of the offending
+    /// token in `expression`, `token` its text (empty at the end of input),
+    /// `reason` what is wrong.
+    case invalidExpression(expression: String, offset: Int, token: String, reason: String)
 
     public var description: String {
         switch self {
@@ -53,6 +58,9 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidArgument(let s): return "invalid argument: \(s)"
         case .linearAlgebra(let e): return "linear algebra: \(e)"
         case .invalidClaim(let c, let f, let r): return "invalid claim '\(c)', field '\(f)': \(r)"
+        case .invalidExpression(let e, let o, let t, let r):
+            let at = t.isEmpty ? "at the end" : "at column \(o + 1) ('\(t)')"
+            return "invalid expression \(at): \(r)\n  \(e)\n  \(String(repeating: " ", count: max(o, 0)))\(String(repeating: "^", count: max(t.count, 1)))"
         }
     }
 }
