@@ -17,18 +17,20 @@ struct Corr: ParsableCommand {
     @Flag(name: .long, help: "Pairwise deletion (default: listwise).") var pairwise = false
     @Flag(name: .long, help: "Use user-missing codes as values.") var includeUserMissing = false
     @OptionGroup var common: CorrelationCommandOptions
+    @OptionGroup var domainOptions: DomainOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let design = try common.design(input)
+        let domain = try domainOptions.domain(design.data)
         let options = CorrelationOptions(method: method, missing: pairwise ? .pairwise : .listwise,
                                          excludeUserMissing: !includeUserMissing,
                                          weightSemantics: common.weightSemantics,
-                                         confidenceLevel: common.level, adjustment: common.adjust)
+                                         confidenceLevel: common.level, adjustment: common.adjust, domain: domain)
         let result = try Correlation.matrix(design, variables: variables, options: options)
         // With strata, PSUs, fpc or replicate weights: design-based SEs and CIs per pair (Pearson).
         guard common.designOptions.isSpecified else { return try emit(result, output) }
         guard method == .pearson else { throw ValidationError("design-based standard errors are available for Pearson correlations") }
-        try emit(result, with: [try design.correlations(variables, level: common.level)], key: "designBased", output)
+        try emit(result, with: [try design.correlations(variables, domain: domain, level: common.level)], key: "designBased", output)
     }
 }

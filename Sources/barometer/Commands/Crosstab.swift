@@ -15,6 +15,7 @@ struct Crosstab: ParsableCommand {
     @Flag(name: .long, help: "Exclude user- and system-missing answers (base: valid answers, listwise).") var excludeMissing = false
     @Option(name: .long, help: "Statistics, comma-separated: chisq, lr, fisher, raoscott, phi, cramer, cc, lambda, gamma, taub, tauc, somers, residuals, or all.") var stats: String?
     @OptionGroup var designOptions: DesignOptions
+    @OptionGroup var domainOptions: DomainOptions
     @OptionGroup var output: OutputOptions
 
     enum PercentChoice: String, ExpressibleByArgument, CaseIterable {
@@ -26,7 +27,8 @@ struct Crosstab: ParsableCommand {
 
     func run() throws {
         let design = try designOptions.design(try input.load(), weight: weight)
-        let table = try ContingencyTable(design, rows: rows, columns: cols, layers: layer,
+        let subset = try domainOptions.domain(design.data)
+        let table = try ContingencyTable(design, rows: rows, columns: cols, layers: layer, domain: subset,
                                          missing: excludeMissing ? .excludeMissing : .showMissing,
                                          display: percent.value)
         guard let stats, !stats.isEmpty else { return try emit(table, output) }
@@ -36,9 +38,9 @@ struct Crosstab: ParsableCommand {
         let layers = max(table.layerCategories.isEmpty ? 1 : table.layerCategories.reduce(1) { $0 * $1.count }, 1)
         var results: [CrosstabStatistics] = []
         for k in 0..<layers {
-            var domain: Domain? = nil
+            var domain: Domain? = subset
             if let li = table.layerIndex {
-                domain = Domain(mask: li.map { $0 == Int32(k) }, description: "layer \(k + 1)")
+                domain = try domainOptions.domain(design.data, and: Domain(mask: li.map { $0 == Int32(k) }, description: "layer \(k + 1)"))
             }
             results.append(try CrosstabStatistics(
                 counts: table.weightedCountMatrix(layer: k), rowLabels: table.rowCategories.map(\.label),

@@ -8,6 +8,7 @@ struct EstimateOptions: ParsableArguments {
     @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
     @Option(name: .long, help: "Confidence level.") var level: Double = 0.95
     @OptionGroup var designOptions: DesignOptions
+    @OptionGroup var domainOptions: DomainOptions
     @OptionGroup var output: OutputOptions
 
     func design() throws -> SurveyDesign { try designOptions.design(try input.load(), weight: weight) }
@@ -18,7 +19,10 @@ struct Mean: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Design-based means with SE, CI and deff (R svymean); user-missing and system-missing excluded.")
     @OptionGroup var options: EstimateOptions
-    func run() throws { try emit(try options.design().mean(options.variables, level: options.level), options.output) }
+    func run() throws {
+        let design = try options.design()
+        try emit(try design.mean(options.variables, domain: options.domainOptions.domain(design.data), level: options.level), options.output)
+    }
 }
 
 /// `barometer total`: design-based totals with SE, CI (design df) and deff.
@@ -26,5 +30,8 @@ struct Total: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Design-based totals with SE, CI and deff (R svytotal); user-missing and system-missing excluded.")
     @OptionGroup var options: EstimateOptions
-    func run() throws { try emit(try options.design().total(options.variables, level: options.level), options.output) }
+    func run() throws {
+        let design = try options.design()
+        try emit(try design.total(options.variables, domain: options.domainOptions.domain(design.data), level: options.level), options.output)
+    }
 }
