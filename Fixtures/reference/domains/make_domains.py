@@ -100,6 +100,10 @@ add(S, "q is missing", nb(np.isnan(qq) | np.isin(qq, QM), np.ones(n, bool)), ww)
 add(S, "q is not missing and not (q == good or q == 'VERY GOOD')",
     nb(~(np.isnan(qq) | np.isin(qq, QM)), np.ones(n, bool)) & ~(num_test(qq, QM, lambda x: x == 2) | num_test(qq, QM, lambda x: x == 1)), ww)
 add(S, "q not in (1, 2)", num_test(qq, QM, lambda x: ~np.isin(x, [1, 2])), ww)
+add(S, "age in 18-29 and q is valid", num_test(age, [], lambda x: (x >= 18) & (x <= 29))
+    & nb(~(np.isnan(qq) | np.isin(qq, QM)), np.ones(n, bool)), ww)
+add(S, "age in 18-29 and q is not sysmis", num_test(age, [], lambda x: (x >= 18) & (x <= 29))
+    & nb(~np.isnan(qq), np.ones(n, bool)), ww)
 add(S, "q = 1,2", num_test(qq, QM, lambda x: np.isin(x, [1, 2])), ww)
 
 # --- the fixture survey

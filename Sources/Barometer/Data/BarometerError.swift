@@ -59,7 +59,8 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
         case .linearAlgebra(let e): return "linear algebra: \(e)"
         case .invalidClaim(let c, let f, let r): return "invalid claim '\(c)', field '\(f)': \(r)"
         case .invalidExpression(let e, let o, let t, let r):
-            let at = t.isEmpty ? "at the end" : "at column \(o + 1) ('\(t)')"
+            let quoted = t.first.map { "'\"`".contains($0) } ?? false
+            let at = t.isEmpty ? "at the end" : "at column \(o + 1) (\(quoted ? t : "'\(t)'"))"
             return "invalid expression \(at): \(r)\n  \(e)\n  \(String(repeating: " ", count: max(o, 0)))\(String(repeating: "^", count: max(t.count, 1)))"
         }
     }

@@ -9,9 +9,17 @@ struct EstimateOptions: ParsableArguments {
     @Option(name: .long, help: "Confidence level.") var level: Double = 0.95
     @OptionGroup var designOptions: DesignOptions
     @OptionGroup var domainOptions: DomainOptions
+    @OptionGroup var groupOptions: GroupOptions
     @OptionGroup var output: OutputOptions
 
     func design() throws -> SurveyDesign { try designOptions.design(try input.load(), weight: weight) }
+
+    /// The design, with the `--by` groups resolved (derived indicators added to the data).
+    func groupedDesign() throws -> (SurveyDesign, [String]) {
+        var data = try input.load()
+        let by = try groupOptions.groupingVariables(&data)
+        return (try designOptions.design(data, weight: weight), by)
+    }
 }
 
 /// `barometer mean`: design-based means with SE, CI (design df) and deff.
@@ -20,8 +28,13 @@ struct Mean: ParsableCommand {
         abstract: "Design-based means with SE, CI and deff (R svymean); user-missing and system-missing excluded.")
     @OptionGroup var options: EstimateOptions
     func run() throws {
-        let design = try options.design()
-        try emit(try design.mean(options.variables, domain: options.domainOptions.domain(design.data), level: options.level), options.output)
+        let (design, by) = try options.groupedDesign()
+        let domain = try options.domainOptions.domain(design.data)
+        if !by.isEmpty {
+            return try options.groupOptions.emitGrouped(try options.variables.map { try design.mean($0, by: by, domain: domain, level: options.level) },
+                                                 options.output)
+        }
+        try emit(try design.mean(options.variables, domain: domain, level: options.level), options.output)
     }
 }
 
@@ -31,7 +44,12 @@ struct Total: ParsableCommand {
         abstract: "Design-based totals with SE, CI and deff (R svytotal); user-missing and system-missing excluded.")
     @OptionGroup var options: EstimateOptions
     func run() throws {
-        let design = try options.design()
-        try emit(try design.total(options.variables, domain: options.domainOptions.domain(design.data), level: options.level), options.output)
+        let (design, by) = try options.groupedDesign()
+        let domain = try options.domainOptions.domain(design.data)
+        if !by.isEmpty {
+            return try options.groupOptions.emitGrouped(try options.variables.map { try design.total($0, by: by, domain: domain, level: options.level) },
+                                                 options.output)
+        }
+        try emit(try design.total(options.variables, domain: domain, level: options.level), options.output)
     }
 }
