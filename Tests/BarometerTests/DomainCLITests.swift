@@ -119,6 +119,26 @@ import Testing
                 #expect(close(try #require(d["adjustedPValue"] as? Double), adjusted[i], rel: 1e-10), "\(name) \(i)")
             }
         }
+        // share --by --compare: the table's rows are R's group shares (design SE), the differences R's contrasts
+        for (name, design) in [("clus1 share api00>700 by stype", ["--psu", "dnum", "--fpc", "fpc"]),
+                               ("jk1 share api00>700 by stype", ["--repweights", "^jk1_", "--repmethod", "jk1", "--rep-scale", String(ref.jk1_scale)])] {
+            let c = try rcase(name)
+            let out = try json(["share", dir + "apiclus1.csv", "--of", "api00 > 700", "--by", "stype", "--weight", "pw",
+                                "--compare", "--adjust", "holm"] + design)
+            let rows = try #require((out["result"] as? [String: Any])?["rows"] as? [[String: Any]])
+            #expect(rows.count == c.estimates.count)
+            for (row, (e, se)) in zip(rows, zip(c.estimates, c.se)) {
+                let share = try #require(row["share"] as? [String: Any])
+                #expect(close(try #require(share["estimate"] as? Double), e, rel: 1e-10), "\(name)")
+                #expect(close(try #require(share["designStandardError"] as? Double), se, rel: 1e-10), "\(name)")
+            }
+            let diffs = try #require((out["differences"] as? [[String: Any]])?.first?["contrasts"] as? [[String: Any]])
+            for (i, (d, p)) in zip(diffs, c.pairs).enumerated() {
+                #expect(close(try #require(d["estimate"] as? Double), p.estimate, rel: 1e-10, abs: 1e-14), "\(name) \(i)")
+                #expect(close(try #require(d["standardError"] as? Double), p.se, rel: 1e-10), "\(name) \(i)")
+                #expect(close(try #require(d["adjustedPValue"] as? Double), try #require(c.adjusted["holm"])[i], rel: 1e-10), "\(name) \(i)")
+            }
+        }
         // text output: the group table then the differences, labelled
         let text = try CLI.run(["mean", dir + "apiclus1.csv", "api00", "--weight", "pw", "--psu", "dnum", "--fpc", "fpc",
                                 "--by", "stype", "--compare", "--adjust", "holm"])

@@ -55,13 +55,14 @@ import Testing
 
     @Test func groupsContrastsAndAdjustmentsEqualRSurvey() throws {
         let cases = try Self.expected.get().cases
-        #expect(cases.count == 14)
+        #expect(cases.count == 16)
         for c in cases {
             let d = try design(c.design)
             let by = c.by.map { $0 == "one_psu" ? "dnum == 413" : $0 }
             let domain = try c.where.map { try d.domain(where: $0) }
             let g: GroupedEstimates
             switch c.kind {
+            case "mean" where c.y == "hi": g = try d.share(of: "api00", in: Set((701...999).map(Double.init)), by: by, domain: domain)
             case "mean": g = try d.mean(c.y, by: by, domain: domain)
             case "total": g = try d.total(c.y, by: by, domain: domain)
             default: g = try d.ratio(numerator: c.y, denominator: try #require(c.x), by: by, domain: domain)

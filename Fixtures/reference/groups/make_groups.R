@@ -9,6 +9,7 @@ st <- read.csv("Fixtures/reference/design/apistrat.csv")
 c1 <- read.csv("Fixtures/reference/design/apiclus1.csv")
 c1 <- c1[, !grepl("^(jk1|boot)_", names(c1))]
 c1$one_psu <- as.integer(c1$dnum == 413)     # a group lying in a single PSU
+c1$hi <- as.numeric(c1$api00 > 700)           # share --of 'api00 > 700': the mean of the 0/1 answer
 dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = st, fpc = ~fpc)
 dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = c1, fpc = ~fpc)
 rclus1 <- as.svrepdesign(dclus1)                 # JK1, scale (R-1)/R * (1 - f)
@@ -84,6 +85,8 @@ add("clus1 mean api00 by one_psu", "clus1", "mean", "api00", "one_psu")
 add("jk1 mean api00 by stype", "jk1", "mean", "api00", "stype", contrast = c(1, -0.5, -0.5))
 add("jk1 total enroll by stype", "jk1", "total", "enroll", "stype")
 add("jk1 ratio api_stu/enroll by sch_wide", "jk1", "ratio", "api_stu", "sch_wide", x = "enroll")
+add("clus1 share api00>700 by stype", "clus1", "mean", "hi", "stype")
+add("jk1 share api00>700 by stype", "jk1", "mean", "hi", "stype")
 
 writeLines(toJSON(list(generator = paste("R survey", packageDescription("survey")$Version),
                        jk1_scale = rclus1$scale, cases = cases),

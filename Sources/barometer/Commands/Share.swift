@@ -10,7 +10,6 @@ struct Share: ParsableCommand {
     @OptionGroup var input: InputOptions
     @Option(name: .long, help: "The answer counted, e.g. 'us in 1,2', 'api00 > 700', 'region == \"North\"' (domain language, see --where).") var of: String
     @Option(name: .long, help: "The domain, e.g. 'rus in 1,2' or 'age in 18-29' (default: all respondents).") var among: String?
-    @Option(name: .long, help: "One share per category of this variable (numeric or text), or per value (true/false) of a condition such as 'age > 30'.") var by: String?
     @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
     @Option(name: .long, help: "Interval: wald, wilson, clopper-pearson, agresti-coull, logit, korn-graubard.")
     var ci: ProportionIntervalMethod = .wilson
@@ -19,6 +18,7 @@ struct Share: ParsableCommand {
     var allInDomain = false
     @OptionGroup var designOptions: DesignOptions
     @OptionGroup var domainOptions: DomainOptions
+    @OptionGroup var groupOptions: GroupOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -28,15 +28,21 @@ struct Share: ParsableCommand {
         let of = try data.codeSet(self.of)
         let amongExpression = try among.map { try DomainExpression($0) }
         let amongSet = try amongExpression.flatMap { try $0.codeSet(in: data) }
-        let by = try self.by.map { try data.groupingVariable($0, numeric: true) }
+        guard groupOptions.by.count <= 1 else { throw ValidationError("share takes one --by variable") }
+        let by = try groupOptions.by.first.map { try data.groupingVariable($0, numeric: true) }
         let design = try designOptions.design(data, weight: weight)
         let amongDomain = amongSet == nil ? try amongExpression.map { try $0.domain(in: data) } : nil
         let domain = try domainOptions.domain(data, and: amongDomain)
         let denominator: ConditionalShare.Denominator = allInDomain ? .allInDomain : .validAnswers
         if let by {
             let domain = try domainOptions.domain(data, and: amongSet.map { try design.domain($0.variable, in: $0.codes) } ?? amongDomain)
-            try emit(ShareTable(design, of: of.variable, in: of.codes, by: by, domain: domain,
-                                denominator: denominator, method: ci, level: level), output)
+            let table = try ShareTable(design, of: of.variable, in: of.codes, by: by, domain: domain,
+                                       denominator: denominator, method: ci, level: level)
+            guard groupOptions.compare else { return try emit(table, output) }
+            // differences of the rows' shares: group means of the 0/1 answer with their full covariance
+            let groups = try design.share(of: of.variable, in: of.codes, by: [by], domain: domain,
+                                          denominator: denominator, level: level)
+            try emit(table, with: [try groups.pairwiseDifferences(adjustment: groupOptions.adjust)], key: "differences", output)
         } else {
             try emit(ConditionalShare(design, of: of.variable, in: of.codes, among: amongSet?.variable,
                                       in: amongSet?.codes ?? [], domain: domain, denominator: denominator, method: ci, level: level), output)

@@ -225,13 +225,40 @@ extension SurveyDesign {
         try grouped(kind: "ratio", y: numerator, x: denominator, by: by, domain: domain, level: level)
     }
 
+    /// Shares of `variable ∈ codes` in every group of `by`, as the
+    /// ``ShareTable`` rows with `denominator` (valid answers to the variable, or
+    /// everyone in the group) — the group means of the 0/1 answer, R
+    /// `svyby(~I(y %in% codes), ~by, subset(design, valid), svymean, covmat = TRUE)`
+    /// — so that differences between groups can be tested with
+    /// ``GroupedEstimates/pairwiseDifferences(adjustment:)``.
+    public func share(of variable: String, in codes: Set<Double>, by: [String], domain: Domain? = nil,
+                      denominator: ConditionalShare.Denominator = .validAnswers,
+                      level: Double = 0.95) throws(BarometerError) -> GroupedEstimates {
+        let y = try self.variable(variable)
+        try y.requireNumeric()
+        guard !codes.isEmpty else { throw .invalidArgument("empty code set for \(variable)") }
+        let answer = y.values.map { v -> Double in
+            if denominator == .validAnswers && y.status(of: v) != .valid { return .nan }
+            return codes.contains(v) ? 1 : 0
+        }
+        let list = codes.sorted().map(Variable.formatCode).joined(separator: ",")
+        let indicator = Variable(name: "\(variable) in {\(list)}", values: answer)
+        return try grouped(kind: "proportion", yv: indicator, x: nil, by: by, domain: domain, level: level)
+    }
+
     private func grouped(kind: String, y: String, x: String?, by: [String], domain: Domain?,
+                         level: Double) throws(BarometerError) -> GroupedEstimates {
+        let yv = try variable(y)
+        try yv.requireNumeric()
+        return try grouped(kind: kind, yv: yv, x: x, by: by, domain: domain, level: level)
+    }
+
+    private func grouped(kind: String, yv: Variable, x: String?, by: [String], domain: Domain?,
                          level: Double) throws(BarometerError) -> GroupedEstimates {
         guard !by.isEmpty else { throw .invalidArgument("no grouping variable given") }
         guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
         guard Set(by).count == by.count else { throw .invalidArgument("a grouping variable is listed twice") }
-        let yv = try variable(y)
-        try yv.requireNumeric()
+        let y = yv.name
         let xv: Variable? = try x.map { (name: String) throws(BarometerError) -> Variable in
             let v = try variable(name); try v.requireNumeric(); return v
         }
@@ -285,7 +312,7 @@ extension SurveyDesign {
         let groupOf = validCell.map { $0 < 0 ? Int32(-1) : column[Int($0)] }
         let engine: RatioOfTotals
         switch kind {
-        case "mean": engine = try RatioOfTotals(meansOf: yv.values, groups: groupOf, groupCount: k)
+        case "mean", "proportion": engine = try RatioOfTotals(meansOf: yv.values, groups: groupOf, groupCount: k)
         case "total": engine = try RatioOfTotals(numerator: yv.values, groups: groupOf, groupCount: k)
         default: engine = try RatioOfTotals(numerator: yv.values, denominator: xv?.values, groups: groupOf, groupCount: k)
         }
@@ -294,7 +321,7 @@ extension SurveyDesign {
         let srs: [(Double, Double)?] = kind == "ratio" ? [(Double, Double)?](repeating: nil, count: k)
             : srsVariances(yv.values, groups: groupOf, groupCount: k, total: kind == "total")
         let contrastDF = degreesOfFreedom(in: domain)
-        let name = kind == "ratio" ? "\(y)/\(x ?? "")" : "\(kind)(\(y))"
+        let name = kind == "ratio" ? "\(y)/\(x ?? "")" : (kind == "proportion" ? "share of \(y)" : "\(kind)(\(y))")
         var groups: [GroupedEstimates.Group] = []
         for (g, c) in listed.enumerated() {
             let cats = categories(c)
