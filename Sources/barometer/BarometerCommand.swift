@@ -9,4 +9,10 @@ struct BarometerCommand: ParsableCommand {
         abstract: "Survey statistics: weighted frequencies, cross-tabs, shares with CIs, correlations.",
         subcommands: [Describe.self, Freq.self, Mean.self, Total.self, Ratio.self, Consistency.self, Verify.self, Corr.self, PCorr.self, Crosstab.self, Share.self, MRSet.self, Doctor.self]
     )
+
+    /// Chooses the BLAS kernel (re-executing once if needed), then runs the command.
+    static func main() {
+        KernelSelection.reexecIfNeeded()
+        main(nil)
+    }
 }
