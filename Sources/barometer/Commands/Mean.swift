@@ -14,11 +14,18 @@ struct EstimateOptions: ParsableArguments {
 
     func design() throws -> SurveyDesign { try designOptions.design(try input.load(), weight: weight) }
 
-    /// The design, with the `--by` groups resolved (derived indicators added to the data).
-    func groupedDesign() throws -> (SurveyDesign, [String]) {
+    /// Runs `mean` or `total`: per group with `--by` (R svyby), else over the variables, within `--where`.
+    func run(total: Bool) throws {
         var data = try input.load()
-        let by = try groupOptions.groupingVariables(&data)
-        return (try designOptions.design(data, weight: weight), by)
+        let by = try groupOptions.groupingVariables(&data)      // derived indicators join the data
+        let design = try designOptions.design(data, weight: weight)
+        let domain = try domainOptions.domain(data)
+        if !by.isEmpty {
+            return try groupOptions.emitGrouped(try variables.map { (name) throws -> GroupedEstimates in
+                total ? try design.total(name, by: by, domain: domain, level: level) : try design.mean(name, by: by, domain: domain, level: level)
+            }, output)
+        }
+        try emit(total ? try design.total(variables, domain: domain, level: level) : try design.mean(variables, domain: domain, level: level), output)
     }
 }
 
@@ -27,15 +34,7 @@ struct Mean: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Design-based means with SE, CI and deff (R svymean); user-missing and system-missing excluded.")
     @OptionGroup var options: EstimateOptions
-    func run() throws {
-        let (design, by) = try options.groupedDesign()
-        let domain = try options.domainOptions.domain(design.data)
-        if !by.isEmpty {
-            return try options.groupOptions.emitGrouped(try options.variables.map { try design.mean($0, by: by, domain: domain, level: options.level) },
-                                                 options.output)
-        }
-        try emit(try design.mean(options.variables, domain: domain, level: options.level), options.output)
-    }
+    func run() throws { try options.run(total: false) }
 }
 
 /// `barometer total`: design-based totals with SE, CI (design df) and deff.
@@ -43,13 +42,5 @@ struct Total: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Design-based totals with SE, CI and deff (R svytotal); user-missing and system-missing excluded.")
     @OptionGroup var options: EstimateOptions
-    func run() throws {
-        let (design, by) = try options.groupedDesign()
-        let domain = try options.domainOptions.domain(design.data)
-        if !by.isEmpty {
-            return try options.groupOptions.emitGrouped(try options.variables.map { try design.total($0, by: by, domain: domain, level: options.level) },
-                                                 options.output)
-        }
-        try emit(try design.total(options.variables, domain: domain, level: options.level), options.output)
-    }
+    func run() throws { try options.run(total: true) }
 }
