@@ -103,7 +103,7 @@ import Testing
                 let diffs = try g.pairwiseDifferences(adjustment: adjustment)
                 #expect(diffs.contrasts.count == c.pairs.count)
                 for (i, (r, p)) in zip(diffs.contrasts, c.pairs).enumerated() {
-                    #expect(r.weights[p.first] == 1 && r.weights[p.second] == -1)
+                    #expect(r.terms.map(\.group) == [p.first, p.second] && r.terms.map(\.weight) == [1, -1])
                     #expect(close(r.estimate, p.estimate, rel: 1e-10, abs: 1e-12 * abs(c.estimates[p.first])), "\(c.name) pair \(i)")
                     #expect(close(r.standardError, p.se, rel: 1e-10), "\(c.name) pair \(i): \(r.standardError) vs \(p.se)")
                     #expect(close(try #require(r.statistic), p.t, rel: 1e-10, abs: 1e-12), "\(c.name) pair \(i)")

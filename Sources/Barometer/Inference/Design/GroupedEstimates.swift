@@ -59,6 +59,18 @@ public struct GroupedEstimates: Sendable, Encodable, Equatable, TableRepresentab
     let covariance: [Double]
     /// Index into ``groups`` of each estimable group, in covariance order.
     let estimable: [Int]
+    /// Covariance position of each group (−1: no estimate).
+    let position: [Int]
+
+    init(kind: String, estimateName: String, by: [String], groups: [Group], degreesOfFreedom: Int, variance: String,
+         base: String, weight: String?, level: Double, covariance: [Double], estimable: [Int]) {
+        self.kind = kind; self.estimateName = estimateName; self.by = by; self.groups = groups
+        self.degreesOfFreedom = degreesOfFreedom; self.variance = variance; self.base = base; self.weight = weight
+        self.level = level; self.covariance = covariance; self.estimable = estimable
+        var position = [Int](repeating: -1, count: groups.count)
+        for (j, g) in estimable.enumerated() { position[g] = j }
+        self.position = position
+    }
 
     enum CodingKeys: String, CodingKey {
         case kind, estimateName, by, groups, degreesOfFreedom, variance, base, weight, level
@@ -67,8 +79,8 @@ public struct GroupedEstimates: Sendable, Encodable, Equatable, TableRepresentab
     /// The design covariance of the estimates of groups `a` and `b` (indices
     /// into ``groups``); nil when either has no estimate.
     public func covariance(_ a: Int, _ b: Int) -> Double? {
-        guard let i = estimable.firstIndex(of: a), let j = estimable.firstIndex(of: b) else { return nil }
-        return covariance[i * estimable.count + j]
+        guard groups.indices.contains(a), groups.indices.contains(b), position[a] >= 0, position[b] >= 0 else { return nil }
+        return covariance[position[a] * estimable.count + position[b]]
     }
 
     public var textTable: TextTable {
@@ -96,8 +108,14 @@ public struct GroupedEstimates: Sendable, Encodable, Equatable, TableRepresentab
 public struct GroupContrast: Sendable, Encodable, Equatable {
     /// `Kazakh − Russian`, or the weights written out.
     public let label: String
-    /// Weight per group (in ``GroupedEstimates/groups`` order).
-    public let weights: [Double]
+    /// One group's weight in the contrast.
+    public struct Term: Sendable, Encodable, Equatable {
+        /// Index into ``GroupedEstimates/groups``.
+        public let group: Int
+        public let weight: Double
+    }
+    /// The groups with a non-zero weight (all others weigh 0).
+    public let terms: [Term]
     public let estimate: Double
     public let standardError: Double
     /// t statistic; nil when the SE is 0.
@@ -155,29 +173,35 @@ extension GroupedEstimates {
             throw .invalidArgument("\(weights.count) contrast weights for \(groups.count) groups")
         }
         guard weights.allSatisfy(\.isFinite) else { throw .invalidArgument("contrast weights must be finite") }
-        var c = [Double](repeating: 0, count: estimable.count)
-        for (g, w) in weights.enumerated() where w != 0 {
-            guard let j = estimable.firstIndex(of: g) else {
-                throw .emptyDomain("group \(groups[g].label) has no estimate (\(groups[g].note ?? "no valid answers")) and cannot enter a contrast")
+        // only the groups with a non-zero weight enter: O(m²) for m of them, not O(k²)
+        var terms: [GroupContrast.Term] = []
+        for (g, w) in weights.enumerated() where w != 0 { terms.append(.init(group: g, weight: w)) }
+        let text = label ?? terms.map { "\(NumberFormat.fixed($0.weight, 3))·[\(groups[$0.group].label)]" }.joined(separator: " + ")
+        return try contrast(terms, label: text)
+    }
+
+    private func contrast(_ terms: [GroupContrast.Term], label: String) throws(BarometerError) -> GroupContrast {
+        var used: [(position: Int, weight: Double, estimate: Double)] = []
+        for t in terms {
+            guard position[t.group] >= 0, let e = groups[t.group].estimate else {
+                throw .emptyDomain("group \(groups[t.group].label) has no estimate (\(groups[t.group].note ?? "no valid answers")) and cannot enter a contrast")
             }
-            c[j] = w
+            used.append((position[t.group], t.weight, e.estimate))
         }
         guard degreesOfFreedom >= 1 else {
             throw .insufficientData("the design has \(degreesOfFreedom) degrees of freedom; no t test or interval")
         }
         var est = 0.0, v = 0.0
         let k = estimable.count
-        for i in 0..<k where c[i] != 0 {
-            est += c[i] * (groups[estimable[i]].estimate?.estimate ?? 0)
-            for j in 0..<k where c[j] != 0 { v += c[i] * covariance[i * k + j] * c[j] }
+        for a in used {
+            est += a.weight * a.estimate
+            for b in used { v += a.weight * covariance[a.position * k + b.position] * b.weight }
         }
         let se = max(v, 0).squareRoot()
         let dist = StudentT(degreesOfFreedom: Double(degreesOfFreedom))
         let q = dist.quantile(0.5 + level / 2)
         let t: Double? = se > 0 ? est / se : nil
-        let text = label ?? weights.enumerated().filter { $0.element != 0 }
-            .map { "\(NumberFormat.fixed($0.element, 3))·[\(groups[$0.offset].label)]" }.joined(separator: " + ")
-        return GroupContrast(label: text, weights: weights, estimate: est, standardError: se, statistic: t,
+        return GroupContrast(label: label, terms: terms, estimate: est, standardError: se, statistic: t,
                              degreesOfFreedom: degreesOfFreedom, pValue: t.map { dist.twoSidedP($0) },
                              adjustedPValue: nil, lower: est - q * se, upper: est + q * se, level: level)
     }
@@ -190,9 +214,7 @@ extension GroupedEstimates {
         for a in groups.indices { for b in groups.indices where b > a {
             let label = "\(groups[a].label) − \(groups[b].label)"
             guard groups[a].estimate != nil, groups[b].estimate != nil else { skipped.append(label); continue }
-            var w = [Double](repeating: 0, count: groups.count)
-            w[a] = 1; w[b] = -1
-            out.append(try contrast(w, label: label))
+            out.append(try contrast([.init(group: a, weight: 1), .init(group: b, weight: -1)], label: label))
         } }
         if adjustment != .none {
             let adjusted = adjustment.adjust(out.map { $0.pValue ?? .nan })
