@@ -115,6 +115,17 @@ import Testing
                     }
                 }
             }
+            // variances only (no --compare): the same SEs from the diagonal-only kernel; contrasts refused
+            if c.kind == "mean" && c.y != "hi" {
+                let v = try d.mean(c.y, by: by, domain: domain, covariance: false)
+                for j in 0..<k {
+                    #expect(close(try #require(v.groups[j].estimate).standardError, c.se[j], rel: 1e-10), "\(c.name) variances only")
+                }
+                if !replicate {
+                    #expect(!v.hasCovariance && (k < 2 || v.covariance(0, 1) == nil))
+                    #expect(throws: BarometerError.self) { _ = try v.pairwiseDifferences() }
+                }
+            }
             if let lc = c.contrast {
                 let r = try g.contrast(lc.weights)
                 #expect(close(r.estimate, lc.estimate, rel: 1e-10))

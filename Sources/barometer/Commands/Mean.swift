@@ -22,7 +22,9 @@ struct EstimateOptions: ParsableArguments {
         let domain = try domainOptions.domain(data)
         if !by.isEmpty {
             return try groupOptions.emitGrouped(try variables.map { (name) throws -> GroupedEstimates in
-                total ? try design.total(name, by: by, domain: domain, level: level) : try design.mean(name, by: by, domain: domain, level: level)
+                // the k × k covariance only when --compare asks for it
+                total ? try design.total(name, by: by, domain: domain, level: level, covariance: groupOptions.compare)
+                      : try design.mean(name, by: by, domain: domain, level: level, covariance: groupOptions.compare)
             }, output)
         }
         try emit(total ? try design.total(variables, domain: domain, level: level) : try design.mean(variables, domain: domain, level: level), output)

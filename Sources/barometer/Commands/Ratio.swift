@@ -23,7 +23,7 @@ struct Ratio: ParsableCommand {
         let domain = try domainOptions.domain(data)
         if !by.isEmpty {
             return try groupOptions.emitGrouped([try design.ratio(numerator: numerator, denominator: denominator, by: by,
-                                                            domain: domain, level: level)], output)
+                                                            domain: domain, level: level, covariance: groupOptions.compare)], output)
         }
         try emit(try design.ratio(numerator: numerator, denominator: denominator, domain: domain, level: level), output)
     }

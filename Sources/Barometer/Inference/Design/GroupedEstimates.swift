@@ -61,9 +61,13 @@ public struct GroupedEstimates: Sendable, Encodable, Equatable, TableRepresentab
     let estimable: [Int]
     /// Covariance position of each group (−1: no estimate).
     let position: [Int]
+    /// Whether the off-diagonal covariances were computed (``SurveyDesign/mean(_:by:domain:level:covariance:)``
+    /// with `covariance: false` gives variances only).
+    public let hasCovariance: Bool
 
     init(kind: String, estimateName: String, by: [String], groups: [Group], degreesOfFreedom: Int, variance: String,
-         base: String, weight: String?, level: Double, covariance: [Double], estimable: [Int]) {
+         base: String, weight: String?, level: Double, covariance: [Double], estimable: [Int], hasCovariance: Bool) {
+        self.hasCovariance = hasCovariance
         self.kind = kind; self.estimateName = estimateName; self.by = by; self.groups = groups
         self.degreesOfFreedom = degreesOfFreedom; self.variance = variance; self.base = base; self.weight = weight
         self.level = level; self.covariance = covariance; self.estimable = estimable
@@ -79,7 +83,8 @@ public struct GroupedEstimates: Sendable, Encodable, Equatable, TableRepresentab
     /// The design covariance of the estimates of groups `a` and `b` (indices
     /// into ``groups``); nil when either has no estimate.
     public func covariance(_ a: Int, _ b: Int) -> Double? {
-        guard groups.indices.contains(a), groups.indices.contains(b), position[a] >= 0, position[b] >= 0 else { return nil }
+        guard groups.indices.contains(a), groups.indices.contains(b), position[a] >= 0, position[b] >= 0,
+              a == b || hasCovariance else { return nil }
         return covariance[position[a] * estimable.count + position[b]]
     }
 
@@ -181,6 +186,9 @@ extension GroupedEstimates {
     }
 
     private func contrast(_ terms: [GroupContrast.Term], label: String) throws(BarometerError) -> GroupContrast {
+        guard hasCovariance else {
+            throw .invalidArgument("the group estimates were computed without their covariance (covariance: false); contrasts need it")
+        }
         var used: [(position: Int, weight: Double, estimate: Double)] = []
         for t in terms {
             guard position[t.group] >= 0, let e = groups[t.group].estimate else {
@@ -230,21 +238,21 @@ extension SurveyDesign {
     /// - Throws: ``BarometerError/emptyDomain(_:)`` when no group has a valid
     ///   answer; lookup and type errors.
     public func mean(_ variable: String, by: [String], domain: Domain? = nil,
-                     level: Double = 0.95) throws(BarometerError) -> GroupedEstimates {
-        try grouped(kind: "mean", y: variable, x: nil, by: by, domain: domain, level: level)
+                     level: Double = 0.95, covariance: Bool = true) throws(BarometerError) -> GroupedEstimates {
+        try grouped(kind: "mean", y: variable, x: nil, by: by, domain: domain, level: level, covariance: covariance)
     }
 
     /// Design-based totals in every group (R `svyby(…, svytotal)`).
     public func total(_ variable: String, by: [String], domain: Domain? = nil,
-                      level: Double = 0.95) throws(BarometerError) -> GroupedEstimates {
-        try grouped(kind: "total", y: variable, x: nil, by: by, domain: domain, level: level)
+                      level: Double = 0.95, covariance: Bool = true) throws(BarometerError) -> GroupedEstimates {
+        try grouped(kind: "total", y: variable, x: nil, by: by, domain: domain, level: level, covariance: covariance)
     }
 
     /// Design-based ratios of totals in every group (R `svyby(~y, ~g, design,
     /// svyratio, denominator = ~x)`), over rows valid on both.
     public func ratio(numerator: String, denominator: String, by: [String], domain: Domain? = nil,
-                      level: Double = 0.95) throws(BarometerError) -> GroupedEstimates {
-        try grouped(kind: "ratio", y: numerator, x: denominator, by: by, domain: domain, level: level)
+                      level: Double = 0.95, covariance: Bool = true) throws(BarometerError) -> GroupedEstimates {
+        try grouped(kind: "ratio", y: numerator, x: denominator, by: by, domain: domain, level: level, covariance: covariance)
     }
 
     /// Shares of `variable ∈ codes` in every group of `by`, as the
@@ -255,7 +263,7 @@ extension SurveyDesign {
     /// ``GroupedEstimates/pairwiseDifferences(adjustment:)``.
     public func share(of variable: String, in codes: Set<Double>, by: [String], domain: Domain? = nil,
                       denominator: ConditionalShare.Denominator = .validAnswers,
-                      level: Double = 0.95) throws(BarometerError) -> GroupedEstimates {
+                      level: Double = 0.95, covariance: Bool = true) throws(BarometerError) -> GroupedEstimates {
         let y = try self.variable(variable)
         try y.requireNumeric()
         guard !codes.isEmpty else { throw .invalidArgument("empty code set for \(variable)") }
@@ -265,18 +273,18 @@ extension SurveyDesign {
         }
         let list = codes.sorted().map(Variable.formatCode).joined(separator: ",")
         let indicator = Variable(name: "\(variable) in {\(list)}", values: answer)
-        return try grouped(kind: "proportion", yv: indicator, x: nil, by: by, domain: domain, level: level)
+        return try grouped(kind: "proportion", yv: indicator, x: nil, by: by, domain: domain, level: level, covariance: covariance)
     }
 
     private func grouped(kind: String, y: String, x: String?, by: [String], domain: Domain?,
-                         level: Double) throws(BarometerError) -> GroupedEstimates {
+                         level: Double, covariance: Bool) throws(BarometerError) -> GroupedEstimates {
         let yv = try variable(y)
         try yv.requireNumeric()
-        return try grouped(kind: kind, yv: yv, x: x, by: by, domain: domain, level: level)
+        return try grouped(kind: kind, yv: yv, x: x, by: by, domain: domain, level: level, covariance: covariance)
     }
 
     private func grouped(kind: String, yv: Variable, x: String?, by: [String], domain: Domain?,
-                         level: Double) throws(BarometerError) -> GroupedEstimates {
+                         level: Double, covariance wantCovariance: Bool) throws(BarometerError) -> GroupedEstimates {
         guard !by.isEmpty else { throw .invalidArgument("no grouping variable given") }
         guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
         guard Set(by).count == by.count else { throw .invalidArgument("a grouping variable is listed twice") }
@@ -332,12 +340,13 @@ extension SurveyDesign {
         }
         let k = estimable.count
         let groupOf = validCell.map { $0 < 0 ? Int32(-1) : column[Int($0)] }
-        let engine: RatioOfTotals
+        var engine: RatioOfTotals
         switch kind {
         case "mean", "proportion": engine = try RatioOfTotals(meansOf: yv.values, groups: groupOf, groupCount: k)
         case "total": engine = try RatioOfTotals(numerator: yv.values, groups: groupOf, groupCount: k)
         default: engine = try RatioOfTotals(numerator: yv.values, denominator: xv?.values, groups: groupOf, groupCount: k)
         }
+        engine.variancesOnly = !wantCovariance
         let result = try engine.evaluate(self)
         let groupDF = degreesOfFreedom(groups: groupOf, groupCount: k)
         let srs: [(Double, Double)?] = kind == "ratio" ? [(Double, Double)?](repeating: nil, count: k)
@@ -374,6 +383,7 @@ extension SurveyDesign {
                                 variance: varianceDescription,
                                 base: (domain?.description ?? "all respondents")
                                     + "; \(rule) (Don't know, Refused and system-missing excluded, rows kept in the design); groups: valid categories",
-                                weight: weights.name, level: level, covariance: cov, estimable: estimable)
+                                weight: weights.name, level: level, covariance: cov, estimable: estimable,
+                                hasCovariance: wantCovariance || replicates != nil)
     }
 }
