@@ -7,7 +7,8 @@ import Barometer
 struct DomainOptions: ParsableArguments {
     @Option(name: .customLong("where"),
             help: ArgumentHelp("Restrict to a domain, e.g. 'lang == \"Kazakh\" and wave == 2019', 'age in 18-29', 'not q1 is missing'.",
-                               discussion: "Operators: == != < <= > >=, in LIST (codes, ranges 1-3, labels), not in, is [not] missing|dk|refused|sysmis|usermissing|valid, and, or, not, parentheses."))
+                               discussion: "Operators: == != < <= > >=, in LIST (codes, ranges 1-3, labels), not in, is [not] missing|dk|refused|sysmis|usermissing|valid, and, or, not, parentheses.",
+                               valueName: "EXPR"))
     var whereExpression: String?
 
     /// The domain over `data`, nil without `--where`.
