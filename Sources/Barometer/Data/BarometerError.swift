@@ -38,6 +38,10 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
     /// token in `expression`, `token` its text (empty at the end of input),
     /// `reason` what is wrong.
     case invalidExpression(expression: String, offset: Int, token: String, reason: String)
+    /// The input is beyond a documented size limit of a statistic: `what`
+    /// names the quantity (and the statistic), `size` its value here and
+    /// `limit` the largest accepted.
+    case sizeLimitExceeded(what: String, size: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -62,6 +66,7 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
             let quoted = t.first.map { "'\"`".contains($0) } ?? false
             let at = t.isEmpty ? "at the end" : "at column \(o + 1) (\(quoted ? t : "'\(t)'"))"
             return "invalid expression \(at): \(r)\n  \(e)\n  \(String(repeating: " ", count: max(o, 0)))\(String(repeating: "^", count: max(t.count, 1)))"
+        case .sizeLimitExceeded(let w, let s, let l): return "size limit exceeded: \(w) is \(s), the limit is \(l)"
         }
     }
 }

@@ -11,8 +11,8 @@ struct Share: ParsableCommand {
     @Option(name: .long, help: "The answer counted, e.g. 'us in 1,2', 'api00 > 700', 'region == \"North\"' (domain language, see --where).") var of: String
     @Option(name: .long, help: "The domain, e.g. 'rus in 1,2' or 'age in 18-29' (default: all respondents).") var among: String?
     @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
-    @Option(name: .long, help: "Interval: wald, wilson, clopper-pearson, agresti-coull, logit, korn-graubard.")
-    var ci: ProportionIntervalMethod = .wilson
+    @Option(name: .long, help: "Interval: logit (default, R svyciprop), likelihood, asin, xlogit, mean, korn-graubard (design SE and df); wald, wilson, clopper-pearson, agresti-coull (Kish n_eff).")
+    var ci: ProportionIntervalMethod = .standard
     @Option(name: .long, help: "Confidence level.") var level: Double = 0.95
     @Flag(name: .long, help: "Keep Don't know / Refused / no answer to Y in the denominator (base: all in the domain).")
     var allInDomain = false
@@ -38,16 +38,24 @@ struct Share: ParsableCommand {
             let domain = try domainOptions.domain(data, and: amongSet.map { try design.domain($0.variable, in: $0.codes) } ?? amongDomain)
             let table = try ShareTable(design, of: of.variable, in: of.codes, by: by, domain: domain,
                                        denominator: denominator, method: ci, level: level)
+            warn(table.warnings)
             guard groupOptions.compare else { return try emit(table, output) }
             // differences of the rows' shares: group means of the 0/1 answer with their full covariance
             let groups = try design.share(of: of.variable, in: of.codes, by: [by], domain: domain,
                                           denominator: denominator, level: level)
             try emit(table, with: [try groups.pairwiseDifferences(adjustment: groupOptions.adjust)], key: "differences", output)
         } else {
-            try emit(ConditionalShare(design, of: of.variable, in: of.codes, among: amongSet?.variable,
-                                      in: amongSet?.codes ?? [], domain: domain, denominator: denominator, method: ci, level: level), output)
+            let share = try ConditionalShare(design, of: of.variable, in: of.codes, among: amongSet?.variable,
+                                             in: amongSet?.codes ?? [], domain: domain, denominator: denominator, method: ci, level: level)
+            warn(share.warnings)
+            try emit(share, output)
         }
     }
 }
 
 extension ProportionIntervalMethod: ExpressibleByArgument {}
+
+/// Writes each warning on standard error (the table and JSON carry them too).
+func warn(_ warnings: [String]) {
+    for w in warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+}
