@@ -58,6 +58,17 @@ import Testing
         }
     }
 
+    /// `banner --where`: the book's domain is the pandas domain (the Total column's base).
+    @Test func bannerTakesWhere() throws {
+        let expression = "lang == \"Kazakh\" and wave == 2019"
+        let domain = try reference(expression)
+        let r = try CLI.run(["banner", "Fixtures/surveys/kz2019-synthetic.csv", "--codebook", "Fixtures/surveys/kz2019-synthetic.codebook.json",
+                             "--rows", "q_russia_opinion", "--cols", "agegroup", "--base", "all", "--where", expression])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("lang = Kazakh and wave = Wave 2019"), "\(r.stdout)")
+        #expect(r.stdout.contains("\(domain.count)"))
+    }
+
     @Test func whereErrorsPointAtTheToken() throws {
         for command in [["freq", "q"], ["mean", "age"], ["corr", "age", "q"], ["share", "--of", "q in 1"]] {
             let r = try CLI.run([command[0]] + Self.strings + Array(command.dropFirst()) + ["--where", "age in 18-29 and (q == 1"])
