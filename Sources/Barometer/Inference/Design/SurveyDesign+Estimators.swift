@@ -102,7 +102,11 @@ extension SurveyDesign {
             guard ind.contains(where: { $0 != 0 }) else {
                 throw .emptyDomain("no valid answers to '\(name)' in \(domain?.description ?? "the data")")
             }
-            for i in 0..<rowCount where ind[i] != 0 { num[i, j] = v.values[i]; den[i, j] = 1 }
+            var sw = 0.0
+            for i in 0..<rowCount where ind[i] != 0 { num[i, j] = v.values[i]; den[i, j] = 1; sw += weights.values[i] }
+            if !total, sw == 0 {
+                throw .emptyDomain("the valid answers to '\(name)' in \(domain?.description ?? "the data") have zero total weight")
+            }
             indicators.append(ind)
             srs.append(srsVariance(v.values, ind, total: total))
         }
