@@ -77,7 +77,7 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let dta = dir.appendingPathComponent("x.dta")
-        try FileManager.default.copyItem(at: Fixture.url("Fixtures/readstat/fuzz/overread-dta-label-set-name.bin"), to: dta)
+        try FileManager.default.copyItem(at: Fixture.url("Fixtures/fuzz/readstat/overread-dta-label-set-name.bin"), to: dta)
         let r = try CLI.run(["describe", dta.path])
         #expect(r.status == 1 && !r.stderr.contains("write failed") && r.stderr.contains("not a valid file"), "\(r.stderr)")
         let sav = dir.appendingPathComponent("x.sav")
