@@ -72,7 +72,8 @@ import Testing
             ("pcorr control", ["pcorr", f, "y", "z", "--control", "a", "--weight", "w", "--method", "spearman"], false),
             ("mrset", ["mrset", f, "a", "b", "--weight", "w"], false),
             ("verify", ["verify", "Fixtures/memos/odr-2020.claims.json", "--data", "Fixtures/surveys/kz2020-synthetic.csv",
-                        "--codebook", "Fixtures/surveys/kz2020-synthetic.codebook.json"], false),
+                        "--codebook", "Fixtures/surveys/kz2020-synthetic.codebook.json",
+                        "--report-dir", FileManager.default.temporaryDirectory.appendingPathComponent("barometer-threads-reports").path], false),
         ]
     }
 

@@ -29,6 +29,9 @@ seeds() {
   esac 2>/dev/null | while read -r f; do [ "$(stat -c %s "$f")" -le 65536 ] && echo "$f"; done || true
 }
 
+# Longest input per harness (libFuzzer's -max_len).
+maxlen() { case "$1" in readstat) echo 65536 ;; *) echo 16384 ;; esac; }
+
 # One module: the engine and IO sources without their cross-module imports.
 bin="$work/barometer-fuzz"
 sources=$(find Sources/Barometer Sources/BarometerIO -name '*.swift' | sort)
@@ -51,7 +54,7 @@ for h in "${harnesses[@]}"; do
   [ -n "${FUZZ_RUNS:-}" ] && limit=(-runs="$FUZZ_RUNS")
   echo "== fuzz $h: ${FUZZ_RUNS:-$secs s}"
   log="$work/$h.log"
-  if BAROMETER_FUZZ_TARGET="$h" ASAN_OPTIONS=detect_leaks=0 "$bin" "${limit[@]}" -max_len=65536 -timeout=10 \
+  if BAROMETER_FUZZ_TARGET="$h" ASAN_OPTIONS=detect_leaks=0 "$bin" "${limit[@]}" -max_len="$(maxlen "$h")" -timeout=10 \
        -rss_limit_mb=2048 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="Fixtures/fuzz/$h/" "$corpus" >"$log" 2>&1; then
     echo "   $(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}') executions, no crash"
   else

@@ -46,27 +46,35 @@ public enum FuzzTargets {
 // MARK: - CSV reader
 
 extension FuzzTargets {
-    /// Reads the bytes as a CSV file twice, sequentially and cut into
-    /// 7-byte pieces parsed by 3 threads, and traps when the two disagree
-    /// (the reader promises identical values, types and errors whatever the
-    /// pieces); then tabulates the first variable as `freq` would.
+    /// Reads the bytes as CSV twice, streamed through a small buffer (the
+    /// pipe path: records carried over between reads) and held in memory cut
+    /// into as many pieces parsed on 2 threads (the file path), and reports
+    /// any disagreement (the reader promises identical values, types and
+    /// errors whatever the pieces); then tabulates the first variable as
+    /// `freq` would.
     @Sendable static func csv(_ data: Data) -> String? {
-        withScratchFile(data, suffix: ".csv") { path in
-            var sequential = CSVOptions(chunkSize: 1 << 20), pieces = CSVOptions(chunkSize: 7)
-            sequential.threads = 1; pieces.threads = 3
-            let one = Result { try CSVReader.read(path: path, codebook: nil, options: sequential) }
-            let many = Result { try CSVReader.read(path: path, codebook: nil, options: pieces) }
+        let bytes = [UInt8](data)
+        // About 16 pieces (at least 7 bytes each): every input crosses piece
+        // boundaries, and work stays linear in its size.
+        var options = CSVOptions(chunkSize: max(7, bytes.count / 16))
+        options.threads = 2
+        let one = Result { () throws -> Dataset in
+            var source = MemoryByteSource(bytes: bytes)
+            return try CSVReader.read(from: &source, codebook: nil, options: options)
+        }
+        let many = Result { try CSVReader.read(bytes: bytes, codebook: nil, options: options) }
+        do {
             switch (one, many) {
             case (.success(let a), .success(let b)):
-                guard sameData(a, b) else { return "chunked parse differs from the sequential one" }
+                guard sameData(a, b) else { return "the in-memory pieces and the streamed reading give different data" }
                 if let v = a.variables.first, a.rowCount > 0, let design = try? SurveyDesign(data: a) {
                     _ = try? FrequencyTable(design, variable: v.name, missing: .showMissing)
                 }
                 return nil
             case (.failure(let a), .failure(let b)):
-                return "\(a)" == "\(b)" ? nil : "errors differ: \(a) (sequential) vs \(b) (pieces)"
-            case (.success, .failure(let b)): return "only the chunked parse failed: \(b)"
-            case (.failure(let a), .success): return "only the sequential parse failed: \(a)"
+                return "\(a)" == "\(b)" ? nil : "errors differ: \(a) (streamed) vs \(b) (pieces)"
+            case (.success, .failure(let b)): return "only the in-memory pieces failed: \(b)"
+            case (.failure(let a), .success): return "only the streamed reading failed: \(a)"
             }
         }
     }
@@ -93,10 +101,8 @@ extension FuzzTargets {
         guard !names.isEmpty else { return nil }
         let csv = names.joined(separator: ",") + "\n" + names.map { _ in "1" }.joined(separator: ",") + "\n"
             + names.map { _ in "9" }.joined(separator: ",") + "\n"
-        return withScratchFile(Data(csv.utf8), suffix: ".csv") { path in
-            _ = try? CSVReader.read(path: path, codebook: book, options: .default)
-            return nil
-        }
+        _ = try? CSVReader.read(string: csv, codebook: book)
+        return nil
     }
 
     /// Loads the bytes as a claim file; on success runs the consistency
