@@ -15,14 +15,8 @@ import Testing
     /// correlated continuous y, z, weights, 4 strata × 8 PSUs, and 40
     /// replicate weights (JK1-style: one PSU group dropped, the rest scaled).
     static let dataFile: String = {
-        var state: UInt64 = 20_261_206
-        func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
+        var g = CLIRandomizedTests.RNG(state: 20_261_206)
+        func next() -> Double { g.double() }
         let reps = 40
         var s = "a,b,c,y,z,w,st,psu," + (1...reps).map { "r\($0)" }.joined(separator: ",") + "\n"
         for _ in 0..<6000 {
