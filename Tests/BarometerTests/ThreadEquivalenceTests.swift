@@ -75,14 +75,10 @@ import Testing
         try CLI.run(args + ["--format", "json"], environment: env)
     }
 
-    /// Rao-Scott (item 2) is being rewritten on another branch; its thread
-    /// dependence (p-values differ by ~4e-15 today) is a known issue until then.
+    /// Rao-Scott once differed across thread counts (p-values by ~3e-15); since
+    /// its rewrite it is held to the same bit-identity as every command.
     static func check(_ raoScott: Bool, _ body: () throws -> Void) rethrows {
-        if raoScott {
-            try withKnownIssue("Rao-Scott differs across OpenBLAS thread counts (rewrite in progress)", isIntermittent: true) { try body() }
-        } else {
-            try body()
-        }
+        try body()
     }
 
     @Test func oneAndTwoThreadsAreBitIdentical() throws {
