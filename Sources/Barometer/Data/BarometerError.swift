@@ -13,6 +13,10 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidWeight(variable: String, row: Int, value: Double)
     /// A string variable was used where numbers are needed.
     case notNumeric(variable: String)
+    /// A string variable was used where numbers are needed; `row` (1-based
+    /// data row) holds its first non-empty value that is not a number, e.g.
+    /// `nan` in the first row of a weight column made the column text.
+    case notNumericValue(variable: String, row: Int, value: String)
     /// A domain (subpopulation) or group has no respondents, or zero total weight.
     case emptyDomain(String)
     /// A variable has no variation among the rows used.
@@ -60,8 +64,10 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
         case .duplicateVariable(let n): return "duplicate variable name '\(n)'"
         case .lengthMismatch(let v, let e, let a): return "variable '\(v)' has \(a) values, expected \(e)"
         case .invalidWeight(let v, let r, let x):
-            return "invalid weight \(x) in variable '\(v)' at row \(r): weights must be finite and non-negative"
+            return "invalid weight \(x) in variable '\(v)' at data row \(r) (header not counted): weights must be finite and non-negative"
         case .notNumeric(let v): return "variable '\(v)' is a string variable; a numeric one is needed"
+        case .notNumericValue(let v, let r, let x):
+            return "variable '\(v)' is a string variable (data row \(r), header not counted, holds '\(x)', which is not a number); a numeric one is needed"
         case .emptyDomain(let d): return "empty domain: \(d)"
         case .constantVariable(let v): return "variable '\(v)' is constant among the rows used"
         case .insufficientData(let s): return "insufficient data: \(s)"
