@@ -27,6 +27,10 @@ public enum FuzzTargets {
         Target(name: "codebook", run: codebook),
         Target(name: "claims", run: claims),
         Target(name: "readstat", run: readStat),
+        Target(name: "domain", run: domainExpression),
+        Target(name: "formula", run: formula),
+        Target(name: "banner", run: bannerSpecification),
+        Target(name: "state", run: stateFile),
     ]
 
     /// The harness called `name`.
