@@ -14,7 +14,7 @@
 ///
 /// Sums go through ``CellTally`` (per-cell Σw²) and the solve through
 /// ``LinearAlgebra/cholesky(_:relativeTolerance:)``.
-public struct AdjustedWaldTest: Sendable, Equatable {
+public struct AdjustedWaldTest: Sendable, Equatable, Codable {
     /// The weighted table (empty rows and columns dropped).
     public let table: TwoWayCounts
     /// The Wald statistic `Yᵀ V̂⁻¹ Y` (unadjusted).

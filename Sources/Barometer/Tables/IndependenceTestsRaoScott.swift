@@ -29,7 +29,7 @@
 /// Accumulation goes through ``CellTally`` (per-cell Σw and Σw², so the
 /// variance needs no second pass over respondents); matrix work through
 /// ``LinearAlgebra`` (`dsyrk`, `dsyevd`). Deterministic on any thread count.
-public struct RaoScottTest: Sendable, Equatable {
+public struct RaoScottTest: Sendable, Equatable, Codable {
     /// The weighted table (empty rows and columns dropped).
     public let table: TwoWayCounts
     /// Respondents in the table (unweighted), `m`.

@@ -61,6 +61,11 @@ public struct Codebook: Sendable, Equatable {
         } catch {
             throw .invalidJSON(at: "", message: "\(error)")
         }
+        return try build(raw)
+    }
+
+    /// Checks a decoded codebook and parses its codes.
+    static func build(_ raw: RawCodebook) throws(CodebookError) -> Codebook {
         var variables: [CodebookVariable] = []
         var seen = Set<String>()
         for r in raw.variables ?? [] {
