@@ -107,7 +107,7 @@ struct CSVParser {
                         }
                         q += 1
                     }
-                    while q < end && (base[q] == 0x20 || base[q] == 0x09) { q += 1 }
+                    while q < end && base[q] != delim && (base[q] == 0x20 || base[q] == 0x09) { q += 1 }   // a tab delimiter is not a blank
                     pos = q
                     if pos < end {
                         let b = base[pos]

@@ -30,6 +30,8 @@ public struct ReplicationReport: Sendable {
     public let source: ReportDataSource
     /// Variable and value labels (optional: names and codes are used without).
     public let labels: [String: Variable]
+    /// What produced the report (version, input SHA-256, options, time), printed under the source line when set.
+    public var provenance: Provenance? = nil
 
     /// A report on `evaluation`; `labels` supplies variable and value labels for the charts.
     public init(claims: ClaimFile, evaluation: ClaimEvaluationReport, consistency: ConsistencyReport,
@@ -196,6 +198,7 @@ public struct ReplicationReport: Sendable {
     public var markdown: String {
         var s = "# Replication report: \(claims.memo.title)\n\n"
         s += "> **\(source.line)**\n\n"
+        if let provenance { s += provenance.lines.map { "> \($0)  \n" }.joined() + "\n" }
         if let survey = claims.memo.survey { s += "Memo's survey: \(survey).\n\n" }
         s += "Claims: \(evaluation.evaluations.count) (\(statusCounts)). Consistency checks: "
         s += "\(consistency.results.count - consistency.inconsistent.count) of \(consistency.results.count) consistent.\n\n"
@@ -235,6 +238,9 @@ public struct ReplicationReport: Sendable {
         <p class="source">\(XMLText.escape(source.line))</p>
 
         """
+        if let provenance {
+            s += "<p class=\"provenance\">" + provenance.lines.map(XMLText.escape).joined(separator: "<br/>") + "</p>\n"
+        }
         if let survey = claims.memo.survey { s += "<p>Memo's survey: \(XMLText.escape(survey)).</p>\n" }
         s += "<p>Claims: \(evaluation.evaluations.count) (\(XMLText.escape(statusCounts))). Consistency checks of the published figures: \(consistency.results.count - consistency.inconsistent.count) of \(consistency.results.count) consistent.</p>\n"
         let likert = likertQuestions
