@@ -33,6 +33,10 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
     /// check id (or `(file)` for the file itself), `field` the offending
     /// field path (e.g. `computation.given`), `reason` what is wrong.
     case invalidClaim(claim: String, field: String, reason: String)
+    /// The input is beyond a documented size limit of a statistic: `what`
+    /// names the quantity (and the statistic), `size` its value here and
+    /// `limit` the largest accepted.
+    case sizeLimitExceeded(what: String, size: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -53,6 +57,7 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidArgument(let s): return "invalid argument: \(s)"
         case .linearAlgebra(let e): return "linear algebra: \(e)"
         case .invalidClaim(let c, let f, let r): return "invalid claim '\(c)', field '\(f)': \(r)"
+        case .sizeLimitExceeded(let w, let s, let l): return "size limit exceeded: \(w) is \(s), the limit is \(l)"
         }
     }
 }

@@ -17,6 +17,11 @@
 /// cannot silently test another population. With layers, `layer` selects
 /// the two-way slice; the design-based tests then run on the layer as a
 /// domain (within `domain`), as `barometer crosstab --stats` does.
+///
+/// As `crosstab --stats` (SPSS CROSSTABS, R): tests and measures use the
+/// valid answers only (``statisticsInput(layer:includeMissing:)``), even when
+/// the table shows Don't know / Refused / system-missing; `includeMissing: true`
+/// keeps them as categories.
 extension ContingencyTable {
     /// The number of two-way layers (1 without layer variables).
     public var layerCount: Int { layers.count }
@@ -31,47 +36,54 @@ extension ContingencyTable {
     /// - Throws: ``BarometerError/invalidArgument(_:)`` when the design or
     ///   domain does not match the table or `layer` is out of range; the
     ///   errors of ``RaoScottTest``.
-    public func raoScott(_ design: SurveyDesign, domain: Domain? = nil, layer: Int = 0) throws(BarometerError) -> RaoScottTest {
+    public func raoScott(_ design: SurveyDesign, domain: Domain? = nil, layer: Int = 0,
+                         includeMissing: Bool = false) throws(BarometerError) -> RaoScottTest {
         let d = try layerDomain(design, domain: domain, layer: layer)
-        return try RaoScottTest(design: design, rowIndex: rowIndex, rowCount: rowCategories.count,
-                                columnIndex: columnIndex, columnCount: columnCategories.count, domain: d)
+        let input = statisticsInput(layer: layer, includeMissing: includeMissing)
+        return try RaoScottTest(design: design, rowIndex: input.rowIndex, rowCount: input.counts.rows,
+                                columnIndex: input.columnIndex, columnCount: input.counts.columns, domain: d)
     }
 
     /// The adjusted Wald test of independence for `layer` under `design`
     /// (``AdjustedWaldTest``, R `svychisq(..., statistic = "adjWald")`);
-    /// parameters and errors as for ``raoScott(_:domain:layer:)``.
-    public func adjustedWald(_ design: SurveyDesign, domain: Domain? = nil, layer: Int = 0) throws(BarometerError) -> AdjustedWaldTest {
+    /// parameters and errors as for ``raoScott(_:domain:layer:includeMissing:)``.
+    public func adjustedWald(_ design: SurveyDesign, domain: Domain? = nil, layer: Int = 0,
+                             includeMissing: Bool = false) throws(BarometerError) -> AdjustedWaldTest {
         let d = try layerDomain(design, domain: domain, layer: layer)
-        return try AdjustedWaldTest(design: design, rowIndex: rowIndex, rowCount: rowCategories.count,
-                                    columnIndex: columnIndex, columnCount: columnCategories.count, domain: d)
+        let input = statisticsInput(layer: layer, includeMissing: includeMissing)
+        return try AdjustedWaldTest(design: design, rowIndex: input.rowIndex, rowCount: input.counts.rows,
+                                    columnIndex: input.columnIndex, columnCount: input.counts.columns, domain: d)
     }
 
     /// Pearson's χ² and the likelihood-ratio G² of `layer`'s weighted counts
     /// (``IndependenceTests``: counts taken as frequencies; use
-    /// ``raoScott(_:domain:layer:)`` for design-based inference).
+    /// ``raoScott(_:domain:layer:includeMissing:)`` for design-based inference).
     /// - Throws: ``BarometerError/invalidArgument(_:)`` for a layer out of
     ///   range; the errors of ``TwoWayCounts`` (e.g. fewer than two non-empty rows).
-    public func tests(layer: Int = 0) throws(BarometerError) -> IndependenceTests {
-        try IndependenceTests(counts: weightedCountMatrix(layer: checkedLayer(layer)))
+    public func tests(layer: Int = 0, includeMissing: Bool = false) throws(BarometerError) -> IndependenceTests {
+        try IndependenceTests(counts: statisticsInput(layer: checkedLayer(layer), includeMissing: includeMissing).counts)
     }
 
-    /// Fisher's exact test of `layer`'s unweighted counts (2 × 2 tables).
+    /// Fisher's exact test of `layer`'s unweighted counts of the valid answers (2 × 2 tables).
     /// - Throws: the errors of ``FisherExactTest`` (a table that is not 2 × 2).
     public func fisherExact(layer: Int = 0) throws(BarometerError) -> FisherExactTest {
-        try FisherExactTest(counts: countMatrix(layer: checkedLayer(layer)))
+        let counts = countMatrix(layer: try checkedLayer(layer))
+        let rows = rowCategories.indices.filter { rowCategories[$0].status == .valid }
+        let columns = columnCategories.indices.filter { columnCategories[$0].status == .valid }
+        return try FisherExactTest(counts: counts.submatrix(rows: rows, columns: columns))
     }
 
     /// The SPSS CROSSTABS association measures (φ, Cramér's V, λ, τ, γ, τ_b,
     /// τ_c, Somers' d with ASE₁/ASE₀) of `layer`'s weighted counts
     /// (``AssociationMeasures``).
-    /// - Throws: as ``tests(layer:)``.
-    public func association(layer: Int = 0) throws(BarometerError) -> AssociationMeasures {
-        try AssociationMeasures(counts: weightedCountMatrix(layer: checkedLayer(layer)))
+    /// - Throws: as ``tests(layer:includeMissing:)``.
+    public func association(layer: Int = 0, includeMissing: Bool = false) throws(BarometerError) -> AssociationMeasures {
+        try AssociationMeasures(counts: statisticsInput(layer: checkedLayer(layer), includeMissing: includeMissing).counts)
     }
 
     /// The requested statistics for every layer, one ``CrosstabStatistics``
     /// per layer, exactly as `barometer crosstab --stats` computes them: on
-    /// the weighted counts, with the Rao-Scott and adjusted Wald lines under
+    /// the weighted counts of the valid answers, with the Rao-Scott and adjusted Wald lines under
     /// `design` (required when `statistics` contains ``CrosstabStatistic/raoscott``).
     /// - Parameters:
     ///   - statistics: what to compute (default: every statistic).
@@ -80,8 +92,12 @@ extension ContingencyTable {
     /// - Throws: ``BarometerError/invalidArgument(_:)`` when `.raoscott` is
     ///   requested without a design or the design/domain does not match the
     ///   table; the errors of ``CrosstabStatistics``.
+    ///   - includeMissing: keep Don't know / Refused / system-missing as categories.
+    ///   - weightsAsFrequencies: also the tests that read weighted counts as frequencies
+    ///     (as `crosstab --weights-as-frequencies`).
     public func statistics(_ statistics: [CrosstabStatistic] = CrosstabStatistic.allCases,
-                           design: SurveyDesign? = nil, domain: Domain? = nil) throws(BarometerError) -> [CrosstabStatistics] {
+                           design: SurveyDesign? = nil, domain: Domain? = nil, includeMissing: Bool = false,
+                           weightsAsFrequencies: Bool = false) throws(BarometerError) -> [CrosstabStatistics] {
         if statistics.contains(.raoscott) && design == nil {
             throw .invalidArgument("the Rao-Scott tests of \(rowVariable) × \(columnVariable) need the table's design: statistics(…, design: design)")
         }
@@ -91,10 +107,17 @@ extension ContingencyTable {
             if let design { d = try layerDomain(design, domain: domain, layer: k) }
             else if layerIndex != nil { d = try layerMask(domain: domain, layer: k) }
             let titleSuffix = layerIndex == nil ? "" : " (layer \(k + 1))"
-            out.append(try CrosstabStatistics(
-                counts: weightedCountMatrix(layer: k), rowLabels: rowCategories.map(\.label),
-                columnLabels: columnCategories.map(\.label), title: "\(rowVariable) × \(columnVariable)" + titleSuffix,
-                statistics: statistics, rowIndex: rowIndex, columnIndex: columnIndex, domain: d, design: design))
+            let input = statisticsInput(layer: k, includeMissing: includeMissing)
+            var s = try CrosstabStatistics(
+                counts: input.counts, rowLabels: input.rowLabels, columnLabels: input.columnLabels,
+                title: "\(rowVariable) × \(columnVariable)" + titleSuffix, statistics: statistics,
+                rowIndex: input.rowIndex, columnIndex: input.columnIndex, domain: d, design: design,
+                weightsAsFrequencies: weightsAsFrequencies)
+            if input.excludedMissing {
+                s.notes.insert("Tests and measures use the valid answers only (Don't know / Refused / system-missing excluded, "
+                               + "as SPSS CROSSTABS and R); the table shows them.", at: 0)
+            }
+            out.append(s)
         }
         return out
     }
