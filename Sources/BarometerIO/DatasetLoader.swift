@@ -16,7 +16,7 @@ public enum DatasetLoader {
     /// Loads `path`. `codebook` applies to CSV files only; `options` (user-missing
     /// rule, encoding) to SPSS/Stata/SAS files.
     /// - Throws: ``ReadStatError``, the CSV reader's errors, or
-    ///   ``Barometer/BarometerError/invalidArgument(_:)`` for a codebook given
+    ///   `BarometerError.invalidArgument(_:)` for a codebook given
     ///   with a non-CSV file.
     public static func load(_ path: String, codebook: String? = nil,
                             options: ReadStatOptions = ReadStatOptions()) throws -> Dataset {

@@ -42,8 +42,8 @@ extension ContingencyTable: Decodable {
     /// Decodes a table written by `encode(to:)`. The JSON holds every count,
     /// margin and percentage but not the respondent-level indices: a decoded
     /// table has empty ``rowIndex``/``columnIndex`` (and nil ``layerIndex``),
-    /// so its design-based tests (``raoScott(_:domain:layer:)``) need the
-    /// original table; ``tests(layer:)``, ``association(layer:)`` and
+    /// so its design-based tests (``raoScott(_:domain:layer:includeMissing:)``) need the
+    /// original table; ``tests(layer:includeMissing:)``, ``association(layer:includeMissing:)`` and
     /// printing work. ``layerCategories`` is rebuilt from the layers.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

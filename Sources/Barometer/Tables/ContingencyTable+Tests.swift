@@ -33,6 +33,7 @@ extension ContingencyTable {
     ///   - design: the design the table was computed from.
     ///   - domain: the domain the table was computed on, if any.
     ///   - layer: the layer (0 without layer variables).
+    ///   - includeMissing: keep Don't know / Refused / system-missing as categories.
     /// - Throws: ``BarometerError/invalidArgument(_:)`` when the design or
     ///   domain does not match the table or `layer` is out of range; the
     ///   errors of ``RaoScottTest``.
@@ -89,12 +90,12 @@ extension ContingencyTable {
     ///   - statistics: what to compute (default: every statistic).
     ///   - design: the design the table was computed from.
     ///   - domain: the domain the table was computed on, if any.
-    /// - Throws: ``BarometerError/invalidArgument(_:)`` when `.raoscott` is
-    ///   requested without a design or the design/domain does not match the
-    ///   table; the errors of ``CrosstabStatistics``.
     ///   - includeMissing: keep Don't know / Refused / system-missing as categories.
     ///   - weightsAsFrequencies: also the tests that read weighted counts as frequencies
     ///     (as `crosstab --weights-as-frequencies`).
+    /// - Throws: ``BarometerError/invalidArgument(_:)`` when `.raoscott` is
+    ///   requested without a design or the design/domain does not match the
+    ///   table; the errors of ``CrosstabStatistics``.
     public func statistics(_ statistics: [CrosstabStatistic] = CrosstabStatistic.allCases,
                            design: SurveyDesign? = nil, domain: Domain? = nil, includeMissing: Bool = false,
                            weightsAsFrequencies: Bool = false) throws(BarometerError) -> [CrosstabStatistics] {

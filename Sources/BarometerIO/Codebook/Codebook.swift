@@ -115,7 +115,7 @@ public struct Codebook: Sendable, Equatable {
         if let w = weight, variable(named: w)?.type == .string { throw .weightNotNumeric(w) }
     }
 
-    /// Close names, by the same rule as ``Dataset/variable(_:)`` (asked of an empty dataset with these names).
+    /// Close names, by the same rule as `Dataset.variable(_:)` (asked of an empty dataset with these names).
     static func suggestions(_ name: String, _ header: [String]) -> [String] {
         do {
             let probe = try Dataset(variables: header.map { Variable(name: $0, values: []) })

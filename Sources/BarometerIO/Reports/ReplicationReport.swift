@@ -17,12 +17,12 @@ import Barometer
 /// SVG, no script, no external resource; parses as XML). Every chart and
 /// table carries the ``ReportDataSource`` line, so figures from the
 /// SYNTHETIC fixture are labelled as such. The report only presents
-/// results; every number comes from ``ClaimEvaluator`` and
-/// ``ConsistencyReport``.
+/// results; every number comes from `ClaimEvaluator` and
+/// `ConsistencyReport`.
 public struct ReplicationReport: Sendable {
     /// The claims as evaluated (after any mapping).
     public let claims: ClaimFile
-    /// Each claim recomputed and judged (``ClaimEvaluator``).
+    /// Each claim recomputed and judged (`ClaimEvaluator`).
     public let evaluation: ClaimEvaluationReport
     /// The aggregate checks of the published figures (no microdata).
     public let consistency: ConsistencyReport
@@ -286,7 +286,7 @@ public struct ReplicationReport: Sendable {
 
     /// Writes `<memo>.report.md` and `<memo>.report.html` into `directory`
     /// (created if needed) and returns their paths.
-    /// - Throws: ``BarometerError/invalidArgument(_:)`` when a file cannot be written.
+    /// - Throws: `BarometerError.invalidArgument(_:)` when a file cannot be written.
     public func write(to directory: String) throws(BarometerError) -> [String] {
         let fm = FileManager.default
         do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
