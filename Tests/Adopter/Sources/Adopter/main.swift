@@ -64,6 +64,10 @@ do {
     _ = try FrequencyTable(design, variable: "q_rusia_opinion")
     fail("a misspelt variable was accepted")
 } catch {
+    // Errors are LocalizedError: localizedDescription is the same text as "\(error)".
     print("Error: \(error.localizedDescription)")
-    print("Described: \(error)")
+    guard error.localizedDescription == "\(error)", error.localizedDescription.contains("q_russia_opinion") else {
+        fail("the error's localized description is not its text: \(error.localizedDescription)")
+    }
+    if let suggestion = (error as? LocalizedError)?.recoverySuggestion { print("Suggestion: \(suggestion)") }
 }
