@@ -6,7 +6,7 @@ DEB_PACKAGES := libblas-dev liblapack-dev libopenblas0-pthread libreadstat-dev c
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: test demo bench bench-peers deps build release clean docs adopter
+.PHONY: test demo bench bench-peers deps build release clean docs docs-coverage adopter
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -39,6 +39,11 @@ DOCS ?= .build/docs
 docs:
 	$(SWIFT) package --disable-sandbox generate-documentation --target Barometer --warnings-as-errors --output-path $(DOCS)/Barometer
 	$(SWIFT) package --disable-sandbox generate-documentation --target BarometerIO --warnings-as-errors --output-path $(DOCS)/BarometerIO
+
+# DocC's (experimental) coverage table: abstracts, curation and code listings per symbol kind.
+docs-coverage:
+	$(SWIFT) package --disable-sandbox generate-documentation --target Barometer --experimental-documentation-coverage --coverage-summary-level brief --output-path $(DOCS)/coverage/Barometer
+	$(SWIFT) package --disable-sandbox generate-documentation --target BarometerIO --experimental-documentation-coverage --coverage-summary-level brief --output-path $(DOCS)/coverage/BarometerIO
 
 release: deps
 	$(SWIFT) build -c release --product barometer
