@@ -37,11 +37,13 @@ adopter:
 # DocC for both public modules (swift-docc-plugin); any warning fails.
 DOCS ?= .build/docs
 docs:
+	rm -rf $(DOCS)/Barometer $(DOCS)/BarometerIO && mkdir -p $(DOCS)
 	$(SWIFT) package --disable-sandbox generate-documentation --target Barometer --warnings-as-errors --output-path $(DOCS)/Barometer
 	$(SWIFT) package --disable-sandbox generate-documentation --target BarometerIO --warnings-as-errors --output-path $(DOCS)/BarometerIO
 
 # DocC's (experimental) coverage table: abstracts, curation and code listings per symbol kind.
 docs-coverage:
+	rm -rf $(DOCS)/coverage && mkdir -p $(DOCS)/coverage
 	$(SWIFT) package --disable-sandbox generate-documentation --target Barometer --experimental-documentation-coverage --coverage-summary-level brief --output-path $(DOCS)/coverage/Barometer
 	$(SWIFT) package --disable-sandbox generate-documentation --target BarometerIO --experimental-documentation-coverage --coverage-summary-level brief --output-path $(DOCS)/coverage/BarometerIO
 
