@@ -69,5 +69,5 @@ do {
     guard error.localizedDescription == "\(error)", error.localizedDescription.contains("q_russia_opinion") else {
         fail("the error's localized description is not its text: \(error.localizedDescription)")
     }
-    if let suggestion = (error as? LocalizedError)?.recoverySuggestion { print("Suggestion: \(suggestion)") }
+    if let suggestion = error.recoverySuggestion { print("Suggestion: \(suggestion)") }
 }
