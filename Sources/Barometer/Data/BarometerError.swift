@@ -43,6 +43,11 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
     /// reach 0 or 1 and the named coefficients diverge, so no finite maximum
     /// likelihood estimate exists.
     case separation(columns: [String])
+    /// A domain expression (``DomainExpression``) cannot be parsed or
+    /// evaluated: `offset` is the 0-based character offset of the offending
+    /// token in `expression`, `token` its text (empty at the end of input),
+    /// `reason` what is wrong.
+    case invalidExpression(expression: String, offset: Int, token: String, reason: String)
     /// The input is beyond a documented size limit of a statistic: `what`
     /// names the quantity (and the statistic), `size` its value here and
     /// `limit` the largest accepted.
@@ -73,6 +78,10 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
             return "rank-deficient model: \(cs.map { "'\($0)'" }.joined(separator: ", ")) \(cs.count == 1 ? "is a linear combination" : "are linear combinations") of earlier columns (or empty); drop or merge them"
         case .separation(let cs):
             return "separation: fitted probabilities of 0 or 1 occur and the coefficients of \(cs.map { "'\($0)'" }.joined(separator: ", ")) diverge; no finite estimate exists (merge categories or drop the predictor)"
+        case .invalidExpression(let e, let o, let t, let r):
+            let quoted = t.first.map { "'\"`".contains($0) } ?? false
+            let at = t.isEmpty ? "at the end" : "at column \(o + 1) (\(quoted ? t : "'\(t)'"))"
+            return "invalid expression \(at): \(r)\n  \(e)\n  \(String(repeating: " ", count: max(o, 0)))\(String(repeating: "^", count: max(t.count, 1)))"
         case .sizeLimitExceeded(let w, let s, let l): return "size limit exceeded: \(w) is \(s), the limit is \(l)"
         }
     }
