@@ -6,7 +6,7 @@ DEB_PACKAGES := libblas-dev liblapack-dev libopenblas0-pthread libreadstat-dev c
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: test demo bench bench-peers deps build release clean fuzz
+.PHONY: test demo bench bench-peers deps build release clean fuzz docs docs-coverage adopter
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -30,6 +30,27 @@ build: deps
 test: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	$(SWIFT) test $(SWIFT_FLAGS)
+	$(MAKE) adopter
+
+# The example package of a new user (Tests/Adopter, Barometer by path): builds
+# in its own Tests/Adopter/.build and redoes the memo analyses with the public API.
+adopter:
+	$(SWIFT) build --package-path Tests/Adopter $(SWIFT_FLAGS)
+	Tests/Adopter/.build/debug/Adopter $(CURDIR) > Tests/Adopter/.build/adopter.out
+	@echo "Adopter example: ok ($$(wc -l < Tests/Adopter/.build/adopter.out) lines in Tests/Adopter/.build/adopter.out)"
+
+# DocC for both public modules (swift-docc-plugin); any warning fails.
+DOCS ?= .build/docs
+docs:
+	rm -rf $(DOCS)/Barometer $(DOCS)/BarometerIO && mkdir -p $(DOCS)
+	$(SWIFT) package --disable-sandbox generate-documentation --target Barometer --warnings-as-errors --output-path $(DOCS)/Barometer
+	$(SWIFT) package --disable-sandbox generate-documentation --target BarometerIO --warnings-as-errors --output-path $(DOCS)/BarometerIO
+
+# DocC's (experimental) coverage table: abstracts, curation and code listings per symbol kind.
+docs-coverage:
+	rm -rf $(DOCS)/coverage && mkdir -p $(DOCS)/coverage
+	$(SWIFT) package --disable-sandbox generate-documentation --target Barometer --experimental-documentation-coverage --coverage-summary-level brief --output-path $(DOCS)/coverage/Barometer
+	$(SWIFT) package --disable-sandbox generate-documentation --target BarometerIO --experimental-documentation-coverage --coverage-summary-level brief --output-path $(DOCS)/coverage/BarometerIO
 
 release: deps
 	$(SWIFT) build -c release --product barometer

@@ -15,11 +15,11 @@ public enum Correlation {
     /// Correlation matrix of `variables` (at least two).
     ///
     /// - Pearson, listwise: one `dsyrk` pass over centred, √w-scaled row chunks
-    ///   (``CentredMoments``). Pairwise: masked BLAS products (``PairwiseMoments``).
-    /// - Spearman: mid-ranks (``WeightedRanks``) then Pearson; pairwise ranks
+    ///   (`CentredMoments`). Pairwise: masked BLAS products (`PairwiseMoments`).
+    /// - Spearman: mid-ranks (`WeightedRanks`) then Pearson; pairwise ranks
     ///   are taken within each pair's rows (as pandas).
     /// - Kendall τ_b: Knight's algorithm per pair. Weighted: each pair of rows
-    ///   counts `wᵢwⱼ` (``KendallTau``), estimate only (SE and p are nil).
+    ///   counts `wᵢwⱼ` (`KendallTau`), estimate only (SE and p are nil).
     /// - Polychoric: see ``Polychoric`` (Wald test and interval from the observed information).
     /// - Throws: ``BarometerError/constantVariable(_:)`` for a variable with no
     ///   variation among its rows, ``BarometerError/insufficientData(_:)`` when

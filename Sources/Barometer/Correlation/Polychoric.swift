@@ -32,7 +32,7 @@ import Darwin
 /// Joint ML (``PolychoricEstimator/maximumLikelihood``; R `polychor(ML = TRUE)`):
 /// ρ and all thresholds maximise ℓ together, from the two-step estimate by
 /// Newton's method with enforced convergence, SEs of ρ and every threshold from
-/// the inverse observed information (see ``jointML(_:start:what:)``).
+/// the inverse observed information (see `jointML(_:start:what:)`).
 ///
 /// Both estimators report polycor's test of bivariate normality at their
 /// estimate: likelihood-ratio G² and Pearson X² on rc − r − c df (none for
@@ -46,7 +46,11 @@ public enum Polychoric {
 
     /// Polychoric correlation of a contingency table of (weighted) counts,
     /// rows and columns in category order. Empty rows and columns are dropped.
-    /// - Parameter estimator: two-step (default, as polycor) or joint ML.
+    /// - Parameters:
+    ///   - table: the r × c (weighted) counts, `table[row][column]`.
+    ///   - rowName: the row variable's name, for messages.
+    ///   - columnName: the column variable's name, for messages.
+    ///   - estimator: two-step (default, as polycor) or joint ML.
     /// - Throws: ``BarometerError/constantVariable(_:)`` when fewer than two
     ///   non-empty rows or columns remain, ``BarometerError/insufficientData(_:)``
     ///   when the table total does not exceed the r + c − 1 parameters (e.g. 2 rows),

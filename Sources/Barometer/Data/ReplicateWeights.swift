@@ -32,14 +32,19 @@ public struct ReplicateWeights: Sendable {
 
     /// Replicate weights from columns of `data`.
     /// - Parameters:
+    ///   - data: the respondents.
     ///   - columns: replicate-weight variables, in order.
+    ///   - method: how the replicates were made (JK1, JKn, BRR, Fay, bootstrap, SDR, other).
     ///   - combined: the columns are full analysis weights (R's
     ///     `combined.weights = TRUE`, the default); otherwise they are
     ///     factors multiplied by `base`.
     ///   - base: the full-sample weights (needed when `combined` is false).
-    ///   - scale, rscales: override the method's defaults (required for
-    ///     `other`; `jkn` needs `rscales` unless `strata` lets them be derived).
+    ///   - scale: overrides the method's overall scale (required for `other`).
+    ///   - rscales: override the per-replicate scales (`jkn` needs them unless
+    ///     `strata` lets them be derived).
     ///   - fayRho: ρ for `fay`.
+    ///   - mse: centre the replicate deviations on the full-sample estimate
+    ///     rather than the replicates' mean (R `mse = TRUE`).
     ///   - strata: for `jkn` without `rscales`: rscale_r = (n_h − 1)/n_h,
     ///     with h the stratum of the rows replicate r zeroes and n_h its PSUs.
     ///   - fpc: a finite-population correction per row (R `svydesign`'s fpc:

@@ -65,12 +65,14 @@ public struct SamplingStructure: Sendable {
 
     /// Builds the structure from design variables of `data`.
     /// - Parameters:
-    ///   - strata: stratum variable (nil: one stratum).
-    ///   - clusters: PSU variable (nil: each respondent its own PSU).
-    ///   - fpc: finite-population correction variable, constant within a
+    ///   - data: the respondents.
+    ///   - strataName: stratum variable (nil: one stratum).
+    ///   - clusterName: PSU variable (nil: each respondent its own PSU).
+    ///   - fpcName: finite-population correction variable, constant within a
     ///     stratum: the population number of PSUs N_h (values > 1) or the
     ///     sampling fraction n_h/N_h (all values ≤ 1), as R `survey` reads it.
     ///   - nest: PSU identifiers restart within strata (R `nest = TRUE`).
+    ///   - lonelyPSU: what a stratum with one PSU contributes (R `survey.lonely.psu`).
     /// - Throws: ``BarometerError`` for unknown variables, missing values in
     ///   a design variable (naming the row), PSUs that span strata without
     ///   `nest`, an fpc that varies within a stratum or is below n_h.

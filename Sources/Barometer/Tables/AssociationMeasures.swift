@@ -35,7 +35,7 @@ import Darwin
 /// Weighted counts are used as given (SPSS `/COUNT ASIS`); SPSS by default
 /// rounds weighted cell counts first. A measure whose denominator is zero
 /// (e.g. γ with no untied pairs) is nil and explained in ``notes``.
-public struct AssociationMeasures: Sendable, Equatable {
+public struct AssociationMeasures: Sendable, Equatable, Codable {
     /// The table (empty rows/columns dropped).
     public let table: TwoWayCounts
     /// φ.

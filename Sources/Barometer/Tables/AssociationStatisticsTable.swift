@@ -62,12 +62,15 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
     ///   labelled ``weightsAsFrequenciesLabel``.
     /// - Parameters:
     ///   - counts: weighted or unweighted cell counts (rows × columns).
-    ///   - rowLabels, columnLabels: category labels (for residuals), one per
-    ///     row/column of `counts`.
+    ///   - rowLabels: row category labels (for residuals), one per row of `counts`.
+    ///   - columnLabels: column category labels, one per column of `counts`.
     ///   - title: the table heading.
     ///   - statistics: what to compute.
-    ///   - rowIndex, columnIndex, weights, domain: the respondent-level
-    ///     coding, needed for the design-based tests (see ``RaoScottTest``).
+    ///   - rowIndex: the respondents' row categories (−1: excluded), needed
+    ///     for the design-based tests (see ``RaoScottTest``).
+    ///   - columnIndex: the respondents' column categories (−1: excluded).
+    ///   - weights: the weights of a weights-only design.
+    ///   - domain: the subpopulation the table is on.
     ///   - design: when given, the design-based tests use the full design
     ///     (strata, PSUs, fpc or replicate weights) instead of the
     ///     weights-only design; `weights` may then be omitted.

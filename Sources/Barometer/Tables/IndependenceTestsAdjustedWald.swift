@@ -16,12 +16,12 @@
 /// F `X²_W/d` on `(d, ν)` (R `statistic = "Wald"`) is reported beside it.
 ///
 /// `V̂_Y = J V̂(T̂) Jᵀ` is assembled from the K × K design covariance of the
-/// cell totals (``DesignCellCovariance``: per-PSU cell totals, never an
+/// cell totals (`DesignCellCovariance`: per-PSU cell totals, never an
 /// n × cells matrix) and its row/column aggregates in O(K² + d²); the solve
 /// goes through ``LinearAlgebra/cholesky(_:relativeTolerance:)``. Empty
-/// cells and tables beyond ``DesignCells/maximumFreeCells`` free cells are
+/// cells and tables beyond `DesignCells.maximumFreeCells` free cells are
 /// rejected before any large allocation.
-public struct AdjustedWaldTest: Sendable, Equatable {
+public struct AdjustedWaldTest: Sendable, Equatable, Codable {
     /// The weighted table (empty rows and columns dropped).
     public let table: TwoWayCounts
     /// The Wald statistic `Yᵀ V̂⁻¹ Y` (unadjusted).

@@ -174,7 +174,7 @@ struct DesignParts: Sendable {
 ///
 /// Memory O(K² + R·K); nothing of size n × K. Sums run in a fixed order, so
 /// the result does not depend on the thread count.
-struct DesignCellCovariance: Sendable, Equatable {
+struct DesignCellCovariance: Sendable, Equatable, Codable {
     /// Cell totals, column-major over the kept table.
     let totals: [Double]
     /// K × K covariance of the cell totals.

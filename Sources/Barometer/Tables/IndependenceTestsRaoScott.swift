@@ -10,7 +10,7 @@
 ///   `subset(design, valid answers)` prints the same value);
 /// - `V̂` is the design covariance of `p̂`: under linearization `J V̂(T̂) Jᵀ`
 ///   with `J = (I − p̂1ᵀ)/W` and `V̂(T̂)` the covariance of the cell totals
-///   (``DesignCellCovariance``: per-PSU cell totals through the grouped
+///   (`DesignCellCovariance`: per-PSU cell totals through the grouped
 ///   linearization engine, `N/(N−1)` with `N` the PSUs of the whole design,
 ///   as R keeps them for a subset); under replicate weights the replicate
 ///   covariance of the replicate proportions;
@@ -34,11 +34,11 @@
 /// or O(n·R) (R replicates) for the covariance; O(K² + d³) after that, K = r·c.
 /// Memory O(K² + R·K): nothing of size n × K. Checked first, in O(K): empty
 /// cells that make `EᵀD⁻¹E` singular (a cycle of empty cells; R fails there
-/// too) and tables beyond ``DesignCells/maximumFreeCells`` free cells
+/// too) and tables beyond `DesignCells.maximumFreeCells` free cells
 /// (``BarometerError/sizeLimitExceeded(what:size:limit:)``). Sums run in a
 /// fixed order and the LAPACK calls on one BLAS thread, so results are
 /// bit-identical for any thread count.
-public struct RaoScottTest: Sendable, Equatable {
+public struct RaoScottTest: Sendable, Equatable, Codable {
     /// The weighted table (empty rows and columns dropped).
     public let table: TwoWayCounts
     /// Respondents in the table (unweighted), `m`.
@@ -72,8 +72,10 @@ public struct RaoScottTest: Sendable, Equatable {
     /// The Rao-Scott tests for the table of `rowIndex` × `columnIndex`.
     /// - Parameters:
     ///   - rowIndex: row category per respondent (−1 = excluded), as
-    ///     ``CategoryCoding/index`` gives; `rowCount` categories.
+    ///     ``CategoryCoding/index`` gives.
+    ///   - rowCount: the number of row categories.
     ///   - columnIndex: column category per respondent (−1 = excluded).
+    ///   - columnCount: the number of column categories.
     ///   - weights: the design's weights.
     ///   - domain: restricts the table and the design to a subpopulation
     ///     (as `svychisq` on `subset(design, domain)`).

@@ -20,7 +20,7 @@
 /// Accumulation: the k columns are coded onto one shared category list and
 /// stacked into one index of length k·n tallied by ``CellTally`` (weights
 /// repeated per column); cases are one more ``CellTally``.
-public struct MultipleResponseSet: Sendable, Equatable, Encodable, TableRepresentable {
+public struct MultipleResponseSet: Sendable, Equatable, Codable, TableRepresentable {
     /// One code of the set.
     public struct Row: Sendable, Equatable, Codable {
         public let category: Category

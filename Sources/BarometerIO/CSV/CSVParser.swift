@@ -5,7 +5,7 @@
 /// (values truncated, line counter restored) and left for the next call,
 /// which sees it again followed by the next chunk. Fields are typed and
 /// appended to ``ColumnBuffer``s as soon as their terminator is seen, so the
-/// file is never copied as text. ``CSVPieces`` runs one parser per thread on
+/// file is never copied as text. `CSVPieces` runs one parser per thread on
 /// pieces of a mapped file and merges them into the main parser.
 struct CSVParser {
     static let quote = UInt8(ascii: "\"")
@@ -110,7 +110,7 @@ struct CSVParser {
                         }
                         q += 1
                     }
-                    while q < end && (base[q] == 0x20 || base[q] == 0x09) { q += 1 }
+                    while q < end && base[q] != delim && (base[q] == 0x20 || base[q] == 0x09) { q += 1 }   // a tab delimiter is not a blank
                     pos = q
                     if pos < end {
                         let b = base[pos]

@@ -65,6 +65,11 @@ public struct Codebook: Sendable, Equatable {
         } catch {
             throw .invalidJSON(at: "", message: "\(error)")
         }
+        return try build(raw)
+    }
+
+    /// Checks a decoded codebook and parses its codes.
+    static func build(_ raw: RawCodebook) throws(CodebookError) -> Codebook {
         var variables: [CodebookVariable] = []
         var seen = Set<String>()
         for r in raw.variables ?? [] {
@@ -114,7 +119,7 @@ public struct Codebook: Sendable, Equatable {
         if let w = weight, variable(named: w)?.type == .string { throw .weightNotNumeric(w) }
     }
 
-    /// Close names, by the same rule as ``Dataset/variable(_:)`` (asked of an empty dataset with these names).
+    /// Close names, by the same rule as `Dataset.variable(_:)` (asked of an empty dataset with these names).
     static func suggestions(_ name: String, _ header: [String]) -> [String] {
         do {
             let probe = try Dataset(variables: header.map { Variable(name: $0, values: []) })

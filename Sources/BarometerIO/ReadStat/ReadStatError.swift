@@ -3,7 +3,7 @@ import CReadStat
 
 /// Why an SPSS, Stata or SAS file could not be read or written. Every case
 /// names the file; ReadStat's own error codes (`readstat_error_t`) map onto
-/// these cases (see ``ReadStatError/init(code:file:detail:)``).
+/// these cases (see `ReadStatError.init(code:file:detail:)`).
 public enum ReadStatError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file does not exist or cannot be opened.
     case cannotOpen(file: String)

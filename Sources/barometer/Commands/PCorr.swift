@@ -13,7 +13,7 @@ struct PCorr: ParsableCommand {
     @Argument(help: "Variables to correlate (at least two).") var variables: [String]
     @Option(name: .long, parsing: .upToNextOption, help: "Control variables Z (omit: each pair given all other VARS).")
     var control: [String] = []
-    @Option(name: .long, help: "pearson or spearman.") var method: CorrelationMethod = .pearson
+    @Option(name: .long, help: "pearson or spearman (the methods with partial correlations).") var method: PartialMethod = .pearson
     @Flag(name: .long, help: "On a singular matrix use the pseudo-inverse (result flagged) instead of failing.") var pseudoInverse = false
     @OptionGroup var common: CorrelationCommandOptions
     @OptionGroup var domainOptions: DomainOptions
@@ -22,7 +22,7 @@ struct PCorr: ParsableCommand {
     func run() throws {
         let design = try common.design(input)
         let domain = try domainOptions.domain(design.data)
-        let options = CorrelationOptions(method: method, weightSemantics: common.weightSemantics,
+        let options = CorrelationOptions(method: method.value, weightSemantics: common.weightSemantics,
                                          confidenceLevel: common.level, adjustment: common.adjust,
                                          singularity: pseudoInverse ? .pseudoInverse : .error, domain: domain)
         let result = control.isEmpty
@@ -33,5 +33,13 @@ struct PCorr: ParsableCommand {
         guard method == .pearson else { throw ValidationError("design-based standard errors are available for Pearson partial correlations") }
         try emit(result, with: [try design.correlations(variables, controlling: control, givenOthers: control.isEmpty, domain: domain, level: common.level)],
                  key: "designBased", output)
+    }
+}
+
+extension PCorr {
+    /// The methods `pcorr` accepts (its help lists only these).
+    enum PartialMethod: String, ExpressibleByArgument, CaseIterable {
+        case pearson, spearman
+        var value: CorrelationMethod { self == .pearson ? .pearson : .spearman }
     }
 }

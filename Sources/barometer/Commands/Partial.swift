@@ -26,7 +26,10 @@ struct StateOutput: ParsableArguments {
         let codebook = try input.codebook.map { (p: String) throws(CodebookError) -> Codebook in try Codebook.load(path: p) }
         var state: PartialResult? = nil
         var offset = 0
-        try CSVReader.forEachChunk(path: input.file, codebook: codebook, chunkBytes: chunkBytes) { data in
+        let options = try input.delimiter.map { CSVOptions(delimiter: try parseDelimiter($0)) } ?? .default
+        try ProvenanceRecorder.shared.recordFile(input.file)
+        try ProvenanceRecorder.shared.recordFile(input.codebook)
+        try CSVReader.forEachChunk(path: input.file, codebook: codebook, options: options, chunkBytes: chunkBytes) { data in
             let s: PartialResult
             do { s = try build(data) } catch BarometerError.invalidWeight(let v, let row, let x) {
                 throw BarometerError.invalidWeight(variable: v, row: row + offset, value: x)   // rows of the file, not the chunk

@@ -87,7 +87,7 @@ public struct RatioOfTotals: Sendable {
     /// `numerators[i, j] = numerator[i]·[groups[i] = j]` and likewise for
     /// `denominator`, and evaluated with the same formulas; only storage and
     /// cost differ: one pass over the rows for the estimates and
-    /// ``SamplingStructure/linearizationCovariance(values:groups:groupCount:)``
+    /// `SamplingStructure.linearizationCovariance(values:groups:groupCount:)`
     /// for the variances (replicate designs expand to the dense columns for
     /// their single dgemm).
     /// - Throws: ``BarometerError/lengthMismatch(variable:expected:actual:)``
