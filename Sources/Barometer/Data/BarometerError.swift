@@ -33,6 +33,10 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
     /// check id (or `(file)` for the file itself), `field` the offending
     /// field path (e.g. `computation.given`), `reason` what is wrong.
     case invalidClaim(claim: String, field: String, reason: String)
+    /// A weighting target (or the target file) is unusable: `margin` names
+    /// the margin (its variables joined by `×`), `category` the category
+    /// when one is at fault, `line` the 1-based line of a CSV target file.
+    case invalidTarget(margin: String, category: String?, line: Int?, reason: String)
 
     public var description: String {
         switch self {
@@ -53,6 +57,9 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidArgument(let s): return "invalid argument: \(s)"
         case .linearAlgebra(let e): return "linear algebra: \(e)"
         case .invalidClaim(let c, let f, let r): return "invalid claim '\(c)', field '\(f)': \(r)"
+        case .invalidTarget(let m, let c, let l, let r):
+            return "invalid target" + (l.map { " (line \($0))" } ?? "") + ": margin '\(m)'"
+                + (c.map { ", category '\($0)'" } ?? "") + ": \(r)"
         }
     }
 }
