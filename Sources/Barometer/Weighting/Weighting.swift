@@ -90,24 +90,24 @@ extension SurveyDesign {
         var trimmedCount = 0, trimRounds = 0
         var keepsCalibration = true
         if let t = options.trimming {
+            // anesrake's alternation: trim, and while the trimmed weights miss a target by more
+            // than ε, rake again from them; the result is always the trimmed weights.
             let limit = options.iterationLimit
             while true {
                 trimRounds += 1
                 let (tw, count) = try trim(w, t)
                 trimmedCount = max(trimmedCount, count)
-                w = tw
-                guard t.rerake else { keepsCalibration = count == 0; break }
-                if count == 0 { break }
-                base = w
+                guard t.rerake else { w = tw; keepsCalibration = count == 0; break }
+                let p = problem(resolved, cellBase: cellTotals(tw, resolved.cellOfRow, resolved.cellCount))
+                if count == 0 || p.deviations(p.base).allSatisfy({ $0 <= options.epsilon }) { w = tw; break }
+                if trimRounds >= limit {
+                    if options.allowNonConvergence { w = tw; solution.converged = false; break }
+                    let (lo, hi) = trimBounds(w, t)
+                    throw .noConvergence("trimming to [\(lo), \(hi)] and re-raking\(what) did not meet the targets within ε = \(options.epsilon) in \(limit) rounds")
+                }
+                base = tw
                 solution = try solve(resolved, base: base, options: options, what: what + " (re-raking after trimming)")
                 w = rowWeights(base, solution.g, resolved.cellOfRow)
-                let (lo, hi) = trimBounds(w, t)
-                let within = w.allSatisfy { $0 >= lo * (1 - 1e-9) && $0 <= hi * (1 + 1e-9) }
-                if within && solution.converged { break }
-                if trimRounds >= limit {
-                    if options.allowNonConvergence { solution.converged = false; break }
-                    throw .noConvergence("trimming and re-raking\(what) did not reach weights within [\(lo), \(hi)] that meet the targets in \(limit) rounds")
-                }
             }
         }
         return (w, solution, base, trimmedCount, trimRounds, keepsCalibration)
