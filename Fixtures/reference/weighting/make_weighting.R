@@ -93,4 +93,22 @@ for (d in list(list("clus1", dclus1), list("clus1_jk1", jk))) {
   ests(paste0(d[[1]], "_raking"), lr)
 }
 J$population <- N
+
+# 6. The fixture survey raked to its target file (shares scaled to the sum of wt, as Barometer
+# does when no total is given), with the linearized SE of the share favourable to Russia.
+kz <- read.csv("Fixtures/surveys/kz2019-synthetic.csv")
+kz$fav_russia <- as.integer(kz$q_russia_opinion %in% c(1, 2))
+tg <- read.csv("Fixtures/surveys/kz2019-synthetic.targets.csv", comment.char = "#")
+codes <- list(sex = c(Male = 1, Female = 2), agegroup = c("18-29" = 1, "30-54" = 2, "55+" = 3), lang = c(Kazakh = 1, Russian = 2))
+dkz <- svydesign(id = ~1, weights = ~wt, data = kz)
+margins <- lapply(names(codes), function(v) {
+  t <- tg[tg$variable == v, ]
+  setNames(data.frame(codes[[v]][t$category], t$target * sum(kz$wt)), c(v, "Freq"))
+})
+kzr <- rake(dkz, list(~sex, ~agegroup, ~lang), margins, control = tight)
+J$kz_rake_weights <- as.numeric(weights(kzr))
+m <- svymean(~fav_russia, kzr)
+J$kz_rake_fav_mean <- as.numeric(coef(m)); J$kz_rake_fav_se <- as.numeric(SE(m))
+m0 <- svymean(~fav_russia, dkz)
+J$kz_base_fav_mean <- as.numeric(coef(m0)); J$kz_base_fav_se <- as.numeric(SE(m0))
 write_json(J, file.path(here, "expected.json"))
