@@ -1,3 +1,5 @@
+import Foundation
+
 /// What weighting did: the criterion and whether it was met, the achieved
 /// margins against their targets before and after, and the weights'
 /// spread (Kish 1965, §11.7: efficiency `(Σw)²/(n·Σw²)`, design effect of
@@ -150,6 +152,12 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
         self.variance = variance
     }
 
+    /// `3.0e-10`-style text for deviations.
+    static func scientific(_ x: Double) -> String {
+        guard x.isFinite else { return "n/a" }
+        return x == 0 ? "0" : String(format: "%.1e", x)
+    }
+
     public var textTable: TextTable {
         let status = converged
             ? "converged in \(iterations) iteration(s)"
@@ -160,7 +168,7 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
             for (k, c) in m.categories.enumerated() {
                 rows.append([k == 0 ? m.name : "", c.label, String(c.respondents), NumberFormat.fixed(100 * c.targetShare, 2),
                              NumberFormat.fixed(100 * c.beforeShare, 2), NumberFormat.fixed(100 * c.afterShare, 2),
-                             k == 0 ? String(m.maxDeviation) : ""])
+                             k == 0 ? Self.scientific(m.maxDeviation) : ""])
             }
         }
         func summary(_ s: WeightSummary) -> String {
@@ -169,7 +177,7 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
                 + "deff of weighting \(NumberFormat.fixed(s.weightingDesignEffect, 3)), effective n \(NumberFormat.fixed(s.effectiveSize, 1))"
         }
         var notes = [
-            "Criterion: \(criterion), ε = \(epsilon), at most \(maxIterations) iterations: \(status); achieved max deviation \(worst).",
+            "Criterion: \(criterion), ε = \(epsilon), at most \(maxIterations) iterations: \(status); achieved max deviation \(Self.scientific(worst)).",
             "Population total \(NumberFormat.fixed(populationTotal, 2)); shares are of this total (before: of the base weight total).",
             "Weights before (\(baseWeight ?? "unweighted")): \(summary(weightsBefore)).",
             "Weights after (\(weight)): \(summary(weightsAfter)); g = w/d from \(NumberFormat.fixed(gMin, 4)) to \(NumberFormat.fixed(gMax, 4))."
