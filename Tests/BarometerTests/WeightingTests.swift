@@ -13,7 +13,10 @@ import Testing
 
     init() throws { raw = try #require(try Fixture.json(Self.dir + "expected.json") as? [String: Any]) }
 
-    func numbers(_ key: String) throws -> [Double] { try #require(raw[key] as? [Double], "missing \(key)") }
+    func numbers(_ key: String) throws -> [Double] {
+        if let x = raw[key] as? Double { return [x] }
+        return try #require(raw[key] as? [Double], "missing \(key)")
+    }
     func load(_ file: String) throws -> Dataset { try DatasetLoader.load(Fixture.path(Self.dir + file)) }
     func targets(_ file: String) throws -> WeightingTargets { try TargetsLoader.load(Fixture.path(Self.dir + file)) }
     func strat() throws -> SurveyDesign { try SurveyDesign(data: try load("apistrat_w.csv"), weight: "pw", strata: "stype", fpc: "fpc") }
@@ -246,5 +249,32 @@ import Testing
         #expect(table.rows.count == 7)
         let json = try JSONEncoder().encode(r.report)
         #expect(try JSONDecoder().decode(WeightingReport.self, from: json) == r.report)
+    }
+}
+
+extension WeightingTests {
+    /// Domain means and grouped shares (the grouped kernel falls back to dense influence
+    /// values under calibration: residuals are non-zero outside the domain).
+    @Test func domainAndGroupedEstimatesOnCalibratedDesignsMatchR() throws {
+        let d = try strat(), t = try targets("api-targets.json")
+        let bl = try numbers("bounds_logit")
+        let designs: [(String, SurveyDesign)] = [
+            ("strat_linear", try d.weighted(to: t, options: .init(method: .linear)).design),
+            ("strat_rake", try d.weighted(to: t, options: .init(method: .rake, epsilon: 1e-12)).design),
+            ("strat_logit", try d.weighted(to: t, options: .init(method: .logit, bounds: (bl[0], bl[1]))).design),
+        ]
+        for (key, design) in designs {
+            let m = try #require(try design.mean(["api00"], domain: try design.domain("yr_rnd", in: [1])).estimates.first)
+            #expect(close(m.estimate, try numbers(key + "_domain_yrrnd_mean")[0], rel: 1e-8), "\(key)")
+            #expect(close(m.standardError, try numbers(key + "_domain_yrrnd_se")[0], rel: 1e-8), "\(key) \(m.standardError)")
+            guard key != "strat_logit" else { continue }
+            let table = try ShareTable(design, of: "yr_rnd", in: [1], by: "stype", method: .logit)
+            let share = try numbers(key + "_by_stype_yrrnd_share"), se = try numbers(key + "_by_stype_yrrnd_se")
+            for (j, row) in table.rows.enumerated() {
+                let s = try #require(row.share)
+                #expect(close(s.estimate, share[j], rel: 1e-8), "\(key) share[\(j)]")
+                #expect(close(s.designStandardError, se[j], rel: 1e-8), "\(key) SE[\(j)] \(s.designStandardError) vs \(se[j])")
+            }
+        }
     }
 }

@@ -67,6 +67,17 @@ J$bounds_logit <- c(0.6, 1.6)       # the unbounded linear g range is 0.647 to 1
 lg <- cal(calfun = "logit", bounds = J$bounds_logit); wts("strat_logit", lg); ests("strat_logit", lg)
 J$bounds_linear <- c(0.6, 1.4)      # binds the largest g
 lb <- cal(calfun = "linear", bounds = J$bounds_linear); wts("strat_linear_bounded", lb); ests("strat_linear_bounded", lb)
+# Domain means (year-round schools) on calibrated designs: influence is zero outside the domain,
+# its calibration residual is not.
+for (d in list(list("strat_linear", lin), list("strat_rake", raked), list("strat_logit", lg))) {
+  m <- svymean(~api00, subset(d[[2]], yr_rnd == 1))
+  J[[paste0(d[[1]], "_domain_yrrnd_mean")]] <- as.numeric(coef(m)); J[[paste0(d[[1]], "_domain_yrrnd_se")]] <- as.numeric(SE(m))
+}
+# Shares by group (svyby): the share of year-round schools within each school type.
+for (d in list(list("strat_linear", lin), list("strat_rake", raked))) {
+  b <- svyby(~yr_rnd, ~stype, d[[2]], svymean)
+  J[[paste0(d[[1]], "_by_stype_yrrnd_share")]] <- as.numeric(coef(b)); J[[paste0(d[[1]], "_by_stype_yrrnd_se")]] <- as.numeric(SE(b))
+}
 # 3. postStratify on the joint cells sch_wide x awards.
 jp <- data.frame(sch_wide = as.integer(as.character(joint$sch_wide)), awards = as.integer(as.character(joint$awards)), Freq = joint$Freq)
 ps <- postStratify(dstrat, ~sch_wide + awards, jp); wts("strat_poststrat", ps); ests("strat_poststrat", ps)
