@@ -15,6 +15,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Zip container of .xlsx workbooks (reports).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         // Debian: libblas-dev + liblapack-dev; the alternatives system picks
@@ -42,7 +44,7 @@ let package = Package(
         ),
         .target(
             name: "BarometerIO",
-            dependencies: ["Barometer", "CReadStat"],
+            dependencies: ["Barometer", "CReadStat", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Sources/BarometerIO",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import Barometer
 
 /// The same `barometer` binary on the reference BLAS/LAPACK (netlib, via
 /// LD_LIBRARY_PATH) and on OpenBLAS (Debian's alternatives default), and on
 /// 1 and 2 OpenBLAS threads, gives the same numbers to 1e-12 relative
 /// (relative to each quantity's own scale).
 @Suite struct BLASEquivalenceTests {
-    struct Check: Decodable { let implementation: String; let threads: Int; let values: [String: [Double]] }
+    struct Check: Decodable { let implementation: String; let core: String?; let threads: Int; let values: [String: [Double]] }
 
     static let referenceDirs = ["/usr/lib/x86_64-linux-gnu/blas", "/usr/lib/x86_64-linux-gnu/lapack"]
 
@@ -38,6 +39,31 @@ import Testing
         #expect(reference.implementation.contains("reference"))
         #expect(openblas.implementation.contains("OpenBLAS"), "default BLAS is \(openblas.implementation); is libopenblas0-pthread installed?")
         Self.compare(openblas, reference)
+    }
+
+    /// Every OpenBLAS kernel this CPU can run (the generic Prescott one, and
+    /// Haswell / Zen / SkylakeX where the feature flags allow) agrees with the
+    /// reference BLAS to 1e-12: the kernel `barometer` picks by itself is safe.
+    @Test func everyKernelTheCPUSupportsAgreesWithReference() throws {
+        guard Self.referenceDirs.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else {
+            Issue.record("reference BLAS/LAPACK not installed (libblas-dev, liblapack-dev)")
+            return
+        }
+        let cpu = BLASKernelAdvice.CPUFeatures.current
+        var kernels = ["Prescott"]
+        if cpu.avx2 && cpu.fma { kernels.append(cpu.vendor == "AuthenticAMD" ? "Zen" : "Haswell") }
+        if cpu.avx512 { kernels.append("SkylakeX") }
+        let reference = try Self.run(["LD_LIBRARY_PATH": Self.referenceDirs.joined(separator: ":")])
+        for kernel in kernels {
+            let check = try Self.run(["OPENBLAS_CORETYPE": kernel])
+            #expect(check.core?.lowercased() == kernel.lowercased(), "asked for \(kernel), ran \(check.core ?? "no OpenBLAS")")
+            Self.compare(check, reference)
+        }
+        // Without a user choice, the binary runs the kernel the advice names (or OpenBLAS's own SIMD choice).
+        let chosen = try Self.run([:])
+        if let best = BLASKernelAdvice.bestCore(for: cpu) {
+            #expect(!BLASKernelAdvice.genericCores.contains(chosen.core?.lowercased() ?? ""), "default run used \(chosen.core ?? "?") on a CPU fit for \(best)")
+        }
     }
 
     @Test func oneAndTwoThreadsAgree() throws {

@@ -36,7 +36,7 @@ public struct ConditionalShareClaimEngine: ClaimEngine {
         let domain = try computation.domain?.domain(in: design)
         let share = try ConditionalShare(design, of: name, in: Set(codes), among: given.variable, in: Set(given.codes),
                                          domain: domain, denominator: base == .all ? .allInDomain : .validAnswers,
-                                         method: .logit)
+                                         method: .standard)
         let p = share.estimate, se = share.designStandardError
         let ci = FigureInterval(lower: 100 * share.interval.lower, upper: 100 * share.interval.upper)
         let rule = base == .all ? "Don't know/Refused/system-missing in the base" : "valid answers only"

@@ -21,7 +21,7 @@ public struct ShareClaimEngine: ClaimEngine {
         let base = computation.base ?? .all
         let domain = try computation.domain?.domain(in: design)
         let share = try ConditionalShare(design, of: name, in: Set(codes), domain: domain,
-                                         denominator: base == .all ? .allInDomain : .validAnswers, method: .logit)
+                                         denominator: base == .all ? .allInDomain : .validAnswers, method: .standard)
         let rule = base == .all ? "Don't know/Refused/system-missing in the base" : "valid answers only"
         let ci = FigureInterval(lower: 100 * share.interval.lower, upper: 100 * share.interval.upper)
         return ClaimEstimate(value: 100 * share.estimate, standardError: 100 * share.designStandardError,

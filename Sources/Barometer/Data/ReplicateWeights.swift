@@ -22,6 +22,10 @@ public struct ReplicateWeights: Sendable {
     public let mse: Bool
     /// Design degrees of freedom: numerical rank of the replicate weights − 1 (R `degf`).
     public let degreesOfFreedom: Int
+    /// Whether a finite-population correction was folded into the scale
+    /// (JK1) or the rscales (JKn), as R `as.svrepdesign` does for a design
+    /// with an fpc.
+    public var hasPopulationSize: Bool = false
 
     /// Number of replicates.
     public var count: Int { weights.columns }
@@ -38,11 +42,21 @@ public struct ReplicateWeights: Sendable {
     ///   - fayRho: ρ for `fay`.
     ///   - strata: for `jkn` without `rscales`: rscale_r = (n_h − 1)/n_h,
     ///     with h the stratum of the rows replicate r zeroes and n_h its PSUs.
+    ///   - fpc: a finite-population correction per row (R `svydesign`'s fpc:
+    ///     the population number of PSUs when > 1, else the sampling
+    ///     fraction), folded in as R `jk1weights`/`jknweights` (what
+    ///     `as.svrepdesign` builds from a design with an fpc) do: JK1 scale
+    ///     `(1 − f)(R − 1)/R` with `f = R/N` (R replicates = sampled PSUs, one
+    ///     fpc value for the whole sample); JKn rscale_r `(1 − f_h)(n_h − 1)/n_h`
+    ///     with `f_h = n_h/N_h` of the stratum the replicate deletes from. Other
+    ///     methods have no such convention (R resamples or ignores the fpc):
+    ///     give `scale`/`rscales` instead. Not combined with `scale` (JK1) or
+    ///     `rscales` (JKn).
     /// - Throws: ``BarometerError`` for unknown or non-numeric columns,
     ///   negative/NaN weights (naming row and column), or a missing parameter.
     public init(data: Dataset, columns: [String], method: ReplicateMethod, combined: Bool = true,
                 base: Weights? = nil, scale: Double? = nil, rscales: [Double]? = nil, fayRho: Double? = nil,
-                mse: Bool = false, strata: SamplingStructure? = nil) throws(BarometerError) {
+                mse: Bool = false, strata: SamplingStructure? = nil, fpc: Variable? = nil) throws(BarometerError) {
         guard !columns.isEmpty else { throw .invalidArgument("no replicate-weight columns") }
         let n = data.rowCount, r = columns.count
         var w = Matrix(rows: n, columns: r)
@@ -90,6 +104,43 @@ public struct ReplicateWeights: Sendable {
             guard scale != nil || rscales != nil else { throw .invalidArgument("method 'other' needs scale and/or rscales") }
             sc = 1
         }
+        var withFPC = false
+        if let f = fpc {
+            try f.requireNumeric()
+            guard f.values.count == n else { throw .lengthMismatch(variable: f.name, expected: n, actual: f.values.count) }
+            for i in 0..<n where !(f.values[i].isFinite && f.values[i] > 0) {
+                throw .invalidArgument("fpc '\(f.name)' must be positive and finite (row \(i + 1))")
+            }
+            // The fraction f from a population size N (> 1) or a sampling fraction (≤ 1) for n sampled PSUs.
+            func fraction(_ x: Double, sampled: Double, row: Int) throws(BarometerError) -> Double {
+                guard x <= 1 || x >= sampled else {
+                    throw .invalidArgument("fpc '\(f.name)' = \(Variable.formatCode(x)) at row \(row + 1) is below the \(Variable.formatCode(sampled)) sampled PSUs")
+                }
+                return x <= 1 ? x : sampled / x
+            }
+            switch method {
+            case .jk1:
+                guard scale == nil else { throw .invalidArgument("give either an fpc or a replicate scale for JK1, not both") }
+                guard let x = f.values.first else { throw .insufficientData("no rows for fpc '\(f.name)'") }
+                if let i = f.values.firstIndex(where: { $0 != x }) {
+                    throw .invalidArgument("fpc '\(f.name)' varies (row \(i + 1)); JK1 takes one population size (R jk1weights); use JKn with strata")
+                }
+                sc *= 1 - (try fraction(x, sampled: R, row: 0))
+            case .jkn:
+                guard rscales == nil else { throw .invalidArgument("give either an fpc or rscales for JKn, not both") }
+                guard let s = strata else { throw .invalidArgument("JKn with an fpc needs the design's strata") }
+                for j in 0..<r {
+                    guard let i = (0..<n).first(where: { w[$0, j] == 0 }) else {
+                        throw .invalidArgument("JKn replicate '\(columns[j])' deletes no PSU; give rscales")
+                    }
+                    let nh = Double(s.psusPerStratum[Int(s.strata[i])])
+                    rs[j] *= 1 - (try fraction(f.values[i], sampled: nh, row: i))
+                }
+            default:
+                throw .invalidArgument("an fpc with replicate weights is defined for jk1 and jkn (R as.svrepdesign); for \(method.rawValue) give the scale or rscales")
+            }
+            withFPC = true
+        }
         if let scale { sc = scale }
         if let given = rscales {
             guard given.count == r else { throw .invalidArgument("\(given.count) rscales for \(r) replicates") }
@@ -131,6 +182,7 @@ public struct ReplicateWeights: Sendable {
             df = sv.filter { $0 / top > 1e-5 }.count - 1
         }
         self.degreesOfFreedom = max(df, 1)
+        self.hasPopulationSize = withFPC
     }
 
     /// Replicate weighted totals `Wᵀ·A` (R × k) of the columns of `a` (n × k), one dgemm.

@@ -43,10 +43,13 @@ public struct SurveyDesign: Sendable {
 
     /// A replicate-weight design (R `svrepdesign`): `replicateColumns` hold
     /// the analysis replicate weights (or factors when `combined` is false).
-    /// `strata` is only used to derive JKn's rscales.
+    /// `strata` is only used to derive JKn's rscales. `fpc` (population PSUs,
+    /// or the sampling fraction) is folded into JK1's scale or JKn's rscales
+    /// as R `as.svrepdesign` does on a design with an fpc (see
+    /// ``ReplicateWeights/init(data:columns:method:combined:base:scale:rscales:fayRho:mse:strata:fpc:)``).
     public init(data: Dataset, weight: String? = nil, replicateColumns: [String], method: ReplicateMethod,
                 combined: Bool = true, scale: Double? = nil, rscales: [Double]? = nil, fayRho: Double? = nil,
-                mse: Bool = false, strata: String? = nil) throws(BarometerError) {
+                mse: Bool = false, strata: String? = nil, fpc: String? = nil) throws(BarometerError) {
         self.data = data
         let w = try Self.validatedWeights(data, weight)
         self.weights = w
@@ -56,7 +59,7 @@ public struct SurveyDesign: Sendable {
         self.sampling = structure ?? .independent(rows: data.rowCount)
         self.replicates = try ReplicateWeights(data: data, columns: replicateColumns, method: method, combined: combined,
                                                base: w, scale: scale, rscales: rscales, fayRho: fayRho, mse: mse,
-                                               strata: structure)
+                                               strata: structure, fpc: try fpc.map { (f: String) throws(BarometerError) in try data.variable(f) })
     }
 
     /// An unweighted design.
@@ -84,11 +87,15 @@ public struct SurveyDesign: Sendable {
     /// Design degrees of freedom: PSUs − strata, or replicate rank − 1.
     public var degreesOfFreedom: Int { replicates?.degreesOfFreedom ?? sampling.degreesOfFreedom }
 
+    /// Whether the design knows a population size (an fpc), which makes the
+    /// design effect against SRS without replacement meaningful.
+    public var hasPopulationSize: Bool { replicates?.hasPopulationSize ?? (sampling.populationPSUs != nil) }
+
     /// One line saying how variances are computed.
     public var varianceDescription: String {
         let calibrated = calibration.map { "; calibrated: \($0)" } ?? ""
         if let r = replicates {
-            return "replicate weights (\(r.method.rawValue), \(r.count) replicates, scale \(r.scale)\(calibrated))"
+            return "replicate weights (\(r.method.rawValue), \(r.count) replicates, scale \(r.scale)\(r.hasPopulationSize ? ", fpc folded in" : "")\(calibrated))"
         }
         return "Taylor linearization (\(sampling.description)\(calibrated))"
     }

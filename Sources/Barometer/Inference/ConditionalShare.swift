@@ -33,6 +33,17 @@
 /// Unweighted, `n_eff = n` and `v = N/(N−1)·n·p(1−p)/n²` (so for the whole
 /// sample, `p(1−p)/(n−1)`).
 ///
+/// **Defaults.** The interval is ``ProportionIntervalMethod/standard``
+/// (logit on the design SE with the design's df, as R `svyciprop` and
+/// Python `svy`); Kish-based methods are available by name. The design
+/// effect shown is the one against SRS with replacement
+/// (``designEffectWithReplacement``, R `deff = "replace"`); the one without
+/// replacement is given only when the design has a population size (fpc).
+///
+/// **Warnings.** A code of Y or X that is neither a value label nor a value
+/// present in the data can only count zero respondents; ``warnings`` names
+/// it and the variable's codes.
+///
 /// Edge cases: an empty base (or zero weight) throws
 /// ``BarometerError/emptyDomain(_:)``; p = 0 and p = 1 give one-sided
 /// Wilson / Clopper-Pearson / Korn-Graubard intervals; Wald's and logit's
@@ -74,12 +85,26 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
     public let effectiveSize: Double
     /// Design effect of weighting `n / n_eff` of the denominator.
     public let weightingDesignEffect: Double
-    /// Design effect of the full design: design variance over the variance
-    /// under simple random sampling without replacement of the same size
-    /// (R `svymean(..., deff = TRUE)` on the base); deft is its square root.
+    /// Design effect of the full design against simple random sampling
+    /// without replacement of the same size (R `svymean(..., deff = TRUE)` on
+    /// the base): the same number as ``designEffectWithoutReplacement``, so
+    /// nil unless the design has a population size (fpc) and `Σw > n`.
     public let designEffect: Double?
-    /// The same against sampling with replacement (R `deff = "replace"`).
+    /// The same against sampling with replacement (R `deff = "replace"`):
+    /// ``designEffectWithReplacement``.
     public let designEffectReplace: Double?
+    /// The design effect shown: design variance over the SRS variance with
+    /// replacement (R `deff = "replace"`). Nil (with ``designEffectNote``)
+    /// when undefined, never negative or infinite.
+    public let designEffectWithReplacement: Double?
+    /// Design variance over the SRS variance without replacement from
+    /// `N̂ = Σw` (R `deff = TRUE`); only for a design with an fpc, and nil
+    /// with a note when `Σw ≤ n`.
+    public let designEffectWithoutReplacement: Double?
+    /// Why a design effect is missing, if one is.
+    public let designEffectNote: String?
+    /// Warnings about the request, e.g. a code that matches nothing.
+    public let warnings: [String]
     /// Design degrees of freedom (respondents in the base with w > 0, minus 1).
     public let degreesOfFreedom: Double
     /// The confidence interval.
@@ -93,7 +118,8 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
     enum CodingKeys: String, CodingKey {
         case variable, codes, among, amongCodes, denominator, base, weight, numeratorCount, numeratorWeighted,
              denominatorCount, denominatorWeighted, estimate, standardError, designStandardError,
-             effectiveSize, weightingDesignEffect, degreesOfFreedom, interval, varianceDescription
+             effectiveSize, weightingDesignEffect, degreesOfFreedom, interval, varianceDescription,
+             designEffectWithReplacement, designEffectWithoutReplacement, designEffectNote, warnings
     }
 
     /// The share of `variable ∈ codes` among `among ∈ amongCodes` (all
@@ -105,9 +131,12 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
     ///   ``Denominator/validAnswers``, and the errors of ``ProportionInterval/compute(_:_:level:)``.
     public init(_ design: SurveyDesign, of variable: String, in codes: Set<Double>,
                 among: String? = nil, in amongCodes: Set<Double> = [], domain: Domain? = nil,
-                denominator: Denominator = .validAnswers, method: ProportionIntervalMethod = .wilson,
+                denominator: Denominator = .validAnswers, method: ProportionIntervalMethod = .standard,
                 level: Double = 0.95) throws(BarometerError) {
         let y = try Self.outcome(design, variable, codes, denominator)
+        var warnings: [String] = []
+        if let w = ShareComputation.unmatchedCodesWarning(y, codes) { warnings.append(w) }
+        if let x = among, let w = ShareComputation.unmatchedCodesWarning(try design.variable(x), amongCodes) { warnings.append(w) }
         var dom = domain
         if let x = among {
             guard !amongCodes.isEmpty else { throw .invalidArgument("empty code set for \(x)") }
@@ -122,7 +151,7 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
                                             base: consume base, count: 1)
         try self.init(design, of: variable, in: codes, among: among, in: among == nil ? nil : amongCodes.sorted(),
                       domain: dom?.description, denominator: denominator, computed: computed, base: 0,
-                      method: method, level: level)
+                      method: method, level: level, warnings: warnings)
     }
 
     /// Y, checked: numeric, a non-empty code set, and (valid-answers base)
@@ -144,7 +173,7 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
     ///   errors of ``ProportionInterval/compute(_:_:level:)``.
     init(_ design: SurveyDesign, of variable: String, in codes: Set<Double>, among: String?, in amongCodes: [Double]?,
          domain: String?, denominator: Denominator, computed: ShareComputation, base j: Int,
-         method: ProportionIntervalMethod, level: Double) throws(BarometerError) {
+         method: ProportionIntervalMethod, level: Double, warnings: [String] = []) throws(BarometerError) {
         let tally = computed.tally
         let rule = denominator == .validAnswers ? "valid answers to \(variable)" : "all respondents"
         let baseText = domain.map { "\(rule) within \($0)" } ?? rule
@@ -164,10 +193,13 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
         case .failure(let e): throw e
         }
         let df = computed.degreesOfFreedom[j]
-        // Design effects of the full design (R svymean's deff, with and without replacement).
-        let srs = computed.srsVariance[j]
+        // Design effects of the full design (R svymean's deff, with and without replacement), checked.
+        let deff = DesignEffects(variance: v, srs: computed.srsVariance[j], hasPopulationSize: design.hasPopulationSize)
         let input = ProportionInterval.Input(estimate: p, effectiveSize: neff, designVariance: v,
-                                             degreesOfFreedom: Double(df), designRows: count)
+                                             degreesOfFreedom: Double(df), designRows: count,
+                                             positiveWeightRows: computed.positiveWeightRows[j],
+                                             logitVariance: computed.logitVariance[j],
+                                             replicateDesign: design.replicates != nil)
         self.variable = variable
         self.codes = codes.sorted()
         self.among = among
@@ -184,8 +216,12 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
         self.designStandardError = v.squareRoot()
         self.effectiveSize = neff
         self.weightingDesignEffect = Double(count) / neff
-        self.designEffect = srs.map { v / $0.0 }
-        self.designEffectReplace = srs.map { v / $0.1 }
+        self.designEffect = deff.withoutReplacement
+        self.designEffectReplace = deff.withReplacement
+        self.designEffectWithReplacement = deff.withReplacement
+        self.designEffectWithoutReplacement = deff.withoutReplacement
+        self.designEffectNote = deff.note
+        self.warnings = warnings
         self.degreesOfFreedom = Double(df)
         self.intervalInput = input
         self.varianceDescription = design.varianceDescription
@@ -205,7 +241,7 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
     }
 
     static let headers = ["Share", "n (num)", "n (base)", "Weighted num", "Weighted base", "Percent", "SE % (Kish)", "Design SE %",
-                          "CI lower %", "CI upper %", "Kish n_eff", "Deff (weighting)", "Deff (design)"]
+                          "CI lower %", "CI upper %", "Kish n_eff", "Deff (weighting)", "Deff (design, w/ repl.)"]
 
     var cells: [String] {
         [description, String(numeratorCount), String(denominatorCount), NumberFormat.fixed(numeratorWeighted, 1),
@@ -213,18 +249,36 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
          NumberFormat.fixed(100 * standardError, 2), NumberFormat.fixed(100 * designStandardError, 2),
          NumberFormat.fixed(100 * interval.lower, 1),
          NumberFormat.fixed(100 * interval.upper, 1), NumberFormat.fixed(effectiveSize, 1),
-         NumberFormat.fixed(weightingDesignEffect, 3), NumberFormat.fixed(designEffect, 3)]
+         NumberFormat.fixed(weightingDesignEffect, 3), NumberFormat.fixed(designEffectWithReplacement, 3)]
     }
 
-    var notes: [String] { [baseNote] + methodNotes }
+    var notes: [String] {
+        [baseNote] + methodNotes + designEffectNotes(prefix: "") + warnings.map { "Warning: \($0)." }
+    }
+
+    /// Which design effect is shown, the other when it is meaningful, and why one is missing.
+    func designEffectNotes(prefix: String) -> [String] {
+        var n: [String] = []
+        if let w = designEffectWithoutReplacement {
+            n.append("\(prefix)Deff without replacement (from N̂ = Σw, R deff = TRUE): \(NumberFormat.fixed(w, 3)).")
+        }
+        if let note = designEffectNote { n.append("\(prefix)\(note).") }
+        return n
+    }
 
     var baseNote: String { "Base: \(base.description)." }
 
     /// Method, SE and weight notes shared with ``ShareTable``.
-    var methodNotes: [String] {
-        var n = ["\(NumberFormat.fixed(100 * interval.level, 1))% CI: \(interval.method.rawValue)."
+    var methodNotes: [String] { methodNotes(eachRow: false) }
+
+    /// ``methodNotes`` for one share, or for a table whose rows each have their own df.
+    func methodNotes(eachRow: Bool) -> [String] {
+        let df = eachRow ? "each row's design df" : "\(NumberFormat.fixed(degreesOfFreedom, 0)) df"
+        var n = ["\(NumberFormat.fixed(100 * interval.level, 1))% CI: \(interval.method.rawValue)"
+                     + (interval.method.usesKishSize ? " on Kish n_eff." : " on the design SE with \(df).")
                      + " SE (Kish) = √(p(1−p)/n_eff), used by Wald/Wilson/Clopper-Pearson/Agresti-Coull;"
-                     + " design SE (\(varianceDescription)) used by logit/Korn-Graubard."]
+                     + " design SE (\(varianceDescription)) used by logit (the default, as R svyciprop), Korn-Graubard, mean, likelihood, asin, xlogit.",
+                 DesignEffects.shareNote(hasPopulationSize: designEffectWithoutReplacement != nil)]
         n.append(weight.map { "Weight: \($0)." } ?? "Unweighted.")
         if let note = interval.note { n.append(note) }
         return n

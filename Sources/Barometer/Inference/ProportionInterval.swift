@@ -20,6 +20,30 @@ public enum ProportionIntervalMethod: String, Sendable, Codable, CaseIterable {
     /// Korn & Graubard (1998): Clopper-Pearson on the design effective size
     /// `p(1−p)/var(p)`, df-adjusted (R `svyciprop(method = "beta")`).
     case kornGraubard = "korn-graubard"
+    /// `p ± t_{df}·√v` on the design SE, not clipped (R `svyciprop(method = "mean")`).
+    case mean
+    /// Profile likelihood of the logit, scaled by the design effect
+    /// (R `svyciprop(method = "likelihood")`).
+    case likelihood
+    /// `sin²(asin√p ± t_{df}·√v/(2√(p(1−p))))` (R `svyciprop(method = "asin")`).
+    case asin
+    /// Logit Wald interval with the delta-method variance `v/(p(1−p))²`
+    /// (R `svyciprop(method = "xlogit")`; equals ``logit`` under linearization).
+    case xlogit
+
+    /// The default everywhere (``ConditionalShare``, ``ShareTable``, `barometer
+    /// share`, `verify`): logit on the design SE with the design's degrees of
+    /// freedom, as R `svyciprop` and Python `svy` default to.
+    public static let standard: ProportionIntervalMethod = .logit
+
+    /// Whether the method uses the Kish effective size (SRS formulas on
+    /// `(p, n_eff)`) rather than the design variance and df.
+    public var usesKishSize: Bool {
+        switch self {
+        case .wald, .wilson, .clopperPearson, .agrestiCoull: return true
+        case .logit, .kornGraubard, .mean, .likelihood, .asin, .xlogit: return false
+        }
+    }
 }
 
 /// A confidence interval for a proportion, with the method that made it
@@ -42,7 +66,27 @@ public enum ProportionIntervalMethod: String, Sendable, Codable, CaseIterable {
 ///   on one respondent) R returns NaN; Barometer follows Korn & Graubard's
 ///   recommendation and uses the Kish effective size in place of
 ///   `p(1−p)/v` (still df-adjusted), so p = 0 and p = 1 get one-sided
-///   intervals `[0, ·]` and `[·, 1]`.
+///   intervals `[0, ·]` and `[·, 1]`;
+/// - mean `p ± t_{df}·√v` (not clipped: R does not clip);
+/// - asin `sin²(asin√p ± t_{df}·√v / (2√(p(1−p))))` (delta method, as R's
+///   `svycontrast(asin(sqrt(p)))`);
+/// - xlogit `expit(logit p ± t_{df}·√v/(p(1−p)))`: the delta method. R's
+///   `logit` fits `svyglm(y ~ 1, family = quasibinomial)`, whose variance is
+///   the same under linearization but, on a replicate design, the replicate
+///   variance of the replicate logits (``Input/logitVariance``);
+/// - likelihood: the points μ on each side of p where the signed root of the
+///   deviance of the intercept-only quasi-binomial logit model (weights scaled
+///   to mean 1 over the n rows of the base), divided by R's dispersion (the
+///   design variance of the Pearson residuals, `n₊/(n₊ − 1)` with n₊ the rows
+///   of positive weight), `z(μ)² = 2n(n₊ − 1)/n₊ · [p ln(p/μ) + (1−p) ln((1−p)/(1−μ))]`,
+///   reaches `t_{df, α/2}·√λ`, with `λ = n·V_logit·p(1−p)` the design-to-naive
+///   variance ratio of the logit (R `confint.svyglm(method = "likelihood")`);
+///   so `2(n₊ − 1)/n₊ · KL(p‖μ) = t²·V_logit·p(1−p)`. R traces that curve at
+///   ten steps of a fit converged to 1e-8 and interpolates a spline through
+///   them; Barometer solves for the root (bisection to machine precision), so
+///   it agrees with svyciprop to the spline's accuracy (about 1e-5) and with
+///   the root of R's own fully converged profile to 1e-10. R returns NA on a
+///   replicate design, and so this method is an error there.
 ///
 /// Wilson's lower bound at p = 0 is exactly 0 (upper at p = 1 exactly 1).
 /// Wald, Wilson and Agresti-Coull are clipped to [0, 1] (as statsmodels
@@ -81,14 +125,32 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
         /// Rows of the design the share is computed on (R `nrow(subset(design, base))`:
         /// the respondents in the base), for the Korn-Graubard df factor.
         public var designRows: Int
+        /// Rows of the base with positive weight (the quasi-binomial fit's
+        /// residual df + 1), for the likelihood interval.
+        public var positiveWeightRows: Int
+        /// Design variance of logit(p) when it is not the delta method's
+        /// `v/(p(1−p))²`: the replicate variance of the replicate logits (R
+        /// `svyglm` on a replicate design). Nil under linearization.
+        public var logitVariance: Double?
+        /// Whether the variance comes from replicate weights.
+        public var replicateDesign: Bool
 
         public init(estimate: Double, effectiveSize: Double, designVariance: Double,
-                    degreesOfFreedom: Double, designRows: Int) {
+                    degreesOfFreedom: Double, designRows: Int, positiveWeightRows: Int? = nil,
+                    logitVariance: Double? = nil, replicateDesign: Bool = false) {
             self.estimate = estimate
             self.effectiveSize = effectiveSize
             self.designVariance = designVariance
             self.degreesOfFreedom = degreesOfFreedom
             self.designRows = designRows
+            self.positiveWeightRows = positiveWeightRows ?? designRows
+            self.logitVariance = logitVariance
+            self.replicateDesign = replicateDesign
+        }
+
+        /// Design variance of logit(p): ``logitVariance`` or the delta method.
+        var logitScaleVariance: Double {
+            logitVariance ?? designVariance / (estimate * (1 - estimate) * estimate * (1 - estimate))
         }
     }
 
@@ -161,18 +223,38 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
         case .clopperPearson:
             let (lo, hi) = betaBounds(p: p, n: n, alpha: alpha)
             return ProportionInterval(method: method, level: level, lower: lo, upper: hi)
-        case .logit:
+        case .logit, .xlogit, .likelihood, .asin, .mean:
             let df = input.degreesOfFreedom
-            guard df > 0 else { throw .insufficientData("logit interval needs at least 2 respondents in the base (df = \(df))") }
-            if p == 0 || p == 1 || !(input.designVariance > 0) {
-                return ProportionInterval(method: method, level: level, lower: p, upper: p, degenerate: true,
-                                          note: "logit interval is undefined when p = 0, p = 1 or the variance is 0; use Wilson, Clopper-Pearson or Korn-Graubard")
-            }
+            guard df > 0 else { throw .insufficientData("\(method.rawValue) interval needs at least 2 respondents in the base (df = \(df))") }
             let t = StudentT(degreesOfFreedom: df).quantile(1 - alpha / 2)
-            let eta = log(p / (1 - p))
-            let se = input.designVariance.squareRoot() / (p * (1 - p))
-            return ProportionInterval(method: method, level: level,
-                                      lower: expit(eta - t * se), upper: expit(eta + t * se))
+            let v = input.designVariance
+            if method == .mean {
+                let d = t * max(v, 0).squareRoot()
+                let outside = p - d < 0 || p + d > 1
+                return ProportionInterval(method: method, level: level, lower: p - d, upper: p + d,
+                                          degenerate: !(v > 0),
+                                          note: !(v > 0) ? "mean interval has zero width: the design variance is 0"
+                                              : outside ? "the mean interval reaches outside [0, 1] (not clipped, as R svyciprop)" : nil)
+            }
+            if p == 0 || p == 1 || !(v > 0) {
+                return ProportionInterval(method: method, level: level, lower: p, upper: p, degenerate: true,
+                                          note: "\(method.rawValue) interval is undefined when p = 0, p = 1 or the variance is 0; use Wilson, Clopper-Pearson or Korn-Graubard")
+            }
+            switch method {
+            case .asin:
+                let c = asin(p.squareRoot()), se = v.squareRoot() / (2 * (p * (1 - p)).squareRoot())
+                let lo = sin(c - t * se), hi = sin(c + t * se)
+                let folded = c - t * se < 0 || c + t * se > Double.pi / 2
+                return ProportionInterval(method: method, level: level, lower: lo * lo, upper: hi * hi,
+                                          note: folded ? "the asin interval passes 0 or π/2 on the angle scale and is folded back by sin², as R svyciprop computes it" : nil)
+            case .likelihood:
+                return try likelihoodBounds(input, t: t, level: level)
+            default:
+                let eta = log(p / (1 - p))
+                let se = (method == .xlogit ? v / (p * (1 - p) * p * (1 - p)) : input.logitScaleVariance).squareRoot()
+                return ProportionInterval(method: method, level: level,
+                                          lower: expit(eta - t * se), upper: expit(eta + t * se))
+            }
         case .kornGraubard:
             let df = input.degreesOfFreedom
             guard df > 0, input.designRows > 1 else {
@@ -192,6 +274,36 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
             let (lo, hi) = betaBounds(p: p, n: nStar, alpha: alpha)
             return ProportionInterval(method: method, level: level, lower: lo, upper: hi, note: note)
         }
+    }
+
+    /// The profile-likelihood bounds (see the type's documentation): the
+    /// roots of `2(n₊ − 1)/n₊ · KL(p‖μ) = t²·V_logit·p(1−p)` below and above
+    /// p, found by bisection in μ (KL is monotone on each side).
+    static func likelihoodBounds(_ input: Input, t: Double, level: Double) throws(BarometerError) -> ProportionInterval {
+        guard !input.replicateDesign else {
+            throw .invalidArgument("the likelihood interval is not defined on a replicate design (R svyciprop returns NA); use logit")
+        }
+        let p = input.estimate
+        let positive = Double(input.positiveWeightRows)
+        guard positive > 1 else { throw .insufficientData("likelihood interval needs at least 2 respondents with positive weight in the base") }
+        let target = t * t * input.logitScaleVariance * p * (1 - p) * positive / (2 * (positive - 1))
+        func kl(_ mu: Double) -> Double {
+            p * log(p / mu) + (1 - p) * log((1 - p) / (1 - mu))
+        }
+        func root(_ a: Double, _ b: Double) -> Double {
+            // kl(a) ≥ target > kl(b) or the reverse; bisect until the bracket stops shrinking.
+            var lo = a, hi = b
+            let fa = kl(lo) - target
+            for _ in 0..<200 {
+                let mid = 0.5 * (lo + hi)
+                if mid == lo || mid == hi { break }
+                if (kl(mid) - target).sign == fa.sign { lo = mid } else { hi = mid }
+            }
+            return 0.5 * (lo + hi)
+        }
+        let lower = root(Double.leastNormalMagnitude, p)
+        let upper = root(1 - Double.ulpOfOne / 2, p)
+        return ProportionInterval(method: .likelihood, level: level, lower: lower, upper: upper)
     }
 
     /// Clopper-Pearson bounds with (possibly non-integer) `x = p·n`.

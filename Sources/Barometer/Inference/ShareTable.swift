@@ -32,16 +32,19 @@ public struct ShareTable: Sendable, Equatable, Encodable, TableRepresentable {
     /// Interval method and level.
     public let method: ProportionIntervalMethod
     public let level: Double
+    /// Warnings about the request (e.g. a code of Y that matches nothing).
+    public let warnings: [String]
 
     /// - Throws: as ``ConditionalShare/init(_:of:in:among:in:domain:denominator:method:level:)``,
     ///   except that empty categories give rows without a share.
     public init(_ design: SurveyDesign, of variable: String, in codes: Set<Double>, by x: String,
                 domain: Domain? = nil, missing: MissingInclusion = .excludeMissing,
                 denominator: ConditionalShare.Denominator = .validAnswers,
-                method: ProportionIntervalMethod = .wilson, level: Double = 0.95) throws(BarometerError) {
+                method: ProportionIntervalMethod = .standard, level: Double = 0.95) throws(BarometerError) {
         let xv = try design.variable(x)
         try xv.requireNumeric()
         let y = try ConditionalShare.outcome(design, variable, codes, denominator)
+        self.warnings = ShareComputation.unmatchedCodesWarning(y, codes).map { [$0] } ?? []
         let n = design.rowCount
         if let d = domain, d.mask.count != n { throw .invalidArgument("domains of different lengths") }
         // Y's answer cells beside X's coding (two independent passes): each
@@ -102,9 +105,11 @@ public struct ShareTable: Sendable, Equatable, Encodable, TableRepresentable {
         if let first = rows.compactMap(\.share).first {
             let rule = first.denominator == .validAnswers ? "valid answers to \(variable)" : "all respondents"
             notes.append("Base of each row: \(rule) with \(by) = that category" + (domain.map { ", within \($0)" } ?? "") + ".")
-            notes += first.methodNotes
+            notes += first.methodNotes(eachRow: true)
         }
         for r in rows where r.share == nil { notes.append("\(r.category.label): empty base, no estimate.") }
+        for r in rows { if let s = r.share { notes += s.designEffectNotes(prefix: "\(r.category.label): ") } }
+        notes += warnings.map { "Warning: \($0)." }
         return TextTable(title: "\(variable) by \(by)", headers: headers, rows: body, notes: notes)
     }
 }

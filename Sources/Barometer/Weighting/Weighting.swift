@@ -226,5 +226,6 @@ extension ReplicateWeights {
         self.rscales = r.rscales
         self.mse = r.mse
         self.degreesOfFreedom = r.degreesOfFreedom
+        self.hasPopulationSize = r.hasPopulationSize
     }
 }

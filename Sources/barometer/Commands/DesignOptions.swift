@@ -9,7 +9,7 @@ extension ReplicateMethod: ExpressibleByArgument {}
 struct DesignOptions: ParsableArguments {
     @Option(name: .long, help: "Stratum variable.") var strata: String?
     @Option(name: .long, help: "Primary sampling unit (cluster) variable.") var psu: String?
-    @Option(name: .long, help: "Finite-population correction: population PSUs per stratum, or the sampling fraction.") var fpc: String?
+    @Option(name: .long, help: "Finite-population correction: population PSUs per stratum, or the sampling fraction. With --repweights (jk1, jkn) it is folded into the scale / rscales as R as.svrepdesign does.") var fpc: String?
     @Flag(name: .long, help: "PSU ids restart within strata.") var nest = false
     @Option(name: .customLong("lonely-psu"), help: "Single-PSU strata: fail, remove, adjust, average, certainty.") var lonelyPSU: LonelyPSURule = .fail
     @Option(name: .long, help: "Regular expression selecting replicate-weight variables (R svrepdesign's repweights).") var repweights: String?
@@ -25,8 +25,11 @@ struct DesignOptions: ParsableArguments {
 
     func validate() throws {
         if repweights != nil && repmethod == nil { throw ValidationError("--repweights needs --repmethod") }
-        if repweights != nil && (psu != nil || fpc != nil) {
-            throw ValidationError("give either --repweights or --psu/--fpc, not both")
+        if repweights != nil && psu != nil {
+            throw ValidationError("give either --repweights or --psu, not both")
+        }
+        if repweights != nil && fpc != nil && repScale != nil {
+            throw ValidationError("give either --fpc or --rep-scale with --repweights, not both")
         }
     }
 
@@ -41,10 +44,10 @@ struct DesignOptions: ParsableArguments {
         if let pattern = repweights, let method = repmethod {
             let regex: Regex<AnyRegexOutput>
             do { regex = try Regex(pattern) } catch { throw ValidationError("--repweights: invalid regular expression '\(pattern)'") }
-            let columns = data.variableNames.filter { $0.firstMatch(of: regex) != nil && $0 != (weight ?? data.weightVariable) }
+            let columns = data.variableNames.filter { $0.firstMatch(of: regex) != nil && $0 != (weight ?? data.weightVariable) && $0 != fpc }
             guard !columns.isEmpty else { throw ValidationError("--repweights '\(pattern)' matches no variable") }
             return try SurveyDesign(data: data, weight: weight, replicateColumns: columns, method: method,
-                                    combined: !repFactors, scale: repScale, fayRho: fayRho, mse: mse, strata: strata)
+                                    combined: !repFactors, scale: repScale, fayRho: fayRho, mse: mse, strata: strata, fpc: fpc)
         }
         return try SurveyDesign(data: data, weight: weight, strata: strata, clusters: psu, fpc: fpc, nest: nest,
                                 lonelyPSU: lonelyPSU)

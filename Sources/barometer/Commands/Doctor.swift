@@ -23,6 +23,7 @@ struct Doctor: ParsableCommand {
         }
         print("BLAS implementation: \(BLASRuntime.implementation)")
         print("BLAS threads: \(BLASRuntime.threadCount)")
+        for line in KernelSelection.report() { print(line) }
         print("Loaded BLAS/LAPACK libraries:")
         for lib in BLASRuntime.loadedLibraries() { print("  \(lib)") }
         let g = BLASRuntime.measureGemmGFLOPS(n: max(n, 10))
@@ -33,6 +34,7 @@ struct Doctor: ParsableCommand {
 /// A deterministic battery over every BLAS/LAPACK path the engine uses.
 struct SelfCheck: Encodable {
     let implementation: String
+    let core: String?
     let threads: Int
     let libraries: [String]
     let values: [String: [Double]]
@@ -82,7 +84,7 @@ struct SelfCheck: Encodable {
         values["partialGivenZ"] = try Correlation.partialMatrix(design, variables: Array(names.prefix(10)), controlling: ["x11", "x12"]).estimates.flatMap { $0.map { $0 ?? -999 } }
         let dc = try design.correlation("x1", "x2", controlling: ["x3"])
         values["designCorrelation"] = [dc.estimate, dc.standardError]
-        return SelfCheck(implementation: BLASRuntime.implementation, threads: BLASRuntime.threadCount,
+        return SelfCheck(implementation: BLASRuntime.implementation, core: BLASRuntime.openBLASCoreName, threads: BLASRuntime.threadCount,
                          libraries: BLASRuntime.loadedLibraries(), values: values)
     }
 }

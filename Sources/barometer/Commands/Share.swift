@@ -38,8 +38,8 @@ struct Share: ParsableCommand {
     @Option(name: .long, help: "The domain, e.g. 'rus in 1,2' (default: all respondents).") var among: CodeSetArgument?
     @Option(name: .long, help: "One share per category of this variable (a row-percent table with CIs).") var by: String?
     @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
-    @Option(name: .long, help: "Interval: wald, wilson, clopper-pearson, agresti-coull, logit, korn-graubard.")
-    var ci: ProportionIntervalMethod = .wilson
+    @Option(name: .long, help: "Interval: logit (default, R svyciprop), likelihood, asin, xlogit, mean, korn-graubard (design SE and df); wald, wilson, clopper-pearson, agresti-coull (Kish n_eff).")
+    var ci: ProportionIntervalMethod = .standard
     @Option(name: .long, help: "Confidence level.") var level: Double = 0.95
     @Flag(name: .long, help: "Keep Don't know / Refused / no answer to Y in the denominator (base: all in the domain).")
     var allInDomain = false
@@ -51,13 +51,22 @@ struct Share: ParsableCommand {
         let denominator: ConditionalShare.Denominator = allInDomain ? .allInDomain : .validAnswers
         if let by {
             let domain = try among.map { try design.domain($0.variable, in: $0.codes) }
-            try emit(ShareTable(design, of: of.variable, in: of.codes, by: by, domain: domain,
-                                denominator: denominator, method: ci, level: level), output)
+            let table = try ShareTable(design, of: of.variable, in: of.codes, by: by, domain: domain,
+                                       denominator: denominator, method: ci, level: level)
+            warn(table.warnings)
+            try emit(table, output)
         } else {
-            try emit(ConditionalShare(design, of: of.variable, in: of.codes, among: among?.variable,
-                                      in: among?.codes ?? [], denominator: denominator, method: ci, level: level), output)
+            let share = try ConditionalShare(design, of: of.variable, in: of.codes, among: among?.variable,
+                                             in: among?.codes ?? [], denominator: denominator, method: ci, level: level)
+            warn(share.warnings)
+            try emit(share, output)
         }
     }
 }
 
 extension ProportionIntervalMethod: ExpressibleByArgument {}
+
+/// Writes each warning on standard error (the table and JSON carry them too).
+func warn(_ warnings: [String]) {
+    for w in warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+}

@@ -31,12 +31,17 @@ extension SurveyDesign {
             for i in 0..<rowCount where indicators[j][i] != 0 && weights.values[i] != 0 {
                 count += 1; wsum += weights.values[i]
             }
-            let srs = srsVariance[j]
+            // A ratio has no design effect; means and totals get both, checked (never negative or infinite).
+            let deff = kind == "ratio" ? nil : DesignEffects(variance: max(v, 0), srs: srsVariance[j],
+                                                             hasPopulationSize: hasPopulationSize)
             out.append(DesignEstimate(name: name, estimate: result.estimates[j], standardError: se,
                                       lower: result.estimates[j] - t * se, upper: result.estimates[j] + t * se,
                                       level: level, degreesOfFreedom: df,
-                                      designEffect: srs.map { v / $0.0 }, designEffectReplace: srs.map { v / $0.1 },
-                                      count: count, weightedCount: wsum))
+                                      designEffect: deff?.withoutReplacement, designEffectReplace: deff?.withReplacement,
+                                      count: count, weightedCount: wsum,
+                                      designEffectWithReplacement: deff?.withReplacement,
+                                      designEffectWithoutReplacement: deff?.withoutReplacement,
+                                      designEffectNote: deff?.note))
         }
         return DesignEstimates(kind: kind, estimates: out, variance: varianceDescription, base: "", weight: weights.name)
             .withBase(baseDescription(nil))

@@ -1,0 +1,118 @@
+/// A banner book: one table per stub question, its categories (or mean) in
+/// the rows against the banner's columns (Total and the categories of each
+/// banner variable), with column percentages, bases, and the letters of the
+/// columns each cell is significantly higher than.
+///
+/// **Estimates.** A column percentage is the domain proportion
+/// `Σ_{col ∩ row} w / Σ_{col ∩ base} w`, a mean `Σ w y / Σ w` over the
+/// column's base; each column is a domain of the design (every row stays in
+/// it), and all columns of one banner variable come from one grouped call of
+/// the design engine (``RatioOfTotals``), which also gives their k × k design
+/// covariance (R `svyby(~I(y == r), ~x, design, svymean, covmat = TRUE)`).
+///
+/// **Tests** (within each banner variable, every pair of columns a, b):
+/// - ``BannerSpecification/Test/design``: `d = p_a − p_b`,
+///   `SE = √(V_aa + V_bb − 2 V_ab)` from that covariance (R `svycontrast`),
+///   `t = d / SE` on the design degrees of freedom of the table's base
+///   (R `degf(subset(design, base))`), two-sided p;
+/// - ``BannerSpecification/Test/spss``: SPSS Custom Tables' column
+///   proportions test with effective bases `n_e = (Σw)²/Σw²`:
+///   `p̄ = (n_a p_a + n_b p_b)/(n_a + n_b)`,
+///   `z = (p_a − p_b)/√(p̄(1 − p̄)(1/n_a + 1/n_b))`, two-sided normal p
+///   (proportions only).
+///
+/// p-values are adjusted within a row's family (the pairs of one banner
+/// variable) by ``BannerSpecification/Resolved/adjust``. A pair is not tested
+/// when either column is empty, when the columns overlap (a net and one of
+/// its categories), or when the SE is zero (both proportions 0 or 1); such
+/// pairs carry a nil p-value. Rows for DK/Refused/system-missing (base
+/// ``BannerSpecification/Base/all``) are shown and never tested.
+public struct BannerBook: Sendable, Codable, Equatable {
+    /// One column of the banner.
+    public struct Column: Sendable, Codable, Equatable {
+        /// The banner variable (nil for Total).
+        public let variable: String?
+        /// The column heading: the category's value label, or the net's label.
+        public let label: String
+        /// Codes the column takes (empty for Total).
+        public let codes: [Double]
+        /// Its letter (empty for Total, which is not compared).
+        public let letter: String
+        /// Index of its banner variable (nil for Total).
+        public let group: Int?
+    }
+
+    /// One cell: the estimate, its SE, and the letters of the columns it is higher than.
+    public struct Cell: Sendable, Codable, Equatable {
+        /// Column percentage (0–100) or mean; nil for an empty column.
+        public let value: Double?
+        /// Design standard error of `value` (same units).
+        public let standardError: Double?
+        /// Letters of the columns this cell is significantly higher than, upper case
+        /// at the strictest level, lower case at a looser one.
+        public let letters: String
+    }
+
+    /// One row of a table.
+    public struct Row: Sendable, Codable, Equatable {
+        public enum Kind: String, Sendable, Codable { case category, net, missing, mean }
+        public let label: String
+        public let kind: Kind
+        /// One cell per column of ``BannerBook/columns``.
+        public let cells: [Cell]
+    }
+
+    /// One compared pair of columns in one row.
+    public struct Comparison: Sendable, Codable, Equatable {
+        /// Row index in ``Table/rows``.
+        public let row: Int
+        /// Column indices (into ``BannerBook/columns``): the difference is `a − b`.
+        public let columnA: Int
+        public let columnB: Int
+        /// Difference in the cell units (percentage points or mean units).
+        public let difference: Double
+        public let standardError: Double?
+        /// t (design) or z (SPSS).
+        public let statistic: Double?
+        /// Degrees of freedom of t (nil for the normal z).
+        public let degreesOfFreedom: Double?
+        public let pValue: Double?
+        public let adjustedPValue: Double?
+        /// Why the pair was not tested (nil when it was).
+        public let untested: String?
+    }
+
+    /// Bases of one column for one table.
+    public struct Bases: Sendable, Codable, Equatable {
+        public let unweighted: Int
+        public let weighted: Double
+        /// Kish's effective base (Σw)²/Σw².
+        public let effective: Double
+    }
+
+    /// One stub question's table.
+    public struct Table: Sendable, Codable, Equatable {
+        public let variable: String
+        /// The question's label (its name when unlabelled).
+        public let title: String
+        public let rows: [Row]
+        /// Bases per column.
+        public let bases: [Bases]
+        public let comparisons: [Comparison]
+        /// Degrees of freedom of the design tests (R `degf` of the base).
+        public let degreesOfFreedom: Double
+        /// Base rule in words.
+        public let base: String
+    }
+
+    public let columns: [Column]
+    public let tables: [Table]
+    public let test: BannerSpecification.Test
+    public let levels: [Double]
+    public let adjust: PValueAdjustment
+    public let weight: String?
+    /// How variances were computed.
+    public let variance: String
+    /// The domain of the whole book ("all respondents" when none).
+    public let domain: String
+}
