@@ -136,40 +136,67 @@ extension WeightingTargets {
                 vars.append(v)
             }
         }
-        // Per variable: observed codes → index (sorted); missing values are an error.
+        // Per variable: categories through the shared CategoryCoding; a missing value
+        // (user- or system-missing) in a margin variable is an error naming the row.
         var codeIndex: [[Double: Int32]] = []
         var codes: [[Double]] = []
         var rowCode = [[Int32]]()
+        var radix: [Int] = []
         for v in vars {
-            var seen = Set<Double>()
+            let coding = CategoryCoding(v, missing: .showMissing)
+            let valid = coding.categories.map { $0.status == .valid && $0.code != nil }
+            var present = [Bool](repeating: false, count: coding.categories.count)
             for i in 0..<n {
-                let x = v.values[i]
-                if x.isNaN || v.status(of: x) != .valid {
+                let k = Int(coding.index[i])
+                guard k >= 0, valid[k] else {
+                    let x = v.values[i]
                     let what = x.isNaN ? "system-missing" : "user-missing code \(Variable.formatCode(x))"
                     throw .invalidTarget(margin: v.name, category: nil, line: nil,
                                          reason: "respondent at row \(i + 1) has a \(what) value; every respondent needs a category of every margin variable (recode or impute first)")
                 }
-                seen.insert(x)
+                present[k] = true
             }
-            let sorted = seen.sorted()
             var idx: [Double: Int32] = [:]
-            for (k, c) in sorted.enumerated() { idx[c] = Int32(k) }
+            var list: [Double] = []
+            for (k, c) in coding.categories.enumerated() where present[k] {
+                if let code = c.code { idx[code] = Int32(k); list.append(code) }
+            }
             codeIndex.append(idx)
-            codes.append(sorted)
-            rowCode.append(v.values.map { idx[$0] ?? 0 })
+            codes.append(coding.categories.map { $0.code ?? .nan })
+            rowCode.append(coding.index)
+            radix.append(max(coding.categories.count, 1))
         }
-        // Joint cells of the observed combinations (mixed radix key).
+        // Joint cells of the observed combinations: a mixed-radix key per row, through a flat
+        // table when the product of the category counts is small, else a dictionary.
         var cellOfRow = [Int32](repeating: 0, count: n)
-        var cellKeyIndex: [[Int32]: Int32] = [:]
         var cellKeys: [[Int32]] = []
         var cellCounts: [Int] = []
         var cellWeight: [Double] = []
+        var product = 1
+        var overflow = false
+        for r in radix {
+            let (p, o) = product.multipliedReportingOverflow(by: r)
+            if o { overflow = true; break }
+            product = p
+        }
+        let useFlat = !overflow && product <= 4 * n + 4096
+        var flat = [Int32](repeating: -1, count: useFlat ? product : 0)
+        var byKey: [Int: Int32] = [:]
+        var byArray: [[Int32]: Int32] = [:]
         var key = [Int32](repeating: 0, count: vars.count)
         for i in 0..<n {
-            for j in vars.indices { key[j] = rowCode[j][i] }
+            var code = 0
+            for j in vars.indices {
+                key[j] = rowCode[j][i]
+                if !overflow { code = code * radix[j] + Int(key[j]) }
+            }
+            let found: Int32?
+            if useFlat { found = flat[code] >= 0 ? flat[code] : nil } else if !overflow { found = byKey[code] } else { found = byArray[key] }
             let c: Int32
-            if let e = cellKeyIndex[key] { c = e } else {
-                c = Int32(cellKeys.count); cellKeyIndex[key] = c; cellKeys.append(key); cellCounts.append(0); cellWeight.append(0)
+            if let e = found { c = e } else {
+                c = Int32(cellKeys.count)
+                if useFlat { flat[code] = c } else if !overflow { byKey[code] = c } else { byArray[key] = c }
+                cellKeys.append(key); cellCounts.append(0); cellWeight.append(0)
             }
             cellOfRow[i] = c
             cellCounts[Int(c)] += 1
