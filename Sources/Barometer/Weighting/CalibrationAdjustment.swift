@@ -19,7 +19,7 @@ struct CalibrationAdjustment: Sendable {
     enum Projection: Sendable {
         /// Model matrix (cells × p) and base weight total per cell.
         case greg(x: Matrix, base: [Double])
-        /// Category of each cell per margin, and the number of categories per margin.
+        /// Category of each cell per margin, the number of categories per margin, and the sweeps.
         case backfit(category: [[Int32]], categoryCounts: [Int], sweeps: Int)
     }
     let projection: Projection
@@ -61,7 +61,6 @@ struct CalibrationAdjustment: Sendable {
             for j in 0..<k {
                 var u = [Double](repeating: 0, count: C)
                 for i in 0..<n where weights[i] != 0 { u[Int(cellOfRow[i])] += z[i, j] / weights[i] }
-                var offset = counts.map { [Double](repeating: 0, count: $0) }
                 var cellOffset = [Double](repeating: 0, count: C)
                 for _ in 0..<sweeps {
                     for m in category.indices {
@@ -71,11 +70,8 @@ struct CalibrationAdjustment: Sendable {
                             s[q] += u[c] - Double(cellCounts[c]) * cellOffset[c]
                             cnt[q] += Double(cellCounts[c])
                         }
-                        for q in 0..<counts[m] {
-                            let mean = cnt[q] > 0 ? s[q] / cnt[q] : 0
-                            offset[m][q] += mean
-                        }
-                        for c in 0..<C { cellOffset[c] += s[Int(category[m][c])] / max(cnt[Int(category[m][c])], 1) }
+                        let mean = (0..<counts[m]).map { cnt[$0] > 0 ? s[$0] / cnt[$0] : 0 }
+                        for c in 0..<C { cellOffset[c] += mean[Int(category[m][c])] }
                     }
                 }
                 for i in 0..<n { out[i, j] -= weights[i] * cellOffset[Int(cellOfRow[i])] }

@@ -110,7 +110,7 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
         let cells = resolved.cellCount
         var cb = [Double](repeating: 0, count: cells), ca = cb
         for i in base.indices { let c = Int(resolved.cellOfRow[i]); cb[c] += base[i]; ca[c] += weights[i] }
-        let sb = cb.reduce(0, +), sa = ca.reduce(0, +)
+        let sb = cb.reduce(0, +)
         var margins: [Margin] = []
         var allMet = true
         for (m, r) in resolved.margins.enumerated() {
@@ -134,7 +134,6 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
             margins.append(Margin(name: r.name, variables: r.variables, givenAsShares: r.givenAsShares,
                                   maxDeviationBefore: devB, maxDeviation: devA, categories: cats))
         }
-        _ = sa
         self.margins = margins
         self.converged = solution.converged && (allMet || options.trimming != nil)
         self.baseWeight = baseWeightName
