@@ -37,6 +37,10 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
     /// the margin (its variables joined by `×`), `category` the category
     /// when one is at fault, `line` the 1-based line of a CSV target file.
     case invalidTarget(margin: String, category: String?, line: Int?, reason: String)
+    /// The input is beyond a documented size limit of a statistic: `what`
+    /// names the quantity (and the statistic), `size` its value here and
+    /// `limit` the largest accepted.
+    case sizeLimitExceeded(what: String, size: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -60,6 +64,7 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidTarget(let m, let c, let l, let r):
             return "invalid target" + (l.map { " (line \($0))" } ?? "") + ": margin '\(m)'"
                 + (c.map { ", category '\($0)'" } ?? "") + ": \(r)"
+        case .sizeLimitExceeded(let w, let s, let l): return "size limit exceeded: \(w) is \(s), the limit is \(l)"
         }
     }
 }

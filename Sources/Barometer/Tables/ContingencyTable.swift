@@ -183,6 +183,48 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
         matrix(layers[layer].weighted)
     }
 
+    /// What the tests and measures of association read for one layer.
+    public struct StatisticsInput: Sendable {
+        /// Weighted counts over the categories kept.
+        public let counts: Matrix
+        public let rowLabels: [String]
+        public let columnLabels: [String]
+        /// Row/column category per respondent in the kept categories (−1: excluded).
+        public let rowIndex: [Int32]
+        public let columnIndex: [Int32]
+        /// Whether user- or system-missing categories shown in the table were left out.
+        public let excludedMissing: Bool
+    }
+
+    /// The input of the tests and association measures for `layer`: by
+    /// default the valid answers only — user-missing (Don't know, Refused)
+    /// and system-missing categories shown by ``MissingInclusion/showMissing``
+    /// are dropped and their respondents excluded, as SPSS CROSSTABS (missing
+    /// values excluded from statistics) and R (`NA` rows dropped) do;
+    /// `includeMissing` keeps them as categories. No pass over the data: the
+    /// counts are the table's and the indices are remapped.
+    public func statisticsInput(layer: Int = 0, includeMissing: Bool = false) -> StatisticsInput {
+        let all = weightedCountMatrix(layer: layer)
+        func keep(_ cats: [Category]) -> [Int] {
+            includeMissing ? Array(cats.indices) : cats.indices.filter { cats[$0].status == .valid }
+        }
+        let rows = keep(rowCategories), cols = keep(columnCategories)
+        let excluded = rows.count < rowCategories.count || cols.count < columnCategories.count
+        guard excluded else {
+            return StatisticsInput(counts: all, rowLabels: rowCategories.map(\.label), columnLabels: columnCategories.map(\.label),
+                                   rowIndex: rowIndex, columnIndex: columnIndex, excludedMissing: false)
+        }
+        func remap(_ index: [Int32], _ kept: [Int], _ count: Int) -> [Int32] {
+            var map = [Int32](repeating: -1, count: count)
+            for (pos, k) in kept.enumerated() { map[k] = Int32(pos) }
+            return index.map { $0 >= 0 && Int($0) < count ? map[Int($0)] : -1 }
+        }
+        return StatisticsInput(counts: all.submatrix(rows: rows, columns: cols),
+                               rowLabels: rows.map { rowCategories[$0].label }, columnLabels: cols.map { columnCategories[$0].label },
+                               rowIndex: remap(rowIndex, rows, rowCategories.count),
+                               columnIndex: remap(columnIndex, cols, columnCategories.count), excludedMissing: true)
+    }
+
     /// Unweighted counts of a layer as an r × c ``Matrix``.
     public func countMatrix(layer: Int = 0) -> Matrix {
         matrix(layers[layer].counts.map { $0.map(Double.init) })
