@@ -37,6 +37,16 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
     /// the margin (its variables joined by `×`), `category` the category
     /// when one is at fault, `line` the 1-based line of a CSV target file.
     case invalidTarget(margin: String, category: String?, line: Int?, reason: String)
+    /// A model formula could not be read: `column` is the 1-based character
+    /// position of the offending `token` (empty at the end of the text).
+    case invalidFormula(token: String, column: Int, reason: String)
+    /// Model columns that are linear combinations of earlier ones (R `glm`
+    /// would return NA for them): the design matrix is rank deficient.
+    case rankDeficient(columns: [String])
+    /// (Quasi-)complete separation in a binomial model: fitted probabilities
+    /// reach 0 or 1 and the named coefficients diverge, so no finite maximum
+    /// likelihood estimate exists.
+    case separation(columns: [String])
     /// The input is beyond a documented size limit of a statistic: `what`
     /// names the quantity (and the statistic), `size` its value here and
     /// `limit` the largest accepted.
@@ -64,6 +74,12 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidTarget(let m, let c, let l, let r):
             return "invalid target" + (l.map { " (line \($0))" } ?? "") + ": margin '\(m)'"
                 + (c.map { ", category '\($0)'" } ?? "") + ": \(r)"
+        case .invalidFormula(let t, let c, let r):
+            return "invalid formula at column \(c)" + (t.isEmpty ? " (end of formula)" : " ('\(t)')") + ": \(r)"
+        case .rankDeficient(let cs):
+            return "rank-deficient model: \(cs.map { "'\($0)'" }.joined(separator: ", ")) \(cs.count == 1 ? "is a linear combination" : "are linear combinations") of earlier columns (or empty); drop or merge them"
+        case .separation(let cs):
+            return "separation: fitted probabilities of 0 or 1 occur and the coefficients of \(cs.map { "'\($0)'" }.joined(separator: ", ")) diverge; no finite estimate exists (merge categories or drop the predictor)"
         case .sizeLimitExceeded(let w, let s, let l): return "size limit exceeded: \(w) is \(s), the limit is \(l)"
         }
     }
