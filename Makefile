@@ -6,7 +6,7 @@ DEB_PACKAGES := libblas-dev liblapack-dev libopenblas0-pthread libreadstat-dev c
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: test demo bench bench-peers deps build release clean
+.PHONY: test demo bench bench-peers deps build release clean fuzz
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -50,6 +50,15 @@ bench: deps
 
 bench-peers: deps release
 	bash Benchmarks/peers/run.sh
+
+# Fuzzing (libFuzzer + ASan): every harness in Sources/BarometerIO/Fuzz/FuzzTargets.swift
+# for FUZZ_SECONDS each (or FUZZ_RUNS executions each); crashing inputs are
+# written to Fixtures/fuzz/<harness>/, which `make test` replays. FUZZ_HARNESSES
+# picks some (e.g. make fuzz FUZZ_HARNESSES="csv claims").
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES ?=
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Tests/Fuzz/run_fuzz.sh $(FUZZ_HARNESSES)
 
 clean:
 	rm -rf .build Benchmarks/.build

@@ -20,13 +20,21 @@ public enum DatasetLoader {
     public static func load(_ path: String, codebook: String? = nil,
                             options: ReadStatOptions = ReadStatOptions()) throws -> Dataset {
         let ext = ReadStatReader.fileExtension(path).lowercased()
-        if ext == "csv" { return try CSVReader.read(path: path, codebookPath: codebook) }
+        if ext == "csv" {
+            let data = try CSVReader.read(path: path, codebookPath: codebook)
+            // Every command needs respondents: say so here rather than as an empty domain later.
+            guard data.rowCount > 0 else {
+                throw BarometerError.insufficientData("\(path) has a header (line 1) but no data rows")
+            }
+            return data
+        }
         let format = try readStatFormat(of: path)
         if codebook != nil {
             throw BarometerError.invalidArgument("a codebook applies to CSV files only; \(path) is a .\(format.rawValue) file that carries its own labels")
         }
         let file = try ReadStatReader.read(path: path, format: format, options: options)
         var data = file.dataset
+        guard data.rowCount > 0 else { throw BarometerError.insufficientData("\(path) holds no cases (rows)") }
         for (name, labels) in file.extendedMissingLabels where !labels.isEmpty {
             if var v = data[name] {
                 v.extendedMissingLabels = labels

@@ -14,6 +14,8 @@ extension CSVError: LocalizedError {
             return "Quote the whole field and double any quote inside it (RFC 4180)."
         case .tooManyFields, .tooFewFields:
             return "Check the delimiter and that every record has as many fields as the header."
+        case .nulByte:
+            return "Save the file as UTF-8 text (a UTF-16 export has a NUL after every ASCII character)."
         default: return nil
         }
     }

@@ -68,7 +68,7 @@ struct CorrelationColumns: Sendable {
     /// Throws for an infinite value (BLAS would turn it into NaN silently).
     func requireFinite(_ j: Int) throws(BarometerError) {
         for (i, x) in columns[j].enumerated() where x.isInfinite {
-            throw .invalidArgument("variable '\(names[j])' holds \(x) at row \(i + 1)")
+            throw .invalidArgument("variable '\(names[j])' holds \(x) at data row \(i + 1)")
         }
     }
 

@@ -19,6 +19,8 @@ extension BarometerError: LocalizedError {
         case .invalidWeight:
             return "Weights must be finite and non-negative: fix or drop the row, or set its weight to 0 to exclude it."
         case .notNumeric: return "Declare the variable numeric in the codebook, or choose a numeric variable."
+        case .notNumericValue:
+            return "Fix or blank the value shown (or list it as a missing token), declare the variable numeric in the codebook, or choose a numeric variable."
         case .insufficientData(let s) where s.contains("PSU"):
             return "Choose a lonely-PSU rule (as R options(survey.lonely.psu)): remove, adjust, average or certainty "
                 + "(library: SurveyDesign(..., lonelyPSU:), CLI: --lonely-psu), or merge the stratum with a neighbour."

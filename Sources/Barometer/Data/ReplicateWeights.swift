@@ -187,7 +187,12 @@ public struct ReplicateWeights: Sendable {
 
     /// Replicate weighted totals `Wᵀ·A` (R × k) of the columns of `a` (n × k), one dgemm.
     public func replicateTotals(_ a: Matrix) throws(BarometerError) -> Matrix {
-        do { return try LinearAlgebra.multiply(weights, a, transposeA: true) } catch { throw .linearAlgebra(error) }
+        // Single-threaded BLAS: a threaded OpenBLAS dgemm splits the sum over
+        // rows differently for each thread count (results then differ in the
+        // last bits); one thread keeps one fixed order.
+        try BLASRuntime.withSingleThreadedBLAS { () -> Result<Matrix, BarometerError> in
+            do throws(LinearAlgebraError) { return .success(try LinearAlgebra.multiply(weights, a, transposeA: true)) } catch { return .failure(.linearAlgebra(error)) }
+        }.get()
     }
 
     /// Covariance of estimates from their replicates (R × k) and full-sample values (k).
@@ -209,6 +214,8 @@ public struct ReplicateWeights: Sendable {
             }
             for r in 0..<theta.rows { centred[r, j] = (theta[r, j] - centre) * (scale * rscales[r]).squareRoot() }
         }
-        do { return try LinearAlgebra.gram(centred) } catch { throw .linearAlgebra(error) }
+        return try BLASRuntime.withSingleThreadedBLAS { () -> Result<Matrix, BarometerError> in
+            do throws(LinearAlgebraError) { return .success(try LinearAlgebra.gram(centred)) } catch { return .failure(.linearAlgebra(error)) }
+        }.get()
     }
 }

@@ -86,10 +86,10 @@ public struct SamplingStructure: Sendable {
             var out = [String](repeating: "", count: n)
             for i in 0..<n {
                 if let s = v.strings {
-                    guard !s[i].isEmpty else { throw .invalidArgument("design variable '\(name)' is missing at row \(i + 1)") }
+                    guard !s[i].isEmpty else { throw .invalidArgument("design variable '\(name)' is missing at data row \(i + 1)") }
                     out[i] = s[i]
                 } else {
-                    guard !v.values[i].isNaN else { throw .invalidArgument("design variable '\(name)' is missing at row \(i + 1)") }
+                    guard !v.values[i].isNaN else { throw .invalidArgument("design variable '\(name)' is missing at data row \(i + 1)") }
                     out[i] = Variable.formatCode(v.values[i])
                 }
             }
@@ -119,7 +119,7 @@ public struct SamplingStructure: Sendable {
             if let ck = clusterKeys { key = nest ? "\(strata[i])\u{1F}\(ck[i])" : ck[i] } else { key = "#\(i)" }
             if let j = psuIndex[key] {
                 if psuStratum[Int(j)] != strata[i] {
-                    throw .invalidArgument("PSU '\(clusterKeys?[i] ?? key)' of '\(clusterName ?? "")' appears in two strata (row \(i + 1)); use nest if PSU ids restart within strata")
+                    throw .invalidArgument("PSU '\(clusterKeys?[i] ?? key)' of '\(clusterName ?? "")' appears in two strata (data row \(i + 1)); use nest if PSU ids restart within strata")
                 }
                 clusters[i] = j
             } else {
@@ -136,9 +136,9 @@ public struct SamplingStructure: Sendable {
             var byStratum = [Double](repeating: .nan, count: labels.count)
             for i in 0..<n {
                 let x = v.values[i], h = Int(strata[i])
-                guard x.isFinite, x > 0 else { throw .invalidArgument("fpc '\(f)' must be positive and finite (row \(i + 1))") }
+                guard x.isFinite, x > 0 else { throw .invalidArgument("fpc '\(f)' must be positive and finite (data row \(i + 1))") }
                 if byStratum[h].isNaN { byStratum[h] = x }
-                else if byStratum[h] != x { throw .invalidArgument("fpc '\(f)' varies within stratum '\(labels[h])' (row \(i + 1))") }
+                else if byStratum[h] != x { throw .invalidArgument("fpc '\(f)' varies within stratum '\(labels[h])' (data row \(i + 1))") }
             }
             population = try Self.populationPSUs(fpc: byStratum, psusPerStratum: perStratum, stratumLabels: labels)
             rawFPC = byStratum

@@ -210,6 +210,7 @@ struct CSVParser {
         guard let s = String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) else {
             throw .invalidUTF8(position(line, field))
         }
+        if UnsafeBufferPointer(start: p, count: n).contains(0) { throw .nulByte(position(line, field)) }
         col.pointee.strings.append(s)
     }
 
@@ -236,6 +237,7 @@ struct CSVParser {
         for (j, f) in headerFields.enumerated() {
             let at = CSVPosition(line: f.line, column: j + 1)
             guard let raw = String(validating: f.bytes, as: UTF8.self) else { throw .invalidUTF8(at) }
+            if f.bytes.contains(0) { throw .nulByte(at) }
             let name = raw.trimmingBlanks()
             if name.isEmpty { throw .emptyHeaderName(at) }
             if let first = seen[name] {

@@ -60,7 +60,11 @@ public enum ClaimFileLoader {
             path = ctx.codingPath; reason = ctx.debugDescription
         case .dataCorrupted(let ctx):
             path = ctx.codingPath
-            reason = ctx.codingPath.isEmpty ? "not valid JSON" : ctx.debugDescription
+            if ctx.codingPath.isEmpty {
+                reason = JSONSyntax.firstError(in: data).map { "not valid JSON at \($0)" } ?? "not valid JSON"
+            } else {
+                reason = ctx.debugDescription
+            }
         @unknown default:
             return .invalidClaim(claim: fallback, field: "(json)", reason: "\(e)")
         }

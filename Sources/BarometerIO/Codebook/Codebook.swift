@@ -57,6 +57,10 @@ public struct Codebook: Sendable, Equatable {
         do { raw = try JSONDecoder().decode(RawCodebook.self, from: data) } catch let e as CodebookError {
             throw e
         } catch let e as DecodingError {
+            // Syntax errors: JSONDecoder gives no position here, so find it.
+            if case .dataCorrupted(let c) = e, c.codingPath.isEmpty, let f = JSONSyntax.firstError(in: data) {
+                throw .invalidJSON(at: "line \(f.line), column \(f.column)", message: f.message)
+            }
             throw Self.describe(e)
         } catch {
             throw .invalidJSON(at: "", message: "\(error)")

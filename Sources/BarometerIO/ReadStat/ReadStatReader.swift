@@ -63,8 +63,8 @@ public enum ReadStatReader {
         readstat_set_error_handler(parser) { message, ctx in
             guard let message, let ctx else { return }
             let c = Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue()
-            c.lastMessage = String(decoding: UnsafeRawBufferPointer(start: message, count: strlen(message)),
-                                   as: UTF8.self).trimmingSuffix()
+            c.lastMessage = ReadStatError.printable(UnsafeRawBufferPointer(start: message, count: strlen(message)))
+                .trimmingSuffix()
         }
         let ctx = Unmanaged.passUnretained(collector).toOpaque()
         func parse() -> readstat_error_t {
@@ -93,7 +93,7 @@ public enum ReadStatReader {
         if let failure = collector.failure { throw failure }
         guard rc == READSTAT_OK else {
             throw ReadStatError(code: rc, file: path, detail: collector.lastMessage,
-                                encoding: options.encoding ?? collector.fileEncoding)
+                                encoding: options.encoding ?? collector.fileEncoding, reading: true)
         }
         return try collector.result(format: format)
     }

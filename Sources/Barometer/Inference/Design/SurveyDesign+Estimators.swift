@@ -134,7 +134,11 @@ extension SurveyDesign {
             guard !requireAnswers || ind.contains(where: { $0 != 0 }) else {
                 throw .emptyDomain("no valid answers to '\(name)' in \(domain?.description ?? "the data")")
             }
-            for i in 0..<rowCount where ind[i] != 0 { num[i, j] = v.values[i]; den[i, j] = 1 }
+            var sw = 0.0
+            for i in 0..<rowCount where ind[i] != 0 { num[i, j] = v.values[i]; den[i, j] = 1; sw += weights.values[i] }
+            if !total, requireAnswers, sw == 0 {
+                throw .emptyDomain("the valid answers to '\(name)' in \(domain?.description ?? "the data") have zero total weight")
+            }
         }
         var acc = DesignTotalsAccumulator(design: self, count: names.count, totals: total)
         try acc.add(DesignTotalsChunk(self, numerators: num, denominators: total ? nil : den, indicators: den, srs: true))
