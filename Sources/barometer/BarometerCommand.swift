@@ -9,7 +9,7 @@ struct BarometerCommand: ParsableCommand {
         commandName: "barometer",
         abstract: "Survey statistics: weighted frequencies, cross-tabs, shares with CIs, correlations.",
         version: Provenance.barometerVersion,
-        subcommands: [Describe.self, Freq.self, Mean.self, Total.self, Ratio.self, Consistency.self, Verify.self, Corr.self, PCorr.self, Crosstab.self, Share.self, MRSet.self, Banner.self, GLMCommand.self, OLRCommand.self, QuantileCommand.self, Doctor.self, Partial.self, Merge.self]
+        subcommands: [Describe.self, Freq.self, Mean.self, Total.self, Ratio.self, Weight.self, Consistency.self, Verify.self, Corr.self, PCorr.self, Crosstab.self, Share.self, MRSet.self, Banner.self, GLMCommand.self, OLRCommand.self, QuantileCommand.self, Doctor.self, Partial.self, Merge.self]
     )
 
     /// Chooses the BLAS kernel (re-executing once if needed), then runs the command.

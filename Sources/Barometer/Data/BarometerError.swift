@@ -37,6 +37,10 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
     /// check id (or `(file)` for the file itself), `field` the offending
     /// field path (e.g. `computation.given`), `reason` what is wrong.
     case invalidClaim(claim: String, field: String, reason: String)
+    /// A weighting target (or the target file) is unusable: `margin` names
+    /// the margin (its variables joined by `×`), `category` the category
+    /// when one is at fault, `line` the 1-based line of a CSV target file.
+    case invalidTarget(margin: String, category: String?, line: Int?, reason: String)
     /// A model formula could not be read: `column` is the 1-based character
     /// position of the offending `token` (empty at the end of the text).
     case invalidFormula(token: String, column: Int, reason: String)
@@ -78,6 +82,9 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidArgument(let s): return "invalid argument: \(s)"
         case .linearAlgebra(let e): return "linear algebra: \(e)"
         case .invalidClaim(let c, let f, let r): return "invalid claim '\(c)', field '\(f)': \(r)"
+        case .invalidTarget(let m, let c, let l, let r):
+            return "invalid target" + (l.map { " (line \($0))" } ?? "") + ": margin '\(m)'"
+                + (c.map { ", category '\($0)'" } ?? "") + ": \(r)"
         case .invalidFormula(let t, let c, let r):
             return "invalid formula at column \(c)" + (t.isEmpty ? " (end of formula)" : " ('\(t)')") + ": \(r)"
         case .rankDeficient(let cs):

@@ -38,6 +38,12 @@ extension SamplingStructure {
         for g in groups where g < -1 || Int(g) >= k {
             throw .invalidArgument("influence group \(g) outside -1..<\(k)")
         }
+        if calibration != nil {
+            // Calibration residuals are non-zero outside the groups: use the dense kernel.
+            var dense = Matrix(rows: n, columns: k)
+            for i in 0..<n where groups[i] >= 0 { dense[i, Int(groups[i])] = z(i) }
+            return try linearizationCovariance(dense)
+        }
         let plan = try stratumPlan()
         var v = Matrix(rows: k, columns: k)
         guard k > 0 else { return v }

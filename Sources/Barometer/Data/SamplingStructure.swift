@@ -25,6 +25,10 @@ public struct SamplingStructure: Sendable {
     public let description: String
     /// Rows in (stratum, PSU, row) order for the per-PSU kernels, built once.
     let order: PSUOrder
+    /// Calibration of the weights (raking, GREG, post-stratification): when
+    /// set, influence values are replaced by their calibration residuals
+    /// before they meet the PSU sums (see ``CalibrationAdjustment``).
+    var calibration: CalibrationAdjustment? = nil
     /// The PSU variable's value of each PSU (by index), nil when each
     /// respondent is its own PSU: the key under which accumulated per-PSU
     /// totals of different shards are merged (``DesignTotalsAccumulator``).
@@ -186,6 +190,7 @@ public struct SamplingStructure: Sendable {
         guard z.rows == clusters.count else {
             throw .lengthMismatch(variable: "influence values", expected: clusters.count, actual: z.rows)
         }
+        let z = try calibration?.residuals(z) ?? z
         let k = z.columns
         var totals = Matrix(rows: psuCount, columns: k)
         for j in 0..<k { for i in 0..<z.rows { totals[Int(clusters[i]), j] += z[i, j] } }

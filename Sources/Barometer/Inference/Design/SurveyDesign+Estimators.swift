@@ -100,8 +100,20 @@ extension SurveyDesign {
 
     private func meansOrTotals(_ names: [String], domain: Domain?, level: Double, total: Bool) throws(BarometerError) -> DesignEstimates {
         let acc = try meansOrTotalsAccumulator(names, domain: domain, total: total)
+        var out = try acc.finalize()
+        if sampling.calibration != nil && replicates == nil {
+            // Calibrated weights: the calibration residuals of the influence values need the rows.
+            var num = Matrix(rows: rowCount, columns: names.count), den = num
+            for (j, name) in names.enumerated() {
+                let v = try variable(name), ind = try validIndicator([v], domain: domain)
+                for i in 0..<rowCount where ind[i] != 0 { num[i, j] = v.values[i]; den[i, j] = 1 }
+            }
+            out = .init(result: try RatioOfTotals(numerators: num, denominators: total ? nil : den).evaluate(self),
+                        counts: out.counts, weightedCounts: out.weightedCounts, srsVariances: out.srsVariances,
+                        degreesOfFreedom: out.degreesOfFreedom)
+        }
         return try Self.finish(kind: total ? "total" : "mean", names: names.map { total ? "total(\($0))" : "mean(\($0))" },
-                               totals: acc.finalize(), level: level, variance: varianceDescription, weight: weights.name,
+                               totals: out, level: level, variance: varianceDescription, weight: weights.name,
                                hasPopulationSize: hasPopulationSize)
             .withBase(baseDescription(domain))
     }
@@ -145,7 +157,13 @@ extension SurveyDesign {
         for i in 0..<rowCount where ind[i] != 0 { num[i, 0] = y.values[i]; den[i, 0] = x.values[i]; indicator[i, 0] = 1 }
         var acc = DesignTotalsAccumulator(design: self, count: 1, totals: false)
         try acc.add(DesignTotalsChunk(self, numerators: num, denominators: den, indicators: indicator, srs: false))
-        return try Self.finish(kind: "ratio", names: ["\(numerator)/\(denominator)"], totals: acc.finalize(),
+        var out = try acc.finalize()
+        if sampling.calibration != nil && replicates == nil {
+            // Calibrated weights: the calibration residuals of the influence values need the rows.
+            out = .init(result: try RatioOfTotals(numerators: num, denominators: den).evaluate(self), counts: out.counts,
+                        weightedCounts: out.weightedCounts, srsVariances: out.srsVariances, degreesOfFreedom: out.degreesOfFreedom)
+        }
+        return try Self.finish(kind: "ratio", names: ["\(numerator)/\(denominator)"], totals: out,
                                level: level, variance: varianceDescription, weight: weights.name,
                                hasPopulationSize: hasPopulationSize)
             .withBase(baseDescription(domain))
