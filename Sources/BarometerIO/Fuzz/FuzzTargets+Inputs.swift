@@ -62,3 +62,30 @@ extension FuzzTargets {
         return nil
     }
 }
+
+extension FuzzTargets {
+    /// A 40-row dataset with two labelled margins and a base weight, for the targets harness.
+    static let weightingDesign: SurveyDesign? = {
+        let n = 40
+        let sex = Variable(name: "sex", values: (0..<n).map { Double($0 % 2 + 1) }, valueLabels: [1: "Male", 2: "Female"])
+        let age = Variable(name: "age", values: (0..<n).map { Double($0 % 3 + 1) }, valueLabels: [1: "18-29", 2: "30-54", 3: "55+"])
+        let wt = Variable(name: "wt", values: (0..<n).map { 0.5 + Double($0 % 5) / 4 })
+        guard let d = try? Dataset(variables: [sex, age, wt], weightVariable: "wt") else { return nil }
+        return try? SurveyDesign(data: d)
+    }()
+
+    /// Weighting targets files (CSV and JSON): parse both ways; whatever parses
+    /// is checked against the small dataset and used to rake and calibrate it.
+    @Sendable static func targets(_ data: Data) -> String? {
+        for parsed in [try? TargetsLoader.parseCSV(data), try? TargetsLoader.parseJSON(data)] {
+            guard let targets = parsed, let design = weightingDesign else { continue }
+            for method in [WeightingMethod.rake, .linear, .logit] {
+                let bounds: (lower: Double, upper: Double)? = method == .logit ? (0.5, 2) : nil
+                if let r = try? design.weighted(to: targets, options: WeightingOptions(method: method, bounds: bounds, maxIterations: 50)) {
+                    _ = r.report.textTable
+                }
+            }
+        }
+        return nil
+    }
+}

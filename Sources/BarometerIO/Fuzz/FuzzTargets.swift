@@ -31,6 +31,7 @@ public enum FuzzTargets {
         Target(name: "formula", run: formula),
         Target(name: "banner", run: bannerSpecification),
         Target(name: "state", run: stateFile),
+        Target(name: "targets", run: targets),
     ]
 
     /// The harness called `name`.
