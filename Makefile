@@ -6,7 +6,7 @@ DEB_PACKAGES := libblas-dev liblapack-dev libopenblas0-pthread libreadstat-dev c
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: test demo bench bench-peers deps build release clean
+.PHONY: test demo bench bench-peers bench-e2e deps build release clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -45,6 +45,12 @@ bench: deps
 
 bench-peers: deps release
 	bash Benchmarks/peers/run.sh
+
+# End to end (issue 21): whole processes, CSV -> answer, Barometer's CLI against svy, samplics,
+# pandas, polars and R (data.table + survey). E2E_SCALE=small finishes in a few minutes.
+E2E_SCALE ?= full
+bench-e2e: deps release
+	bash Benchmarks/peers/run_e2e.sh --scale $(E2E_SCALE)
 
 clean:
 	rm -rf .build Benchmarks/.build
