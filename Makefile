@@ -19,6 +19,11 @@ deps:
 	  else echo "Please install these Debian packages first: $$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
 
+	@# PyPI: dask + distributed for the Dask integration test (Tests/Integrations/dask).
+	@python3 -c "import dask, distributed" 2>/dev/null || python3 -m pip install -q dask distributed 2>/dev/null \
+	  || python3 -m pip install -q --break-system-packages dask distributed \
+	  || echo "warning: could not install dask/distributed; the Dask integration test will be skipped"
+
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 

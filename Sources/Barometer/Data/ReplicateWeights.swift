@@ -192,6 +192,12 @@ public struct ReplicateWeights: Sendable {
 
     /// Covariance of estimates from their replicates (R × k) and full-sample values (k).
     public func covariance(replicates theta: Matrix, full: [Double]) throws(BarometerError) -> Matrix {
+        try Self.covariance(replicates: theta, full: full, scale: scale, rscales: rscales, mse: mse)
+    }
+
+    /// The same from the variance parameters alone (for accumulated replicate totals).
+    static func covariance(replicates theta: Matrix, full: [Double], scale: Double, rscales: [Double],
+                           mse: Bool) throws(BarometerError) -> Matrix {
         let k = theta.columns
         var centred = theta
         for j in 0..<k {

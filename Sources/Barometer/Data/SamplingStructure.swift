@@ -25,6 +25,14 @@ public struct SamplingStructure: Sendable {
     public let description: String
     /// Rows in (stratum, PSU, row) order for the per-PSU kernels, built once.
     let order: PSUOrder
+    /// The PSU variable's value of each PSU (by index), nil when each
+    /// respondent is its own PSU: the key under which accumulated per-PSU
+    /// totals of different shards are merged (``DesignTotalsAccumulator``).
+    public private(set) var psuLabels: [String]? = nil
+    /// The fpc variable's value in each stratum as given (population PSUs or
+    /// sampling fraction), nil without an fpc: accumulated shards resolve it
+    /// against the PSUs of all shards.
+    public private(set) var fpcValues: [Double]? = nil
 
     /// Number of PSUs.
     public var psuCount: Int { psuStratum.count }
@@ -117,7 +125,7 @@ public struct SamplingStructure: Sendable {
         var perStratum = [Int](repeating: 0, count: labels.count)
         for h in psuStratum { perStratum[Int(h)] += 1 }
         // FPC.
-        var population: [Double]? = nil
+        var population: [Double]? = nil, rawFPC: [Double]? = nil
         if let f = fpcName {
             let v = try data.variable(f)
             try v.requireNumeric()
@@ -128,15 +136,8 @@ public struct SamplingStructure: Sendable {
                 if byStratum[h].isNaN { byStratum[h] = x }
                 else if byStratum[h] != x { throw .invalidArgument("fpc '\(f)' varies within stratum '\(labels[h])' (row \(i + 1))") }
             }
-            let fractions = byStratum.allSatisfy { $0 <= 1 }
-            var pop = [Double](repeating: 0, count: labels.count)
-            for h in 0..<labels.count {
-                pop[h] = fractions ? Double(perStratum[h]) / byStratum[h] : byStratum[h]
-                guard pop[h] + 1e-9 >= Double(perStratum[h]) else {
-                    throw .invalidArgument("fpc of stratum '\(labels[h])' (\(pop[h])) is below its \(perStratum[h]) sampled PSUs")
-                }
-            }
-            population = pop
+            population = try Self.populationPSUs(fpc: byStratum, psusPerStratum: perStratum, stratumLabels: labels)
+            rawFPC = byStratum
         }
         var parts: [String] = []
         if let s = strataName { parts.append("strata = \(s)") }
@@ -146,6 +147,28 @@ public struct SamplingStructure: Sendable {
         self.init(strata: strata, stratumLabels: labels, clusters: clusters, psuStratum: psuStratum,
                   psusPerStratum: perStratum, populationPSUs: population, lonelyPSU: lonelyPSU,
                   description: parts.joined(separator: ", "))
+        self.fpcValues = rawFPC
+        if let ck = clusterKeys {
+            var names = [String](repeating: "", count: psuStratum.count)
+            for i in 0..<n { names[Int(clusters[i])] = ck[i] }
+            self.psuLabels = names
+        }
+    }
+
+    /// Population PSUs N_h from one fpc value per stratum, read as R `survey`
+    /// reads it: sampling fractions n_h/N_h when every value is ≤ 1, else N_h.
+    /// - Throws: ``BarometerError/invalidArgument(_:)`` when N_h < n_h.
+    static func populationPSUs(fpc byStratum: [Double], psusPerStratum perStratum: [Int],
+                               stratumLabels labels: [String]) throws(BarometerError) -> [Double] {
+        let fractions = byStratum.allSatisfy { $0 <= 1 }
+        var pop = [Double](repeating: 0, count: byStratum.count)
+        for h in 0..<byStratum.count {
+            pop[h] = fractions ? Double(perStratum[h]) / byStratum[h] : byStratum[h]
+            guard pop[h] + 1e-9 >= Double(perStratum[h]) else {
+                throw .invalidArgument("fpc of stratum '\(labels[h])' (\(pop[h])) is below its \(perStratum[h]) sampled PSUs")
+            }
+        }
+        return pop
     }
 
     /// Taylor-linearization covariance of totals of the influence values
@@ -222,6 +245,17 @@ public struct SamplingStructure: Sendable {
     /// - Throws: ``BarometerError/insufficientData(_:)`` for a lonely PSU under
     ///   `fail`, or when every stratum is a lonely PSU under `average`.
     func stratumPlan() throws(BarometerError) -> StratumPlan {
+        try Self.stratumPlan(psusPerStratum: psusPerStratum, populationPSUs: populationPSUs, lonelyPSU: lonelyPSU,
+                             stratumLabels: stratumLabels)
+    }
+
+    /// The ``StratumPlan`` of strata with `psusPerStratum` sampled PSUs and
+    /// `populationPSUs` population PSUs (nil: with replacement) under
+    /// `lonelyPSU`: shared by the in-memory kernels and the accumulated
+    /// per-PSU totals of ``DesignTotalsAccumulator``.
+    static func stratumPlan(psusPerStratum: [Int], populationPSUs: [Double]?, lonelyPSU: LonelyPSURule,
+                            stratumLabels: [String]) throws(BarometerError) -> StratumPlan {
+        let strataCount = psusPerStratum.count
         var out = [StratumTreatment](repeating: .skip, count: strataCount)
         var lonelyAveraged = 0
         for h in 0..<strataCount {

@@ -28,6 +28,9 @@ struct CSVParser {
     private var headerFields: [(bytes: [UInt8], line: Int)] = []
     private var scratch: [UInt8] = []
 
+    /// Counts lines on from `line` (a chunk parser continuing where the previous chunk ended).
+    mutating func `continue`(atLine line: Int) { self.line = line }
+
     init(options: CSVOptions, codebook: Codebook?) {
         delimiter = options.delimiter
         fastNumbers = !DecimalParser.isBlank(options.delimiter)
