@@ -1,6 +1,6 @@
 """Deterministic CSV files for the end-to-end peer run (never committed).
 
-python3 gen_e2e.py OUTDIR [--scale full|small]
+python3 gen_e2e.py OUTDIR [--scale full|small] [--tasks "pearson shares strata sdr crosstab"]
 
 Full scale is 10^6 respondents (issue 21's table); small is 50,000 (a few
 minutes for the whole run). Fixed seeds: identical on every machine.
@@ -19,6 +19,7 @@ import polars as pl
 out = sys.argv[1]
 scale = sys.argv[sys.argv.index("--scale") + 1] if "--scale" in sys.argv else "full"
 n = 1_000_000 if scale == "full" else 50_000
+tasks = (sys.argv[sys.argv.index("--tasks") + 1] if "--tasks" in sys.argv else "pearson shares strata sdr crosstab").split()
 os.makedirs(out, exist_ok=True)
 BLOCK = 100_000
 
@@ -26,7 +27,7 @@ BLOCK = 100_000
 def write(name, make):
     """make(rng, start, m) -> dict of columns for rows start..start+m."""
     path = os.path.join(out, name)
-    if os.path.exists(path):
+    if os.path.exists(path) or name[4:-4] not in tasks:
         return
     rng = np.random.default_rng(sum(map(ord, name)))
     tmp = path + ".part"

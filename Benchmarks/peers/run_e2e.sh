@@ -13,9 +13,10 @@ while [ $# -gt 0 ]; do case "$1" in
   --scale) scale="$2"; shift 2;; --rounds) rounds="$2"; shift 2;; --tasks) tasks="$2"; shift 2;;
   *) echo "unknown option $1"; exit 2;; esac; done
 data="$root/Benchmarks/.data/e2e_$scale"
-python3 "$here/gen_e2e.py" "$data" --scale "$scale" >/dev/null
-(cd "$root" && swift build -c release --product barometer >/dev/null)
-bar="$root/.build/release/barometer"
+python3 "$here/gen_e2e.py" "$data" --scale "$scale" --tasks "$tasks" >/dev/null
+# BAROMETER_BIN=path: time that binary as it is (no build)
+bar="${BAROMETER_BIN:-$root/.build/release/barometer}"
+[ -n "${BAROMETER_BIN:-}" ] || (cd "$root" && swift build -c release --product barometer >/dev/null)
 Y5="y1 y2 y3 y4 y5"; X50=$(echo x{1..50})
 # The command each tool runs for a task ("" = not applicable; e2e.py/e2e.R say why).
 cmd_for() {
@@ -61,6 +62,7 @@ tx = open(f"{ans}/time.txt").read()
 m = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", tx)
 wall = (int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))) if m else None
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", tx).group(1))
+cpu = sum(float(re.search(rf"{k} time \(seconds\): ([\d.]+)", tx).group(1)) for k in ("User", "System"))
 status = re.search(r"Exit status: (\d+)", tx)
 out = open(f"{ans}/{t}.{tool}.{rnd}.out").read().strip()
 rec = {"task": t, "tool": tool, "round": int(rnd)}
@@ -69,7 +71,7 @@ if status and status.group(1) != "0":
 elif out.startswith('{"error"'):
     rec["error"] = json.loads(out)["error"]
 else:
-    rec.update({"wall": wall, "rss_kb": rss, "answer": f"{t}.{tool}.{rnd}.out"})
+    rec.update({"wall": wall, "cpu": cpu, "rss_kb": rss, "answer": f"{t}.{tool}.{rnd}.out"})
 print(json.dumps(rec))
 EOF
     done
