@@ -57,7 +57,9 @@ def find(obj, key):
 def max_rel(a, b):
     if len(a) != len(b):
         return f"{len(a)} values vs {len(b)}"
-    return max(abs(x - y) / max(abs(y), 1e-300) if y != 0 else abs(x) for x, y in zip(a, b))
+    # below 1e-15 both (p-values that one side underflows to 0) compare absolutely
+    return max(abs(x - y) if max(abs(x), abs(y)) < 1e-15 else abs(x - y) / abs(y) if y != 0 else abs(x)
+               for x, y in zip(a, b))
 
 
 def fmt_mb(kb):
