@@ -33,6 +33,21 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
     /// check id (or `(file)` for the file itself), `field` the offending
     /// field path (e.g. `computation.given`), `reason` what is wrong.
     case invalidClaim(claim: String, field: String, reason: String)
+    /// A model formula could not be read: `column` is the 1-based character
+    /// position of the offending `token` (empty at the end of the text).
+    case invalidFormula(token: String, column: Int, reason: String)
+    /// Model columns that are linear combinations of earlier ones (R `glm`
+    /// would return NA for them): the design matrix is rank deficient.
+    case rankDeficient(columns: [String])
+    /// (Quasi-)complete separation in a binomial model: fitted probabilities
+    /// reach 0 or 1 and the named coefficients diverge, so no finite maximum
+    /// likelihood estimate exists.
+    case separation(columns: [String])
+    /// A domain expression (``DomainExpression``) cannot be parsed or
+    /// evaluated: `offset` is the 0-based character offset of the offending
+    /// token in `expression`, `token` its text (empty at the end of input),
+    /// `reason` what is wrong.
+    case invalidExpression(expression: String, offset: Int, token: String, reason: String)
     /// The input is beyond a documented size limit of a statistic: `what`
     /// names the quantity (and the statistic), `size` its value here and
     /// `limit` the largest accepted.
@@ -57,6 +72,16 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidArgument(let s): return "invalid argument: \(s)"
         case .linearAlgebra(let e): return "linear algebra: \(e)"
         case .invalidClaim(let c, let f, let r): return "invalid claim '\(c)', field '\(f)': \(r)"
+        case .invalidFormula(let t, let c, let r):
+            return "invalid formula at column \(c)" + (t.isEmpty ? " (end of formula)" : " ('\(t)')") + ": \(r)"
+        case .rankDeficient(let cs):
+            return "rank-deficient model: \(cs.map { "'\($0)'" }.joined(separator: ", ")) \(cs.count == 1 ? "is a linear combination" : "are linear combinations") of earlier columns (or empty); drop or merge them"
+        case .separation(let cs):
+            return "separation: fitted probabilities of 0 or 1 occur and the coefficients of \(cs.map { "'\($0)'" }.joined(separator: ", ")) diverge; no finite estimate exists (merge categories or drop the predictor)"
+        case .invalidExpression(let e, let o, let t, let r):
+            let quoted = t.first.map { "'\"`".contains($0) } ?? false
+            let at = t.isEmpty ? "at the end" : "at column \(o + 1) (\(quoted ? t : "'\(t)'"))"
+            return "invalid expression \(at): \(r)\n  \(e)\n  \(String(repeating: " ", count: max(o, 0)))\(String(repeating: "^", count: max(t.count, 1)))"
         case .sizeLimitExceeded(let w, let s, let l): return "size limit exceeded: \(w) is \(s), the limit is \(l)"
         }
     }

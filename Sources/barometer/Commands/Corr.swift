@@ -20,6 +20,7 @@ struct Corr: ParsableCommand {
     @Flag(name: .long, help: "Pairwise deletion (default: listwise).") var pairwise = false
     @Flag(name: .long, help: "Use user-missing codes as values.") var includeUserMissing = false
     @OptionGroup var common: CorrelationCommandOptions
+    @OptionGroup var domainOptions: DomainOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -27,11 +28,12 @@ struct Corr: ParsableCommand {
             throw ValidationError("--estimator applies to --method polychoric only")
         }
         let design = try common.design(input)
+        let domain = try domainOptions.domain(design.data)
         let options = CorrelationOptions(method: method, missing: pairwise ? .pairwise : .listwise,
                                          excludeUserMissing: !includeUserMissing,
                                          weightSemantics: common.weightSemantics,
                                          confidenceLevel: common.level, adjustment: common.adjust,
-                                         polychoricEstimator: estimator ?? .twoStep)
+                                         domain: domain, polychoricEstimator: estimator ?? .twoStep)
         let result = try Correlation.matrix(design, variables: variables, options: options)
         // Polychoric: thresholds (with SEs under ML) and the normality tests per pair after the
         // matrix, as polycor prints them; in JSON they are the matrix's "polychoric" field.
@@ -47,6 +49,6 @@ struct Corr: ParsableCommand {
         // With strata, PSUs, fpc or replicate weights: design-based SEs and CIs per pair (Pearson).
         guard common.designOptions.isSpecified else { return try emit(result, output) }
         guard method == .pearson else { throw ValidationError("design-based standard errors are available for Pearson correlations") }
-        try emit(result, with: [try design.correlations(variables, level: common.level)], key: "designBased", output)
+        try emit(result, with: [try design.correlations(variables, domain: domain, level: common.level)], key: "designBased", output)
     }
 }

@@ -18,6 +18,7 @@ struct Crosstab: ParsableCommand {
     @Flag(name: .long, help: "Also show SPSS's weights-as-frequencies Pearson chi-square, likelihood ratio and Fisher test under sampling weights (labelled so).") var weightsAsFrequencies = false
     @Flag(name: .long, help: "Show expected counts under independence (SPSS /CELLS=EXPECTED); same as adding 'expected' to --stats.") var expected = false
     @OptionGroup var designOptions: DesignOptions
+    @OptionGroup var domainOptions: DomainOptions
     @OptionGroup var output: OutputOptions
 
     enum PercentChoice: String, ExpressibleByArgument, CaseIterable {
@@ -29,7 +30,8 @@ struct Crosstab: ParsableCommand {
 
     func run() throws {
         let design = try designOptions.design(try input.load(), weight: weight)
-        let table = try ContingencyTable(design, rows: rows, columns: cols, layers: layer,
+        let subset = try domainOptions.domain(design.data)
+        let table = try ContingencyTable(design, rows: rows, columns: cols, layers: layer, domain: subset,
                                          missing: excludeMissing ? .excludeMissing : .showMissing,
                                          display: percent.value)
         let list = [stats, expected ? "expected" : nil].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ",")
@@ -40,9 +42,9 @@ struct Crosstab: ParsableCommand {
         let layers = max(table.layerCategories.isEmpty ? 1 : table.layerCategories.reduce(1) { $0 * $1.count }, 1)
         var results: [CrosstabStatistics] = []
         for k in 0..<layers {
-            var domain: Domain? = nil
+            var domain: Domain? = subset
             if let li = table.layerIndex {
-                domain = Domain(mask: li.map { $0 == Int32(k) }, description: "layer \(k + 1)")
+                domain = try domainOptions.domain(design.data, and: Domain(mask: li.map { $0 == Int32(k) }, description: "layer \(k + 1)"))
             }
             let input = table.statisticsInput(layer: k, includeMissing: statsIncludeMissing)
             var s = try CrosstabStatistics(

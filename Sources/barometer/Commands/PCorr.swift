@@ -16,20 +16,22 @@ struct PCorr: ParsableCommand {
     @Option(name: .long, help: "pearson or spearman.") var method: CorrelationMethod = .pearson
     @Flag(name: .long, help: "On a singular matrix use the pseudo-inverse (result flagged) instead of failing.") var pseudoInverse = false
     @OptionGroup var common: CorrelationCommandOptions
+    @OptionGroup var domainOptions: DomainOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let design = try common.design(input)
+        let domain = try domainOptions.domain(design.data)
         let options = CorrelationOptions(method: method, weightSemantics: common.weightSemantics,
                                          confidenceLevel: common.level, adjustment: common.adjust,
-                                         singularity: pseudoInverse ? .pseudoInverse : .error)
+                                         singularity: pseudoInverse ? .pseudoInverse : .error, domain: domain)
         let result = control.isEmpty
             ? try Correlation.partialMatrixGivenOthers(design, variables: variables, options: options)
             : try Correlation.partialMatrix(design, variables: variables, controlling: control, options: options)
         // With strata, PSUs, fpc or replicate weights: design-based SEs and CIs per pair (Pearson).
         guard common.designOptions.isSpecified else { return try emit(result, output) }
         guard method == .pearson else { throw ValidationError("design-based standard errors are available for Pearson partial correlations") }
-        try emit(result, with: [try design.correlations(variables, controlling: control, givenOthers: control.isEmpty, level: common.level)],
+        try emit(result, with: [try design.correlations(variables, controlling: control, givenOthers: control.isEmpty, domain: domain, level: common.level)],
                  key: "designBased", output)
     }
 }

@@ -32,6 +32,11 @@ public struct RatioOfTotals: Sendable {
         case values([Double])
     }
     private var columns: Columns
+    /// Grouped form under linearization: compute only the variances (the
+    /// covariance's diagonal; off-diagonal entries are left 0), at cost
+    /// O(n + PSUs + Σ_h q_h) instead of O(… + Σ_p g_p²) — for many groups
+    /// sharing PSUs when no contrast between groups is asked for.
+    public var variancesOnly = false
 
     /// n × k numerators (yᵢ·dᵢ); built on access for the grouped form.
     public var numerators: Matrix {
@@ -193,13 +198,13 @@ public struct RatioOfTotals: Sendable {
                     try g.withUnsafeBufferPointer { (gp) throws(BarometerError) -> Matrix in
                         switch x {
                         case .none:
-                            return try sampling.linearizationCovariance(groups: g, groupCount: k) { w[$0] * y[$0] }
+                            return try sampling.linearizationCovariance(groups: g, groupCount: k, diagonalOnly: variancesOnly) { w[$0] * y[$0] }
                         case .ones:
-                            return try sampling.linearizationCovariance(groups: g, groupCount: k) { i in
+                            return try sampling.linearizationCovariance(groups: g, groupCount: k, diagonalOnly: variancesOnly) { i in
                                 let j = Int(gp[i]); return w[i] * (y[i] - est[j]) / tx[j]
                             }
                         case .values(let x):
-                            return try sampling.linearizationCovariance(groups: g, groupCount: k) { i in
+                            return try sampling.linearizationCovariance(groups: g, groupCount: k, diagonalOnly: variancesOnly) { i in
                                 let j = Int(gp[i]); return w[i] * (y[i] - est[j] * x[i]) / tx[j]
                             }
                         }
