@@ -6,7 +6,7 @@ DEB_PACKAGES := libblas-dev liblapack-dev libopenblas0-pthread libreadstat-dev c
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: test demo bench bench-peers deps build release clean fuzz docs docs-coverage adopter
+.PHONY: test demo bench bench-peers bench-e2e deps build release clean fuzz docs docs-coverage adopter
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -80,6 +80,12 @@ FUZZ_SECONDS ?= 60
 FUZZ_HARNESSES ?=
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Tests/Fuzz/run_fuzz.sh $(FUZZ_HARNESSES)
+
+# End to end (issue 21): whole processes, CSV -> answer, Barometer's CLI against svy, samplics,
+# pandas, polars and R (data.table + survey). E2E_SCALE=small finishes in a few minutes.
+E2E_SCALE ?= full
+bench-e2e: deps release
+	bash Benchmarks/peers/run_e2e.sh --scale $(E2E_SCALE)
 
 clean:
 	rm -rf .build Benchmarks/.build
