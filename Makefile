@@ -6,7 +6,7 @@ DEB_PACKAGES := libblas-dev liblapack-dev libopenblas0-pthread libreadstat-dev c
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: test demo bench bench-peers deps build release clean
+.PHONY: test demo bench bench-peers bench-e2e deps build release clean fuzz docs docs-coverage adopter
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -19,12 +19,38 @@ deps:
 	  else echo "Please install these Debian packages first: $$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
 
+	@# PyPI: dask + distributed for the Dask integration test (Tests/Integrations/dask).
+	@python3 -c "import dask, distributed" 2>/dev/null || python3 -m pip install -q dask distributed 2>/dev/null \
+	  || python3 -m pip install -q --break-system-packages dask distributed \
+	  || echo "warning: could not install dask/distributed; the Dask integration test will be skipped"
+
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
 test: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	$(SWIFT) test $(SWIFT_FLAGS)
+	$(MAKE) adopter
+
+# The example package of a new user (Tests/Adopter, Barometer by path): builds
+# in its own Tests/Adopter/.build and redoes the memo analyses with the public API.
+adopter:
+	$(SWIFT) build --package-path Tests/Adopter $(SWIFT_FLAGS)
+	Tests/Adopter/.build/debug/Adopter $(CURDIR) > Tests/Adopter/.build/adopter.out
+	@echo "Adopter example: ok ($$(wc -l < Tests/Adopter/.build/adopter.out) lines in Tests/Adopter/.build/adopter.out)"
+
+# DocC for both public modules (swift-docc-plugin); any warning fails.
+DOCS ?= .build/docs
+docs:
+	rm -rf $(DOCS)/Barometer $(DOCS)/BarometerIO && mkdir -p $(DOCS)
+	$(SWIFT) package --disable-sandbox generate-documentation --target Barometer --warnings-as-errors --output-path $(DOCS)/Barometer
+	$(SWIFT) package --disable-sandbox generate-documentation --target BarometerIO --warnings-as-errors --output-path $(DOCS)/BarometerIO
+
+# DocC's (experimental) coverage table: abstracts, curation and code listings per symbol kind.
+docs-coverage:
+	rm -rf $(DOCS)/coverage && mkdir -p $(DOCS)/coverage
+	$(SWIFT) package --disable-sandbox generate-documentation --target Barometer --experimental-documentation-coverage --coverage-summary-level brief --output-path $(DOCS)/coverage/Barometer
+	$(SWIFT) package --disable-sandbox generate-documentation --target BarometerIO --experimental-documentation-coverage --coverage-summary-level brief --output-path $(DOCS)/coverage/BarometerIO
 
 release: deps
 	$(SWIFT) build -c release --product barometer
@@ -48,6 +74,21 @@ bench: deps
 
 bench-peers: deps release
 	bash Benchmarks/peers/run.sh
+
+# Fuzzing (libFuzzer + ASan): every harness in Sources/BarometerIO/Fuzz/FuzzTargets.swift
+# for FUZZ_SECONDS each (or FUZZ_RUNS executions each); crashing inputs are
+# written to Fixtures/fuzz/<harness>/, which `make test` replays. FUZZ_HARNESSES
+# picks some (e.g. make fuzz FUZZ_HARNESSES="csv claims").
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES ?=
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Tests/Fuzz/run_fuzz.sh $(FUZZ_HARNESSES)
+
+# End to end (issue 21): whole processes, CSV -> answer, Barometer's CLI against svy, samplics,
+# pandas, polars and R (data.table + survey). E2E_SCALE=small finishes in a few minutes.
+E2E_SCALE ?= full
+bench-e2e: deps release
+	bash Benchmarks/peers/run_e2e.sh --scale $(E2E_SCALE)
 
 clean:
 	rm -rf .build Benchmarks/.build

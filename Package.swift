@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Zip container of .xlsx workbooks (reports).
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        // `make docs`: swift package generate-documentation (DocC catalogs in Sources/*/*.docc).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // Debian: libblas-dev + liblapack-dev; the alternatives system picks

@@ -1,9 +1,25 @@
 """Summarise results.jsonl from run.sh: medians per task and tool, the ratio
 peer / Barometer, the targets of issue 7 checked against this run, and the BLAS
-each side reported. Markdown on stdout (the README's table is pasted from it)."""
+each side reported. Markdown on stdout (the README's table is pasted from it).
+
+    python3 report.py [results.jsonl] [--e2e e2e_results.jsonl]
+
+With --e2e (run_e2e.sh's output) it also prints the end-to-end table (whole
+processes, file -> answer: medians, ratios, peak RSS, largest relative
+difference from Barometer's answer), the CPU and BLAS kernel from `barometer
+doctor`, the issue-21 targets, and the in-process ratio of the same task where
+an in-process results.jsonl is given."""
 import datetime, json, os, platform, statistics, sys
 
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+args = sys.argv[1:]
+e2e_path = None
+if "--e2e" in args:
+    i = args.index("--e2e"); e2e_path = args[i + 1]; del args[i:i + 2]
+if not args:
+    import e2e_report
+    e2e_report.report(e2e_path, None)
+    sys.exit(0)
+rows = [json.loads(l) for l in open(args[0]) if l.strip()]
 times, blas, errors = {}, {}, {}
 for r in rows:
     key = (r["task"], r["tool"])
@@ -68,7 +84,7 @@ a = med.get(("alltables_1000000", "barometer"))
 if a:
     print(f"| all 1,225 tables at 10⁶ under 1 s | {a:.3g} s | {'met' if a < 1 else 'not met'} |")
 csv = med.get(("csv_ingest", "barometer"))
-ingest = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), "ingest.csv")
+ingest = os.path.join(os.path.dirname(os.path.abspath(args[0])), "ingest.csv")
 if csv and os.path.exists(ingest):
     size = os.path.getsize(ingest) / 1e6
     print(f"\nCSV ingest throughput: Barometer {size / csv:.0f} MB/s" + "".join(
@@ -77,3 +93,9 @@ if csv and os.path.exists(ingest):
 print("\nBLAS per side:")
 for tool, b in blas.items():
     print(f"- {tool}: {b}")
+
+if e2e_path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import e2e_report
+    print()
+    e2e_report.report(e2e_path, med)

@@ -1,4 +1,5 @@
 import Barometer
+import Foundation
 
 /// Opens a survey file, choosing the reader from the extension or, failing
 /// that, from the file's magic bytes.
@@ -15,18 +16,46 @@ public enum DatasetLoader {
     /// Loads `path`. `codebook` applies to CSV files only; `options` (user-missing
     /// rule, encoding) to SPSS/Stata/SAS files.
     /// - Throws: ``ReadStatError``, the CSV reader's errors, or
-    ///   ``Barometer/BarometerError/invalidArgument(_:)`` for a codebook given
+    ///   `BarometerError.invalidArgument(_:)` for a codebook given
     ///   with a non-CSV file.
     public static func load(_ path: String, codebook: String? = nil,
                             options: ReadStatOptions = ReadStatOptions()) throws -> Dataset {
+        try load(path, codebook: codebook, options: options, csv: nil)
+    }
+
+    /// Loads `path` as ``load(_:codebook:options:)`` does, with explicit CSV
+    /// options (e.g. the delimiter). `-` is standard input; standard input, a
+    /// pipe or any other file that is not a regular file (`/dev/stdin`,
+    /// `<(…)`) is read as CSV, streamed. `.tsv` and `.tab` files are CSV
+    /// with a tab delimiter unless `csv` says otherwise; with explicit CSV
+    /// options, a file that is no SPSS/Stata/SAS file by extension or magic
+    /// bytes is read as CSV too.
+    public static func load(_ path: String, codebook: String? = nil,
+                            options: ReadStatOptions = ReadStatOptions(), csv: CSVOptions?) throws -> Dataset {
         let ext = ReadStatReader.fileExtension(path).lowercased()
-        if ext == "csv" { return try CSVReader.read(path: path, codebookPath: codebook) }
+        func readCSV(_ file: String, _ o: CSVOptions) throws -> Dataset {
+            let book = try codebook.map { (p: String) throws(CodebookError) -> Codebook in try Codebook.load(path: p) }
+            let data = try CSVReader.read(path: file, codebook: book, options: o)
+            // Every command needs respondents: say so here rather than as an empty domain later.
+            guard data.rowCount > 0 else {
+                throw BarometerError.insufficientData("\(path == "-" ? "standard input" : path) has a header (line 1) but no data rows")
+            }
+            return data
+        }
+        if path == "-" { return try readCSV("/dev/stdin", csv ?? .default) }
+        if ext == "tsv" || ext == "tab" { return try readCSV(path, csv ?? CSVOptions(delimiter: UInt8(ascii: "\t"))) }
+        if ext == "csv" || isStream(path) { return try readCSV(path, csv ?? .default) }
+        if let csv, ReadStatFormat(extension: ext) == nil, ReadStatFormat.detect(ReadStatFormat.head(of: path)) == nil,
+           FileManager.default.fileExists(atPath: path) {
+            return try readCSV(path, csv)
+        }
         let format = try readStatFormat(of: path)
         if codebook != nil {
             throw BarometerError.invalidArgument("a codebook applies to CSV files only; \(path) is a .\(format.rawValue) file that carries its own labels")
         }
         let file = try ReadStatReader.read(path: path, format: format, options: options)
         var data = file.dataset
+        guard data.rowCount > 0 else { throw BarometerError.insufficientData("\(path) holds no cases (rows)") }
         for (name, labels) in file.extendedMissingLabels where !labels.isEmpty {
             if var v = data[name] {
                 v.extendedMissingLabels = labels
@@ -34,6 +63,12 @@ public enum DatasetLoader {
             }
         }
         return data
+    }
+
+    /// Whether `path` exists and is not a regular file (a pipe, a terminal, `/dev/stdin`).
+    static func isStream(_ path: String) -> Bool {
+        guard let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType else { return false }
+        return type != .typeRegular && type != .typeDirectory
     }
 
     /// The ReadStat format of a non-CSV file: by extension, checked against

@@ -32,5 +32,13 @@ void dgesdd_(const char *jobz, const blas_int *m, const blas_int *n, double *a, 
              blas_int *iwork, blas_int *info, size_t jobz_len);
 void dpocon_(const char *uplo, const blas_int *n, const double *a, const blas_int *lda, const double *anorm,
              double *rcond, double *work, blas_int *iwork, blas_int *info, size_t uplo_len);
+void dgeqrf_(const blas_int *m, const blas_int *n, double *a, const blas_int *lda, double *tau,
+             double *work, const blas_int *lwork, blas_int *info);
+void dormqr_(const char *side, const char *trans, const blas_int *m, const blas_int *n, const blas_int *k,
+             const double *a, const blas_int *lda, const double *tau, double *c, const blas_int *ldc,
+             double *work, const blas_int *lwork, blas_int *info, size_t side_len, size_t trans_len);
+void dtrtrs_(const char *uplo, const char *trans, const char *diag, const blas_int *n, const blas_int *nrhs,
+             const double *a, const blas_int *lda, double *b, const blas_int *ldb, blas_int *info,
+             size_t uplo_len, size_t trans_len, size_t diag_len);
 
 #endif

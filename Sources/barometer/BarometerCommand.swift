@@ -1,18 +1,25 @@
 import ArgumentParser
 import Barometer
 import BarometerIO
+import Foundation
 
 @main
 struct BarometerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "barometer",
         abstract: "Survey statistics: weighted frequencies, cross-tabs, shares with CIs, correlations.",
-        subcommands: [Describe.self, Freq.self, Mean.self, Total.self, Consistency.self, Verify.self, Corr.self, PCorr.self, Crosstab.self, Share.self, MRSet.self, Banner.self, Doctor.self]
+        version: Provenance.barometerVersion,
+        subcommands: [Describe.self, Freq.self, Mean.self, Total.self, Ratio.self, Weight.self, Consistency.self, Verify.self, Corr.self, PCorr.self, Crosstab.self, Share.self, MRSet.self, Banner.self, GLMCommand.self, OLRCommand.self, QuantileCommand.self, Doctor.self, Partial.self, Merge.self]
     )
 
     /// Chooses the BLAS kernel (re-executing once if needed), then runs the command.
     static func main() {
         KernelSelection.reexecIfNeeded()
+        let names = configuration.subcommands.map { $0._commandName } + ["help"]
+        if let message = SubcommandSuggestion.message(Array(CommandLine.arguments.dropFirst()), known: names) {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(64)
+        }
         main(nil)
     }
 }

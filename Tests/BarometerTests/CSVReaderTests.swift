@@ -124,7 +124,7 @@ import Testing
             try SurveyDesign(data: data)
         }
         let e = #expect(throws: BarometerError.self) { try SurveyDesign(data: data) }
-        #expect(e?.description.contains("at row 3") == true)
+        #expect(e?.description.contains("at data row 3") == true)
     }
 
     // MARK: - RFC 4180 features and reader rules

@@ -93,6 +93,6 @@ import Testing
 
     @Test func stringVariableWhereNumbersAreNeeded() throws {
         let data = try Dataset(variables: [Variable(name: "s", strings: ["a", "b"])])
-        #expect(throws: BarometerError.notNumeric(variable: "s")) { try SurveyDesign(data: data, weight: "s") }
+        #expect(throws: BarometerError.notNumericValue(variable: "s", row: 1, value: "a")) { try SurveyDesign(data: data, weight: "s") }
     }
 }

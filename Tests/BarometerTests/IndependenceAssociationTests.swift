@@ -34,10 +34,14 @@ private struct RaoRef: Decodable {
         let pearsonUnadjusted: Double; let firstOrderP: Double; let df: Double
         let F: Double; let Fndf: Double; let Fddf: Double; let Fp: Double; let designRows: Int
         let adjWaldF: Double; let adjWaldNdf: Double; let adjWaldDdf: Double; let adjWaldP: Double
+        let waldF: Double; let waldNdf: Double; let waldDdf: Double; let waldP: Double; let degf: Int
     }
     let full: Run
     let domain: Run
     let completeCases: Run
+    /// svychisq on subset(design, valid answers to both): the tests' base.
+    let validSubset: Run
+    let domainValid: Run
 }
 
 /// The distribution functions are implemented on branch `dist`; until they
@@ -164,21 +168,24 @@ private func expectEst(_ got: AssociationEstimate?, _ want: Ref.Est, _ what: Str
         let (x, y, w) = try weightedData()
         let rs = try RaoScottTest(rowIndex: x.index, rowCount: x.categories.count,
                                   columnIndex: y.index, columnCount: y.categories.count, weights: w)
+        let ref = rao.validSubset
         #expect(rs.primarySamplingUnits == rao.full.designRows)
-        #expect(rs.respondents == rao.completeCases.designRows)
+        #expect(rs.respondents == ref.designRows)
         #expect(rs.table.droppedColumns == [3])
-        // unadjusted X² rescaled to the valid respondents = svychisq on the complete cases
+        // X² rescaled to the valid respondents = svychisq on subset(design, valid)
+        #expect(close(rs.unadjusted.statistic, ref.pearsonUnadjusted))
         #expect(close(rs.unadjusted.statistic, rao.completeCases.pearsonUnadjusted))
-        // R rescales to all n rows of the design
-        #expect(close(rs.unadjusted.statistic * Double(rs.primarySamplingUnits) / Double(rs.respondents), rao.full.pearsonUnadjusted))
-        #expect(close(rs.f, rao.full.F))
-        #expect(close(rs.fNumeratorDF, rao.full.Fndf))
-        #expect(close(rs.fDenominatorDF, rao.full.Fddf))
+        #expect(close(rs.f, ref.F))
+        #expect(close(rs.f, rao.full.F))          // F and d0 do not depend on the base's df
+        #expect(close(rs.fNumeratorDF, ref.Fndf))
+        // denominator df: degf of the valid-answer subset (265), not of all rows (299)
+        #expect(close(rs.fDenominatorDF, ref.Fddf))
+        #expect(close(rs.fDenominatorDF / rs.fNumeratorDF, Double(ref.degf)))
         // tr Δ and the Satterthwaite statistic follow from F and d0
         let tr = rs.designEffects.reduce(0, +)
-        #expect(close(tr, rs.unadjusted.statistic / rao.full.F))
-        #expect(close(rs.secondOrder.statistic, rao.full.F * rao.full.Fndf))
-        #expect(close(rs.firstOrder.statistic, rao.full.F * rao.full.df))
+        #expect(close(tr, rs.unadjusted.statistic / ref.F))
+        #expect(close(rs.secondOrder.statistic, ref.F * ref.Fndf))
+        #expect(close(rs.firstOrder.statistic, ref.F * ref.df))
         #expect(rs.designEffects.count == 9)
         #expect(rs.designEffects.allSatisfy { $0 > 0 })
     }
@@ -188,23 +195,31 @@ private func expectEst(_ got: AssociationEstimate?, _ want: Ref.Est, _ what: Str
         let dom = Domain(mask: (0..<x.index.count).map { ($0 + 1) % 3 != 0 }, description: "rows not divisible by 3")
         let rs = try RaoScottTest(rowIndex: x.index, rowCount: 4, columnIndex: y.index, columnCount: 5,
                                   weights: w, domain: dom)
+        let ref = rao.domainValid
         #expect(rs.primarySamplingUnits == rao.domain.designRows)
-        #expect(close(rs.f, rao.domain.F))
-        #expect(close(rs.fNumeratorDF, rao.domain.Fndf))
-        #expect(close(rs.fDenominatorDF, rao.domain.Fddf))
-        #expect(close(rs.unadjusted.statistic * Double(rs.primarySamplingUnits) / Double(rs.respondents), rao.domain.pearsonUnadjusted))
+        #expect(rs.respondents == ref.designRows)
+        #expect(close(rs.f, ref.F))
+        #expect(close(rs.fNumeratorDF, ref.Fndf))
+        #expect(close(rs.fDenominatorDF, ref.Fddf))
+        #expect(close(rs.unadjusted.statistic, ref.pearsonUnadjusted))
     }
 
     @Test func adjustedWaldMatchesSvychisq() throws {
         let (x, y, w) = try weightedData()
         let full = try AdjustedWaldTest(rowIndex: x.index, rowCount: 4, columnIndex: y.index, columnCount: 5, weights: w)
-        #expect(close(full.f, rao.full.adjWaldF))
-        #expect(full.numeratorDF == rao.full.adjWaldNdf && full.denominatorDF == rao.full.adjWaldDdf)
+        let ref = rao.validSubset
+        #expect(close(full.f, ref.adjWaldF))
+        #expect(full.numeratorDF == ref.adjWaldNdf && full.denominatorDF == ref.adjWaldDdf)
+        // the unadjusted Wald F (statistic = "Wald")
+        #expect(close(full.unadjustedF, ref.waldF))
+        #expect(Double(full.numeratorDF) == ref.waldNdf && full.unadjustedDenominatorDF == ref.waldDdf)
         let dom = Domain(mask: (0..<x.index.count).map { ($0 + 1) % 3 != 0 }, description: "rows not divisible by 3")
         let sub = try AdjustedWaldTest(rowIndex: x.index, rowCount: 4, columnIndex: y.index, columnCount: 5,
                                        weights: w, domain: dom)
-        #expect(close(sub.f, rao.domain.adjWaldF))
-        #expect(sub.denominatorDF == rao.domain.adjWaldDdf)
+        #expect(close(sub.f, rao.domainValid.adjWaldF))
+        #expect(sub.denominatorDF == rao.domainValid.adjWaldDdf)
+        #expect(close(sub.unadjustedF, rao.domainValid.waldF))
+        #expect(sub.unadjustedDenominatorDF == rao.domainValid.waldDdf)
         // too few PSUs for the cells: typed error
         let few = Domain(mask: (0..<x.index.count).map { $0 < 8 }, description: "first 8")
         #expect(throws: BarometerError.self) {
@@ -215,11 +230,13 @@ private func expectEst(_ got: AssociationEstimate?, _ want: Ref.Est, _ what: Str
     @Test(.enabled(if: distributionsAvailable, "needs ChiSquared/FisherF from branch dist"))
     func raoScottPValues() throws {
         let (x, y, w) = try weightedData()
+        let ref = rao.validSubset
         let rs = try RaoScottTest(rowIndex: x.index, rowCount: 4, columnIndex: y.index, columnCount: 5, weights: w)
-        #expect(close(rs.firstOrder.pValue, rao.full.firstOrderP, rel: 1e-8))
-        #expect(close(rs.fPValue, rao.full.Fp, rel: 1e-8))
+        #expect(close(rs.firstOrder.pValue, ref.firstOrderP, rel: 1e-8))
+        #expect(close(rs.fPValue, ref.Fp, rel: 1e-8))
         let aw = try AdjustedWaldTest(rowIndex: x.index, rowCount: 4, columnIndex: y.index, columnCount: 5, weights: w)
-        #expect(close(aw.pValue, rao.full.adjWaldP, rel: 1e-8))
+        #expect(close(aw.pValue, ref.adjWaldP, rel: 1e-8))
+        #expect(close(aw.unadjustedPValue, ref.waldP, rel: 1e-8))
     }
 
     @Test(.enabled(if: distributionsAvailable, "needs Hypergeometric from branch dist"))

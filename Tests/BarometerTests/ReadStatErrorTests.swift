@@ -68,8 +68,8 @@ import Testing
     }
 
     @Test func fuzzerFindingsStayFixed() throws {
-        // Inputs that crashed Tests/Fuzz/run_readstat_fuzz.sh once (Fixtures/readstat/fuzz).
-        let dir = Fixture.url("Fixtures/readstat/fuzz")
+        // Inputs that crashed Tests/Fuzz/run_readstat_fuzz.sh once (Fixtures/fuzz/readstat).
+        let dir = Fixture.url("Fixtures/fuzz/readstat")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
         #expect(!files.isEmpty)
         for file in files {

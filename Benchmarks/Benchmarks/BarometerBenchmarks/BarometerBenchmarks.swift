@@ -93,4 +93,21 @@ let benchmarks: @Sendable () -> Void = {
         let ys = (1...50).map { "y\($0)" }
         for _ in benchmark.scaledIterations { blackHole(try design.mean(ys)) }
     } setup: { try SyntheticSurvey.replicateDesign(n: 1_000_000, questions: 50, replicates: 200) }
+
+    // Domains, groups and differences (issue 17)
+    Benchmark("Grouped means with SEs: 10^6 respondents x 1,000 groups, 20 strata x 100 PSUs") { benchmark, design in
+        for _ in benchmark.scaledIterations { blackHole(try design.mean("y", by: ["g"], covariance: false)) }
+    } setup: { try SyntheticSurvey.groupedDesign(n: 1_000_000, groups: 1_000) }
+
+    Benchmark("All 66 pairwise differences of 12 group means (full covariance), 10^6 respondents, 20 strata x 100 PSUs") { benchmark, design in
+        for _ in benchmark.scaledIterations {
+            blackHole(try design.mean("y", by: ["g"]).pairwiseDifferences(adjustment: .holm))
+        }
+    } setup: { try SyntheticSurvey.groupedDesign(n: 1_000_000, groups: 12) }
+
+    Benchmark("Domain expression evaluated over 10^6 respondents") { benchmark, design in
+        for _ in benchmark.scaledIterations {
+            blackHole(try design.domain(where: "g in 1-300, 500 and (y > 55 or not st == 3) and psu is not missing"))
+        }
+    } setup: { try SyntheticSurvey.groupedDesign(n: 1_000_000, groups: 1_000) }
 }

@@ -69,6 +69,22 @@ enum SyntheticSurvey {
                                 replicateColumns: (1...replicates).map { "rw\($0)" }, method: .jk1)
     }
 
+    /// A stratified cluster sample for grouped estimation (issue 17): `y`
+    /// (continuous), `g` (1…groups), 20 strata `st` of 100 PSUs `psu` each,
+    /// weight `wt`; every PSU holds respondents of many groups.
+    static func groupedDesign(n: Int, groups: Int, seed: UInt64 = 17) throws -> SurveyDesign {
+        var r = Generator(state: seed)
+        let st = (0..<n).map { _ in Double(1 + Int(r.next() % 20)) }
+        let psu = st.map { s in s * 1000 + Double(r.next() % 100) }
+        let g = (0..<n).map { _ in Double(1 + Int(r.next() % UInt64(groups))) }
+        let y = g.map { 50 + $0.truncatingRemainder(dividingBy: 7) + 10 * r.uniform() }
+        let w = (0..<n).map { _ in 0.5 + 1.5 * r.uniform() }
+        let data = try Dataset(variables: [
+            Variable(name: "y", level: .scale, values: y), Variable(name: "g", values: g),
+            Variable(name: "st", values: st), Variable(name: "psu", values: psu), Variable(name: "wt", level: .scale, values: w)])
+        return try SurveyDesign(data: data, weight: "wt", strata: "st", clusters: "psu")
+    }
+
     /// An n × p column-major matrix of correlated continuous values.
     static func continuous(n: Int, p: Int, seed: UInt64 = 7) -> Matrix {
         var g = Generator(state: seed)

@@ -16,6 +16,7 @@ run <- function(des) {
   f <- svychisq(~xr + yr, des, statistic = "F")
   ch <- svychisq(~xr + yr, des, statistic = "Chisq")
   aw <- svychisq(~xr + yr, des, statistic = "adjWald")
+  wd <- svychisq(~xr + yr, des, statistic = "Wald")
   list(
     # NOTE: svychisq prints the UNADJUSTED Pearson X^2 of the weighted table
     # rescaled to N = number of rows of the design (including rows with NA).
@@ -24,12 +25,40 @@ run <- function(des) {
     df = num(ch$parameter),
     F = num(f$statistic), Fndf = num(f$parameter[1]), Fddf = num(f$parameter[2]), Fp = num(f$p.value),
     adjWaldF = num(aw$statistic), adjWaldNdf = num(aw$parameter[1]), adjWaldDdf = num(aw$parameter[2]), adjWaldP = num(aw$p.value),
+    # statistic = "Wald": the unadjusted Wald F = X2_W / d on (d, nu)
+    waldF = num(wd$statistic), waldNdf = num(wd$parameter[1]), waldDdf = num(wd$parameter[2]), waldP = num(wd$p.value),
+    degf = degf(des),
     designRows = nrow(des$variables)
   )
 }
 des <- svydesign(ids = ~1, weights = ~w, data = d)
 full <- run(des)
 dom <- run(subset(des, dom))
+# The tests on the valid answers (Barometer's default, as SPSS CROSSTABS and R
+# on the non-missing rows): svychisq on subset(design, valid), whose degf is
+# that of the respondents with valid answers to both (issue 15.5).
+d$valid <- !is.na(d$xr) & !is.na(d$yr)
+validSubset <- run(subset(des, !is.na(xr) & !is.na(yr)))
+domainValid <- run(subset(des, dom & !is.na(xr) & !is.na(yr)))
+# The same under a stratified cluster design built from the row numbers:
+# strata = 1 + (row - 1) %% 3, PSUs of 4 consecutive rows within a stratum
+# (written to clustered_data.csv with the columns the Swift test reads).
+d$row <- seq_len(nrow(d))
+d$stratum <- 1 + (d$row - 1) %% 3
+d$psu <- d$stratum * 1000 + (d$row - 1) %/% 12
+write.csv(d[, c("x", "y", "w", "stratum", "psu")], file.path(here, "clustered_data.csv"), row.names = FALSE)
+cdes <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w, data = d)
+clustered <- run(subset(cdes, valid))
+clusteredDomain <- run(subset(cdes, dom & valid))
+# A replicate design: JK1 over 12 clusters of 25 consecutive rows; the analysis
+# replicate weights go to replicate_data.csv (columns r1..r12).
+d$cl <- 1 + (d$row - 1) %/% 25
+rdes <- as.svrepdesign(svydesign(ids = ~cl, weights = ~w, data = d), type = "JK1")
+rw <- weights(rdes, "analysis")
+colnames(rw) <- paste0("r", seq_len(ncol(rw)))
+write.csv(cbind(d[, c("x", "y", "w")], rw), file.path(here, "replicate_data.csv"), row.names = FALSE)
+replicateValid <- run(subset(rdes, !is.na(xr) & !is.na(yr)))
+replicateScale <- rdes$scale
 # complete cases only: here N = number of valid respondents
 cc <- d[!is.na(d$xr) & !is.na(d$yr), ]
 complete <- run(svydesign(ids = ~1, weights = ~w, data = cc))
@@ -47,6 +76,9 @@ fisher <- lapply(list(c(3,1,1,3), c(10,2,3,15), c(0,5,6,2), c(25,30,40,12), c(12
 
 out <- list(generator = paste("R", getRversion(), "survey", packageVersion("survey")),
             full = full, domain = dom, completeCases = complete,
+            validSubset = validSubset, domainValid = domainValid,
+            clusteredValid = clustered, clusteredDomainValid = clusteredDomain,
+            replicateValid = replicateValid, replicateScale = replicateScale,
             unweightedValidTable = list(counts = as.vector(t(unclass(tab))), rows = nrow(tab), columns = ncol(tab),
                                         pearson = num(classical$statistic), p = num(classical$p.value)),
             fisher = fisher)

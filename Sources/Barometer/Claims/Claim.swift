@@ -65,8 +65,8 @@ public struct Claim: Sendable, Codable, Equatable {
         guard !statement.isEmpty else { throw .invalidClaim(claim: id, field: "statement", reason: "empty") }
         guard !location.memo.isEmpty else { throw .invalidClaim(claim: id, field: "location.memo", reason: "empty") }
         guard !location.part.isEmpty else { throw .invalidClaim(claim: id, field: "location.part", reason: "empty") }
-        try figure?.validate(claim: id)
         try computation.validate(claim: id)
+        try figure?.validate(claim: id, kind: computation.kind)
         let kind = computation.kind
         switch verdict {
         case .roundingInterval, .confidenceInterval:

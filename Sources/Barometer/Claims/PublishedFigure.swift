@@ -108,5 +108,37 @@ public struct PublishedFigure: Sendable, Codable, Equatable {
         if unit == .correlation, !(-1...1).contains(value) {
             throw .invalidClaim(claim: id, field: "figure.value", reason: "a correlation must lie in -1...1, found \(value)")
         }
+        if unit == .count, !(0...Self.maximumCount).contains(value) {
+            throw .invalidClaim(claim: id, field: "figure.value",
+                                reason: "a count must lie in 0...\(NumberFormat.fixed(Self.maximumCount, 0)) (2^53, the largest exact whole number), found \(value)")
+        }
+        if let t = tolerance, !(t.isFinite && t >= 0 && t <= Self.maximumCount) {
+            throw .invalidClaim(claim: id, field: "figure.tolerance", reason: "must be a finite non-negative number, found \(t)")
+        }
+    }
+
+    /// Largest published count accepted (2^53: every whole number up to it is exact in a `Double`).
+    public static let maximumCount: Double = 9_007_199_254_740_992
+
+    /// Units a figure of a claim of `kind` may have: shares (marginal,
+    /// collapsed, conditional, multiple-response) and group differences are
+    /// percents; correlations are correlations; published-only and
+    /// published-trend figures (no recomputation) may be any unit.
+    static func allowedUnits(for kind: ClaimComputation.Kind) -> [Unit] {
+        switch kind {
+        case .marginalShare, .collapsedShare, .conditionalShare, .multipleResponse, .groupDifference: return [.percent]
+        case .correlation, .partialCorrelation: return [.correlation]
+        case .publishedTrend, .publishedOnly: return Unit.allCases
+        }
+    }
+
+    /// Checks that this figure's unit fits a claim of `kind` (see ``allowedUnits(for:)``).
+    func validate(claim id: String, kind: ClaimComputation.Kind) throws(BarometerError) {
+        let allowed = Self.allowedUnits(for: kind)
+        guard allowed.contains(unit) else {
+            throw .invalidClaim(claim: id, field: "figure.unit",
+                                reason: "a '\(kind.rawValue)' claim publishes a \(allowed.map(\.rawValue).joined(separator: " or ")), not a \(unit.rawValue)")
+        }
+        try validate(claim: id)
     }
 }

@@ -15,11 +15,11 @@ public enum Correlation {
     /// Correlation matrix of `variables` (at least two).
     ///
     /// - Pearson, listwise: one `dsyrk` pass over centred, √w-scaled row chunks
-    ///   (``CentredMoments``). Pairwise: masked BLAS products (``PairwiseMoments``).
-    /// - Spearman: mid-ranks (``WeightedRanks``) then Pearson; pairwise ranks
+    ///   (`CentredMoments`). Pairwise: masked BLAS products (`PairwiseMoments`).
+    /// - Spearman: mid-ranks (`WeightedRanks`) then Pearson; pairwise ranks
     ///   are taken within each pair's rows (as pandas).
     /// - Kendall τ_b: Knight's algorithm per pair. Weighted: each pair of rows
-    ///   counts `wᵢwⱼ` (``KendallTau``), estimate only (SE and p are nil).
+    ///   counts `wᵢwⱼ` (`KendallTau`), estimate only (SE and p are nil).
     /// - Polychoric: see ``Polychoric`` (Wald test and interval from the observed information).
     /// - Throws: ``BarometerError/constantVariable(_:)`` for a variable with no
     ///   variation among its rows, ``BarometerError/insufficientData(_:)`` when
@@ -45,14 +45,11 @@ public enum Correlation {
             }
             let data = options.method == .spearman
                 ? WeightedRanks.ranks(of: cols.columns, rows: rows, weights: cols.weights) : cols.columns
-            let mom: CentredMoments
-            if let f = fast { mom = f } else { mom = try CentredMoments(columns: data, rows: rows, weights: cols.weights) }
-            for j in 0..<p where mom.isConstant(j) { throw .constantVariable(variables[j]) }
-            let r = mom.correlation()
-            let size = cols.testSize(count: used, sumW: mom.sumW, sumW2: mom.sumW2, semantics: options.weightSemantics)
-            for i in 0..<p { for j in 0..<p {
-                acc.set(i, j, r: i == j ? 1 : CorrelationInference.clamp(r[i, j]), n: used, size: size)
-            } }
+            var pearson = PearsonAccumulator(variableCount: p)
+            if let f = fast { try pearson.add(f) } else {
+                try pearson.add(try CentredMoments(columns: data, rows: rows, weights: cols.weights))
+            }
+            try listwise(&acc, moments: pearson.finalize(), variables: variables, cols: cols, options: options)
         case (.pearson, .pairwise):
             let pm = try PairwiseMoments(cols)     // also reports ±∞ (requireFinite)
             for j in 0..<p {
@@ -106,6 +103,20 @@ public enum Correlation {
         }
         return acc.finish(variables: variables, method: options.method, kind: .zeroOrder, controls: [],
                           options: options, cols: cols, rule: cols.ruleDescription(options.missing, options: options))
+    }
+
+    /// Listwise estimates, counts and test sizes from accumulated moments
+    /// (``PearsonAccumulator``): the one finalization of the in-memory and
+    /// merged Pearson paths (Spearman: moments of the ranks).
+    static func listwise(_ acc: inout CorrelationAccumulator, moments mom: CentredMoments, variables: [String],
+                         cols: CorrelationColumns, options: CorrelationOptions) throws(BarometerError) {
+        let p = variables.count, used = mom.count
+        for j in 0..<p where mom.isConstant(j) { throw .constantVariable(variables[j]) }
+        let r = mom.correlation()
+        let size = cols.testSize(count: used, sumW: mom.sumW, sumW2: mom.sumW2, semantics: options.weightSemantics)
+        for i in 0..<p { for j in 0..<p {
+            acc.set(i, j, r: i == j ? 1 : CorrelationInference.clamp(r[i, j]), n: used, size: size)
+        } }
     }
 
     /// Spearman (pairwise) or Kendall for one pair over `rows`.

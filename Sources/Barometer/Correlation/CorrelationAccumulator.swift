@@ -8,6 +8,8 @@ struct CorrelationAccumulator {
     /// Method-specific (lower, upper) replacing the Fisher-z interval (polychoric).
     var intervals: [[(Double?, Double?)?]]
     var notes: [String] = []
+    /// Polychoric pairs in (i < j) order, with thresholds and tests.
+    var polychoricPairs: [PolychoricPair] = []
 
     init(p: Int) {
         est = Array(repeating: Array(repeating: nil, count: p), count: p)
@@ -60,12 +62,14 @@ struct CorrelationAccumulator {
         }
         var e = est
         for i in 0..<p { e[i][i] = 1 }
-        return CorrelationMatrix(variables: variables, method: method, kind: kind, controls: controls,
+        var out = CorrelationMatrix(variables: variables, method: method, kind: kind, controls: controls,
                                  missing: options.missing, userMissingExcluded: options.excludeUserMissing,
                                  weight: cols.isWeighted ? cols.weightName : nil, weightSemantics: options.weightSemantics,
                                  confidenceLevel: options.confidenceLevel, adjustment: options.adjustment, rule: rule,
                                  estimates: e, counts: counts, testSizes: sizes, degreesOfFreedom: df,
                                  standardErrors: se, pValues: pv, adjustedPValues: adj, lower: lo, upper: hi,
                                  usedPseudoInverse: pseudoInverse, notes: notes)
+        if method == .polychoric { out.polychoric = polychoricPairs }
+        return out
     }
 }

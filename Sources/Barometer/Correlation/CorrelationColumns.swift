@@ -54,10 +54,21 @@ struct CorrelationColumns: Sendable {
         maybeComplete = !excluded
     }
 
+    /// Columns without rows: names and weighting only (to finalize merged moments).
+    init(names: [String], weightName: String?) {
+        self.names = names
+        columns = names.map { _ in [] }
+        weights = []
+        isWeighted = weightName != nil
+        self.weightName = weightName
+        rowCount = 0
+        maybeComplete = false
+    }
+
     /// Throws for an infinite value (BLAS would turn it into NaN silently).
     func requireFinite(_ j: Int) throws(BarometerError) {
         for (i, x) in columns[j].enumerated() where x.isInfinite {
-            throw .invalidArgument("variable '\(names[j])' holds \(x) at row \(i + 1)")
+            throw .invalidArgument("variable '\(names[j])' holds \(x) at data row \(i + 1)")
         }
     }
 

@@ -37,6 +37,10 @@ public struct CorrelationMatrix: Sendable, Codable, Equatable, TableRepresentabl
     /// True when a singular matrix was handled by a pseudo-inverse (``SingularityPolicy/pseudoInverse``).
     public let usedPseudoInverse: Bool
     public let notes: [String]
+    /// Polychoric matrices: per pair (i < j) the thresholds, their standard
+    /// errors (joint ML), the estimator and the bivariate-normality tests, as
+    /// R polycor prints them; nil for other methods (absent from JSON).
+    public var polychoric: [PolychoricPair]? = nil
 
     /// The entry for the pair (i, j).
     public func estimate(_ i: Int, _ j: Int) -> CorrelationEstimate {

@@ -22,11 +22,15 @@ public struct CorrelationOptions: Sendable {
     public var conditionLimit: Double
     /// Restrict the analysis to a domain (rows outside it are not used).
     public var domain: Domain?
+    /// Polychoric only: two-step (default, as R `polycor::polychor`/`hetcor`)
+    /// or joint ML of ρ and the thresholds (`ML = TRUE`).
+    public var polychoricEstimator: PolychoricEstimator
 
     public init(method: CorrelationMethod = .pearson, missing: MissingDataRule = .listwise,
                 excludeUserMissing: Bool = true, weightSemantics: WeightSemantics = .probability,
                 confidenceLevel: Double = 0.95, adjustment: PValueAdjustment = .none,
-                singularity: SingularityPolicy = .error, conditionLimit: Double = 1e12, domain: Domain? = nil) {
+                singularity: SingularityPolicy = .error, conditionLimit: Double = 1e12, domain: Domain? = nil,
+                polychoricEstimator: PolychoricEstimator = .twoStep) {
         self.method = method
         self.missing = missing
         self.excludeUserMissing = excludeUserMissing
@@ -36,5 +40,6 @@ public struct CorrelationOptions: Sendable {
         self.singularity = singularity
         self.conditionLimit = conditionLimit
         self.domain = domain
+        self.polychoricEstimator = polychoricEstimator
     }
 }

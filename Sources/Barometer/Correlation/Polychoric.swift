@@ -29,6 +29,16 @@ import Darwin
 /// two-step `std.err`). Wald test `z = ρ̂/SE`; interval `ρ̂ ± z_{1−α/2}·SE`
 /// clipped to [−1, 1].
 ///
+/// Joint ML (``PolychoricEstimator/maximumLikelihood``; R `polychor(ML = TRUE)`):
+/// ρ and all thresholds maximise ℓ together, from the two-step estimate by
+/// Newton's method with enforced convergence, SEs of ρ and every threshold from
+/// the inverse observed information (see `jointML(_:start:what:)`).
+///
+/// Both estimators report polycor's test of bivariate normality at their
+/// estimate: likelihood-ratio G² and Pearson X² on rc − r − c df (none for
+/// 2 × 2). A table whose total does not exceed the r + c − 1 parameters (e.g.
+/// two respondents) is ``BarometerError/insufficientData(_:)`` ("too few rows").
+///
 /// Weights: the table holds Σw per cell (``CellTally``) rescaled so that its
 /// total is the test n (Kish n_eff for probability weights, Σw for frequency
 /// weights); ρ̂ does not depend on the rescaling, the SE does.
@@ -36,11 +46,19 @@ public enum Polychoric {
 
     /// Polychoric correlation of a contingency table of (weighted) counts,
     /// rows and columns in category order. Empty rows and columns are dropped.
+    /// - Parameters:
+    ///   - table: the r × c (weighted) counts, `table[row][column]`.
+    ///   - rowName: the row variable's name, for messages.
+    ///   - columnName: the column variable's name, for messages.
+    ///   - estimator: two-step (default, as polycor) or joint ML.
     /// - Throws: ``BarometerError/constantVariable(_:)`` when fewer than two
-    ///   non-empty rows or columns remain, ``BarometerError/noConvergence(_:)``,
+    ///   non-empty rows or columns remain, ``BarometerError/insufficientData(_:)``
+    ///   when the table total does not exceed the r + c − 1 parameters (e.g. 2 rows),
+    ///   ``BarometerError/noConvergence(_:)``,
     ///   ``BarometerError/invalidArgument(_:)`` for negative or non-finite counts.
     public static func estimate(table: [[Double]], rowName: String = "row variable",
-                                columnName: String = "column variable") throws(BarometerError) -> PolychoricEstimate {
+                                columnName: String = "column variable",
+                                estimator: PolychoricEstimator = .twoStep) throws(BarometerError) -> PolychoricEstimate {
         guard let c0 = table.first?.count, table.allSatisfy({ $0.count == c0 }) else {
             throw .invalidArgument("a polychoric table needs rows of equal length")
         }
@@ -55,42 +73,31 @@ public enum Polychoric {
         guard keepC.count >= 2 else { throw .constantVariable(columnName) }
         let t = keepR.map { i in keepC.map { j in table[i][j] } }
         let total = keepR.reduce(0) { $0 + rowSums[$1] }
+        let parameters = keepR.count + keepC.count - 1
+        guard total > Double(parameters) else {
+            throw .insufficientData("polychoric \(rowName) × \(columnName): too few rows: n = \(NumberFormat.fixed(total, total == total.rounded() ? 0 : 2)) "
+                + "for a \(keepR.count) × \(keepC.count) table, whose model has r + c − 1 = \(parameters) parameters; "
+                + "at least \(parameters + 1) are needed")
+        }
         let a = try thresholds(keepR.map { rowSums[$0] }, total: total)
         let b = try thresholds(keepC.map { colSums[$0] }, total: total)
-        let model = Model(n: t, a: [-.infinity] + a + [.infinity], b: [-.infinity] + b + [.infinity])
-
-        // grid of the score
-        let limit = 0.9995
-        let steps = 200
-        let grid = (0...steps).map { -limit + 2 * limit * Double($0) / Double(steps) }
-        let scores = grid.map { model.evaluate($0).score }
-        var best: (rho: Double, ll: Double, lo: Double, hi: Double)? = nil
-        for s in 0..<steps where scores[s] > 0 && scores[s + 1] <= 0 {
-            var lo = grid[s], hi = grid[s + 1]
-            var iterations = 0
-            while hi - lo > 1e-14 && iterations < 200 {
-                let mid = (lo + hi) / 2
-                if model.evaluate(mid).score > 0 { lo = mid } else { hi = mid }
-                iterations += 1
-            }
-            let rho = (lo + hi) / 2
-            let ll = model.evaluate(rho).logLikelihood
-            if best == nil || ll > best?.ll ?? -.infinity { best = (rho, ll, grid[s], grid[s + 1]) }
+        let model = Likelihood(n: t)
+        let what = "polychoric \(rowName) × \(columnName)"
+        let step = try maximiseRho(model, a: a, b: b, what: what)
+        let base = PolychoricEstimate(rho: step.rho, standardError: step.standardError, rowThresholds: a,
+                                      columnThresholds: b, logLikelihood: step.logLikelihood, gradient: step.score,
+                                      bracket: step.bracket, n: total, tableShape: [t.count, keepC.count])
+        switch estimator {
+        case .twoStep:
+            var e = base
+            e.gradientMaxNorm = Swift.abs(step.score)
+            let tests = model.normalityTests(model.evaluate([step.rho] + a + b, gradient: false).probabilities)
+            e.likelihoodRatioTest = tests?.likelihoodRatio
+            e.pearsonTest = tests?.pearson
+            return e
+        case .maximumLikelihood:
+            return try jointML(model, start: base, what: what)
         }
-        guard let b0 = best else {
-            let side = (scores.first ?? 0) > 0 ? "+1" : "−1"
-            throw .noConvergence("polychoric \(rowName) × \(columnName): the likelihood has no interior maximum (it increases towards ρ = \(side); zero cells?)")
-        }
-        let at = model.evaluate(b0.rho)
-        let h = 1e-6
-        let info = -(model.evaluate(b0.rho + h).score - model.evaluate(b0.rho - h).score) / (2 * h)
-        let lEnds = Swift.max(model.evaluate(b0.lo).logLikelihood, model.evaluate(b0.hi).logLikelihood)
-        guard info > 0, info.isFinite, Swift.abs(at.score / info) < 1e-9, at.logLikelihood >= lEnds else {
-            throw .noConvergence("polychoric \(rowName) × \(columnName): score \(at.score), information \(info) at ρ = \(b0.rho)")
-        }
-        return PolychoricEstimate(rho: b0.rho, standardError: 1 / info.squareRoot(), rowThresholds: a,
-                                  columnThresholds: b, logLikelihood: at.logLikelihood, gradient: at.score,
-                                  bracket: [b0.lo, b0.hi], n: total, tableShape: [t.count, keepC.count])
     }
 
     /// Polychoric correlation of two variables of a design (user-missing
@@ -103,10 +110,53 @@ public enum Polychoric {
         try cols.requireFinite(0); try cols.requireFinite(1)
         let mask = (0..<cols.rowCount).map { !cols.columns[0][$0].isNaN && !cols.columns[1][$0].isNaN }
         let t = try table(design, x: x, y: y, mask: mask, cols: cols, options: o)
-        return try estimate(table: t.table, rowName: x, columnName: y)
+        return try estimate(table: t.table, rowName: x, columnName: y, estimator: options.polychoricEstimator)
     }
 
     // MARK: internals
+
+    /// ρ maximising ℓ with the thresholds fixed: grid of the score, bisection
+    /// of each + → − sign change to width 1e-14, the highest bracket wins;
+    /// accepted only at a maximum (positive information, Newton step < 1e-9,
+    /// ℓ no lower than at the bracket's ends). SE `1/√I`, I = −ℓ'' by a
+    /// central difference of the analytic score (step 1e-6).
+    static func maximiseRho(_ model: Likelihood, a: [Double], b: [Double], what: String) throws(BarometerError)
+        -> (rho: Double, standardError: Double, logLikelihood: Double, score: Double, bracket: [Double]) {
+        func at(_ rho: Double) -> (logLikelihood: Double, score: Double) {
+            let e = model.evaluate([rho] + a + b, gradient: true, thresholds: false)
+            guard let s = e.gradient.first else { return (-.infinity, rho < 0 ? .infinity : -.infinity) }
+            return (e.logLikelihood, s)
+        }
+        let limit = 0.9995
+        let steps = 200
+        let grid = (0...steps).map { -limit + 2 * limit * Double($0) / Double(steps) }
+        let scores = grid.map { at($0).score }
+        var best: (rho: Double, ll: Double, lo: Double, hi: Double)? = nil
+        for s in 0..<steps where scores[s] > 0 && scores[s + 1] <= 0 {
+            var lo = grid[s], hi = grid[s + 1]
+            var iterations = 0
+            while hi - lo > 1e-14 && iterations < 200 {
+                let mid = (lo + hi) / 2
+                if at(mid).score > 0 { lo = mid } else { hi = mid }
+                iterations += 1
+            }
+            let rho = (lo + hi) / 2
+            let ll = at(rho).logLikelihood
+            if best == nil || ll > best?.ll ?? -.infinity { best = (rho, ll, grid[s], grid[s + 1]) }
+        }
+        guard let b0 = best else {
+            let side = (scores.first ?? 0) > 0 ? "+1" : "−1"
+            throw .noConvergence("\(what): the likelihood has no interior maximum (it increases towards ρ = \(side); zero cells?)")
+        }
+        let here = at(b0.rho)
+        let h = 1e-6
+        let info = -(at(b0.rho + h).score - at(b0.rho - h).score) / (2 * h)
+        let lEnds = Swift.max(at(b0.lo).logLikelihood, at(b0.hi).logLikelihood)
+        guard info > 0, info.isFinite, Swift.abs(here.score / info) < 1e-9, here.logLikelihood >= lEnds else {
+            throw .noConvergence("\(what): score \(here.score), information \(info) at ρ = \(b0.rho)")
+        }
+        return (b0.rho, 1 / info.squareRoot(), here.logLikelihood, here.score, [b0.lo, b0.hi])
+    }
 
     /// Thresholds Φ⁻¹ of the cumulative proportions (all but the last category).
     static func thresholds(_ margins: [Double], total: Double) throws(BarometerError) -> [Double] {
@@ -121,36 +171,11 @@ public enum Polychoric {
         return out
     }
 
-    struct Model {
-        let n: [[Double]]
-        let a: [Double]
-        let b: [Double]
-
-        /// ℓ(ρ) and ∂ℓ/∂ρ.
-        func evaluate(_ rho: Double) -> (logLikelihood: Double, score: Double) {
-            let r = a.count - 1, c = b.count - 1
-            var cdf = [[Double]](repeating: [Double](repeating: 0, count: c + 1), count: r + 1)
-            var pdf = cdf
-            for i in 0...r { for j in 0...c {
-                cdf[i][j] = BivariateNormal.cdf(a[i], b[j], rho: rho)
-                pdf[i][j] = BivariateNormal.density(a[i], b[j], rho: rho)
-            } }
-            var ll = 0.0, score = 0.0
-            for i in 1...r { for j in 1...c where n[i - 1][j - 1] > 0 {
-                let p = cdf[i][j] - cdf[i - 1][j] - cdf[i][j - 1] + cdf[i - 1][j - 1]
-                let dp = pdf[i][j] - pdf[i - 1][j] - pdf[i][j - 1] + pdf[i - 1][j - 1]
-                guard p > 0 else { return (-.infinity, rho < 0 ? .infinity : -.infinity) }
-                ll += n[i - 1][j - 1] * log(p)
-                score += n[i - 1][j - 1] * dp / p
-            } }
-            return (ll, score)
-        }
-    }
-
     /// Weighted contingency table of x × y over the rows in `mask`, through
     /// ``CategoryCoding`` and ``CellTally``, rescaled to the test n.
     static func table(_ design: SurveyDesign, x: String, y: String, mask: [Bool], cols: CorrelationColumns,
-                      options: CorrelationOptions) throws(BarometerError) -> (table: [[Double]], count: Int, size: Double) {
+                      options: CorrelationOptions) throws(BarometerError)
+        -> (table: [[Double]], count: Int, size: Double, rows: [Category], columns: [Category]) {
         let inclusion: MissingInclusion = options.excludeUserMissing ? .excludeMissing : .showMissing
         let cx = CategoryCoding(try design.variable(x), missing: inclusion)
         let cy = CategoryCoding(try design.variable(y), missing: inclusion)
@@ -168,7 +193,7 @@ public enum Polychoric {
                                  semantics: options.weightSemantics)
         let scale = tally.totalWeighted > 0 ? size / tally.totalWeighted : 0
         let t = (0..<kx).map { i in (0..<ky).map { j in tally.weighted[i * ky + j] * scale } }
-        return (t, count, size)
+        return (t, count, size, cx.categories, cy.categories)
     }
 
     /// Fills a polychoric correlation matrix (listwise or pairwise).
@@ -187,8 +212,14 @@ public enum Polychoric {
                     acc.notes.append("\(cols.names[i]) × \(cols.names[j]): 0 complete rows, r undefined")
                     continue
                 }
-                let e = try estimate(table: t.table, rowName: cols.names[i], columnName: cols.names[j])
+                let e = try estimate(table: t.table, rowName: cols.names[i], columnName: cols.names[j],
+                                     estimator: options.polychoricEstimator)
                 acc.set(i, j, r: e.rho, n: t.count, size: t.size)
+                let keptRows = t.table.indices.filter { r in t.table[r].contains { $0 > 0 } }
+                let keptColumns = t.columns.indices.filter { c in t.table.contains { $0[c] > 0 } }
+                acc.polychoricPairs.append(PolychoricPair(x: cols.names[i], y: cols.names[j],
+                                                          rowCategories: keptRows.map { t.rows[$0] },
+                                                          columnCategories: keptColumns.map { t.columns[$0] }, estimate: e))
                 let z = e.rho / e.standardError
                 let pval = 2 * Normal.sf(Swift.abs(z))
                 acc.override[i][j] = (e.standardError, pval.isFinite ? pval : nil)

@@ -32,14 +32,19 @@ public struct ReplicateWeights: Sendable {
 
     /// Replicate weights from columns of `data`.
     /// - Parameters:
+    ///   - data: the respondents.
     ///   - columns: replicate-weight variables, in order.
+    ///   - method: how the replicates were made (JK1, JKn, BRR, Fay, bootstrap, SDR, other).
     ///   - combined: the columns are full analysis weights (R's
     ///     `combined.weights = TRUE`, the default); otherwise they are
     ///     factors multiplied by `base`.
     ///   - base: the full-sample weights (needed when `combined` is false).
-    ///   - scale, rscales: override the method's defaults (required for
-    ///     `other`; `jkn` needs `rscales` unless `strata` lets them be derived).
+    ///   - scale: overrides the method's overall scale (required for `other`).
+    ///   - rscales: override the per-replicate scales (`jkn` needs them unless
+    ///     `strata` lets them be derived).
     ///   - fayRho: ρ for `fay`.
+    ///   - mse: centre the replicate deviations on the full-sample estimate
+    ///     rather than the replicates' mean (R `mse = TRUE`).
     ///   - strata: for `jkn` without `rscales`: rscale_r = (n_h − 1)/n_h,
     ///     with h the stratum of the rows replicate r zeroes and n_h its PSUs.
     ///   - fpc: a finite-population correction per row (R `svydesign`'s fpc:
@@ -187,11 +192,22 @@ public struct ReplicateWeights: Sendable {
 
     /// Replicate weighted totals `Wᵀ·A` (R × k) of the columns of `a` (n × k), one dgemm.
     public func replicateTotals(_ a: Matrix) throws(BarometerError) -> Matrix {
-        do { return try LinearAlgebra.multiply(weights, a, transposeA: true) } catch { throw .linearAlgebra(error) }
+        // Single-threaded BLAS: a threaded OpenBLAS dgemm splits the sum over
+        // rows differently for each thread count (results then differ in the
+        // last bits); one thread keeps one fixed order.
+        try BLASRuntime.withSingleThreadedBLAS { () -> Result<Matrix, BarometerError> in
+            do throws(LinearAlgebraError) { return .success(try LinearAlgebra.multiply(weights, a, transposeA: true)) } catch { return .failure(.linearAlgebra(error)) }
+        }.get()
     }
 
     /// Covariance of estimates from their replicates (R × k) and full-sample values (k).
     public func covariance(replicates theta: Matrix, full: [Double]) throws(BarometerError) -> Matrix {
+        try Self.covariance(replicates: theta, full: full, scale: scale, rscales: rscales, mse: mse)
+    }
+
+    /// The same from the variance parameters alone (for accumulated replicate totals).
+    static func covariance(replicates theta: Matrix, full: [Double], scale: Double, rscales: [Double],
+                           mse: Bool) throws(BarometerError) -> Matrix {
         let k = theta.columns
         var centred = theta
         for j in 0..<k {
@@ -203,6 +219,8 @@ public struct ReplicateWeights: Sendable {
             }
             for r in 0..<theta.rows { centred[r, j] = (theta[r, j] - centre) * (scale * rscales[r]).squareRoot() }
         }
-        do { return try LinearAlgebra.gram(centred) } catch { throw .linearAlgebra(error) }
+        return try BLASRuntime.withSingleThreadedBLAS { () -> Result<Matrix, BarometerError> in
+            do throws(LinearAlgebraError) { return .success(try LinearAlgebra.gram(centred)) } catch { return .failure(.linearAlgebra(error)) }
+        }.get()
     }
 }

@@ -25,14 +25,24 @@ extension SamplingStructure {
     /// `z(i)` is evaluated only for rows with a group, at most twice per row
     /// (it must be a pure function of the row), so no n-vector of influence
     /// values is stored.
+    ///
+    /// With `diagonalOnly`, only the variances are computed (off-diagonal
+    /// entries stay 0): O(n + PSUs + Σ_h q_h) time and O(k) scratch.
     /// - Throws: ``BarometerError/lengthMismatch(variable:expected:actual:)``,
     ///   ``BarometerError/invalidArgument(_:)`` for a group outside `-1..<groupCount`,
     ///   and the lonely-PSU errors of ``linearizationCovariance(_:)``.
-    func linearizationCovariance(groups: [Int32], groupCount k: Int, influence z: (Int) -> Double) throws(BarometerError) -> Matrix {
+    func linearizationCovariance(groups: [Int32], groupCount k: Int, diagonalOnly: Bool = false,
+                                 influence z: (Int) -> Double) throws(BarometerError) -> Matrix {
         let n = clusters.count
         guard groups.count == n else { throw .lengthMismatch(variable: "influence groups", expected: n, actual: groups.count) }
         for g in groups where g < -1 || Int(g) >= k {
             throw .invalidArgument("influence group \(g) outside -1..<\(k)")
+        }
+        if calibration != nil {
+            // Calibration residuals are non-zero outside the groups: use the dense kernel.
+            var dense = Matrix(rows: n, columns: k)
+            for i in 0..<n where groups[i] >= 0 { dense[i, Int(groups[i])] = z(i) }
+            return try linearizationCovariance(dense)
         }
         let plan = try stratumPlan()
         var v = Matrix(rows: k, columns: k)
@@ -42,10 +52,12 @@ extension SamplingStructure {
         var present: [Int] = []
         // Σ_{A_j∩A_l} u_pj u_pl, Σ_{A_j∩A_l} u_pj (at [j + k·l]) and |A_j ∩ A_l|; when every
         // PSU is one row no two groups share a PSU and only the diagonal is used.
-        let pairs = order.oneRowPerPSU ? k : k * k
+        // With diagonalOnly, only the diagonal sums are kept (at [j]).
+        let diagonal = order.oneRowPerPSU || diagonalOnly
+        let pairs = diagonal ? k : k * k
         var x = [Double](repeating: 0, count: pairs), y = [Double](repeating: 0, count: pairs)
         var c = [Int](repeating: 0, count: pairs)
-        @inline(__always) func d(_ a: Int) -> Int { order.oneRowPerPSU ? a : a + k * a }
+        @inline(__always) func d(_ a: Int) -> Int { diagonal ? a : a + k * a }
         // Per-PSU totals of the groups present (general case), in first-seen order.
         var scratch = [Double](repeating: 0, count: k)
         var seenIn = [Int](repeating: -1, count: k)            // PSU that last touched group j
@@ -124,6 +136,13 @@ extension SamplingStructure {
                     for e in entryGroups.indices { mean[entryGroups[e]] += entryTotals[e] }
                     for g in present { mean[g] /= Double(nh) }
                 }
+                if diagonalOnly {
+                    for g in present { x[g] = 0; y[g] = 0; c[g] = 0 }
+                    for e in entryGroups.indices {
+                        let a = entryGroups[e], ua = entryTotals[e] - mean[a]
+                        x[a] += ua * ua; y[a] += ua; c[a] += 1
+                    }
+                } else {
                 for a in present { for b in present { x[a + k * b] = 0; y[a + k * b] = 0; c[a + k * b] = 0 } }
                 // Centred cross-products within each PSU.
                 for q in 0..<(psuStart.count - 1) {
@@ -138,15 +157,17 @@ extension SamplingStructure {
                         }
                     }
                 }
+                }
             }
             for a in present {
                 let ma = mean[a], na = c[d(a)], ua = y[d(a)]
                 v[a, a] += factor * (x[d(a)] + Double(nh - na) * ma * ma)
+                if diagonalOnly { continue }
                 for b in present where b != a {
                     let mb = mean[b], nb = c[d(b)], ub = y[d(b)]
                     // Groups sharing no PSU (always so with one row per PSU): the pair terms vanish.
                     var xab = 0.0, yab = 0.0, yba = 0.0, cab = 0
-                    if !order.oneRowPerPSU { xab = x[a + k * b]; yab = y[a + k * b]; yba = y[b + k * a]; cab = c[a + k * b] }
+                    if !diagonal { xab = x[a + k * b]; yab = y[a + k * b]; yba = y[b + k * a]; cab = c[a + k * b] }
                     let neither = Double(nh - na - nb + cab)
                     let s: Double = xab + mb * (yab - ua) + ma * (yba - ub) + ma * mb * neither
                     v[a, b] += factor * s

@@ -25,6 +25,18 @@ public struct SamplingStructure: Sendable {
     public let description: String
     /// Rows in (stratum, PSU, row) order for the per-PSU kernels, built once.
     let order: PSUOrder
+    /// Calibration of the weights (raking, GREG, post-stratification): when
+    /// set, influence values are replaced by their calibration residuals
+    /// before they meet the PSU sums (see ``CalibrationAdjustment``).
+    var calibration: CalibrationAdjustment? = nil
+    /// The PSU variable's value of each PSU (by index), nil when each
+    /// respondent is its own PSU: the key under which accumulated per-PSU
+    /// totals of different shards are merged (``DesignTotalsAccumulator``).
+    public private(set) var psuLabels: [String]? = nil
+    /// The fpc variable's value in each stratum as given (population PSUs or
+    /// sampling fraction), nil without an fpc: accumulated shards resolve it
+    /// against the PSUs of all shards.
+    public private(set) var fpcValues: [Double]? = nil
 
     /// Number of PSUs.
     public var psuCount: Int { psuStratum.count }
@@ -57,12 +69,14 @@ public struct SamplingStructure: Sendable {
 
     /// Builds the structure from design variables of `data`.
     /// - Parameters:
-    ///   - strata: stratum variable (nil: one stratum).
-    ///   - clusters: PSU variable (nil: each respondent its own PSU).
-    ///   - fpc: finite-population correction variable, constant within a
+    ///   - data: the respondents.
+    ///   - strataName: stratum variable (nil: one stratum).
+    ///   - clusterName: PSU variable (nil: each respondent its own PSU).
+    ///   - fpcName: finite-population correction variable, constant within a
     ///     stratum: the population number of PSUs N_h (values > 1) or the
     ///     sampling fraction n_h/N_h (all values ≤ 1), as R `survey` reads it.
     ///   - nest: PSU identifiers restart within strata (R `nest = TRUE`).
+    ///   - lonelyPSU: what a stratum with one PSU contributes (R `survey.lonely.psu`).
     /// - Throws: ``BarometerError`` for unknown variables, missing values in
     ///   a design variable (naming the row), PSUs that span strata without
     ///   `nest`, an fpc that varies within a stratum or is below n_h.
@@ -74,10 +88,10 @@ public struct SamplingStructure: Sendable {
             var out = [String](repeating: "", count: n)
             for i in 0..<n {
                 if let s = v.strings {
-                    guard !s[i].isEmpty else { throw .invalidArgument("design variable '\(name)' is missing at row \(i + 1)") }
+                    guard !s[i].isEmpty else { throw .invalidArgument("design variable '\(name)' is missing at data row \(i + 1)") }
                     out[i] = s[i]
                 } else {
-                    guard !v.values[i].isNaN else { throw .invalidArgument("design variable '\(name)' is missing at row \(i + 1)") }
+                    guard !v.values[i].isNaN else { throw .invalidArgument("design variable '\(name)' is missing at data row \(i + 1)") }
                     out[i] = Variable.formatCode(v.values[i])
                 }
             }
@@ -107,7 +121,7 @@ public struct SamplingStructure: Sendable {
             if let ck = clusterKeys { key = nest ? "\(strata[i])\u{1F}\(ck[i])" : ck[i] } else { key = "#\(i)" }
             if let j = psuIndex[key] {
                 if psuStratum[Int(j)] != strata[i] {
-                    throw .invalidArgument("PSU '\(clusterKeys?[i] ?? key)' of '\(clusterName ?? "")' appears in two strata (row \(i + 1)); use nest if PSU ids restart within strata")
+                    throw .invalidArgument("PSU '\(clusterKeys?[i] ?? key)' of '\(clusterName ?? "")' appears in two strata (data row \(i + 1)); use nest if PSU ids restart within strata")
                 }
                 clusters[i] = j
             } else {
@@ -117,26 +131,19 @@ public struct SamplingStructure: Sendable {
         var perStratum = [Int](repeating: 0, count: labels.count)
         for h in psuStratum { perStratum[Int(h)] += 1 }
         // FPC.
-        var population: [Double]? = nil
+        var population: [Double]? = nil, rawFPC: [Double]? = nil
         if let f = fpcName {
             let v = try data.variable(f)
             try v.requireNumeric()
             var byStratum = [Double](repeating: .nan, count: labels.count)
             for i in 0..<n {
                 let x = v.values[i], h = Int(strata[i])
-                guard x.isFinite, x > 0 else { throw .invalidArgument("fpc '\(f)' must be positive and finite (row \(i + 1))") }
+                guard x.isFinite, x > 0 else { throw .invalidArgument("fpc '\(f)' must be positive and finite (data row \(i + 1))") }
                 if byStratum[h].isNaN { byStratum[h] = x }
-                else if byStratum[h] != x { throw .invalidArgument("fpc '\(f)' varies within stratum '\(labels[h])' (row \(i + 1))") }
+                else if byStratum[h] != x { throw .invalidArgument("fpc '\(f)' varies within stratum '\(labels[h])' (data row \(i + 1))") }
             }
-            let fractions = byStratum.allSatisfy { $0 <= 1 }
-            var pop = [Double](repeating: 0, count: labels.count)
-            for h in 0..<labels.count {
-                pop[h] = fractions ? Double(perStratum[h]) / byStratum[h] : byStratum[h]
-                guard pop[h] + 1e-9 >= Double(perStratum[h]) else {
-                    throw .invalidArgument("fpc of stratum '\(labels[h])' (\(pop[h])) is below its \(perStratum[h]) sampled PSUs")
-                }
-            }
-            population = pop
+            population = try Self.populationPSUs(fpc: byStratum, psusPerStratum: perStratum, stratumLabels: labels)
+            rawFPC = byStratum
         }
         var parts: [String] = []
         if let s = strataName { parts.append("strata = \(s)") }
@@ -146,6 +153,28 @@ public struct SamplingStructure: Sendable {
         self.init(strata: strata, stratumLabels: labels, clusters: clusters, psuStratum: psuStratum,
                   psusPerStratum: perStratum, populationPSUs: population, lonelyPSU: lonelyPSU,
                   description: parts.joined(separator: ", "))
+        self.fpcValues = rawFPC
+        if let ck = clusterKeys {
+            var names = [String](repeating: "", count: psuStratum.count)
+            for i in 0..<n { names[Int(clusters[i])] = ck[i] }
+            self.psuLabels = names
+        }
+    }
+
+    /// Population PSUs N_h from one fpc value per stratum, read as R `survey`
+    /// reads it: sampling fractions n_h/N_h when every value is ≤ 1, else N_h.
+    /// - Throws: ``BarometerError/invalidArgument(_:)`` when N_h < n_h.
+    static func populationPSUs(fpc byStratum: [Double], psusPerStratum perStratum: [Int],
+                               stratumLabels labels: [String]) throws(BarometerError) -> [Double] {
+        let fractions = byStratum.allSatisfy { $0 <= 1 }
+        var pop = [Double](repeating: 0, count: byStratum.count)
+        for h in 0..<byStratum.count {
+            pop[h] = fractions ? Double(perStratum[h]) / byStratum[h] : byStratum[h]
+            guard pop[h] + 1e-9 >= Double(perStratum[h]) else {
+                throw .invalidArgument("fpc of stratum '\(labels[h])' (\(pop[h])) is below its \(perStratum[h]) sampled PSUs")
+            }
+        }
+        return pop
     }
 
     /// Taylor-linearization covariance of totals of the influence values
@@ -161,6 +190,7 @@ public struct SamplingStructure: Sendable {
         guard z.rows == clusters.count else {
             throw .lengthMismatch(variable: "influence values", expected: clusters.count, actual: z.rows)
         }
+        let z = try calibration?.residuals(z) ?? z
         let k = z.columns
         var totals = Matrix(rows: psuCount, columns: k)
         for j in 0..<k { for i in 0..<z.rows { totals[Int(clusters[i]), j] += z[i, j] } }
@@ -222,6 +252,17 @@ public struct SamplingStructure: Sendable {
     /// - Throws: ``BarometerError/insufficientData(_:)`` for a lonely PSU under
     ///   `fail`, or when every stratum is a lonely PSU under `average`.
     func stratumPlan() throws(BarometerError) -> StratumPlan {
+        try Self.stratumPlan(psusPerStratum: psusPerStratum, populationPSUs: populationPSUs, lonelyPSU: lonelyPSU,
+                             stratumLabels: stratumLabels)
+    }
+
+    /// The ``StratumPlan`` of strata with `psusPerStratum` sampled PSUs and
+    /// `populationPSUs` population PSUs (nil: with replacement) under
+    /// `lonelyPSU`: shared by the in-memory kernels and the accumulated
+    /// per-PSU totals of ``DesignTotalsAccumulator``.
+    static func stratumPlan(psusPerStratum: [Int], populationPSUs: [Double]?, lonelyPSU: LonelyPSURule,
+                            stratumLabels: [String]) throws(BarometerError) -> StratumPlan {
+        let strataCount = psusPerStratum.count
         var out = [StratumTreatment](repeating: .skip, count: strataCount)
         var lonelyAveraged = 0
         for h in 0..<strataCount {

@@ -18,6 +18,8 @@ public struct SurveyDesign: Sendable {
     public let sampling: SamplingStructure
     /// Replicate weights, when the design is a replicate design.
     public let replicates: ReplicateWeights?
+    /// How the weights were calibrated (nil: not calibrated); see ``weighted(to:options:name:)``.
+    public internal(set) var calibration: String? = nil
 
     /// A design over `data` weighted by the variable `weight`, or by the
     /// dataset's codebook weight when `weight` is nil, or unweighted when
@@ -91,10 +93,11 @@ public struct SurveyDesign: Sendable {
 
     /// One line saying how variances are computed.
     public var varianceDescription: String {
+        let calibrated = calibration.map { "; calibrated: \($0)" } ?? ""
         if let r = replicates {
-            return "replicate weights (\(r.method.rawValue), \(r.count) replicates, scale \(r.scale)\(r.hasPopulationSize ? ", fpc folded in" : ""))"
+            return "replicate weights (\(r.method.rawValue), \(r.count) replicates, scale \(r.scale)\(r.hasPopulationSize ? ", fpc folded in" : "")\(calibrated))"
         }
-        return "Taylor linearization (\(sampling.description))"
+        return "Taylor linearization (\(sampling.description)\(calibrated))"
     }
 
     /// The variable called `name`.

@@ -87,6 +87,16 @@ public struct Variable: Sendable {
 
     /// Throws ``BarometerError/notNumeric(variable:)`` for a string variable.
     public func requireNumeric() throws(BarometerError) {
-        if isString { throw .notNumeric(variable: name) }
+        guard let strings else { return }
+        // Point at the value that made the column text (e.g. `nan` in row 1).
+        // Empty cells and the CSV reader's default missing tokens are skipped.
+        for (i, s) in strings.enumerated() {
+            let t = String(s.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+            if t.isEmpty || t == "NA" || t == "." { continue }
+            if let x = Double(t), x.isFinite { continue }
+            let shown = t.count > 40 ? String(t.prefix(40)) + "…" : t
+            throw .notNumericValue(variable: name, row: i + 1, value: shown)
+        }
+        throw .notNumeric(variable: name)
     }
 }

@@ -112,14 +112,14 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
     /// How the design variance was computed (linearization or replicates).
     public let varianceDescription: String
 
-    /// What another interval method needs (not encoded).
+    /// What another interval method needs (encoded as `intervalInput`, so a decoded share gives the same intervals).
     public let intervalInput: ProportionInterval.Input
 
     enum CodingKeys: String, CodingKey {
         case variable, codes, among, amongCodes, denominator, base, weight, numeratorCount, numeratorWeighted,
              denominatorCount, denominatorWeighted, estimate, standardError, designStandardError,
              effectiveSize, weightingDesignEffect, degreesOfFreedom, interval, varianceDescription,
-             designEffectWithReplacement, designEffectWithoutReplacement, designEffectNote, warnings
+             designEffectWithReplacement, designEffectWithoutReplacement, designEffectNote, warnings, intervalInput
     }
 
     /// The share of `variable ∈ codes` among `among ∈ amongCodes` (all
@@ -234,7 +234,7 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
     }
 
     /// "us in {1,2}".
-    var description: String {
+    var selectionText: String {
         let ofText = "\(variable) in {\(codes.map(Variable.formatCode).joined(separator: ","))}"
         guard let among, let amongCodes else { return ofText }
         return "\(ofText) among \(among) in {\(amongCodes.map(Variable.formatCode).joined(separator: ","))}"
@@ -244,7 +244,7 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
                           "CI lower %", "CI upper %", "Kish n_eff", "Deff (weighting)", "Deff (design, w/ repl.)"]
 
     var cells: [String] {
-        [description, String(numeratorCount), String(denominatorCount), NumberFormat.fixed(numeratorWeighted, 1),
+        [selectionText, String(numeratorCount), String(denominatorCount), NumberFormat.fixed(numeratorWeighted, 1),
          NumberFormat.fixed(denominatorWeighted, 1), NumberFormat.fixed(100 * estimate, 1),
          NumberFormat.fixed(100 * standardError, 2), NumberFormat.fixed(100 * designStandardError, 2),
          NumberFormat.fixed(100 * interval.lower, 1),
@@ -285,6 +285,6 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
     }
 
     public var textTable: TextTable {
-        TextTable(title: "Share: \(description)", headers: Self.headers, rows: [cells], notes: notes)
+        TextTable(title: "Share: \(selectionText)", headers: Self.headers, rows: [cells], notes: notes)
     }
 }

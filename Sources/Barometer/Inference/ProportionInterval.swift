@@ -113,7 +113,7 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
     public let note: String?
 
     /// What an interval needs to know about an estimate.
-    public struct Input: Sendable, Equatable {
+    public struct Input: Sendable, Equatable, Codable {
         /// The proportion p in [0, 1].
         public var estimate: Double
         /// Kish effective size of the denominator, `(Σw)²/Σw²` (n when unweighted).

@@ -15,9 +15,9 @@
 /// design, logit CIs: 3.8 ms against 117 ms for one ConditionalShare per
 /// category and 56 ms for samplics, minima measured in the same minute on
 /// the shared 2-core machine; see README "Benchmarks").
-public struct ShareTable: Sendable, Equatable, Encodable, TableRepresentable {
+public struct ShareTable: Sendable, Equatable, Codable, TableRepresentable {
     /// One category of X and its share (nil when the base is empty).
-    public struct Row: Sendable, Equatable, Encodable {
+    public struct Row: Sendable, Equatable, Codable {
         public let category: Category
         public let share: ConditionalShare?
     }

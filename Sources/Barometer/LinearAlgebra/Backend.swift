@@ -67,6 +67,34 @@ enum Backend {
         dgesdd_(&jobz, &m, &n, a, &lda, s, &u, &one, &vt, &one, &work, &lwork, &iwork, &info)
         return info
     }
+    static func geqrf(m: Int32, n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32,
+                      tau: UnsafeMutablePointer<Double>) -> Int32 {
+        var m = m, n = n, lda = lda, info: Int32 = 0, lwork: Int32 = -1, wq = 0.0
+        dgeqrf_(&m, &n, a, &lda, tau, &wq, &lwork, &info)
+        guard info == 0 else { return info }
+        lwork = max(Int32(wq.rounded(.up)), 1)
+        var work = [Double](repeating: 0, count: Int(lwork))
+        dgeqrf_(&m, &n, a, &lda, tau, &work, &lwork, &info)
+        return info
+    }
+    static func ormqrLeftTransposed(m: Int32, n: Int32, k: Int32, a: UnsafeMutablePointer<Double>, lda: Int32,
+                                    tau: UnsafeMutablePointer<Double>, c: UnsafeMutablePointer<Double>, ldc: Int32) -> Int32 {
+        var side = Int8(UInt8(ascii: "L")), trans = Int8(UInt8(ascii: "T"))
+        var m = m, n = n, k = k, lda = lda, ldc = ldc, info: Int32 = 0, lwork: Int32 = -1, wq = 0.0
+        dormqr_(&side, &trans, &m, &n, &k, a, &lda, tau, c, &ldc, &wq, &lwork, &info)
+        guard info == 0 else { return info }
+        lwork = max(Int32(wq.rounded(.up)), 1)
+        var work = [Double](repeating: 0, count: Int(lwork))
+        dormqr_(&side, &trans, &m, &n, &k, a, &lda, tau, c, &ldc, &work, &lwork, &info)
+        return info
+    }
+    static func trtrsUpper(n: Int32, nrhs: Int32, a: UnsafeMutablePointer<Double>, lda: Int32,
+                           b: UnsafeMutablePointer<Double>, ldb: Int32) -> Int32 {
+        var uplo = Int8(UInt8(ascii: "U")), trans = Int8(UInt8(ascii: "N")), diag = Int8(UInt8(ascii: "N"))
+        var n = n, nrhs = nrhs, lda = lda, ldb = ldb, info: Int32 = 0
+        dtrtrs_(&uplo, &trans, &diag, &n, &nrhs, a, &lda, b, &ldb, &info)
+        return info
+    }
     #else
     private static let U: CChar = CChar(UInt8(ascii: "U"))
     private static let N: CChar = CChar(UInt8(ascii: "N"))
@@ -128,6 +156,34 @@ enum Backend {
         lwork = Int32(wq.rounded(.up))
         var work = [Double](repeating: 0, count: Int(max(lwork, 1)))
         dgesdd_(&jobz, &m, &n, a, &lda, s, &u, &one, &vt, &one, &work, &lwork, &iwork, &info, 1)
+        return info
+    }
+    static func geqrf(m: Int32, n: Int32, a: UnsafeMutablePointer<Double>, lda: Int32,
+                      tau: UnsafeMutablePointer<Double>) -> Int32 {
+        var m = m, n = n, lda = lda, info: Int32 = 0, lwork: Int32 = -1, wq = 0.0
+        dgeqrf_(&m, &n, a, &lda, tau, &wq, &lwork, &info)
+        guard info == 0 else { return info }
+        lwork = max(Int32(wq.rounded(.up)), 1)
+        var work = [Double](repeating: 0, count: Int(lwork))
+        dgeqrf_(&m, &n, a, &lda, tau, &work, &lwork, &info)
+        return info
+    }
+    static func ormqrLeftTransposed(m: Int32, n: Int32, k: Int32, a: UnsafeMutablePointer<Double>, lda: Int32,
+                                    tau: UnsafeMutablePointer<Double>, c: UnsafeMutablePointer<Double>, ldc: Int32) -> Int32 {
+        var side = L, trans = T
+        var m = m, n = n, k = k, lda = lda, ldc = ldc, info: Int32 = 0, lwork: Int32 = -1, wq = 0.0
+        dormqr_(&side, &trans, &m, &n, &k, a, &lda, tau, c, &ldc, &wq, &lwork, &info, 1, 1)
+        guard info == 0 else { return info }
+        lwork = max(Int32(wq.rounded(.up)), 1)
+        var work = [Double](repeating: 0, count: Int(lwork))
+        dormqr_(&side, &trans, &m, &n, &k, a, &lda, tau, c, &ldc, &work, &lwork, &info, 1, 1)
+        return info
+    }
+    static func trtrsUpper(n: Int32, nrhs: Int32, a: UnsafeMutablePointer<Double>, lda: Int32,
+                           b: UnsafeMutablePointer<Double>, ldb: Int32) -> Int32 {
+        var uplo = U, trans = N, diag = N
+        var n = n, nrhs = nrhs, lda = lda, ldb = ldb, info: Int32 = 0
+        dtrtrs_(&uplo, &trans, &diag, &n, &nrhs, a, &lda, b, &ldb, &info, 1, 1, 1)
         return info
     }
     #endif

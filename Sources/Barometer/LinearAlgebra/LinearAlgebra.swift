@@ -209,7 +209,7 @@ public enum LinearAlgebra {
 }
 
 /// The upper Cholesky factor U of a symmetric positive definite matrix
-/// `A = UᵀU`, from ``LinearAlgebra/cholesky(_:)``.
+/// `A = UᵀU`, from ``LinearAlgebra/cholesky(_:relativeTolerance:)``.
 public struct CholeskyFactor: Sendable {
     /// U, with zeros below the diagonal.
     public let upper: Matrix

@@ -12,8 +12,11 @@ import Darwin
 /// `Cᵢⱼ`/`Dᵢⱼ` the counts concordant/discordant with cell (i, j), `P = Σ fC`,
 /// `Q = Σ fD`, `D_r = W² − Σrᵢ²`, `D_c = W² − Σcⱼ²`.
 /// - Nominal: φ = √(X²/W) (for 2 × 2 the signed `(f₁₁f₂₂ − f₁₂f₂₁)/√(r₁r₂c₁c₂)`),
-///   Cramér's V = √(X²/(W(q−1))), contingency coefficient √(X²/(X²+W));
+///   Cramér's V = √(X²/(W(q−1))), contingency coefficient √(X²/(X²+W)),
+///   Tschuprow's T = √(X²/(W·√((r−1)(c−1)))) (Tschuprow 1939; no ASE);
 ///   significance = Pearson χ² p.
+/// - Pairs: concordant `P/2` and discordant `Q/2` (each unordered pair once;
+///   weighted pairs Σ f·f' when the counts are weighted).
 /// - Goodman-Kruskal λ: C|R `(Σᵢ maxⱼ fᵢⱼ − maxⱼ cⱼ)/(W − maxⱼ cⱼ)`, R|C
 ///   likewise, symmetric `(Σ maxⱼ fᵢⱼ + Σ maxᵢ fᵢⱼ − r_m − c_m)/(2W − r_m − c_m)`.
 ///   Ties for a maximum are broken by the first (lowest) index.
@@ -32,7 +35,7 @@ import Darwin
 /// Weighted counts are used as given (SPSS `/COUNT ASIS`); SPSS by default
 /// rounds weighted cell counts first. A measure whose denominator is zero
 /// (e.g. γ with no untied pairs) is nil and explained in ``notes``.
-public struct AssociationMeasures: Sendable, Equatable {
+public struct AssociationMeasures: Sendable, Equatable, Codable {
     /// The table (empty rows/columns dropped).
     public let table: TwoWayCounts
     /// φ.
@@ -41,6 +44,12 @@ public struct AssociationMeasures: Sendable, Equatable {
     public let cramersV: AssociationEstimate
     /// Contingency coefficient.
     public let contingencyCoefficient: AssociationEstimate
+    /// Tschuprow's T (value and the Pearson χ² significance; no ASE).
+    public let tschuprowsT: AssociationEstimate
+    /// Number of concordant pairs, `P/2` (weighted when the counts are).
+    public let concordantPairs: Double
+    /// Number of discordant pairs, `Q/2`.
+    public let discordantPairs: Double
     /// Goodman-Kruskal λ.
     public let lambda: DirectionalAssociation?
     /// Goodman and Kruskal's τ (both directions).
@@ -81,6 +90,7 @@ public struct AssociationMeasures: Sendable, Equatable {
         }
         cramersV = AssociationEstimate(value: (x2 / (W * (q - 1))).squareRoot(), pValue: p)
         contingencyCoefficient = AssociationEstimate(value: (x2 / (x2 + W)).squareRoot(), pValue: p)
+        tschuprowsT = AssociationEstimate(value: (x2 / (W * Double((R - 1) * (C - 1)).squareRoot())).squareRoot(), pValue: p)
 
         /// √(Σ f φ² − (Σ f φ)²/W) over the table.
         func ase(_ phi: (Int, Int) -> Double) -> Double {
@@ -150,6 +160,8 @@ public struct AssociationMeasures: Sendable, Equatable {
             P += f[i, j] * cc[i, j]
             Q += f[i, j] * dd[i, j]
         } }
+        concordantPairs = P / 2
+        discordantPairs = Q / 2
         let dr = W * W - t.rowTotals.reduce(0) { $0 + $1 * $1 }
         let dc = W * W - t.columnTotals.reduce(0) { $0 + $1 * $1 }
         let s = P - Q

@@ -28,6 +28,10 @@ public enum CrosstabStatistic: String, CaseIterable, Sendable, Codable {
     case somers
     /// Adjusted standardized residuals per cell.
     case residuals
+    /// Tschuprow's T, `√(X²/(W·√((r−1)(c−1))))`.
+    case tschuprow
+    /// Expected counts under independence per cell (SPSS `/CELLS=EXPECTED`).
+    case expected
 
     /// Parses a comma-separated list such as `chisq,cramer,gamma` (`all`
     /// selects every statistic).

@@ -24,9 +24,9 @@
 /// (a, b) is bit-for-bit the ``ContingencyTable`` of that pair (pairwise
 /// deletion under ``MissingInclusion/excludeMissing``, stated in ``base``),
 /// independent of thread count; unweighted counts are exact integers.
-public struct BannerTable: Sendable, Equatable {
+public struct BannerTable: Sendable, Equatable, Codable {
     /// The counts of one pair.
-    public struct Pair: Sendable, Equatable {
+    public struct Pair: Sendable, Equatable, Codable {
         /// Unweighted counts `[row][column]`.
         public let counts: [[Int]]
         /// Weighted counts `[row][column]`.

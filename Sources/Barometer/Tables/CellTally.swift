@@ -6,7 +6,7 @@
 /// `wᵢ` and `wᵢ²` to cell `c`. Summation runs in row order, so results are
 /// identical on any thread count. Kish's effective size of a cell is
 /// `(Σw)² / Σw²`.
-public struct CellTally: Sendable, Equatable {
+public struct CellTally: Sendable, Equatable, Codable {
     /// Respondents per cell.
     public private(set) var counts: [Int]
     /// Σw per cell.

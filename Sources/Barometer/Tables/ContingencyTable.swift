@@ -109,42 +109,60 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
         guard Set(names).count == names.count else { throw .invalidArgument("a variable appears twice in the table") }
         let vars = try names.map { (n) throws(BarometerError) in try design.variable(n) }
         let codings = vars.map { CategoryCoding($0, missing: missing) }
-        let r = codings[0].count, c = codings[1].count
+        var acc = TableAccumulator(variableCount: codings.count)
+        try acc.add(TableChunk(codings: codings, weights: design.weights, domain: domain))
         let layerCodings = Array(codings.dropFirst(2))
-        let cellIndex = try CategoryCoding.combinedIndex(codings)
-        let cellCount = CategoryCoding.cellCount(codings)
-        let tally = try CellTally(cellCount: cellCount, index: cellIndex, weights: design.weights, domain: domain)
+        try self.init(accumulated: acc.finalize(), variables: vars, weight: design.weights.name,
+                      domain: domain?.description, missing: missing, display: display,
+                      rowIndex: codings[0].index, columnIndex: codings[1].index,
+                      layerIndex: layerCodings.isEmpty ? nil : try CategoryCoding.combinedIndex(layerCodings))
+    }
+
+    /// The table from accumulated cells (``TableAccumulator``), the one
+    /// finalization of the in-memory, streamed and merged paths. A merged
+    /// table has no per-respondent indices (empty arrays).
+    init(accumulated: TableAccumulator.Output, variables vars: [Variable], weight: String?, domain: String?,
+         missing: MissingInclusion, display: Percentages?, rowIndex: [Int32], columnIndex: [Int32],
+         layerIndex: [Int32]?) throws(BarometerError) {
+        guard vars.count >= 2, accumulated.categories.count == vars.count else {
+            throw .invalidArgument("a contingency table needs a row and a column variable")
+        }
+        let names = vars.map(\.name)
+        let cats = accumulated.categories
+        let r = cats[0].count, c = cats[1].count
+        let layerCats = Array(cats.dropFirst(2))
+        let tally = accumulated.tally
         let base = TableBase.of(names, missing: missing, domain: domain)
         guard tally.totalCount > 0, tally.totalWeighted > 0 else {
             throw .emptyDomain("\(base.description) has no respondents with positive weight")
         }
-        let layerCount = CategoryCoding.cellCount(layerCodings)
+        let layerCount = layerCats.reduce(1) { $0 * $1.count }
         var out: [Layer] = []
         out.reserveCapacity(layerCount)
         for l in 0..<layerCount {
-            var cats: [Category] = []
+            var lc: [Category] = []
             var rest = l
-            for lc in layerCodings { cats.append(lc.categories[rest % lc.count]); rest /= lc.count }
+            for list in layerCats { lc.append(list[rest % list.count]); rest /= list.count }
             let offset = l * r * c
             func cell(_ i: Int, _ j: Int) -> Int { offset + i + j * r }
-            out.append(Self.layer(categories: cats, rows: r, columns: c, tally: tally, cell: cell))
+            out.append(Self.layer(categories: lc, rows: r, columns: c, tally: tally, cell: cell))
         }
-        self.rowVariable = rows
+        self.rowVariable = names[0]
         self.rowLabel = vars[0].label
-        self.columnVariable = columns
+        self.columnVariable = names[1]
         self.columnLabel = vars[1].label
-        self.layerVariables = layers
-        self.rowCategories = codings[0].categories
-        self.columnCategories = codings[1].categories
-        self.weight = design.weights.name
+        self.layerVariables = Array(names.dropFirst(2))
+        self.rowCategories = cats[0]
+        self.columnCategories = cats[1]
+        self.weight = weight
         self.missing = missing
         self.base = base
         self.layers = out
         self.display = display
-        self.rowIndex = codings[0].index
-        self.columnIndex = codings[1].index
-        self.layerIndex = layerCodings.isEmpty ? nil : try CategoryCoding.combinedIndex(layerCodings)
-        self.layerCategories = layerCodings.map(\.categories)
+        self.rowIndex = rowIndex
+        self.columnIndex = columnIndex
+        self.layerIndex = layerIndex
+        self.layerCategories = layerCats
     }
 
     static func layer(categories: [Category], rows r: Int, columns c: Int, tally: CellTally,
@@ -181,6 +199,48 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
     /// Weighted counts of a layer as an r × c ``Matrix`` (for part B statistics).
     public func weightedCountMatrix(layer: Int = 0) -> Matrix {
         matrix(layers[layer].weighted)
+    }
+
+    /// What the tests and measures of association read for one layer.
+    public struct StatisticsInput: Sendable {
+        /// Weighted counts over the categories kept.
+        public let counts: Matrix
+        public let rowLabels: [String]
+        public let columnLabels: [String]
+        /// Row/column category per respondent in the kept categories (−1: excluded).
+        public let rowIndex: [Int32]
+        public let columnIndex: [Int32]
+        /// Whether user- or system-missing categories shown in the table were left out.
+        public let excludedMissing: Bool
+    }
+
+    /// The input of the tests and association measures for `layer`: by
+    /// default the valid answers only — user-missing (Don't know, Refused)
+    /// and system-missing categories shown by ``MissingInclusion/showMissing``
+    /// are dropped and their respondents excluded, as SPSS CROSSTABS (missing
+    /// values excluded from statistics) and R (`NA` rows dropped) do;
+    /// `includeMissing` keeps them as categories. No pass over the data: the
+    /// counts are the table's and the indices are remapped.
+    public func statisticsInput(layer: Int = 0, includeMissing: Bool = false) -> StatisticsInput {
+        let all = weightedCountMatrix(layer: layer)
+        func keep(_ cats: [Category]) -> [Int] {
+            includeMissing ? Array(cats.indices) : cats.indices.filter { cats[$0].status == .valid }
+        }
+        let rows = keep(rowCategories), cols = keep(columnCategories)
+        let excluded = rows.count < rowCategories.count || cols.count < columnCategories.count
+        guard excluded else {
+            return StatisticsInput(counts: all, rowLabels: rowCategories.map(\.label), columnLabels: columnCategories.map(\.label),
+                                   rowIndex: rowIndex, columnIndex: columnIndex, excludedMissing: false)
+        }
+        func remap(_ index: [Int32], _ kept: [Int], _ count: Int) -> [Int32] {
+            var map = [Int32](repeating: -1, count: count)
+            for (pos, k) in kept.enumerated() { map[k] = Int32(pos) }
+            return index.map { $0 >= 0 && Int($0) < count ? map[Int($0)] : -1 }
+        }
+        return StatisticsInput(counts: all.submatrix(rows: rows, columns: cols),
+                               rowLabels: rows.map { rowCategories[$0].label }, columnLabels: cols.map { columnCategories[$0].label },
+                               rowIndex: remap(rowIndex, rows, rowCategories.count),
+                               columnIndex: remap(columnIndex, cols, columnCategories.count), excludedMissing: true)
     }
 
     /// Unweighted counts of a layer as an r × c ``Matrix``.

@@ -57,17 +57,26 @@ public struct FrequencyTable: Sendable, Codable, Equatable, TableRepresentable {
     public init(_ design: SurveyDesign, variable name: String, domain: Domain? = nil,
                 missing: MissingInclusion = .showMissing) throws(BarometerError) {
         let v = try design.variable(name)
-        let coding = CategoryCoding(v, missing: missing)
-        // Base tally: everyone in the domain, whether or not they answered.
-        let baseIndex = coding.index.map { _ in Int32(0) }
-        let base = try CellTally(cellCount: 1, index: baseIndex, weights: design.weights, domain: domain)
-        let tally = try CellTally(cellCount: coding.categories.count, index: coding.index,
-                                  weights: design.weights, domain: domain)
-        let baseName = domain?.description ?? "all respondents"
+        var acc = TableAccumulator(variableCount: 1)
+        try acc.add(TableChunk(codings: [CategoryCoding(v, missing: missing)], weights: design.weights, domain: domain))
+        try self.init(accumulated: acc.finalize(), variable: v, weight: design.weights.name,
+                      domain: domain?.description, missing: missing)
+    }
+
+    /// The table from accumulated cells (``TableAccumulator``): the one
+    /// finalization of the in-memory, streamed and merged paths.
+    /// - Throws: ``BarometerError/emptyDomain(_:)`` when the base has no
+    ///   respondent or zero total weight.
+    init(accumulated: TableAccumulator.Output, variable v: Variable, weight: String?, domain: String?,
+         missing: MissingInclusion) throws(BarometerError) {
+        let name = v.name
+        let categories = accumulated.categories.first ?? []
+        let tally = accumulated.tally, base = accumulated.base
+        let baseName = domain ?? "all respondents"
         guard base.totalCount > 0, base.totalWeighted > 0 else {
             throw .emptyDomain("\(baseName) has no respondents with positive weight")
         }
-        let validCells = coding.categories.indices.filter { coding.categories[$0].status == .valid }
+        let validCells = categories.indices.filter { categories[$0].status == .valid }
         let validW = validCells.reduce(0.0) { $0 + tally.weighted[$1] }
         let validN = validCells.reduce(0) { $0 + tally.counts[$1] }
         // Percent of all: over the whole base when missing rows are shown,
@@ -75,7 +84,7 @@ public struct FrequencyTable: Sendable, Codable, Equatable, TableRepresentable {
         let allW = missing == .showMissing ? base.totalWeighted : tally.totalWeighted
         var cumulative = 0.0
         var rows: [Row] = []
-        for (k, cat) in coding.categories.enumerated() {
+        for (k, cat) in categories.enumerated() {
             let w = tally.weighted[k]
             var vp: Double? = nil, cp: Double? = nil
             if cat.status == .valid, validW > 0 {
@@ -88,7 +97,7 @@ public struct FrequencyTable: Sendable, Codable, Equatable, TableRepresentable {
         }
         self.variable = name
         self.label = v.label
-        self.weight = design.weights.name
+        self.weight = weight
         self.base = missing == .showMissing ? baseName : "\(baseName), valid answers only"
         self.rows = rows
         self.totalCount = missing == .showMissing ? base.totalCount : tally.totalCount

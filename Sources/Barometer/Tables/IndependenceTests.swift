@@ -24,7 +24,7 @@ import Darwin
 /// expected count less than 5. The minimum expected count is m.").
 /// Accuracy: closed forms, summed in fixed row-major order; agree with
 /// scipy/R to ~1e-13 relative.
-public struct IndependenceTests: Sendable, Equatable {
+public struct IndependenceTests: Sendable, Equatable, Codable {
     /// The table the tests were computed on (empty rows/columns removed).
     public let table: TwoWayCounts
     /// Pearson's χ².

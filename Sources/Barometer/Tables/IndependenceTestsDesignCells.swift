@@ -1,7 +1,9 @@
 /// The respondent-level tabulation behind the design-based tests
 /// (``RaoScottTest``, ``AdjustedWaldTest``): the r × c table of weighted
 /// counts from per-respondent row/column category indices, tallied through
-/// ``CellTally`` (Σw and Σw² per cell), with empty rows/columns dropped.
+/// ``CellTally`` (Σw and Σw² per cell), with empty rows/columns dropped,
+/// and each respondent's kept cell (the only per-respondent state the
+/// variance needs: no n × cells matrix is ever built).
 struct DesignCells: Sendable {
     /// The weighted table (empty rows and columns dropped).
     let table: TwoWayCounts
@@ -13,6 +15,15 @@ struct DesignCells: Sendable {
     let domainPSUs: Int
     /// PSUs in the whole design (survey's `fpc$sampsize`).
     let designPSUs: Int
+    /// Kept cell of each respondent (column-major over the kept table), −1
+    /// outside the domain, for an excluded answer or in a dropped row/column.
+    let cellOfRow: [Int32]
+    /// The test's domain: the given domain restricted to respondents with a
+    /// valid answer to both variables (R `subset(design, domain & !is.na(x) & !is.na(y))`),
+    /// whose design degrees of freedom are the tests' denominator df.
+    let validDomain: Domain
+    /// Respondents in ``validDomain`` with a non-zero weight.
+    let validWeightedRespondents: Int
 
     init(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
          weights: Weights, domain: Domain?) throws(BarometerError) {
@@ -20,6 +31,9 @@ struct DesignCells: Sendable {
             throw .lengthMismatch(variable: "column index", expected: rowIndex.count, actual: columnIndex.count)
         }
         guard rowCount > 0, columnCount > 0 else { throw .invalidArgument("row and column category counts must be positive") }
+        if let d = domain, d.mask.count != rowIndex.count {
+            throw .lengthMismatch(variable: "domain \(d.description)", expected: rowIndex.count, actual: d.mask.count)
+        }
         var cell = [Int32](repeating: -1, count: rowIndex.count)
         for k in 0..<rowIndex.count {
             let a = rowIndex[k], b = columnIndex[k]
@@ -30,7 +44,7 @@ struct DesignCells: Sendable {
             cell[k] = a + Int32(rowCount) * b            // column-major cell number
         }
         let tally = try CellTally(cellCount: rowCount * columnCount, index: cell, weights: weights, domain: domain)
-        let n = domain?.count ?? weights.count
+        let n = domain.map { $0.mask.reduce(0) { $0 + ($1 ? 1 : 0) } } ?? weights.count
         guard n >= 2 else { throw .insufficientData("the design needs at least 2 PSUs (respondents); it has \(n)") }
         guard tally.totalWeighted > 0 else {
             throw .emptyDomain(domain.map { "no weighted respondents in \($0.description)" } ?? "no weighted respondents in the table")
@@ -47,61 +61,196 @@ struct DesignCells: Sendable {
                 s2[i + t.rowCount * j] = tally.weightedSquares[ii + rowCount * jj]
             }
         }
+        // Kept-cell number per respondent; the valid-answer domain and its weighted PSUs.
+        var kept = [Int32](repeating: -1, count: rowCount * columnCount)
+        for (j, jj) in t.columnsKept.enumerated() {
+            for (i, ii) in t.rowsKept.enumerated() { kept[ii + rowCount * jj] = Int32(i + t.rowCount * j) }
+        }
+        var valid = [Bool](repeating: false, count: rowIndex.count)
+        var positive = 0
+        let w = weights.values
+        for k in 0..<cell.count {
+            let c = cell[k]
+            if c < 0 { continue }
+            if let d = domain, !d.mask[k] { cell[k] = -1; continue }
+            valid[k] = true
+            if w[k] != 0 { positive += 1 }
+            cell[k] = kept[Int(c)]
+        }
         self.table = t
         self.weightedSquares = s2
         self.respondents = m
         self.domainPSUs = n
         self.designPSUs = weights.count
+        self.cellOfRow = cell
+        self.validDomain = Domain(mask: valid, description: (domain.map { "\($0.description), " } ?? "") + "valid answers to both")
+        self.validWeightedRespondents = positive
     }
 
     /// The design note shared by the design-based tests.
-    func note(_ domain: Domain?) -> String {
+    func note(_ domain: Domain?, degreesOfFreedom: Int) -> String {
         "design: weights-only, with replacement, \(domainPSUs) PSUs (respondents"
-            + (domain.map { " in \($0.description)" } ?? "") + "); table base \(respondents) respondents with valid answers to both"
+            + (domain.map { " in \($0.description)" } ?? "") + "); table base \(respondents) respondents with valid answers to both; "
+            + "denominator df \(degreesOfFreedom) from the respondents with valid answers (R degf(subset(design, ...)))"
     }
 
-    /// Per-respondent indicators of the kept cells (n × K, column-major over
-    /// the kept table) and of being in the table (n × 1), zero outside the
-    /// domain or for an excluded answer: the estimating columns handed to
-    /// ``RatioOfTotals`` for the design covariance of cell totals or proportions.
-    func indicators(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
-                    domain: Domain?) -> (cells: Matrix, inTable: Matrix) {
-        let t = table, r = t.rowCount
-        var keptRow = [Int](repeating: -1, count: rowCount), keptColumn = [Int](repeating: -1, count: columnCount)
-        for (pos, i) in t.rowsKept.enumerated() { keptRow[i] = pos }
-        for (pos, j) in t.columnsKept.enumerated() { keptColumn[j] = pos }
-        var cells = Matrix(rows: rowIndex.count, columns: r * t.columnCount), inTable = Matrix(rows: rowIndex.count, columns: 1)
-        for i in 0..<rowIndex.count {
-            if let dm = domain, !dm.mask[i] { continue }
-            let a = rowIndex[i], b = columnIndex[i]
-            guard a >= 0, b >= 0 else { continue }
-            let ka = keptRow[Int(a)], kb = keptColumn[Int(b)]
-            guard ka >= 0, kb >= 0 else { continue }
-            cells[i, ka + r * kb] = 1
-            inTable[i, 0] = 1
+    /// Union-find over the empty cells of the kept table (rows and columns
+    /// as the nodes of a bipartite graph, each empty cell an edge): the
+    /// number of independent cycles, `|Z| − nodes touched + components`.
+    /// The interaction contrasts restricted to the non-empty cells lose
+    /// exactly that many dimensions (an interaction vector supported on the
+    /// empty cells has zero row and column sums, i.e. is a cycle), so
+    /// `CᵀD⁺C` of the Rao-Scott correction is singular iff this is > 0.
+    /// O(cells).
+    func emptyCellCycles() -> (emptyCells: Int, cycles: Int) {
+        let r = table.rowCount, c = table.columnCount
+        var parent = Array(0..<(r + c))
+        func find(_ x: Int) -> Int {
+            var x = x
+            while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }
+            return x
         }
-        return (cells, inTable)
+        var empty = 0, cycles = 0
+        for j in 0..<c { for i in 0..<r where table.counts[i, j] == 0 {
+            empty += 1
+            let a = find(i), b = find(r + j)
+            if a == b { cycles += 1 } else { parent[a] = b }
+        } }
+        return (empty, cycles)
     }
 }
 
 /// The parts of a design the design-based tests need: weights, sampling
-/// structure or replicate weights, the degrees of freedom and a note.
+/// structure or replicate weights, the design itself (for the df of a
+/// domain) and a note.
 struct DesignParts: Sendable {
     let weights: Weights
     let sampling: SamplingStructure
     let replicates: ReplicateWeights?
-    /// Design degrees of freedom of the domain (nil: respondents in the domain − 1).
-    let degreesOfFreedom: Int?
+    /// The full design, nil for the weights-only design.
+    let design: SurveyDesign?
     let note: String?
 
     /// The weights-only design: each respondent its own PSU, with replacement.
     static func weightsOnly(_ w: Weights) -> DesignParts {
-        DesignParts(weights: w, sampling: .independent(rows: w.count), replicates: nil, degreesOfFreedom: nil, note: nil)
+        DesignParts(weights: w, sampling: .independent(rows: w.count), replicates: nil, design: nil, note: nil)
     }
 
-    /// A full design (strata, PSUs, fpc or replicates), restricted to `domain` for its df.
-    static func full(_ d: SurveyDesign, domain: Domain?) -> DesignParts {
-        DesignParts(weights: d.weights, sampling: d.sampling, replicates: d.replicates,
-                    degreesOfFreedom: d.degreesOfFreedom(in: domain), note: "design: \(d.varianceDescription)")
+    /// A full design (strata, PSUs, fpc or replicates).
+    static func full(_ d: SurveyDesign) -> DesignParts {
+        DesignParts(weights: d.weights, sampling: d.sampling, replicates: d.replicates, design: d,
+                    note: "design: \(d.varianceDescription)")
+    }
+
+    /// Design degrees of freedom of the tests' domain, R
+    /// `degf(subset(design, domain & valid answers))`: weighted PSUs minus
+    /// strata there (respondents − 1 for the weights-only design), or the
+    /// replicate rank − 1.
+    func degreesOfFreedom(_ cells: DesignCells) -> Int {
+        if let d = design { return d.degreesOfFreedom(in: cells.validDomain) }
+        return cells.validWeightedRespondents - 1
+    }
+
+    /// The note for the test results.
+    func note(_ cells: DesignCells, _ domain: Domain?, degreesOfFreedom: Int) -> String {
+        guard let note else { return cells.note(domain, degreesOfFreedom: degreesOfFreedom) }
+        return note + "; table base \(cells.respondents) respondents with valid answers to both"
+            + (domain.map { " in \($0.description)" } ?? "")
+            + "; denominator df \(degreesOfFreedom) = degf of that subset (R degf(subset(design, ...)))"
+    }
+}
+
+/// The design covariance of the kept cells' weighted totals `T̂ₖ` (K × K),
+/// shared by the Rao-Scott and adjusted Wald tests, computed from the
+/// respondents' kept cells only:
+/// - linearization (weights-only or strata/PSUs/fpc): the influence of
+///   respondent i on cell k is `wᵢ·[cellᵢ = k]`, so the per-PSU cell totals
+///   are all the engine needs; ``SamplingStructure/linearizationCovariance(groups:groupCount:influence:)``
+///   sums them per PSU and stratum (O(n + PSUs + Σ cells per PSU²) time,
+///   O(K²) memory; for one respondent per PSU it reduces to per-cell Σw,
+///   Σw² and the means, `n/(n−1)·(diag(S) − T Tᵀ/n)`);
+/// - replicate weights: per-replicate cell totals (R × K, one pass over the
+///   replicate columns in row order) and ``ReplicateWeights/covariance(replicates:full:)``.
+///
+/// Memory O(K² + R·K); nothing of size n × K. Sums run in a fixed order, so
+/// the result does not depend on the thread count.
+struct DesignCellCovariance: Sendable, Equatable, Codable {
+    /// Cell totals, column-major over the kept table.
+    let totals: [Double]
+    /// K × K covariance of the cell totals.
+    let totalsCovariance: Matrix
+    /// K × K covariance of the cell proportions `p̂ₖ = T̂ₖ/ΣT̂`: `J V Jᵀ` with
+    /// `J = (I − p̂1ᵀ)/W` under linearization (Binder), the replicate
+    /// covariance of replicate proportions under replicate weights (as R
+    /// `svymean` computes it on a replicate design).
+    let proportionsCovariance: Matrix
+
+    init(cells: DesignCells, parts: DesignParts) throws(BarometerError) {
+        let t = cells.table, K = t.rowCount * t.columnCount
+        var totals = [Double](repeating: 0, count: K)
+        for j in 0..<t.columnCount { for i in 0..<t.rowCount { totals[i + t.rowCount * j] = t.counts[i, j] } }
+        let W = t.total
+        self.totals = totals
+        let p = totals.map { $0 / W }
+        let w = parts.weights.values
+        if let reps = parts.replicates {
+            let n = w.count, R = reps.count
+            var theta = Matrix(rows: R, columns: K)
+            reps.weights.storage.withUnsafeBufferPointer { rw in
+                cells.cellOfRow.withUnsafeBufferPointer { cell in
+                    for r in 0..<R {
+                        var acc = [Double](repeating: 0, count: K)
+                        let base = r * n
+                        for i in 0..<n where cell[i] >= 0 { acc[Int(cell[i])] += rw[base + i] }
+                        for k in 0..<K { theta[r, k] = acc[k] }
+                    }
+                }
+            }
+            self.totalsCovariance = try reps.covariance(replicates: theta, full: totals)
+            var props = theta
+            for r in 0..<R {
+                var s = 0.0
+                for k in 0..<K { s += theta[r, k] }
+                guard s != 0 else { throw .emptyDomain("replicate \(r + 1) has zero weighted total in the table") }
+                for k in 0..<K { props[r, k] = theta[r, k] / s }
+            }
+            self.proportionsCovariance = try reps.covariance(replicates: props, full: p)
+        } else {
+            let v = try w.withUnsafeBufferPointer { (wp) throws(BarometerError) -> Matrix in
+                try parts.sampling.linearizationCovariance(groups: cells.cellOfRow, groupCount: K) { wp[$0] }
+            }
+            self.totalsCovariance = v
+            // V(p̂) = (V − p̂ v1ᵀ − v1 p̂ᵀ + (1ᵀV1) p̂p̂ᵀ)/W², v1 = V·1.
+            var v1 = [Double](repeating: 0, count: K)
+            for l in 0..<K { for k in 0..<K { v1[k] += v[k, l] } }
+            var s11 = 0.0
+            for k in 0..<K { s11 += v1[k] }
+            var vp = Matrix(rows: K, columns: K)
+            let w2 = W * W
+            for l in 0..<K { for k in 0..<K {
+                vp[k, l] = (v[k, l] - p[k] * v1[l] - v1[k] * p[l] + s11 * p[k] * p[l]) / w2
+            } }
+            self.proportionsCovariance = vp
+        }
+    }
+}
+
+extension DesignCells {
+    /// Largest number of free cells `(r−1)(c−1)` the design-based tests take:
+    /// their matrices are dense in that space (memory O(cells²), time
+    /// O(((r−1)(c−1))³)); beyond it they stop with
+    /// ``BarometerError/sizeLimitExceeded(what:size:limit:)`` before any
+    /// large allocation.
+    static let maximumFreeCells = 1_000
+
+    /// Throws when the table is beyond ``maximumFreeCells``.
+    func checkSize(_ test: String) throws(BarometerError) {
+        let d = table.degreesOfFreedom
+        guard d <= Self.maximumFreeCells else {
+            throw .sizeLimitExceeded(
+                what: "\(test): free cells (r−1)(c−1) of the \(table.rowCount) × \(table.columnCount) table "
+                    + "(recode the variables into fewer categories)",
+                size: d, limit: Self.maximumFreeCells)
+        }
     }
 }

@@ -20,7 +20,7 @@
 /// Accumulation: the k columns are coded onto one shared category list and
 /// stacked into one index of length k·n tallied by ``CellTally`` (weights
 /// repeated per column); cases are one more ``CellTally``.
-public struct MultipleResponseSet: Sendable, Equatable, Encodable, TableRepresentable {
+public struct MultipleResponseSet: Sendable, Equatable, Codable, TableRepresentable {
     /// One code of the set.
     public struct Row: Sendable, Equatable, Codable {
         public let category: Category
@@ -88,8 +88,23 @@ public struct MultipleResponseSet: Sendable, Equatable, Encodable, TableRepresen
         var caseIndex = [Int32](repeating: -1, count: n)
         for j in 0..<k { for i in 0..<n where index[j * n + i] >= 0 { caseIndex[i] = 0 } }
         let cases = try CellTally(cellCount: 1, index: caseIndex, weights: w, domain: domain)
+        // Per category responses (n, Σw, Σw²) and cases as the base of a one-way TableAccumulator.
+        var acc = TableAccumulator(variableCount: 1)
+        acc.fold(categories: [cats], counts: tally.counts, weighted: tally.weighted, squares: tally.weightedSquares,
+                 baseCount: cases.counts[0], baseWeighted: cases.weighted[0], baseSquares: cases.weightedSquares[0])
+        try self.init(accumulated: acc.finalize(), name: stacked.name, variables: variables, excluding: excluded,
+                      weight: w.name, domain: domain?.description)
+    }
+
+    /// The set from accumulated responses and cases (``TableAccumulator``,
+    /// whose base holds the cases): the one finalization of the in-memory
+    /// and merged paths.
+    init(accumulated: TableAccumulator.Output, name: String, variables: [String], excluding excluded: Set<Double>,
+         weight: String?, domain: String?) throws(BarometerError) {
+        let cats = accumulated.categories.first ?? []
+        let tally = accumulated.tally, cases = accumulated.base
         let base = TableBase(kind: domain == nil ? .allRespondents : .domain,
-                             description: "respondents" + (domain.map { " in \($0.description)" } ?? "")
+                             description: "respondents" + (domain.map { " in \($0)" } ?? "")
                                 + " with at least one response to \(variables.joined(separator: ", "))")
         guard tally.totalCount > 0, tally.totalWeighted > 0 else {
             throw .emptyDomain("\(base.description): no responses with positive weight")
@@ -107,10 +122,10 @@ public struct MultipleResponseSet: Sendable, Equatable, Encodable, TableRepresen
                 percentOfCases: 100 * tally.weighted[c] / caseW,
                 percentOfSubset: inSubset[c] && subW > 0 ? 100 * tally.weighted[c] / subW : nil)
         }
-        self.name = stacked.name
+        self.name = name
         self.variables = variables
         self.excluded = excluded.sorted()
-        self.weight = w.name
+        self.weight = weight
         self.base = base
         self.responseCount = tally.totalCount
         self.responseWeighted = totW

@@ -23,12 +23,17 @@ public struct TableBase: Sendable, Codable, Equatable, CustomStringConvertible {
 
     /// The base for tabulating `variables` under `missing` within `domain`.
     public static func of(_ variables: [String], missing: MissingInclusion, domain: Domain?) -> TableBase {
+        of(variables, missing: missing, domain: domain?.description)
+    }
+
+    /// The same from the domain's description (nil: no domain).
+    static func of(_ variables: [String], missing: MissingInclusion, domain: String?) -> TableBase {
         let valid = "valid answers to \(variables.joined(separator: ", "))" + (variables.count > 1 ? " (listwise)" : "")
         switch (domain, missing) {
         case (nil, .showMissing): return TableBase(kind: .allRespondents, description: "all respondents")
         case (nil, .excludeMissing): return TableBase(kind: .validAnswers, description: valid)
-        case (let d?, .showMissing): return TableBase(kind: .domain, description: "all respondents in \(d.description)")
-        case (let d?, .excludeMissing): return TableBase(kind: .domain, description: "\(valid) within \(d.description)")
+        case (let d?, .showMissing): return TableBase(kind: .domain, description: "all respondents in \(d)")
+        case (let d?, .excludeMissing): return TableBase(kind: .domain, description: "\(valid) within \(d)")
         }
     }
 }

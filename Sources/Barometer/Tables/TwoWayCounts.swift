@@ -8,7 +8,7 @@
 /// freedom. It is dropped and recorded in ``droppedRows`` /
 /// ``droppedColumns`` and in ``notes``. Statistics are undefined when fewer
 /// than two non-empty rows or columns remain (a 1 × k table).
-public struct TwoWayCounts: Sendable, Equatable {
+public struct TwoWayCounts: Sendable, Equatable, Codable {
     /// The counts with empty rows and columns removed.
     public let counts: Matrix
     /// Indices (into the original table) of the rows kept.

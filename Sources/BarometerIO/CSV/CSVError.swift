@@ -29,6 +29,9 @@ public enum CSVError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidUTF8(CSVPosition)
     /// The reader's options are invalid (chunk size, delimiter).
     case invalidOptions(String)
+    /// A NUL byte in a header name or a string cell (binary data, or a UTF-16
+    /// file read as UTF-8), which the reader does not accept silently.
+    case nulByte(CSVPosition)
 
     public var description: String {
         switch self {
@@ -50,6 +53,7 @@ public enum CSVError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(at): unexpected '\(c)' after a closing quote (expected a delimiter or a line end)"
         case .invalidUTF8(let at): return "\(at): invalid UTF-8"
         case .invalidOptions(let s): return "invalid CSV options: \(s)"
+        case .nulByte(let at): return "\(at): NUL byte in a text field (binary data, or a UTF-16 file? save the file as UTF-8 text)"
         }
     }
 }

@@ -5,7 +5,7 @@
 /// (values truncated, line counter restored) and left for the next call,
 /// which sees it again followed by the next chunk. Fields are typed and
 /// appended to ``ColumnBuffer``s as soon as their terminator is seen, so the
-/// file is never copied as text. ``CSVPieces`` runs one parser per thread on
+/// file is never copied as text. `CSVPieces` runs one parser per thread on
 /// pieces of a mapped file and merges them into the main parser.
 struct CSVParser {
     static let quote = UInt8(ascii: "\"")
@@ -27,6 +27,9 @@ struct CSVParser {
     private(set) var line = 1
     private var headerFields: [(bytes: [UInt8], line: Int)] = []
     private var scratch: [UInt8] = []
+
+    /// Counts lines on from `line` (a chunk parser continuing where the previous chunk ended).
+    mutating func `continue`(atLine line: Int) { self.line = line }
 
     init(options: CSVOptions, codebook: Codebook?) {
         delimiter = options.delimiter
@@ -107,7 +110,7 @@ struct CSVParser {
                         }
                         q += 1
                     }
-                    while q < end && (base[q] == 0x20 || base[q] == 0x09) { q += 1 }
+                    while q < end && base[q] != delim && (base[q] == 0x20 || base[q] == 0x09) { q += 1 }   // a tab delimiter is not a blank
                     pos = q
                     if pos < end {
                         let b = base[pos]
@@ -207,6 +210,7 @@ struct CSVParser {
         guard let s = String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) else {
             throw .invalidUTF8(position(line, field))
         }
+        if UnsafeBufferPointer(start: p, count: n).contains(0) { throw .nulByte(position(line, field)) }
         col.pointee.strings.append(s)
     }
 
@@ -233,6 +237,7 @@ struct CSVParser {
         for (j, f) in headerFields.enumerated() {
             let at = CSVPosition(line: f.line, column: j + 1)
             guard let raw = String(validating: f.bytes, as: UTF8.self) else { throw .invalidUTF8(at) }
+            if f.bytes.contains(0) { throw .nulByte(at) }
             let name = raw.trimmingBlanks()
             if name.isEmpty { throw .emptyHeaderName(at) }
             if let first = seen[name] {

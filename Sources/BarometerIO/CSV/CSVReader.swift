@@ -1,7 +1,7 @@
 import Barometer
 import Foundation
 
-/// Streaming RFC 4180 CSV import into a ``Dataset``, with an optional JSON
+/// Streaming RFC 4180 CSV import into a `Dataset`, with an optional JSON
 /// ``Codebook``.
 ///
 /// **Format.** A header row, then records of the same number of fields.
@@ -31,7 +31,7 @@ import Foundation
 /// **Parallel parsing.** A regular file is mapped into memory (`mmap`, page
 /// cache, no copy) and its records are cut into ``CSVOptions/chunkSize``
 /// pieces (default 4 MiB) that one thread per core parses into per-piece
-/// column buffers, merged in file order (``CSVPieces``); a piece whose
+/// column buffers, merged in file order (`CSVPieces`); a piece whose
 /// start turns out not to be a record start (a line feed inside a quoted
 /// field) or that holds an error is read on sequentially, so values,
 /// types and error positions are exactly those of a single sequential
@@ -43,7 +43,7 @@ import Foundation
 /// **Errors** are ``CSVError`` (with line and column, where lines are
 /// physical 1-based file lines, header = line 1, correct across quoted line
 /// breaks) and ``CodebookError``. Weights are validated later by
-/// `SurveyDesign` (``BarometerError/invalidWeight(variable:row:value:)``,
+/// `SurveyDesign` (`BarometerError.invalidWeight(variable:row:value:)`,
 /// row = 1-based data row).
 public enum CSVReader {
     /// Reads `path` with the codebook at `codebookPath`, if any, and default options.
@@ -94,7 +94,7 @@ public enum CSVReader {
     }
 
     /// Reads a whole file held in memory: the BOM, the header record, the
-    /// codebook check, then the records, on several threads (``CSVPieces``).
+    /// codebook check, then the records, on several threads (`CSVPieces`).
     static func read(contiguous base: UnsafePointer<UInt8>, count: Int, codebook: Codebook?,
                      options: CSVOptions, release: (@Sendable (Int) -> Void)? = nil) throws -> Dataset {
         var parser = CSVParser(options: options, codebook: codebook)

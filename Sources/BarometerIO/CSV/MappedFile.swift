@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// A regular file mapped read-only into memory (`mmap(2)`), so that
-/// ``CSVPieces`` can hand byte ranges of it to several threads without
+/// `CSVPieces` can hand byte ranges of it to several threads without
 /// copying. The pages come from the kernel's page cache; nothing is
 /// allocated for them.
 ///
@@ -18,7 +18,7 @@ import Darwin
 /// ``release(upTo:)`` gives back the pages already parsed, so the process's
 /// resident memory stays near the columns plus a few pieces instead of
 /// growing by the whole file. It is called by one thread at a time (the one
-/// whose merge turn it is, see ``CSVPieces``), hence `@unchecked Sendable`.
+/// whose merge turn it is, see `CSVPieces`), hence `@unchecked Sendable`.
 final class MappedFile: @unchecked Sendable {
     let bytes: UnsafePointer<UInt8>
     let count: Int

@@ -5,13 +5,13 @@ import Barometer
 /// mapping files (`barometer-mapping/1`); JSON Schema in
 /// `Fixtures/memos/claims.schema.json`.
 ///
-/// Decoding failures become ``BarometerError/invalidClaim(claim:field:reason:)``
+/// Decoding failures become `BarometerError.invalidClaim(claim:field:reason:)`
 /// naming the claim id (looked up from the failing path, e.g.
 /// `claims[3].computation.kind` → the id of the fourth claim) and the field;
-/// the decoded file is then validated semantically (``ClaimFile/validate()``).
+/// the decoded file is then validated semantically (`ClaimFile.validate()`).
 public enum ClaimFileLoader {
     /// Loads and validates the claim file at `path`.
-    /// - Throws: ``BarometerError/invalidClaim(claim:field:reason:)``, or
+    /// - Throws: `BarometerError.invalidClaim(claim:field:reason:)`, or
     ///   `invalidArgument` when the file cannot be read.
     public static func load(_ path: String) throws(BarometerError) -> ClaimFile {
         try decode(try read(path))
@@ -60,7 +60,11 @@ public enum ClaimFileLoader {
             path = ctx.codingPath; reason = ctx.debugDescription
         case .dataCorrupted(let ctx):
             path = ctx.codingPath
-            reason = ctx.codingPath.isEmpty ? "not valid JSON" : ctx.debugDescription
+            if ctx.codingPath.isEmpty {
+                reason = JSONSyntax.firstError(in: data).map { "not valid JSON at \($0)" } ?? "not valid JSON"
+            } else {
+                reason = ctx.debugDescription
+            }
         @unknown default:
             return .invalidClaim(claim: fallback, field: "(json)", reason: "\(e)")
         }

@@ -57,10 +57,19 @@ public struct Codebook: Sendable, Equatable {
         do { raw = try JSONDecoder().decode(RawCodebook.self, from: data) } catch let e as CodebookError {
             throw e
         } catch let e as DecodingError {
+            // Syntax errors: JSONDecoder gives no position here, so find it.
+            if case .dataCorrupted(let c) = e, c.codingPath.isEmpty, let f = JSONSyntax.firstError(in: data) {
+                throw .invalidJSON(at: "line \(f.line), column \(f.column)", message: f.message)
+            }
             throw Self.describe(e)
         } catch {
             throw .invalidJSON(at: "", message: "\(error)")
         }
+        return try build(raw)
+    }
+
+    /// Checks a decoded codebook and parses its codes.
+    static func build(_ raw: RawCodebook) throws(CodebookError) -> Codebook {
         var variables: [CodebookVariable] = []
         var seen = Set<String>()
         for r in raw.variables ?? [] {
@@ -110,7 +119,7 @@ public struct Codebook: Sendable, Equatable {
         if let w = weight, variable(named: w)?.type == .string { throw .weightNotNumeric(w) }
     }
 
-    /// Close names, by the same rule as ``Dataset/variable(_:)`` (asked of an empty dataset with these names).
+    /// Close names, by the same rule as `Dataset.variable(_:)` (asked of an empty dataset with these names).
     static func suggestions(_ name: String, _ header: [String]) -> [String] {
         do {
             let probe = try Dataset(variables: header.map { Variable(name: $0, values: []) })

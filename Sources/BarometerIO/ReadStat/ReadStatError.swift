@@ -3,7 +3,7 @@ import CReadStat
 
 /// Why an SPSS, Stata or SAS file could not be read or written. Every case
 /// names the file; ReadStat's own error codes (`readstat_error_t`) map onto
-/// these cases (see ``ReadStatError/init(code:file:detail:)``).
+/// these cases (see `ReadStatError.init(code:file:detail:)`).
 public enum ReadStatError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file does not exist or cannot be opened.
     case cannotOpen(file: String)
@@ -38,7 +38,10 @@ public enum ReadStatError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Maps a ReadStat error code; `detail` is the text ReadStat passed to
     /// its error handler, if any.
-    init(code: readstat_error_t, file: String, detail: String? = nil, encoding: String? = nil) {
+    /// `reading`: the code came from a parser, so the codes ReadStat names
+    /// after writing problems (a name or string too long, a tagged value out
+    /// of range …) mean the file is malformed, not that a write failed.
+    init(code: readstat_error_t, file: String, detail: String? = nil, encoding: String? = nil, reading: Bool = false) {
         let message = Self.message(code)
         let text = detail.map { "\(message): \($0)" } ?? message
         switch code {
@@ -64,9 +67,33 @@ public enum ReadStatError: Error, Sendable, Equatable, CustomStringConvertible {
              READSTAT_ERROR_BAD_FREQUENCY_WEIGHT, READSTAT_ERROR_TOO_MANY_MISSING_VALUE_DEFINITIONS,
              READSTAT_ERROR_NOTE_IS_TOO_LONG, READSTAT_ERROR_STRING_REFS_NOT_SUPPORTED,
              READSTAT_ERROR_STRING_REF_IS_REQUIRED, READSTAT_ERROR_ROW_IS_TOO_WIDE_FOR_PAGE:
-            self = .writeFailed(file: file, detail: text)
+            self = reading ? .malformed(file: file, detail: text) : .writeFailed(file: file, detail: text)
         default: self = .library(file: file, code: Int(code.rawValue), message: text)
         }
+    }
+
+    /// Text from ReadStat (which may echo bytes of a corrupt file) made
+    /// safe to print: valid UTF-8 keeps its printable characters, control
+    /// characters and invalid bytes become `\xNN`, and at most 300
+    /// characters are kept.
+    static func printable(_ bytes: UnsafeRawBufferPointer) -> String {
+        var out = ""
+        func hex(_ b: UInt8) -> String { "\\x" + (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true) }
+        if let s = String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) {
+            for u in s.unicodeScalars {
+                if out.count >= 300 { return out + "…" }
+                if u.properties.generalCategory == .control || u.properties.generalCategory == .format
+                    || u.properties.generalCategory == .unassigned || u.properties.generalCategory == .privateUse {
+                    if u.value < 0x100 { out += hex(UInt8(u.value)) } else { out += "\\u{" + String(u.value, radix: 16) + "}" }
+                } else { out.unicodeScalars.append(u) }
+            }
+            return out
+        }
+        for b in bytes {
+            if out.count >= 300 { return out + "…" }
+            if (0x20...0x7E).contains(b) { out.unicodeScalars.append(Unicode.Scalar(b)) } else { out += hex(b) }
+        }
+        return out
     }
 
     static func message(_ code: readstat_error_t) -> String {

@@ -6,7 +6,7 @@ public struct ReadStatFile: Sendable {
     /// The format that was read.
     public let format: ReadStatFormat
     /// The data, with labels, value labels, user-missing declarations,
-    /// measurement levels and formats. ``Barometer/Dataset/weightVariable``
+    /// measurement levels and formats. `Dataset.weightVariable`
     /// is the file's weight variable (SPSS `WEIGHT BY`, Stata/SAS frequency
     /// weight) when it declares one.
     public let dataset: Dataset
@@ -21,6 +21,6 @@ public struct ReadStatFile: Sendable {
     public let fileEncoding: String?
     /// Labels of Stata/SAS extended missing values, by variable name and tag
     /// (`["q1": ["a": "Don't know"]]`). Numeric codes' labels are in each
-    /// variable's ``Barometer/Variable/valueLabels``.
+    /// variable's `Variable.valueLabels`.
     public let extendedMissingLabels: [String: [Character: String]]
 }

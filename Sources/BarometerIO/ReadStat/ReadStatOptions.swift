@@ -3,7 +3,7 @@ public struct ReadStatOptions: Sendable, Equatable {
     /// What to do with the user-missing codes an SPSS file declares
     /// (`MISSING VALUES q1 (8, 9)`, `income (97 THRU 99)`).
     public enum UserMissing: String, Sendable, Codable {
-        /// Keep them in ``Barometer/Variable/missing``: the codes stay in the
+        /// Keep them in `Variable.missing`: the codes stay in the
         /// data as user-missing ("Don't know", "Refused"), distinct from
         /// system-missing. The default, as in SPSS.
         case honour

@@ -6,19 +6,19 @@ import CReadStat
 ///
 /// The file is read once: ReadStat's callbacks deliver the metadata, the
 /// variables, value labels, notes and then the values row by row, which are
-/// appended straight to the columns of a ``Barometer/Dataset``. What the
+/// appended straight to the columns of a `Dataset`. What the
 /// format carries arrives in the model:
 /// - variable labels, value labels (label sets joined to their variables),
 ///   measurement levels (SPSS; other formats: nominal if labelled, else
-///   scale), display/date formats in ``Barometer/Variable/format`` (dates
+///   scale), display/date formats in `Variable.format` (dates
 ///   stay numbers: SPSS seconds since 1582-10-14, Stata days or
 ///   milliseconds since 1960-01-01, SAS days or seconds since 1960-01-01);
-/// - SPSS user-missing codes and ranges in ``Barometer/Variable/missing``
+/// - SPSS user-missing codes and ranges in `Variable.missing`
 ///   (kept as codes, not turned into NaN; see ``ReadStatOptions/userMissing``);
 /// - Stata/SAS extended missing values `.a`…`.z` as tagged NaNs
-///   (``Barometer/ExtendedMissing``), distinct from `.` and each other;
-/// - string variables as ``Barometer/Variable/strings`` (empty = missing);
-/// - the file's weight variable as ``Barometer/Dataset/weightVariable``.
+///   (`ExtendedMissing`), distinct from `.` and each other;
+/// - string variables as `Variable.strings` (empty = missing);
+/// - the file's weight variable as `Dataset.weightVariable`.
 ///
 /// Text is decoded to UTF-8 from the file's declared encoding or from
 /// ``ReadStatOptions/encoding``; text that does not decode is an error,
@@ -63,8 +63,8 @@ public enum ReadStatReader {
         readstat_set_error_handler(parser) { message, ctx in
             guard let message, let ctx else { return }
             let c = Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue()
-            c.lastMessage = String(decoding: UnsafeRawBufferPointer(start: message, count: strlen(message)),
-                                   as: UTF8.self).trimmingSuffix()
+            c.lastMessage = ReadStatError.printable(UnsafeRawBufferPointer(start: message, count: strlen(message)))
+                .trimmingSuffix()
         }
         let ctx = Unmanaged.passUnretained(collector).toOpaque()
         func parse() -> readstat_error_t {
@@ -93,7 +93,7 @@ public enum ReadStatReader {
         if let failure = collector.failure { throw failure }
         guard rc == READSTAT_OK else {
             throw ReadStatError(code: rc, file: path, detail: collector.lastMessage,
-                                encoding: options.encoding ?? collector.fileEncoding)
+                                encoding: options.encoding ?? collector.fileEncoding, reading: true)
         }
         return try collector.result(format: format)
     }

@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Writes a ``Barometer/Dataset`` as an SPSS system file (`.sav`, or
+/// Writes a `Dataset` as an SPSS system file (`.sav`, or
 /// `.zsav` with ``Compression/zlib``) through ReadStat's writer, so that a
 /// recoded or filtered survey can go back to SPSS users.
 ///

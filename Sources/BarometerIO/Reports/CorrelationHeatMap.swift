@@ -22,7 +22,7 @@ struct CorrelationHeatMap {
 
     /// Diverging colour for r in [−1, 1] (ColorBrewer RdBu end points).
     static func color(_ r: Double) -> String {
-        let t = Swift.min(1, Swift.max(-1, r))
+        let t = r.isFinite ? Swift.min(1, Swift.max(-1, r)) : 0
         let (a, b): ((Double, Double, Double), (Double, Double, Double)) =
             t >= 0 ? ((247, 247, 247), (178, 24, 43)) : ((247, 247, 247), (33, 102, 172))
         let u = abs(t)
@@ -78,6 +78,7 @@ struct CorrelationHeatMap {
     }
 
     private func format3(_ v: Double) -> String {
+        guard v.isFinite, abs(v) < 1e12 else { return v.isNaN ? "n/a" : String(format: "%.3g", v) }
         let neg = v < 0
         let m = Int((abs(v) * 1000).rounded())
         let frac = String(m % 1000)

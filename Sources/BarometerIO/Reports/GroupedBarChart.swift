@@ -21,28 +21,29 @@ struct GroupedBarChart {
 
     var svg: String {
         let left = 50.0, top0 = 30.0, plotH = 260.0, barW = 34.0, barGap = 6.0, groupGap = 46.0
-        let maxV = groups.flatMap(\.values).flatMap { [$0.recomputed ?? 0, $0.published ?? 0] }.max() ?? 0
-        let ymax = Swift.max(10, (maxV / 10).rounded(.up) * 10)
+        let all = groups.flatMap(\.values).flatMap { [$0.recomputed ?? 0, $0.published ?? 0] }.filter(\.isFinite)
+        // Percent axis from 0 (or the smallest negative value) in steps of 10,
+        // coarser when the range is wide: at most 10 intervals whatever the data.
+        let axis = AxisTicks(covering: Swift.min(0, all.min() ?? 0), Swift.max(10, all.max() ?? 0), minimumStep: 10, maxIntervals: 10)
+        let ymin = axis.lower, ymax = axis.upper
         let k = Double(series.count)
         let groupW = k * barW + (k - 1) * barGap
         let width = Swift.max(620, left + Double(groups.count) * (groupW + groupGap) + 20)
         let legendH = 18 * Double(series.count + 1)
         let top = top0 + legendH
         let height = top + plotH + 60
-        func yOf(_ v: Double) -> Double { top + plotH - v / ymax * plotH }
+        func yOf(_ v: Double) -> Double { top + plotH - (axis.clamp(v) - ymin) / (ymax - ymin) * plotH }
         var s = ""
-        var t = 0.0
-        while t <= ymax + 1e-9 {
+        for t in axis.values {
             s += "<line x1=\"\(XMLText.num(left))\" y1=\"\(XMLText.num(yOf(t)))\" x2=\"\(XMLText.num(width - 10))\" y2=\"\(XMLText.num(yOf(t)))\" class=\"grid\"/>"
-            s += "<text x=\"\(XMLText.num(left - 6))\" y=\"\(XMLText.num(yOf(t) + 4))\" text-anchor=\"end\" class=\"tick\">\(Int(t))%</text>\n"
-            t += 10
+            s += "<text x=\"\(XMLText.num(left - 6))\" y=\"\(XMLText.num(yOf(t) + 4))\" text-anchor=\"end\" class=\"tick\">\(AxisTicks.label(t))%</text>\n"
         }
         var x = left + groupGap / 2
         for g in groups {
             for (j, v) in g.values.enumerated() {
                 let bx = x + Double(j) * (barW + barGap)
                 if let r = v.recomputed {
-                    s += "<rect x=\"\(XMLText.num(bx))\" y=\"\(XMLText.num(yOf(r)))\" width=\"\(XMLText.num(barW))\" height=\"\(XMLText.num(yOf(0) - yOf(r)))\" fill=\"\(Self.colors[j % Self.colors.count])\"><title>\(XMLText.escape(g.label)), \(XMLText.escape(series[j])): recomputed \(XMLText.num(r))%</title></rect>"
+                    s += "<rect x=\"\(XMLText.num(bx))\" y=\"\(XMLText.num(Swift.min(yOf(r), yOf(0))))\" width=\"\(XMLText.num(barW))\" height=\"\(XMLText.num(Swift.abs(yOf(0) - yOf(r))))\" fill=\"\(Self.colors[j % Self.colors.count])\"><title>\(XMLText.escape(g.label)), \(XMLText.escape(series[j])): recomputed \(XMLText.num(r))%</title></rect>"
                     s += "<text x=\"\(XMLText.num(bx + barW / 2))\" y=\"\(XMLText.num(yOf(r) - 4))\" text-anchor=\"middle\" class=\"tick\">\(XMLText.num((r * 10).rounded() / 10))</text>"
                 }
                 if let p = v.published {

@@ -33,10 +33,15 @@ struct LikertChart {
         let labelW = 230.0, plotW = 560.0, gap = 30.0, dkW = 120.0, barH = 18.0, rowGap = 4.0, qGap = 30.0
         let negMax = questions.flatMap(\.rows).map { ($0.negative ?? 0) + ($0.veryNegative ?? 0) }.max() ?? 0
         let posMax = questions.flatMap(\.rows).map { ($0.positive ?? 0) + ($0.veryPositive ?? 0) }.max() ?? 0
-        let lo = Swift.max(10, (negMax / 10).rounded(.up) * 10), hi = Swift.max(10, (posMax / 10).rounded(.up) * 10)
+        // One axis from −(negative side) to +(positive side), ticks every 10
+        // points, coarser when the range is wide: at most 20 intervals.
+        let axisTicks = AxisTicks(covering: -Swift.max(10, negMax.isFinite ? negMax : 0), Swift.max(10, posMax.isFinite ? posMax : 0),
+                                  minimumStep: 10, maxIntervals: 20)
+        let lo = -axisTicks.lower, hi = axisTicks.upper
         let scale = plotW / (lo + hi)
         let x0 = labelW + lo * scale
-        let dkMax = Swift.max(10, ((questions.flatMap(\.rows).compactMap(\.dontKnow).max() ?? 0) / 10).rounded(.up) * 10)
+        let dkMax = AxisTicks(covering: 0, Swift.max(10, questions.flatMap(\.rows).compactMap(\.dontKnow).filter(\.isFinite).max() ?? 0),
+                              minimumStep: 10).upper
         let dkX = labelW + plotW + gap, dkScale = dkW / dkMax
         let top = 56.0
         var y = top
@@ -68,12 +73,10 @@ struct LikertChart {
         }
         let height = y + 40
         var axis = ""
-        var t = -lo
-        while t <= hi + 1e-9 {
+        for t in axisTicks.values {
             let x = x0 + t * scale
             axis += "<line x1=\"\(XMLText.num(x))\" y1=\"\(XMLText.num(top - 4))\" x2=\"\(XMLText.num(x))\" y2=\"\(XMLText.num(y - qGap + 8))\" class=\"grid\"/>\n"
-            axis += "<text x=\"\(XMLText.num(x))\" y=\"\(XMLText.num(y - qGap + 22))\" text-anchor=\"middle\" class=\"tick\">\(Int(abs(t)))%</text>\n"
-            t += 10
+            axis += "<text x=\"\(XMLText.num(x))\" y=\"\(XMLText.num(y - qGap + 22))\" text-anchor=\"middle\" class=\"tick\">\(AxisTicks.label(abs(t)))%</text>\n"
         }
         axis += "<line x1=\"\(XMLText.num(x0))\" y1=\"\(XMLText.num(top - 8))\" x2=\"\(XMLText.num(x0))\" y2=\"\(XMLText.num(y - qGap + 8))\" class=\"zero\"/>\n"
         axis += "<text x=\"\(XMLText.num(dkX))\" y=\"\(XMLText.num(top - 8))\" class=\"tick\">Don't know / no answer</text>\n"
@@ -93,7 +96,7 @@ struct LikertChart {
     private func segment(x: Double, w: Double, y: Double, h: Double, color: String, value: Double, name: String) -> String {
         var s = "<rect x=\"\(XMLText.num(x))\" y=\"\(XMLText.num(y))\" width=\"\(XMLText.num(Swift.max(w, 0)))\" height=\"\(XMLText.num(h))\" fill=\"\(color)\"><title>\(XMLText.escape(name)): \(XMLText.num(value))%</title></rect>"
         if w >= 26 {
-            s += "<text x=\"\(XMLText.num(x + w / 2))\" y=\"\(XMLText.num(y + 13))\" text-anchor=\"middle\" class=\"v\">\(Int(value.rounded()))</text>"
+            s += "<text x=\"\(XMLText.num(x + w / 2))\" y=\"\(XMLText.num(y + 13))\" text-anchor=\"middle\" class=\"v\">\(AxisTicks.label(value.rounded()))</text>"
         }
         return s + "\n"
     }

@@ -17,12 +17,12 @@ import Barometer
 /// SVG, no script, no external resource; parses as XML). Every chart and
 /// table carries the ``ReportDataSource`` line, so figures from the
 /// SYNTHETIC fixture are labelled as such. The report only presents
-/// results; every number comes from ``ClaimEvaluator`` and
-/// ``ConsistencyReport``.
+/// results; every number comes from `ClaimEvaluator` and
+/// `ConsistencyReport`.
 public struct ReplicationReport: Sendable {
     /// The claims as evaluated (after any mapping).
     public let claims: ClaimFile
-    /// Each claim recomputed and judged (``ClaimEvaluator``).
+    /// Each claim recomputed and judged (`ClaimEvaluator`).
     public let evaluation: ClaimEvaluationReport
     /// The aggregate checks of the published figures (no microdata).
     public let consistency: ConsistencyReport
@@ -30,6 +30,8 @@ public struct ReplicationReport: Sendable {
     public let source: ReportDataSource
     /// Variable and value labels (optional: names and codes are used without).
     public let labels: [String: Variable]
+    /// What produced the report (version, input SHA-256, options, time), printed under the source line when set.
+    public var provenance: Provenance? = nil
 
     /// A report on `evaluation`; `labels` supplies variable and value labels for the charts.
     public init(claims: ClaimFile, evaluation: ClaimEvaluationReport, consistency: ConsistencyReport,
@@ -196,6 +198,7 @@ public struct ReplicationReport: Sendable {
     public var markdown: String {
         var s = "# Replication report: \(claims.memo.title)\n\n"
         s += "> **\(source.line)**\n\n"
+        if let provenance { s += provenance.lines.map { "> \($0)  \n" }.joined() + "\n" }
         if let survey = claims.memo.survey { s += "Memo's survey: \(survey).\n\n" }
         s += "Claims: \(evaluation.evaluations.count) (\(statusCounts)). Consistency checks: "
         s += "\(consistency.results.count - consistency.inconsistent.count) of \(consistency.results.count) consistent.\n\n"
@@ -235,6 +238,9 @@ public struct ReplicationReport: Sendable {
         <p class="source">\(XMLText.escape(source.line))</p>
 
         """
+        if let provenance {
+            s += "<p class=\"provenance\">" + provenance.lines.map(XMLText.escape).joined(separator: "<br/>") + "</p>\n"
+        }
         if let survey = claims.memo.survey { s += "<p>Memo's survey: \(XMLText.escape(survey)).</p>\n" }
         s += "<p>Claims: \(evaluation.evaluations.count) (\(XMLText.escape(statusCounts))). Consistency checks of the published figures: \(consistency.results.count - consistency.inconsistent.count) of \(consistency.results.count) consistent.</p>\n"
         let likert = likertQuestions
@@ -280,7 +286,7 @@ public struct ReplicationReport: Sendable {
 
     /// Writes `<memo>.report.md` and `<memo>.report.html` into `directory`
     /// (created if needed) and returns their paths.
-    /// - Throws: ``BarometerError/invalidArgument(_:)`` when a file cannot be written.
+    /// - Throws: `BarometerError.invalidArgument(_:)` when a file cannot be written.
     public func write(to directory: String) throws(BarometerError) -> [String] {
         let fm = FileManager.default
         do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {

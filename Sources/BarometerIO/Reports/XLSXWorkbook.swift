@@ -29,8 +29,8 @@ public struct XLSXWorkbook: Sendable {
     public init(sheets: [Sheet]) { self.sheets = sheets }
 
     /// Writes the workbook to `path` (replacing it).
-    /// - Throws: ``BarometerError/invalidArgument(_:)`` when there is no sheet,
-    ///   and ``BarometerError/io(_:)``-style errors naming the path when it cannot be written.
+    /// - Throws: `BarometerError.invalidArgument(_:)` when there is no sheet,
+    ///   and `BarometerError.io(_:)`-style errors naming the path when it cannot be written.
     public func write(to path: String) throws(BarometerError) {
         guard !sheets.isEmpty else { throw .invalidArgument("a workbook needs at least one sheet") }
         let url = URL(fileURLWithPath: path)

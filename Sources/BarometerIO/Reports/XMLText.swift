@@ -22,6 +22,10 @@ enum XMLText {
     static func num(_ x: Double) -> String {
         guard x.isFinite else { return "0" }
         let r = (x * 100).rounded() / 100
+        // Whole numbers below 2^53 print as integers; anything larger
+        // (never a sensible coordinate, but bounded input is not assumed
+        // here) prints without an Int conversion.
+        guard Swift.abs(r) < 9.0e15 else { return String(format: "%.0f", r) }
         return r == r.rounded() ? String(Int(r)) : String(r)
     }
 

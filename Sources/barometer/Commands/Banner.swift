@@ -32,6 +32,7 @@ struct Banner: ParsableCommand {
     @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
     @Option(name: .long, help: "Also write the book to FILE.xlsx (one sheet per question) or FILE.html (self-contained, printable).") var out: String?
     @OptionGroup var designOptions: DesignOptions
+    @OptionGroup var domainOptions: DomainOptions
     @OptionGroup var output: OutputOptions
 
     func specification() throws -> BannerSpecification {
@@ -64,7 +65,7 @@ struct Banner: ParsableCommand {
     func run() throws {
         let s = try specification()
         let design = try designOptions.design(try input.load(), weight: weight)
-        let book = try BannerBook(design, specification: s)
+        let book = try BannerBook(design, specification: s, domain: try domainOptions.domain(design.data))
         if let out {
             let lower = out.lowercased()
             if lower.hasSuffix(".xlsx") {

@@ -4,7 +4,7 @@ import BarometerIO
 
 /// The data file and how to read it.
 struct InputOptions: ParsableArguments {
-    @Argument(help: "Survey data file (CSV; SPSS/Stata/SAS where supported).")
+    @Argument(help: "Survey data file (CSV, TSV; SPSS/Stata/SAS where supported); '-' reads CSV from standard input.")
     var file: String
 
     @Option(name: .long, help: "JSON codebook for a CSV file (labels, levels, value labels, missing codes, weight).")
@@ -16,9 +16,13 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .long, help: "Treat the user-missing codes an SPSS file declares as valid values.")
     var ignoreUserMissing = false
 
+    @Option(name: .long, help: "CSV field delimiter: one character, or 'tab' (default ',', tab for .tsv files).")
+    var delimiter: String?
+
     func load() throws -> Dataset {
-        try DatasetLoader.load(file, codebook: codebook,
-                               options: ReadStatOptions(userMissing: ignoreUserMissing ? .ignore : .honour, encoding: encoding))
+        try loadRecorded(file, codebook: codebook,
+                         options: ReadStatOptions(userMissing: ignoreUserMissing ? .ignore : .honour, encoding: encoding),
+                         csv: try delimiter.map { CSVOptions(delimiter: try parseDelimiter($0)) })
     }
 }
 
@@ -26,6 +30,9 @@ struct InputOptions: ParsableArguments {
 struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: table, json, csv or markdown.")
     var format: OutputFormat = .table
+
+    @Flag(name: .long, help: "Add provenance (barometer version, input SHA-256, options, time): a 'provenance' object in JSON, closing lines in tables.")
+    var provenance = false
 }
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -34,9 +41,10 @@ extension OutputFormat: ExpressibleByArgument {}
 /// itself (stable schema), the others render its labelled grid.
 func emit<T: Encodable & TableRepresentable>(_ result: T, _ output: OutputOptions) throws {
     if output.format == .json {
-        print(try OutputFormat.renderJSON(result))
+        print(try renderJSONWithProvenance(result, output))
     } else {
-        print(output.format.render(result.textTable), terminator: output.format == .csv ? "" : "\n")
+        let table = output.format == .csv ? result.textTable : withProvenanceNotes(result.textTable, output)
+        print(output.format.render(table), terminator: output.format == .csv ? "" : "\n")
     }
 }
 
@@ -47,7 +55,7 @@ func emit<T: Encodable & TableRepresentable>(_ result: T, _ output: OutputOption
 func emit<T: Encodable & TableRepresentable, U: Encodable & TableRepresentable>(
     _ result: T, with companions: [U], key: String, _ output: OutputOptions) throws {
     if output.format == .json {
-        print(try OutputFormat.renderJSON(CombinedOutput(result: result, companions: companions, key: key)))
+        print(try renderJSONWithProvenance(CombinedOutput(result: result, companions: companions, key: key), output))
         return
     }
     try emit(result, output)

@@ -4,6 +4,7 @@ import BarometerIO
 
 extension CorrelationMethod: ExpressibleByArgument {}
 extension PValueAdjustment: ExpressibleByArgument {}
+extension PolychoricEstimator: ExpressibleByArgument {}
 
 struct Corr: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,21 +15,40 @@ struct Corr: ParsableCommand {
     @OptionGroup var input: InputOptions
     @Argument(help: "Variables to correlate (at least two).") var variables: [String]
     @Option(name: .long, help: "pearson, spearman, kendall or polychoric.") var method: CorrelationMethod = .pearson
+    @Option(name: .long, help: "Polychoric estimator: two-step (default, as R polycor) or ml (joint ML of rho and thresholds, polychor(ML = TRUE)).")
+    var estimator: PolychoricEstimator?
     @Flag(name: .long, help: "Pairwise deletion (default: listwise).") var pairwise = false
     @Flag(name: .long, help: "Use user-missing codes as values.") var includeUserMissing = false
     @OptionGroup var common: CorrelationCommandOptions
+    @OptionGroup var domainOptions: DomainOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        if estimator != nil && method != .polychoric {
+            throw ValidationError("--estimator applies to --method polychoric only")
+        }
         let design = try common.design(input)
+        let domain = try domainOptions.domain(design.data)
         let options = CorrelationOptions(method: method, missing: pairwise ? .pairwise : .listwise,
                                          excludeUserMissing: !includeUserMissing,
                                          weightSemantics: common.weightSemantics,
-                                         confidenceLevel: common.level, adjustment: common.adjust)
+                                         confidenceLevel: common.level, adjustment: common.adjust,
+                                         domain: domain, polychoricEstimator: estimator ?? .twoStep)
         let result = try Correlation.matrix(design, variables: variables, options: options)
+        // Polychoric: thresholds (with SEs under ML) and the normality tests per pair after the
+        // matrix, as polycor prints them; in JSON they are the matrix's "polychoric" field.
+        if method == .polychoric, output.format != .json, let pairs = result.polychoric,
+           !common.designOptions.isSpecified {
+            try emit(result, output)
+            for p in pairs {
+                print("")
+                try emit(p, output)
+            }
+            return
+        }
         // With strata, PSUs, fpc or replicate weights: design-based SEs and CIs per pair (Pearson).
         guard common.designOptions.isSpecified else { return try emit(result, output) }
         guard method == .pearson else { throw ValidationError("design-based standard errors are available for Pearson correlations") }
-        try emit(result, with: [try design.correlations(variables, level: common.level)], key: "designBased", output)
+        try emit(result, with: [try design.correlations(variables, domain: domain, level: common.level)], key: "designBased", output)
     }
 }

@@ -13,8 +13,12 @@ struct Crosstab: ParsableCommand {
     @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
     @Option(name: .long, help: "Percentages shown: row, col or total.") var percent: PercentChoice = .col
     @Flag(name: .long, help: "Exclude user- and system-missing answers (base: valid answers, listwise).") var excludeMissing = false
-    @Option(name: .long, help: "Statistics, comma-separated: chisq, lr, fisher, raoscott, phi, cramer, cc, lambda, gamma, taub, tauc, somers, residuals, or all.") var stats: String?
+    @Option(name: .long, help: "Statistics, comma-separated: chisq, lr, fisher, raoscott, phi, cramer, cc, tschuprow, lambda, gamma, taub, tauc, somers, residuals, expected, or all. Under weights or a design, chisq is the design-based Rao-Scott F (R svychisq).") var stats: String?
+    @Flag(name: .long, help: "Tests and measures include Don't know / Refused / system-missing as categories (default: valid answers only, as SPSS CROSSTABS and R).") var statsIncludeMissing = false
+    @Flag(name: .long, help: "Also show SPSS's weights-as-frequencies Pearson chi-square, likelihood ratio and Fisher test under sampling weights (labelled so).") var weightsAsFrequencies = false
+    @Flag(name: .long, help: "Show expected counts under independence (SPSS /CELLS=EXPECTED); same as adding 'expected' to --stats.") var expected = false
     @OptionGroup var designOptions: DesignOptions
+    @OptionGroup var domainOptions: DomainOptions
     @OptionGroup var output: OutputOptions
 
     enum PercentChoice: String, ExpressibleByArgument, CaseIterable {
@@ -26,26 +30,35 @@ struct Crosstab: ParsableCommand {
 
     func run() throws {
         let design = try designOptions.design(try input.load(), weight: weight)
-        let table = try ContingencyTable(design, rows: rows, columns: cols, layers: layer,
+        let subset = try domainOptions.domain(design.data)
+        let table = try ContingencyTable(design, rows: rows, columns: cols, layers: layer, domain: subset,
                                          missing: excludeMissing ? .excludeMissing : .showMissing,
                                          display: percent.value)
-        guard let stats, !stats.isEmpty else { return try emit(table, output) }
-        // Statistics per layer (the layer is the domain), on the weighted counts;
-        // Rao-Scott and adjusted Wald use the full design.
-        let requested = try CrosstabStatistic.parse(stats)
+        let list = [stats, expected ? "expected" : nil].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ",")
+        guard !list.isEmpty else { return try emit(table, output) }
+        // Statistics per layer (the layer is the domain), on the weighted counts of the
+        // valid answers (unless --stats-include-missing); the design-based tests use the full design.
+        let requested = try CrosstabStatistic.parse(list)
         let layers = max(table.layerCategories.isEmpty ? 1 : table.layerCategories.reduce(1) { $0 * $1.count }, 1)
         var results: [CrosstabStatistics] = []
         for k in 0..<layers {
-            var domain: Domain? = nil
+            var domain: Domain? = subset
             if let li = table.layerIndex {
-                domain = Domain(mask: li.map { $0 == Int32(k) }, description: "layer \(k + 1)")
+                domain = try domainOptions.domain(design.data, and: Domain(mask: li.map { $0 == Int32(k) }, description: "layer \(k + 1)"))
             }
-            results.append(try CrosstabStatistics(
-                counts: table.weightedCountMatrix(layer: k), rowLabels: table.rowCategories.map(\.label),
-                columnLabels: table.columnCategories.map(\.label),
+            let input = table.statisticsInput(layer: k, includeMissing: statsIncludeMissing)
+            var s = try CrosstabStatistics(
+                counts: input.counts, rowLabels: input.rowLabels, columnLabels: input.columnLabels,
                 title: "\(rows) × \(cols)" + (domain.map { " (\($0.description))" } ?? ""),
-                statistics: requested, rowIndex: table.rowIndex, columnIndex: table.columnIndex,
-                domain: domain, design: design))
+                statistics: requested, rowIndex: input.rowIndex, columnIndex: input.columnIndex,
+                domain: domain, design: design, weightsAsFrequencies: weightsAsFrequencies)
+            if input.excludedMissing {
+                s.notes.insert("Tests and measures use the valid answers only (Don't know / Refused / system-missing excluded, "
+                    + "as SPSS CROSSTABS and R); the table above shows them. --stats-include-missing includes them.", at: 0)
+            } else if statsIncludeMissing && table.missing == .showMissing {
+                s.notes.insert("Tests and measures include Don't know / Refused / system-missing as categories (--stats-include-missing).", at: 0)
+            }
+            results.append(s)
         }
         try emit(table, with: results, key: "statistics", output)
     }

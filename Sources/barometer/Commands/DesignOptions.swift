@@ -18,6 +18,7 @@ struct DesignOptions: ParsableArguments {
     @Option(name: .customLong("rep-scale"), help: "Override the replicate method's scale factor.") var repScale: Double?
     @Flag(name: .customLong("rep-factors"), help: "Replicate columns are factors to multiply by the weight, not full weights.") var repFactors = false
     @Flag(name: .long, help: "Centre replicate variances at the full-sample estimate (mse).") var mse = false
+    @OptionGroup var weighting: WeightingCLIOptions
 
     /// Whether anything beyond weights was specified.
     var isSpecified: Bool { strata != nil || psu != nil || fpc != nil || repweights != nil }
@@ -32,8 +33,14 @@ struct DesignOptions: ParsableArguments {
         }
     }
 
-    /// The design these options describe over `data`.
+    /// The design these options describe over `data`, weighted to `--targets` when given.
     func design(_ data: Dataset, weight: String?) throws -> SurveyDesign {
+        let base = try baseDesign(data, weight: weight)
+        return try weighting.weighted(base)?.design ?? base
+    }
+
+    /// The design before weighting to targets.
+    func baseDesign(_ data: Dataset, weight: String?) throws -> SurveyDesign {
         if let pattern = repweights, let method = repmethod {
             let regex: Regex<AnyRegexOutput>
             do { regex = try Regex(pattern) } catch { throw ValidationError("--repweights: invalid regular expression '\(pattern)'") }

@@ -67,6 +67,7 @@ struct SelfCheck: Encodable {
         values["solve"] = try LinearAlgebra.cholesky(cov).solve(Matrix(rows: p, columns: 1, repeating: 1)).storage
         values["eigenvalues"] = try LinearAlgebra.symmetricEigen(cov).values
         values["singularValues"] = try LinearAlgebra.singularValues(x)
+        values["qrLeastSquares"] = try LinearAlgebra.qr(x).leastSquares(Array(x.storage[((p - 1) * n)..<(p * n)]))
         // The engines on top: correlation, partial-correlation and pairwise matrices.
         var vars: [Variable] = []
         for j in 0..<p {
@@ -76,6 +77,7 @@ struct SelfCheck: Encodable {
         }
         let w = (0..<n).map { _ in 0.5 + next() }
         vars.append(Variable(name: "w", level: .scale, values: w))
+        vars.append(Variable(name: "b", values: (0..<n).map { _ in next() < 0.4 ? 1 : 0 }))
         let design = try SurveyDesign(data: Dataset(variables: vars), weight: "w")
         let names = (1...p).map { "x\($0)" }
         values["pearson"] = try Correlation.matrix(design, variables: names).estimates.flatMap { $0.map { $0 ?? -999 } }
@@ -84,6 +86,8 @@ struct SelfCheck: Encodable {
         values["partialGivenZ"] = try Correlation.partialMatrix(design, variables: Array(names.prefix(10)), controlling: ["x11", "x12"]).estimates.flatMap { $0.map { $0 ?? -999 } }
         let dc = try design.correlation("x1", "x2", controlling: ["x3"])
         values["designCorrelation"] = [dc.estimate, dc.standardError]
+        let logit = try design.glm("b ~ x1 + x3 + x4:x5", family: .binomial)
+        values["glm"] = logit.coefficients.flatMap { [$0.estimate, $0.standardError] }
         return SelfCheck(implementation: BLASRuntime.implementation, core: BLASRuntime.openBLASCoreName, threads: BLASRuntime.threadCount,
                          libraries: BLASRuntime.loadedLibraries(), values: values)
     }

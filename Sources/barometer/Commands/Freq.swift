@@ -10,11 +10,12 @@ struct Freq: ParsableCommand {
     @Argument(help: "Variable to tabulate.") var variable: String
     @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
     @Flag(name: .long, help: "Exclude user- and system-missing rows (base: valid answers).") var excludeMissing = false
+    @OptionGroup var domainOptions: DomainOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let design = try SurveyDesign(data: input.load(), weight: weight)
-        let table = try FrequencyTable(design, variable: variable, missing: excludeMissing ? .excludeMissing : .showMissing)
+        let table = try FrequencyTable(design, variable: variable, domain: try domainOptions.domain(design.data), missing: excludeMissing ? .excludeMissing : .showMissing)
         try emit(table, output)
     }
 }

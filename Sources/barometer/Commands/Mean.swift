@@ -8,9 +8,27 @@ struct EstimateOptions: ParsableArguments {
     @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
     @Option(name: .long, help: "Confidence level.") var level: Double = 0.95
     @OptionGroup var designOptions: DesignOptions
+    @OptionGroup var domainOptions: DomainOptions
+    @OptionGroup var groupOptions: GroupOptions
     @OptionGroup var output: OutputOptions
 
     func design() throws -> SurveyDesign { try designOptions.design(try input.load(), weight: weight) }
+
+    /// Runs `mean` or `total`: per group with `--by` (R svyby), else over the variables, within `--where`.
+    func run(total: Bool) throws {
+        var data = try input.load()
+        let by = try groupOptions.groupingVariables(&data)      // derived indicators join the data
+        let design = try designOptions.design(data, weight: weight)
+        let domain = try domainOptions.domain(data)
+        if !by.isEmpty {
+            return try groupOptions.emitGrouped(try variables.map { (name) throws -> GroupedEstimates in
+                // the k × k covariance only when --compare asks for it
+                total ? try design.total(name, by: by, domain: domain, level: level, covariance: groupOptions.compare)
+                      : try design.mean(name, by: by, domain: domain, level: level, covariance: groupOptions.compare)
+            }, output)
+        }
+        try emit(total ? try design.total(variables, domain: domain, level: level) : try design.mean(variables, domain: domain, level: level), output)
+    }
 }
 
 /// `barometer mean`: design-based means with SE, CI (design df) and deff.
@@ -18,7 +36,7 @@ struct Mean: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Design-based means with SE, CI and deff (R svymean); user-missing and system-missing excluded.")
     @OptionGroup var options: EstimateOptions
-    func run() throws { try emit(try options.design().mean(options.variables, level: options.level), options.output) }
+    func run() throws { try options.run(total: false) }
 }
 
 /// `barometer total`: design-based totals with SE, CI (design df) and deff.
@@ -26,5 +44,5 @@ struct Total: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Design-based totals with SE, CI and deff (R svytotal); user-missing and system-missing excluded.")
     @OptionGroup var options: EstimateOptions
-    func run() throws { try emit(try options.design().total(options.variables, level: options.level), options.output) }
+    func run() throws { try options.run(total: true) }
 }

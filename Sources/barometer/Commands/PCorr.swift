@@ -13,23 +13,33 @@ struct PCorr: ParsableCommand {
     @Argument(help: "Variables to correlate (at least two).") var variables: [String]
     @Option(name: .long, parsing: .upToNextOption, help: "Control variables Z (omit: each pair given all other VARS).")
     var control: [String] = []
-    @Option(name: .long, help: "pearson or spearman.") var method: CorrelationMethod = .pearson
+    @Option(name: .long, help: "pearson or spearman (the methods with partial correlations).") var method: PartialMethod = .pearson
     @Flag(name: .long, help: "On a singular matrix use the pseudo-inverse (result flagged) instead of failing.") var pseudoInverse = false
     @OptionGroup var common: CorrelationCommandOptions
+    @OptionGroup var domainOptions: DomainOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let design = try common.design(input)
-        let options = CorrelationOptions(method: method, weightSemantics: common.weightSemantics,
+        let domain = try domainOptions.domain(design.data)
+        let options = CorrelationOptions(method: method.value, weightSemantics: common.weightSemantics,
                                          confidenceLevel: common.level, adjustment: common.adjust,
-                                         singularity: pseudoInverse ? .pseudoInverse : .error)
+                                         singularity: pseudoInverse ? .pseudoInverse : .error, domain: domain)
         let result = control.isEmpty
             ? try Correlation.partialMatrixGivenOthers(design, variables: variables, options: options)
             : try Correlation.partialMatrix(design, variables: variables, controlling: control, options: options)
         // With strata, PSUs, fpc or replicate weights: design-based SEs and CIs per pair (Pearson).
         guard common.designOptions.isSpecified else { return try emit(result, output) }
         guard method == .pearson else { throw ValidationError("design-based standard errors are available for Pearson partial correlations") }
-        try emit(result, with: [try design.correlations(variables, controlling: control, givenOthers: control.isEmpty, level: common.level)],
+        try emit(result, with: [try design.correlations(variables, controlling: control, givenOthers: control.isEmpty, domain: domain, level: common.level)],
                  key: "designBased", output)
+    }
+}
+
+extension PCorr {
+    /// The methods `pcorr` accepts (its help lists only these).
+    enum PartialMethod: String, ExpressibleByArgument, CaseIterable {
+        case pearson, spearman
+        var value: CorrelationMethod { self == .pearson ? .pearson : .spearman }
     }
 }

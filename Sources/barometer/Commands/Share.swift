@@ -3,40 +3,13 @@ import Barometer
 import BarometerIO
 import Foundation
 
-/// `VAR in 1,2` (also `VAR in {1,2}` or `VAR=1,2`): a variable and a code set.
-struct CodeSetArgument: ExpressibleByArgument {
-    let variable: String
-    let codes: Set<Double>
-
-    init?(argument: String) {
-        var text = argument.trimmingCharacters(in: .whitespaces)
-        var name = "", rest = ""
-        if let r = text.range(of: " in ") {
-            name = String(text[..<r.lowerBound]); rest = String(text[r.upperBound...])
-        } else if let eq = text.firstIndex(of: "=") {
-            name = String(text[..<eq]); rest = String(text[text.index(after: eq)...])
-        } else { return nil }
-        text = rest.trimmingCharacters(in: CharacterSet(charactersIn: " {}"))
-        var codes = Set<Double>()
-        for part in text.split(separator: ",") {
-            guard let c = Double(part.trimmingCharacters(in: .whitespaces)) else { return nil }
-            codes.insert(c)
-        }
-        name = name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, !codes.isEmpty else { return nil }
-        variable = name
-        self.codes = codes
-    }
-}
-
 struct Share: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Share of respondents with Y in a code set among those with X in a code set, with a confidence interval.")
 
     @OptionGroup var input: InputOptions
-    @Option(name: .long, help: "The answer counted, e.g. 'us in 1,2'.") var of: CodeSetArgument
-    @Option(name: .long, help: "The domain, e.g. 'rus in 1,2' (default: all respondents).") var among: CodeSetArgument?
-    @Option(name: .long, help: "One share per category of this variable (a row-percent table with CIs).") var by: String?
+    @Option(name: .long, help: "The answer counted, e.g. 'us in 1,2', 'api00 > 700', 'region == \"North\"' (domain language, see --where).") var of: String
+    @Option(name: .long, help: "The domain, e.g. 'rus in 1,2' or 'age in 18-29' (default: all respondents).") var among: String?
     @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
     @Option(name: .long, help: "Interval: logit (default, R svyciprop), likelihood, asin, xlogit, mean, korn-graubard (design SE and df); wald, wilson, clopper-pearson, agresti-coull (Kish n_eff).")
     var ci: ProportionIntervalMethod = .standard
@@ -44,20 +17,36 @@ struct Share: ParsableCommand {
     @Flag(name: .long, help: "Keep Don't know / Refused / no answer to Y in the denominator (base: all in the domain).")
     var allInDomain = false
     @OptionGroup var designOptions: DesignOptions
+    @OptionGroup var domainOptions: DomainOptions
+    @OptionGroup var groupOptions: GroupOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let design = try designOptions.design(try input.load(), weight: weight)
+        // --of / --among / --by in the domain language: a plain code set stays as it is; a
+        // condition (threshold, range, text) becomes its 0/1 indicator (Dataset.codeSet / groupingVariable).
+        var data = try input.load()
+        let of = try data.codeSet(self.of)
+        let amongExpression = try among.map { try DomainExpression($0) }
+        let amongSet = try amongExpression.flatMap { try $0.codeSet(in: data) }
+        guard groupOptions.by.count <= 1 else { throw ValidationError("share takes one --by variable") }
+        let by = try groupOptions.by.first.map { try data.groupingVariable($0, numeric: true) }
+        let design = try designOptions.design(data, weight: weight)
+        let amongDomain = amongSet == nil ? try amongExpression.map { try $0.domain(in: data) } : nil
+        let domain = try domainOptions.domain(data, and: amongDomain)
         let denominator: ConditionalShare.Denominator = allInDomain ? .allInDomain : .validAnswers
         if let by {
-            let domain = try among.map { try design.domain($0.variable, in: $0.codes) }
+            let domain = try domainOptions.domain(data, and: amongSet.map { try design.domain($0.variable, in: $0.codes) } ?? amongDomain)
             let table = try ShareTable(design, of: of.variable, in: of.codes, by: by, domain: domain,
                                        denominator: denominator, method: ci, level: level)
             warn(table.warnings)
-            try emit(table, output)
+            guard groupOptions.compare else { return try emit(table, output) }
+            // differences of the rows' shares: group means of the 0/1 answer with their full covariance
+            let groups = try design.share(of: of.variable, in: of.codes, by: [by], domain: domain,
+                                          denominator: denominator, level: level)
+            try emit(table, with: [try groups.pairwiseDifferences(adjustment: groupOptions.adjust)], key: "differences", output)
         } else {
-            let share = try ConditionalShare(design, of: of.variable, in: of.codes, among: among?.variable,
-                                             in: among?.codes ?? [], denominator: denominator, method: ci, level: level)
+            let share = try ConditionalShare(design, of: of.variable, in: of.codes, among: amongSet?.variable,
+                                             in: amongSet?.codes ?? [], domain: domain, denominator: denominator, method: ci, level: level)
             warn(share.warnings)
             try emit(share, output)
         }

@@ -17,8 +17,9 @@ struct Verify: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let dataset = try DatasetLoader.load(data, codebook: codebook)
+        let dataset = try loadRecorded(data, codebook: codebook, options: ReadStatOptions(), csv: nil)
         var file = try ClaimFileLoader.load(claims)
+        try ProvenanceRecorder.shared.recordFile(claims)
         let consistency = try ConsistencyReport(file)
         var w = weight
         if let mapping {
@@ -32,7 +33,8 @@ struct Verify: ParsableCommand {
         evaluation.dataSource = source.line
         try emit(evaluation, output)
         fflush(nil)   // the table before the report paths when both streams go to one terminal or log
-        let report = ReplicationReport(claims: file, evaluation: evaluation, consistency: consistency, source: source, labels: dataset)
+        var report = ReplicationReport(claims: file, evaluation: evaluation, consistency: consistency, source: source, labels: dataset)
+        if output.provenance { report.provenance = ProvenanceRecorder.shared.provenance }
         for path in try report.write(to: reportDir) {
             FileHandle.standardError.write(Data("wrote \(path)\n".utf8))
         }

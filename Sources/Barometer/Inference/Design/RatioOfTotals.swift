@@ -32,6 +32,11 @@ public struct RatioOfTotals: Sendable {
         case values([Double])
     }
     private var columns: Columns
+    /// Grouped form under linearization: compute only the variances (the
+    /// covariance's diagonal; off-diagonal entries are left 0), at cost
+    /// O(n + PSUs + Σ_h q_h) instead of O(… + Σ_p g_p²) — for many groups
+    /// sharing PSUs when no contrast between groups is asked for.
+    public var variancesOnly = false
 
     /// n × k numerators (yᵢ·dᵢ); built on access for the grouped form.
     public var numerators: Matrix {
@@ -82,7 +87,7 @@ public struct RatioOfTotals: Sendable {
     /// `numerators[i, j] = numerator[i]·[groups[i] = j]` and likewise for
     /// `denominator`, and evaluated with the same formulas; only storage and
     /// cost differ: one pass over the rows for the estimates and
-    /// ``SamplingStructure/linearizationCovariance(values:groups:groupCount:)``
+    /// `SamplingStructure.linearizationCovariance(values:groups:groupCount:)`
     /// for the variances (replicate designs expand to the dense columns for
     /// their single dgemm).
     /// - Throws: ``BarometerError/lengthMismatch(variable:expected:actual:)``
@@ -193,13 +198,13 @@ public struct RatioOfTotals: Sendable {
                     try g.withUnsafeBufferPointer { (gp) throws(BarometerError) -> Matrix in
                         switch x {
                         case .none:
-                            return try sampling.linearizationCovariance(groups: g, groupCount: k) { w[$0] * y[$0] }
+                            return try sampling.linearizationCovariance(groups: g, groupCount: k, diagonalOnly: variancesOnly) { w[$0] * y[$0] }
                         case .ones:
-                            return try sampling.linearizationCovariance(groups: g, groupCount: k) { i in
+                            return try sampling.linearizationCovariance(groups: g, groupCount: k, diagonalOnly: variancesOnly) { i in
                                 let j = Int(gp[i]); return w[i] * (y[i] - est[j]) / tx[j]
                             }
                         case .values(let x):
-                            return try sampling.linearizationCovariance(groups: g, groupCount: k) { i in
+                            return try sampling.linearizationCovariance(groups: g, groupCount: k, diagonalOnly: variancesOnly) { i in
                                 let j = Int(gp[i]); return w[i] * (y[i] - est[j] * x[i]) / tx[j]
                             }
                         }

@@ -14,23 +14,26 @@ extension SurveyDesign {
         return ind
     }
 
-    private func baseDescription(_ domain: Domain?) -> String {
-        (domain?.description ?? "all respondents") + "; valid answers only (Don't know, Refused and system-missing excluded, rows kept in the design)"
+    private func baseDescription(_ domain: Domain?) -> String { Self.baseDescription(domain?.description) }
+
+    static func baseDescription(_ domain: String?) -> String {
+        (domain ?? "all respondents") + "; valid answers only (Don't know, Refused and system-missing excluded, rows kept in the design)"
     }
 
-    private func finish(kind: String, names: [String], result: RatioOfTotals.Result, indicators: [[Double]],
-                        srsVariance: [(Double, Double)?], level: Double) throws(BarometerError) -> DesignEstimates {
+    /// Estimates with SE, CI (design df) and deff from accumulated totals
+    /// (``DesignTotalsAccumulator``): the one finalization of the in-memory
+    /// and merged paths.
+    static func finish(kind: String, names: [String], totals acc: DesignTotalsAccumulator.Output, level: Double,
+                       variance: String, weight: String?, hasPopulationSize: Bool) throws(BarometerError) -> DesignEstimates {
+        let result = acc.result, srsVariance = acc.srsVariances
         guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
-        let df = degreesOfFreedom
+        let df = acc.degreesOfFreedom
         let t = StudentT(degreesOfFreedom: Double(df)).quantile(0.5 + level / 2)
         var out: [DesignEstimate] = []
         for (j, name) in names.enumerated() {
             let v = result.covariance[j, j]
             let se = max(v, 0).squareRoot()
-            var count = 0, wsum = 0.0
-            for i in 0..<rowCount where indicators[j][i] != 0 && weights.values[i] != 0 {
-                count += 1; wsum += weights.values[i]
-            }
+            let count = acc.counts[j], wsum = acc.weightedCounts[j]
             // A ratio has no design effect; means and totals get both, checked (never negative or infinite).
             let deff = kind == "ratio" ? nil : DesignEffects(variance: max(v, 0), srs: srsVariance[j],
                                                              hasPopulationSize: hasPopulationSize)
@@ -43,7 +46,7 @@ extension SurveyDesign {
                                       designEffectWithoutReplacement: deff?.withoutReplacement,
                                       designEffectNote: deff?.note))
         }
-        return DesignEstimates(kind: kind, estimates: out, variance: varianceDescription, base: "", weight: weights.name)
+        return DesignEstimates(kind: kind, estimates: out, variance: variance, base: "", weight: weight)
             .withBase(baseDescription(nil))
     }
 
@@ -96,25 +99,50 @@ extension SurveyDesign {
     }
 
     private func meansOrTotals(_ names: [String], domain: Domain?, level: Double, total: Bool) throws(BarometerError) -> DesignEstimates {
+        let acc = try meansOrTotalsAccumulator(names, domain: domain, total: total)
+        var out = try acc.finalize()
+        if sampling.calibration != nil && replicates == nil {
+            // Calibrated weights: the calibration residuals of the influence values need the rows.
+            var num = Matrix(rows: rowCount, columns: names.count), den = num
+            for (j, name) in names.enumerated() {
+                let v = try variable(name), ind = try validIndicator([v], domain: domain)
+                for i in 0..<rowCount where ind[i] != 0 { num[i, j] = v.values[i]; den[i, j] = 1 }
+            }
+            out = .init(result: try RatioOfTotals(numerators: num, denominators: total ? nil : den).evaluate(self),
+                        counts: out.counts, weightedCounts: out.weightedCounts, srsVariances: out.srsVariances,
+                        degreesOfFreedom: out.degreesOfFreedom)
+        }
+        return try Self.finish(kind: total ? "total" : "mean", names: names.map { total ? "total(\($0))" : "mean(\($0))" },
+                               totals: out, level: level, variance: varianceDescription, weight: weights.name,
+                               hasPopulationSize: hasPopulationSize)
+            .withBase(baseDescription(domain))
+    }
+
+    /// The accumulated sums of means (or totals) of `names` over this
+    /// design's rows as one chunk (``DesignTotalsAccumulator``); with
+    /// `requireAnswers` false a variable without valid answers is no error
+    /// (a shard of a larger file).
+    func meansOrTotalsAccumulator(_ names: [String], domain: Domain?, total: Bool,
+                                  requireAnswers: Bool = true) throws(BarometerError) -> DesignTotalsAccumulator {
         guard !names.isEmpty else { throw .invalidArgument("no variables given") }
         var num = Matrix(rows: rowCount, columns: names.count)
         var den = Matrix(rows: rowCount, columns: names.count)
-        var indicators: [[Double]] = [], srs: [(Double, Double)?] = []
         for (j, name) in names.enumerated() {
             let v = try variable(name)
             try v.requireNumeric()
             let ind = try validIndicator([v], domain: domain)
-            guard ind.contains(where: { $0 != 0 }) else {
+            guard !requireAnswers || ind.contains(where: { $0 != 0 }) else {
                 throw .emptyDomain("no valid answers to '\(name)' in \(domain?.description ?? "the data")")
             }
-            for i in 0..<rowCount where ind[i] != 0 { num[i, j] = v.values[i]; den[i, j] = 1 }
-            indicators.append(ind)
-            srs.append(srsVariance(v.values, ind, total: total))
+            var sw = 0.0
+            for i in 0..<rowCount where ind[i] != 0 { num[i, j] = v.values[i]; den[i, j] = 1; sw += weights.values[i] }
+            if !total, requireAnswers, sw == 0 {
+                throw .emptyDomain("the valid answers to '\(name)' in \(domain?.description ?? "the data") have zero total weight")
+            }
         }
-        let r = try RatioOfTotals(numerators: num, denominators: total ? nil : den).evaluate(self)
-        return try finish(kind: total ? "total" : "mean", names: names.map { total ? "total(\($0))" : "mean(\($0))" },
-                          result: r, indicators: indicators, srsVariance: srs, level: level)
-            .withBase(baseDescription(domain))
+        var acc = DesignTotalsAccumulator(design: self, count: names.count, totals: total)
+        try acc.add(DesignTotalsChunk(self, numerators: num, denominators: total ? nil : den, indicators: den, srs: true))
+        return acc
     }
 
     /// Design-based ratio of totals `Σw·y / Σw·x` (R `svyratio`), over rows
@@ -125,10 +153,20 @@ extension SurveyDesign {
         try y.requireNumeric(); try x.requireNumeric()
         let ind = try validIndicator([y, x], domain: domain)
         var num = Matrix(rows: rowCount, columns: 1), den = Matrix(rows: rowCount, columns: 1)
-        for i in 0..<rowCount where ind[i] != 0 { num[i, 0] = y.values[i]; den[i, 0] = x.values[i] }
-        let r = try RatioOfTotals(numerators: num, denominators: den).evaluate(self)
-        return try finish(kind: "ratio", names: ["\(numerator)/\(denominator)"], result: r, indicators: [ind],
-                          srsVariance: [nil], level: level).withBase(baseDescription(domain))
+        var indicator = Matrix(rows: rowCount, columns: 1)
+        for i in 0..<rowCount where ind[i] != 0 { num[i, 0] = y.values[i]; den[i, 0] = x.values[i]; indicator[i, 0] = 1 }
+        var acc = DesignTotalsAccumulator(design: self, count: 1, totals: false)
+        try acc.add(DesignTotalsChunk(self, numerators: num, denominators: den, indicators: indicator, srs: false))
+        var out = try acc.finalize()
+        if sampling.calibration != nil && replicates == nil {
+            // Calibrated weights: the calibration residuals of the influence values need the rows.
+            out = .init(result: try RatioOfTotals(numerators: num, denominators: den).evaluate(self), counts: out.counts,
+                        weightedCounts: out.weightedCounts, srsVariances: out.srsVariances, degreesOfFreedom: out.degreesOfFreedom)
+        }
+        return try Self.finish(kind: "ratio", names: ["\(numerator)/\(denominator)"], totals: out,
+                               level: level, variance: varianceDescription, weight: weights.name,
+                               hasPopulationSize: hasPopulationSize)
+            .withBase(baseDescription(domain))
     }
 }
 

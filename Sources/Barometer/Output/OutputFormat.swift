@@ -1,4 +1,3 @@
-import Barometer
 import Foundation
 
 /// How a result is written: an aligned plain-text table, JSON (stable,

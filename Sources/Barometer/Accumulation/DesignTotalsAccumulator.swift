@@ -1,0 +1,520 @@
+/// The rows of a chunk for a ``DesignTotalsAccumulator``: the estimating
+/// columns of ``RatioOfTotals`` (numerators `yᵢ·dᵢ`, denominators `xᵢ·dᵢ`,
+/// zero outside an estimate's domain), which rows count as the estimate's
+/// respondents, the weights and the chunk's part of the design.
+public struct DesignTotalsChunk {
+    /// How the chunk's rows were sampled.
+    enum Sampling {
+        /// Weights-only: each respondent its own PSU, one stratum, with replacement.
+        case independent
+        /// Strata and PSUs: per row its stratum label index and PSU index, the
+        /// labels, and one raw fpc value per stratum label (nil: with replacement).
+        case clustered(strata: [Int32], psus: [Int32], stratumLabels: [String], psuNames: [PSUName],
+                       fpc: [Double]?, populationGiven: Bool)
+        /// Replicate weights, rows × R.
+        case replicate(Matrix)
+    }
+    let weights: [Double]
+    let numerators: Matrix
+    let denominators: Matrix?
+    /// n × k: 1 where row i is a respondent of estimate j (in the domain, valid answer).
+    let indicators: Matrix
+    /// Whether the SRS variance (design effects) is wanted (means and totals).
+    let srs: Bool
+    let sampling: Sampling
+
+    /// The chunk of `design`'s rows with these estimating columns (as
+    /// ``RatioOfTotals/init(numerators:denominators:)``).
+    init(_ design: SurveyDesign, numerators: Matrix, denominators: Matrix?, indicators: Matrix,
+         srs: Bool) throws(BarometerError) {
+        guard numerators.rows == design.rowCount, indicators.rows == numerators.rows,
+              indicators.columns == numerators.columns else {
+            throw .lengthMismatch(variable: "estimating columns", expected: design.rowCount, actual: numerators.rows)
+        }
+        if let d = denominators, d.rows != numerators.rows || (d.columns != numerators.columns && d.columns != 1) {
+            throw .invalidArgument("numerators \(numerators.rows)×\(numerators.columns) and denominators \(d.rows)×\(d.columns) differ")
+        }
+        self.weights = design.weights.values
+        self.numerators = numerators
+        self.denominators = denominators
+        self.indicators = indicators
+        self.srs = srs
+        if let r = design.replicates {
+            sampling = .replicate(r.weights)
+        } else if design.sampling.psuCount == design.rowCount && design.sampling.strataCount == 1
+                    && design.sampling.populationPSUs == nil && design.sampling.psuLabels == nil {
+            sampling = .independent
+        } else {
+            let s = design.sampling
+            let names: [PSUName] = s.psuLabels.map { $0.map { .label($0) } } ?? (0..<s.psuCount).map { .row($0) }
+            sampling = .clustered(strata: s.strata, psus: s.clusters, stratumLabels: s.stratumLabels, psuNames: names,
+                                  fpc: s.fpcValues ?? s.populationPSUs, populationGiven: s.fpcValues == nil)
+        }
+    }
+}
+
+/// A PSU's name across chunks: the PSU variable's value, or (in memory only)
+/// the respondent's row when each respondent is its own PSU.
+enum PSUName: Hashable, Sendable {
+    case label(String)
+    case row(Int)
+}
+
+/// Accumulator of design-based totals, means and ratios of totals
+/// (``RatioOfTotals``) under each kind of design, keeping only sums:
+///
+/// - estimates: `T_y = Σ wᵢ yᵢ`, `T_x = Σ wᵢ xᵢ` per estimate;
+/// - weights-only design (each respondent its own PSU, with replacement):
+///   the linearization variance `n/(n−1)·Σᵢ (zᵢ − z̄)(zᵢ − z̄)ᵀ` over all n
+///   rows. For totals (`zᵢ = wᵢyᵢ`) from the rows' mean and centred
+///   cross-products, merged by the parallel-axis rule (Chan, Golub & LeVeque
+///   1983). For ratios `Σz = 0` at R, and `Σ zⱼzₗ·XⱼXₗ = Sⱼₗ − δₗAⱼₗ − δⱼAₗⱼ + δⱼδₗBⱼₗ`
+///   from the shifted sums `S = Σw²uⱼuₗ`, `A = Σw²uⱼxₗ`, `B = Σw²xⱼxₗ`,
+///   `uⱼ = yⱼ − cⱼxⱼ`, `δⱼ = Rⱼ − cⱼ`, with `cⱼ` a ratio seen in the first chunk
+///   (so no cancellation between large sums);
+/// - strata / PSUs: per (stratum, PSU) key the totals `Y_hi`, `X_hi`, merged
+///   by key; at the end `z_hi = (Y_hi − R·X_hi)/T_x` (or `Y_hi` for a total)
+///   enter ``SamplingStructure``'s formula with its stratum plan (fpc,
+///   census strata, lonely-PSU rule, shared through
+///   `SamplingStructure.stratumPlan`);
+/// - replicate weights: per replicate the totals `Wᵣᵀ[Y X]` (one dgemm per
+///   chunk), then ``ReplicateWeights``' covariance.
+///
+/// Beside them, per estimate the respondents (rows with non-zero weight),
+/// their Σw and the weighted mean and centred sum of squares of y for the
+/// SRS variance of the design effect (R `svymean(deff = TRUE)`), merged by
+/// the parallel-axis rule.
+public struct DesignTotalsAccumulator: StatisticAccumulator {
+    /// Which variance the accumulated sums serve.
+    enum Kind: Equatable { case independent, clustered, replicate }
+    let kind: Kind
+    /// Number of estimates.
+    let k: Int
+    /// Totals (no denominator).
+    let totals: Bool
+    // Estimates.
+    var ty: [Double], tx: [Double]
+    // Respondents and SRS moments per estimate.
+    var respondents: [Int], sumW: [Double], meanY: [Double], ssY: [Double]
+    // Weights-only state.
+    var rows = 0
+    var meanZ: [Double], comoment: [Double]          // totals: k and k×k
+    var shift: [Double]?                              // ratios: c per estimate
+    var s: [Double], a: [Double], b: [Double]         // ratios: k×k each
+    // Clustered state.
+    var stratumKeys: [String] = [], stratumLookup: [String: Int] = [:]
+    var stratumFPC: [Double?] = []
+    var populationGiven = true
+    var psuKeys: [(Int, PSUName)] = [], psuLookup: [PSUKey: Int] = [:]
+    var psuTotals: [Double] = []                      // 2k per PSU: Y then X
+    var lonelyPSU: LonelyPSURule = .fail
+    var nest = true
+    // Replicate state.
+    var replicateY: Matrix? = nil, replicateX: Matrix? = nil
+    var scale = 1.0, rscales: [Double] = [], mse = false
+    /// Degrees of freedom given by the design (replicate rank − 1); nil: from the PSUs.
+    var givenDF: Int? = nil
+
+    struct PSUKey: Hashable { let stratum: Int; let psu: PSUName }
+
+    /// An empty accumulator of `count` estimates (`totals`: no denominators).
+    init(kind: Kind, count: Int, totals: Bool) {
+        self.kind = kind
+        self.k = count
+        self.totals = totals
+        ty = [Double](repeating: 0, count: count); tx = ty
+        respondents = [Int](repeating: 0, count: count); sumW = ty; meanY = ty; ssY = ty
+        meanZ = ty
+        comoment = [Double](repeating: 0, count: count * count); s = comoment; a = comoment; b = comoment
+    }
+
+    /// An empty accumulator for the estimates of `design` (its design kind,
+    /// lonely-PSU rule and replicate parameters).
+    init(design: SurveyDesign, count: Int, totals: Bool) {
+        if let r = design.replicates {
+            self.init(kind: .replicate, count: count, totals: totals)
+            scale = r.scale; rscales = r.rscales; mse = r.mse; givenDF = r.degreesOfFreedom
+        } else if design.sampling.psuCount == design.rowCount && design.sampling.strataCount == 1
+                    && design.sampling.populationPSUs == nil && design.sampling.psuLabels == nil {
+            self.init(kind: .independent, count: count, totals: totals)
+        } else {
+            self.init(kind: .clustered, count: count, totals: totals)
+            lonelyPSU = design.sampling.lonelyPSU
+        }
+    }
+
+    // MARK: adding rows
+
+    public mutating func add(_ chunk: DesignTotalsChunk) throws(BarometerError) {
+        let n = chunk.numerators.rows
+        guard chunk.numerators.columns == k, chunk.weights.count == n, (chunk.denominators == nil) == totals else {
+            throw .invalidArgument("a chunk of \(chunk.numerators.columns) estimates added to an accumulator of \(k)")
+        }
+        let w = chunk.weights, y = chunk.numerators, d = chunk.denominators, ind = chunk.indicators
+        srsWanted = chunk.srs
+        @inline(__always) func x(_ i: Int, _ j: Int) -> Double { d.map { $0[i, $0.columns == 1 ? 0 : j] } ?? 0 }
+        // Estimates, in row order per estimate.
+        for j in 0..<k {
+            var sy = 0.0, sx = 0.0
+            for i in 0..<n { sy += w[i] * y[i, j]; if d != nil { sx += w[i] * x(i, j) } }
+            ty[j] += sy; tx[j] += sx
+        }
+        // Respondents and SRS moments (two passes within the chunk, merged by the parallel-axis rule).
+        for j in 0..<k {
+            var cnt = 0, sw = 0.0, swy = 0.0
+            for i in 0..<n where ind[i, j] != 0 && w[i] != 0 { cnt += 1; sw += w[i]; swy += w[i] * y[i, j] }
+            guard cnt > 0 else { continue }
+            let mean = chunk.srs ? swy / sw : 0
+            var ss = 0.0
+            if chunk.srs { for i in 0..<n where ind[i, j] != 0 && w[i] != 0 { ss += w[i] * (y[i, j] - mean) * (y[i, j] - mean) } }
+            Self.mergeMoments(&respondents[j], &sumW[j], &meanY[j], &ssY[j], cnt, sw, mean, ss)
+        }
+        switch (kind, chunk.sampling) {
+        case (.independent, .independent):
+            if totals { addIndependentTotals(w, y, n) } else { addIndependentRatios(w, y, n, x) }
+        case (.clustered, .clustered(let strata, let psus, let labels, let names, let fpc, let given)):
+            guard strata.count == n, psus.count == n else {
+                throw .lengthMismatch(variable: "design rows", expected: n, actual: strata.count)
+            }
+            populationGiven = given
+            // Chunk PSU index → our PSU index (once per PSU, then per row by array).
+            var local: [Int] = []
+            var localStratum: [Int] = []
+            for (h, label) in labels.enumerated() {
+                if let g = stratumLookup[label] {
+                    localStratum.append(g)
+                    if let f = fpc?[h] {
+                        if let mine = stratumFPC[g] {
+                            guard mine == f else { throw .invalidArgument("fpc varies within stratum '\(label)' (\(mine) and \(f))") }
+                        } else { stratumFPC[g] = f }
+                    }
+                } else {
+                    stratumLookup[label] = stratumKeys.count; localStratum.append(stratumKeys.count)
+                    stratumKeys.append(label); stratumFPC.append(fpc?[h])
+                }
+            }
+            var psuStratum = [Int](repeating: -1, count: names.count)
+            for i in 0..<n { psuStratum[Int(psus[i])] = Int(strata[i]) }
+            local.reserveCapacity(names.count)
+            for (p, name) in names.enumerated() {
+                guard psuStratum[p] >= 0 else { local.append(-1); continue }
+                local.append(try psuIndex(stratum: localStratum[psuStratum[p]], name))
+            }
+            let width = 2 * k
+            psuTotals.withUnsafeMutableBufferPointer { t in
+                for j in 0..<k {
+                    for i in 0..<n {
+                        let q = local[Int(psus[i])] * width
+                        t[q + j] += w[i] * y[i, j]
+                        if d != nil { t[q + k + j] += w[i] * x(i, j) }
+                    }
+                }
+            }
+        case (.replicate, .replicate(let reps)):
+            guard reps.rows == n else { throw .lengthMismatch(variable: "replicate weights", expected: n, actual: reps.rows) }
+            func times(_ m: Matrix) throws(BarometerError) -> Matrix {
+                do { return try LinearAlgebra.multiply(reps, m, transposeA: true) } catch { throw .linearAlgebra(error) }
+            }
+            let ry = try times(y)
+            try Self.addInto(&replicateY, ry)
+            if let d { try Self.addInto(&replicateX, try times(d)) }
+        default:
+            throw .invalidArgument("a chunk of another design kind added to a \(kind) design accumulator")
+        }
+    }
+
+    /// Adds `m` to `acc` (or sets it).
+    static func addInto(_ acc: inout Matrix?, _ m: Matrix) throws(BarometerError) {
+        guard var a = acc else { acc = m; return }
+        guard a.rows == m.rows, a.columns == m.columns else {
+            throw .invalidArgument("replicate totals of \(m.rows)×\(m.columns) added to \(a.rows)×\(a.columns)")
+        }
+        for i in a.storage.indices { a.storage[i] += m.storage[i] }
+        acc = a
+    }
+
+    /// The index of PSU `name` of stratum `h`, appended when new.
+    /// - Throws: when (without nesting) the same PSU name appears in two strata.
+    mutating func psuIndex(stratum h: Int, _ name: PSUName) throws(BarometerError) -> Int {
+        let key = PSUKey(stratum: h, psu: name)
+        if let q = psuLookup[key] { return q }
+        let q = psuKeys.count
+        psuLookup[key] = q
+        psuKeys.append((h, name))
+        psuTotals.append(contentsOf: repeatElement(0.0, count: 2 * k))
+        return q
+    }
+
+    /// Parallel-axis merge of (n, Σw, weighted mean, centred Σw(y − ȳ)²).
+    static func mergeMoments(_ n: inout Int, _ w: inout Double, _ mean: inout Double, _ ss: inout Double,
+                             _ n2: Int, _ w2: Double, _ mean2: Double, _ ss2: Double) {
+        guard n2 > 0 else { return }
+        guard n > 0 else { n = n2; w = w2; mean = mean2; ss = ss2; return }
+        let total = w + w2
+        let delta = mean2 - mean
+        if total > 0 {
+            ss += ss2 + delta * delta * w * w2 / total
+            mean += delta * w2 / total
+        } else {
+            ss += ss2
+        }
+        n += n2; w = total
+    }
+
+    private mutating func addIndependentTotals(_ w: [Double], _ y: Matrix, _ n: Int) {
+        guard n > 0 else { return }
+        // Centred influence columns zᵢⱼ − z̄ⱼ, then their k(k+1)/2 dot products (row order).
+        var z = [Double](repeating: 0, count: n * k)
+        var m = [Double](repeating: 0, count: k)
+        for j in 0..<k {
+            var t = 0.0
+            for i in 0..<n { let v = w[i] * y[i, j]; z[i + n * j] = v; t += v }
+            m[j] = t / Double(n)
+            for i in 0..<n { z[i + n * j] -= m[j] }
+        }
+        var c = [Double](repeating: 0, count: k * k)
+        for j in 0..<k { for l in j..<k {
+            let t = Self.dot(z, j, z, l, n)
+            c[j + k * l] = t; c[l + k * j] = t
+        } }
+        mergeCoMoments(n, m, c)
+    }
+
+    /// Σᵢ a[i + n·ja]·b[i + n·jb], in row order.
+    @inline(__always) static func dot(_ a: [Double], _ ja: Int, _ b: [Double], _ jb: Int, _ n: Int) -> Double {
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+            guard let pa = ap.baseAddress, let pb = bp.baseAddress else { return 0 }
+            var t = 0.0
+            let x = pa + n * ja, y = pb + n * jb
+            for i in 0..<n { t += x[i] * y[i] }
+            return t
+        } }
+    }
+
+    mutating func mergeCoMoments(_ n2: Int, _ m2: [Double], _ c2: [Double]) {
+        guard n2 > 0 else { return }
+        if rows == 0 { rows = n2; meanZ = m2; comoment = c2; return }
+        let total = Double(rows + n2), f = Double(rows) * Double(n2) / total
+        let delta = (0..<k).map { m2[$0] - meanZ[$0] }
+        for j in 0..<k { for l in 0..<k { comoment[j + k * l] += c2[j + k * l] + delta[j] * delta[l] * f } }
+        for j in 0..<k { meanZ[j] += delta[j] * Double(n2) / total }
+        rows += n2
+    }
+
+    private mutating func addIndependentRatios(_ w: [Double], _ y: Matrix, _ n: Int, _ x: (Int, Int) -> Double) {
+        guard n > 0 else { return }
+        // Shift: the ratio of the chunk's first row with a non-zero denominator, per estimate.
+        var c = [Double](repeating: 0, count: k)
+        for j in 0..<k { for i in 0..<n where x(i, j) != 0 { c[j] = y[i, j] / x(i, j); break } }
+        // Columns wᵢ·uᵢⱼ and wᵢ·xᵢⱼ, then S = Σw²uⱼuₗ, A = Σw²uⱼxₗ, B = Σw²xⱼxₗ as dot products (row order).
+        var u = [Double](repeating: 0, count: n * k), v = u
+        for j in 0..<k { for i in 0..<n {
+            let xi = x(i, j)
+            u[i + n * j] = w[i] * (y[i, j] - c[j] * xi)
+            v[i + n * j] = w[i] * xi
+        } }
+        var cs = [Double](repeating: 0, count: k * k), ca = cs, cb = cs
+        for j in 0..<k { for l in 0..<k {
+            ca[j + k * l] = Self.dot(u, j, v, l, n)
+            if l >= j {
+                let ss = Self.dot(u, j, u, l, n), bb = Self.dot(v, j, v, l, n)
+                cs[j + k * l] = ss; cs[l + k * j] = ss; cb[j + k * l] = bb; cb[l + k * j] = bb
+            }
+        } }
+        mergeShifted(rows: n, shift: c, s: cs, a: ca, b: cb)
+    }
+
+    /// Adds shifted ratio sums taken at `shift`, re-expressed at this accumulator's shift.
+    mutating func mergeShifted(rows n2: Int, shift c2: [Double], s s2: [Double], a a2: [Double], b b2: [Double]) {
+        rows += n2
+        guard let c = shift else { shift = c2; s = s2; a = a2; b = b2; return }
+        // u = y − c·x = (y − c₂x) − δx, δ = c − c₂.
+        let delta = (0..<k).map { c[$0] - c2[$0] }
+        for j in 0..<k { for l in 0..<k {
+            let jl = j + k * l, lj = l + k * j
+            s[jl] += s2[jl] - delta[l] * a2[jl] - delta[j] * a2[lj] + delta[j] * delta[l] * b2[jl]
+            a[jl] += a2[jl] - delta[j] * b2[jl]
+            b[jl] += b2[jl]
+        } }
+    }
+
+    // MARK: merging
+
+    public mutating func merge(_ other: DesignTotalsAccumulator) throws(BarometerError) {
+        guard other.kind == kind, other.k == k, other.totals == totals else {
+            throw .invalidArgument("cannot merge design totals of different estimates or design kinds")
+        }
+        for j in 0..<k {
+            ty[j] += other.ty[j]; tx[j] += other.tx[j]
+            Self.mergeMoments(&respondents[j], &sumW[j], &meanY[j], &ssY[j],
+                              other.respondents[j], other.sumW[j], other.meanY[j], other.ssY[j])
+        }
+        switch kind {
+        case .independent:
+            if totals { mergeCoMoments(other.rows, other.meanZ, other.comoment) }
+            else if let c2 = other.shift { mergeShifted(rows: other.rows, shift: c2, s: other.s, a: other.a, b: other.b) }
+            else { rows += other.rows }
+        case .clustered:
+            guard other.lonelyPSU == lonelyPSU else {
+                throw .invalidArgument("cannot merge designs with lonely-PSU rules \(lonelyPSU.rawValue) and \(other.lonelyPSU.rawValue)")
+            }
+            var strat = [Int](repeating: 0, count: other.stratumKeys.count)
+            for (h, label) in other.stratumKeys.enumerated() {
+                if let g = stratumLookup[label] {
+                    strat[h] = g
+                    if let f = other.stratumFPC[h] {
+                        if let mine = stratumFPC[g], mine != f {
+                            throw .invalidArgument("fpc of stratum '\(label)' differs between the parts (\(mine) and \(f))")
+                        }
+                        stratumFPC[g] = f
+                    }
+                } else {
+                    strat[h] = stratumKeys.count; stratumLookup[label] = stratumKeys.count
+                    stratumKeys.append(label); stratumFPC.append(other.stratumFPC[h])
+                }
+            }
+            for (p, key) in other.psuKeys.enumerated() {
+                let q = try psuIndex(stratum: strat[key.0], key.1)
+                for e in 0..<(2 * k) { psuTotals[q * 2 * k + e] += other.psuTotals[p * 2 * k + e] }
+            }
+        case .replicate:
+            guard other.scale == scale, other.rscales == rscales, other.mse == mse else {
+                throw .invalidArgument("cannot merge replicate designs with different scales")
+            }
+            if let m = other.replicateY { try Self.addInto(&replicateY, m) }
+            if let m = other.replicateX { try Self.addInto(&replicateX, m) }
+        }
+    }
+
+    // MARK: finalizing
+
+    /// The accumulated estimates with their covariance, respondents and SRS variances.
+    public struct Output: Sendable {
+        /// Estimates and design covariance (as ``RatioOfTotals/evaluate(_:)``).
+        public let result: RatioOfTotals.Result
+        /// Respondents (rows with non-zero weight) per estimate.
+        public let counts: [Int]
+        /// Their Σw per estimate.
+        public let weightedCounts: [Double]
+        /// SRS variance without and with replacement per estimate (nil for ratios or n ≤ 1).
+        public let srsVariances: [(Double, Double)?]
+        /// Design degrees of freedom: PSUs − strata, or the replicate rank − 1.
+        public let degreesOfFreedom: Int
+    }
+
+    public func finalize() throws(BarometerError) -> Output {
+        let est: [Double]
+        if totals { est = ty } else {
+            for j in 0..<k where tx[j] == 0 {
+                throw .emptyDomain("the denominator of estimate \(j + 1) has zero weighted total")
+            }
+            est = (0..<k).map { ty[$0] / tx[$0] }
+        }
+        var cov = Matrix(rows: k, columns: k)
+        var replicateEstimates: Matrix? = nil
+        var df = givenDF ?? 0
+        switch kind {
+        case .independent:
+            df = rows - 1
+            guard rows > 1 else { throw .insufficientData("stratum 'all' has only one PSU (choose a lonely-PSU rule: remove, adjust, average, certainty)") }
+            let f = Double(rows) / Double(rows - 1)
+            for j in 0..<k { for l in 0..<k {
+                let jl = j + k * l
+                if totals {
+                    cov[j, l] = f * comoment[jl]
+                } else if let c = shift {
+                    let dj = est[j] - c[j], dl = est[l] - c[l]
+                    let sum = s[jl] - dl * a[jl] - dj * a[l + k * j] + dj * dl * b[jl]
+                    cov[j, l] = f * sum / (tx[j] * tx[l])
+                }
+            } }
+        case .clustered:
+            (cov, df) = try clusteredCovariance(est)
+        case .replicate:
+            guard let ry = replicateY else { throw .insufficientData("no rows were accumulated") }
+            var theta = ry
+            if let rx = replicateX {
+                for j in 0..<k { for r in 0..<theta.rows {
+                    let xr = rx[r, rx.columns == 1 ? 0 : j]
+                    theta[r, j] = xr != 0 ? ry[r, j] / xr : .nan
+                } }
+                for v in theta.storage where v.isNaN {
+                    throw .emptyDomain("a replicate has zero weighted total in a denominator")
+                }
+            }
+            cov = try ReplicateWeights.covariance(replicates: theta, full: est, scale: scale, rscales: rscales, mse: mse)
+            replicateEstimates = theta
+        }
+        let srs: [(Double, Double)?] = (0..<k).map { j in
+            guard srsWanted, respondents[j] > 1, sumW[j] > 0 else { return nil }
+            let n = Double(respondents[j])
+            let s2 = ssY[j] / sumW[j] * n / (n - 1)
+            let factor = totals ? sumW[j] * sumW[j] : 1
+            let replace = s2 / n * factor
+            return (replace * (sumW[j] - n) / sumW[j], replace)
+        }
+        return Output(result: RatioOfTotals.Result(estimates: est, covariance: cov, replicateEstimates: replicateEstimates),
+                      counts: respondents, weightedCounts: sumW, srsVariances: srs, degreesOfFreedom: df)
+    }
+
+    /// Whether SRS variances were accumulated (means and totals; not ratios).
+    var srsWanted = true
+
+    /// Linearization covariance from the per-PSU totals (PSUs in key order within strata in key order).
+    private func clusteredCovariance(_ est: [Double]) throws(BarometerError) -> (Matrix, Int) {
+        let strataOrder = stratumKeys.indices.sorted { stratumKeys[$0] < stratumKeys[$1] }
+        var members = [[Int]](repeating: [], count: stratumKeys.count)
+        for (q, key) in psuKeys.enumerated() { members[key.0].append(q) }
+        func name(_ n: PSUName) -> (Int, String) {
+            switch n { case .row(let r): return (r, ""); case .label(let s): return (-1, s) }
+        }
+        for h in members.indices {
+            members[h].sort { name(psuKeys[$0].1) < name(psuKeys[$1].1) }
+        }
+        if !nest {
+            var seen: [PSUName: Int] = [:]
+            for (q, key) in psuKeys.enumerated() {
+                if let h = seen[key.1], h != key.0 {
+                    throw .invalidArgument("PSU '\(name(key.1).1)' appears in strata '\(stratumKeys[h])' and '\(stratumKeys[key.0])'; use nest if PSU ids restart within strata")
+                }
+                seen[key.1] = psuKeys[q].0
+            }
+        }
+        let labels = strataOrder.map { stratumKeys[$0] }
+        let perStratum = strataOrder.map { members[$0].count }
+        var population: [Double]? = nil
+        if stratumFPC.contains(where: { $0 != nil }) {
+            var raw: [Double] = []
+            for h in strataOrder {
+                guard let f = stratumFPC[h] else { throw .invalidArgument("stratum '\(stratumKeys[h])' has no fpc") }
+                raw.append(f)
+            }
+            population = populationGiven ? raw
+                : try SamplingStructure.populationPSUs(fpc: raw, psusPerStratum: perStratum, stratumLabels: labels)
+        }
+        let plan = try SamplingStructure.stratumPlan(psusPerStratum: perStratum, populationPSUs: population,
+                                                     lonelyPSU: lonelyPSU, stratumLabels: labels)
+        var v = Matrix(rows: k, columns: k)
+        let width = 2 * k
+        var z = [Double](repeating: 0, count: k)
+        var mean = [Double](repeating: 0, count: k)
+        for (pos, h) in strataOrder.enumerated() {
+            guard case .include(let centred, let factor) = plan.treatment[pos] else { continue }
+            let ps = members[h]
+            func influence(_ q: Int, _ j: Int) -> Double {
+                let y = psuTotals[q * width + j]
+                return totals ? y : (y - est[j] * psuTotals[q * width + k + j]) / tx[j]
+            }
+            for j in 0..<k {
+                mean[j] = 0
+                if centred { for q in ps { mean[j] += influence(q, j) }; mean[j] /= Double(ps.count) }
+            }
+            for q in ps {
+                for j in 0..<k { z[j] = influence(q, j) - mean[j] }
+                for j in 0..<k { for l in 0..<k { v[j, l] += factor * z[j] * z[l] } }
+            }
+        }
+        plan.applyAveraging(&v)
+        return (v, psuKeys.count - stratumKeys.count)
+    }
+}

@@ -1,0 +1,296 @@
+import Foundation
+
+extension PartialResult {
+    // MARK: building from a shard
+
+    /// The state of `barometer freq` over `design`'s rows.
+    public static func frequency(_ design: SurveyDesign, variable: String, missing: MissingInclusion,
+                                 design spec: [String: String]) throws(BarometerError) -> PartialResult {
+        try table("freq", design, [variable], missing: missing, spec: spec, options: [:])
+    }
+
+    /// The state of `barometer crosstab` (the table; statistics need the rows).
+    public static func crosstab(_ design: SurveyDesign, rows: String, columns: String, layers: [String],
+                                missing: MissingInclusion, display: ContingencyTable.Percentages?,
+                                design spec: [String: String]) throws(BarometerError) -> PartialResult {
+        let names = [rows, columns] + layers
+        guard Set(names).count == names.count else { throw .invalidArgument("a variable appears twice in the table") }
+        return try table("crosstab", design, names, missing: missing, spec: spec,
+                         options: display.map { ["display": $0.rawValue] } ?? [:])
+    }
+
+    private static func table(_ statistic: String, _ design: SurveyDesign, _ names: [String], missing: MissingInclusion,
+                              spec: [String: String], options: [String: String]) throws(BarometerError) -> PartialResult {
+        let vars = try names.map { (n) throws(BarometerError) in try design.variable(n) }
+        var acc = TableAccumulator(variableCount: vars.count)
+        try acc.add(TableChunk(codings: vars.map { CategoryCoding($0, missing: missing) }, weights: design.weights, domain: nil))
+        var o = options
+        o["missing"] = missing.rawValue
+        return PartialResult(header: PartialHeader(statistic: statistic, variables: vars, design: spec, options: o),
+                             payload: .table(acc))
+    }
+
+    /// The state of `barometer mean` / `total` (`total` true) over `design`'s rows.
+    /// - Throws: for replicate designs, and for strata or an fpc without PSUs
+    ///   (their per-respondent PSUs have no name shared across shards).
+    public static func estimates(_ design: SurveyDesign, variables: [String], total: Bool, level: Double,
+                                 design spec: [String: String]) throws(BarometerError) -> PartialResult {
+        if design.replicates != nil {
+            throw .invalidArgument("partial results of replicate-weight designs are not supported (their degrees of freedom need every row)")
+        }
+        var acc = try design.meansOrTotalsAccumulator(variables, domain: nil, total: total, requireAnswers: false)
+        if acc.kind == .clustered {
+            guard design.sampling.psuLabels != nil else {
+                throw .invalidArgument("partial results with strata or an fpc need --psu (respondent PSUs have no name shared across shards)")
+            }
+            acc.nest = spec["nest"] == "true"
+        }
+        var s = spec
+        s["variance"] = design.varianceDescription
+        s["populationSize"] = design.hasPopulationSize ? "true" : "false"
+        let vars = try variables.map { (n) throws(BarometerError) in try design.variable(n) }
+        return PartialResult(header: PartialHeader(statistic: total ? "total" : "mean", variables: vars, design: s,
+                                                   options: ["level": String(level)]),
+                             payload: .totals(acc))
+    }
+
+    /// The state of `barometer corr` (Pearson, listwise) over `design`'s rows.
+    public static func correlation(_ design: SurveyDesign, variables: [String], options: CorrelationOptions,
+                                   design spec: [String: String]) throws(BarometerError) -> PartialResult {
+        guard options.method == .pearson, options.missing == .listwise, options.domain == nil else {
+            throw .invalidArgument("partial correlation states support Pearson with listwise deletion (rank and pairwise statistics need every row)")
+        }
+        guard variables.count >= 2 else { throw .invalidArgument("a correlation matrix needs at least two variables") }
+        try Correlation.validate(options)
+        let cols = try CorrelationColumns(design, variables: variables, options: options)
+        var acc = PearsonAccumulator(variableCount: variables.count)
+        try acc.add(PearsonAccumulator.Chunk(columns: cols.columns, weights: cols.weights))
+        let vars = try variables.map { (n) throws(BarometerError) in try design.variable(n) }
+        let o = ["userMissing": options.excludeUserMissing ? "exclude" : "include",
+                 "weights": options.weightSemantics.rawValue, "level": String(options.confidenceLevel),
+                 "adjust": options.adjustment.rawValue]
+        return PartialResult(header: PartialHeader(statistic: "corr", variables: vars, design: spec, options: o),
+                             payload: .pearson(acc))
+    }
+
+    // MARK: encoding
+
+    /// The state file's bytes.
+    public func encoded() -> [UInt8] {
+        var w = ByteWriter()
+        w.raw(Self.magic)
+        w.u32(Self.formatVersion)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let json = (try? enc.encode(header)).map { Array($0) } ?? []
+        w.u32(UInt32(json.count))
+        w.raw(json)
+        switch payload {
+        case .table(let t):
+            w.u8(1)
+            let st = t.state
+            w.int(st.categories.count)
+            for cats in st.categories {
+                w.int(cats.count)
+                for c in cats { w.optionalDouble(c.code); w.string(c.label); w.string(c.status.rawValue) }
+            }
+            w.ints(st.counts); w.doubles(st.weighted); w.doubles(st.squares)
+            w.int(st.base.0); w.double(st.base.1); w.double(st.base.2)
+        case .totals(let a):
+            w.u8(2)
+            a.encode(&w)
+        case .pearson(let p):
+            w.u8(3)
+            w.int(p.variableCount)
+            w.bool(p.moments != nil)
+            if let m = p.moments {
+                w.matrix(m.crossProducts); w.doubles(m.means); w.doubles(m.scales)
+                w.int(m.count); w.double(m.sumW); w.double(m.sumW2)
+            }
+        }
+        let crc = CRC32.checksum(w.bytes)
+        w.u32(crc)
+        return w.bytes
+    }
+
+    /// Reads a state file. A pure function of the bytes that never traps:
+    /// the magic and format version are checked first (another version is
+    /// refused naming both), then the CRC-32 over the whole file, then every
+    /// read is bounds-checked and every count bounded by the bytes left.
+    /// - Parameter file: the name used in error messages.
+    public static func decode(_ bytes: [UInt8], file: String = "state") throws(StateFileError) -> PartialResult {
+        guard bytes.count >= magic.count + 4, Array(bytes[0..<magic.count]) == magic else { throw .notAStateFile(file) }
+        var r = ByteReader(bytes, file: file, from: magic.count)
+        let version = try r.u32()
+        guard version == formatVersion else {
+            throw .unsupportedVersion(file, found: version, supported: formatVersion)
+        }
+        guard bytes.count >= magic.count + 4 + 4 + 1 + 4 else { throw .checksumMismatch(file) }
+        let body = bytes.count - 4
+        var tail = ByteReader(bytes, file: file, from: body)
+        guard CRC32.checksum(bytes[0..<body]) == (try tail.u32()) else { throw .checksumMismatch(file) }
+        r = ByteReader(bytes, file: file, from: r.offset, end: body)
+        let headerLength = Int(try r.u32())
+        let json = try r.take(headerLength)
+        let dec = JSONDecoder()
+        dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let header: PartialHeader
+        do { header = try dec.decode(PartialHeader.self, from: Data(json)) } catch {
+            throw r.fail("header is not valid JSON of a partial result")
+        }
+        let kind = try r.u8()
+        let payload: Payload
+        do {
+            switch kind {
+            case 1:
+                let nv = try r.count(8)
+                var cats: [[Category]] = []
+                for _ in 0..<nv {
+                    let nc = try r.count(8)
+                    var list: [Category] = []
+                    for _ in 0..<nc {
+                        let code = try r.optionalDouble(), label = try r.string()
+                        guard let status = ValueStatus(rawValue: try r.string()) else { throw r.fail("unknown category status") }
+                        list.append(Category(code: code, label: label, status: status))
+                    }
+                    cats.append(list)
+                }
+                let counts = try r.ints(), weighted = try r.doubles(), squares = try r.doubles()
+                let base = (try r.int(), try r.double(), try r.double())
+                guard counts.allSatisfy({ $0 >= 0 }), base.0 >= 0 else { throw r.fail("negative count") }
+                payload = .table(try TableAccumulator(categories: cats, counts: counts, weighted: weighted,
+                                                      squares: squares, base: base))
+            case 2:
+                payload = .totals(try DesignTotalsAccumulator(decoding: &r))
+            case 3:
+                let p = try r.count(8)
+                var acc = PearsonAccumulator(variableCount: p)
+                if try r.bool() {
+                    guard let c = try r.matrix(), c.rows == p, c.columns == p else { throw r.fail("cross-products are not \(p)×\(p)") }
+                    let means = try r.doubles(expected: p, "means"), scales = try r.doubles(expected: p, "scales")
+                    let n = try r.int(), sw = try r.double(), sw2 = try r.double()
+                    guard n >= 0, sw > 0 else { throw r.fail("moments of no rows") }
+                    acc = PearsonAccumulator(moments: CentredMoments(crossProducts: c, means: means, scales: scales,
+                                                                     count: n, sumW: sw, sumW2: sw2))
+                }
+                payload = .pearson(acc)
+            default:
+                throw r.fail("unknown payload kind \(kind)")
+            }
+        } catch let e as StateFileError {
+            throw e
+        } catch let e as BarometerError {
+            throw .malformed(file, offset: r.offset, reason: e.description)
+        } catch {
+            throw .malformed(file, offset: r.offset, reason: "\(error)")
+        }
+        guard r.remaining == 0 else { throw r.fail("\(r.remaining) bytes after the payload") }
+        let expected: Bool
+        switch (header.statistic, payload) {
+        case ("freq", .table(let t)): expected = t.variableCount == 1 && header.variables.count == 1
+        case ("crosstab", .table(let t)): expected = t.variableCount >= 2 && t.variableCount == header.variables.count
+        case ("mean", .totals(let a)), ("total", .totals(let a)):
+            expected = a.k == header.variables.count && a.totals == (header.statistic == "total")
+        case ("corr", .pearson(let p)): expected = p.variableCount == header.variables.count && p.variableCount >= 2
+        default: expected = false
+        }
+        guard expected else { throw r.fail("payload does not match statistic '\(header.statistic)' of \(header.variables.count) variables") }
+        return PartialResult(header: header, payload: payload)
+    }
+}
+
+extension DesignTotalsAccumulator {
+    func encode(_ w: inout ByteWriter) {
+        w.u8(kind == .independent ? 0 : kind == .clustered ? 1 : 2)
+        w.int(k); w.bool(totals); w.bool(srsWanted)
+        w.doubles(ty); w.doubles(tx)
+        w.ints(respondents); w.doubles(sumW); w.doubles(meanY); w.doubles(ssY)
+        w.int(rows); w.doubles(meanZ); w.doubles(comoment)
+        w.bool(shift != nil); w.doubles(shift ?? []); w.doubles(s); w.doubles(a); w.doubles(b)
+        w.int(stratumKeys.count)
+        for (h, key) in stratumKeys.enumerated() { w.string(key); w.optionalDouble(stratumFPC[h]) }
+        w.bool(populationGiven)
+        w.int(psuKeys.count)
+        for key in psuKeys {
+            w.int(key.0)
+            switch key.1 {
+            case .label(let s): w.u8(0); w.string(s)
+            case .row(let r): w.u8(1); w.int(r)
+            }
+        }
+        w.doubles(psuTotals)
+        w.string(lonelyPSU.rawValue); w.bool(nest)
+        w.matrix(replicateY); w.matrix(replicateX)
+        w.double(scale); w.doubles(rscales); w.bool(mse)
+        w.bool(givenDF != nil); w.int(givenDF ?? 0)
+    }
+
+    /// Reads the state written by ``encode(_:)``, checking every length against `k`.
+    init(decoding r: inout ByteReader) throws(BarometerError) {
+        do throws(StateFileError) {
+            let kindByte = try r.u8()
+            guard kindByte <= 2 else { throw r.fail("unknown design kind \(kindByte)") }
+            let kind: Kind = kindByte == 0 ? .independent : kindByte == 1 ? .clustered : .replicate
+            let k = try r.count(8)
+            guard k > 0, k <= 4096 else { throw r.fail("\(k) estimates") }
+            self.init(kind: kind, count: k, totals: try r.bool())
+            srsWanted = try r.bool()
+            ty = try r.doubles(expected: k, "totals"); tx = try r.doubles(expected: k, "denominator totals")
+            respondents = try r.ints()
+            guard respondents.count == k, respondents.allSatisfy({ $0 >= 0 }) else { throw r.fail("respondent counts") }
+            sumW = try r.doubles(expected: k, "Σw"); meanY = try r.doubles(expected: k, "means")
+            ssY = try r.doubles(expected: k, "sums of squares")
+            rows = try r.int()
+            guard rows >= 0 else { throw r.fail("negative row count") }
+            meanZ = try r.doubles(expected: k, "influence means")
+            comoment = try r.doubles(expected: k * k, "co-moments")
+            let hasShift = try r.bool()
+            let sh = try r.doubles()
+            guard sh.count == (hasShift ? k : 0) else { throw r.fail("shifts") }
+            shift = hasShift ? sh : nil
+            s = try r.doubles(expected: k * k, "S"); a = try r.doubles(expected: k * k, "A"); b = try r.doubles(expected: k * k, "B")
+            let strata = try r.count(9)
+            for _ in 0..<strata {
+                let key = try r.string()
+                guard stratumLookup[key] == nil else { throw r.fail("stratum '\(key)' appears twice") }
+                stratumLookup[key] = stratumKeys.count
+                stratumKeys.append(key); stratumFPC.append(try r.optionalDouble())
+            }
+            populationGiven = try r.bool()
+            let psus = try r.count(10)
+            for _ in 0..<psus {
+                let h = try r.int()
+                guard h >= 0, h < strata else { throw r.fail("PSU of stratum \(h) outside 0..<\(strata)") }
+                let tag = try r.u8()
+                let name: PSUName
+                switch tag {
+                case 0: name = .label(try r.string())
+                case 1: name = .row(try r.int())
+                default: throw r.fail("unknown PSU name kind \(tag)")
+                }
+                let key = PSUKey(stratum: h, psu: name)
+                guard psuLookup[key] == nil else { throw r.fail("a PSU appears twice") }
+                psuLookup[key] = psuKeys.count
+                psuKeys.append((h, name))
+            }
+            psuTotals = try r.doubles(expected: psus * 2 * k, "PSU totals")
+            guard let rule = LonelyPSURule(rawValue: try r.string()) else { throw r.fail("unknown lonely-PSU rule") }
+            lonelyPSU = rule; nest = try r.bool()
+            replicateY = try r.matrix(); replicateX = try r.matrix()
+            scale = try r.double(); rscales = try r.doubles(); mse = try r.bool()
+            for m in [replicateY, replicateX].compactMap({ $0 }) {
+                guard m.rows == rscales.count, m.columns == k || (m.columns == 1 && !totals) else {
+                    throw r.fail("replicate totals of \(m.rows)×\(m.columns) for \(rscales.count) replicates and \(k) estimates")
+                }
+            }
+            if kind == .replicate && (replicateY == nil || (!totals && replicateX == nil)) && rows > 0 {
+                throw r.fail("replicate totals missing")
+            }
+            let hasDF = try r.bool(); let df = try r.int()
+            givenDF = hasDF ? df : nil
+        } catch {
+            throw .invalidArgument(error.description)
+        }
+    }
+}

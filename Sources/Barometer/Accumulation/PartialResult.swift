@@ -1,0 +1,186 @@
+import Foundation
+
+/// What a partial result was computed for: everything two shards must share
+/// to be merged. Serialized as JSON in the state file's header.
+public struct PartialHeader: Sendable, Codable, Equatable {
+    /// A tabulated or analysed variable, with what its codebook says.
+    public struct VariableSpec: Sendable, Codable, Equatable {
+        public var name: String
+        public var label: String?
+        /// Value labels as (code, text), ascending by code.
+        public var valueLabels: [LabelledCode]
+        public var missing: MissingValues
+        public var isString: Bool
+        /// Extended missing labels as (tag, text), ascending by tag.
+        public var extendedMissingLabels: [[String]]
+
+        init(_ v: Variable) {
+            name = v.name
+            label = v.label
+            valueLabels = v.valueLabels.keys.sorted().map { LabelledCode(code: $0, label: v.valueLabels[$0] ?? "") }
+            missing = v.missing
+            isString = v.isString
+            extendedMissingLabels = v.extendedMissingLabels.keys.sorted().map { [String($0), v.extendedMissingLabels[$0] ?? ""] }
+        }
+
+        /// The variable's metadata without values.
+        var variable: Variable {
+            var v = isString ? Variable(name: name, label: label, strings: [])
+                : Variable(name: name, label: label, values: [], missing: missing)
+            for lc in valueLabels { v.valueLabels[lc.code] = lc.label }
+            for pair in extendedMissingLabels where pair.count == 2 {
+                if let t = pair[0].first { v.extendedMissingLabels[t] = pair[1] }
+            }
+            return v
+        }
+    }
+    /// A value label.
+    public struct LabelledCode: Sendable, Codable, Equatable {
+        public var code: Double
+        public var label: String
+    }
+
+    /// The statistic: `freq`, `crosstab`, `mean`, `total`, `ratio` or `corr`.
+    public var statistic: String
+    /// Its variables in order.
+    public var variables: [VariableSpec]
+    /// The design: weight, strata, PSUs, fpc, nesting, lonely-PSU rule.
+    public var design: [String: String]
+    /// The options that change the result (missing rule, level, percentages …).
+    public var options: [String: String]
+    /// CRC-32 of the canonical JSON of `statistic`, `design` and `options`, hex.
+    public var optionsHash: String
+
+    init(statistic: String, variables: [Variable], design: [String: String], options: [String: String]) {
+        self.statistic = statistic
+        self.variables = variables.map(VariableSpec.init)
+        self.design = design
+        self.options = options
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        let blob = (try? enc.encode([["statistic": statistic], design, options])) ?? Data()
+        self.optionsHash = String(format: "%08x", CRC32.checksum(blob))
+    }
+}
+
+/// The mergeable state of one command over part of the data: header plus
+/// the statistic's accumulator. `barometer partial` writes it, `barometer
+/// merge` merges states and finalizes them into the command's result.
+///
+/// File format (version ``formatVersion``), all integers little-endian:
+///
+///     "BRMSTATE"            8 bytes magic
+///     format version        UInt32
+///     header length         UInt32, then the header as UTF-8 JSON (``PartialHeader``)
+///     payload kind          UInt8 (1 table, 2 design totals, 3 Pearson moments)
+///     payload               the accumulator's arrays: Int64 and IEEE-754 binary64
+///                           values, each array preceded by its Int64 length
+///     CRC-32                UInt32 over every preceding byte
+public struct PartialResult: Sendable {
+    /// The state-file format version this Barometer writes and reads.
+    public static let formatVersion: UInt32 = 1
+    static let magic = Array("BRMSTATE".utf8)
+
+    public let header: PartialHeader
+    var payload: Payload
+
+    enum Payload: Sendable {
+        case table(TableAccumulator)
+        case totals(DesignTotalsAccumulator)
+        case pearson(PearsonAccumulator)
+    }
+
+    init(header: PartialHeader, payload: Payload) {
+        self.header = header
+        self.payload = payload
+    }
+
+    // MARK: merge and finalize
+
+    /// Adds another shard's state.
+    /// - Throws: ``StateFileError/incompatible(_:reason:)`` when the headers
+    ///   (statistic, variables and codebook, design, options) differ.
+    public mutating func merge(_ other: PartialResult, file: String = "state") throws(StateFileError) {
+        guard other.header == header else {
+            let reason: String
+            if other.header.statistic != header.statistic {
+                reason = "statistic '\(other.header.statistic)' differs from '\(header.statistic)'"
+            } else if other.header.variables.map(\.name) != header.variables.map(\.name) {
+                reason = "variables \(other.header.variables.map(\.name)) differ from \(header.variables.map(\.name))"
+            } else if other.header.variables != header.variables {
+                reason = "the variables' codebook entries (labels, missing codes) differ"
+            } else if other.header.design != header.design {
+                reason = "design \(other.header.design.sorted { $0.key < $1.key }) differs from \(header.design.sorted { $0.key < $1.key })"
+            } else {
+                reason = "options \(other.header.options.sorted { $0.key < $1.key }) differ from \(header.options.sorted { $0.key < $1.key }) (hash \(other.header.optionsHash) vs \(header.optionsHash))"
+            }
+            throw .incompatible(file, reason: reason)
+        }
+        do throws(BarometerError) {
+            switch (payload, other.payload) {
+            case (.table(var a), .table(let b)): try a.merge(b); payload = .table(a)
+            case (.totals(var a), .totals(let b)): try a.merge(b); payload = .totals(a)
+            case (.pearson(var a), .pearson(let b)): try a.merge(b); payload = .pearson(a)
+            default: throw .invalidArgument("the payloads are of different kinds")
+            }
+        } catch { throw .incompatible(file, reason: error.description) }
+    }
+
+    /// The finalized result of a merged state.
+    public enum Output: Sendable {
+        case frequency(FrequencyTable)
+        case crosstab(ContingencyTable)
+        case estimates(DesignEstimates)
+        case correlation(CorrelationMatrix)
+    }
+
+    /// The result the command prints on the whole data.
+    public func finalize() throws(BarometerError) -> Output {
+        let vars = header.variables.map(\.variable)
+        let o = header.options
+        let missing = MissingInclusion(rawValue: o["missing"] ?? "") ?? .showMissing
+        let weight = header.design["weight"].flatMap { $0.isEmpty ? nil : $0 }
+        switch (header.statistic, payload) {
+        case ("freq", .table(let t)):
+            guard let v = vars.first else { throw .invalidArgument("frequency state without a variable") }
+            return .frequency(try FrequencyTable(accumulated: t.finalize(), variable: v, weight: weight, domain: nil,
+                                                 missing: missing))
+        case ("crosstab", .table(let t)):
+            let display = o["display"].flatMap { ContingencyTable.Percentages(rawValue: $0) }
+            return .crosstab(try ContingencyTable(accumulated: t.finalize(), variables: vars, weight: weight, domain: nil,
+                                                  missing: missing, display: display, rowIndex: [], columnIndex: [],
+                                                  layerIndex: vars.count > 2 ? [] : nil))
+        case ("mean", .totals(let a)), ("total", .totals(let a)), ("ratio", .totals(let a)):
+            let level = Double(o["level"] ?? "") ?? 0.95
+            let kind = header.statistic
+            let names: [String]
+            switch kind {
+            case "ratio": names = ["\(vars.first?.name ?? "")/\(vars.last?.name ?? "")"]
+            default: names = vars.map { "\(kind)(\($0.name))" }
+            }
+            let est = try SurveyDesign.finish(kind: kind, names: names, totals: a.finalize(), level: level,
+                                              variance: header.design["variance"] ?? "", weight: weight,
+                                              hasPopulationSize: header.design["populationSize"] == "true")
+            return .estimates(est.withBase(SurveyDesign.baseDescription(nil)))
+        case ("corr", .pearson(let p)):
+            let options = CorrelationOptions(method: .pearson, missing: .listwise,
+                                             excludeUserMissing: o["userMissing"] != "include",
+                                             weightSemantics: WeightSemantics(rawValue: o["weights"] ?? "") ?? .probability,
+                                             confidenceLevel: Double(o["level"] ?? "") ?? 0.95,
+                                             adjustment: PValueAdjustment(rawValue: o["adjust"] ?? "") ?? .none)
+            let names = vars.map(\.name)
+            let cols = CorrelationColumns(names: names, weightName: weight)
+            let mom = try p.finalize()
+            guard mom.count >= 3 else {
+                throw .insufficientData("listwise deletion leaves \(mom.count) rows; at least 3 are needed")
+            }
+            var acc = CorrelationAccumulator(p: names.count)
+            try Correlation.listwise(&acc, moments: mom, variables: names, cols: cols, options: options)
+            return .correlation(acc.finish(variables: names, method: .pearson, kind: .zeroOrder, controls: [],
+                                           options: options, cols: cols,
+                                           rule: cols.ruleDescription(.listwise, options: options)))
+        default:
+            throw .invalidArgument("state of statistic '\(header.statistic)' has a payload of another kind")
+        }
+    }
+}

@@ -1,0 +1,175 @@
+/// How a quantile is read off the weighted distribution function (R
+/// `svyquantile`'s `qrule`).
+public enum QuantileRule: String, Sendable, Codable, CaseIterable {
+    /// R's default `"math"`: the inverse of the weighted empirical CDF, the
+    /// smallest x with F̂(x) ≥ p (R's `qs` bookkeeping, ties in x kept).
+    case math
+    /// `"hf7"`: Hyndman–Fan type 7 generalized to weights: linear
+    /// interpolation of the sorted values at plotting positions
+    /// p_k = (w₁ + … + w_{k−1}) / (w₁ + … + w_{n−1}).
+    case hf7
+}
+
+/// One design-based quantile with its Woodruff interval.
+public struct DesignQuantile: Sendable, Codable, Equatable {
+    /// The probability p.
+    public let probability: Double
+    /// The quantile.
+    public let estimate: Double
+    /// Woodruff interval: quantiles at the ends of the CI of F̂(q̂) (nil when
+    /// that end falls outside [0, 1], where R returns NaN).
+    public let lower: Double?
+    public let upper: Double?
+    /// (upper − lower) / (2·t_{df, 1−α/2}), as R reports it.
+    public let standardError: Double?
+    /// F̂(q̂) = design mean of 1(x ≤ q̂), its design SE, and the CI ends.
+    public let proportionBelow: Double
+    public let proportionStandardError: Double
+    public let proportionLower: Double
+    public let proportionUpper: Double
+}
+
+/// Design-based quantiles of one variable (R `svyquantile`).
+public struct DesignQuantiles: Sendable, Codable, Equatable, TableRepresentable {
+    public let variable: String
+    public let label: String?
+    public let rule: QuantileRule
+    public let quantiles: [DesignQuantile]
+    /// Confidence level.
+    public let level: Double
+    /// Degrees of freedom of the t quantile (the design's, over the rows used).
+    public let degreesOfFreedom: Int
+    /// Rows with a valid answer and positive weight, and their Σw.
+    public let count: Int
+    public let weightedCount: Double
+    public let base: String
+    public let variance: String
+    public let weight: String?
+
+    public var textTable: TextTable {
+        let pct = NumberFormat.fixed(level * 100, 0)
+        let rows = quantiles.map { q in
+            [NumberFormat.fixed(q.probability, 4), NumberFormat.fixed(q.estimate, 4), NumberFormat.fixed(q.lower, 4),
+             NumberFormat.fixed(q.upper, 4), NumberFormat.fixed(q.standardError, 4), NumberFormat.fixed(q.proportionBelow, 4)]
+        }
+        return TextTable(title: "Design-based quantiles of \(variable)" + (label.map { ": \($0)" } ?? ""),
+                         headers: ["p", "Quantile", "\(pct)% CI low", "\(pct)% CI high", "SE", "F(q)"], rows: rows,
+                         notes: ["Rule: \(rule.rawValue) (R svyquantile qrule). CI: Woodruff (R interval.type \"mean\"): quantiles at F(q) ± t(\(degreesOfFreedom))·SE; SE = CI width / (2·t).",
+                                 "Base: \(base); n = \(count) (weighted \(NumberFormat.fixed(weightedCount, 2))). Weight: \(weight ?? "none (unweighted)").",
+                                 "Variance: \(variance)."])
+    }
+}
+
+extension SurveyDesign {
+    /// Design-based quantiles with Woodruff confidence intervals, as R
+    /// `svyquantile(~x, design, probabilities, qrule =, na.rm = TRUE)` with its
+    /// default `interval.type = "mean"`:
+    ///
+    /// 1. q̂ = the rule's quantile of the valid answers (positive weights);
+    /// 2. p̂ = design mean of 1(x ≤ q̂) over the valid answers in the domain
+    ///    (``RatioOfTotals``: linearization or replicates), with the
+    ///    interval p̂ ± t_{df, 1−α/2}·SE(p̂), df the design df of those rows;
+    /// 3. the interval is the rule's quantiles at its two ends; SE = width / (2t).
+    ///
+    /// User-missing (Don't know, Refused) and system-missing answers are
+    /// excluded; their rows stay in the design.
+    /// - Throws: ``BarometerError/invalidArgument(_:)`` for p outside [0, 1] or
+    ///   a level outside (0, 1); ``BarometerError/emptyDomain(_:)`` without
+    ///   valid answers (hf7 needs two).
+    public func quantiles(_ variable: String, probabilities: [Double], rule: QuantileRule = .math,
+                          level: Double = 0.95, domain: Domain? = nil) throws(BarometerError) -> DesignQuantiles {
+        guard !probabilities.isEmpty else { throw .invalidArgument("no probabilities given") }
+        for p in probabilities where !(p >= 0 && p <= 1) {
+            throw .invalidArgument("quantile probability \(p) outside [0, 1]")
+        }
+        guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
+        let v = try self.variable(variable)
+        try v.requireNumeric()
+        let ind = try validIndicator([v], domain: domain)
+        // Valid answers with positive weight, sorted by value (stable, as R's order()).
+        var idx: [Int] = []
+        for i in 0..<rowCount where ind[i] != 0 && weights.values[i] > 0 { idx.append(i) }
+        guard idx.count >= (rule == .hf7 ? 2 : 1) else {
+            throw .emptyDomain("\(idx.count) valid answers to '\(variable)' with positive weight in \(domain?.description ?? "the data")")
+        }
+        let order = idx.enumerated().sorted { a, b in
+            v.values[a.element] != v.values[b.element] ? v.values[a.element] < v.values[b.element] : a.offset < b.offset
+        }.map(\.element)
+        let xs = order.map { v.values[$0] }
+        var cumw = [Double](repeating: 0, count: xs.count)
+        var acc = 0.0
+        for (k, i) in order.enumerated() { acc += weights.values[i]; cumw[k] = acc }
+        let curve = WeightedQuantileCurve(x: xs, cumulativeWeights: cumw)
+        let estimates = probabilities.map { curve.quantile($0, rule: rule) }
+        // F̂(q̂) for every p in one engine call.
+        let k = probabilities.count
+        var num = Matrix(rows: rowCount, columns: k), den = Matrix(rows: rowCount, columns: 1)
+        for i in 0..<rowCount where ind[i] != 0 {
+            den[i, 0] = 1
+            for j in 0..<k where v.values[i] <= estimates[j] { num[i, j] = 1 }
+        }
+        let result = try RatioOfTotals(numerators: num, denominators: den).evaluate(self)
+        var mask = [Bool](repeating: false, count: rowCount)
+        for i in 0..<rowCount { mask[i] = ind[i] != 0 }
+        let df = degreesOfFreedom(in: Domain(mask: mask, description: "valid answers"))
+        let t = StudentT(degreesOfFreedom: Double(max(df, 1))).quantile(0.5 + level / 2)
+        var out: [DesignQuantile] = []
+        for j in 0..<k {
+            let p = result.estimates[j], se = max(result.covariance[j, j], 0).squareRoot()
+            let pl = p - t * se, pu = p + t * se
+            let lo: Double? = pl < 0 || pl.isNaN ? nil : curve.quantile(pl, rule: rule)
+            let hi: Double? = pu > 1 || pu.isNaN ? nil : curve.quantile(pu, rule: rule)
+            var sq: Double? = nil
+            if let lo, let hi { sq = (hi - lo) / (2 * t) }
+            out.append(DesignQuantile(probability: probabilities[j], estimate: estimates[j], lower: lo, upper: hi,
+                                      standardError: sq, proportionBelow: p, proportionStandardError: se,
+                                      proportionLower: pl, proportionUpper: pu))
+        }
+        let base = (domain?.description ?? "all respondents")
+            + "; valid answers only (Don't know, Refused and system-missing excluded, rows kept in the design)"
+        return DesignQuantiles(variable: variable, label: v.label, rule: rule, quantiles: out, level: level,
+                               degreesOfFreedom: df, count: idx.count, weightedCount: acc, base: base,
+                               variance: varianceDescription, weight: weights.name)
+    }
+}
+
+/// Sorted values and their cumulative weights (all weights positive).
+struct WeightedQuantileCurve: Sendable {
+    let x: [Double]
+    let cumulativeWeights: [Double]
+
+    func quantile(_ p: Double, rule: QuantileRule) -> Double {
+        let n = x.count
+        guard n > 0, let total = cumulativeWeights.last else { return .nan }
+        switch rule {
+        case .math:
+            // R survey's qs(): pos = last k with cumw_k ≤ p·W (1 if none); x[pos] when
+            // p − cumw_pos/W is exactly 0, else the next value.
+            let target = p * total
+            var lo = 0, hi = n                     // first index with cumw > target
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if cumulativeWeights[mid] <= target { lo = mid + 1 } else { hi = mid }
+            }
+            let pos = max(lo - 1, 0)
+            if p - cumulativeWeights[pos] / total == 0 { return x[pos] }
+            return x[min(pos + 1, n - 1)]
+        case .hf7:
+            guard n >= 2 else { return x[0] }
+            let denom = cumulativeWeights[n - 2]
+            // Plotting positions pk_0 = 0, pk_k = cumw_{k−1}/denom; linear interpolation, clamped.
+            func pk(_ k: Int) -> Double { k == 0 ? 0 : cumulativeWeights[k - 1] / denom }
+            if p <= 0 { return x[0] }
+            if p >= pk(n - 1) { return x[n - 1] }
+            var lo = 0, hi = n - 1                 // find k with pk(k) ≤ p < pk(k+1)
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2
+                if pk(mid) <= p { lo = mid } else { hi = mid }
+            }
+            let a = pk(lo), b = pk(hi)
+            if p == b { return x[hi] }
+            if p == a { return x[lo] }
+            return x[lo] + (x[hi] - x[lo]) * ((p - a) / (b - a))     // R approx()'s order of operations
+        }
+    }
+}

@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Error distribution and link of a generalized linear model, as R's
+/// `family` objects (`gaussian()`, `binomial()`, `poisson()`,
+/// `quasibinomial()`, `quasipoisson()`): variance function, link, the
+/// derivative dμ/dη, deviance residuals and IRLS start values follow R's
+/// definitions (including the clamping of `plogis`/`pnorm` near 0 and 1).
+public enum GLMFamily: String, Sendable, Codable, CaseIterable {
+    case gaussian, binomial, poisson, quasibinomial, quasipoisson
+
+    /// The canonical link (R's default).
+    public var canonicalLink: GLMLink {
+        switch self {
+        case .gaussian: return .identity
+        case .binomial, .quasibinomial: return .logit
+        case .poisson, .quasipoisson: return .log
+        }
+    }
+
+    /// Whether the family is binomial-type (response in [0, 1]).
+    public var isBinomial: Bool { self == .binomial || self == .quasibinomial }
+    /// Whether the family is Poisson-type (response ≥ 0).
+    public var isPoisson: Bool { self == .poisson || self == .quasipoisson }
+
+    /// V(μ).
+    func variance(_ mu: Double) -> Double {
+        switch self {
+        case .gaussian: return 1
+        case .binomial, .quasibinomial: return mu * (1 - mu)
+        case .poisson, .quasipoisson: return mu
+        }
+    }
+
+    /// Unit deviance times the prior weight (R `dev.resids`).
+    func deviance(_ y: Double, _ mu: Double, _ w: Double) -> Double {
+        func ylogy(_ a: Double, _ b: Double) -> Double { a > 0 ? a * log(a / b) : 0 }
+        switch self {
+        case .gaussian: return w * (y - mu) * (y - mu)
+        case .binomial, .quasibinomial: return 2 * w * (ylogy(y, mu) + ylogy(1 - y, 1 - mu))
+        case .poisson, .quasipoisson: return y > 0 ? 2 * w * (y * log(y / mu) - (y - mu)) : 2 * w * mu
+        }
+    }
+
+    /// R's `mustart` for prior weights `w`.
+    func start(_ y: Double, _ w: Double) -> Double {
+        switch self {
+        case .gaussian: return y
+        case .binomial, .quasibinomial: return (w * y + 0.5) / (w + 1)
+        case .poisson, .quasipoisson: return y + 0.1
+        }
+    }
+
+    /// Whether `y` is a valid response value.
+    func validResponse(_ y: Double) -> Bool {
+        switch self {
+        case .gaussian: return y.isFinite
+        case .binomial, .quasibinomial: return y >= 0 && y <= 1
+        case .poisson, .quasipoisson: return y >= 0 && y.isFinite
+        }
+    }
+
+    /// Whether the dispersion is fixed at 1 (binomial, Poisson) so R reports an AIC.
+    var hasLikelihood: Bool { self == .gaussian || self == .binomial || self == .poisson }
+}
+
+/// Link function g(μ) = η.
+public enum GLMLink: String, Sendable, Codable, CaseIterable {
+    case identity, logit, probit, log
+
+    private static let eps = Double.ulpOfOne
+    /// R's probit threshold −qnorm(ε).
+    private static let probitThreshold = -Normal.quantile(Double.ulpOfOne)
+
+    func link(_ mu: Double) -> Double {
+        switch self {
+        case .identity: return mu
+        case .logit: return naturalLog(mu / (1 - mu))
+        case .probit: return Normal.quantile(mu)
+        case .log: return naturalLog(mu)
+        }
+    }
+
+    func inverse(_ eta: Double) -> Double {
+        switch self {
+        case .identity: return eta
+        case .logit:
+            // R's C logit_linkinv: clamp at ±30 to [ε, 1 − ε].
+            if eta < -30 { return Self.eps }
+            if eta > 30 { return 1 - Self.eps }
+            return 1 / (1 + exp(-eta))
+        case .probit:
+            let e = min(max(eta, -Self.probitThreshold), Self.probitThreshold)
+            return Normal.cdf(e)
+        case .log: return max(exp(eta), Self.eps)
+        }
+    }
+
+    /// dμ/dη.
+    func derivative(_ eta: Double) -> Double {
+        switch self {
+        case .identity: return 1
+        case .logit:
+            let opexp = 1 + exp(eta)
+            return (eta > 30 || eta < -30) ? Self.eps : exp(eta) / (opexp * opexp)
+        case .probit: return max(Normal.pdf(eta), Self.eps)
+        case .log: return max(exp(eta), Self.eps)
+        }
+    }
+}
+
+/// The C library's `log`, reachable inside ``GLMLink`` (whose case `log` shadows it).
+private func naturalLog(_ x: Double) -> Double { log(x) }

@@ -1,0 +1,308 @@
+/// A model formula in R's Wilkinson–Rogers notation, restricted to what
+/// survey regressions need:
+///
+///     y ~ x1 + factor(x2) + factor(x3, ref = 2) + x1:x4 + a*b - 1
+///
+/// - `x` enters as a numeric column; `factor(x)` as dummy (treatment) columns
+///   with the lowest code as reference, or the code given by `ref =`.
+/// - `a:b` is the interaction (products of the columns); `a*b` expands to
+///   `a + b + a:b` (`:` binds tighter than `*`, as in R).
+/// - `- 1`, `+ 0` or a leading `0` drop the intercept; `+ 1` keeps it.
+///
+/// Terms are ordered as R's `terms()` orders them: by the number of
+/// variables, then by first appearance; duplicates (`a:b` and `b:a`) merge.
+/// Parsing never traps: every error is
+/// ``BarometerError/invalidFormula(token:column:reason:)`` naming the
+/// 1-based character column of the offending token.
+public struct ModelFormula: Sendable, Equatable, CustomStringConvertible {
+    /// One variable inside a term.
+    public struct Predictor: Sendable, Hashable {
+        /// Variable name.
+        public let variable: String
+        /// Whether it enters as a factor (dummy coding).
+        public let isFactor: Bool
+        /// Reference category of a factor (nil: the lowest code).
+        public let reference: Double?
+
+        public init(variable: String, isFactor: Bool, reference: Double? = nil) {
+            self.variable = variable
+            self.isFactor = isFactor
+            self.reference = reference
+        }
+
+        /// R's label: `x` or `factor(x)`.
+        public var label: String { isFactor ? "factor(\(variable))" : variable }
+    }
+
+    /// A term: one predictor, or an interaction of several (in the order of
+    /// their first appearance in the formula).
+    public struct Term: Sendable, Equatable {
+        public let predictors: [Predictor]
+        /// R's term label, e.g. `enroll:factor(stype)`.
+        public var label: String { predictors.map(\.label).joined(separator: ":") }
+    }
+
+    /// The response variable.
+    public let response: String
+    /// Right-hand-side terms in R's order.
+    public let terms: [Term]
+    /// Whether the model has an intercept.
+    public let intercept: Bool
+
+    public var description: String {
+        var parts = terms.map(\.label)
+        if !intercept { parts.append("0") }
+        return "\(response) ~ " + (parts.isEmpty ? "1" : parts.joined(separator: " + "))
+    }
+
+    /// Parses `text`.
+    /// - Throws: ``BarometerError/invalidFormula(token:column:reason:)``.
+    public init(parsing text: String) throws(BarometerError) {
+        var parser = FormulaParser(text)
+        let parsed = try parser.parse()
+        self.response = parsed.response
+        self.terms = parsed.terms
+        self.intercept = parsed.intercept
+    }
+
+    /// All variables the formula uses (response first), without repeats.
+    public var variables: [String] {
+        var seen = Set<String>(), out: [String] = []
+        for v in [response] + terms.flatMap({ $0.predictors.map(\.variable) }) where seen.insert(v).inserted { out.append(v) }
+        return out
+    }
+}
+
+/// Tokenizer and recursive-descent parser behind ``ModelFormula``.
+struct FormulaParser {
+    typealias Predictor = ModelFormula.Predictor
+    enum Kind: Equatable { case name, number, string, symbol, end }
+    struct Token { let kind: Kind; let text: String; let column: Int }
+
+    private var tokens: [Token] = []
+    private var position = 0
+    private var lexError: BarometerError?
+    /// First-appearance order of each variable (orders variables inside a term).
+    private var order: [String: Int] = [:]
+    /// Reference category per factor variable (one per variable).
+    private var references: [String: (Double?, Token)] = [:]
+
+    init(_ text: String) {
+        let chars = Array(text)
+        var i = 0
+        func isNameStart(_ c: Character) -> Bool { c.isLetter || c == "_" || c == "." }
+        func isNamePart(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "." }
+        while i < chars.count {
+            let c = chars[i], col = i + 1
+            if c.isWhitespace { i += 1; continue }
+            if c == "`" {
+                var j = i + 1
+                while j < chars.count && chars[j] != "`" { j += 1 }
+                guard j < chars.count else {
+                    lexError = .invalidFormula(token: "`", column: col, reason: "unterminated back-quoted name")
+                    break
+                }
+                tokens.append(Token(kind: .name, text: String(chars[(i + 1)..<j]), column: col))
+                i = j + 1
+            } else if c == "\"" || c == "'" {
+                var j = i + 1
+                while j < chars.count && chars[j] != c { j += 1 }
+                guard j < chars.count else {
+                    lexError = .invalidFormula(token: String(c), column: col, reason: "unterminated quoted value")
+                    break
+                }
+                tokens.append(Token(kind: .string, text: String(chars[(i + 1)..<j]), column: col))
+                i = j + 1
+            } else if c.isNumber || (c == "." && i + 1 < chars.count && chars[i + 1].isNumber) {
+                var j = i
+                while j < chars.count && (chars[j].isNumber || chars[j] == "." || chars[j] == "e" || chars[j] == "E"
+                                          || ((chars[j] == "-" || chars[j] == "+") && j > i && (chars[j - 1] == "e" || chars[j - 1] == "E"))) { j += 1 }
+                // A number followed by letters is a name such as `2x`: reject clearly.
+                if j < chars.count && isNameStart(chars[j]) {
+                    var k = j
+                    while k < chars.count && isNamePart(chars[k]) { k += 1 }
+                    lexError = .invalidFormula(token: String(chars[i..<k]), column: col,
+                                               reason: "a name cannot start with a digit (back-quote it: `name`)")
+                    break
+                }
+                tokens.append(Token(kind: .number, text: String(chars[i..<j]), column: col))
+                i = j
+            } else if isNameStart(c) {
+                var j = i
+                while j < chars.count && isNamePart(chars[j]) { j += 1 }
+                tokens.append(Token(kind: .name, text: String(chars[i..<j]), column: col))
+                i = j
+            } else if "~+*:-(),=".contains(c) {
+                tokens.append(Token(kind: .symbol, text: String(c), column: col))
+                i += 1
+            } else {
+                lexError = .invalidFormula(token: String(c), column: col, reason: "unexpected character")
+                break
+            }
+        }
+        tokens.append(Token(kind: .end, text: "", column: chars.count + 1))
+    }
+
+    private var current: Token { tokens[min(position, tokens.count - 1)] }
+    private mutating func advance() { if position < tokens.count - 1 { position += 1 } }
+    private func fail(_ t: Token, _ reason: String) -> BarometerError {
+        .invalidFormula(token: t.text, column: t.column, reason: reason)
+    }
+    private mutating func expectSymbol(_ s: String, _ reason: String) throws(BarometerError) {
+        guard current.kind == .symbol, current.text == s else { throw fail(current, reason) }
+        advance()
+    }
+
+    /// The predictors of one term.
+    typealias RawTerm = [Predictor]
+
+    mutating func parse() throws(BarometerError) -> (response: String, terms: [ModelFormula.Term], intercept: Bool) {
+        if let e = lexError { throw e }
+        guard current.kind == .name else { throw fail(current, "expected the response variable before '~'") }
+        let response = current.text
+        advance()
+        try expectSymbol("~", "expected '~' after the response")
+        var intercept = true
+        var raw: [RawTerm] = []
+        var sign = 1
+        if current.kind == .symbol && (current.text == "+" || current.text == "-") {
+            sign = current.text == "-" ? -1 : 1
+            advance()
+        }
+        while true {
+            if current.kind == .number {
+                let t = current
+                advance()
+                switch (t.text, sign) {
+                case ("1", 1): intercept = true
+                case ("0", 1), ("1", -1): intercept = false
+                case ("0", -1): intercept = true
+                default: throw fail(t, "only 1 and 0 (the intercept) may appear as numbers")
+                }
+            } else {
+                let product = try parseProduct()
+                if sign < 0 {
+                    let keys = Set(product.map { Set($0.map(\.label)) })
+                    raw.removeAll { keys.contains(Set($0.map(\.label))) }
+                } else {
+                    raw.append(contentsOf: product)
+                }
+            }
+            if current.kind == .end { break }
+            guard current.kind == .symbol, current.text == "+" || current.text == "-" else {
+                throw fail(current, "expected '+', '-', '*' or ':' between terms")
+            }
+            sign = current.text == "-" ? -1 : 1
+            advance()
+        }
+        guard !(raw.isEmpty && !intercept) else { throw fail(current, "the model has neither an intercept nor a predictor") }
+        if raw.contains(where: { $0.contains { $0.variable == response } }) {
+            throw .invalidFormula(token: response, column: tokens[0].column, reason: "the response also appears as a predictor")
+        }
+        // Deduplicate (as sets of variables), order variables by first appearance, terms by degree.
+        var seen = Set<Set<String>>(), unique: [RawTerm] = []
+        for t in raw where seen.insert(Set(t.map(\.label))).inserted { unique.append(t) }
+        let indexed = Array(unique.enumerated())
+        let sorted: [RawTerm] = indexed.sorted { (a: (offset: Int, element: RawTerm), b: (offset: Int, element: RawTerm)) -> Bool in
+            a.element.count != b.element.count ? a.element.count < b.element.count : a.offset < b.offset
+        }.map { $0.element }
+        var terms: [ModelFormula.Term] = []
+        for t in sorted {
+            let ordered = t.sorted { (l: Predictor, r: Predictor) -> Bool in (order[l.label] ?? 0) < (order[r.label] ?? 0) }
+            let resolved = ordered.map { (p: Predictor) -> Predictor in
+                p.isFactor ? Predictor(variable: p.variable, isFactor: true, reference: references[p.variable]?.0) : p
+            }
+            terms.append(ModelFormula.Term(predictors: resolved))
+        }
+        return (response, terms, intercept)
+    }
+
+    /// Largest number of terms one `a*b*…` product may expand to (2^k for k
+    /// distinct factors; duplicates merge as they arise).
+    static let maximumTerms = 1024
+
+    /// product := interaction ('*' interaction)*
+    private mutating func parseProduct() throws(BarometerError) -> [RawTerm] {
+        var result = [try parseInteraction()]
+        var seen: Set<Set<String>> = [Set(result[0].map(\.label))]
+        while current.kind == .symbol && current.text == "*" {
+            let star = current
+            advance()
+            let right = try parseInteraction()
+            var expanded = result
+            for t in [right] + result.map({ Self.merge($0, right) }) where seen.insert(Set(t.map(\.label))).inserted {
+                expanded.append(t)
+            }
+            guard expanded.count <= Self.maximumTerms else {
+                throw fail(star, "the expansion has more than \(Self.maximumTerms) terms")
+            }
+            result = expanded
+        }
+        return result
+    }
+
+    private static func merge(_ a: RawTerm, _ b: RawTerm) -> RawTerm {
+        var out = a
+        for p in b where !out.contains(where: { $0.label == p.label }) { out.append(p) }
+        return out
+    }
+
+    /// interaction := atom (':' atom)*
+    private mutating func parseInteraction() throws(BarometerError) -> RawTerm {
+        var term: RawTerm = [try parseAtom()]
+        while current.kind == .symbol && current.text == ":" {
+            advance()
+            let p = try parseAtom()
+            if !term.contains(where: { $0.label == p.label }) { term.append(p) }
+        }
+        return term
+    }
+
+    /// atom := name | factor '(' name (',' 'ref' '=' (number|string))? ')' | '(' product ')'-free
+    private mutating func parseAtom() throws(BarometerError) -> Predictor {
+        let t = current
+        guard t.kind == .name else {
+            if t.kind == .end { throw fail(t, "expected a variable at the end of the formula") }
+            throw fail(t, "expected a variable or factor(…)")
+        }
+        advance()
+        let isCall = current.kind == .symbol && current.text == "("
+        if isCall {
+            guard t.text == "factor" || t.text == "as.factor" else {
+                throw fail(t, "unsupported function '\(t.text)' (only factor(x) and factor(x, ref = code))")
+            }
+            advance()
+            let v = current
+            guard v.kind == .name else { throw fail(v, "expected a variable inside factor(…)") }
+            advance()
+            var reference: Double? = nil
+            if current.kind == .symbol && current.text == "," {
+                advance()
+                guard current.kind == .name, current.text == "ref" else { throw fail(current, "expected 'ref = code' after ','") }
+                advance()
+                try expectSymbol("=", "expected '=' after 'ref'")
+                var negative = false
+                if current.kind == .symbol && current.text == "-" { negative = true; advance() }
+                let c = current
+                guard c.kind == .number || c.kind == .string, let x = Double(c.text), x.isFinite else {
+                    throw fail(c, "the reference category must be a numeric code")
+                }
+                reference = negative ? -x : x
+                advance()
+            }
+            try expectSymbol(")", "expected ')' to close factor(…)")
+            if order["factor(\(v.text))"] == nil { order["factor(\(v.text))"] = order.count }
+            if let prior = references[v.text] {
+                if prior.0 != reference && reference != nil && prior.0 != nil {
+                    throw fail(v, "two different reference categories for '\(v.text)'")
+                }
+                if reference != nil { references[v.text] = (reference, v) }
+            } else {
+                references[v.text] = (reference, v)
+            }
+            return Predictor(variable: v.text, isFactor: true, reference: reference)
+        }
+        if order[t.text] == nil { order[t.text] = order.count }
+        return Predictor(variable: t.text, isFactor: false)
+    }
+}

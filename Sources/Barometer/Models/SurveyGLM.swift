@@ -1,0 +1,341 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Options of a design-based GLM (``SurveyDesign/glm(_:options:domain:)``).
+public struct GLMOptions: Sendable {
+    /// Error distribution (default Gaussian, R's default).
+    public var family: GLMFamily
+    /// Link (nil: the family's canonical link). Binomial families take
+    /// `logit` or `probit`; the others only their canonical link.
+    public var link: GLMLink?
+    /// For binomial families: the response is 1 when its code is in this set,
+    /// else 0 (nil: the response must already lie in [0, 1]).
+    public var successCodes: Set<Double>?
+    /// Confidence level of the coefficient intervals.
+    public var level: Double
+    /// IRLS stops when |D_k − D_{k−1}| / (|D_k| + 0.1) falls below this
+    /// (R's criterion; R's default 1e-8 is looser).
+    public var tolerance: Double
+    /// IRLS iteration limit (also for every replicate refit).
+    public var maxIterations: Int
+
+    public init(family: GLMFamily = .gaussian, link: GLMLink? = nil, successCodes: Set<Double>? = nil,
+                level: Double = 0.95, tolerance: Double = 1e-12, maxIterations: Int = 100) {
+        self.family = family
+        self.link = link
+        self.successCodes = successCodes
+        self.level = level
+        self.tolerance = tolerance
+        self.maxIterations = maxIterations
+    }
+}
+
+extension SurveyDesign {
+    /// Design-based generalized linear model, as R `survey::svyglm`.
+    ///
+    /// Coefficients maximize the design-weighted (pseudo-)likelihood by IRLS,
+    /// each step a weighted least-squares problem solved on a Householder QR
+    /// (LAPACK `dgeqrf`, `dormqr`, `dtrtrs`). Variances (Binder 1983):
+    /// - linearization: influence values `uᵢ = (XᵀWX)⁻¹ xᵢ wᵢ (yᵢ − μᵢ) μ'(ηᵢ)/V(μᵢ)`
+    ///   (zero outside the rows used) summed over PSUs by
+    ///   ``SamplingStructure/linearizationCovariance(_:)``, exactly R's
+    ///   `svy.varcoef`;
+    /// - replicate designs: the model is refitted with every replicate's
+    ///   weights, starting from the full-sample estimate, and
+    ///   ``ReplicateWeights/covariance(replicates:full:)`` combines them, as
+    ///   R's `svyglm.svyrep.design`.
+    ///
+    /// Residual degrees of freedom are R's `degf(design) + 1 − p` (design df
+    /// of the rows used, minus the coefficients, plus one); t tests, intervals
+    /// `β ± t_{df}·SE` and per-term Wald F tests (R `regTermTest`, F with
+    /// (k, df)) use them. Deviances and the AIC are those R's `glm` reports
+    /// with the weights rescaled to mean 1 over the design (or domain) rows.
+    ///
+    /// Rows: in `domain`, with a valid answer on every model variable
+    /// (listwise: Don't know, Refused and system-missing excluded); other rows
+    /// stay in the design with zero influence, so variances remain right.
+    /// - Throws: ``BarometerError/rankDeficient(columns:)`` naming aliased
+    ///   columns, ``BarometerError/separation(columns:)`` when fitted
+    ///   probabilities reach 0 or 1, ``BarometerError/noConvergence(_:)``,
+    ///   and data errors (unknown or string variables, bad response values).
+    public func glm(_ formula: ModelFormula, options: GLMOptions = GLMOptions(),
+                    domain: Domain? = nil) throws(BarometerError) -> GLMResult {
+        let family = options.family
+        let link = options.link ?? family.canonicalLink
+        switch (family, link) {
+        case (.gaussian, .identity), (.poisson, .log), (.quasipoisson, .log),
+             (.binomial, .logit), (.binomial, .probit), (.quasibinomial, .logit), (.quasibinomial, .probit):
+            break
+        default:
+            throw .invalidArgument("the \(family.rawValue) family does not take the \(link.rawValue) link")
+        }
+        guard options.level > 0, options.level < 1 else {
+            throw .invalidArgument("confidence level \(options.level) outside (0, 1)")
+        }
+        guard options.maxIterations > 0, options.tolerance > 0 else {
+            throw .invalidArgument("IRLS needs a positive tolerance and iteration limit")
+        }
+        let mm = try ModelMatrix(formula: formula, data: data, domain: domain, family: family,
+                                 successCodes: options.successCodes)
+        let nUsed = mm.rows.count, p = mm.names.count
+        let w = mm.rows.map { weights.values[$0] }
+        guard w.contains(where: { $0 > 0 }) else { throw .emptyDomain("every row used has weight 0") }
+        let fit = try GLMFit.irls(x: mm.x, y: mm.y, w: w, family: family, link: link, start: nil,
+                                  tolerance: options.tolerance, maxIterations: options.maxIterations, names: mm.names)
+        // Covariance.
+        let beta = fit.beta
+        var cov: Matrix
+        if let reps = replicates {
+            var thetas = Matrix(rows: reps.count, columns: p)
+            for r in 0..<reps.count {
+                let wr = mm.rows.map { reps.weights[$0, r] }
+                let fr = try GLMFit.irls(x: mm.x, y: mm.y, w: wr, family: family, link: link, start: beta,
+                                         tolerance: options.tolerance, maxIterations: options.maxIterations,
+                                         names: mm.names, replicate: reps.names[r])
+                for j in 0..<p { thetas[r, j] = fr.beta[j] }
+            }
+            cov = try reps.covariance(replicates: thetas, full: beta)
+        } else {
+            let ainv = try fit.inverseInformation(x: mm.x, w: w, family: family, link: link)
+            var scores = mm.x
+            var s = [Double](repeating: 0, count: nUsed)
+            for k in 0..<nUsed {
+                let eta = fit.eta[k], mu = fit.mu[k]
+                s[k] = w[k] * (mm.y[k] - mu) * link.derivative(eta) / family.variance(mu)
+            }
+            ModelMatrix.scaleRows(mm.x, by: s, into: &scores)
+            let influence: Matrix
+            do { influence = try LinearAlgebra.multiply(scores, ainv) } catch { throw .linearAlgebra(error) }
+            cov = try sampling.linearizationCovariance(ModelMatrix.scatter(influence, rows: mm.rows, count: rowCount))
+        }
+        // Degrees of freedom: R's degf(design[rows used]) + 1 − p.
+        var usedMask = [Bool](repeating: false, count: rowCount)
+        for i in mm.rows { usedMask[i] = true }
+        let designDF = degreesOfFreedom(in: Domain(mask: usedMask, description: "rows used"))
+        let df = designDF + 1 - p
+        // Tests and intervals.
+        let t = df > 0 ? StudentT(degreesOfFreedom: Double(df)) : nil
+        let crit = t?.quantile(0.5 + options.level / 2)
+        let logit = link == .logit
+        var coefficients: [GLMCoefficient] = []
+        for j in 0..<p {
+            let se = max(cov[j, j], 0).squareRoot()
+            let tv = beta[j] / se
+            let pv = t.map { $0.twoSidedP(tv) }
+            let lo = crit.map { beta[j] - $0 * se }, hi = crit.map { beta[j] + $0 * se }
+            coefficients.append(GLMCoefficient(
+                name: mm.names[j], term: mm.terms[j], levelLabel: mm.levelLabels[j], estimate: beta[j],
+                standardError: se, t: tv, p: pv, lower: lo, upper: hi,
+                oddsRatio: logit ? exp(beta[j]) : nil, oddsRatioLower: logit ? lo.map { exp($0) } : nil,
+                oddsRatioUpper: logit ? hi.map { exp($0) } : nil))
+        }
+        var tests: [GLMTermTest] = []
+        for (label, cols) in mm.termColumns where !cols.isEmpty {
+            let k = cols.count
+            let sub = cov.submatrix(rows: cols, columns: cols)
+            var stat: Double? = nil, pv: Double? = nil
+            if let ch = try? LinearAlgebra.cholesky(sub) {
+                let b = try? ch.solve(Matrix(rows: k, columns: 1, columnMajor: cols.map { beta[$0] }))
+                if let b {
+                    var q = 0.0
+                    for (a, c) in cols.enumerated() { q += beta[c] * b[a, 0] }
+                    stat = q / Double(k)
+                    if df > 0 { pv = FisherF(d1: Double(k), d2: Double(df)).sf(q / Double(k)) }
+                }
+            }
+            tests.append(GLMTermTest(term: label, columns: cols.map { mm.names[$0] }, f: stat,
+                                     numeratorDF: k, denominatorDF: df, p: pv))
+        }
+        // Deviance, null deviance and AIC with weights rescaled to mean 1 (R svyglm's rescale).
+        let domainRows = domain.map { $0.mask.enumerated().filter(\.element).map(\.offset) } ?? Array(0..<rowCount)
+        var meanW = 0.0
+        for i in domainRows { meanW += weights.values[i] }
+        meanW /= Double(max(domainRows.count, 1))
+        let ws = w.map { $0 / meanW }
+        var deviance = 0.0, nullDeviance = 0.0, sw = 0.0, swy = 0.0
+        for k in 0..<nUsed { sw += ws[k]; swy += ws[k] * mm.y[k] }
+        let mu0 = formula.intercept ? swy / sw : link.inverse(0)
+        for k in 0..<nUsed {
+            deviance += family.deviance(mm.y[k], fit.mu[k], ws[k])
+            nullDeviance += family.deviance(mm.y[k], mu0, ws[k])
+        }
+        let aic = Self.glmAIC(family: family, y: mm.y, mu: fit.mu, w: ws, deviance: deviance, rank: p)
+        var wsum = 0.0
+        for v in w { wsum += v }
+        let base = (domain?.description ?? "all respondents")
+            + "; listwise: rows with Don't know/Refused (\(mm.excludedUserMissing)) or system-missing (\(mm.excludedSystemMissing)) on a model variable excluded, kept in the design with zero influence"
+        var covRows: [[Double]] = []
+        for i in 0..<p { covRows.append((0..<p).map { cov[i, $0] }) }
+        return GLMResult(formula: formula.description, family: family, link: link, coefficients: coefficients,
+                         termTests: tests, degreesOfFreedom: df, level: options.level, deviance: deviance,
+                         nullDeviance: nullDeviance, aic: aic, iterations: fit.iterations, rowsUsed: nUsed,
+                         weightedRowsUsed: wsum, excludedUserMissing: mm.excludedUserMissing,
+                         excludedSystemMissing: mm.excludedSystemMissing, successCodes: options.successCodes?.sorted(),
+                         base: base, variance: varianceDescription, weight: weights.name, covariance: covRows)
+    }
+
+    /// ``glm(_:options:domain:)`` from formula text.
+    /// - Throws: ``BarometerError/invalidFormula(token:column:reason:)`` and the errors of the fit.
+    public func glm(_ formula: String, family: GLMFamily = .gaussian, link: GLMLink? = nil,
+                    successCodes: Set<Double>? = nil, level: Double = 0.95,
+                    domain: Domain? = nil) throws(BarometerError) -> GLMResult {
+        try glm(try ModelFormula(parsing: formula),
+                options: GLMOptions(family: family, link: link, successCodes: successCodes, level: level), domain: domain)
+    }
+
+    /// R `glm`'s AIC (`family$aic` + 2·rank) with the rescaled weights; nil
+    /// for quasi families (R: NA) or when undefined (a zero weight under Gaussian).
+    static func glmAIC(family: GLMFamily, y: [Double], mu: [Double], w: [Double], deviance: Double, rank: Int) -> Double? {
+        let n = y.count
+        switch family {
+        case .gaussian:
+            var slw = 0.0
+            for v in w { guard v > 0 else { return nil }; slw += log(v) }
+            let nobs = Double(n)
+            return nobs * (log(2 * Double.pi * deviance / nobs) + 1) + 2 - slw + 2 * Double(rank)
+        case .binomial:
+            var s = 0.0
+            for k in 0..<n where w[k] > 0 {
+                let m = w[k].rounded(.toNearestOrEven), x = (w[k] * y[k]).rounded(.toNearestOrEven)
+                if m == 0 { continue }
+                let p = mu[k]
+                var ld = lgamma(m + 1) - lgamma(x + 1) - lgamma(m - x + 1)
+                ld += x > 0 ? x * log(p) : 0
+                ld += m - x > 0 ? (m - x) * log(1 - p) : 0
+                s += ld
+            }
+            return -2 * s + 2 * Double(rank)
+        case .poisson:
+            var s = 0.0
+            for k in 0..<n {
+                guard y[k] == y[k].rounded() else { return nil }
+                let ld = y[k] > 0 ? y[k] * log(mu[k]) - mu[k] - lgamma(y[k] + 1) : -mu[k]
+                s += w[k] * ld
+            }
+            return -2 * s + 2 * Double(rank)
+        case .quasibinomial, .quasipoisson:
+            return nil
+        }
+    }
+}
+
+/// An IRLS fit on the rows used.
+struct GLMFit: Sendable {
+    let beta: [Double]
+    let eta: [Double]
+    let mu: [Double]
+    let iterations: Int
+
+    /// IRLS as R's `glm.fit`: start from R's `mustart` (or from `start`),
+    /// each step solves the weighted least-squares problem
+    /// `min ‖√W (z − Xβ)‖` with `z = η + (y − μ)/μ'(η)`, `W = w μ'(η)²/V(μ)`
+    /// on a QR of `√W·X`; a step whose deviance is not finite is halved.
+    /// Column j is aliased when |R_jj| < 10⁻⁷·‖(√W X)_j‖ (R's `dqrdc2`
+    /// tolerance), reported as ``BarometerError/rankDeficient(columns:)``.
+    static func irls(x: Matrix, y: [Double], w: [Double], family: GLMFamily, link: GLMLink, start: [Double]?,
+                     tolerance: Double, maxIterations: Int, names: [String],
+                     replicate: String? = nil) throws(BarometerError) -> GLMFit {
+        let n = x.rows, p = x.columns
+        var eta = [Double](repeating: 0, count: n), mu = [Double](repeating: 0, count: n)
+        if let s = start {
+            eta = try Self.linearPredictor(x, s)
+            for k in 0..<n { mu[k] = link.inverse(eta[k]) }
+        } else {
+            for k in 0..<n { mu[k] = family.start(y[k], w[k]); eta[k] = link.link(mu[k]) }
+        }
+        func deviance(_ mu: [Double]) -> Double {
+            var d = 0.0
+            for k in 0..<n { d += family.deviance(y[k], mu[k], w[k]) }
+            return d
+        }
+        var devOld = deviance(mu)
+        var beta = start ?? [Double](repeating: 0, count: p)
+        var iterations = 0, converged = false
+        var a = Matrix(rows: n, columns: p), z = [Double](repeating: 0, count: n)
+        while iterations < maxIterations {
+            iterations += 1
+            var sw = [Double](repeating: 0, count: n)
+            for k in 0..<n {
+                let d = link.derivative(eta[k]), v = family.variance(mu[k])
+                sw[k] = w[k] > 0 ? (w[k] * d * d / v).squareRoot() : 0
+                z[k] = sw[k] * (eta[k] + (y[k] - mu[k]) / d)
+            }
+            ModelMatrix.scaleRows(x, by: sw, into: &a)
+            let qr: QRFactorization
+            do { qr = try LinearAlgebra.qr(a) } catch { throw .linearAlgebra(error) }
+            let aliased = ModelMatrix.aliasedColumns(a, qr, names: names)
+            if !aliased.isEmpty {
+                if let r = replicate {
+                    throw .rankDeficient(columns: aliased.map { "\($0) (replicate \(r))" })
+                }
+                throw .rankDeficient(columns: aliased)
+            }
+            var next: [Double]
+            do { next = try qr.leastSquares(z) } catch { throw .linearAlgebra(error) }
+            var newEta = try Self.linearPredictor(x, next)
+            var newMu = newEta.map(link.inverse)
+            var dev = deviance(newMu)
+            var halvings = 0
+            while !dev.isFinite || (family.isPoisson && newMu.contains { !($0 > 0) }) {
+                halvings += 1
+                guard halvings <= 30, iterations > 1 || start != nil else {
+                    throw .noConvergence("IRLS met a non-finite deviance and step halving did not recover")
+                }
+                for j in 0..<p { next[j] = (next[j] + beta[j]) / 2 }
+                newEta = try Self.linearPredictor(x, next)
+                newMu = newEta.map(link.inverse)
+                dev = deviance(newMu)
+            }
+            let change = abs(dev - devOld) / (abs(dev) + 0.1)
+            beta = next; eta = newEta; mu = newMu; devOld = dev
+            if change < tolerance { converged = true; break }
+        }
+        if family.isBinomial {
+            // Separation: fitted probabilities at 0 or 1 together with coefficients the
+            // data cannot pin down (model-based SE × the column's RMS above 10³; a finite
+            // fit has about 1/√(n·μ(1−μ)) there). Those columns are the diverging ones.
+            let boundary = (0..<n).contains { w[$0] > 0 && (mu[$0] < 1e-8 || mu[$0] > 1 - 1e-8) }
+            if boundary {
+                let trial = GLMFit(beta: beta, eta: eta, mu: mu, iterations: iterations)
+                var diverging: [String] = []
+                if let ainv = try? trial.inverseInformation(x: x, w: w, family: family, link: link) {
+                    for j in 0..<p {
+                        var ss = 0.0
+                        for k in 0..<n where w[k] > 0 { ss += x[k, j] * x[k, j] }
+                        let rms = (ss / Double(max(n, 1))).squareRoot()
+                        if !(max(ainv[j, j], 0).squareRoot() * rms < 1e3) { diverging.append(names[j]) }
+                    }
+                } else {
+                    diverging = names
+                }
+                if !diverging.isEmpty {
+                    throw .separation(columns: replicate.map { r in diverging.map { "\($0) (replicate \(r))" } } ?? diverging)
+                }
+            }
+        }
+        guard converged else {
+            throw .noConvergence("IRLS did not converge in \(maxIterations) iterations\(replicate.map { " (replicate \($0))" } ?? "")")
+        }
+        return GLMFit(beta: beta, eta: eta, mu: mu, iterations: iterations)
+    }
+
+    static func linearPredictor(_ x: Matrix, _ beta: [Double]) throws(BarometerError) -> [Double] {
+        do { return try LinearAlgebra.gemv(x, beta) } catch { throw .linearAlgebra(error) }
+    }
+
+    /// (XᵀWX)⁻¹ with the working weights at the final estimate, from a QR of √W·X.
+    func inverseInformation(x: Matrix, w: [Double], family: GLMFamily, link: GLMLink) throws(BarometerError) -> Matrix {
+        let n = x.rows, p = x.columns
+        var a = Matrix(rows: n, columns: p)
+        var sw = [Double](repeating: 0, count: n)
+        for k in 0..<n {
+            let d = link.derivative(eta[k])
+            sw[k] = w[k] > 0 ? (w[k] * d * d / family.variance(mu[k])).squareRoot() : 0
+        }
+        ModelMatrix.scaleRows(x, by: sw, into: &a)
+        do { return try LinearAlgebra.qr(a).inverseGram() } catch { throw .linearAlgebra(error) }
+    }
+}

@@ -1,0 +1,231 @@
+/// A weighted design and the report of how its weights were made.
+public struct WeightingResult: Sendable {
+    /// The design over the same data with the new weights; it carries the
+    /// calibration, so its variances know the weights were calibrated.
+    public let design: SurveyDesign
+    /// The new weight of each respondent.
+    public var weights: [Double] { design.weights.values }
+    /// Iterations, achieved margins, weight summaries.
+    public let report: WeightingReport
+}
+
+extension SurveyDesign {
+    /// Weights this design to `targets` (R `rake`, `calibrate`, `postStratify`,
+    /// `trimWeights`; see ``WeightingMethod``), starting from its weights.
+    ///
+    /// The targets are checked against the data first
+    /// (``WeightingTargets/resolve(against:baseWeights:)``). The iteration works on
+    /// the weighted joint table of the margin variables (the g-weights are
+    /// constant within its cells) and stops when every margin category's
+    /// achieved share is within `options.epsilon` of its target share; when
+    /// that does not happen within `options.iterationLimit` iterations it
+    /// throws ``BarometerError/noConvergence(_:)`` naming the worst margin and
+    /// category (or, with `allowNonConvergence`, returns a report flagged as
+    /// not converged).
+    ///
+    /// The returned design carries the calibration: linearization variances
+    /// use the residuals of the influence values on the calibration variables
+    /// (as R's calibrated designs; `rake` as R's `rake`), and a replicate
+    /// design re-calibrates every replicate to the same targets.
+    /// Trimming without re-raking drops the calibration information (the
+    /// trimmed weights no longer meet the targets), and the report says so.
+    /// - Parameter name: the name of the new weight variable.
+    public func weighted(to targets: WeightingTargets, options: WeightingOptions = WeightingOptions(),
+                         name: String = "calwt") throws(BarometerError) -> WeightingResult {
+        try options.validate()
+        let d = weights.values
+        let resolved = try targets.resolve(against: data, baseWeights: d)
+        if options.method == .poststrat && resolved.margins.count != 1 {
+            throw .invalidArgument("post-stratification takes one margin (one-way or joint cells); the targets have \(resolved.margins.count): rake, or give the joint cells")
+        }
+        let full = try Self.pipeline(resolved, base: d, options: options, what: "")
+        let w = full.weights, solution = full.solution, base = full.base
+        let trimmedCount = full.trimmedCount, trimRounds = full.trimRounds, keepsCalibration = full.keepsCalibration
+        let newWeights = try Weights(validating: w, name: name)
+        // Calibration information for linearization variances.
+        var sampling = self.sampling
+        var summary = "\(options.method.rawValue) to \(resolved.margins.map(\.name).joined(separator: ", "))"
+        if keepsCalibration {
+            let cellBase = Self.cellTotals(base, resolved.cellOfRow, resolved.cellCount)
+            let problem = Self.problem(resolved, cellBase: cellBase)
+            let projection: CalibrationAdjustment.Projection
+            if options.method == .rake {
+                projection = .backfit(category: resolved.cellCategory, categoryCounts: resolved.margins.map { $0.totals.count }, sweeps: 10)
+            } else {
+                projection = .greg(x: problem.modelMatrix().x, base: cellBase)
+            }
+            sampling.calibration = CalibrationAdjustment(projection: projection, cellOfRow: resolved.cellOfRow,
+                                                         cellCounts: resolved.cellCounts, g: solution.g, weights: w)
+            summary += replicates == nil ? " (variances on calibration residuals)" : " (every replicate re-calibrated)"
+        } else {
+            summary += ", trimmed (variances treat the trimmed weights as fixed)"
+        }
+        // Replicate designs: every replicate calibrated (and trimmed) the same way.
+        var reps = replicates
+        if let r = replicates {
+            var m = r.weights
+            for j in 0..<r.count {
+                let col = (0..<rowCount).map { r.weights[$0, j] }
+                let rw = try Self.pipeline(resolved, base: col, options: options, what: " in replicate '\(r.names[j])'").weights
+                for i in 0..<rowCount { m[i, j] = rw[i] }
+            }
+            reps = ReplicateWeights(replacing: r, weights: m)
+            sampling.calibration = nil
+        }
+        var design = SurveyDesign(data: data, weights: newWeights, sampling: sampling, replicates: reps)
+        design.calibration = summary
+        let report = WeightingReport(method: options.method, options: options, resolved: resolved, base: d, weights: w,
+                                     solution: solution, trimmedCount: trimmedCount, trimRounds: trimRounds,
+                                     weightName: name, baseWeightName: weights.name, variance: design.varianceDescription,
+                                     replicatesRecalibrated: replicates?.count ?? 0)
+        return WeightingResult(design: design, report: report)
+    }
+
+    /// Calibration of row weights `base`, then trimming (and re-raking) when asked.
+    static func pipeline(_ resolved: ResolvedTargets, base d: [Double], options: WeightingOptions, what: String) throws(BarometerError)
+        -> (weights: [Double], solution: CellSolution, base: [Double], trimmedCount: Int, trimRounds: Int, keepsCalibration: Bool) {
+        var base = d
+        var solution = try solve(resolved, base: base, options: options, what: what)
+        var w = rowWeights(base, solution.g, resolved.cellOfRow)
+        var trimmedCount = 0, trimRounds = 0
+        var keepsCalibration = true
+        if let t = options.trimming {
+            // anesrake's alternation: trim, and while the trimmed weights miss a target by more
+            // than ε, rake again from them; the result is always the trimmed weights.
+            let limit = options.iterationLimit
+            while true {
+                trimRounds += 1
+                let (tw, count) = try trim(w, t)
+                trimmedCount = max(trimmedCount, count)
+                guard t.rerake else { w = tw; keepsCalibration = count == 0; break }
+                let p = problem(resolved, cellBase: cellTotals(tw, resolved.cellOfRow, resolved.cellCount))
+                if count == 0 || p.deviations(p.base).allSatisfy({ $0 <= options.epsilon }) { w = tw; break }
+                if trimRounds >= limit {
+                    if options.allowNonConvergence { w = tw; solution.converged = false; break }
+                    let (lo, hi) = trimBounds(w, t)
+                    throw .noConvergence("trimming to [\(lo), \(hi)] and re-raking\(what) did not meet the targets within ε = \(options.epsilon) in \(limit) rounds")
+                }
+                base = tw
+                solution = try solve(resolved, base: base, options: options, what: what + " (re-raking after trimming)")
+                w = rowWeights(base, solution.g, resolved.cellOfRow)
+            }
+        }
+        return (w, solution, base, trimmedCount, trimRounds, keepsCalibration)
+    }
+
+    /// Solves the cell problem from row weights `base`; throws on non-convergence unless allowed.
+    static func solve(_ r: ResolvedTargets, base: [Double], options: WeightingOptions, what: String) throws(BarometerError) -> CellSolution {
+        let cellBase = cellTotals(base, r.cellOfRow, r.cellCount)
+        let p = problem(r, cellBase: cellBase)
+        for (m, margin) in r.margins.enumerated() {
+            let t = p.marginTotals(cellBase)[m]
+            for (k, x) in t.enumerated() where !(x > 0) {
+                throw .invalidTarget(margin: margin.name, category: margin.labels[k], line: nil,
+                                     reason: "a target category with no respondents of positive weight\(what)")
+            }
+        }
+        let s: CellSolution
+        switch options.method {
+        case .rake: s = CellSolver.rake(p, epsilon: options.epsilon, maxIterations: options.iterationLimit)
+        case .poststrat: s = CellSolver.postStratify(p)
+        case .linear, .raking, .logit:
+            let kind: CalibrationDistance.Kind = options.method == .linear ? .linear : options.method == .raking ? .raking : .logit
+            let b = options.bounds ?? (-.infinity, .infinity)
+            s = try CellSolver.calibrate(p, distance: CalibrationDistance(kind: kind, lower: b.lower, upper: b.upper),
+                                         epsilon: options.epsilon, maxIterations: options.iterationLimit)
+        }
+        if !s.converged && !options.allowNonConvergence {
+            throw .noConvergence(nonConvergenceMessage(r, p, s, options, what))
+        }
+        return s
+    }
+
+    static func nonConvergenceMessage(_ r: ResolvedTargets, _ p: CellProblem, _ s: CellSolution,
+                                      _ options: WeightingOptions, _ what: String) -> String {
+        let w = zip(p.base, s.g).map(*)
+        let achieved = p.marginTotals(w)
+        var worst = (margin: 0, category: 0, deviation: -1.0)
+        for m in r.margins.indices {
+            for k in r.margins[m].totals.indices {
+                let dev = abs(achieved[m][k] - p.totals[m][k]) / p.populationTotal
+                if !(dev <= worst.deviation) { worst = (m, k, dev.isNaN ? .infinity : dev) }
+            }
+        }
+        let m = r.margins[worst.margin], k = worst.category
+        let share = { (x: Double) in NumberFormat.fixed(100 * x / p.populationTotal, 4) + "%" }
+        return "\(options.method.rawValue)\(what) did not meet the targets within ε = \(options.epsilon) after \(s.iterations) iteration(s) (limit \(options.iterationLimit)); "
+            + "worst margin '\(m.name)', category '\(m.labels[k])': achieved \(share(achieved[worst.margin][k])) vs target \(share(m.totals[k])) "
+            + "(deviation \(worst.deviation) on shares). The targets may be unreachable (e.g. bounds too tight, or margins that contradict each other); "
+            + "raise the iteration limit, or allow a result flagged as not converged"
+    }
+
+    static func problem(_ r: ResolvedTargets, cellBase: [Double]) -> CellProblem {
+        CellProblem(base: cellBase, category: r.cellCategory, totals: r.margins.map(\.totals), populationTotal: r.populationTotal)
+    }
+
+    static func cellTotals(_ w: [Double], _ cell: [Int32], _ count: Int) -> [Double] {
+        var t = [Double](repeating: 0, count: count)
+        for i in w.indices { t[Int(cell[i])] += w[i] }
+        return t
+    }
+
+    static func rowWeights(_ base: [Double], _ g: [Double], _ cell: [Int32]) -> [Double] {
+        base.indices.map { base[$0] * g[Int(cell[$0])] }
+    }
+
+    /// The bounds a trimming rule puts on weights `w`.
+    static func trimBounds(_ w: [Double], _ t: WeightTrimming) -> (Double, Double) {
+        var hi = t.upper ?? .infinity
+        if let c = t.capRatio, !w.isEmpty { hi = min(hi, c * w.reduce(0, +) / Double(w.count)) }
+        return (t.lower ?? -.infinity, hi)
+    }
+
+    /// R `trimWeights`: weights outside [lower, upper] are set to the bound and
+    /// the total trimmed is shared equally among the others (`strict`:
+    /// repeated until none is outside). Returns the weights and how many were trimmed.
+    static func trim(_ w: [Double], _ t: WeightTrimming) throws(BarometerError) -> ([Double], Int) {
+        var out = w
+        let (lo, hi) = trimBounds(w, t)
+        var trimmed = Set<Int>()
+        for round in 0..<10_000 {
+            let outside = out.indices.filter { out[$0] < lo || out[$0] > hi }
+            if outside.isEmpty { return (out, trimmed.count) }
+            let insideCount = out.count - outside.count
+            guard insideCount > 0 else {
+                throw .invalidArgument("trimming to [\(lo), \(hi)] leaves no weight inside the bounds to take the excess")
+            }
+            var excess = 0.0
+            for i in outside { let v = min(max(out[i], lo), hi); excess += out[i] - v; out[i] = v; trimmed.insert(i) }
+            let isOut = Set(outside)
+            let share = excess / Double(insideCount)
+            for i in out.indices where !isOut.contains(i) { out[i] += share }
+            if !t.strict { return (out, trimmed.count) }
+            if round == 9_999 { break }
+        }
+        throw .noConvergence("strict trimming to [\(lo), \(hi)] did not settle in 10000 rounds (the bounds may be infeasible for this weight total)")
+    }
+}
+
+extension SurveyDesign {
+    /// A design with the same data and new parts (weighting).
+    init(data: Dataset, weights: Weights, sampling: SamplingStructure, replicates: ReplicateWeights?) {
+        self.data = data
+        self.weights = weights
+        self.sampling = sampling
+        self.replicates = replicates
+    }
+}
+
+extension ReplicateWeights {
+    /// The same replicate design with new replicate weights (re-calibrated replicates).
+    init(replacing r: ReplicateWeights, weights: Matrix) {
+        self.weights = weights
+        self.names = r.names
+        self.method = r.method
+        self.scale = r.scale
+        self.rscales = r.rscales
+        self.mse = r.mse
+        self.degreesOfFreedom = r.degreesOfFreedom
+        self.hasPopulationSize = r.hasPopulationSize
+    }
+}

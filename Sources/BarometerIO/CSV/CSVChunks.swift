@@ -1,0 +1,47 @@
+import Barometer
+
+extension CSVReader {
+    /// Reads `path` in chunks of whole records, about `chunkBytes` bytes of
+    /// the file each, handing each chunk to `body` as a ``Dataset`` with every
+    /// header variable (codebook applied) in file order. The file is mapped
+    /// and the pages of finished chunks are given back, so memory is bounded
+    /// by one chunk's columns, not by the file: the streaming pass of
+    /// `barometer partial`. Errors name physical file lines as
+    /// ``read(path:codebook:options:)`` does. A record longer than a chunk
+    /// widens that chunk. A file that cannot be mapped (a pipe) is read whole.
+    /// - Throws: ``CSVError``, ``CodebookError`` or whatever `body` throws.
+    public static func forEachChunk(path: String, codebook: Codebook?, options: CSVOptions = .default,
+                                    chunkBytes: Int = 8 << 20, _ body: (Dataset) throws -> Void) throws {
+        let options = try options.validated()
+        guard let file = try MappedFile(path: path) else {
+            try body(read(path: path, codebook: codebook, options: options))
+            return
+        }
+        try withExtendedLifetime(file) {
+            let base = file.bytes, count = file.count
+            var start = 0
+            if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
+            var first = CSVParser(options: options, codebook: codebook)
+            let headerLength = try first.parse(base + start, count: count - start, eof: true, oneRecord: true)
+            guard first.headerDone else { throw CSVError.noHeader }
+            try codebook?.validate(header: first.header)
+            var pos = start + headerLength, line = first.line
+            var size = max(chunkBytes, 1), emitted = false
+            while pos < count || !emitted {
+                let length = min(size, count - pos), last = pos + length == count
+                var parser = CSVParser(options: options, codebook: codebook)
+                _ = try parser.parse(base + start, count: headerLength, eof: true, oneRecord: true)
+                parser.continue(atLine: line)
+                let used = length > 0 ? try parser.parse(base + pos, count: length, eof: last) : 0
+                if used == 0 && !last { size *= 2; continue }
+                let (header, columns) = try parser.finish()
+                try body(assemble(header: header, columns: columns, codebook: codebook))
+                emitted = true
+                line = parser.line
+                pos += used
+                file.release(upTo: pos)
+                size = max(chunkBytes, 1)
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Barometer
+
+extension OrdinalLink: ExpressibleByArgument {}
+
+/// `barometer olr`: design-based proportional-odds model (R svyolr).
+struct OLRCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "olr",
+        abstract: "Design-based proportional-odds (ordinal logit/probit) model (R svyolr): slopes, thresholds, design SEs.",
+        discussion: """
+            FORMULA: 'y ~ x1 + factor(x2)' with y an ordinal variable of 3+ valid codes (ordered by code).
+            Rows with Don't know/Refused (user-missing) or system-missing on any model variable are excluded
+            listwise and kept in the design with zero influence.
+            """)
+    @OptionGroup var input: InputOptions
+    @Argument(help: "Model formula, e.g. 'opinion ~ age + factor(region)'.") var formula: String
+    @Option(name: .long, help: "Link: logistic (proportional odds) or probit.") var link: OrdinalLink = .logistic
+    @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
+    @Option(name: .long, help: "Confidence level.") var level: Double = 0.95
+    @OptionGroup var domainOptions: DomainOptions
+    @OptionGroup var designOptions: DesignOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let design = try designOptions.design(try input.load(), weight: weight)
+        try emit(try design.olr(formula, link: link, level: level, domain: try domainOptions.domain(design.data)), output)
+    }
+}

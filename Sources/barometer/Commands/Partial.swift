@@ -1,0 +1,170 @@
+import ArgumentParser
+import Barometer
+import BarometerIO
+import Foundation
+
+/// `barometer partial COMMAND ARGS… --state-out FILE`: runs a command on one
+/// shard of the data and writes its mergeable state instead of the result.
+struct Partial: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a command on a shard of the data and write its mergeable state (see `merge`).",
+        discussion: "Supported: freq, crosstab (the table, without --stats), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson, listwise). `barometer merge STATE…` prints what the command prints on the whole data.",
+        subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialCorr.self])
+}
+
+/// Where the state goes.
+struct StateOutput: ParsableArguments {
+    @Option(name: .customLong("state-out"), help: "File to write the partial state to.") var stateOut: String
+    @Option(name: .customLong("chunk-bytes"), help: ArgumentHelp("Bytes of CSV read per chunk.", visibility: .hidden))
+    var chunkBytes: Int = 8 << 20
+
+    /// The state of a command over `input`: a CSV file is streamed in chunks
+    /// of whole records (memory bounded by a chunk, not the file), each chunk
+    /// accumulated and merged in file order; other formats are loaded whole.
+    func accumulate(_ input: InputOptions, _ build: (Dataset) throws -> PartialResult) throws -> PartialResult {
+        guard URL(fileURLWithPath: input.file).pathExtension.lowercased() == "csv" else { return try build(input.load()) }
+        let codebook = try input.codebook.map { (p: String) throws(CodebookError) -> Codebook in try Codebook.load(path: p) }
+        var state: PartialResult? = nil
+        var offset = 0
+        let options = try input.delimiter.map { CSVOptions(delimiter: try parseDelimiter($0)) } ?? .default
+        try ProvenanceRecorder.shared.recordFile(input.file)
+        try ProvenanceRecorder.shared.recordFile(input.codebook)
+        try CSVReader.forEachChunk(path: input.file, codebook: codebook, options: options, chunkBytes: chunkBytes) { data in
+            let s: PartialResult
+            do { s = try build(data) } catch BarometerError.invalidWeight(let v, let row, let x) {
+                throw BarometerError.invalidWeight(variable: v, row: row + offset, value: x)   // rows of the file, not the chunk
+            }
+            offset += data.rowCount
+            if var merged = state { try merged.merge(s, file: input.file); state = merged } else { state = s }
+        }
+        guard let state else { throw ValidationError("\(input.file): no data") }
+        return state
+    }
+
+    func write(_ state: PartialResult) throws {
+        do { try Data(state.encoded()).write(to: URL(fileURLWithPath: stateOut), options: .atomic) } catch {
+            throw ValidationError("cannot write state file '\(stateOut)': \(error.localizedDescription)")
+        }
+    }
+}
+
+/// The design spec recorded in a state header: shards merge only under the same one.
+func designSpec(_ design: SurveyDesign, _ options: DesignOptions?) -> [String: String] {
+    var spec = ["weight": design.weights.name ?? ""]
+    if let o = options {
+        if let s = o.strata { spec["strata"] = s }
+        if let p = o.psu { spec["psu"] = p }
+        if let f = o.fpc { spec["fpc"] = f }
+        if let r = o.repweights { spec["repweights"] = r }
+        spec["nest"] = o.nest ? "true" : "false"
+        spec["lonelyPSU"] = o.lonelyPSU.rawValue
+    }
+    return spec
+}
+
+struct PartialFreq: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "freq", abstract: "Partial state of `freq`.")
+    @OptionGroup var command: Freq
+    @OptionGroup var state: StateOutput
+
+    func run() throws {
+        try state.write(try state.accumulate(command.input) { data in
+            let design = try SurveyDesign(data: data, weight: command.weight)
+            return try PartialResult.frequency(design, variable: command.variable,
+                                               missing: command.excludeMissing ? .excludeMissing : .showMissing,
+                                               design: designSpec(design, nil))
+        })
+    }
+}
+
+struct PartialCrosstab: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "crosstab", abstract: "Partial state of `crosstab` (the table).")
+    @OptionGroup var command: Crosstab
+    @OptionGroup var state: StateOutput
+
+    func run() throws {
+        if let s = command.stats, !s.isEmpty {
+            throw ValidationError("partial crosstab writes the table only; --stats needs the rows (run crosstab on the whole file)")
+        }
+        try state.write(try state.accumulate(command.input) { data in
+            let design = try command.designOptions.design(data, weight: command.weight)
+            return try PartialResult.crosstab(design, rows: command.rows, columns: command.cols, layers: command.layer,
+                                              missing: command.excludeMissing ? .excludeMissing : .showMissing,
+                                              display: command.percent.value,
+                                              design: designSpec(design, command.designOptions))
+        })
+    }
+}
+
+/// Shared by `partial mean` and `partial total`.
+func writeEstimatesState(_ options: EstimateOptions, total: Bool, _ state: StateOutput) throws {
+    try state.write(try state.accumulate(options.input) { data in
+        let design = try options.designOptions.design(data, weight: options.weight)
+        return try PartialResult.estimates(design, variables: options.variables, total: total, level: options.level,
+                                           design: designSpec(design, options.designOptions))
+    })
+}
+
+struct PartialMean: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mean", abstract: "Partial state of `mean`.")
+    @OptionGroup var options: EstimateOptions
+    @OptionGroup var state: StateOutput
+    func run() throws { try writeEstimatesState(options, total: false, state) }
+}
+
+struct PartialTotal: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "total", abstract: "Partial state of `total`.")
+    @OptionGroup var options: EstimateOptions
+    @OptionGroup var state: StateOutput
+    func run() throws { try writeEstimatesState(options, total: true, state) }
+}
+
+struct PartialCorr: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "corr", abstract: "Partial state of `corr` (Pearson, listwise).")
+    @OptionGroup var command: Corr
+    @OptionGroup var state: StateOutput
+
+    func run() throws {
+        if command.common.designOptions.isSpecified {
+            throw ValidationError("partial corr supports weights-only designs (design-based SEs need every row)")
+        }
+        let options = CorrelationOptions(method: command.method, missing: command.pairwise ? .pairwise : .listwise,
+                                         excludeUserMissing: !command.includeUserMissing,
+                                         weightSemantics: command.common.weightSemantics,
+                                         confidenceLevel: command.common.level, adjustment: command.common.adjust)
+        try state.write(try state.accumulate(command.input) { data in
+            let design = try command.common.designOptions.design(data, weight: command.common.weight)
+            return try PartialResult.correlation(design, variables: command.variables, options: options,
+                                                 design: designSpec(design, nil))
+        })
+    }
+}
+
+/// `barometer merge STATE… [--format …]`: merges partial states and prints
+/// the result the command prints on the whole data.
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Merge partial states (from `partial`) and print the command's result over all shards.")
+    @Argument(help: "State files written by `barometer partial … --state-out`.") var states: [String]
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        guard !states.isEmpty else { throw ValidationError("no state files given") }
+        var merged: PartialResult? = nil
+        for path in states {
+            let bytes: [UInt8]
+            do { bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+                throw ValidationError("cannot read state file '\(path)': \(error.localizedDescription)")
+            }
+            let s = try PartialResult.decode(bytes, file: path)
+            if merged == nil { merged = s } else { try merged?.merge(s, file: path) }
+        }
+        guard let merged else { return }
+        switch try merged.finalize() {
+        case .frequency(let t): try emit(t, output)
+        case .crosstab(let t): try emit(t, output)
+        case .estimates(let e): try emit(e, output)
+        case .correlation(let c): try emit(c, output)
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Barometer
+
+extension QuantileRule: ExpressibleByArgument {}
+
+/// `barometer quantile`: design-based quantiles with Woodruff CIs (R svyquantile).
+struct QuantileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quantile",
+        abstract: "Design-based quantiles and medians with Woodruff CIs (R svyquantile); user-missing and system-missing excluded.")
+    @OptionGroup var input: InputOptions
+    @Argument(help: "Numeric variable.") var variable: String
+    @Option(name: .long, help: "Probabilities, comma-separated (default: the median).") var q: String = "0.5"
+    @Option(name: .long, help: "Quantile rule: math (R's default) or hf7.") var rule: QuantileRule = .math
+    @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
+    @Option(name: .long, help: "Confidence level.") var level: Double = 0.95
+    @OptionGroup var domainOptions: DomainOptions
+    @OptionGroup var designOptions: DesignOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let design = try designOptions.design(try input.load(), weight: weight)
+        let probabilities = try parseCodes(q, option: "--q")
+        try emit(try design.quantiles(variable, probabilities: probabilities, rule: rule, level: level,
+                                      domain: try domainOptions.domain(design.data)), output)
+    }
+}

@@ -1,0 +1,86 @@
+import Barometer
+import BarometerIO
+import Foundation
+import Testing
+
+/// `barometer weight` and `--targets` on the estimating commands: the README's round trip
+/// (rake → report → estimate) on the fixture survey, against R survey
+/// (Fixtures/reference/weighting/make_weighting.R, section 6).
+@Suite struct WeightingCLITests {
+    static let csv = "Fixtures/surveys/kz2019-synthetic.csv"
+    static let codebook = "Fixtures/surveys/kz2019-synthetic.codebook.json"
+    static let targets = "Fixtures/surveys/kz2019-synthetic.targets.csv"
+    let raw: [String: Any]
+
+    init() throws { raw = try #require(try Fixture.json("Fixtures/reference/weighting/expected.json") as? [String: Any]) }
+
+    func temporary(_ ext: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("barometer-weight-\(UUID().uuidString).\(ext)").path
+    }
+
+    @Test func weightWritesTheDataAndPrintsTheReport() throws {
+        let out = temporary("csv")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try CLI.run(["weight", Self.csv, "--codebook", Self.codebook, "--targets", Self.targets, "--epsilon", "1e-12",
+                             "--out", out, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try JSONDecoder().decode(WeightingReport.self, from: Data(r.stdout.utf8))
+        #expect(report.converged && report.method == .rake && report.margins.map(\.name) == ["sex", "agegroup", "lang"])
+        #expect(report.baseWeight == "wt" && report.weight == "calwt")
+        #expect(report.margins[1].categories.map(\.label) == ["18-29", "30-54", "55+"])
+        let data = try DatasetLoader.load(out)
+        let w = try data.variable("calwt").values
+        let want = try #require(raw["kz_rake_weights"] as? [Double])
+        let worst = zip(w, want).map { abs($0 - $1) / $1 }.max() ?? 1
+        #expect(worst < 1e-8, "worst relative difference \(worst)")
+        #expect(try data.variable("q_russia_opinion").values == (try DatasetLoader.load(Fixture.path(Self.csv)).variable("q_russia_opinion").values))
+        // Every format prints the report.
+        for format in ["table", "markdown", "csv"] {
+            let t = try CLI.run(["weight", Self.csv, "--codebook", Self.codebook, "--targets", Self.targets, "--out", out, "--format", format])
+            #expect(t.status == 0 && t.stdout.contains("18-29") && t.stdout.contains("Kazakh"), "\(format): \(t.stderr)")
+        }
+    }
+
+    @Test func savOutputKeepsLabels() throws {
+        let out = temporary("sav")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try CLI.run(["weight", Self.csv, "--codebook", Self.codebook, "--targets", Self.targets, "--out", out, "--name", "rakewt"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let data = try DatasetLoader.load(out)
+        #expect(try data.variable("q_russia_opinion").valueLabels[8] == "Don't know")
+        #expect(try data.variable("q_russia_opinion").missing == (try DatasetLoader.load(Fixture.path(Self.csv), codebook: Fixture.path(Self.codebook)).variable("q_russia_opinion").missing))
+        #expect(data["rakewt"] != nil)
+    }
+
+    @Test func estimatingInOneRunUsesTheCalibratedDesign() throws {
+        let r = try CLI.run(["share", Self.csv, "--codebook", Self.codebook, "--of", "q_russia_opinion in 1,2", "--all-in-domain",
+                             "--ci", "logit", "--targets", Self.targets, "--epsilon", "1e-12", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let est = try #require(obj["estimate"] as? Double), se = try #require(obj["designStandardError"] as? Double)
+        #expect(close(est, try #require(raw["kz_rake_fav_mean"] as? Double), rel: 1e-8))
+        #expect(close(se, try #require(raw["kz_rake_fav_se"] as? Double), rel: 1e-8))
+        #expect((obj["varianceDescription"] as? String)?.contains("calibrated: rake") == true)
+        // mean with a stratified design and GREG calibration, against R calibrate().
+        let m = try CLI.run(["mean", "Fixtures/reference/weighting/apistrat_w.csv", "api00", "enroll", "yr_rnd", "--weight", "pw", "--strata", "stype",
+                             "--fpc", "fpc", "--targets", "Fixtures/reference/weighting/api-targets.json", "--calibration", "linear", "--format", "json"])
+        #expect(m.status == 0, "\(m.stderr)")
+        let res = try JSONDecoder().decode(DesignEstimates.self, from: Data(m.stdout.utf8))
+        let want = try #require(raw["strat_linear_se"] as? [Double])
+        for (e, s) in zip(res.estimates, want) { #expect(close(e.standardError, s, rel: 1e-8)) }
+        #expect(res.variance.contains("calibrated: linear"))
+    }
+
+    @Test func badTargetsAndNonConvergenceFailWithTheirPlace() throws {
+        let bad = temporary("csv")
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        try "variable,category,target\nsex,Male,0.5\nsex,Female,0.4\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["weight", Self.csv, "--codebook", Self.codebook, "--targets", bad, "--out", temporary("csv")])
+        #expect(r.status != 0 && r.stderr.contains("line 2") && r.stderr.contains("'sex'") && r.stderr.contains("sum to 0.9"), "\(r.stderr)")
+        let logit = try CLI.run(["weight", Self.csv, "--codebook", Self.codebook, "--targets", Self.targets, "--calibration", "logit",
+                                 "--bounds", "0.9,1.1", "--out", temporary("csv")])
+        #expect(logit.status != 0 && logit.stderr.contains("worst margin"), "\(logit.stderr)")
+        let noBounds = try CLI.run(["mean", Self.csv, "--codebook", Self.codebook, "wt", "--targets", Self.targets, "--calibration", "logit"])
+        #expect(noBounds.status != 0 && noBounds.stderr.contains("finite bounds"), "\(noBounds.stderr)")
+    }
+}
