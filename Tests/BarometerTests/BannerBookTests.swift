@@ -114,6 +114,40 @@ import Testing
         }
     }
 
+    /// The memo fixture's banner (q_russia_opinion with its favourable net × Total, language, age group)
+    /// against R survey (`make_banner_kz.R`), through the CLI's JSON as a user gets it.
+    @Test func memoFixtureBannerMatchesRSurvey() throws {
+        struct KZ: Decodable { let df: Double; let rows: [Row] }
+        let ref = try Fixture.decode(KZ.self, Self.dir + "banner_kz.json")
+        let spec = Self.dir + "kz_spec.json"
+        let r = try CLI.run(["banner", "Fixtures/surveys/kz2019-synthetic.csv", "--codebook", "Fixtures/surveys/kz2019-synthetic.codebook.json",
+                             "--spec", spec, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let book = try JSONDecoder().decode(BannerBook.self, from: Data(r.stdout.utf8))
+        let table = try #require(book.tables.first)
+        #expect(table.degreesOfFreedom == ref.df)
+        for (i, row) in ref.rows.enumerated() {
+            for (c, e) in row.estimates.enumerated() {
+                #expect(close((table.rows[i].cells[c].value ?? .nan) / 100, e))
+                #expect(close((table.rows[i].cells[c].standardError ?? .nan) / 100, row.se[c]))
+            }
+            for p in row.pairs {
+                let m = try #require(table.comparisons.first { $0.row == i && $0.columnA == p.a && $0.columnB == p.b })
+                #expect(close(m.difference / 100, p.difference) && close((m.standardError ?? .nan) / 100, p.se))
+                #expect(close(m.statistic ?? .nan, p.t) && close(m.pValue ?? .nan, p.p, rel: 1e-9))
+            }
+        }
+    }
+
+    /// The progress handler is told after each stub table, in order, and does not change the book.
+    @Test func progressIsReportedPerTable() throws {
+        let design = try SurveyDesign(data: Self.data("banner_survey.csv"), weight: "wt")
+        nonisolated(unsafe) var calls: [[Int]] = []
+        let book = try BannerBook(design, specification: Self.spec(test: .design)) { done, total in calls.append([done, total]) }
+        #expect(calls == [[1, 4], [2, 4], [3, 4], [4, 4]])
+        #expect(book == (try BannerBook(design, specification: Self.spec(test: .design))))
+    }
+
     @Test func badSpecificationsAreTypedErrorsNamingTheField() throws {
         let design = try SurveyDesign(data: Self.data("banner_survey.csv"), weight: "wt")
         #expect(throws: BarometerError.self) { try BannerBook(design, specification: .init(stubs: [], banner: [.init(variable: "sex")])) }

@@ -13,12 +13,16 @@ extension BannerBook {
     }
 
     /// Computes the banner book of `specification` over `design`, within `domain`.
+    ///
+    /// `progress`, when given, is called after each stub table with the number of
+    /// tables done and the total (from the calling thread; results do not depend on it).
     /// - Throws: ``BarometerError/unknownVariable(_:suggestions:)``,
     ///   ``BarometerError/notNumeric(variable:)`` for a string banner or mean
     ///   variable, ``BarometerError/invalidArgument(_:)`` for a bad specification
     ///   or the SPSS test on a mean, ``BarometerError/emptyDomain(_:)`` when no
     ///   respondent is in a table's base, and the design's variance errors.
-    public init(_ design: SurveyDesign, specification: BannerSpecification, domain: Domain? = nil) throws(BarometerError) {
+    public init(_ design: SurveyDesign, specification: BannerSpecification, domain: Domain? = nil,
+                progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws(BarometerError) {
         let spec = try specification.resolved()
         let n = design.rowCount
         if let d = domain, d.mask.count != n {
@@ -59,6 +63,7 @@ extension BannerBook {
         var tables: [Table] = []
         for stub in spec.stubs {
             tables.append(try Self.table(stub, spec: spec, design: design, domain: domain, columns: columns, groups: groups))
+            progress?(tables.count, spec.stubs.count)
         }
         self.columns = columns
         self.tables = tables

@@ -65,7 +65,13 @@ struct Banner: ParsableCommand {
     func run() throws {
         let s = try specification()
         let design = try designOptions.design(try input.load(), weight: weight)
-        let book = try BannerBook(design, specification: s, domain: try domainOptions.domain(design.data))
+        // A progress line on stderr when it is a terminal (silent in pipes, files and tests).
+        let bar: ((Int, Int) -> Void)? = isatty(2) != 0 ? { done, total in
+            let width = 30, filled = total > 0 ? done * width / total : width
+            FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: " ", count: width - filled))] \(done)/\(total) tables".utf8))
+            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        } : nil
+        let book = try BannerBook(design, specification: s, domain: try domainOptions.domain(design.data), progress: bar)
         if let out {
             let lower = out.lowercased()
             if lower.hasSuffix(".xlsx") {
