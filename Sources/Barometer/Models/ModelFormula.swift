@@ -49,10 +49,26 @@ public struct ModelFormula: Sendable, Equatable, CustomStringConvertible {
     /// Whether the model has an intercept.
     public let intercept: Bool
 
+    /// The formula as text that parses back to the same formula: names that are
+    /// not plain identifiers are back-quoted, as R deparses non-syntactic names.
     public var description: String {
-        var parts = terms.map(\.label)
+        var parts = terms.map { term in
+            term.predictors.map { p in p.isFactor ? "factor(\(Self.printed(p.variable)))" : Self.printed(p.variable) }
+                .joined(separator: ":")
+        }
         if !intercept { parts.append("0") }
-        return "\(response) ~ " + (parts.isEmpty ? "1" : parts.joined(separator: " + "))
+        return "\(Self.printed(response)) ~ " + (parts.isEmpty ? "1" : parts.joined(separator: " + "))
+    }
+
+    /// `name` as the parser reads it back: bare when it is a plain identifier
+    /// (a letter, `_` or `.` not followed by a digit, then letters, digits, `_`, `.`),
+    /// else in back-quotes.
+    static func printed(_ name: String) -> String {
+        let chars = Array(name)
+        guard let first = chars.first, first.isLetter || first == "_" || first == ".",
+              !(first == "." && chars.count > 1 && chars[1].isNumber),
+              chars.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }) else { return "`\(name)`" }
+        return name
     }
 
     /// Parses `text`.
