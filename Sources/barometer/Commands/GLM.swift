@@ -28,17 +28,13 @@ struct GLMCommand: ParsableCommand {
     @Option(name: .long, help: "Family: gaussian, binomial, poisson, quasibinomial, quasipoisson.") var family: GLMFamily = .gaussian
     @Option(name: .long, help: "Link (default: the family's canonical link; binomial also takes probit).") var link: GLMLink?
     @Option(name: .long, help: "Binomial families: response codes counted as success, e.g. 1,2 (others are 0).") var success: String?
-    @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
-    @Option(name: .long, help: "Confidence level.") var level: Double = 0.95
-    @OptionGroup var domainOptions: DomainOptions
-    @OptionGroup var designOptions: DesignOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: AnalysisOptions
 
     func run() throws {
-        let design = try designOptions.design(try input.load(), weight: weight)
+        let (design, domain) = try options.design(input)
         let codes = try success.map { Set(try parseCodes($0, option: "--success")) }
-        let result = try design.glm(formula, family: family, link: link, successCodes: codes, level: level,
-                                     domain: try domainOptions.domain(design.data))
-        try emit(result, output)
+        let result = try design.glm(formula, family: family, link: link, successCodes: codes, level: options.level,
+                                     domain: domain)
+        try emit(result, options.output)
     }
 }

@@ -16,14 +16,10 @@ struct OLRCommand: ParsableCommand {
     @OptionGroup var input: InputOptions
     @Argument(help: "Model formula, e.g. 'opinion ~ age + factor(region)'.") var formula: String
     @Option(name: .long, help: "Link: logistic (proportional odds) or probit.") var link: OrdinalLink = .logistic
-    @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
-    @Option(name: .long, help: "Confidence level.") var level: Double = 0.95
-    @OptionGroup var domainOptions: DomainOptions
-    @OptionGroup var designOptions: DesignOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: AnalysisOptions
 
     func run() throws {
-        let design = try designOptions.design(try input.load(), weight: weight)
-        try emit(try design.olr(formula, link: link, level: level, domain: try domainOptions.domain(design.data)), output)
+        let (design, domain) = try options.design(input)
+        try emit(try design.olr(formula, link: link, level: options.level, domain: domain), options.output)
     }
 }

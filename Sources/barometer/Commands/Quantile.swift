@@ -12,16 +12,12 @@ struct QuantileCommand: ParsableCommand {
     @Argument(help: "Numeric variable.") var variable: String
     @Option(name: .long, help: "Probabilities, comma-separated (default: the median).") var q: String = "0.5"
     @Option(name: .long, help: "Quantile rule: math (R's default) or hf7.") var rule: QuantileRule = .math
-    @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
-    @Option(name: .long, help: "Confidence level.") var level: Double = 0.95
-    @OptionGroup var domainOptions: DomainOptions
-    @OptionGroup var designOptions: DesignOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: AnalysisOptions
 
     func run() throws {
-        let design = try designOptions.design(try input.load(), weight: weight)
+        let (design, domain) = try options.design(input)
         let probabilities = try parseCodes(q, option: "--q")
-        try emit(try design.quantiles(variable, probabilities: probabilities, rule: rule, level: level,
-                                      domain: try domainOptions.domain(design.data)), output)
+        try emit(try design.quantiles(variable, probabilities: probabilities, rule: rule, level: options.level,
+                                      domain: domain), options.output)
     }
 }
