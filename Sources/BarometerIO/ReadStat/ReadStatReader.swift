@@ -33,9 +33,38 @@ public enum ReadStatReader {
                 ?? ReadStatFormat.detect(ReadStatFormat.head(of: path)) else {
             throw .unknownFormat(file: path)
         }
+        let collector = ReadStatCollector(file: path, format: format, options: options)
+        if options.columns != nil && (format == .sav || format == .zsav) {
+            // The weight variable is named only after every variable has been
+            // handed over (too late to keep it), so a first pass over the
+            // dictionary alone (no value handler: no data is read) finds it.
+            let names = ReadStatCollector(file: path, format: format, options: options)
+            names.namesOnly = true
+            try parse(path: path, format: format, options: options, collector: names, values: false)
+            if let w = names.weightName { collector.alsoKeep.insert(w) }
+        }
+        try parse(path: path, format: format, options: options, collector: collector, values: true)
+        if let selection = options.columns, let missing = selection.sorted().first(where: { !collector.allNames.contains($0) }) {
+            throw .invalidData(file: path, error: .unknownVariable(missing, suggestions: Codebook.suggestions(missing, collector.allNames)))
+        }
+        return try collector.result(format: format)
+    }
+
+    /// The names of the variables of `path`, in file order, from its
+    /// dictionary alone (no data is read).
+    public static func variableNames(path: String, format: ReadStatFormat,
+                                     options: ReadStatOptions = ReadStatOptions()) throws(ReadStatError) -> [String] {
+        let names = ReadStatCollector(file: path, format: format, options: options)
+        names.namesOnly = true
+        try parse(path: path, format: format, options: options, collector: names, values: false)
+        return names.allNames
+    }
+
+    /// One ReadStat parse of `path` into `collector` (without `values`, the dictionary only).
+    private static func parse(path: String, format: ReadStatFormat, options: ReadStatOptions,
+                              collector: ReadStatCollector, values: Bool) throws(ReadStatError) {
         guard let parser = readstat_parser_init() else { throw .outOfMemory(file: path) }
         defer { readstat_parser_free(parser) }
-        let collector = ReadStatCollector(file: path, format: format, options: options)
         readstat_set_metadata_handler(parser) { m, ctx in
             guard let m, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
             return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().metadata(m)
@@ -56,9 +85,11 @@ public enum ReadStatReader {
             guard let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
             return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().valueLabel(set, value, label)
         }
-        readstat_set_value_handler(parser) { row, v, value, ctx in
-            guard let v, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
-            return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().value(row, v, value)
+        if values {
+            readstat_set_value_handler(parser) { row, v, value, ctx in
+                guard let v, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
+                return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().value(row, v, value)
+            }
         }
         readstat_set_error_handler(parser) { message, ctx in
             guard let message, let ctx else { return }
@@ -95,7 +126,6 @@ public enum ReadStatReader {
             throw ReadStatError(code: rc, file: path, detail: collector.lastMessage,
                                 encoding: options.encoding ?? collector.fileEncoding, reading: true)
         }
-        return try collector.result(format: format)
     }
 
     /// The extension of `path` without the dot ("" when none).

@@ -27,7 +27,9 @@ struct Corr: ParsableCommand {
         if estimator != nil && method != .polychoric {
             throw ValidationError("--estimator applies to --method polychoric only")
         }
-        let design = try common.design(input)
+        var needs = ColumnNeeds()
+        needs.add(variables); domainOptions.addNeeds(to: &needs)
+        let design = try common.design(input, needs: needs)
         let domain = try domainOptions.domain(design.data)
         let options = CorrelationOptions(method: method, missing: pairwise ? .pairwise : .listwise,
                                          excludeUserMissing: !includeUserMissing,

@@ -29,7 +29,10 @@ struct Crosstab: ParsableCommand {
     }
 
     func run() throws {
-        let design = try designOptions.design(try input.load(), weight: weight)
+        var needs = ColumnNeeds()
+        needs.add([rows, cols] + layer); needs.add(weight)
+        designOptions.addNeeds(to: &needs); domainOptions.addNeeds(to: &needs)
+        let design = try designOptions.design(try input.load(needs), weight: weight)
         let subset = try domainOptions.domain(design.data)
         let table = try ContingencyTable(design, rows: rows, columns: cols, layers: layer, domain: subset,
                                          missing: excludeMissing ? .excludeMissing : .showMissing,

@@ -14,7 +14,9 @@ struct Freq: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let design = try SurveyDesign(data: input.load(), weight: weight)
+        var needs = ColumnNeeds()
+        needs.add(variable); needs.add(weight); domainOptions.addNeeds(to: &needs)
+        let design = try SurveyDesign(data: input.load(needs), weight: weight)
         let table = try FrequencyTable(design, variable: variable, domain: try domainOptions.domain(design.data), missing: excludeMissing ? .excludeMissing : .showMissing)
         try emit(table, output)
     }
