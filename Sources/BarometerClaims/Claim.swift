@@ -58,7 +58,7 @@ public struct Claim: Sendable, Codable, Equatable {
     }
 
     /// Semantic validation of this claim.
-    /// - Throws: ``BarometerError/invalidClaim(claim:field:reason:)``.
+    /// - Throws: `BarometerError/invalidClaim(claim:field:reason:)`.
     public func validate() throws(BarometerError) {
         guard Self.isIdentifier(id) else {
             throw .invalidClaim(claim: id, field: "id", reason: "ids are lowercase letters, digits, '.', '_' and '-'")

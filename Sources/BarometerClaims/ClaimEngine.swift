@@ -4,9 +4,9 @@ import Barometer
 ///
 /// The evaluator's default engines (``ClaimEvaluator/defaultEngines``) are
 /// adapters onto the real engines: ``ShareClaimEngine`` (marginal and
-/// collapsed shares), ``ConditionalShareClaimEngine`` (``ConditionalShare``),
-/// ``MultipleResponseClaimEngine`` (``MultipleResponseSet``) and
-/// ``CorrelationClaimEngine`` (``Correlation`` and the design-based
+/// collapsed shares), ``ConditionalShareClaimEngine`` (`ConditionalShare`),
+/// ``MultipleResponseClaimEngine`` (`MultipleResponseSet`) and
+/// ``CorrelationClaimEngine`` (`Correlation` and the design-based
 /// correlation SE). Other engines plug in through
 /// ``ClaimEvaluator/init(design:engines:)``; a kind with no engine (today
 /// `group-difference`) is reported as "not yet computable", never as passed.
@@ -16,6 +16,6 @@ public protocol ClaimEngine: Sendable {
     /// The computation kinds this engine handles.
     var kinds: Set<ClaimComputation.Kind> { get }
     /// Recomputes `computation` on `design`.
-    /// - Throws: ``BarometerError`` for unknown variables, empty domains, …
+    /// - Throws: `BarometerError` for unknown variables, empty domains, …
     func estimate(_ computation: ClaimComputation, in design: SurveyDesign) throws(BarometerError) -> ClaimEstimate
 }

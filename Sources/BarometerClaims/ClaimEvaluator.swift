@@ -89,7 +89,7 @@ public struct ClaimEvaluator: Sendable {
     }
 
     /// Evaluates every claim of `file` (after validating it).
-    /// - Throws: ``BarometerError/invalidClaim(claim:field:reason:)``.
+    /// - Throws: `BarometerError/invalidClaim(claim:field:reason:)`.
     public func evaluate(_ file: ClaimFile) throws(BarometerError) -> ClaimEvaluationReport {
         try file.validate()
         return ClaimEvaluationReport(memo: file.memo.id, title: file.memo.title, weight: design.weights.name,

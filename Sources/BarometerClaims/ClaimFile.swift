@@ -40,7 +40,7 @@ public struct ClaimFile: Sendable, Codable, Equatable {
     public func claim(_ id: String) -> Claim? { claims.first { $0.id == id } }
 
     /// Semantic validation.
-    /// - Throws: ``BarometerError/invalidClaim(claim:field:reason:)`` naming
+    /// - Throws: `BarometerError/invalidClaim(claim:field:reason:)` naming
     ///   the first offending claim (or check) id and field.
     public func validate() throws(BarometerError) {
         guard format == Self.currentFormat else {
@@ -68,7 +68,7 @@ public struct ClaimFile: Sendable, Codable, Equatable {
 
     /// This file with every variable name and code translated by `mapping`
     /// (a researcher's names and codes for the same questions).
-    /// - Throws: ``BarometerError/invalidClaim(claim:field:reason:)`` when
+    /// - Throws: `BarometerError/invalidClaim(claim:field:reason:)` when
     ///   the mapping is malformed.
     public func applying(_ mapping: ClaimMapping) throws(BarometerError) -> ClaimFile {
         try mapping.validate()

@@ -75,7 +75,7 @@ public struct ClaimMapping: Sendable, Codable, Equatable {
     }
 
     /// Checks the format tag, names and code keys.
-    /// - Throws: ``BarometerError/invalidClaim(claim:field:reason:)`` with
+    /// - Throws: `BarometerError/invalidClaim(claim:field:reason:)` with
     ///   claim `(mapping)`.
     public func validate() throws(BarometerError) {
         guard format == Self.currentFormat else {

@@ -13,8 +13,8 @@ public struct ClaimSelection: Sendable, Codable, Equatable {
     }
 
     /// The domain of `design` this selection describes.
-    /// - Throws: ``BarometerError/unknownVariable(_:suggestions:)``,
-    ///   ``BarometerError/notNumeric(variable:)``.
+    /// - Throws: `BarometerError/unknownVariable(_:suggestions:)`,
+    ///   `BarometerError/notNumeric(variable:)`.
     public func domain(in design: SurveyDesign) throws(BarometerError) -> Domain {
         try design.domain(variable, in: Set(codes))
     }

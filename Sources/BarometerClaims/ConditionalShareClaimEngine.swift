@@ -1,6 +1,6 @@
 import Barometer
 /// Recomputes `conditional-share` claims ("of those favourable to Russia,
-/// 55% are favourable to the US") with ``ConditionalShare``, the cross-tab
+/// 55% are favourable to the US") with `ConditionalShare`, the cross-tab
 /// engine's conditional proportion — no second implementation.
 ///
 /// Base: the claim's ``ClaimComputation/domain`` (everyone when absent)
@@ -8,14 +8,14 @@ import Barometer
 /// (`ConditionalShare` forms `domain ∧ given`). With `base: all` (the
 /// claim files' default) every respondent in that base counts, so "Don't
 /// know", "Refused" and system-missing answers to the target question stay
-/// in the denominator (``ConditionalShare/Denominator/allInDomain``); with
+/// in the denominator (`ConditionalShare/Denominator/allInDomain`); with
 /// `base: valid` only valid answers do.
 ///
 /// Estimate `p = Σ_{D∩G, y∈codes} w / Σ_{D∩G∩B} w`, in percent. Standard
 /// error: the design-based linearization SE of the domain ratio
-/// (``ConditionalShare/designStandardError``, R `svymean(~y, subset(design, …))`);
+/// (`ConditionalShare/designStandardError`, R `svymean(~y, subset(design, …))`);
 /// CI: logit with the domain's design degrees of freedom, as R
-/// `svyciprop(method = "logit")` (``ProportionIntervalMethod/logit``), the same
+/// `svyciprop(method = "logit")` (`ProportionIntervalMethod/logit`), the same
 /// rule as ``ShareClaimEngine``; it never leaves [0, 100]. Agrees with the
 /// references in `Fixtures/reference/claims/fixture-figures.json` to 1e-10.
 public struct ConditionalShareClaimEngine: ClaimEngine {
@@ -25,8 +25,8 @@ public struct ConditionalShareClaimEngine: ClaimEngine {
 
     public var kinds: Set<ClaimComputation.Kind> { [.conditionalShare] }
 
-    /// - Throws: ``BarometerError/invalidArgument(_:)`` for a computation
-    ///   without variable, codes or condition; the errors of ``ConditionalShare``
+    /// - Throws: `BarometerError/invalidArgument(_:)` for a computation
+    ///   without variable, codes or condition; the errors of `ConditionalShare`
     ///   (unknown variable, empty base, …).
     public func estimate(_ computation: ClaimComputation, in design: SurveyDesign) throws(BarometerError) -> ClaimEstimate {
         guard kinds.contains(computation.kind), let name = computation.variable, let codes = computation.codes,

@@ -86,8 +86,8 @@ public struct ConsistencyCheck: Sendable, Codable, Equatable {
     }
 
     /// Runs the check on `file`'s published figures.
-    /// - Throws: ``BarometerError/invalidClaim(claim:field:reason:)`` for a
-    ///   dangling reference, ``BarometerError/invalidArgument(_:)`` for a
+    /// - Throws: `BarometerError/invalidClaim(claim:field:reason:)` for a
+    ///   dangling reference, `BarometerError/invalidArgument(_:)` for a
     ///   division by an interval reaching zero.
     public func run(on file: ClaimFile) throws(BarometerError) -> ConsistencyCheckResult {
         try validate(in: file)   // parts non-empty, two parts where needed, references resolve

@@ -14,7 +14,7 @@ public struct ConsistencyReport: Sendable, Codable, Equatable, TableRepresentabl
     public let results: [ConsistencyCheckResult]
 
     /// Runs every check of `file` (after validating it).
-    /// - Throws: ``BarometerError/invalidClaim(claim:field:reason:)`` for an
+    /// - Throws: `BarometerError/invalidClaim(claim:field:reason:)` for an
     ///   invalid file.
     public init(_ file: ClaimFile) throws(BarometerError) {
         try file.validate()

@@ -1,13 +1,13 @@
 import Barometer
 /// Recomputes `correlation` and `partial-correlation` claims with the
 /// correlation engine — no second implementation:
-/// - the coefficient from ``Correlation/matrix(_:variables:options:)`` or
-///   ``Correlation/partial(_:x:y:controlling:options:)``: weighted
+/// - the coefficient from `Correlation/matrix(_:variables:options:)` or
+///   `Correlation/partial(_:x:y:controlling:options:)`: weighted
 ///   (`Σ w (x − x̄_w)(y − ȳ_w)`, as statsmodels `DescrStatsW`), listwise over
 ///   the two variables and the controls, user-missing codes ("Don't know",
 ///   "Refused") and system-missing excluded, within the claim's domain;
 ///   partial `r_xy·Z = S_xy / √(S_xx S_yy)` from the Schur complement;
-/// - its 95% CI from ``SurveyDesign/correlation(_:_:controlling:domain:level:)``:
+/// - its 95% CI from `SurveyDesign/correlation(_:_:controlling:domain:level:)`:
 ///   design-based (linearization) SE and Fisher-z interval with the
 ///   design's degrees of freedom, for Pearson coefficients. Spearman and
 ///   polychoric claims get the engine's own interval.
@@ -21,8 +21,8 @@ public struct CorrelationClaimEngine: ClaimEngine {
 
     public var kinds: Set<ClaimComputation.Kind> { [.correlation, .partialCorrelation] }
 
-    /// - Throws: ``BarometerError/invalidArgument(_:)`` for an incomplete
-    ///   computation; ``BarometerError/insufficientData(_:)`` when the
+    /// - Throws: `BarometerError/invalidArgument(_:)` for an incomplete
+    ///   computation; `BarometerError/insufficientData(_:)` when the
     ///   coefficient is undefined; the correlation engine's errors (constant
     ///   variable, singular controls, …).
     public func estimate(_ computation: ClaimComputation, in design: SurveyDesign) throws(BarometerError) -> ClaimEstimate {

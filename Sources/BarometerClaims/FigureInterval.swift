@@ -82,7 +82,7 @@ public struct FigureInterval: Sendable, Codable, Equatable, CustomStringConverti
     }
 
     /// `self / d` for intervals of positive numbers.
-    /// - Throws: ``BarometerError/invalidArgument(_:)`` when `d` reaches 0.
+    /// - Throws: `BarometerError/invalidArgument(_:)` when `d` reaches 0.
     public func dividing(by d: FigureInterval) throws(BarometerError) -> FigureInterval {
         guard d.lower > 0, lower >= 0 else {
             throw .invalidArgument("interval division needs positive intervals, got \(self) / \(d)")

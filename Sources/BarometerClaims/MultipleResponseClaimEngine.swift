@@ -1,13 +1,13 @@
 import Barometer
 /// Recomputes `multiple-response` claims ("57% of the categorizable
-/// reasons are Russia's domestic qualities") with ``MultipleResponseSet``,
+/// reasons are Russia's domestic qualities") with `MultipleResponseSet`,
 /// the cross-tab engine's SPSS `MULT RESPONSE`-style tabulation — no second
 /// implementation.
 ///
 /// The columns ``ClaimComputation/variables`` form one response set within
 /// the claim's ``ClaimComputation/domain``. Declared user-missing codes
 /// (98 Don't know, 99 Refused) are tabulated as responses
-/// (``MissingInclusion/showMissing``) so a claim can count them, as the
+/// (`MissingInclusion/showMissing`) so a claim can count them, as the
 /// memo's "Other / do not know / did not answer" row does; system-missing
 /// cells (no further mention) never are. With `W_c` the weighted mentions
 /// of code `c` (a code named twice counts twice):
@@ -17,7 +17,7 @@ import Barometer
 /// - `percent-of-cases`: `100 · W_c / W_cases` for one code, cases being the
 ///   respondents with at least one response. Several codes would need
 ///   respondents naming any of them (not a sum of mentions): rejected with
-///   ``BarometerError/invalidArgument(_:)`` rather than approximated.
+///   `BarometerError/invalidArgument(_:)` rather than approximated.
 ///
 /// Descriptive figure: no standard error (the reference gives none); the
 /// verdict rule is the rounding interval. Exact sums, agreement ~1e-14.
@@ -28,10 +28,10 @@ public struct MultipleResponseClaimEngine: ClaimEngine {
 
     public var kinds: Set<ClaimComputation.Kind> { [.multipleResponse] }
 
-    /// - Throws: ``BarometerError/invalidArgument(_:)`` for an incomplete
+    /// - Throws: `BarometerError/invalidArgument(_:)` for an incomplete
     ///   computation or a multi-code percent of cases;
-    ///   ``BarometerError/emptyDomain(_:)`` when the denominator is empty;
-    ///   the errors of ``MultipleResponseSet``.
+    ///   `BarometerError/emptyDomain(_:)` when the denominator is empty;
+    ///   the errors of `MultipleResponseSet`.
     public func estimate(_ computation: ClaimComputation, in design: SurveyDesign) throws(BarometerError) -> ClaimEstimate {
         guard kinds.contains(computation.kind), let columns = computation.variables, let codes = computation.codes,
               let measure = computation.measure, let responseCodes = computation.responseCodes else {

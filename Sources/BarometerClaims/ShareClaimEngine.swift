@@ -1,6 +1,6 @@
 import Barometer
 /// Recomputes marginal and collapsed shares (`marginal-share`,
-/// `collapsed-share`, with an optional domain) through ``ConditionalShare``
+/// `collapsed-share`, with an optional domain) through `ConditionalShare`
 /// (the one share estimator): `p = Σ_{i∈D∩B} wᵢ yᵢ / Σ_{i∈D∩B} wᵢ` with `yᵢ = 1`
 /// when the answer is one of the claim's codes, `D` the domain and `B` the
 /// base (every respondent in the domain, Don't know/Refused/system-missing
