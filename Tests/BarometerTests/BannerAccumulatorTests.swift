@@ -59,9 +59,14 @@ import Testing
             #expect(s.comparisons.count == t.comparisons.count)
             for (p, q) in zip(s.comparisons, t.comparisons) {
                 #expect(p.row == q.row && p.columnA == q.columnA && p.columnB == q.columnB && p.untested == q.untested)
-                #expect(near(p.difference, q.difference, abs: 1e-10) && near(p.standardError, q.standardError)
-                        && near(p.statistic, q.statistic, abs: 1e-10) && p.degreesOfFreedom == q.degreesOfFreedom
-                        && near(p.pValue, q.pValue, abs: 1e-12) && near(p.adjustedPValue, q.adjustedPValue, abs: 1e-12),
+                // A difference of two cells is exact to 1e-12 of the cells (not of the difference),
+                // the statistic to that over the SE, a p-value to the statistic's error (|dp/dt| < 0.4).
+                let cells = [p.columnA, p.columnB].compactMap { s.rows[p.row].cells[$0].value.map(Swift.abs) }
+                let tolD = 1e-12 * (cells.max() ?? 1)
+                let tolT = tolD / (p.standardError ?? 1)
+                #expect(near(p.difference, q.difference, abs: tolD) && near(p.standardError, q.standardError)
+                        && near(p.statistic, q.statistic, abs: tolT) && p.degreesOfFreedom == q.degreesOfFreedom
+                        && near(p.pValue, q.pValue, abs: tolT) && near(p.adjustedPValue, q.adjustedPValue, abs: 10 * tolT),
                         "\(what) \(s.variable) row \(p.row) pair \(p.columnA)-\(p.columnB): \(p) vs \(q)")
             }
         }
@@ -155,5 +160,15 @@ import Testing
         }
         var wrong = BannerAccumulator(stubs: [stubs[0].categories], banner: banner.map(\.categories), means: 1, psuCount: 0)
         #expect(throws: BarometerError.self) { try wrong.merge(whole) }
+    }
+}
+
+/// Banner letters and .xlsx cell references share one helper; Excel names its
+/// columns A…Z, AA…ZZ, AAA… and its last column (16,384th) XFD.
+@Suite struct ColumnLettersTests {
+    @Test func spreadsheetColumnNames() {
+        let cases: [(Int, String)] = [(0, "A"), (25, "Z"), (26, "AA"), (51, "AZ"), (52, "BA"), (701, "ZZ"), (702, "AAA"), (16383, "XFD")]
+        for (k, name) in cases { #expect(ColumnLetters.name(k) == name, "\(k)") }
+        #expect(ColumnLetters.name(-1) == "")
     }
 }

@@ -53,9 +53,99 @@ extension BannerBook {
                                   columns: [Column], groups: [BannerGroup], workers: Int?,
                                   progress: ((_ done: Int, _ total: Int) -> Void)?) throws(BarometerError) -> [Table]? {
         let n = design.rowCount
-        // Stub codings, mean columns and table plans.
+        // Banner codings: Total (always, for the bases and df), then each banner variable.
+        let total = CategoryCoding(categories: [Category(code: nil, label: "Total", status: .valid)],
+                                   index: [Int32](repeating: 0, count: n))
+        let banner = [total] + groups.map(\.coding)
+        // Design: weights-only, or per-PSU state.
+        let sampling = design.sampling
+        let weightsOnly = sampling.psuCount == n && sampling.strataCount == 1 && sampling.populationPSUs == nil
+            && sampling.psuLabels == nil
+        var template: DesignTotalsAccumulator? = nil
+        var psu: [Int32]? = nil
+        // Column → (banner coding, its categories).
+        var place: [(b: Int, cats: [Int])] = []
+        if spec.total { place.append((0, [0])) }
+        for (g, group) in groups.enumerated() { for cats in group.categories { place.append((g + 1, cats)) } }
+        var tables: [Table] = []
+        // Stubs in batches of about `batch` codings (one pass over the rows per batch), so that
+        // the codings in memory are O(batch · n), not O(stubs · n); results do not depend on it.
+        let batch = 16
+        var start = 0
+        while start < spec.stubs.count {
+            var end = start, codings = 0, meanCount = 0
+            while end < spec.stubs.count && codings < batch && meanCount < batch {
+                switch spec.stubs[end].kind ?? .categories {
+                case .mean: meanCount += 1
+                case .multipleResponse: codings += 2 + (spec.stubs[end].nets ?? []).count
+                case .categories: codings += 1
+                }
+                end += 1
+            }
+            let slice = Array(spec.stubs[start..<end])
+            start = end
+            let (stubs, means, plans) = try plan(slice, spec: spec, design: design)
+            if !weightsOnly {
+                let size = BannerAccumulator.psuStateSize(stubCells: stubs.reduce(0) { $0 + $1.count },
+                                                          bannerCells: banner.reduce(0) { $0 + $1.count },
+                                                          means: means.count, psuCount: sampling.psuCount)
+                guard size <= psuStateLimit else { return nil }
+                if template == nil { (template, psu) = try psuTemplate(design) }
+            }
+            var acc = BannerAccumulator(stubs: stubs.map(\.categories), banner: banner.map(\.categories), means: means.count,
+                                        psuCount: weightsOnly ? 0 : sampling.psuCount)
+            acc.workers = workers
+            try acc.add(BannerChunk(stubs: stubs, banner: banner, means: means, weights: design.weights, domain: domain,
+                                    psu: psu, psuCount: weightsOnly ? 0 : sampling.psuCount))
+            let sums = try acc.finalize()
+            for plan in plans {
+                let bases = place.map { sums.bases(plan.base, b: $0.b, cats: $0.cats) }
+                // Degrees of freedom of the base: respondents − 1 under weights-only without zero
+                // weights; otherwise R degf(subset(design, base)) over the base rows.
+                let df: Double
+                let totalBase = sums.bases(plan.base, b: 0, cats: [0])
+                if weightsOnly && design.weights.zeroCount == 0 {
+                    df = Double(max(totalBase.unweighted - 1, 0))
+                } else {
+                    var mask = [Bool](repeating: false, count: n)
+                    switch plan.base {
+                    case .coded(let s): let idx = stubs[s].index; for i in 0..<n where idx[i] >= 0 { mask[i] = domain?.mask[i] ?? true }
+                    case .mean(let m): let y = means[m]; for i in 0..<n where !y[i].isNaN { mask[i] = domain?.mask[i] ?? true }
+                    }
+                    df = Double(design.degreesOfFreedom(in: Domain(mask: mask, description: "base")))
+                }
+                let table = try assemble(plan.variable, title: plan.title, entries: plan.entries.map { ($0.label, $0.kind) },
+                                         bases: bases, df: df, rule: plan.rule, scale: plan.scale, spec: spec, domain: domain,
+                                         columns: columns, groups: groups) { (r, g) throws(BarometerError) in
+                    let cols: [(b: Int, cats: [Int])]
+                    let colBases: [Bases]
+                    if let g {
+                        cols = groups[g].categories.map { (g + 1, $0) }
+                        colBases = groups[g].columns.map { bases[$0] }
+                    } else {
+                        cols = [(0, [0])]
+                        colBases = [totalBase]
+                    }
+                    return try sums.estimates(plan.entries[r], base: plan.base, columns: cols, bases: colBases, rows: n,
+                                              template: template)
+                }
+                tables.append(table)
+                progress?(tables.count, spec.stubs.count)
+            }
+        }
+        return tables
+    }
+
+    /// Codings, mean columns and table plans of some stubs (categorical stubs coded in parallel).
+    private static func plan(_ slice: [BannerSpecification.Stub], spec: BannerSpecification.Resolved,
+                             design: SurveyDesign) throws(BarometerError) -> ([CategoryCoding], [[Double]], [StubPlan]) {
+        let n = design.rowCount
+        let validOnly = spec.base == .valid
+        var toCode: [Variable] = []
+        for stub in slice where (stub.kind ?? .categories) == .categories { toCode.append(try design.variable(stub.variable)) }
+        var coded = CategoryCoding.coding(toCode, missing: validOnly ? .excludeMissing : .showMissing)[...]
         var stubs: [CategoryCoding] = [], means: [[Double]] = [], plans: [StubPlan] = []
-        for stub in spec.stubs {
+        for stub in slice {
             let kind = stub.kind ?? .categories
             if kind == .multipleResponse {
                 plans.append(try multipleResponsePlan(stub, spec: spec, design: design, stubs: &stubs))
@@ -74,8 +164,7 @@ extension BannerBook {
                                       entries: [.init(label: "Mean", kind: .mean, coding: -1, yes: [], no: [])]))
                 continue
             }
-            let validOnly = spec.base == .valid
-            let coding = CategoryCoding(v, missing: validOnly ? .excludeMissing : .showMissing)
+            guard let coding = coded.popFirst() else { throw .invalidArgument("banner: stub '\(stub.variable)' was not coded") }
             let s = stubs.count
             stubs.append(coding)
             let all = Array(coding.categories.indices)
@@ -93,69 +182,7 @@ extension BannerBook {
             plans.append(StubPlan(variable: stub.variable, title: v.label ?? v.name, rule: rule, scale: 100, base: .coded(s),
                                   entries: entries))
         }
-        // Banner codings: Total (always, for the bases and df), then each banner variable.
-        let total = CategoryCoding(categories: [Category(code: nil, label: "Total", status: .valid)],
-                                   index: [Int32](repeating: 0, count: n))
-        let banner = [total] + groups.map(\.coding)
-        // Design: weights-only, or per-PSU state.
-        let sampling = design.sampling
-        let weightsOnly = sampling.psuCount == n && sampling.strataCount == 1 && sampling.populationPSUs == nil
-            && sampling.psuLabels == nil
-        var template: DesignTotalsAccumulator? = nil
-        var psu: [Int32]? = nil
-        if !weightsOnly {
-            let size = BannerAccumulator.psuStateSize(stubCells: stubs.reduce(0) { $0 + $1.count },
-                                                      bannerCells: banner.reduce(0) { $0 + $1.count },
-                                                      means: means.count, psuCount: sampling.psuCount)
-            guard size <= psuStateLimit else { return nil }
-            (template, psu) = try psuTemplate(design)
-        }
-        var acc = BannerAccumulator(stubs: stubs.map(\.categories), banner: banner.map(\.categories), means: means.count,
-                                    psuCount: weightsOnly ? 0 : sampling.psuCount)
-        acc.workers = workers
-        try acc.add(BannerChunk(stubs: stubs, banner: banner, means: means, weights: design.weights, domain: domain,
-                                psu: psu, psuCount: weightsOnly ? 0 : sampling.psuCount))
-        let sums = try acc.finalize()
-        // Column → (banner coding, its categories).
-        var place: [(b: Int, cats: [Int])] = []
-        if spec.total { place.append((0, [0])) }
-        for (g, group) in groups.enumerated() { for cats in group.categories { place.append((g + 1, cats)) } }
-        var tables: [Table] = []
-        for plan in plans {
-            let bases = place.map { sums.bases(plan.base, b: $0.b, cats: $0.cats) }
-            // Degrees of freedom of the base: respondents − 1 under weights-only without zero
-            // weights; otherwise R degf(subset(design, base)) over the base rows.
-            let df: Double
-            let totalBase = sums.bases(plan.base, b: 0, cats: [0])
-            if weightsOnly && design.weights.zeroCount == 0 {
-                df = Double(max(totalBase.unweighted - 1, 0))
-            } else {
-                var mask = [Bool](repeating: false, count: n)
-                switch plan.base {
-                case .coded(let s): let idx = stubs[s].index; for i in 0..<n where idx[i] >= 0 { mask[i] = domain?.mask[i] ?? true }
-                case .mean(let m): let y = means[m]; for i in 0..<n where !y[i].isNaN { mask[i] = domain?.mask[i] ?? true }
-                }
-                df = Double(design.degreesOfFreedom(in: Domain(mask: mask, description: "base")))
-            }
-            let table = try assemble(plan.variable, title: plan.title, entries: plan.entries.map { ($0.label, $0.kind) },
-                                     bases: bases, df: df, rule: plan.rule, scale: plan.scale, spec: spec, domain: domain,
-                                     columns: columns, groups: groups) { (r, g) throws(BarometerError) in
-                let cols: [(b: Int, cats: [Int])]
-                let colBases: [Bases]
-                if let g {
-                    cols = groups[g].categories.map { (g + 1, $0) }
-                    colBases = groups[g].columns.map { bases[$0] }
-                } else {
-                    cols = [(0, [0])]
-                    colBases = [totalBase]
-                }
-                return try sums.estimates(plan.entries[r], base: plan.base, columns: cols, bases: colBases, rows: n,
-                                          template: template)
-            }
-            tables.append(table)
-            progress?(tables.count, plans.count)
-        }
-        return tables
+        return (stubs, means, plans)
     }
 
     /// A multiple-response stub: a base coding (cases, or everyone under the

@@ -79,7 +79,7 @@ extension BannerBook {
             let first = columns.count
             for c in local {
                 let k = columns.count - (spec.total ? 1 : 0)
-                columns.append(Column(variable: c.variable, label: c.label, codes: c.codes, letter: Self.letter(k), group: g))
+                columns.append(Column(variable: c.variable, label: c.label, codes: c.codes, letter: ColumnLetters.name(k), group: g))
             }
             let sets = local.map { Set($0.codes) }
             let categories = sets.map { set in coding.categories.indices.filter { coding.categories[$0].code.map(set.contains) ?? false } }
@@ -111,16 +111,6 @@ extension BannerBook {
         self.weight = design.weights.name
         self.variance = design.varianceDescription
         self.domain = domain?.description ?? "all respondents"
-    }
-
-    /// A, B, …, Z, AA, AB, … for the k-th compared column.
-    static func letter(_ k: Int) -> String {
-        var k = k, s = ""
-        repeat {
-            s = String(UnicodeScalar(UInt8(65 + k % 26))) + s
-            k = k / 26 - 1
-        } while k >= 0
-        return s
     }
 
     // MARK: - One table
