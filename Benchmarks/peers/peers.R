@@ -41,7 +41,7 @@ if (kind == "banner" && tool == "survey") { d <- as.data.frame(load(paste0("bann
   des <- svydesign(ids = ~1, weights = ~wt, data = d)
   T <- timed(function() for (j in 1:Q) for (g in paste0("g", 1:5)) {
     r <- svyby(as.formula(paste0("~q", j)), as.formula(paste0("~", g)), des, svymean, covmat = TRUE)
-    k <- nrow(r); cats <- ncol(coef(r)) / k; nm <- names(coef(r))
+    k <- nrow(r); nm <- names(coef(r)); cats <- length(nm) / k
     for (cat in 1:cats) for (a in 1:(k - 1)) for (b in (a + 1):k) {
       v <- setNames(rep(0, length(nm)), nm); v[(cat - 1) * k + a] <- 1; v[(cat - 1) * k + b] <- -1
       svycontrast(r, v)
