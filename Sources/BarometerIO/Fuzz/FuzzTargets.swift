@@ -32,6 +32,7 @@ public enum FuzzTargets {
         Target(name: "banner", run: bannerSpecification),
         Target(name: "state", run: stateFile),
         Target(name: "targets", run: targets),
+        Target(name: "recode", run: recode),
     ]
 
     /// The harness called `name`.
