@@ -16,6 +16,9 @@ extension BannerBook {
     ///
     /// `progress`, when given, is called after each stub table with the number of
     /// tables done and the total (from the calling thread; results do not depend on it).
+    /// Under ``LongWork/run(progress:_:)`` each table is a step: progress is reported there too
+    /// and a cancelled task stops after the table in progress
+    /// (``BarometerError/cancelled(stage:completed:total:)``).
     /// - Throws: ``BarometerError/unknownVariable(_:suggestions:)``,
     ///   ``BarometerError/notNumeric(variable:)`` for a string banner or mean
     ///   variable, ``BarometerError/invalidArgument(_:)`` for a bad specification
@@ -61,9 +64,11 @@ extension BannerBook {
         }
         // Tables.
         var tables: [Table] = []
+        try LongWork.step("banner tables", completed: 0, total: spec.stubs.count)
         for stub in spec.stubs {
             tables.append(try Self.table(stub, spec: spec, design: design, domain: domain, columns: columns, groups: groups))
             progress?(tables.count, spec.stubs.count)
+            try LongWork.step("banner tables", completed: tables.count, total: spec.stubs.count)
         }
         self.columns = columns
         self.tables = tables

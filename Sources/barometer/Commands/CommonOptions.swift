@@ -91,7 +91,7 @@ func emit<T: Encodable & TableRepresentable>(_ result: T, _ output: OutputOption
         print(try renderJSONWithProvenance(result, output))
     } else {
         let table = output.format == .csv ? result.textTable : withProvenanceNotes(result.textTable, output)
-        print(output.format.render(table), terminator: output.format == .csv ? "" : "\n")
+        print(csvProvenanceComments(output) + output.format.render(table), terminator: output.format == .csv ? "" : "\n")
     }
 }
 
