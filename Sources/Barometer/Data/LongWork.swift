@@ -39,7 +39,7 @@ public struct WorkProgress: Sendable, Equatable, Codable {
 /// ```
 public enum LongWork {
     /// The progress handler of the current task (installed by ``run(progress:_:)``).
-    @TaskLocal public static var handler: (@Sendable (WorkProgress) -> Void)? = nil
+    @TaskLocal static var handler: (@Sendable (WorkProgress) -> Void)? = nil
 
     /// One step of long work: reports `completed` of `total` for `stage`, then throws
     /// ``BarometerError/cancelled(stage:completed:total:)`` if the current task was cancelled.
