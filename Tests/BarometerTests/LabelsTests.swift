@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import Barometer
 @testable import BarometerIO
+@testable import BarometerClaims
+@testable import BarometerReports
 
 /// Labels everywhere (issue 23, item 5): variable labels in titles, value labels in stubs and in
 /// printed domains, the Likert legend per item, the memo's sentence in the reports. Every expected

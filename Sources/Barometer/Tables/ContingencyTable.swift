@@ -27,7 +27,12 @@
 public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentable {
     /// Which percentages the text rendering shows.
     public enum Percentages: String, Sendable, Codable, CaseIterable {
-        case row, column, total
+        /// Row percentages 100·Wᵢⱼ/Wᵢ₊.
+        case row
+        /// Column percentages 100·Wᵢⱼ/W₊ⱼ.
+        case column
+        /// Total percentages 100·Wᵢⱼ/W₊₊.
+        case total
     }
 
     /// One two-way slice of the table.
