@@ -117,12 +117,16 @@ public struct SurveyDesign: Sendable {
             if let k = CategoryCoding.smallCode(x) { return table[k] }
             return !others.isEmpty && others.contains(x)
         }
-        // Printed with value labels where the codebook has them: "lang = Kazakh", "q in {Very favorable, 2}".
+        return Domain(mask: mask, description: Self.describe(variable, v, codes))
+    }
+
+    /// How a code-set domain prints, with value labels where the codebook has them:
+    /// "lang = Kazakh" for one code, "q in {Very favorable, 2}" for several.
+    static func describe(_ name: String, _ v: Variable, _ codes: Set<Double>) -> String {
         let shown = codes.sorted().map { v.valueLabels[$0] ?? Variable.formatCode($0) }
         let labelled = codes.contains { v.valueLabels[$0] != nil }
-        let description = shown.count == 1 ? "\(variable) = \(shown[0])"
-            : "\(variable) in {\(shown.joined(separator: labelled ? ", " : ","))}"
-        return Domain(mask: mask, description: description)
+        return shown.count == 1 ? "\(name) = \(shown[0])"
+            : "\(name) in {\(shown.joined(separator: labelled ? ", " : ","))}"
     }
 }
 
