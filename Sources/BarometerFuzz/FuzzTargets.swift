@@ -35,6 +35,7 @@ public enum FuzzTargets {
         Target(name: "banner", run: bannerSpecification),
         Target(name: "state", run: stateFile),
         Target(name: "targets", run: targets),
+        Target(name: "recode", run: recode),
     ]
 
     /// The harness called `name`.

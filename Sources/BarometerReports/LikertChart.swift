@@ -49,9 +49,16 @@ struct LikertChart {
         let top = 56.0
         var y = top
         var body = ""
+        // One legend at the top when every question has the same answer labels; otherwise each
+        // question gets its own legend row under its title (its codebook's value labels).
+        let shared = Set(questions.map(\.categories)).count <= 1
         for q in questions {
             body += "<text x=\"4\" y=\"\(XMLText.num(y + 12))\" class=\"q\">\(XMLText.escape(q.title))</text>\n"
             y += 18
+            if !shared {
+                body += legendRow(q.categories, x: labelW, y: y)
+                y += 18
+            }
             for r in q.rows {
                 body += "<text x=\"\(XMLText.num(labelW - 6))\" y=\"\(XMLText.num(y + 13))\" text-anchor=\"end\">\(XMLText.escape(r.label))</text>\n"
                 // Right side: mild then strong; left side: mild then strong.
@@ -83,17 +90,23 @@ struct LikertChart {
         }
         axis += "<line x1=\"\(XMLText.num(x0))\" y1=\"\(XMLText.num(top - 8))\" x2=\"\(XMLText.num(x0))\" y2=\"\(XMLText.num(y - qGap + 8))\" class=\"zero\"/>\n"
         axis += "<text x=\"\(XMLText.num(dkX))\" y=\"\(XMLText.num(top - 8))\" class=\"tick\">Don't know / no answer</text>\n"
-        let cats = questions.first?.categories ?? []
-        var legend = ""
-        var lx = labelW
-        for (k, name) in [(3, cats.count > 3 ? cats[3] : ""), (2, cats.count > 2 ? cats[2] : ""),
-                          (1, cats.count > 1 ? cats[1] : ""), (0, cats.first ?? "")] {
-            legend += "<rect x=\"\(XMLText.num(lx))\" y=\"26\" width=\"12\" height=\"12\" fill=\"\(Self.colors[k])\"/>"
-            legend += "<text x=\"\(XMLText.num(lx + 16))\" y=\"36\" class=\"tick\">\(XMLText.escape(name))</text>\n"
-            lx += 150
-        }
+        let legend = shared ? legendRow(questions.first?.categories ?? [], x: labelW, y: 26) : ""
         let width = dkX + dkW + 40
         return XMLText.svg(id: "likert", width: width, height: height, title: title, body: "\(legend)\(axis)\(body)", caption: caption, captionOffset: 8)
+    }
+
+    /// The four answer categories (strong negative first, as drawn left to right) as coloured keys
+    /// at height `y`.
+    func legendRow(_ cats: [String], x: Double, y: Double) -> String {
+        var legend = ""
+        var lx = x
+        for (k, name) in [(3, cats.count > 3 ? cats[3] : ""), (2, cats.count > 2 ? cats[2] : ""),
+                          (1, cats.count > 1 ? cats[1] : ""), (0, cats.first ?? "")] {
+            legend += "<rect x=\"\(XMLText.num(lx))\" y=\"\(XMLText.num(y))\" width=\"12\" height=\"12\" fill=\"\(Self.colors[k])\"/>"
+            legend += "<text x=\"\(XMLText.num(lx + 16))\" y=\"\(XMLText.num(y + 10))\" class=\"tick\">\(XMLText.escape(name))</text>\n"
+            lx += 150
+        }
+        return legend
     }
 
     private func segment(x: Double, w: Double, y: Double, h: Double, color: String, value: Double, name: String) -> String {

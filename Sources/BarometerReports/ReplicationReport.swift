@@ -204,7 +204,7 @@ public struct ReplicationReport: Sendable {
         if let survey = claims.memo.survey { s += "Memo's survey: \(survey).\n\n" }
         s += "Claims: \(evaluation.evaluations.count) (\(statusCounts)). Consistency checks: "
         s += "\(consistency.results.count - consistency.inconsistent.count) of \(consistency.results.count) consistent.\n\n"
-        s += OutputFormat.markdown.render(evaluation.textTable) + "\n\n"
+        s += OutputFormat.markdown.render(claimsTable) + "\n\n"
         s += OutputFormat.markdown.render(consistency.textTable) + "\n\n"
         s += "Charts (diverging bars of the Likert questions, grouped bars, correlation heat map) are in the HTML report.\n"
         return s
@@ -260,11 +260,23 @@ public struct ReplicationReport: Sendable {
         if let h = heatMap {
             s += "<h2>Correlations</h2>\n<figure>\n\(h.svg)\n<figcaption>Weighted Pearson correlations, listwise, Don't know/Refused excluded; partial correlations given the controls; 95% CI from the design-based (linearization) SE, Fisher z. \(XMLText.escape(source.line))</figcaption>\n</figure>\n"
         }
-        s += "<h2>Claims</h2>\n" + htmlTable(evaluation.textTable, rowClasses: evaluation.evaluations.map(\.status.rawValue), statusColumn: 4)
+        s += "<h2>Claims</h2>\n" + htmlTable(claimsTable, rowClasses: evaluation.evaluations.map(\.status.rawValue), statusColumn: 5)
         s += "<h2>Consistency of the published figures</h2>\n"
             + htmlTable(consistency.textTable, rowClasses: consistency.results.map { $0.consistent ? "consistent" : "inconsistent" }, statusColumn: 4)
         s += "<p class=\"source\">\(XMLText.escape(source.line))</p>\n</body>\n</html>\n"
         return s
+    }
+
+    /// The claims table of both reports: the evaluation's table with the memo's sentence (the
+    /// claim's statement) beside each claim id.
+    var claimsTable: TextTable {
+        var t = evaluation.textTable
+        t.headers.insert("Memo's statement", at: 1)
+        t.alignments.insert(.left, at: 1)
+        for i in t.rows.indices where i < evaluation.evaluations.count {
+            t.rows[i].insert(evaluation.evaluations[i].statement, at: 1)
+        }
+        return t
     }
 
     private func htmlTable(_ t: TextTable, rowClasses: [String], statusColumn: Int) -> String {

@@ -82,6 +82,24 @@ final class ProvenanceRecorder: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         return Provenance(inputs: inputs, options: Array(CommandLine.arguments.dropFirst()))
     }
+
+    private var commentsWritten = false
+    /// True the first time it is asked: CSV output carries the comment block once per run.
+    func claimCSVComments() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        defer { commentsWritten = true }
+        return !commentsWritten
+    }
+}
+
+/// With `--provenance` and `--format csv`: the provenance as leading `# ` comment lines (once per
+/// run, before the first table), which pandas `read_csv(comment="#")` and R
+/// `read.csv(comment.char = "#")` skip. Line breaks inside options are written as spaces.
+func csvProvenanceComments(_ output: OutputOptions) -> String {
+    guard output.provenance, output.format == .csv, ProvenanceRecorder.shared.claimCSVComments() else { return "" }
+    return ProvenanceRecorder.shared.provenance.lines.map { line in
+        "# " + line.map { $0 == "\n" || $0 == "\r" ? " " : String($0) }.joined() + "\n"
+    }.joined()
 }
 
 /// Loads a data file, honouring `-` (standard input) and, with

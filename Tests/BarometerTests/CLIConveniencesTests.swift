@@ -157,6 +157,30 @@ import Testing
         }
     }
 
+    /// CSV output with `--provenance`: leading `# ` comment lines (pandas `read_csv(comment="#")`, R
+    /// `read.csv(comment.char = "#")`), once per run, then exactly the CSV without provenance;
+    /// the digest is hashlib's (Fixtures/reference/library/expected.json).
+    @Test func provenanceAsCSVComments() throws {
+        let digest = try #require(ref.sha256.files[Self.api])
+        for args in [["freq", Self.api, "stype", "--weight", "pw"],
+                     ["crosstab", Self.api, "--rows", "stype", "--cols", "sch_wide", "--stats", "chisq"],
+                     ["mean", Self.api, "api00", "--weight", "pw", "--by", "stype", "--compare"]] {
+            let plain = try CLI.run(args + ["--format", "csv"])
+            let r = try CLI.run(args + ["--format", "csv", "--provenance"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            let comments = lines.prefix { $0.hasPrefix("# ") }
+            #expect(comments.count == 3, "\(args[0]): \(r.stdout)")
+            #expect(comments.first?.hasPrefix("# Produced by barometer \(Provenance.barometerVersion) at ") == true)
+            #expect(comments.contains { $0.contains("SHA-256 \(digest)") })
+            #expect(comments.last?.hasPrefix("# Options: \(args[0]) ") == true)
+            #expect(lines.dropFirst(comments.count).joined(separator: "\n") == plain.stdout)
+            #expect(!lines.dropFirst(comments.count).contains { $0.hasPrefix("#") })
+        }
+        // Without --provenance no comment line (CSV stays plain for readers without comment support).
+        #expect(!(try CLI.run(["freq", Self.api, "stype", "--format", "csv"])).stdout.hasPrefix("#"))
+    }
+
     @Test func pcorrMethodHelpListsWhatItAccepts() throws {
         let help = try CLI.run(["pcorr", "--help"])
         #expect(help.stdout.contains("values: pearson, spearman;"))

@@ -149,7 +149,7 @@ import Testing
         let d = try CrosstabFixture.design("survey_weighted")
         // Empty domain: typed error.
         do { _ = try ConditionalShare(d, of: "us", in: [1, 2], among: "region", in: [7]); Issue.record("expected error") }
-        catch .emptyDomain(let s) { #expect(s.contains("region in {7}")) }
+        catch .emptyDomain(let s) { #expect(s.contains("region = 7")) }
         catch { Issue.record("unexpected \(error)") }
         // A user-missing code under a valid-answers base is refused, not silently 0.
         #expect(throws: BarometerError.self) { try ConditionalShare(d, of: "us", in: [8], among: "rus", in: [1, 2]) }

@@ -21,7 +21,7 @@ import Testing
         let ci = try #require(j["interval"] as? [String: Any])
         #expect(close(try #require(ci["lower"] as? Double), try #require(e.logit[0]), rel: 1e-8))
         #expect(close(try #require(ci["upper"] as? Double), try #require(e.logit[1]), rel: 1e-8))
-        #expect((j["base"] as? [String: Any])?["description"] as? String == "valid answers to us within rus in {1,2}")
+        #expect((j["base"] as? [String: Any])?["description"] as? String == "valid answers to us within rus in {Very favorable, Somewhat favorable}")
     }
 
     @Test func crosstabAndMrsetRun() throws {

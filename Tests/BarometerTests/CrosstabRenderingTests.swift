@@ -31,7 +31,7 @@ import Testing
         #expect(t.textTable.notes[0].contains("row %"))
         let s = try ConditionalShare(d, of: "us", in: [1, 2], among: "rus", in: [1, 2])
         let sj = try OutputFormat.renderJSON(s)
-        #expect(sj.contains("valid answers to us within rus in {1,2}"))
+        #expect(sj.contains("valid answers to us within rus in {Very favorable, Somewhat favorable}"))
         #expect(sj.contains("\"effectiveSize\"") && sj.contains("\"weightingDesignEffect\"") && sj.contains("\"interval\""))
         #expect(s.textTable.notes.contains { $0.contains("SE (Kish) = √(p(1−p)/n_eff)") })
         let m = try MultipleResponseSet(d, variables: ["reason1", "reason2"], excluding: [99])

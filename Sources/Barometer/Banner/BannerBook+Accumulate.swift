@@ -131,6 +131,7 @@ extension BannerBook {
                 }
                 tables.append(table)
                 progress?(tables.count, spec.stubs.count)
+                try LongWork.step("banner tables", completed: tables.count, total: spec.stubs.count)
             }
         }
         return tables

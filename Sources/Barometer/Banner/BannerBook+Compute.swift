@@ -39,6 +39,9 @@ extension BannerBook {
     ///
     /// `progress`, when given, is called after each stub table with the number of
     /// tables done and the total (from the calling thread; results do not depend on it).
+    /// Under ``LongWork/run(progress:_:)`` each table is a step: progress is reported there too
+    /// and a cancelled task stops after the table in progress
+    /// (``BarometerError/cancelled(stage:completed:total:)``).
     /// - Throws: ``BarometerError/unknownVariable(_:suggestions:)``,
     ///   ``BarometerError/notNumeric(variable:)`` for a string banner or mean
     ///   variable, ``BarometerError/invalidArgument(_:)`` for a bad specification
@@ -91,6 +94,7 @@ extension BannerBook {
         // per-PSU state would be too large), the grouped design engine otherwise.
         let accumulate = engine == .automatic && design.replicates == nil && design.sampling.calibration == nil
         var tables: [Table]
+        try LongWork.step("banner tables", completed: 0, total: spec.stubs.count)
         if accumulate, let t = try Self.accumulatedTables(design, spec: spec, domain: domain, columns: columns, groups: groups,
                                                            workers: workers, progress: progress) {
             tables = t
@@ -101,6 +105,7 @@ extension BannerBook {
                 tables.append(try Self.table(stub, spec: spec, design: design, domain: domain, columns: columns, groups: groups,
                                              members: members))
                 progress?(tables.count, spec.stubs.count)
+                try LongWork.step("banner tables", completed: tables.count, total: spec.stubs.count)
             }
         }
         self.columns = columns

@@ -55,8 +55,20 @@ public struct BannerBook: Sendable, Codable, Equatable {
 
     /// One row of a table.
     public struct Row: Sendable, Codable, Equatable {
-        public enum Kind: String, Sendable, Codable { case category, net, missing, mean }
+        /// What a row shows.
+        public enum Kind: String, Sendable, Codable {
+            /// A valid category's column percentage.
+            case category
+            /// A net (a set of categories) as one column percentage.
+            case net
+            /// A Don't know / Refused / system-missing row (with `--base all`; never tested).
+            case missing
+            /// The mean of a numeric stub variable.
+            case mean
+        }
+        /// The row's label: the category's value label, the net's label, or the variable for a mean.
         public let label: String
+        /// What the row shows.
         public let kind: Kind
         /// One cell per column of ``BannerBook/columns``.
         public let cells: [Cell]
@@ -68,15 +80,20 @@ public struct BannerBook: Sendable, Codable, Equatable {
         public let row: Int
         /// Column indices (into ``BannerBook/columns``): the difference is `a − b`.
         public let columnA: Int
+        /// The second column of the pair.
         public let columnB: Int
         /// Difference in the cell units (percentage points or mean units).
         public let difference: Double
+        /// SE of the difference: design-based with the columns' covariance (R `svycontrast`), or
+        /// SPSS's pooled-proportion SE on effective bases; nil when undefined.
         public let standardError: Double?
         /// t (design) or z (SPSS).
         public let statistic: Double?
         /// Degrees of freedom of t (nil for the normal z).
         public let degreesOfFreedom: Double?
+        /// Two-sided p-value of the difference.
         public let pValue: Double?
+        /// The p-value after the book's multiplicity adjustment within the row's banner variable.
         public let adjustedPValue: Double?
         /// Why the pair was not tested (nil when it was).
         public let untested: String?
@@ -84,7 +101,9 @@ public struct BannerBook: Sendable, Codable, Equatable {
 
     /// Bases of one column for one table.
     public struct Bases: Sendable, Codable, Equatable {
+        /// Respondents in the column and the table's base.
         public let unweighted: Int
+        /// Σw of those respondents.
         public let weighted: Double
         /// Kish's effective base (Σw)²/Σw².
         public let effective: Double
@@ -92,12 +111,15 @@ public struct BannerBook: Sendable, Codable, Equatable {
 
     /// One stub question's table.
     public struct Table: Sendable, Codable, Equatable {
+        /// The stub entry's variable.
         public let variable: String
         /// The question's label (its name when unlabelled).
         public let title: String
+        /// The rows (categories, nets, a mean, and missing rows with `--base all`).
         public let rows: [Row]
         /// Bases per column.
         public let bases: [Bases]
+        /// Every compared pair of columns in every row (tested or with the reason it was not).
         public let comparisons: [Comparison]
         /// Degrees of freedom of the design tests (R `degf` of the base).
         public let degreesOfFreedom: Double
@@ -105,11 +127,17 @@ public struct BannerBook: Sendable, Codable, Equatable {
         public let base: String
     }
 
+    /// Total, then each banner variable's categories and nets.
     public let columns: [Column]
+    /// One table per stub entry, in specification order.
     public let tables: [Table]
+    /// The column test: design-based t, SPSS's z, or none.
     public let test: BannerSpecification.Test
+    /// Significance levels of the letters: upper case at the strictest, lower case at a looser one.
     public let levels: [Double]
+    /// Multiplicity adjustment within a row's banner variable.
     public let adjust: PValueAdjustment
+    /// The weight variable, nil when unweighted.
     public let weight: String?
     /// How variances were computed.
     public let variance: String

@@ -18,8 +18,11 @@ import Foundation
 public struct BannerSpecification: Sendable, Codable, Equatable {
     /// A combined category ("net"): its label and the codes it adds up.
     public struct Net: Sendable, Codable, Equatable {
+        /// The net's row or column heading ("Favourable").
         public var label: String
+        /// The valid codes it adds up (user-missing codes are refused).
         public var codes: [Double]
+        /// A net called `label` over `codes`.
         public init(label: String, codes: [Double]) { self.label = label; self.codes = codes }
     }
 
@@ -40,10 +43,13 @@ public struct BannerSpecification: Sendable, Codable, Equatable {
         /// The variable (for a multiple-response set: the set's name, used as its title
         /// unless its first member has a label).
         public var variable: String
+        /// What the entry shows (default ``StubKind/categories``).
         public var kind: StubKind?
+        /// Nets shown as extra rows after the categories.
         public var nets: [Net]?
         /// Member columns of a ``StubKind/multipleResponse`` set.
         public var variables: [String]?
+        /// A stub entry; `variables` only for a ``StubKind/multipleResponse`` set.
         public init(variable: String, kind: StubKind? = nil, nets: [Net]? = nil, variables: [String]? = nil) {
             self.variable = variable; self.kind = kind; self.nets = nets; self.variables = variables
         }
@@ -51,8 +57,11 @@ public struct BannerSpecification: Sendable, Codable, Equatable {
 
     /// One grouping variable of the banner: its valid categories (and nets) become columns.
     public struct BannerVariable: Sendable, Codable, Equatable {
+        /// The grouping variable (numeric, with its valid categories as columns).
         public var variable: String
+        /// Nets shown as extra columns after the categories (never compared with their own categories).
         public var nets: [Net]?
+        /// A banner variable with optional nets.
         public init(variable: String, nets: [Net]? = nil) { self.variable = variable; self.nets = nets }
     }
 
@@ -77,14 +86,22 @@ public struct BannerSpecification: Sendable, Codable, Equatable {
         case none
     }
 
+    /// The questions (rows), in order.
     public var stubs: [Stub]
+    /// The grouping variables (columns), in order.
     public var banner: [BannerVariable]
+    /// Whether a Total column comes first (default true).
     public var total: Bool?
+    /// Who is in a column's base (default ``Base/valid``).
     public var base: Base?
+    /// The column test (default ``Test/design``).
     public var test: Test?
+    /// Significance levels (default `[0.05]`).
     public var levels: [Double]?
+    /// Multiplicity adjustment within a row's banner variable (default none).
     public var adjust: PValueAdjustment?
 
+    /// A specification; nil fields take the defaults of ``Resolved``.
     public init(stubs: [Stub], banner: [BannerVariable], total: Bool? = nil, base: Base? = nil, test: Test? = nil,
                 levels: [Double]? = nil, adjust: PValueAdjustment? = nil) {
         self.stubs = stubs; self.banner = banner; self.total = total; self.base = base; self.test = test
@@ -93,7 +110,9 @@ public struct BannerSpecification: Sendable, Codable, Equatable {
 
     /// The specification with every default filled in and checked.
     public struct Resolved: Sendable, Equatable {
+        /// The questions, checked.
         public let stubs: [Stub]
+        /// The grouping variables, checked.
         public let banner: [BannerVariable]
         /// A Total column first (default true).
         public let total: Bool

@@ -9,33 +9,49 @@
 /// (a few ulps) can occur, since every matrix is positive semi-definite up to
 /// rounding (pairwise matrices excepted, whose entries are each a valid r).
 public struct CorrelationMatrix: Sendable, Codable, Equatable, TableRepresentable {
+    /// The variables, in row and column order.
     public let variables: [String]
+    /// Pearson, Spearman, Kendall τ_b or polychoric.
     public let method: CorrelationMethod
+    /// Zero-order, partial, semi-partial or partial given all others.
     public let kind: CorrelationKind
     /// Controls Z (partial and semi-partial kinds; all others for `.partialGivenOthers`).
     public let controls: [String]
+    /// Listwise or pairwise deletion.
     public let missing: MissingDataRule
+    /// Whether user-missing codes (Don't know, Refused) were treated as missing (the default).
     public let userMissingExcluded: Bool
+    /// The weight variable, nil when unweighted.
     public let weight: String?
+    /// Probability weights (tests on Kish n_eff) or frequency weights (tests on Σw).
     public let weightSemantics: WeightSemantics
+    /// The intervals' level, e.g. 0.95.
     public let confidenceLevel: Double
+    /// The multiplicity adjustment of ``adjustedPValues``.
     public let adjustment: PValueAdjustment
     /// The deletion rule, missing-value handling, weighting and base, stated.
     public let rule: String
+    /// The coefficients `[i][j]` (1 on the diagonal, nil where undefined).
     public let estimates: [[Double?]]
     /// Rows used per pair.
     public let counts: [[Int]]
     /// n entering the tests per pair (rows, Kish n_eff or Σw).
     public let testSizes: [[Double]]
+    /// The t tests' df per pair (nil for z tests and the diagonal).
     public let degreesOfFreedom: [[Double?]]
+    /// Standard errors per pair (see ``CorrelationEstimate/standardError``).
     public let standardErrors: [[Double?]]
+    /// Two-sided p-values of r = 0 per pair (nil on the diagonal and where undefined).
     public let pValues: [[Double?]]
     /// p-values adjusted over the p(p−1)/2 distinct pairs (equal to `pValues` when `adjustment == .none`).
     public let adjustedPValues: [[Double?]]
+    /// Lower ends of the Fisher-z intervals per pair.
     public let lower: [[Double?]]
+    /// Upper ends of the Fisher-z intervals per pair.
     public let upper: [[Double?]]
     /// True when a singular matrix was handled by a pseudo-inverse (``SingularityPolicy/pseudoInverse``).
     public let usedPseudoInverse: Bool
+    /// Undefined pairs, singularity handling and other remarks, printed under the table.
     public let notes: [String]
     /// Polychoric matrices: per pair (i < j) the thresholds, their standard
     /// errors (joint ML), the estimator and the bivariate-normality tests, as

@@ -9,9 +9,13 @@
 ///
 /// For a correlation matrix the family is the p(p−1)/2 distinct pairs.
 public enum PValueAdjustment: String, Sendable, Codable, CaseIterable {
+    /// No adjustment: the raw p-values (R `p.adjust(method = "none")`).
     case none
+    /// Bonferroni: min(1, m·p) over m tests (R `"bonferroni"`); controls the family-wise error.
     case bonferroni
+    /// Holm's step-down: p₍ᵢ₎·(m − i + 1), made monotone (R `"holm"`); family-wise, uniformly more powerful than Bonferroni.
     case holm
+    /// Benjamini-Hochberg step-up: p₍ᵢ₎·m/i, made monotone from the largest (R `"BH"`); controls the false discovery rate.
     case benjaminiHochberg = "bh"
 
     /// Adjusted p-values in the input order.

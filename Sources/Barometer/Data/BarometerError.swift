@@ -60,6 +60,9 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
     /// names the quantity (and the statistic), `size` its value here and
     /// `limit` the largest accepted.
     case sizeLimitExceeded(what: String, size: Int, limit: Int)
+    /// Long work stopped because its `Task` was cancelled (``LongWork``): `stage` names it,
+    /// `completed` of `total` steps were done.
+    case cancelled(stage: String, completed: Int, total: Int)
 
     public var description: String {
         switch self {
@@ -96,6 +99,7 @@ public enum BarometerError: Error, Sendable, Equatable, CustomStringConvertible 
             let at = t.isEmpty ? "at the end" : "at column \(o + 1) (\(quoted ? t : "'\(t)'"))"
             return "invalid expression \(at): \(r)\n  \(e)\n  \(String(repeating: " ", count: max(o, 0)))\(String(repeating: "^", count: max(t.count, 1)))"
         case .sizeLimitExceeded(let w, let s, let l): return "size limit exceeded: \(w) is \(s), the limit is \(l)"
+        case .cancelled(let w, let c, let t): return "cancelled: \(w) stopped after \(c) of \(t)"
         }
     }
 }

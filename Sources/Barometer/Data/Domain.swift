@@ -26,13 +26,24 @@ public struct Domain: Sendable, Equatable {
     /// Intersection.
     public static func && (a: Domain, b: Domain) throws(BarometerError) -> Domain {
         guard a.mask.count == b.mask.count else { throw .invalidArgument("domains of different lengths") }
-        return Domain(mask: zip(a.mask, b.mask).map { $0 && $1 }, description: "(\(a.description)) and (\(b.description))")
+        return Domain(mask: zip(a.mask, b.mask).map { $0 && $1 },
+                      description: "\(parenthesized(a.description, in: "and")) and \(parenthesized(b.description, in: "and"))")
     }
 
     /// Union.
     public static func || (a: Domain, b: Domain) throws(BarometerError) -> Domain {
         guard a.mask.count == b.mask.count else { throw .invalidArgument("domains of different lengths") }
-        return Domain(mask: zip(a.mask, b.mask).map { $0 || $1 }, description: "(\(a.description)) or (\(b.description))")
+        return Domain(mask: zip(a.mask, b.mask).map { $0 || $1 },
+                      description: "\(parenthesized(a.description, in: "or")) or \(parenthesized(b.description, in: "or"))")
+    }
+
+    /// `text` as an operand of `and`/`or`: bare when it has no `and`/`or`/`not` of its own at the
+    /// top (or the same operator), else in parentheses, so `lang = Kazakh and wave = 2019` reads
+    /// as the memo would write it and `(a or b) and c` keeps its meaning.
+    static func parenthesized(_ text: String, in op: String) -> String {
+        let words = text.split(separator: " ").map { $0.lowercased() }
+        let others = ["and", "or", "not"].filter { $0 != op }
+        return words.contains(where: { others.contains($0) }) || words.first == "not" ? "(\(text))" : text
     }
 
     /// Complement.

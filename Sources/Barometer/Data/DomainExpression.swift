@@ -39,9 +39,13 @@ public struct DomainExpression: Sendable, Equatable, CustomStringConvertible {
 
     /// A node of the parsed expression.
     public indirect enum Node: Sendable, Equatable {
+        /// One test on one variable (a leaf).
         case test(Test)
+        /// `not x`: true where x is false, unknown where x is unknown (Kleene).
         case not(Node)
+        /// `x and y`: false if either is false, else unknown if either is unknown (Kleene).
         case and(Node, Node)
+        /// `x or y`: true if either is true, else unknown if either is unknown (Kleene).
         case or(Node, Node)
     }
 
@@ -49,7 +53,9 @@ public struct DomainExpression: Sendable, Equatable, CustomStringConvertible {
     public struct Test: Sendable, Equatable {
         /// The variable's name and where it appears (0-based character offset).
         public let variable: String
+        /// The 0-based character offset of the variable's name in the expression (for errors).
         public let offset: Int
+        /// What the test checks.
         public let kind: Kind
     }
 
@@ -65,27 +71,59 @@ public struct DomainExpression: Sendable, Equatable, CustomStringConvertible {
 
     /// Comparison operators.
     public enum Comparison: String, Sendable, Equatable {
-        case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+        /// `==` (also `=`): the value equals the code (a user-missing code only when named).
+        case equal = "=="
+        /// `!=` (also `<>`, `≠`): a valid value other than the code.
+        case notEqual = "!="
+        /// `<`: a valid value below the number.
+        case less = "<"
+        /// `<=` (also `≤`): a valid value at most the number.
+        case lessOrEqual = "<="
+        /// `>`: a valid value above the number.
+        case greater = ">"
+        /// `>=` (also `≥`): a valid value at least the number.
+        case greaterOrEqual = ">="
     }
 
     /// A value as written: a number or a text (quoted, or a bare word).
     public struct Value: Sendable, Equatable {
-        public enum Literal: Sendable, Equatable { case number(Double), text(String) }
+        /// The value's kind.
+        public enum Literal: Sendable, Equatable {
+            /// A number (a code, or a bound of an order comparison).
+            case number(Double)
+            /// A text: a value label, or the text of a string variable.
+            case text(String)
+        }
+        /// The value.
         public let literal: Literal
         /// The token as written and its offset.
         public let token: String
+        /// The 0-based character offset of the token.
         public let offset: Int
     }
 
     /// An element of an `in` list.
     public enum Item: Sendable, Equatable {
+        /// One code or label.
         case value(Value)
+        /// A closed range of valid codes, `a-b` (`thru`, `to`, `:`).
         case range(Value, Value)
     }
 
     /// The statuses `is` tests.
     public enum MissingStatus: String, Sendable, Equatable, CaseIterable {
-        case missing, dk, refused, sysmis, usermissing, valid
+        /// User- or system-missing.
+        case missing
+        /// A code or extended-missing tag whose label reads as Don't know.
+        case dk
+        /// A code or extended-missing tag whose label reads as Refused.
+        case refused
+        /// System-missing, including Stata/SAS extended missing values.
+        case sysmis
+        /// A declared user-missing code.
+        case usermissing
+        /// Neither user- nor system-missing.
+        case valid
     }
 
     /// Parses `text`.
@@ -122,7 +160,14 @@ public struct DomainExpression: Sendable, Equatable, CustomStringConvertible {
 
 extension DomainExpression {
     /// Three-valued truth of a row.
-    public enum Truth: UInt8, Sendable { case no = 0, yes = 1, unknown = 2 }
+    public enum Truth: UInt8, Sendable {
+        /// The condition is false for the row.
+        case no = 0
+        /// The condition is true for the row.
+        case yes = 1
+        /// The condition cannot be decided (a missing value it does not name): the row is left out.
+        case unknown = 2
+    }
 
     /// The truth of the expression for every row of `data` (see the type's
     /// documentation for the missing-value rules).

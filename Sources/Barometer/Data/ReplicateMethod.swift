@@ -11,5 +11,18 @@
 /// | `sdr` (successive difference) | 4/R | 1 |
 /// | `other` | given | given |
 public enum ReplicateMethod: String, Sendable, Codable, CaseIterable {
-    case jk1, jkn, brr, fay, bootstrap, sdr, other
+    /// Delete-one jackknife, unstratified: scale (R − 1)/R (R `type = "JK1"`).
+    case jk1
+    /// Stratified delete-one jackknife: rscales (n_h − 1)/n_h per replicate's stratum (R `"JKn"`).
+    case jkn
+    /// Balanced repeated replication: scale 1/R (R `"BRR"`).
+    case brr
+    /// Fay's modified BRR with factor ρ: scale 1/(R(1 − ρ)²) (R `"Fay"`).
+    case fay
+    /// Bootstrap replicates: scale 1/(R − 1) (R `"bootstrap"`).
+    case bootstrap
+    /// Successive difference replication: scale 4/R (R `"successive-difference"`, the ACS method).
+    case sdr
+    /// Any other method: the scale and rscales are given explicitly (R `"other"`).
+    case other
 }

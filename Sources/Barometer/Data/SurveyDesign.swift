@@ -103,7 +103,9 @@ public struct SurveyDesign: Sendable {
     /// The variable called `name`.
     public func variable(_ name: String) throws(BarometerError) -> Variable { try data.variable(name) }
 
-    /// A domain of the respondents whose answer to `variable` is one of `codes`.
+    /// A domain of the respondents whose answer to `variable` is one of `codes`. Its description
+    /// uses the value labels: `lang = Kazakh` for one code, `region in {North, South}` for several
+    /// (codes without a label as numbers).
     public func domain(_ variable: String, in codes: Set<Double>) throws(BarometerError) -> Domain {
         let v = try data.variable(variable)
         try v.requireNumeric()
@@ -115,8 +117,16 @@ public struct SurveyDesign: Sendable {
             if let k = CategoryCoding.smallCode(x) { return table[k] }
             return !others.isEmpty && others.contains(x)
         }
-        let list = codes.sorted().map(Variable.formatCode).joined(separator: ",")
-        return Domain(mask: mask, description: "\(variable) in {\(list)}")
+        return Domain(mask: mask, description: Self.describe(variable, v, codes))
+    }
+
+    /// How a code-set domain prints, with value labels where the codebook has them:
+    /// "lang = Kazakh" for one code, "q in {Very favorable, 2}" for several.
+    static func describe(_ name: String, _ v: Variable, _ codes: Set<Double>) -> String {
+        let shown = codes.sorted().map { v.valueLabels[$0] ?? Variable.formatCode($0) }
+        let labelled = codes.contains { v.valueLabels[$0] != nil }
+        return shown.count == 1 ? "\(name) = \(shown[0])"
+            : "\(name) in {\(shown.joined(separator: labelled ? ", " : ","))}"
     }
 }
 

@@ -74,10 +74,10 @@ public struct ShareTable: Sendable, Equatable, Codable, TableRepresentable {
         for (j, c) in coded.enumerated() {
             let cat = categories[c]
             guard let code = cat.code else { continue }
-            let among = "\(x) in {\(Variable.formatCode(code))}"
+            let among = SurveyDesign.describe(x, xv, [code])
             do {
                 let s = try ConditionalShare(design, of: variable, in: codes, among: x, in: [code],
-                                             domain: domain.map { "(\($0.description)) and (\(among))" } ?? among,
+                                             domain: domain.map { "\(Domain.parenthesized($0.description, in: "and")) and \(among)" } ?? among,
                                              denominator: denominator, computed: computed, base: j,
                                              method: method, level: level)
                 rows.append(Row(category: cat, share: s))

@@ -10,7 +10,16 @@ import Darwin
 /// derivative dμ/dη, deviance residuals and IRLS start values follow R's
 /// definitions (including the clamping of `plogis`/`pnorm` near 0 and 1).
 public enum GLMFamily: String, Sendable, Codable, CaseIterable {
-    case gaussian, binomial, poisson, quasibinomial, quasipoisson
+    /// Normal errors, V(μ) = 1, canonical link identity (R `gaussian()`).
+    case gaussian
+    /// Binomial, V(μ) = μ(1 − μ) on a 0/1 response, dispersion 1, canonical link logit (R `binomial()`).
+    case binomial
+    /// Poisson counts, V(μ) = μ, dispersion 1, canonical link log (R `poisson()`).
+    case poisson
+    /// Binomial variance with an estimated dispersion, no AIC (R `quasibinomial()`).
+    case quasibinomial
+    /// Poisson variance with an estimated dispersion, no AIC (R `quasipoisson()`).
+    case quasipoisson
 
     /// The canonical link (R's default).
     public var canonicalLink: GLMLink {
@@ -69,7 +78,14 @@ public enum GLMFamily: String, Sendable, Codable, CaseIterable {
 
 /// Link function g(μ) = η.
 public enum GLMLink: String, Sendable, Codable, CaseIterable {
-    case identity, logit, probit, log
+    /// η = μ.
+    case identity
+    /// η = log(μ/(1 − μ)); coefficients are log odds ratios.
+    case logit
+    /// η = Φ⁻¹(μ), the standard normal quantile.
+    case probit
+    /// η = log μ; coefficients are log rate ratios.
+    case log
 
     private static let eps = Double.ulpOfOne
     /// R's probit threshold −qnorm(ε).

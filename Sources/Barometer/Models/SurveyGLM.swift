@@ -90,12 +90,14 @@ extension SurveyDesign {
         var cov: Matrix
         if let reps = replicates {
             var thetas = Matrix(rows: reps.count, columns: p)
+            try LongWork.step("replicate fits", completed: 0, total: reps.count)
             for r in 0..<reps.count {
                 let wr = mm.rows.map { reps.weights[$0, r] }
                 let fr = try GLMFit.irls(x: mm.x, y: mm.y, w: wr, family: family, link: link, start: beta,
                                          tolerance: options.tolerance, maxIterations: options.maxIterations,
                                          names: mm.names, replicate: reps.names[r])
                 for j in 0..<p { thetas[r, j] = fr.beta[j] }
+                try LongWork.step("replicate fits", completed: r + 1, total: reps.count)
             }
             cov = try reps.covariance(replicates: thetas, full: beta)
         } else {

@@ -142,10 +142,12 @@ extension SurveyDesign {
         var cov: Matrix
         if let reps = replicates {
             var thetas = Matrix(rows: reps.count, columns: m)
+            try LongWork.step("replicate fits", completed: 0, total: reps.count)
             for r in 0..<reps.count {
                 let wr = mm.rows.map { reps.weights[$0, r] }
                 let fr = try problem.maximize(w: wr, start: fit.parameters, replicate: reps.names[r])
                 for j in 0..<m { thetas[r, j] = fr.parameters[j] }
+                try LongWork.step("replicate fits", completed: r + 1, total: reps.count)
             }
             cov = try reps.covariance(replicates: thetas, full: fit.parameters)
         } else {

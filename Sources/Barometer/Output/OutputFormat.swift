@@ -4,7 +4,14 @@ import Foundation
 /// documented in the README), CSV (RFC 4180) or a GitHub-flavoured
 /// Markdown table.
 public enum OutputFormat: String, Sendable, CaseIterable, Codable {
-    case table, json, csv, markdown
+    /// Plain text: aligned columns, title above and notes below (what `print(result)` shows).
+    case table
+    /// The result value encoded as JSON (keys sorted, non-finite numbers as strings); stable fields.
+    case json
+    /// RFC 4180 CSV of the table (headers, then rows; quoted where needed).
+    case csv
+    /// A GitHub-flavoured Markdown table with the title and notes as paragraphs.
+    case markdown
 
     /// Renders a labelled grid. For `.json`, use ``renderJSON(_:)`` on the
     /// result itself; this produces `{title, headers, rows, notes}`.

@@ -27,7 +27,12 @@
 public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentable {
     /// Which percentages the text rendering shows.
     public enum Percentages: String, Sendable, Codable, CaseIterable {
-        case row, column, total
+        /// Row percentages 100·Wᵢⱼ/Wᵢ₊.
+        case row
+        /// Column percentages 100·Wᵢⱼ/W₊ⱼ.
+        case column
+        /// Total percentages 100·Wᵢⱼ/W₊₊.
+        case total
     }
 
     /// One two-way slice of the table.
@@ -258,7 +263,8 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
     public var textTable: TextTable {
         let cats = columnCategories
         let which = display ?? .column
-        var headers = ["Row", "Layer"] + cats.map(\.label) + ["Total"]
+        // The stub header names the row variable (its label when it has one), not "Row".
+        var headers = [rowLabel ?? rowVariable, "Layer"] + cats.map(\.label) + ["Total"]
         let hasLayers = !layerVariables.isEmpty
         if !hasLayers { headers.remove(at: 1) }
         var rowsText: [[String]] = []
@@ -305,7 +311,10 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
         notes.append(missing == .showMissing
             ? "Don't know / Refused / system-missing shown as their own categories."
             : "User- and system-missing answers excluded (listwise).")
-        let title = "\(rowVariable) × \(columnVariable)" + (layerVariables.isEmpty ? "" : " by \(layerVariables.joined(separator: " × "))")
+        // Variable labels in the title, the names after them: "Opinion of Russia (q_russia_opinion) × …".
+        func named(_ name: String, _ label: String?) -> String { label.map { "\($0) (\(name))" } ?? name }
+        let title = "\(named(rowVariable, rowLabel)) × \(named(columnVariable, columnLabel))"
+            + (layerVariables.isEmpty ? "" : " by \(layerVariables.joined(separator: " × "))")
         return TextTable(title: title, headers: headers, rows: rowsText, notes: notes)
     }
 }

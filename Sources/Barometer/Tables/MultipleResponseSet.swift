@@ -23,11 +23,14 @@
 public struct MultipleResponseSet: Sendable, Equatable, Codable, TableRepresentable {
     /// One code of the set.
     public struct Row: Sendable, Equatable, Codable {
+        /// The code and its value label.
         public let category: Category
         /// Mentions (unweighted) and Σw over mentions.
         public let count: Int
         public let weightedCount: Double
+        /// 100 · Σw(mentions of the code) / Σw(all responses): SPSS `MULT RESPONSE` % of responses.
         public let percentOfResponses: Double
+        /// 100 · Σw(mentions of the code) / Σw(cases): % of respondents naming it (sums above 100).
         public let percentOfCases: Double
         /// Percent of the responses outside the excluded codes (nil for an excluded code).
         public let percentOfSubset: Double?
@@ -35,18 +38,27 @@ public struct MultipleResponseSet: Sendable, Equatable, Codable, TableRepresenta
 
     /// Name of the set and its member variables.
     public let name: String
+    /// The member columns, in order.
     public let variables: [String]
     /// Codes left out of the re-percentaging subset.
     public let excluded: [Double]
+    /// The weight variable, nil when unweighted.
     public let weight: String?
+    /// Who the cases are (domain, at least one response), stated.
     public let base: TableBase
+    /// One row per code named in the set, in code order.
     public let rows: [Row]
     /// Totals: responses, cases (respondents with ≥ 1 response), subset responses.
     public let responseCount: Int
+    /// Σw over all responses.
     public let responseWeighted: Double
+    /// Respondents with at least one response.
     public let caseCount: Int
+    /// Σw over those respondents.
     public let caseWeighted: Double
+    /// Responses outside the excluded codes.
     public let subsetCount: Int
+    /// Σw over those responses.
     public let subsetWeighted: Double
 
     /// Tabulates the columns `variables` as one response set.

@@ -2,7 +2,12 @@
 /// it becomes plain text, Markdown or CSV (see `BarometerIO`'s renderers).
 public struct TextTable: Sendable, Equatable {
     /// Column alignment.
-    public enum Alignment: Sendable { case left, right }
+    public enum Alignment: Sendable {
+        /// Text columns (labels, names).
+        case left
+        /// Number columns.
+        case right
+    }
 
     /// A heading line above the grid.
     public var title: String

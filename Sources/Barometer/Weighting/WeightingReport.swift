@@ -7,37 +7,51 @@ import Foundation
 public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable {
     /// One margin category.
     public struct Category: Sendable, Codable, Equatable {
+        /// The category's value label (its code when unlabelled; joint cells joined by " × ").
         public let label: String
         /// Respondents in the category.
         public let respondents: Int
         /// Population total and share.
         public let target: Double
+        /// The target as a share of the population total (0…1).
         public let targetShare: Double
         /// Weighted total and share with the weights before weighting.
         public let before: Double
+        /// Share with the weights before weighting (0…1).
         public let beforeShare: Double
         /// Weighted total and share with the new weights.
         public let after: Double
+        /// Share with the new weights (0…1); within ε of ``targetShare`` when converged.
         public let afterShare: Double
     }
     /// One margin.
     public struct Margin: Sendable, Codable, Equatable {
+        /// The margin's name (its variable, or the joint variables joined by " × ").
         public let name: String
+        /// The margin's variables (one for a one-way margin).
         public let variables: [String]
         /// Whether the target file gave shares (else totals).
         public let givenAsShares: Bool
         /// Max |share achieved − target share| before and after weighting.
         public let maxDeviationBefore: Double
+        /// Max |share achieved − target share| after weighting (the convergence criterion's quantity).
         public let maxDeviation: Double
+        /// The margin's categories, in target-file order.
         public let categories: [Category]
     }
     /// Summary of a set of weights.
     public struct WeightSummary: Sendable, Codable, Equatable {
+        /// Number of weights (respondents).
         public let count: Int
+        /// Weights equal to 0.
         public let zeroCount: Int
+        /// Σw.
         public let sum: Double
+        /// Σw / n.
         public let mean: Double
+        /// Smallest weight.
         public let min: Double
+        /// Largest weight.
         public let max: Double
         /// max / min (nil when the smallest weight is 0).
         public let ratio: Double?
@@ -70,7 +84,9 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
     public let bounds: [Double]?
     /// The convergence criterion in words.
     public let criterion: String
+    /// ε: the largest accepted |achieved share − target share| (default 1e-7).
     public let epsilon: Double
+    /// The iteration limit (1000 for rake, 50 for calibration by default).
     public let maxIterations: Int
     /// Iterations used (sweeps for rake, Newton steps for calibration).
     public let iterations: Int
@@ -78,18 +94,24 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
     public let converged: Bool
     /// Population total the targets refer to.
     public let populationTotal: Double
+    /// The margins, in target-file order.
     public let margins: [Margin]
     /// Base weight variable (nil: unweighted start) and the new one.
     public let baseWeight: String?
     public let weight: String
+    /// Summary of the base weights (all 1 for an unweighted start).
     public let weightsBefore: WeightSummary
+    /// Summary of the new weights.
     public let weightsAfter: WeightSummary
     /// Range of the g-weights w/d (rows with d > 0).
     public let gMin: Double
+    /// Largest g-weight w/d.
     public let gMax: Double
     /// Trimming rule, weights trimmed and trimming rounds.
     public let trimming: WeightTrimming?
+    /// Weights set to a trimming bound.
     public let trimmedCount: Int
+    /// Trimming rounds (more than 1 with strict trimming or re-raking).
     public let trimRounds: Int
     /// Replicates re-calibrated (replicate designs).
     public let replicatesRecalibrated: Int

@@ -92,12 +92,14 @@ struct Banner: ParsableCommand {
             }
         }
         if output.format == .json {
-            print(try OutputFormat.renderJSON(book))
+            print(try renderJSONWithProvenance(book, output))
             return
         }
-        for (k, t) in book.textTables.enumerated() {
+        let tables = book.textTables
+        for (k, t) in tables.enumerated() {
             if k > 0 { print("") }
-            print(output.format.render(t), terminator: output.format == .csv ? "" : "\n")
+            let table = output.format == .csv || k < tables.count - 1 ? t : withProvenanceNotes(t, output)
+            print(csvProvenanceComments(output) + output.format.render(table), terminator: output.format == .csv ? "" : "\n")
         }
     }
 }

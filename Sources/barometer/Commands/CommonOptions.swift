@@ -19,10 +19,57 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: "CSV field delimiter: one character, or 'tab' (default ',', tab for .tsv files).")
     var delimiter: String?
 
+    @OptionGroup var recodeOptions: RecodeOptions
+
     func load() throws -> Dataset {
-        try loadRecorded(file, codebook: codebook,
+        try recodeOptions.apply(to: loadRecorded(file, codebook: codebook,
                          options: ReadStatOptions(userMissing: ignoreUserMissing ? .ignore : .honour, encoding: encoding),
-                         csv: try delimiter.map { CSVOptions(delimiter: try parseDelimiter($0)) })
+                         csv: try delimiter.map { CSVOptions(delimiter: try parseDelimiter($0)) }))
+    }
+}
+
+/// `--recode SPEC` (repeatable) and `--recode-file FILE`: recoded variables made after loading,
+/// on every command that reads a data file (library: ``RecodeSpec``, `SurveyDesign.recoding`).
+struct RecodeOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Recode a variable before the analysis (repeatable; applied in order): 'age: 18-29=1 \"18-29\", 30-44=2, 45-hi=3, else=sysmis -> ageband'.",
+                                            valueName: "spec"))
+    var recode: [String] = []
+
+    @Option(name: .customLong("recode-file"), help: "File of recodes, one per line ('#' comments); applied before --recode.")
+    var recodeFile: String?
+
+    /// The recodes, file first, then each `--recode` in order.
+    func specs() throws -> [RecodeSpec] {
+        var out: [RecodeSpec] = []
+        if let path = recodeFile {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("cannot read recode file '\(path)'")
+            }
+            try ProvenanceRecorder.shared.recordFile(path)
+            do { out += try RecodeSpec.parseFile(text) } catch .invalidExpression(let e, let o, let t, let r) {
+                throw BarometerError.invalidExpression(expression: e, offset: o, token: t, reason: "\(path), \(r)")
+            }
+        }
+        for r in recode { out.append(try RecodeSpec(parsing: r)) }
+        return out
+    }
+
+    /// The variables the recodes read that they do not make themselves (for column selection).
+    func variablesRead() throws -> [String] {
+        var made = Set<String>(), read: [String] = []
+        for s in try specs() {
+            for v in s.variablesRead where !made.contains(v) && !read.contains(v) { read.append(v) }
+            made.insert(s.variableWritten)
+        }
+        return read
+    }
+
+    func apply(to data: Dataset) throws -> Dataset {
+        let specs = try specs()
+        guard !specs.isEmpty else { return data }
+        var d = data
+        for s in specs { try d.apply(s) }
+        return d
     }
 }
 
@@ -44,7 +91,7 @@ func emit<T: Encodable & TableRepresentable>(_ result: T, _ output: OutputOption
         print(try renderJSONWithProvenance(result, output))
     } else {
         let table = output.format == .csv ? result.textTable : withProvenanceNotes(result.textTable, output)
-        print(output.format.render(table), terminator: output.format == .csv ? "" : "\n")
+        print(csvProvenanceComments(output) + output.format.render(table), terminator: output.format == .csv ? "" : "\n")
     }
 }
 

@@ -27,7 +27,7 @@ struct GroupOptions: ParsableArguments {
     func emitGrouped(_ results: [GroupedEstimates], _ output: OutputOptions) throws {
         let differences = compare ? try results.map { try $0.pairwiseDifferences(adjustment: adjust) } : []
         if output.format == .json {
-            print(try OutputFormat.renderJSON(CombinedOutput(result: results, companions: differences, key: "differences")))
+            print(try renderJSONWithProvenance(CombinedOutput(result: results, companions: differences, key: "differences"), output))
             return
         }
         for (i, r) in results.enumerated() {

@@ -34,7 +34,7 @@ struct StateOutput: ParsableArguments {
         try ProvenanceRecorder.shared.recordFile(input.codebook)
         try CSVReader.forEachChunk(path: input.file, codebook: codebook, options: options, chunkBytes: chunkBytes) { data in
             let s: PartialResult
-            do { s = try build(data) } catch BarometerError.invalidWeight(let v, let row, let x) {
+            do { s = try build(input.recodeOptions.apply(to: data)) } catch BarometerError.invalidWeight(let v, let row, let x) {
                 throw BarometerError.invalidWeight(variable: v, row: row + offset, value: x)   // rows of the file, not the chunk
             }
             offset += data.rowCount
