@@ -70,6 +70,36 @@ ys = [rng.standard_normal(big) + j for j in range(50)]
 rw = [np.where(psu == r, 0.0, w * reps / (reps - 1)) for r in range(reps)]
 write(f"reps_{big}", ys + [w] + rw, [f"y{j + 1}" for j in range(50)] + ["wt"] + [f"rw{r + 1}" for r in range(reps)])
 
+# Raking (issue 18): 6 margins with 40 categories in all (sex 2, age 6, region 14, education 5,
+# urban 2, language 11), correlated through two latent traits so that IPF needs several sweeps;
+# targets are the sample shares moved by a random factor (SYNTHETIC), written in Barometer's CSV
+# target format (variable,category,target), read by every tool. Base weights are 1 (weightipy's
+# Rake always starts from 1).
+def raking_data(n, seed):
+    rng = np.random.default_rng(seed)
+    a, b = rng.standard_normal(n), rng.standard_normal(n)
+    def cut(z, k):
+        return np.digitize(z, np.quantile(z, np.linspace(0, 1, k + 1)[1:-1] + rng.uniform(-0.3, 0.3, k - 1) / k)) + 1.0
+    spec = [("sex", 2, 0.3 * a), ("age", 6, 0.8 * a), ("region", 14, 0.5 * b), ("edu", 5, -0.6 * a + 0.4 * b),
+            ("urban", 2, 0.7 * b), ("lang", 11, 0.6 * b + 0.3 * a)]
+    cols, names, rows = [], [], []
+    for name, k, z in spec:
+        c = cut(z + rng.standard_normal(n), k)
+        cols.append(c); names.append(name)
+        share = np.bincount(c.astype(int), minlength=k + 1)[1:] / n
+        t = share * np.exp(0.25 * rng.standard_normal(k)); t = t / t.sum()
+        rows += [f"{name},{j + 1},{t[j]:.12f}" for j in range(k)]
+    # the rounded shares sum to 1 within 1e-11; every tool reads these same numbers
+    return cols, names, rows
+
+
+for n in (mid, big):
+    if not os.path.exists(os.path.join(out, f"rake_{n}.json")):
+        cols, names, rows = raking_data(n, seed=18 + n)
+        write(f"rake_{n}", cols, names)
+        with open(os.path.join(out, f"rake_{n}_targets.csv"), "w") as f:
+            f.write("variable,category,target\n" + "\n".join(rows) + "\n")
+
 # Numeric CSV for ingest (~1 GB at full scale), written in blocks.
 csv_path = os.path.join(out, "ingest.csv")
 if not os.path.exists(csv_path):
