@@ -13,7 +13,7 @@ while [ $# -gt 0 ]; do case "$1" in
 data="$root/Benchmarks/.data/$scale"
 if [ "$scale" = full ]; then big=1000000; mid=100000; else big=20000; mid=5000; fi
 python3 -m pip install -q numpy scipy pandas polars duckdb pingouin samplics threadpoolctl pyarrow >/dev/null 2>&1 || true
-python3 "$here/gen_data.py" "$data" --scale "$scale" >/dev/null
+python3 "$here/gen_data.py" "$data" --scale "$scale" ${tasks:+--only "$tasks"} >/dev/null
 (cd "$root/Benchmarks" && swift build -c release --product PeerRunner >/dev/null)
 runner="$root/Benchmarks/.build/release/PeerRunner"
 [ -n "$tasks" ] || tasks="pearson_${mid}_50 pearson_${mid}_200 pearson_${big}_50 pearson_${big}_200 dsyrk_${big}_200 chunkfloor_${big}_200 \
