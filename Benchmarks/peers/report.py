@@ -46,6 +46,8 @@ NAMES = {
     "reps_1000000": "means of 50 vars, 200 JK1 replicate weights, 10⁶",
     "rake_100000": "raking (IPF), 10⁵ respondents, 6 margins / 40 categories, to 1e-7 on shares",
     "rake_1000000": "raking (IPF), 10⁶ respondents, 6 margins / 40 categories, to 1e-7 on shares",
+    "banner_1000000_100": "banner book, 100 questions × 20 columns with column tests, 10⁶",
+    "banner_100000_10": "banner book, 10 questions × 20 columns with column tests, 10⁵ (R survey's scale)",
 }
 
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),

@@ -18,7 +18,7 @@ python3 "$here/gen_data.py" "$data" --scale "$scale" ${tasks:+--only "$tasks"} >
 runner="$root/Benchmarks/.build/release/PeerRunner"
 [ -n "$tasks" ] || tasks="pearson_${mid}_50 pearson_${mid}_200 pearson_${big}_50 pearson_${big}_200 dsyrk_${big}_200 chunkfloor_${big}_200 \
 pairwise_${big}_50 spearman_${mid}_50 pcorrmatrix_${mid}_200 pcorrpairs_${mid} table_${big} alltables_${mid} alltables_${big} \
-shares_${mid} csv_ingest reps_${big} rake_${big}"
+shares_${mid} csv_ingest reps_${big} rake_${big} banner_${big}_100 banner_${mid}_10"
 peers_for() {
   case "$1" in
     pearson_*) echo "py:numpy py:pandas py:polars py:dsyrk r:cor";;
@@ -34,6 +34,8 @@ peers_for() {
     csv_*) echo "py:polars py:pandas py:duckdb r:datatable";;
     reps_*) echo "r:survey";;
     rake_*) echo "py:weightipy py:svy r:rake r:calibrate";;
+    banner_${big}_*) echo "py:pandas";;
+    banner_*) echo "py:pandas r:survey";;
   esac
 }
 out="$data/results.jsonl"; : > "$out"
