@@ -66,7 +66,7 @@ for n in ((mid, big) if want("table", "alltables") else ()):
 
 # Banner book: 100 five-code questions (a latent factor), 5 four-code banner variables
 # (20 columns), a weight. Tasks banner_N_Q use the first Q questions.
-for n in (mid, big):
+for n in ((mid, big) if want("banner") else ()):
     rng = np.random.default_rng(n + 19)
     latent = rng.standard_normal(n)
     cols = [rng.integers(1, 5, n).astype(float) for _ in range(5)]
