@@ -13,12 +13,12 @@ while [ $# -gt 0 ]; do case "$1" in
 data="$root/Benchmarks/.data/$scale"
 if [ "$scale" = full ]; then big=1000000; mid=100000; else big=20000; mid=5000; fi
 python3 -m pip install -q numpy scipy pandas polars duckdb pingouin samplics threadpoolctl pyarrow >/dev/null 2>&1 || true
-python3 "$here/gen_data.py" "$data" --scale "$scale" >/dev/null
+python3 "$here/gen_data.py" "$data" --scale "$scale" ${tasks:+--only "$tasks"} >/dev/null
 (cd "$root/Benchmarks" && swift build -c release --product PeerRunner >/dev/null)
 runner="$root/Benchmarks/.build/release/PeerRunner"
 [ -n "$tasks" ] || tasks="pearson_${mid}_50 pearson_${mid}_200 pearson_${big}_50 pearson_${big}_200 dsyrk_${big}_200 chunkfloor_${big}_200 \
 pairwise_${big}_50 spearman_${mid}_50 pcorrmatrix_${mid}_200 pcorrpairs_${mid} table_${big} alltables_${mid} alltables_${big} \
-shares_${mid} csv_ingest reps_${big} banner_${big}_100 banner_${mid}_10"
+shares_${mid} csv_ingest reps_${big} rake_${big} banner_${big}_100 banner_${mid}_10"
 peers_for() {
   case "$1" in
     pearson_*) echo "py:numpy py:pandas py:polars py:dsyrk r:cor";;
@@ -33,6 +33,7 @@ peers_for() {
     shares_*) echo "py:samplics r:survey";;
     csv_*) echo "py:polars py:pandas py:duckdb r:datatable";;
     reps_*) echo "r:survey";;
+    rake_*) echo "py:weightipy py:svy r:rake r:calibrate";;
     banner_${big}_*) echo "py:pandas";;
     banner_*) echo "py:pandas r:survey";;
   esac
@@ -40,7 +41,7 @@ peers_for() {
 out="$data/results.jsonl"; : > "$out"
 for round in $(seq 1 "$rounds"); do
   for t in $tasks; do
-    # Slow peers (pingouin's loop, pandas' 1,225 group-bys) run in the first round only.
+    # Slow peers (pingouin's loop, pandas' 1,225 group-bys, R rake) run in the first round only.
     # The tools take turns going first: round r starts with tool r (mod count),
     # so no tool always runs right after another task's memory churn.
     order=(barometer $(peers_for "$t")); k=$(( (round - 1) % ${#order[@]} ))
@@ -48,7 +49,8 @@ for round in $(seq 1 "$rounds"); do
       # File inputs are read from a warm page cache by every tool alike (the
       # previous tasks' data can push the CSV out; whoever read it first paid the disk).
       case "$t" in csv_*) cat "$data/ingest.csv" > /dev/null;; esac
-      if [ "$round" -gt 1 ] && { [ "$tool $t" = "py:pingouin pcorrpairs_${mid}" ] || [[ "$tool $t" == "py:pandas alltables_"* ]]; }; then continue; fi
+      if [ "$round" -gt 1 ] && { [ "$tool $t" = "py:pingouin pcorrpairs_${mid}" ] || [[ "$tool $t" == "py:pandas alltables_"* ]] \
+          || [[ "$tool $t" == "r:rake rake_"* ]]; }; then continue; fi
       case "$tool" in
         barometer) "$runner" "$t" "$data" 1 >> "$out" || true;;
         py:*) python3 "$here/peers.py" "$t" "${tool#py:}" "$data" 1 2>/dev/null >> "$out" || echo "{\"task\": \"$t\", \"tool\": \"${tool#py:}\", \"error\": \"failed\"}" >> "$out";;

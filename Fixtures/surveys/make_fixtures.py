@@ -194,8 +194,30 @@ def make_cab(perturb=False):
         j = min(cand, key=lambda j: (abs(w[j] - w[i]), j))
         r2[i], r2[j] = r2[j], r2[i]
     d["q_russia_reason1"] = r1; d["q_russia_reason2"] = r2
+    d["dweight"] = design_weights(wave, lang)
     df = pd.DataFrame(d)
     return df
+
+
+def design_weights(wave, lang):
+    """SYNTHETIC design weights (inverse selection probabilities, before any weighting to targets): the
+    interview-language strata are sampled 1:1 although the population is 62:38 (stratum weight = population
+    share / sample share in the wave), and one adult is interviewed per household (Kish grid: x the number
+    of adults, 1-4). Scaled to mean 1 within each wave, rounded to 6 decimals. Own generator (seed + 18),
+    drawn after everything else, so no other column changes. `barometer weight --weight dweight` rakes them
+    to Fixtures/surveys/kz-targets.csv."""
+    rng = np.random.default_rng(SEED + 18)
+    n = len(wave)
+    adults = rng.choice([1, 2, 3, 4], size=n, p=[0.22, 0.46, 0.22, 0.10])
+    pop = {1: 0.62, 2: 0.38}
+    dw = np.zeros(n)
+    for wv in np.unique(wave):
+        s = wave == wv
+        for h, ph in pop.items():
+            sh = s & (lang == h)
+            dw[sh] = ph / (sh.sum() / s.sum()) * adults[sh]
+        dw[s] = dw[s] / dw[s].mean()
+    return np.round(dw, 6)
 
 
 CAB_CODEBOOK = {
@@ -233,6 +255,8 @@ for k in (1, 2):
     CAB_CODEBOOK["variables"].append({"name": f"q_russia_reason{k}",
         "label": f"SYNTHETIC reason for opinion of Russia, {'first' if k == 1 else 'second'}-named (wave 2019, favourable respondents)",
         "level": "nominal", "type": "numeric", "valueLabels": REASONS, "missing": [98, 99]})
+CAB_CODEBOOK["variables"].append({"name": "dweight", "label": "SYNTHETIC design weight (language strata 1:1, x adults in household; before raking)",
+                                  "level": "scale", "type": "numeric"})
 
 
 # ---------------------------------------------------------------- Feb 2020 (oDR 2020)

@@ -83,4 +83,61 @@ import Testing
         let noBounds = try CLI.run(["mean", Self.csv, "--codebook", Self.codebook, "wt", "--targets", Self.targets, "--calibration", "logit"])
         #expect(noBounds.status != 0 && noBounds.stderr.contains("finite bounds"), "\(noBounds.stderr)")
     }
+
+    /// The fixture's design weights `dweight` raked to `Fixtures/surveys/kz-targets.csv` (the README's round
+    /// trip: rake, report, estimate), against R survey `rake` / `calibrate(calfun = "raking")`
+    /// (Fixtures/reference/weighting/make_fixture_rake.R).
+    @Test func fixtureDesignWeightsRakedToTheirTargetsMatchR() throws {
+        let ref = try #require(try Fixture.json("Fixtures/reference/weighting/fixture-rake.json") as? [String: Any])
+        let targets = "Fixtures/surveys/kz-targets.csv"
+        let out = temporary("csv")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try CLI.run(["weight", Self.csv, "--codebook", Self.codebook, "--weight", "dweight", "--targets", targets,
+                             "--epsilon", "1e-12", "--out", out, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try JSONDecoder().decode(WeightingReport.self, from: Data(r.stdout.utf8))
+        #expect(report.converged && report.baseWeight == "dweight" && report.margins.map(\.name) == ["wave", "sex", "agegroup", "lang"])
+        #expect(report.margins.allSatisfy { $0.maxDeviation <= 1e-12 })
+        #expect(close(report.populationTotal, try #require(ref["dweight_sum"] as? Double), rel: 1e-12))
+        #expect(close(report.weightsBefore.efficiency, try #require(ref["base_kish_efficiency"] as? Double), rel: 1e-10))
+        #expect(close(report.weightsAfter.efficiency, try #require(ref["rake_kish_efficiency"] as? Double), rel: 1e-8))
+        let w = try DatasetLoader.load(out).variable("calwt").values
+        let want = try #require(ref["rake_weights"] as? [Double])
+        #expect(w.count == want.count)
+        let worst = zip(w, want).map { abs($0 - $1) / $1 }.max() ?? 1
+        #expect(worst < 1e-8, "worst relative difference \(worst)")
+        // Estimate in one run on the raked design: SEs on the calibration residuals, as R.
+        let share = try CLI.run(["share", Self.csv, "--codebook", Self.codebook, "--weight", "dweight", "--of", "q_russia_opinion in 1,2",
+                                 "--all-in-domain", "--targets", targets, "--epsilon", "1e-12", "--format", "json"])
+        #expect(share.status == 0, "\(share.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(share.stdout.utf8)) as? [String: Any])
+        #expect(close(try #require(obj["estimate"] as? Double), try #require(ref["rake_fav_mean"] as? Double), rel: 1e-8))
+        #expect(close(try #require(obj["designStandardError"] as? Double), try #require(ref["rake_fav_se"] as? Double), rel: 1e-8))
+        let mean = try CLI.run(["mean", Self.csv, "q_us_opinion", "--codebook", Self.codebook, "--weight", "dweight",
+                                "--targets", targets, "--epsilon", "1e-12", "--format", "json"])
+        #expect(mean.status == 0, "\(mean.stderr)")
+        let m = try #require(try JSONDecoder().decode(DesignEstimates.self, from: Data(mean.stdout.utf8)).estimates.first)
+        #expect(close(m.estimate, try #require(ref["rake_us_mean"] as? Double), rel: 1e-8))
+        #expect(close(m.standardError, try #require(ref["rake_us_se"] as? Double), rel: 1e-8))
+        // Exponential calibration: the same weights, variances on the GREG residuals (R calibrate).
+        let raking = try CLI.run(["share", Self.csv, "--codebook", Self.codebook, "--weight", "dweight", "--of", "q_russia_opinion in 1,2",
+                                  "--all-in-domain", "--targets", targets, "--calibration", "raking", "--epsilon", "1e-12", "--format", "json"])
+        #expect(raking.status == 0, "\(raking.stderr)")
+        let o2 = try #require(try JSONSerialization.jsonObject(with: Data(raking.stdout.utf8)) as? [String: Any])
+        #expect(close(try #require(o2["designStandardError"] as? Double), try #require(ref["raking_fav_se"] as? Double), rel: 1e-8))
+        #expect(!close(try #require(ref["raking_fav_se"] as? Double), try #require(ref["rake_fav_se"] as? Double), rel: 1e-6))
+    }
+
+    /// `partial` cannot calibrate a shard on its own; it refuses `--targets` and says what to do instead.
+    @Test func partialRefusesTargets() throws {
+        for args in [["partial", "mean", Self.csv, "q_us_opinion"], ["partial", "total", Self.csv, "q_us_opinion"],
+                     ["partial", "crosstab", Self.csv, "--rows", "sex", "--cols", "lang"],
+                     ["partial", "corr", Self.csv, "q_us_opinion", "q_china_opinion"]] {
+            let state = temporary("state")
+            let r = try CLI.run(args + ["--codebook", Self.codebook, "--targets", Self.targets, "--state-out", state])
+            #expect(r.status != 0 && r.stderr.contains("calibration needs the whole sample") && r.stderr.contains("barometer weight"),
+                    "\(args): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: state))
+        }
+    }
 }

@@ -48,6 +48,24 @@ import Testing
         #expect(r.report.iterations > 1)
     }
 
+    /// Many margins: the joint-cell table past its flat form (4 margins of 9 categories: 6,561 possible
+    /// cells for 600 respondents, a dictionary) and past Int32 (10 margins: 9^10 cells, a dictionary on
+    /// the code tuple), against R rake (4) and calibrate(calfun = "raking") (10; R's rake cannot: it
+    /// tabulates the full cross). Fixtures/reference/weighting/make_many_margins.R.
+    @Test func manyMarginsMatchR() throws {
+        let ref = try #require(try Fixture.json(Self.dir + "many_margins.json") as? [String: Any])
+        let design = try SurveyDesign(data: try load("many_margins.csv"), weight: "d")
+        let all = try targets("many_margins_targets.csv")
+        for (count, key) in [(4, "rake4_weights"), (10, "raking10_weights")] {
+            let subset = WeightingTargets(margins: Array(all.margins.prefix(count)))
+            let r = try design.weighted(to: subset, options: .init(method: .rake, epsilon: 1e-13))
+            let want = try #require(ref[key] as? [Double])
+            #expect(r.weights.count == want.count && r.report.converged)
+            let worst = zip(r.weights, want).map { abs($0 - $1) / $1 }.max() ?? .infinity
+            #expect(worst <= 1e-8, "\(key): worst relative difference \(worst)")
+        }
+    }
+
     @Test func calibrationMatchesR() throws {
         let t = try targets("api-targets.json")
         let d = try strat()

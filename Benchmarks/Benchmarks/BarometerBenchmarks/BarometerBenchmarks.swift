@@ -45,6 +45,14 @@ let benchmarks: @Sendable () -> Void = {
         }
     } setup: { try SyntheticSurvey.categorical(n: 100_000, questions: 2) }
 
+    // Weighting (issue 18): rake 10^6 respondents to 6 margins / 40 categories to 1e-7 on shares,
+    // with the target checks, the report and the calibrated design (peer run: rake_1000000).
+    Benchmark("Raking (IPF) to 6 margins / 40 categories, 1e-7, n = 10^6") { benchmark, problem in
+        for _ in benchmark.scaledIterations {
+            blackHole(try problem.0.weighted(to: problem.1, options: WeightingOptions(method: .rake, epsilon: 1e-7)))
+        }
+    } setup: { try SyntheticSurvey.raking(n: 1_000_000) }
+
     // Correlation engine (issues 4, 7)
     Benchmark("Bare dsyrk (X^T X), n = 10^6 x p = 200") { benchmark, x in
         var c = Matrix(rows: 200, columns: 200)

@@ -1,4 +1,5 @@
 import Barometer
+import Foundation
 
 /// Deterministic synthetic survey data for benchmarks (never committed:
 /// generated in memory from a fixed seed).
@@ -113,5 +114,36 @@ enum SyntheticSurvey {
             }
         }
         return m
+    }
+
+    /// Raking (issue 18): six margins with 40 categories in all (sex 2, age 6, region 14,
+    /// education 5, urban 2, language 11), correlated through two latent traits so that IPF
+    /// needs several sweeps, base weight 1; targets are the sample shares moved by a random
+    /// factor exp(0.25·z), renormalized (SYNTHETIC, as `Benchmarks/peers/gen_data.py`).
+    static func raking(n: Int, seed: UInt64 = 18) throws -> (SurveyDesign, WeightingTargets) {
+        var g = Generator(state: seed)
+        func normal() -> Double {   // Box–Muller
+            let u = max(g.uniform(), 1e-300), v = g.uniform()
+            return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * Double.pi * v)
+        }
+        let spec: [(String, Int, Double, Double)] = [("sex", 2, 0.3, 0), ("age", 6, 0.8, 0), ("region", 14, 0, 0.5),
+                                                     ("edu", 5, -0.6, 0.4), ("urban", 2, 0, 0.7), ("lang", 11, 0.3, 0.6)]
+        let a = (0..<n).map { _ in normal() }, b = (0..<n).map { _ in normal() }
+        var vars: [Variable] = []
+        var margins: [WeightingTargets.Margin] = []
+        for (name, k, ca, cb) in spec {
+            var values = [Double](repeating: 0, count: n)
+            var count = [Double](repeating: 0, count: k)
+            for i in 0..<n {
+                let x = ca * a[i] + cb * b[i] + normal()
+                let c = min(k - 1, Int(Double(k) / (1 + Foundation.exp(-x))))
+                values[i] = Double(c + 1); count[c] += 1
+            }
+            vars.append(Variable(name: name, level: .nominal, values: values))
+            let moved = count.map { $0 * Foundation.exp(0.25 * normal()) }
+            let total = moved.reduce(0, +)
+            margins.append(.init(variables: [name], cells: (0..<k).map { .init(categories: [String($0 + 1)], target: moved[$0] / total) }))
+        }
+        return (SurveyDesign.unweighted(try Dataset(variables: vars)), WeightingTargets(margins: margins))
     }
 }

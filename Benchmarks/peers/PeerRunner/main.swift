@@ -50,6 +50,7 @@ guard args.count == 4, let repeats = Int(args[3]) else {
 let task = args[1], dir = args[2]
 let parts = task.split(separator: "_").map(String.init)
 var times: [Double]? = nil
+var extra = ""
 do {
     switch parts[0] {
     case "pearson", "spearman", "pcorrmatrix":
@@ -133,6 +134,19 @@ do {
         times = try timed(repeats) { _ = try BannerBook(design, specification: spec) }
     case "csv":
         times = try timed(repeats) { _ = try CSVReader.read(path: "\(dir)/ingest.csv") }
+    case "rake":
+        // Issue 18: IPF to 6 margins (40 categories) from base weights 1, to 1e-7 on shares,
+        // including the checks of the targets against the data, the report and the calibrated design.
+        let data = try loadMatrix(dir, "rake_\(parts[1])")
+        let targets = try TargetsLoader.load("\(dir)/rake_\(parts[1])_targets.csv")
+        let design = SurveyDesign.unweighted(data)
+        var achieved = 0.0, iterations = 0
+        times = try timed(repeats) {
+            let r = try design.weighted(to: targets, options: WeightingOptions(method: .rake, epsilon: 1e-7))
+            achieved = r.report.margins.map(\.maxDeviation).max() ?? .nan
+            iterations = r.report.iterations
+        }
+        extra = ", \"iterations\": \(iterations), \"maxDeviation\": \(achieved)"
     case "reps":
         let data = try loadMatrix(dir, "reps_\(parts[1])")
         let ys = (1...50).map { "y\($0)" }
@@ -150,7 +164,7 @@ do {
 }
 let blas = "\(BLASRuntime.implementation), \(BLASRuntime.threadCount) threads"
 if let t = times {
-    print("{\"task\": \"\(task)\", \"tool\": \"barometer\", \"times\": [\(t.map { String($0) }.joined(separator: ", "))], \"blas\": \"\(blas)\"}")
+    print("{\"task\": \"\(task)\", \"tool\": \"barometer\", \"times\": [\(t.map { String($0) }.joined(separator: ", "))], \"blas\": \"\(blas)\"\(extra)}")
 } else {
     print("{\"task\": \"\(task)\", \"tool\": \"barometer\", \"error\": \"not applicable\"}")
 }

@@ -168,12 +168,28 @@ extension SurveyDesign {
 
     static func cellTotals(_ w: [Double], _ cell: [Int32], _ count: Int) -> [Double] {
         var t = [Double](repeating: 0, count: count)
-        for i in w.indices { t[Int(cell[i])] += w[i] }
+        t.withUnsafeMutableBufferPointer { t in
+            w.withUnsafeBufferPointer { w in
+                cell.withUnsafeBufferPointer { cell in
+                    for i in 0..<w.count { t[Int(cell[i])] += w[i] }
+                }
+            }
+        }
         return t
     }
 
     static func rowWeights(_ base: [Double], _ g: [Double], _ cell: [Int32]) -> [Double] {
-        base.indices.map { base[$0] * g[Int(cell[$0])] }
+        let n = base.count
+        return [Double](unsafeUninitializedCapacity: n) { out, initialized in
+            base.withUnsafeBufferPointer { d in
+                g.withUnsafeBufferPointer { g in
+                    cell.withUnsafeBufferPointer { cell in
+                        for i in 0..<n { out[i] = d[i] * g[Int(cell[i])] }
+                    }
+                }
+            }
+            initialized = n
+        }
     }
 
     /// The bounds a trimming rule puts on weights `w`.

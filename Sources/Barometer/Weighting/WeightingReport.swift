@@ -64,13 +64,21 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
 
         init(_ w: [Double]) {
             let n = w.count
-            let s = w.reduce(0, +), s2 = w.reduce(0) { $0 + $1 * $1 }
+            // One pass, in row order (the sums are the same left-to-right sums as before).
+            var s = 0.0, s2 = 0.0, zeros = 0, lo = Double.infinity, hi = -Double.infinity
+            w.withUnsafeBufferPointer { b in
+                for x in b {
+                    s += x; s2 += x * x
+                    if x == 0 { zeros += 1 }
+                    lo = Swift.min(lo, x); hi = Swift.max(hi, x)
+                }
+            }
             count = n
-            zeroCount = w.filter { $0 == 0 }.count
+            zeroCount = zeros
             sum = s
             mean = n > 0 ? s / Double(n) : 0
-            min = w.min() ?? 0
-            max = w.max() ?? 0
+            min = n > 0 ? lo : 0
+            max = n > 0 ? hi : 0
             ratio = min > 0 ? max / min : nil
             effectiveSize = s2 > 0 ? s * s / s2 : 0
             efficiency = n > 0 && s2 > 0 ? s * s / s2 / Double(n) : 0
@@ -131,7 +139,21 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
         let N = resolved.populationTotal
         let cells = resolved.cellCount
         var cb = [Double](repeating: 0, count: cells), ca = cb
-        for i in base.indices { let c = Int(resolved.cellOfRow[i]); cb[c] += base[i]; ca[c] += weights[i] }
+        var gl = Double.infinity, gh = -Double.infinity
+        cb.withUnsafeMutableBufferPointer { cb in
+            ca.withUnsafeMutableBufferPointer { ca in
+                base.withUnsafeBufferPointer { d in
+                    weights.withUnsafeBufferPointer { w in
+                        resolved.cellOfRow.withUnsafeBufferPointer { cell in
+                            for i in 0..<d.count {
+                                let c = Int(cell[i]); cb[c] += d[i]; ca[c] += w[i]
+                                if d[i] > 0 { let g = w[i] / d[i]; gl = Swift.min(gl, g); gh = Swift.max(gh, g) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         let sb = cb.reduce(0, +)
         var margins: [Margin] = []
         var allMet = true
@@ -162,8 +184,6 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
         self.weight = weightName
         self.weightsBefore = WeightSummary(base)
         self.weightsAfter = WeightSummary(weights)
-        var gl = Double.infinity, gh = -Double.infinity
-        for i in base.indices where base[i] > 0 { let g = weights[i] / base[i]; gl = Swift.min(gl, g); gh = Swift.max(gh, g) }
         self.gMin = gl.isFinite ? gl : 0
         self.gMax = gh.isFinite ? gh : 0
         self.trimming = options.trimming

@@ -142,67 +142,101 @@ extension WeightingTargets {
         // (user- or system-missing) in a margin variable is an error naming the row.
         var codeIndex: [[Double: Int32]] = []
         var codes: [[Double]] = []
-        var rowCode = [[Int32]]()
-        var radix: [Int] = []
+        var codings: [CategoryCoding] = []
         for v in vars {
             let coding = CategoryCoding(v, missing: .showMissing)
             let valid = coding.categories.map { $0.status == .valid && $0.code != nil }
             var present = [Bool](repeating: false, count: coding.categories.count)
-            for i in 0..<n {
-                let k = Int(coding.index[i])
-                guard k >= 0, valid[k] else {
-                    let x = v.values[i]
-                    let what = x.isNaN ? "system-missing" : "user-missing code \(Variable.formatCode(x))"
-                    throw .invalidTarget(margin: v.name, category: nil, line: nil,
-                                         reason: "respondent at row \(i + 1) has a \(what) value; every respondent needs a category of every margin variable (recode or impute first)")
+            // First invalid row, if any (one tight pass; the error names the row).
+            let bad: Int? = coding.index.withUnsafeBufferPointer { idx in
+                valid.withUnsafeBufferPointer { ok in
+                    present.withUnsafeMutableBufferPointer { seen in
+                        for i in 0..<n {
+                            let k = Int(idx[i])
+                            guard k >= 0, ok[k] else { return i }
+                            seen[k] = true
+                        }
+                        return nil
+                    }
                 }
-                present[k] = true
+            }
+            if let i = bad {
+                let x = v.values[i]
+                let what = x.isNaN ? "system-missing" : "user-missing code \(Variable.formatCode(x))"
+                throw .invalidTarget(margin: v.name, category: nil, line: nil,
+                                     reason: "respondent at row \(i + 1) has a \(what) value; every respondent needs a category of every margin variable (recode or impute first)")
             }
             var idx: [Double: Int32] = [:]
-            var list: [Double] = []
             for (k, c) in coding.categories.enumerated() where present[k] {
-                if let code = c.code { idx[code] = Int32(k); list.append(code) }
+                if let code = c.code { idx[code] = Int32(k) }
             }
             codeIndex.append(idx)
             codes.append(coding.categories.map { $0.code ?? .nan })
-            rowCode.append(coding.index)
-            radix.append(max(coding.categories.count, 1))
+            codings.append(coding)
         }
-        // Joint cells of the observed combinations: a mixed-radix key per row, through a flat
-        // table when the product of the category counts is small, else a dictionary.
+        // Joint cells of the observed combinations, numbered in order of first appearance:
+        // the combined index of the codings (CategoryCoding.combinedIndex, first variable
+        // fastest) mapped to a cell through a flat table when the product of the category
+        // counts is small, else a dictionary; beyond Int32 a dictionary on the code tuple.
         var cellOfRow = [Int32](repeating: 0, count: n)
         var cellKeys: [[Int32]] = []
         var cellCounts: [Int] = []
         var cellWeight: [Double] = []
-        var product = 1
-        var overflow = false
-        for r in radix {
-            let (p, o) = product.multipliedReportingOverflow(by: r)
-            if o { overflow = true; break }
-            product = p
-        }
-        let useFlat = !overflow && product <= 4 * n + 4096
-        var flat = [Int32](repeating: -1, count: useFlat ? product : 0)
-        var byKey: [Int: Int32] = [:]
-        var byArray: [[Int32]: Int32] = [:]
-        var key = [Int32](repeating: 0, count: vars.count)
-        for i in 0..<n {
-            var code = 0
-            for j in vars.indices {
-                key[j] = rowCode[j][i]
-                if !overflow { code = code * radix[j] + Int(key[j]) }
+        let radix = codings.map { Swift.max($0.count, 1) }
+        if let combined = try? CategoryCoding.combinedIndex(codings) {
+            let product = CategoryCoding.cellCount(codings)
+            func key(_ c: Int32) -> [Int32] {
+                var rest = Int(c)
+                return radix.map { r in defer { rest /= r }; return Int32(rest % r) }
             }
-            let found: Int32?
-            if useFlat { found = flat[code] >= 0 ? flat[code] : nil } else if !overflow { found = byKey[code] } else { found = byArray[key] }
-            let c: Int32
-            if let e = found { c = e } else {
-                c = Int32(cellKeys.count)
-                if useFlat { flat[code] = c } else if !overflow { byKey[code] = c } else { byArray[key] = c }
-                cellKeys.append(key); cellCounts.append(0); cellWeight.append(0)
+            func newCell(_ c: Int32) -> Int32 {
+                cellKeys.append(key(c)); cellCounts.append(0); cellWeight.append(0)
+                return Int32(cellKeys.count - 1)
             }
-            cellOfRow[i] = c
-            cellCounts[Int(c)] += 1
-            cellWeight[Int(c)] += baseWeights[i]
+            if product <= 4 * n + 4096 {
+                var flat = [Int32](repeating: -1, count: product)
+                flat.withUnsafeMutableBufferPointer { table in
+                    combined.withUnsafeBufferPointer { key in
+                        cellOfRow.withUnsafeMutableBufferPointer { out in
+                            for i in 0..<n {
+                                var c = table[Int(key[i])]
+                                if c < 0 { c = newCell(key[i]); table[Int(key[i])] = c }
+                                out[i] = c
+                            }
+                        }
+                    }
+                }
+            } else {
+                var byKey: [Int32: Int32] = [:]
+                for i in 0..<n {
+                    let k = combined[i]
+                    if let c = byKey[k] { cellOfRow[i] = c } else { let c = newCell(k); byKey[k] = c; cellOfRow[i] = c }
+                }
+            }
+            cellCounts.withUnsafeMutableBufferPointer { count in
+                cellWeight.withUnsafeMutableBufferPointer { weight in
+                    baseWeights.withUnsafeBufferPointer { w in
+                        cellOfRow.withUnsafeBufferPointer { cell in
+                            for i in 0..<n { let c = Int(cell[i]); count[c] += 1; weight[c] += w[i] }
+                        }
+                    }
+                }
+            }
+        } else {
+            var byArray: [[Int32]: Int32] = [:]
+            var key = [Int32](repeating: 0, count: codings.count)
+            for i in 0..<n {
+                for j in codings.indices { key[j] = codings[j].index[i] }
+                let c: Int32
+                if let e = byArray[key] { c = e } else {
+                    c = Int32(cellKeys.count)
+                    byArray[key] = c
+                    cellKeys.append(key); cellCounts.append(0); cellWeight.append(0)
+                }
+                cellOfRow[i] = c
+                cellCounts[Int(c)] += 1
+                cellWeight[Int(c)] += baseWeights[i]
+            }
         }
         // Margins.
         var resolved: [ResolvedTargets.Margin] = []

@@ -51,6 +51,19 @@ struct StateOutput: ParsableArguments {
     }
 }
 
+/// Shards cannot weight themselves: calibration (raking, GREG, post-stratification, trimming) solves
+/// for g-weights from the weighted totals of the WHOLE sample, so each shard calibrated on its own
+/// would meet the targets shard by shard and give other weights than the whole file (and variances on
+/// the wrong residuals). `partial` refuses `--targets` instead of merging wrong numbers.
+func refuseCalibration(_ options: DesignOptions, _ command: String) throws {
+    guard let t = options.weighting.targets else { return }
+    throw ValidationError("partial \(command) cannot take --targets '\(t)': calibration needs the whole sample "
+        + "(the g-weights solve for targets from the weighted totals of every shard together), so a shard cannot weight itself. "
+        + "Weight the whole file first (barometer weight FILE --targets \(t) --out weighted.csv), then run partial on shards "
+        + "of weighted.csv with --weight calwt; those variances treat the calibrated weights as fixed. "
+        + "For variances on the calibration residuals run the command on the whole file with --targets.")
+}
+
 /// The design spec recorded in a state header: shards merge only under the same one.
 func designSpec(_ design: SurveyDesign, _ options: DesignOptions?) -> [String: String] {
     var spec = ["weight": design.weights.name ?? ""]
@@ -89,6 +102,7 @@ struct PartialCrosstab: ParsableCommand {
         if let s = command.stats, !s.isEmpty {
             throw ValidationError("partial crosstab writes the table only; --stats needs the rows (run crosstab on the whole file)")
         }
+        try refuseCalibration(command.designOptions, "crosstab")
         try state.write(try state.accumulate(command.input, needs: command.needs) { data in
             let design = try command.designOptions.design(data, weight: command.weight)
             return try PartialResult.crosstab(design, rows: command.rows, columns: command.cols, layers: command.layer,
@@ -101,6 +115,7 @@ struct PartialCrosstab: ParsableCommand {
 
 /// Shared by `partial mean` and `partial total`.
 func writeEstimatesState(_ options: EstimateOptions, total: Bool, _ state: StateOutput) throws {
+    try refuseCalibration(options.designOptions, total ? "total" : "mean")
     try state.write(try state.accumulate(options.input, needs: options.needs) { data in
         let design = try options.designOptions.design(data, weight: options.weight)
         return try PartialResult.estimates(design, variables: options.variables, total: total, level: options.level,
@@ -128,6 +143,7 @@ struct PartialCorr: ParsableCommand {
     @OptionGroup var state: StateOutput
 
     func run() throws {
+        try refuseCalibration(command.common.designOptions, "corr")
         if command.common.designOptions.isSpecified {
             throw ValidationError("partial corr supports weights-only designs (design-based SEs need every row)")
         }
