@@ -16,4 +16,14 @@ struct AnalysisOptions: ParsableArguments {
         let design = try designOptions.design(try input.load(), weight: weight)
         return (design, try domainOptions.domain(design.data))
     }
+
+    /// The same with `--by`: the grouping variables (derived indicators join the
+    /// data first). `--compare` has no meaning for a model or a quantile: refused.
+    func design(_ input: InputOptions, groups: GroupOptions, command: String) throws -> (SurveyDesign, Domain?, [String]) {
+        if groups.compare { throw ValidationError("\(command) --by estimates each group on its own; --compare is not available") }
+        var data = try input.load()
+        let by = try groups.groupingVariables(&data)
+        let design = try designOptions.design(data, weight: weight)
+        return (design, try domainOptions.domain(data), by)
+    }
 }
