@@ -1,3 +1,4 @@
+import Barometer
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

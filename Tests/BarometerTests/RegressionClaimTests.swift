@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import Barometer
 @testable import BarometerIO
+@testable import BarometerClaims
+@testable import BarometerReports
 
 /// `regression` claims: recomputed on the SYNTHETIC fixture and checked
 /// against R survey `svyglm` / `confint` (`Fixtures/reference/claims/

@@ -83,7 +83,7 @@ public struct ModelFormula: Sendable, Equatable, CustomStringConvertible {
         self.intercept = parsed.intercept
     }
 
-    init(response: String, terms: [Term], intercept: Bool) {
+    package init(response: String, terms: [Term], intercept: Bool) {
         self.response = response
         self.terms = terms
         self.intercept = intercept
