@@ -13,15 +13,25 @@ struct AnalysisOptions: ParsableArguments {
 
     /// The design over the loaded file and the `--where` domain (nil without it).
     func design(_ input: InputOptions) throws -> (SurveyDesign, Domain?) {
-        let design = try designOptions.design(try input.load(), weight: weight)
+        try design(input, needs: .everything)
+    }
+
+    /// The design over only the columns in `needs` plus the weight, design and `--where` variables.
+    func design(_ input: InputOptions, needs: ColumnNeeds) throws -> (SurveyDesign, Domain?) {
+        var needs = needs
+        needs.add(weight); designOptions.addNeeds(to: &needs); domainOptions.addNeeds(to: &needs)
+        let design = try designOptions.design(try input.load(needs), weight: weight)
         return (design, try domainOptions.domain(design.data))
     }
 
     /// The same with `--by`: the grouping variables (derived indicators join the
     /// data first). `--compare` has no meaning for a model or a quantile: refused.
-    func design(_ input: InputOptions, groups: GroupOptions, command: String) throws -> (SurveyDesign, Domain?, [String]) {
+    func design(_ input: InputOptions, groups: GroupOptions, command: String,
+                needs: ColumnNeeds) throws -> (SurveyDesign, Domain?, [String]) {
         if groups.compare { throw ValidationError("\(command) --by estimates each group on its own; --compare is not available") }
-        var data = try input.load()
+        var needs = needs
+        needs.add(weight); designOptions.addNeeds(to: &needs); domainOptions.addNeeds(to: &needs); groups.addNeeds(to: &needs)
+        var data = try input.load(needs)
         let by = try groups.groupingVariables(&data)
         let design = try designOptions.design(data, weight: weight)
         return (design, try domainOptions.domain(data), by)

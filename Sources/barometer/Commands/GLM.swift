@@ -32,7 +32,9 @@ struct GLMCommand: ParsableCommand {
     @OptionGroup var groupOptions: GroupOptions
 
     func run() throws {
-        let (design, domain, by) = try options.design(input, groups: groupOptions, command: "glm")
+        var needs = ColumnNeeds()
+        needs.add(formula: formula)
+        let (design, domain, by) = try options.design(input, groups: groupOptions, command: "glm", needs: needs)
         let codes = try success.map { Set(try parseCodes($0, option: "--success")) }
         if !by.isEmpty {
             let glmOptions = GLMOptions(family: family, link: link, successCodes: codes, level: options.level)

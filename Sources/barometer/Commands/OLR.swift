@@ -20,7 +20,9 @@ struct OLRCommand: ParsableCommand {
     @OptionGroup var groupOptions: GroupOptions
 
     func run() throws {
-        let (design, domain, by) = try options.design(input, groups: groupOptions, command: "olr")
+        var needs = ColumnNeeds()
+        needs.add(formula: formula)
+        let (design, domain, by) = try options.design(input, groups: groupOptions, command: "olr", needs: needs)
         if !by.isEmpty {
             return try emit(try design.olr(try ModelFormula(parsing: formula), link: link, level: options.level, by: by,
                                            domain: domain), options.output)

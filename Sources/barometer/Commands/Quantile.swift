@@ -16,7 +16,9 @@ struct QuantileCommand: ParsableCommand {
     @OptionGroup var groupOptions: GroupOptions
 
     func run() throws {
-        let (design, domain, by) = try options.design(input, groups: groupOptions, command: "quantile")
+        var needs = ColumnNeeds()
+        needs.add(variable)
+        let (design, domain, by) = try options.design(input, groups: groupOptions, command: "quantile", needs: needs)
         let probabilities = try parseCodes(q, option: "--q")
         if !by.isEmpty {
             return try emit(try design.quantiles(variable, probabilities: probabilities, by: by, rule: rule,
