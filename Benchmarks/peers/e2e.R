@@ -20,6 +20,13 @@ if (task == "pearson") {
 } else if (task == "sdr") {
   des <- svrepdesign(data = d, weights = ~wt, repweights = "rw[0-9]+", type = "successive-difference")
   m <- svymean(y5, des); done(as.vector(rbind(coef(m), SE(m))))
+} else if (task == "glm") {
+  # svyglm with linearization SEs; quasibinomial gives binomial's estimates and SEs without the
+  # non-integer-weights warning
+  des <- svydesign(ids = ~psu, strata = ~st, nest = TRUE, weights = ~wt, data = d)
+  f <- as.formula(paste("y ~", paste0("x", 1:20, collapse = " + ")))
+  s <- coef(summary(svyglm(f, des, family = quasibinomial())))
+  done(c(s[, 1], s[, 2]))
 } else if (task == "crosstab") {
   des <- svydesign(ids = ~psu, strata = ~st, nest = TRUE, weights = ~wt, data = d)
   r <- svychisq(~a + b, des)   # default statistic "F": Rao-Scott second-order F

@@ -3,8 +3,9 @@
 python3 e2e.py TASK TOOL DATADIR  ->  stdout: one JSON line {"values": [...]} (the answer, in the
 order report.py compares it with Barometer) or {"error": "not applicable: reason"}.
 
-Tasks (CSV files from gen_e2e.py): pearson, shares, strata, sdr, crosstab.
-Tools: svy (PyPI svy 0.35, Rust core), samplics, pandas, polars. Each reads the CSV the way its
+Tasks (CSV files from gen_e2e.py): pearson, shares, strata, sdr, crosstab, glm.
+Tools: svy (PyPI svy 0.35, Rust core), samplics, pandas, polars, statsmodels (glm only: GLM with
+frequency weights, which has no design-based SE; its answer is the 21 coefficients only). Each reads the CSV the way its
 documentation shows (polars.read_csv; pandas.read_csv with the pyarrow engine) and computes the
 same estimate as Barometer with the same defaults (R survey's).
 """
@@ -15,6 +16,7 @@ task, tool, data = sys.argv[1], sys.argv[2], sys.argv[3]
 path = os.path.join(data, f"e2e_{task}.csv")
 Y5 = [f"y{j + 1}" for j in range(5)]
 X50 = [f"x{j + 1}" for j in range(50)]
+X20 = [f"x{j + 1}" for j in range(20)]
 
 
 def done(values):
@@ -31,6 +33,16 @@ def upper(m):
     p = len(m)
     return [m[i][j] for i in range(p) for j in range(i + 1, p)]
 
+
+if tool == "statsmodels":
+    if task != "glm":
+        na("statsmodels has no design-based estimator for this task")
+    import pandas as pd
+    import statsmodels.api as sm
+    df = pd.read_csv(path, engine="pyarrow")
+    X = sm.add_constant(df[X20].to_numpy())
+    fit = sm.GLM(df["y"].to_numpy(), X, family=sm.families.Binomial(), freq_weights=df["wt"].to_numpy()).fit()
+    done(list(fit.params))      # coefficients only: frequency-weight SEs are not design-based
 
 if tool == "polars":
     import polars as pl
@@ -52,6 +64,10 @@ if tool == "svy":
     if task == "pearson":
         na("svy's corr is design-based pair by pair with SEs, no correlation matrix")
     df = pl.read_csv(path)
+    if task == "glm":
+        s = svy.Sample(df, svy.Design(stratum="st", psu=["st", "psu"], wgt="wt"))
+        t = s.glm.fit("y", x=X20, family="binomial").to_polars()
+        done(list(t["estimate"]) + list(t["std_err"]))
     if task == "shares":
         s = svy.Sample(df, svy.Design(wgt="wt"))
         est = s.estimation.prop("yes", by="region", ci_method="logit")
@@ -87,6 +103,8 @@ if tool == "samplics":
     from samplics.utils.types import PopParam
     if task == "pearson":
         na("no correlation matrix")
+    if task == "glm":
+        na("samplics 0.6 has no regression under a design")
     df = pd.read_csv(path, engine="pyarrow")
     if task == "shares":
         from samplics.estimation import TaylorEstimator

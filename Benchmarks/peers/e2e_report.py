@@ -10,6 +10,7 @@ NAMES = {
     "strata": "means of 5, 50 strata × nested PSUs",
     "sdr": "means of 5, 80 SDR replicate weights",
     "crosstab": "5 × 5 crosstab + Rao-Scott F (design: 50 strata × nested PSUs)",
+    "glm": "logistic GLM, 20 predictors, linearization SEs (50 strata × nested PSUs)",
 }
 
 
@@ -31,6 +32,9 @@ def barometer_values(task, obj):
         for e in obj["estimates"]:
             out += [e["estimate"], e["standardError"]]
         return out
+    if task == "glm":
+        cs = obj["coefficients"]
+        return [c["estimate"] for c in cs] + [c["standardError"] for c in cs]
     if task == "crosstab":
         rs = next(l for s in obj["statistics"] for l in s["lines"] if l["statistic"] == "Rao-Scott F")
         return [rs["value"], rs["degreesOfFreedom"], rs["denominatorDF"], rs["pValue"]]
@@ -55,6 +59,8 @@ def find(obj, key):
 
 
 def max_rel(a, b):
+    if len(a) < len(b):
+        b = b[:len(a)]      # a peer that gives a prefix (statsmodels: coefficients, no design SE)
     if len(a) != len(b):
         return f"{len(a)} values vs {len(b)}"
     # below 1e-15 both (p-values that one side underflows to 0) compare absolutely

@@ -1,8 +1,8 @@
 """Deterministic CSV files for the end-to-end peer run (never committed).
 
-python3 gen_e2e.py OUTDIR [--scale full|small] [--tasks "pearson shares strata sdr crosstab"]
+python3 gen_e2e.py OUTDIR [--scale full|mid|small] [--tasks "pearson shares strata sdr crosstab glm"]
 
-Full scale is 10^6 respondents (issue 21's table); small is 50,000 (a few
+Full scale is 10^6 respondents (issue 21's table); mid is 200,000; small is 50,000 (a few
 minutes for the whole run). Fixed seeds: identical on every machine.
 
   e2e_pearson.csv   x1..x50, correlated normals, 6 decimals        (~485 MB full)
@@ -11,6 +11,8 @@ minutes for the whole run). Fixed seeds: identical on every machine.
                     full: 2,000 PSUs in each stratum (100,000 PSUs, 10 respondents each)
   e2e_sdr.csv       wt, y1..y5, rw1..rw80 SDR replicate weights      (~890 MB full)
   e2e_crosstab.csv  st, psu, wt, a 1..5, b 1..5 (same design as e2e_strata)
+  e2e_glm.csv       st, psu, wt, y 0/1, x1..x20 (issue 20: logistic regression, same design as
+                    e2e_strata; y from a logit model with a PSU effect)          (~210 MB full)
 """
 import os, sys
 import numpy as np
@@ -18,7 +20,7 @@ import polars as pl
 
 out = sys.argv[1]
 scale = sys.argv[sys.argv.index("--scale") + 1] if "--scale" in sys.argv else "full"
-n = 1_000_000 if scale == "full" else 50_000
+n = {"full": 1_000_000, "mid": 200_000}.get(scale, 50_000)
 tasks = (sys.argv[sys.argv.index("--tasks") + 1] if "--tasks" in sys.argv else "pearson shares strata sdr crosstab").split()
 os.makedirs(out, exist_ok=True)
 BLOCK = 100_000
@@ -93,9 +95,22 @@ def crosstab(rng, start, m):
     return {"st": st, "psu": psu, "wt": np.round(rng.uniform(0.5, 2.5, m), 6), "a": a, "b": b}
 
 
+def glm(rng, start, m):
+    st, psu, eff = design(rng, start, m)
+    cols = {"st": st, "psu": psu, "wt": np.round(rng.uniform(0.5, 2.5, m), 6)}
+    eta = -0.3 + 0.3 * eff
+    for j in range(20):
+        x = np.round(rng.standard_normal(m), 4)
+        cols[f"x{j + 1}"] = x
+        eta = eta + (0.15 if j % 2 == 0 else -0.1) * x
+    cols["y"] = (rng.random(m) < 1 / (1 + np.exp(-eta))).astype(np.int64)
+    return cols
+
+
 write("e2e_pearson.csv", pearson)
 write("e2e_shares.csv", shares)
 write("e2e_strata.csv", strata)
 write("e2e_sdr.csv", sdr)
 write("e2e_crosstab.csv", crosstab)
+write("e2e_glm.csv", glm)
 print(out)

@@ -4,7 +4,9 @@
 # peak RSS). Tools take turns going first round by round as in run.sh; report.py prints medians,
 # ratios peer / Barometer, peak RSS and the largest relative difference of each peer's answer
 # from Barometer's.
-#   bash Benchmarks/peers/run_e2e.sh [--scale full|small] [--rounds 3] [--tasks "pearson shares ..."]
+#   bash Benchmarks/peers/run_e2e.sh [--scale full|mid|small] [--rounds 3] [--tasks "pearson shares ... glm"]
+# (glm, issue 20: logistic regression with 20 predictors under the strata/PSU design; not in the
+# default task list, run it with --tasks glm)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -28,6 +30,7 @@ cmd_for() {
       strata) echo "$bar mean $f $Y5 --weight wt --strata st --psu psu --nest --format json";;
       sdr) echo "$bar mean $f $Y5 --weight wt --repweights '^rw[0-9]+\$' --repmethod sdr --format json";;
       crosstab) echo "$bar crosstab $f --rows a --cols b --weight wt --strata st --psu psu --nest --stats raoscott --format json";;
+      glm) echo "$bar glm $f 'y ~ $(echo x{1..20} | tr ' ' '+')' --family binomial --weight wt --strata st --psu psu --nest --format json";;
     esac;;
     # the plain weighted crosstab on the same file: the yardstick of the Rao-Scott target
     barometer-plain) [ "$task" = crosstab ] && echo "$bar crosstab $f --rows a --cols b --weight wt --format json";;
@@ -39,6 +42,7 @@ tools_for() {
   case "$1" in
     pearson) echo "barometer py:polars py:pandas r:datatable py:svy py:samplics";;
     crosstab) echo "barometer barometer-plain py:svy py:samplics r:datatable py:polars py:pandas";;
+    glm) echo "barometer py:svy r:datatable py:statsmodels";;
     *) echo "barometer py:svy py:samplics r:datatable py:polars py:pandas";;
   esac
 }

@@ -12,6 +12,10 @@ public struct Claim: Sendable, Codable, Equatable {
         case confidenceInterval = "confidence-interval"
         /// The recomputed coefficient has ``Claim/expectedSign``.
         case sign
+        /// The recomputed coefficient has ``Claim/expectedSign`` and its whole
+        /// 95% confidence interval lies on that side of zero (a sign that the
+        /// data distinguish from no association).
+        case signCI = "sign-ci"
         /// Published-trend / published-only claims: nothing to recompute;
         /// checked for internal consistency only.
         case notRecomputable = "not-recomputable"
@@ -67,8 +71,12 @@ public struct Claim: Sendable, Codable, Equatable {
         guard !location.memo.isEmpty else { throw .invalidClaim(claim: id, field: "location.memo", reason: "empty") }
         guard !location.part.isEmpty else { throw .invalidClaim(claim: id, field: "location.part", reason: "empty") }
         try computation.validate(claim: id)
-        try figure?.validate(claim: id, kind: computation.kind)
         let kind = computation.kind
+        if kind == .regression, figure != nil {
+            throw .invalidClaim(claim: id, field: "figure",
+                                reason: "a 'regression' claim states a coefficient's sign: use verdict 'sign' or 'sign-ci' without a figure")
+        }
+        try figure?.validate(claim: id, kind: kind)
         switch verdict {
         case .roundingInterval, .confidenceInterval:
             guard figure != nil else {
@@ -77,12 +85,12 @@ public struct Claim: Sendable, Codable, Equatable {
             guard kind.isRecomputable else {
                 throw .invalidClaim(claim: id, field: "verdict", reason: "a '\(kind.rawValue)' claim cannot be recomputed; use 'not-recomputable'")
             }
-        case .sign:
+        case .sign, .signCI:
             guard expectedSign != nil else {
-                throw .invalidClaim(claim: id, field: "expectedSign", reason: "verdict 'sign' needs 'positive' or 'negative'")
+                throw .invalidClaim(claim: id, field: "expectedSign", reason: "verdict '\(verdict.rawValue)' needs 'positive' or 'negative'")
             }
-            guard [.correlation, .partialCorrelation, .groupDifference].contains(kind) else {
-                throw .invalidClaim(claim: id, field: "verdict", reason: "verdict 'sign' fits correlations and differences, not '\(kind.rawValue)'")
+            guard [.correlation, .partialCorrelation, .groupDifference, .regression].contains(kind) else {
+                throw .invalidClaim(claim: id, field: "verdict", reason: "verdict '\(verdict.rawValue)' fits correlations, differences and regression coefficients, not '\(kind.rawValue)'")
             }
         case .notRecomputable:
             guard !kind.isRecomputable else {

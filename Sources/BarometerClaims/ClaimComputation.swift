@@ -17,6 +17,13 @@ import Barometer
 ///   percent of cases (respondents naming any of ``codes`` over respondents
 ///   with a response), percent of a subset (denominator restricted to
 ///   ``subsetCodes``);
+/// - `regression`: the coefficient ``coefficient`` of a design-based GLM
+///   (``SurveyDesign/glm(_:options:domain:)``, R `svyglm`) of ``formula`` with
+///   ``family`` and ``link`` (default gaussian, canonical link) within the
+///   domain; binomial families count the response ``codes`` as success.
+///   Rows are listwise complete on the model's variables (Don't know,
+///   Refused and system-missing excluded); the 95% CI is
+///   `β̂ ± t_{df}·SE` with the design-based (sandwich) SE and svyglm's df;
 /// - `published-trend`, `published-only`: figures of another survey or a
 ///   qualitative study; nothing to recompute.
 public struct ClaimComputation: Sendable, Codable, Equatable {
@@ -29,6 +36,7 @@ public struct ClaimComputation: Sendable, Codable, Equatable {
         case correlation
         case partialCorrelation = "partial-correlation"
         case multipleResponse = "multiple-response"
+        case regression
         case publishedTrend = "published-trend"
         case publishedOnly = "published-only"
 
@@ -64,7 +72,8 @@ public struct ClaimComputation: Sendable, Codable, Equatable {
     public var kind: Kind
     /// The variable whose codes are counted (shares, differences).
     public var variable: String?
-    /// The codes counted.
+    /// The codes counted (`regression` with a binomial family: the response
+    /// codes counted as success, as `glm --success`).
     public var codes: [Double]?
     /// Base of a share (default ``Base/all``).
     public var base: Base?
@@ -92,12 +101,23 @@ public struct ClaimComputation: Sendable, Codable, Equatable {
     public var source: String?
     /// Year of a published-trend figure.
     public var year: Int?
+    /// Model formula of a `regression` claim (``ModelFormula`` syntax, e.g.
+    /// `q_us_opinion ~ q_russia_opinion + q_leader_opinion`).
+    public var formula: String?
+    /// GLM family of a `regression` claim (default gaussian).
+    public var family: GLMFamily?
+    /// GLM link of a `regression` claim (default: the family's canonical link).
+    public var link: GLMLink?
+    /// The coefficient a `regression` claim is about, by R's column name
+    /// (`q_russia_opinion`, `factor(q_russia_opinion)2`, `(Intercept)`).
+    public var coefficient: String?
 
     public init(kind: Kind, variable: String? = nil, codes: [Double]? = nil, base: Base? = nil,
                 domain: ClaimSelection? = nil, given: ClaimSelection? = nil, groups: [ClaimSelection]? = nil,
                 variables: [String]? = nil, controls: [String]? = nil, method: Method? = nil,
                 deletion: Deletion? = nil, measure: Measure? = nil, responseCodes: [Double]? = nil,
-                subsetCodes: [Double]? = nil, source: String? = nil, year: Int? = nil) {
+                subsetCodes: [Double]? = nil, source: String? = nil, year: Int? = nil,
+                formula: String? = nil, family: GLMFamily? = nil, link: GLMLink? = nil, coefficient: String? = nil) {
         self.kind = kind
         self.variable = variable
         self.codes = codes
@@ -114,6 +134,10 @@ public struct ClaimComputation: Sendable, Codable, Equatable {
         self.subsetCodes = subsetCodes
         self.source = source
         self.year = year
+        self.formula = formula
+        self.family = family
+        self.link = link
+        self.coefficient = coefficient
     }
 
     /// Every variable the computation reads.
@@ -122,6 +146,7 @@ public struct ClaimComputation: Sendable, Codable, Equatable {
         if let variable { out.append(variable) }
         out += variables ?? []
         out += controls ?? []
+        if let formula, let f = try? ModelFormula(parsing: formula) { out += f.variables }
         for s in [domain, given].compactMap({ $0 }) + (groups ?? []) { out.append(s.variable) }
         var seen = Set<String>()
         return out.filter { seen.insert($0).inserted }
@@ -177,9 +202,57 @@ public struct ClaimComputation: Sendable, Codable, Equatable {
                     throw .invalidClaim(claim: id, field: "computation.subsetCodes", reason: "the counted codes must lie in the subset")
                 }
             }
+        case .regression:
+            let text = try need(formula, "formula")
+            let f: ModelFormula
+            do { f = try ModelFormula(parsing: text) } catch {
+                throw .invalidClaim(claim: id, field: "computation.formula", reason: error.description)
+            }
+            let fam = family ?? .gaussian
+            if let link, !fam.accepts(link) {
+                throw .invalidClaim(claim: id, field: "computation.link",
+                                    reason: "the \(fam.rawValue) family does not take the \(link.rawValue) link (binomial families: logit or probit; others: their canonical link)")
+            }
+            if codes != nil {
+                guard fam.isBinomial else {
+                    throw .invalidClaim(claim: id, field: "computation.codes",
+                                        reason: "success codes apply to binomial families, not '\(fam.rawValue)'")
+                }
+                try nonEmpty(codes, "codes")
+            }
+            let c = try need(coefficient, "coefficient")
+            guard f.canName(column: c) else {
+                let names = (f.intercept ? ["(Intercept)"] : []) + f.terms.map(\.label)
+                throw .invalidClaim(claim: id, field: "computation.coefficient",
+                                    reason: "'\(c)' is not a coefficient of \(f) (terms: \(names.joined(separator: ", ")); a factor level is named like factor(x)2)")
+            }
         case .publishedTrend, .publishedOnly:
             _ = try need(source, "source")
         }
+    }
+
+    /// R's column name `coef` of `formula` with its variables and level codes translated.
+    static func mappedColumn(_ coef: String, formula f: ModelFormula, mapping m: ClaimMapping,
+                             code: (String, Double) -> Double) -> String {
+        guard coef != "(Intercept)" else { return coef }
+        for t in f.terms where ModelFormula(response: f.response, terms: [t], intercept: false).canName(column: coef) {
+            var rest = Substring(coef), out: [String] = []
+            for (k, p) in t.predictors.enumerated() {
+                if k > 0 { rest = rest.dropFirst() }
+                let head = p.isFactor ? "factor(\(p.variable))" : p.variable
+                rest = rest.dropFirst(head.count)
+                let name = m.name(for: p.variable)
+                if p.isFactor {
+                    let text = rest.prefix { $0.isNumber || $0 == "-" || $0 == "." || $0 == "e" || $0 == "+" }
+                    rest = rest.dropFirst(text.count)
+                    out.append("factor(\(name))" + (Double(text).map { Variable.formatCode(code(p.variable, $0)) } ?? String(text)))
+                } else {
+                    out.append(name)
+                }
+            }
+            return out.joined(separator: ":")
+        }
+        return coef
     }
 
     func mapped(by m: ClaimMapping) -> ClaimComputation {
@@ -201,6 +274,16 @@ public struct ClaimComputation: Sendable, Codable, Equatable {
         c.domain = domain?.mapped(by: m)
         c.given = given?.mapped(by: m)
         c.groups = groups?.map { $0.mapped(by: m) }
+        if kind == .regression, let text = formula, let f = try? ModelFormula(parsing: text) {
+            // One code for one code: a reference or level code that maps to several stays as it is.
+            func code(_ v: String, _ x: Double) -> Double {
+                let to = m.codes(for: v, [x])
+                return to.count == 1 ? to[0] : x
+            }
+            c.formula = f.renamed(m.name(for:), code: code).description
+            if let codes { c.codes = m.codes(for: f.response, codes) }
+            if let coef = coefficient { c.coefficient = Self.mappedColumn(coef, formula: f, mapping: m, code: code) }
+        }
         return c
     }
 }

@@ -14,14 +14,22 @@ public struct ClaimEstimate: Sendable, Codable, Equatable {
     public var weightedBase: Double?
     /// The base in words (deletion rule, domain).
     public var base: String
+    /// Two-sided p-value of the estimate against zero, when the engine tests it
+    /// (regression coefficients: t on the model's residual df).
+    public var pValue: Double?
+    /// Degrees of freedom of the interval and test, when the engine reports them.
+    public var degreesOfFreedom: Int?
 
     public init(value: Double, standardError: Double? = nil, confidenceInterval: FigureInterval? = nil,
-                count: Int, weightedBase: Double? = nil, base: String) {
+                count: Int, weightedBase: Double? = nil, base: String, pValue: Double? = nil,
+                degreesOfFreedom: Int? = nil) {
         self.value = value
         self.standardError = standardError
         self.confidenceInterval = confidenceInterval
         self.count = count
         self.weightedBase = weightedBase
         self.base = base
+        self.pValue = pValue
+        self.degreesOfFreedom = degreesOfFreedom
     }
 }

@@ -35,7 +35,7 @@ public struct ClaimEvaluationReport: Sendable, Codable, Equatable, TableRepresen
 
     public var textTable: TextTable {
         let rows = evaluations.map { e -> [String] in
-            let digits = e.rule == .sign ? 3 : 2
+            let digits = e.rule == .sign || e.rule == .signCI ? 3 : 2
             return [e.id, e.published,
                     e.estimate.map { NumberFormat.fixed($0.value, digits) } ?? "",
                     e.estimate?.confidenceInterval.map { "\(NumberFormat.fixed($0.lower, digits)) to \(NumberFormat.fixed($0.upper, digits))" } ?? "",
@@ -50,7 +50,9 @@ public struct ClaimEvaluationReport: Sendable, Codable, Equatable, TableRepresen
             "Dataset: \(respondents) respondents; " + (weight.map { "weighted by \($0)." } ?? "unweighted."),
             "Shares: weighted percent over every respondent in the (domain and) base, Don't know/Refused included unless the claim says 'valid'; design SE by linearization or replicates, 95% CI logit (R svyciprop) with the design's degrees of freedom.",
             "Verdicts: " + counts.joined(separator: ", ") + ".",
-        ] + evaluations.filter { $0.status == .fail || $0.status == .error }.map { "\($0.id): \($0.detail)" }
+        ] + (evaluations.contains { $0.estimate?.base.hasPrefix(RegressionClaimEngine.basePrefix) == true }
+             ? ["Regression claims: the coefficient of a design-based GLM (R svyglm; log-odds for logit links), listwise on the model's variables; 95% CI β ± t(df)·SE with the design-based (sandwich) SE and svyglm's residual df."]
+             : []) + evaluations.filter { $0.status == .fail || $0.status == .error }.map { "\($0.id): \($0.detail)" }
         return TextTable(title: "Claims of \(title)", headers: ["Claim", "Published", "Recomputed", "95% CI", "Verdict"],
                          alignments: [.left, .right, .right, .right, .left], rows: rows, notes: notes)
     }

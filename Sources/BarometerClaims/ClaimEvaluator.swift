@@ -8,6 +8,8 @@ import Barometer
 ///   e.g. `[38.5, 39.5)` for 39%);
 /// - `confidence-interval`: pass when the estimate's 95% CI meets that interval;
 /// - `sign`: pass when the estimate is > 0 (positive) or < 0 (negative);
+/// - `sign-ci`: pass when, in addition, the whole 95% CI lies on that side
+///   of zero (lower end > 0, or upper end < 0);
 /// - `not-recomputable`: status ``ClaimEvaluation/Status/notRecomputable``.
 /// A kind with no registered engine gets
 /// ``ClaimEvaluation/Status/notYetComputable`` (naming the engine it waits
@@ -19,9 +21,11 @@ public struct ClaimEvaluator: Sendable {
     public let engines: [any ClaimEngine]
 
     /// Engines available in this build: shares, conditional shares,
-    /// multiple response, correlations and partial correlations.
+    /// multiple response, correlations and partial correlations, regression
+    /// coefficients.
     public static var defaultEngines: [any ClaimEngine] {
-        [ShareClaimEngine(), ConditionalShareClaimEngine(), MultipleResponseClaimEngine(), CorrelationClaimEngine()]
+        [ShareClaimEngine(), ConditionalShareClaimEngine(), MultipleResponseClaimEngine(), CorrelationClaimEngine(),
+         RegressionClaimEngine()]
     }
 
     /// An evaluator on `design` with `engines` (later engines win for a kind
@@ -42,6 +46,7 @@ public struct ClaimEvaluator: Sendable {
         case .conditionalShare, .groupDifference: return "the cross-tab engine (branch xtab)"
         case .multipleResponse: return "the multiple-response tables of the cross-tab engine (branch xtab)"
         case .correlation, .partialCorrelation: return "the correlation engine (branch corr)"
+        case .regression: return "the design-based GLM (RegressionClaimEngine)"
         default: return "an engine for '\(kind.rawValue)'"
         }
     }
@@ -49,7 +54,9 @@ public struct ClaimEvaluator: Sendable {
     /// Evaluates one claim.
     public func evaluate(_ claim: Claim) -> ClaimEvaluation {
         let published: String
-        if let f = claim.figure { published = f.display } else { published = claim.expectedSign.map { "\($0.rawValue) (sign)" } ?? "" }
+        if let f = claim.figure { published = f.display } else {
+            published = claim.expectedSign.map { "\($0.rawValue) (sign\(claim.verdict == .signCI ? " and 95% CI" : ""))" } ?? ""
+        }
         let interval = claim.figure?.interval
         func make(_ est: ClaimEstimate?, _ status: ClaimEvaluation.Status, _ detail: String) -> ClaimEvaluation {
             ClaimEvaluation(id: claim.id, statement: claim.statement, published: published, publishedInterval: interval,
@@ -83,6 +90,14 @@ public struct ClaimEvaluator: Sendable {
             let positive = claim.expectedSign != .negative
             let ok = positive ? est.value > 0 : est.value < 0
             return make(est, ok ? .pass : .fail, "estimate \(NumberFormat.fixed(est.value, 4)), expected \(positive ? "> 0" : "< 0")")
+        case .signCI:
+            guard let ci = est.confidenceInterval else {
+                return make(est, .notYetComputable, "\(engine.name) gives no confidence interval")
+            }
+            let positive = claim.expectedSign != .negative
+            let ok = positive ? est.value > 0 && ci.lower > 0 : est.value < 0 && ci.upper < 0
+            return make(est, ok ? .pass : .fail,
+                        "estimate \(NumberFormat.fixed(est.value, 4)), 95% CI \(ci), expected \(positive ? "> 0 with the CI above 0" : "< 0 with the CI below 0")")
         case .notRecomputable:
             return make(nil, .notRecomputable, "checked for internal consistency only")
         }

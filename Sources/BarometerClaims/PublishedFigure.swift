@@ -130,6 +130,7 @@ public struct PublishedFigure: Sendable, Codable, Equatable {
         case .marginalShare, .collapsedShare, .conditionalShare, .multipleResponse, .groupDifference: return [.percent]
         case .correlation, .partialCorrelation: return [.correlation]
         case .publishedTrend, .publishedOnly: return Unit.allCases
+        case .regression: return []         // sign claims only (Claim.validate says so first)
         }
     }
 

@@ -13,7 +13,9 @@ import BarometerClaims
 /// - grouped bars for single-choice questions asked about several items
 ///   (variables `stem_item` sharing a stem and the claimed codes, e.g.
 ///   desired presence of Russia, the US and China), published figures as ticks;
-/// - a heat map of the correlations beside the partial correlations.
+/// - a heat map of the correlations beside the partial correlations;
+/// - a table of the regression claims (model, coefficient, estimate, 95% CI,
+///   odds ratio for logit links, p, df, rows used, verdict).
 ///
 /// Output: ``markdown`` and ``html`` (self-contained XHTML: inline CSS and
 /// SVG, no script, no external resource; parses as XML). Every chart and
@@ -187,6 +189,41 @@ public struct ReplicationReport: Sendable {
                                   caption: source.caption)
     }
 
+    /// The regression claims: one row per claim with the model, the
+    /// coefficient and its inference (nil when the file has none).
+    var regressionTable: TextTable? {
+        var rows: [[String]] = []
+        for c in claims.claims where c.computation.kind == .regression {
+            guard let e = evaluation.evaluation(c.id) else { continue }
+            let comp = c.computation
+            let family = comp.family ?? .gaussian
+            let link = comp.link ?? family.canonicalLink
+            let success = comp.codes.map { " (\(comp.formula.flatMap { try? ModelFormula(parsing: $0) }?.response ?? "y") in {\($0.map(Variable.formatCode).joined(separator: ","))} = 1)" } ?? ""
+            let model = "\(comp.formula ?? "")\(success), \(family.rawValue)/\(link.rawValue)"
+                + (comp.domain.map { " within \($0.variable) in {\($0.codes.map(Variable.formatCode).joined(separator: ","))}" } ?? "")
+            let est = e.estimate
+            let ci = est?.confidenceInterval
+            var odds = ""
+            if link == .logit, let b = est?.value {
+                odds = NumberFormat.fixed(exp(b), 3)
+                if let ci { odds += " (\(NumberFormat.fixed(exp(ci.lower), 3)) to \(NumberFormat.fixed(exp(ci.upper), 3)))" }
+            }
+            rows.append([c.id, model, comp.coefficient ?? "", c.expectedSign?.rawValue ?? "",
+                         est.map { NumberFormat.fixed($0.value, 4) } ?? "",
+                         est.map { NumberFormat.fixed($0.standardError, 4) } ?? "",
+                         ci.map { "\(NumberFormat.fixed($0.lower, 4)) to \(NumberFormat.fixed($0.upper, 4))" } ?? "",
+                         odds, est?.pValue.map { $0 < 1e-4 ? "< 0.0001" : NumberFormat.fixed($0, 4) } ?? "",
+                         est?.degreesOfFreedom.map(String.init) ?? "", est.map { String($0.count) } ?? "", e.status.rawValue])
+        }
+        guard !rows.isEmpty else { return nil }
+        return TextTable(title: "Regression claims (design-based GLM, R svyglm)",
+                         headers: ["Claim", "Model", "Coefficient", "Expected sign", "Estimate", "SE", "95% CI", "Odds ratio (95% CI)", "p", "df", "n", "Verdict"],
+                         alignments: [.left, .left, .left, .left, .right, .right, .right, .right, .right, .right, .right, .left], rows: rows,
+                         notes: ["Estimate: the coefficient (log-odds for logit links, so the odds ratio is its exponential); design-based (sandwich) SE; 95% CI β ± t(df)·SE with svyglm's residual df (design df of the rows used + 1 − number of coefficients).",
+                                 "Rows: listwise complete on the model's variables (Don't know, Refused and system-missing excluded). 'sign-ci' passes only when the whole CI lies on the expected side of zero.",
+                                 source.line])
+    }
+
     // MARK: output
 
     private var statusCounts: String {
@@ -206,6 +243,7 @@ public struct ReplicationReport: Sendable {
         s += "\(consistency.results.count - consistency.inconsistent.count) of \(consistency.results.count) consistent.\n\n"
         s += OutputFormat.markdown.render(claimsTable) + "\n\n"
         s += OutputFormat.markdown.render(consistency.textTable) + "\n\n"
+        if let r = regressionTable { s += OutputFormat.markdown.render(r) + "\n\n" }
         s += "Charts (diverging bars of the Likert questions, grouped bars, correlation heat map) are in the HTML report.\n"
         return s
     }
@@ -259,6 +297,11 @@ public struct ReplicationReport: Sendable {
         }
         if let h = heatMap {
             s += "<h2>Correlations</h2>\n<figure>\n\(h.svg)\n<figcaption>Weighted Pearson correlations, listwise, Don't know/Refused excluded; partial correlations given the controls; 95% CI from the design-based (linearization) SE, Fisher z. \(XMLText.escape(source.line))</figcaption>\n</figure>\n"
+        }
+        if let r = regressionTable {
+            let statuses = claims.claims.filter { $0.computation.kind == .regression }
+                .compactMap { evaluation.evaluation($0.id)?.status.rawValue }
+            s += "<h2>Regression claims</h2>\n" + htmlTable(r, rowClasses: statuses, statusColumn: 11)
         }
         s += "<h2>Claims</h2>\n" + htmlTable(claimsTable, rowClasses: evaluation.evaluations.map(\.status.rawValue), statusColumn: 5)
         s += "<h2>Consistency of the published figures</h2>\n"

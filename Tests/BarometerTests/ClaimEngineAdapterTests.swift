@@ -22,7 +22,8 @@ import Testing
     func everyRecomputableClaimMatchesTheReference(name: String) throws {
         let (file, report, ref) = try ClaimsEvaluatorTests.run(name)
         var checked = 0
-        for c in file.claims where c.computation.kind.isRecomputable {
+        // Regression claims are checked against R svyglm in RegressionClaimTests.
+        for c in file.claims where c.computation.kind.isRecomputable && c.computation.kind != .regression {
             let e = try #require(report.evaluation(c.id))
             let f = try #require(ref.figures[c.id], "no reference for \(c.id)")
             let est = try #require(e.estimate, "\(c.id): \(e.detail)")
@@ -37,7 +38,7 @@ import Testing
             if let wb = f.weightedBase { #expect(close(try #require(est.weightedBase), wb, rel: 1e-10), "\(c.id) base") }
             checked += 1
         }
-        #expect(checked == file.claims.filter { $0.computation.kind.isRecomputable }.count)
+        #expect(checked == file.claims.filter { $0.computation.kind.isRecomputable && $0.computation.kind != .regression }.count)
         #expect(report.claims(.notYetComputable).isEmpty && report.claims(.error).isEmpty)
         #expect(report.claims(.fail).map(\.id) == ref.failingClaims)
         #expect(report.hasFailures == !ref.failingClaims.isEmpty)

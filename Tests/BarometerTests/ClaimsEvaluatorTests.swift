@@ -57,8 +57,9 @@ import Testing
                 #expect(close(ci.lower, lo, rel: 1e-10) && close(ci.upper, hi, rel: 1e-10))
                 #expect(est.count == f.n)
                 #expect(close(try #require(est.weightedBase), try #require(f.weightedBase), rel: 1e-10))
-            case .conditionalShare, .correlation, .partialCorrelation, .multipleResponse:
-                // Computed by the engine adapters; checked against the reference in ClaimEngineAdapterTests.
+            case .conditionalShare, .correlation, .partialCorrelation, .multipleResponse, .regression:
+                // Computed by the engine adapters; checked against the reference in ClaimEngineAdapterTests
+                // (regression: RegressionClaimTests, against R svyglm).
                 #expect(e.estimate != nil, "\(c.id): \(e.detail)")
             case .groupDifference:
                 #expect(e.status == .notYetComputable && e.estimate == nil, "\(c.id)")

@@ -36,7 +36,7 @@ import Testing
         let p = try ClaimFileLoader.load(Fixture.path(Self.ponars))
         let o = try ClaimFileLoader.load(Fixture.path(Self.odr))
         #expect(p.memo.id == "ponars-658" && o.memo.id == "odr-2020")
-        #expect(p.claims.count == 59 && p.checks.count == 17)
+        #expect(p.claims.count == 61 && p.checks.count == 17)
         #expect(o.claims.count == 26 && o.checks.count == 9)
     }
 
@@ -54,7 +54,8 @@ import Testing
         let odrMemo: [Double] = [49, 26, 17, 23, 65, 4, 24, 55, 12, 24, 3.9, 3.2, 10, 7.4, 50, 1, 1, 1, 1,
                                  51, 2.5, 0.1, 20, 37, 8, 24]
         #expect(values(o) == odrMemo.sorted())
-        // Sign claims: 6 correlations and 6 partial correlations given leadership opinion, incl. US-Russia.
+        // Sign claims: 6 correlations and 6 partial correlations given leadership opinion, incl. US-Russia
+        // (and two regression claims with the 'sign-ci' verdict: RegressionClaimTests).
         let signs = p.claims.filter { $0.verdict == .sign }
         #expect(signs.count == 12)
         let partial = signs.filter { $0.computation.kind == .partialCorrelation }

@@ -124,6 +124,15 @@ let benchmarks: @Sendable () -> Void = {
         }
     } setup: { try SyntheticSurvey.groupedDesign(n: 1_000_000, groups: 12) }
 
+    // Design-based regression (issue 20): IRLS on LAPACK QR, linearization SEs (per-PSU score totals)
+    let logit = try? ModelFormula(parsing: "y ~ " + (1...20).map { "x\($0)" }.joined(separator: " + "))
+    Benchmark("Logistic GLM, 20 predictors, 10^6 respondents, 50 strata x 2,000 PSUs, linearization SEs") { benchmark, design in
+        guard let logit else { return }
+        for _ in benchmark.scaledIterations {
+            blackHole(try design.glm(logit, options: GLMOptions(family: .binomial)))
+        }
+    } setup: { try SyntheticSurvey.logisticDesign(n: 1_000_000, p: 20) }
+
     Benchmark("Domain expression evaluated over 10^6 respondents") { benchmark, design in
         for _ in benchmark.scaledIterations {
             blackHole(try design.domain(where: "g in 1-300, 500 and (y > 55 or not st == 3) and psu is not missing"))

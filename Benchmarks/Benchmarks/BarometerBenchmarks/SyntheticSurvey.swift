@@ -103,6 +103,34 @@ enum SyntheticSurvey {
         return try SurveyDesign(data: data, weight: "wt", strata: "st", clusters: "psu")
     }
 
+    /// A logistic-regression survey: `p` standard-uniform predictors `x1…xp`
+    /// (centred), a 0/1 response `y` from a logit model with slopes ±0.2, a
+    /// weight in [0.5, 2.5], 50 strata × `n/500` PSUs each (10 respondents per PSU)
+    /// under a stratified cluster design (issue 20's benchmark).
+    static func logisticDesign(n: Int, p: Int, seed: UInt64 = 20) throws -> SurveyDesign {
+        var r = Generator(state: seed)
+        var xs = (0..<p).map { _ in [Double](repeating: 0, count: n) }
+        var y = [Double](repeating: 0, count: n)
+        var st = [Double](repeating: 0, count: n), psu = [Double](repeating: 0, count: n), w = [Double](repeating: 0, count: n)
+        let perStratum = max(n / 50, 1)
+        for i in 0..<n {
+            var eta = -0.3
+            for j in 0..<p {
+                let x = r.uniform() - 0.5
+                xs[j][i] = x
+                eta += (j % 2 == 0 ? 0.2 : -0.2) * x * 3
+            }
+            y[i] = r.uniform() < 1 / (1 + exp(-eta)) ? 1 : 0
+            st[i] = Double(1 + i / perStratum)
+            psu[i] = Double((i % perStratum) / 10 + 1)
+            w[i] = 0.5 + 2 * r.uniform()
+        }
+        var vars = [Variable(name: "y", values: y), Variable(name: "st", values: st), Variable(name: "psu", values: psu),
+                    Variable(name: "wt", level: .scale, values: w)]
+        for j in 0..<p { vars.append(Variable(name: "x\(j + 1)", level: .scale, values: xs[j])) }
+        return try SurveyDesign(data: try Dataset(variables: vars), weight: "wt", strata: "st", clusters: "psu", nest: true)
+    }
+
     /// An n × p column-major matrix of correlated continuous values.
     static func continuous(n: Int, p: Int, seed: UInt64 = 7) -> Matrix {
         var g = Generator(state: seed)

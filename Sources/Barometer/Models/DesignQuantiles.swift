@@ -95,11 +95,8 @@ extension SurveyDesign {
         let order = idx.enumerated().sorted { a, b in
             v.values[a.element] != v.values[b.element] ? v.values[a.element] < v.values[b.element] : a.offset < b.offset
         }.map(\.element)
-        let xs = order.map { v.values[$0] }
-        var cumw = [Double](repeating: 0, count: xs.count)
-        var acc = 0.0
-        for (k, i) in order.enumerated() { acc += weights.values[i]; cumw[k] = acc }
-        let curve = WeightedQuantileCurve(x: xs, cumulativeWeights: cumw)
+        let curve = WeightedQuantileCurve(sorted: order, in: idx, values: v.values, weights: weights.values)
+        let acc = curve.total
         let estimates = probabilities.map { curve.quantile($0, rule: rule) }
         // F̂(q̂) for every p in one engine call.
         let k = probabilities.count
@@ -115,15 +112,9 @@ extension SurveyDesign {
         let t = StudentT(degreesOfFreedom: Double(max(df, 1))).quantile(0.5 + level / 2)
         var out: [DesignQuantile] = []
         for j in 0..<k {
-            let p = result.estimates[j], se = max(result.covariance[j, j], 0).squareRoot()
-            let pl = p - t * se, pu = p + t * se
-            let lo: Double? = pl < 0 || pl.isNaN ? nil : curve.quantile(pl, rule: rule)
-            let hi: Double? = pu > 1 || pu.isNaN ? nil : curve.quantile(pu, rule: rule)
-            var sq: Double? = nil
-            if let lo, let hi { sq = (hi - lo) / (2 * t) }
-            out.append(DesignQuantile(probability: probabilities[j], estimate: estimates[j], lower: lo, upper: hi,
-                                      standardError: sq, proportionBelow: p, proportionStandardError: se,
-                                      proportionLower: pl, proportionUpper: pu))
+            out.append(DesignQuantile(woodruff: curve, probability: probabilities[j], estimate: estimates[j],
+                                      proportion: result.estimates[j],
+                                      standardError: max(result.covariance[j, j], 0).squareRoot(), t: t, rule: rule))
         }
         let base = (domain?.description ?? "all respondents")
             + "; valid answers only (Don't know, Refused and system-missing excluded, rows kept in the design)"
@@ -137,10 +128,33 @@ extension SurveyDesign {
 struct WeightedQuantileCurve: Sendable {
     let x: [Double]
     let cumulativeWeights: [Double]
+    /// Σw of the rows (R `sum(w)`).
+    let total: Double
+
+    /// The rows `sorted` (sorted by value) of the rows `rows` (in row order).
+    /// Sums are accumulated in extended precision and rounded to `Double`, as
+    /// R's `cumsum` and `sum` do (long double on x86-64): with equal weights,
+    /// `cumw_k ≤ p·Σw` and `p − cumw_k/Σw == 0` then decide exactly as in R,
+    /// where a `Double` running sum can land one ulp off and pick the next value.
+    init<S: Collection<Int>, T: Collection<Int>>(sorted: S, in rows: T, values: [Double], weights: [Double]) {
+        #if arch(x86_64) && !os(Windows)
+        typealias Wide = Float80
+        #else
+        typealias Wide = Double
+        #endif
+        var acc: Wide = 0
+        var cumw = [Double](repeating: 0, count: sorted.count), x = [Double](repeating: 0, count: sorted.count)
+        for (k, i) in sorted.enumerated() { acc += Wide(weights[i]); cumw[k] = Double(acc); x[k] = values[i] }
+        var sum: Wide = 0
+        for i in rows { sum += Wide(weights[i]) }
+        self.x = x
+        self.cumulativeWeights = cumw
+        self.total = Double(sum)
+    }
 
     func quantile(_ p: Double, rule: QuantileRule) -> Double {
         let n = x.count
-        guard n > 0, let total = cumulativeWeights.last else { return .nan }
+        guard n > 0 else { return .nan }
         switch rule {
         case .math:
             // R survey's qs(): pos = last k with cumw_k ≤ p·W (1 if none); x[pos] when

@@ -30,6 +30,12 @@ public enum GLMFamily: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Whether ``SurveyDesign/glm(_:options:domain:)`` fits this family with
+    /// `link`: its canonical link, and probit for the binomial families.
+    public func accepts(_ link: GLMLink) -> Bool {
+        link == canonicalLink || (isBinomial && link == .probit)
+    }
+
     /// Whether the family is binomial-type (response in [0, 1]).
     public var isBinomial: Bool { self == .binomial || self == .quasibinomial }
     /// Whether the family is Poisson-type (response ≥ 0).

@@ -53,8 +53,10 @@ public struct ModelFormula: Sendable, Equatable, CustomStringConvertible {
     /// not plain identifiers are back-quoted, as R deparses non-syntactic names.
     public var description: String {
         var parts = terms.map { term in
-            term.predictors.map { p in p.isFactor ? "factor(\(Self.printed(p.variable)))" : Self.printed(p.variable) }
-                .joined(separator: ":")
+            term.predictors.map { p in
+                guard p.isFactor else { return Self.printed(p.variable) }
+                return "factor(\(Self.printed(p.variable))" + (p.reference.map { ", ref = \(Variable.formatCode($0))" } ?? "") + ")"
+            }.joined(separator: ":")
         }
         if !intercept { parts.append("0") }
         return "\(Self.printed(response)) ~ " + (parts.isEmpty ? "1" : parts.joined(separator: " + "))
@@ -79,6 +81,48 @@ public struct ModelFormula: Sendable, Equatable, CustomStringConvertible {
         self.response = parsed.response
         self.terms = parsed.terms
         self.intercept = parsed.intercept
+    }
+
+    package init(response: String, terms: [Term], intercept: Bool) {
+        self.response = response
+        self.terms = terms
+        self.intercept = intercept
+    }
+
+    /// This formula with every variable renamed by `name` and each factor's
+    /// reference code translated by `code` (variable, code → code).
+    public func renamed(_ name: (String) -> String, code: (String, Double) -> Double = { $1 }) -> ModelFormula {
+        ModelFormula(response: name(response), terms: terms.map { t in
+            Term(predictors: t.predictors.map { p in
+                Predictor(variable: name(p.variable), isFactor: p.isFactor, reference: p.reference.map { code(p.variable, $0) })
+            })
+        }, intercept: intercept)
+    }
+
+    /// Whether `column` is a name ``SurveyDesign/glm(_:options:domain:)`` can
+    /// give a coefficient of this formula: `(Intercept)` (with an intercept), a
+    /// term's label when all its predictors are numeric, or R's column name of
+    /// a factor level (`factor(x)<code>`, `x:factor(z)<code>`, …).
+    public func canName(column: String) -> Bool {
+        if column == "(Intercept)" { return intercept }
+        for t in terms {
+            var rest = Substring(column)
+            var ok = true
+            for (k, p) in t.predictors.enumerated() {
+                if k > 0 { guard rest.first == ":" else { ok = false; break }; rest = rest.dropFirst() }
+                let head = p.isFactor ? "factor(\(p.variable))" : p.variable
+                guard rest.hasPrefix(head) else { ok = false; break }
+                rest = rest.dropFirst(head.count)
+                if p.isFactor {
+                    // a level code: digits, sign, point, exponent (Variable.formatCode's output)
+                    let code = rest.prefix { $0.isNumber || $0 == "-" || $0 == "." || $0 == "e" || $0 == "+" }
+                    guard Double(code) != nil else { ok = false; break }
+                    rest = rest.dropFirst(code.count)
+                }
+            }
+            if ok && rest.isEmpty { return true }
+        }
+        return false
     }
 
     /// All variables the formula uses (response first), without repeats.

@@ -65,11 +65,7 @@ extension SurveyDesign {
                     domain: Domain? = nil) throws(BarometerError) -> GLMResult {
         let family = options.family
         let link = options.link ?? family.canonicalLink
-        switch (family, link) {
-        case (.gaussian, .identity), (.poisson, .log), (.quasipoisson, .log),
-             (.binomial, .logit), (.binomial, .probit), (.quasibinomial, .logit), (.quasibinomial, .probit):
-            break
-        default:
+        guard family.accepts(link) else {
             throw .invalidArgument("the \(family.rawValue) family does not take the \(link.rawValue) link")
         }
         guard options.level > 0, options.level < 1 else {

@@ -23,4 +23,17 @@ struct AnalysisOptions: ParsableArguments {
         let design = try designOptions.design(try input.load(needs), weight: weight)
         return (design, try domainOptions.domain(design.data))
     }
+
+    /// The same with `--by`: the grouping variables (derived indicators join the
+    /// data first). `--compare` has no meaning for a model or a quantile: refused.
+    func design(_ input: InputOptions, groups: GroupOptions, command: String,
+                needs: ColumnNeeds) throws -> (SurveyDesign, Domain?, [String]) {
+        if groups.compare { throw ValidationError("\(command) --by estimates each group on its own; --compare is not available") }
+        var needs = needs
+        needs.add(weight); designOptions.addNeeds(to: &needs); domainOptions.addNeeds(to: &needs); groups.addNeeds(to: &needs)
+        var data = try input.load(needs)
+        let by = try groups.groupingVariables(&data)
+        let design = try designOptions.design(data, weight: weight)
+        return (design, try domainOptions.domain(data), by)
+    }
 }

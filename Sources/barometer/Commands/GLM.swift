@@ -29,12 +29,18 @@ struct GLMCommand: ParsableCommand {
     @Option(name: .long, help: "Link (default: the family's canonical link; binomial also takes probit).") var link: GLMLink?
     @Option(name: .long, help: "Binomial families: response codes counted as success, e.g. 1,2 (others are 0).") var success: String?
     @OptionGroup var options: AnalysisOptions
+    @OptionGroup var groupOptions: GroupOptions
 
     func run() throws {
         var needs = ColumnNeeds()
         needs.add(formula: formula)
-        let (design, domain) = try options.design(input, needs: needs)
+        let (design, domain, by) = try options.design(input, groups: groupOptions, command: "glm", needs: needs)
         let codes = try success.map { Set(try parseCodes($0, option: "--success")) }
+        if !by.isEmpty {
+            let glmOptions = GLMOptions(family: family, link: link, successCodes: codes, level: options.level)
+            return try emit(try design.glm(try ModelFormula(parsing: formula), options: glmOptions, by: by, domain: domain),
+                            options.output)
+        }
         let result = try design.glm(formula, family: family, link: link, successCodes: codes, level: options.level,
                                      domain: domain)
         try emit(result, options.output)

@@ -3,6 +3,7 @@ import Barometer
 import BarometerIO
 
 /// `--by`, `--compare` and `--adjust` for the grouped design-based estimators
+/// (`--by` alone also on quantile, glm and olr: one estimate or fit per group)
 /// (mean, total, ratio): R `svyby(…, covmat = TRUE)` and `svycontrast`.
 struct GroupOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Estimate in each group of VAR (repeat for crossed groups); a condition such as 'age > 30' or 'age in 18-29' groups by its truth; text variables group by their values.", valueName: "VAR"))

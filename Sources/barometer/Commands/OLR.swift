@@ -17,11 +17,16 @@ struct OLRCommand: ParsableCommand {
     @Argument(help: "Model formula, e.g. 'opinion ~ age + factor(region)'.") var formula: String
     @Option(name: .long, help: "Link: logistic (proportional odds) or probit.") var link: OrdinalLink = .logistic
     @OptionGroup var options: AnalysisOptions
+    @OptionGroup var groupOptions: GroupOptions
 
     func run() throws {
         var needs = ColumnNeeds()
         needs.add(formula: formula)
-        let (design, domain) = try options.design(input, needs: needs)
+        let (design, domain, by) = try options.design(input, groups: groupOptions, command: "olr", needs: needs)
+        if !by.isEmpty {
+            return try emit(try design.olr(try ModelFormula(parsing: formula), link: link, level: options.level, by: by,
+                                           domain: domain), options.output)
+        }
         try emit(try design.olr(formula, link: link, level: options.level, domain: domain), options.output)
     }
 }

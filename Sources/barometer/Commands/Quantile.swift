@@ -13,12 +13,17 @@ struct QuantileCommand: ParsableCommand {
     @Option(name: .long, help: "Probabilities, comma-separated (default: the median).") var q: String = "0.5"
     @Option(name: .long, help: "Quantile rule: math (R's default) or hf7.") var rule: QuantileRule = .math
     @OptionGroup var options: AnalysisOptions
+    @OptionGroup var groupOptions: GroupOptions
 
     func run() throws {
         var needs = ColumnNeeds()
         needs.add(variable)
-        let (design, domain) = try options.design(input, needs: needs)
+        let (design, domain, by) = try options.design(input, groups: groupOptions, command: "quantile", needs: needs)
         let probabilities = try parseCodes(q, option: "--q")
+        if !by.isEmpty {
+            return try emit(try design.quantiles(variable, probabilities: probabilities, by: by, rule: rule,
+                                                 level: options.level, domain: domain), options.output)
+        }
         try emit(try design.quantiles(variable, probabilities: probabilities, rule: rule, level: options.level,
                                       domain: domain), options.output)
     }
