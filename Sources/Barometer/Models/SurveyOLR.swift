@@ -143,7 +143,7 @@ extension SurveyDesign {
         if let reps = replicates {
             var thetas = Matrix(rows: reps.count, columns: m)
             for r in 0..<reps.count {
-                let wr = mm.rows.map { reps.weights[$0, r] }
+                let wr = mm.rows.map { reps.columns[r][$0] }
                 let fr = try problem.maximize(w: wr, start: fit.parameters, replicate: reps.names[r])
                 for j in 0..<m { thetas[r, j] = fr.parameters[j] }
             }
