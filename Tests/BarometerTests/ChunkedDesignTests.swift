@@ -82,7 +82,7 @@ import Testing
         let y = try data.variable("y").values, x = try data.variable("x").values, d = try data.variable("d").values
         let domain = Domain(mask: d.map { $0 == 1 }, description: "d = 1")
         for (name, design) in try Self.designs() {
-            for dom in [domain] {
+            for dom in [Domain?.some(domain)] {
                 // Means and totals of y and x over valid answers within the domain.
                 var num = Matrix(rows: n, columns: 2), den = num
                 for i in 0..<n where dom?.mask[i] ?? true {
