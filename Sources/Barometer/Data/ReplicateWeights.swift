@@ -4,9 +4,10 @@
 ///     V = scale · Σ_r rscale_r (θ_r − θ̄)(θ_r − θ̄)ᵀ
 ///
 /// with θ̄ the mean of the replicates (or the full-sample θ̂ when `mse`).
-/// Replicate estimates of every statistic come from one BLAS product of the
-/// n × R replicate-weight matrix with the data (``replicateTotals(_:)``),
-/// never a loop over replicates.
+/// Replicate estimates of every statistic come from BLAS products of the
+/// replicate weights with the data, one per chunk of rows
+/// (``replicateTotals(_:)``), never a loop over replicates. The replicate
+/// weights stay where they were loaded (``columns``).
 public struct ReplicateWeights: Sendable {
     /// Analysis (combined) replicate weights: one array of n weights per
     /// replicate, in replicate order. Combined weights share the storage of
