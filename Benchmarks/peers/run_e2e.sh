@@ -5,14 +5,16 @@
 # ratios peer / Barometer, peak RSS and the largest relative difference of each peer's answer
 # from Barometer's.
 #   bash Benchmarks/peers/run_e2e.sh [--scale full|mid|small] [--rounds 3] [--tasks "pearson shares ... glm"]
+#                                    [--tools "barometer barometer-plain py:svy"]   (only these tools)
 # (glm, issue 20: logistic regression with 20 predictors under the strata/PSU design; not in the
 # default task list, run it with --tasks glm)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-scale=full; rounds=3; tasks="pearson shares strata sdr crosstab"
+scale=full; rounds=3; tasks="pearson shares strata sdr crosstab"; only=""
 while [ $# -gt 0 ]; do case "$1" in
   --scale) scale="$2"; shift 2;; --rounds) rounds="$2"; shift 2;; --tasks) tasks="$2"; shift 2;;
+  --tools) only="$2"; shift 2;;
   *) echo "unknown option $1"; exit 2;; esac; done
 data="$root/Benchmarks/.data/e2e_$scale"
 python3 "$here/gen_e2e.py" "$data" --scale "$scale" --tasks "$tasks" >/dev/null
@@ -39,6 +41,11 @@ cmd_for() {
   esac
 }
 tools_for() {
+  if [ -n "$only" ]; then
+    local t; for t in $(all_tools_for "$1"); do case " $only " in *" $t "*) echo -n "$t ";; esac; done; echo
+  else all_tools_for "$1"; fi
+}
+all_tools_for() {
   case "$1" in
     pearson) echo "barometer py:polars py:pandas r:datatable py:svy py:samplics";;
     crosstab) echo "barometer barometer-plain py:svy py:samplics r:datatable py:polars py:pandas";;

@@ -13,6 +13,9 @@ public struct DesignTotalsChunk {
                        fpc: [Double]?, populationGiven: Bool)
         /// Replicate weights, rows × R.
         case replicate(Matrix)
+        /// The replicate weights of a whole design, by reference (``ReplicateWeights/columns``);
+        /// a chunk holds its rows' part as ``replicate(_:)``.
+        case replicateWeights(ReplicateWeights)
     }
     let weights: [Double]
     let numerators: Matrix
@@ -39,16 +42,66 @@ public struct DesignTotalsChunk {
         self.denominators = denominators
         self.indicators = indicators
         self.srs = srs
+        sampling = Sampling(design).rows(0..<design.rowCount)
+    }
+
+    /// The chunk of `design`'s rows `rows` with these estimating columns
+    /// (`rows.count` rows each); `sampling` is ``Sampling/init(_:)`` of the
+    /// whole design, computed once for all its chunks. Only the rows' part
+    /// of the design is copied (weights, strata and PSU indices, replicate
+    /// weights), so a pass over the design in chunks holds no n-length
+    /// temporaries.
+    init(_ design: SurveyDesign, rows: Range<Int>, sampling: Sampling, numerators: Matrix, denominators: Matrix?,
+         indicators: Matrix, srs: Bool) throws(BarometerError) {
+        guard rows.lowerBound >= 0, rows.upperBound <= design.rowCount, numerators.rows == rows.count,
+              indicators.rows == numerators.rows, indicators.columns == numerators.columns else {
+            throw .lengthMismatch(variable: "estimating columns", expected: rows.count, actual: numerators.rows)
+        }
+        if let d = denominators, d.rows != numerators.rows || (d.columns != numerators.columns && d.columns != 1) {
+            throw .invalidArgument("numerators \(numerators.rows)×\(numerators.columns) and denominators \(d.rows)×\(d.columns) differ")
+        }
+        self.weights = Array(design.weights.values[rows])
+        self.numerators = numerators
+        self.denominators = denominators
+        self.indicators = indicators
+        self.srs = srs
+        self.sampling = sampling.rows(rows)
+    }
+}
+
+extension DesignTotalsChunk.Sampling {
+    /// The sampling of all of `design`'s rows.
+    init(_ design: SurveyDesign) {
         if let r = design.replicates {
-            sampling = .replicate(r.weights)
+            self = .replicateWeights(r)
         } else if design.sampling.psuCount == design.rowCount && design.sampling.strataCount == 1
                     && design.sampling.populationPSUs == nil && design.sampling.psuLabels == nil {
-            sampling = .independent
+            self = .independent
         } else {
             let s = design.sampling
             let names: [PSUName] = s.psuLabels.map { $0.map { .label($0) } } ?? (0..<s.psuCount).map { .row($0) }
-            sampling = .clustered(strata: s.strata, psus: s.clusters, stratumLabels: s.stratumLabels, psuNames: names,
-                                  fpc: s.fpcValues ?? s.populationPSUs, populationGiven: s.fpcValues == nil)
+            self = .clustered(strata: s.strata, psus: s.clusters, stratumLabels: s.stratumLabels, psuNames: names,
+                              fpc: s.fpcValues ?? s.populationPSUs, populationGiven: s.fpcValues == nil)
+        }
+    }
+
+    /// The part of this (whole-design) sampling that describes rows `r`.
+    func rows(_ r: Range<Int>) -> Self {
+        switch self {
+        case .independent: return .independent
+        case .clustered(let strata, let psus, let labels, let names, let fpc, let given):
+            return .clustered(strata: Array(strata[r]), psus: Array(psus[r]), stratumLabels: labels, psuNames: names,
+                              fpc: fpc, populationGiven: given)
+        case .replicate(let m):
+            var part = Matrix(rows: r.count, columns: m.columns)
+            m.storage.withUnsafeBufferPointer { src in part.storage.withUnsafeMutableBufferPointer { dst in
+                for j in 0..<m.columns {
+                    for i in 0..<r.count { dst[i + r.count * j] = src[r.lowerBound + i + m.rows * j] }
+                }
+            } }
+            return .replicate(part)
+        case .replicateWeights(let reps):
+            return .replicate(reps.rows(r))
         }
     }
 }
@@ -171,7 +224,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         }
         switch (kind, chunk.sampling) {
         case (.independent, .independent):
-            if totals { addIndependentTotals(w, y, n) } else { addIndependentRatios(w, y, n, x) }
+            if totals { try addIndependentTotals(w, y, n) } else { try addIndependentRatios(w, y, n, x) }
         case (.clustered, .clustered(let strata, let psus, let labels, let names, let fpc, let given)):
             guard strata.count == n, psus.count == n else {
                 throw .lengthMismatch(variable: "design rows", expected: n, actual: strata.count)
@@ -193,6 +246,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                     stratumKeys.append(label); stratumFPC.append(fpc?[h])
                 }
             }
+            if psuLookup.isEmpty { psuLookup.reserveCapacity(names.count); psuKeys.reserveCapacity(names.count) }
             var psuStratum = [Int](repeating: -1, count: names.count)
             for i in 0..<n { psuStratum[Int(psus[i])] = Int(strata[i]) }
             local.reserveCapacity(names.count)
@@ -212,8 +266,12 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             }
         case (.replicate, .replicate(let reps)):
             guard reps.rows == n else { throw .lengthMismatch(variable: "replicate weights", expected: n, actual: reps.rows) }
+            // Single-threaded BLAS: one fixed summation order whatever the thread count (as ReplicateWeights.replicateTotals).
             func times(_ m: Matrix) throws(BarometerError) -> Matrix {
-                do { return try LinearAlgebra.multiply(reps, m, transposeA: true) } catch { throw .linearAlgebra(error) }
+                try BLASRuntime.withSingleThreadedBLAS { () -> Result<Matrix, BarometerError> in
+                    do throws(LinearAlgebraError) { return .success(try LinearAlgebra.multiply(reps, m, transposeA: true)) }
+                    catch { return .failure(.linearAlgebra(error)) }
+                }.get()
             }
             let ry = try times(y)
             try Self.addInto(&replicateY, ry)
@@ -261,34 +319,19 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         n += n2; w = total
     }
 
-    private mutating func addIndependentTotals(_ w: [Double], _ y: Matrix, _ n: Int) {
+    private mutating func addIndependentTotals(_ w: [Double], _ y: Matrix, _ n: Int) throws(BarometerError) {
         guard n > 0 else { return }
-        // Centred influence columns zᵢⱼ − z̄ⱼ, then their k(k+1)/2 dot products (row order).
-        var z = [Double](repeating: 0, count: n * k)
+        // Centred influence columns zᵢⱼ − z̄ⱼ, then their cross-products (one dsyrk).
+        var z = Matrix(rows: n, columns: k)
         var m = [Double](repeating: 0, count: k)
         for j in 0..<k {
             var t = 0.0
-            for i in 0..<n { let v = w[i] * y[i, j]; z[i + n * j] = v; t += v }
+            for i in 0..<n { let v = w[i] * y[i, j]; z[i, j] = v; t += v }
             m[j] = t / Double(n)
-            for i in 0..<n { z[i + n * j] -= m[j] }
+            for i in 0..<n { z[i, j] -= m[j] }
         }
-        var c = [Double](repeating: 0, count: k * k)
-        for j in 0..<k { for l in j..<k {
-            let t = Self.dot(z, j, z, l, n)
-            c[j + k * l] = t; c[l + k * j] = t
-        } }
-        mergeCoMoments(n, m, c)
-    }
-
-    /// Σᵢ a[i + n·ja]·b[i + n·jb], in row order.
-    @inline(__always) static func dot(_ a: [Double], _ ja: Int, _ b: [Double], _ jb: Int, _ n: Int) -> Double {
-        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
-            guard let pa = ap.baseAddress, let pb = bp.baseAddress else { return 0 }
-            var t = 0.0
-            let x = pa + n * ja, y = pb + n * jb
-            for i in 0..<n { t += x[i] * y[i] }
-            return t
-        } }
+        let g = try Self.gram(z)
+        mergeCoMoments(n, m, g.storage)
     }
 
     mutating func mergeCoMoments(_ n2: Int, _ m2: [Double], _ c2: [Double]) {
@@ -301,27 +344,35 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         rows += n2
     }
 
-    private mutating func addIndependentRatios(_ w: [Double], _ y: Matrix, _ n: Int, _ x: (Int, Int) -> Double) {
+    private mutating func addIndependentRatios(_ w: [Double], _ y: Matrix, _ n: Int, _ x: (Int, Int) -> Double) throws(BarometerError) {
         guard n > 0 else { return }
         // Shift: the ratio of the chunk's first row with a non-zero denominator, per estimate.
         var c = [Double](repeating: 0, count: k)
         for j in 0..<k { for i in 0..<n where x(i, j) != 0 { c[j] = y[i, j] / x(i, j); break } }
-        // Columns wᵢ·uᵢⱼ and wᵢ·xᵢⱼ, then S = Σw²uⱼuₗ, A = Σw²uⱼxₗ, B = Σw²xⱼxₗ as dot products (row order).
-        var u = [Double](repeating: 0, count: n * k), v = u
+        // Columns wᵢ·uᵢⱼ (first k) and wᵢ·xᵢⱼ (next k); their Gram matrix holds
+        // S = Σw²uⱼuₗ, A = Σw²uⱼxₗ and B = Σw²xⱼxₗ (one dsyrk).
+        var uv = Matrix(rows: n, columns: 2 * k)
         for j in 0..<k { for i in 0..<n {
             let xi = x(i, j)
-            u[i + n * j] = w[i] * (y[i, j] - c[j] * xi)
-            v[i + n * j] = w[i] * xi
+            uv[i, j] = w[i] * (y[i, j] - c[j] * xi)
+            uv[i, k + j] = w[i] * xi
         } }
+        let g = try Self.gram(uv)
         var cs = [Double](repeating: 0, count: k * k), ca = cs, cb = cs
         for j in 0..<k { for l in 0..<k {
-            ca[j + k * l] = Self.dot(u, j, v, l, n)
-            if l >= j {
-                let ss = Self.dot(u, j, u, l, n), bb = Self.dot(v, j, v, l, n)
-                cs[j + k * l] = ss; cs[l + k * j] = ss; cb[j + k * l] = bb; cb[l + k * j] = bb
-            }
+            cs[j + k * l] = g[j, l]; ca[j + k * l] = g[j, k + l]; cb[j + k * l] = g[k + j, k + l]
         } }
         mergeShifted(rows: n, shift: c, s: cs, a: ca, b: cb)
+    }
+
+    /// `MᵀM` with both triangles (one single-threaded dsyrk, so one fixed
+    /// summation order whatever the thread count).
+    static func gram(_ m: Matrix) throws(BarometerError) -> Matrix {
+        var g = try BLASRuntime.withSingleThreadedBLAS { () -> Result<Matrix, BarometerError> in
+            do throws(LinearAlgebraError) { return .success(try LinearAlgebra.gram(m)) } catch { return .failure(.linearAlgebra(error)) }
+        }.get()
+        for j in 0..<g.columns { for l in 0..<j { g[j, l] = g[l, j] } }
+        return g
     }
 
     /// Adds shifted ratio sums taken at `shift`, re-expressed at this accumulator's shift.

@@ -4,12 +4,37 @@
 ///     V = scale · Σ_r rscale_r (θ_r − θ̄)(θ_r − θ̄)ᵀ
 ///
 /// with θ̄ the mean of the replicates (or the full-sample θ̂ when `mse`).
-/// Replicate estimates of every statistic come from one BLAS product of the
-/// n × R replicate-weight matrix with the data (``replicateTotals(_:)``),
-/// never a loop over replicates.
+/// Replicate estimates of every statistic come from BLAS products of the
+/// replicate weights with the data, one per chunk of rows
+/// (``replicateTotals(_:)``), never a loop over replicates. The replicate
+/// weights stay where they were loaded (``columns``).
 public struct ReplicateWeights: Sendable {
-    /// Analysis (combined) replicate weights, n × R, column-major.
-    public let weights: Matrix
+    /// Analysis (combined) replicate weights: one array of n weights per
+    /// replicate, in replicate order. Combined weights share the storage of
+    /// the data's columns (no second copy of the replicate weights is held).
+    public let columns: [[Double]]
+    /// Number of rows.
+    public let rowCount: Int
+    /// Analysis (combined) replicate weights as an n × R column-major matrix.
+    /// Built on each call (a copy of ``columns``): the estimators use
+    /// ``replicateTotals(_:)`` and ``rows(_:)``, which copy one chunk of
+    /// rows at a time.
+    public var weights: Matrix { rows(0..<rowCount) }
+
+    /// Replicate weights of rows `range` as a `range.count` × R column-major matrix.
+    public func rows(_ range: Range<Int>) -> Matrix { Self.rows(range, of: columns) }
+
+    static func rows(_ range: Range<Int>, of columns: [[Double]]) -> Matrix {
+        var m = Matrix(rows: range.count, columns: columns.count)
+        m.storage.withUnsafeMutableBufferPointer { dst in
+            for (j, col) in columns.enumerated() {
+                col.withUnsafeBufferPointer { src in
+                    for i in 0..<range.count { dst[i + range.count * j] = src[range.lowerBound + i] }
+                }
+            }
+        }
+        return m
+    }
     /// Replicate column names.
     public let names: [String]
     /// Method.
@@ -28,7 +53,7 @@ public struct ReplicateWeights: Sendable {
     public var hasPopulationSize: Bool = false
 
     /// Number of replicates.
-    public var count: Int { weights.columns }
+    public var count: Int { columns.count }
 
     /// Replicate weights from columns of `data`.
     /// - Parameters:
@@ -64,19 +89,23 @@ public struct ReplicateWeights: Sendable {
                 mse: Bool = false, strata: SamplingStructure? = nil, fpc: Variable? = nil) throws(BarometerError) {
         guard !columns.isEmpty else { throw .invalidArgument("no replicate-weight columns") }
         let n = data.rowCount, r = columns.count
-        var w = Matrix(rows: n, columns: r)
-        for (j, name) in columns.enumerated() {
+        // Combined weights are used where they were loaded (the data's own arrays, shared, not copied);
+        // factors are multiplied by the full-sample weights into new arrays.
+        var w: [[Double]] = []
+        w.reserveCapacity(r)
+        for name in columns {
             let v = try data.variable(name)
             try v.requireNumeric()
+            var values = v.values
             for i in 0..<n {
-                var x = v.values[i]
+                let x = values[i]
                 guard x.isFinite, x >= 0 else { throw .invalidWeight(variable: name, row: i + 1, value: x) }
-                if !combined {
-                    guard let b = base else { throw .invalidArgument("replicate factors need the full-sample weights") }
-                    x *= b.values[i]
-                }
-                w[i, j] = x
             }
+            if !combined {
+                guard let b = base else { throw .invalidArgument("replicate factors need the full-sample weights") }
+                for i in 0..<n { values[i] *= b.values[i] }
+            }
+            w.append(values)
         }
         let R = Double(r)
         var sc: Double
@@ -98,7 +127,7 @@ public struct ReplicateWeights: Sendable {
                     throw .invalidArgument("JKn needs rscales, or the design's strata to derive (n_h − 1)/n_h")
                 }
                 for j in 0..<r {
-                    guard let i = (0..<n).first(where: { w[$0, j] == 0 }) else {
+                    guard let i = w[j].firstIndex(of: 0) else {
                         throw .invalidArgument("JKn replicate '\(columns[j])' deletes no PSU; give rscales")
                     }
                     let nh = Double(s.psusPerStratum[Int(s.strata[i])])
@@ -135,7 +164,7 @@ public struct ReplicateWeights: Sendable {
                 guard rscales == nil else { throw .invalidArgument("give either an fpc or rscales for JKn, not both") }
                 guard let s = strata else { throw .invalidArgument("JKn with an fpc needs the design's strata") }
                 for j in 0..<r {
-                    guard let i = (0..<n).first(where: { w[$0, j] == 0 }) else {
+                    guard let i = w[j].firstIndex(of: 0) else {
                         throw .invalidArgument("JKn replicate '\(columns[j])' deletes no PSU; give rscales")
                     }
                     let nh = Double(s.psusPerStratum[Int(s.strata[i])])
@@ -151,7 +180,8 @@ public struct ReplicateWeights: Sendable {
             guard given.count == r else { throw .invalidArgument("\(given.count) rscales for \(r) replicates") }
             rs = given
         }
-        self.weights = w
+        self.columns = w
+        self.rowCount = n
         self.names = columns
         self.method = method
         self.scale = sc
@@ -165,7 +195,7 @@ public struct ReplicateWeights: Sendable {
         let buckets = 4 * r + 16
         var sketch: Matrix
         if n <= buckets {
-            sketch = w
+            sketch = Self.rows(0..<n, of: w)
         } else {
             sketch = Matrix(rows: buckets, columns: r)
             var bucket = [Int](repeating: 0, count: n), sign = [Double](repeating: 1, count: n)
@@ -174,11 +204,11 @@ public struct ReplicateWeights: Sendable {
                 h ^= h >> 29; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 32
                 bucket[i] = Int(h % UInt64(buckets)); sign[i] = (h >> 63) == 0 ? 1 : -1
             }
-            w.storage.withUnsafeBufferPointer { wp in
-                sketch.storage.withUnsafeMutableBufferPointer { sp in
-                    for j in 0..<r {
-                        let col = j * n, out = j * buckets
-                        for i in 0..<n { sp[out + bucket[i]] += sign[i] * wp[col + i] }
+            sketch.storage.withUnsafeMutableBufferPointer { sp in
+                for j in 0..<r {
+                    w[j].withUnsafeBufferPointer { wp in
+                        let out = j * buckets
+                        for i in 0..<n { sp[out + bucket[i]] += sign[i] * wp[i] }
                     }
                 }
             }
@@ -190,13 +220,32 @@ public struct ReplicateWeights: Sendable {
         self.hasPopulationSize = withFPC
     }
 
-    /// Replicate weighted totals `Wᵀ·A` (R × k) of the columns of `a` (n × k), one dgemm.
+    /// Rows per chunk of ``replicateTotals(_:)``: a chunk of the replicate
+    /// weights (R × 8,192 doubles, 5 MB for 80 replicates) is copied at a time.
+    static let chunkRows = 8_192
+
+    /// Replicate weighted totals `Wᵀ·A` (R × k) of the columns of `a` (n × k):
+    /// one dgemm per chunk of ``chunkRows`` rows (the chunk's replicate
+    /// weights copied from ``columns``), chunks added in row order.
     public func replicateTotals(_ a: Matrix) throws(BarometerError) -> Matrix {
+        guard a.rows == rowCount else { throw .lengthMismatch(variable: "replicate totals", expected: rowCount, actual: a.rows) }
         // Single-threaded BLAS: a threaded OpenBLAS dgemm splits the sum over
         // rows differently for each thread count (results then differ in the
         // last bits); one thread keeps one fixed order.
-        try BLASRuntime.withSingleThreadedBLAS { () -> Result<Matrix, BarometerError> in
-            do throws(LinearAlgebraError) { return .success(try LinearAlgebra.multiply(weights, a, transposeA: true)) } catch { return .failure(.linearAlgebra(error)) }
+        return try BLASRuntime.withSingleThreadedBLAS { () -> Result<Matrix, BarometerError> in
+            var total = Matrix(rows: count, columns: a.columns)
+            var lo = 0
+            repeat {
+                let range = lo..<min(lo + Self.chunkRows, rowCount)
+                var part = Matrix(rows: range.count, columns: a.columns)
+                for j in 0..<a.columns { for i in range { part[i - lo, j] = a[i, j] } }
+                do throws(LinearAlgebraError) {
+                    let t = try LinearAlgebra.multiply(rows(range), part, transposeA: true)
+                    for e in total.storage.indices { total.storage[e] += t.storage[e] }
+                } catch { return .failure(.linearAlgebra(error)) }
+                lo = range.upperBound
+            } while lo < rowCount
+            return .success(total)
         }.get()
     }
 

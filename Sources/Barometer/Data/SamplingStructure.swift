@@ -83,50 +83,94 @@ public struct SamplingStructure: Sendable {
     public init(data: Dataset, strata strataName: String? = nil, clusters clusterName: String? = nil,
                 fpc fpcName: String? = nil, nest: Bool = false, lonelyPSU: LonelyPSURule = .fail) throws(BarometerError) {
         let n = data.rowCount
-        func keys(_ name: String) throws(BarometerError) -> [String] {
+        // Each row's value of a design variable as a number: the value itself for codes that are
+        // integers in 0..<range (range then given), else a numeric value's bits (−0 read as 0, so two rows
+        // share a key exactly when their printed codes are equal), or a text value's index among the
+        // distinct texts (0..<range). Labels are printed only for the first row of each stratum or PSU.
+        func keys(_ name: String) throws(BarometerError) -> (keys: [UInt64], label: (Int) -> String, range: Int?) {
             let v = try data.variable(name)
-            var out = [String](repeating: "", count: n)
-            for i in 0..<n {
-                if let s = v.strings {
+            var out = [UInt64](repeating: 0, count: n)
+            if let s = v.strings {
+                var ids: [String: UInt64] = [:]
+                for i in 0..<n {
                     guard !s[i].isEmpty else { throw .invalidArgument("design variable '\(name)' is missing at data row \(i + 1)") }
-                    out[i] = s[i]
-                } else {
-                    guard !v.values[i].isNaN else { throw .invalidArgument("design variable '\(name)' is missing at data row \(i + 1)") }
-                    out[i] = Variable.formatCode(v.values[i])
+                    if i > 0 && s[i] == s[i - 1] { out[i] = out[i - 1]; continue }
+                    if let id = ids[s[i]] { out[i] = id } else { out[i] = UInt64(ids.count); ids[s[i]] = out[i] }
                 }
+                return (out, { s[$0] }, ids.count)
             }
-            return out
+            let values = v.values
+            var integral = true, top = 0.0
+            for i in 0..<n {
+                let x = values[i]
+                guard !x.isNaN else { throw .invalidArgument("design variable '\(name)' is missing at data row \(i + 1)") }
+                out[i] = (x == 0 ? 0.0 : x).bitPattern
+                if !(x >= 0 && x < 1e9 && x == x.rounded(.towardZero)) { integral = false } else if x > top { top = x }
+            }
+            if integral {
+                for i in 0..<n { out[i] = UInt64(values[i]) }          // 0 ≤ value < 1e9, an integer
+                return (out, { Variable.formatCode(values[$0]) }, Int(top) + 1)
+            }
+            return (out, { Variable.formatCode(values[$0]) }, nil)
         }
-        // Strata.
-        var stratumIndex: [String: Int32] = [:]
+        // Lookup tables indexed by the key itself when the keys are small (at most 4n + 65,536
+        // entries), else a dictionary.
+        let tableLimit = 4 * n + 65_536
+        // Strata, numbered in order of first appearance (consecutive rows of a stratum skip the lookup).
         var labels: [String] = []
         var strata = [Int32](repeating: 0, count: n)
         if let s = strataName {
-            let k = try keys(s)
+            let (k, label, range) = try keys(s)
+            var table = [Int32](repeating: -1, count: range.map { $0 <= tableLimit ? $0 : 0 } ?? 0)
+            var stratumIndex: [UInt64: Int32] = [:]
             for i in 0..<n {
-                if let j = stratumIndex[k[i]] { strata[i] = j } else {
-                    let j = Int32(labels.count); stratumIndex[k[i]] = j; labels.append(k[i]); strata[i] = j
+                if i > 0 && k[i] == k[i - 1] { strata[i] = strata[i - 1]; continue }
+                let found: Int32? = table.isEmpty ? stratumIndex[k[i]] : (table[Int(k[i])] >= 0 ? table[Int(k[i])] : nil)
+                if let j = found { strata[i] = j } else {
+                    let j = Int32(labels.count)
+                    if table.isEmpty { stratumIndex[k[i]] = j } else { table[Int(k[i])] = j }
+                    labels.append(label(i)); strata[i] = j
                 }
             }
         } else {
             labels = ["all"]
         }
-        // PSUs.
-        var psuIndex: [String: Int32] = [:]
+        // PSUs, numbered in order of first appearance; with `nest` a PSU is a (stratum, value) pair.
         var psuStratum: [Int32] = []
         var clusters = [Int32](repeating: 0, count: n)
-        let clusterKeys: [String]? = try clusterName.map { (name: String) throws(BarometerError) in try keys(name) }
-        for i in 0..<n {
-            let key: String
-            if let ck = clusterKeys { key = nest ? "\(strata[i])\u{1F}\(ck[i])" : ck[i] } else { key = "#\(i)" }
-            if let j = psuIndex[key] {
+        var names: [String]? = nil
+        if let clusterName {
+            let (ck, label, range) = try keys(clusterName)
+            struct Key: Hashable { let stratum: Int32; let value: UInt64 }
+            var psuIndex: [Key: Int32] = [:]
+            let width = range ?? 0, blocks = nest ? labels.count : 1
+            var table = [Int32](repeating: -1, count: range != nil && blocks * width <= tableLimit ? blocks * width : 0)
+            var psuNames: [String] = []
+            for i in 0..<n {
+                let j: Int32
+                if i > 0 && ck[i] == ck[i - 1] && (!nest || strata[i] == strata[i - 1]) {
+                    j = clusters[i - 1]
+                } else {
+                    let slot = (nest ? Int(strata[i]) : 0) * width + Int(truncatingIfNeeded: ck[i])
+                    let key = Key(stratum: nest ? strata[i] : -1, value: ck[i])
+                    if let found = table.isEmpty ? psuIndex[key] : (table[slot] >= 0 ? table[slot] : nil) {
+                        j = found
+                    } else {
+                        j = Int32(psuStratum.count)
+                        if table.isEmpty { psuIndex[key] = j } else { table[slot] = j }
+                        psuStratum.append(strata[i]); psuNames.append(label(i))
+                    }
+                }
                 if psuStratum[Int(j)] != strata[i] {
-                    throw .invalidArgument("PSU '\(clusterKeys?[i] ?? key)' of '\(clusterName ?? "")' appears in two strata (data row \(i + 1)); use nest if PSU ids restart within strata")
+                    throw .invalidArgument("PSU '\(label(i))' of '\(clusterName)' appears in two strata (data row \(i + 1)); use nest if PSU ids restart within strata")
                 }
                 clusters[i] = j
-            } else {
-                let j = Int32(psuStratum.count); psuIndex[key] = j; psuStratum.append(strata[i]); clusters[i] = j
             }
+            names = psuNames
+        } else {
+            // Each respondent its own PSU.
+            psuStratum = strata
+            for i in 0..<n { clusters[i] = Int32(i) }
         }
         var perStratum = [Int](repeating: 0, count: labels.count)
         for h in psuStratum { perStratum[Int(h)] += 1 }
@@ -154,11 +198,7 @@ public struct SamplingStructure: Sendable {
                   psusPerStratum: perStratum, populationPSUs: population, lonelyPSU: lonelyPSU,
                   description: parts.joined(separator: ", "))
         self.fpcValues = rawFPC
-        if let ck = clusterKeys {
-            var names = [String](repeating: "", count: psuStratum.count)
-            for i in 0..<n { names[Int(clusters[i])] = ck[i] }
-            self.psuLabels = names
-        }
+        self.psuLabels = names
     }
 
     /// Population PSUs N_h from one fpc value per stratum, read as R `survey`

@@ -88,7 +88,7 @@ extension SurveyDesign {
             var thetas = Matrix(rows: reps.count, columns: p)
             try LongWork.step("replicate fits", completed: 0, total: reps.count)
             for r in 0..<reps.count {
-                let wr = mm.rows.map { reps.weights[$0, r] }
+                let wr = mm.rows.map { reps.columns[r][$0] }
                 let fr = try GLMFit.irls(x: mm.x, y: mm.y, w: wr, family: family, link: link, start: beta,
                                          tolerance: options.tolerance, maxIterations: options.maxIterations,
                                          names: mm.names, replicate: reps.names[r])

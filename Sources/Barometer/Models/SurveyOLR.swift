@@ -144,7 +144,7 @@ extension SurveyDesign {
             var thetas = Matrix(rows: reps.count, columns: m)
             try LongWork.step("replicate fits", completed: 0, total: reps.count)
             for r in 0..<reps.count {
-                let wr = mm.rows.map { reps.weights[$0, r] }
+                let wr = mm.rows.map { reps.columns[r][$0] }
                 let fr = try problem.maximize(w: wr, start: fit.parameters, replicate: reps.names[r])
                 for j in 0..<m { thetas[r, j] = fr.parameters[j] }
                 try LongWork.step("replicate fits", completed: r + 1, total: reps.count)

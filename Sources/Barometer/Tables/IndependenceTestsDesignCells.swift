@@ -196,12 +196,11 @@ struct DesignCellCovariance: Sendable, Equatable, Codable {
         if let reps = parts.replicates {
             let n = w.count, R = reps.count
             var theta = Matrix(rows: R, columns: K)
-            reps.weights.storage.withUnsafeBufferPointer { rw in
-                cells.cellOfRow.withUnsafeBufferPointer { cell in
-                    for r in 0..<R {
+            cells.cellOfRow.withUnsafeBufferPointer { cell in
+                for r in 0..<R {
+                    reps.columns[r].withUnsafeBufferPointer { rw in
                         var acc = [Double](repeating: 0, count: K)
-                        let base = r * n
-                        for i in 0..<n where cell[i] >= 0 { acc[Int(cell[i])] += rw[base + i] }
+                        for i in 0..<min(n, rw.count) where cell[i] >= 0 { acc[Int(cell[i])] += rw[i] }
                         for k in 0..<K { theta[r, k] = acc[k] }
                     }
                 }

@@ -66,13 +66,11 @@ extension SurveyDesign {
         // Replicate designs: every replicate calibrated (and trimmed) the same way.
         var reps = replicates
         if let r = replicates {
-            var m = r.weights
+            var m: [[Double]] = []
             for j in 0..<r.count {
-                let col = (0..<rowCount).map { r.weights[$0, j] }
-                let rw = try Self.pipeline(resolved, base: col, options: options, what: " in replicate '\(r.names[j])'").weights
-                for i in 0..<rowCount { m[i, j] = rw[i] }
+                m.append(try Self.pipeline(resolved, base: r.columns[j], options: options, what: " in replicate '\(r.names[j])'").weights)
             }
-            reps = ReplicateWeights(replacing: r, weights: m)
+            reps = ReplicateWeights(replacing: r, columns: m)
             sampling.calibration = nil
         }
         var design = SurveyDesign(data: data, weights: newWeights, sampling: sampling, replicates: reps)
@@ -237,8 +235,9 @@ extension SurveyDesign {
 
 extension ReplicateWeights {
     /// The same replicate design with new replicate weights (re-calibrated replicates).
-    init(replacing r: ReplicateWeights, weights: Matrix) {
-        self.weights = weights
+    init(replacing r: ReplicateWeights, columns: [[Double]]) {
+        self.columns = columns
+        self.rowCount = r.rowCount
         self.names = r.names
         self.method = r.method
         self.scale = r.scale

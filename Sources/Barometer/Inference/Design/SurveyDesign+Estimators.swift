@@ -125,24 +125,71 @@ extension SurveyDesign {
     func meansOrTotalsAccumulator(_ names: [String], domain: Domain?, total: Bool,
                                   requireAnswers: Bool = true) throws(BarometerError) -> DesignTotalsAccumulator {
         guard !names.isEmpty else { throw .invalidArgument("no variables given") }
-        var num = Matrix(rows: rowCount, columns: names.count)
-        var den = Matrix(rows: rowCount, columns: names.count)
-        for (j, name) in names.enumerated() {
+        var vars: [Variable] = []
+        for name in names {
             let v = try variable(name)
             try v.requireNumeric()
-            let ind = try validIndicator([v], domain: domain)
-            guard !requireAnswers || ind.contains(where: { $0 != 0 }) else {
-                throw .emptyDomain("no valid answers to '\(name)' in \(domain?.description ?? "the data")")
+            vars.append(v)
+        }
+        if let d = domain, d.mask.count != rowCount {
+            throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
+        }
+        let k = names.count
+        var answered = [Int](repeating: 0, count: k), sw = [Double](repeating: 0, count: k)
+        var acc = DesignTotalsAccumulator(design: self, count: k, totals: total)
+        // Numerators y·d and indicators d (d: in the domain with a valid answer), which are also the denominators of a mean.
+        try accumulateInChunks(&acc, columns: k, ratio: !total, srs: true) { (rows, num, den, ind) in
+            let w = weights.values, mask = domain?.mask
+            for (j, v) in vars.enumerated() {
+                let values = v.values
+                var count = answered[j], sum = sw[j]
+                for i in rows where mask?[i] ?? true {
+                    let y = values[i]
+                    guard v.status(of: y) == .valid else { continue }
+                    num[i - rows.lowerBound, j] = y; ind[i - rows.lowerBound, j] = 1
+                    count += 1; sum += w[i]
+                }
+                answered[j] = count; sw[j] = sum
             }
-            var sw = 0.0
-            for i in 0..<rowCount where ind[i] != 0 { num[i, j] = v.values[i]; den[i, j] = 1; sw += weights.values[i] }
-            if !total, requireAnswers, sw == 0 {
-                throw .emptyDomain("the valid answers to '\(name)' in \(domain?.description ?? "the data") have zero total weight")
+            if !total { den = ind }
+        }
+        if requireAnswers {
+            for (j, name) in names.enumerated() {
+                guard answered[j] > 0 else {
+                    throw .emptyDomain("no valid answers to '\(name)' in \(domain?.description ?? "the data")")
+                }
+                if !total, sw[j] == 0 {
+                    throw .emptyDomain("the valid answers to '\(name)' in \(domain?.description ?? "the data") have zero total weight")
+                }
             }
         }
-        var acc = DesignTotalsAccumulator(design: self, count: names.count, totals: total)
-        try acc.add(DesignTotalsChunk(self, numerators: num, denominators: total ? nil : den, indicators: den, srs: true))
         return acc
+    }
+
+    /// Rows per chunk of an in-memory pass through ``DesignTotalsAccumulator``:
+    /// the estimating columns of one chunk (k estimates: k × 16,384 doubles each)
+    /// and the accumulator's own temporaries stay a few MB, whatever n is.
+    static let designChunkRows = 16_384
+
+    /// Adds this design's rows to `acc` chunk by chunk (``designChunkRows``
+    /// rows, in row order): `fill(rows, &numerators, &denominators, &indicators)`
+    /// writes the chunk's estimating columns (all zero on entry; chunk row
+    /// `i − rows.lowerBound` is design row `i`), which then enter
+    /// ``DesignTotalsAccumulator/add(_:)`` with the chunk's part of the design.
+    /// The one path of the in-memory estimators: no n × k matrix is built.
+    func accumulateInChunks(_ acc: inout DesignTotalsAccumulator, columns k: Int, ratio: Bool, srs: Bool,
+                            fill: (Range<Int>, inout Matrix, inout Matrix, inout Matrix) throws(BarometerError) -> Void)
+        throws(BarometerError) {
+        let sampling = DesignTotalsChunk.Sampling(self)
+        var lo = 0
+        repeat {
+            let rows = lo..<min(lo + Self.designChunkRows, rowCount)
+            var num = Matrix(rows: rows.count, columns: k), den = num, ind = num
+            try fill(rows, &num, &den, &ind)
+            try acc.add(DesignTotalsChunk(self, rows: rows, sampling: sampling, numerators: num,
+                                          denominators: ratio ? den : nil, indicators: ind, srs: srs))
+            lo = rows.upperBound
+        } while lo < rowCount
     }
 
     /// Design-based ratio of totals `Σw·y / Σw·x` (R `svyratio`), over rows
@@ -151,15 +198,24 @@ extension SurveyDesign {
                       level: Double = 0.95) throws(BarometerError) -> DesignEstimates {
         let y = try variable(numerator), x = try variable(denominator)
         try y.requireNumeric(); try x.requireNumeric()
-        let ind = try validIndicator([y, x], domain: domain)
-        var num = Matrix(rows: rowCount, columns: 1), den = Matrix(rows: rowCount, columns: 1)
-        var indicator = Matrix(rows: rowCount, columns: 1)
-        for i in 0..<rowCount where ind[i] != 0 { num[i, 0] = y.values[i]; den[i, 0] = x.values[i]; indicator[i, 0] = 1 }
+        if let d = domain, d.mask.count != rowCount {
+            throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
+        }
         var acc = DesignTotalsAccumulator(design: self, count: 1, totals: false)
-        try acc.add(DesignTotalsChunk(self, numerators: num, denominators: den, indicators: indicator, srs: false))
+        try accumulateInChunks(&acc, columns: 1, ratio: true, srs: false) { (rows, num, den, ind) in
+            let mask = domain?.mask
+            for i in rows where (mask?[i] ?? true)
+                    && y.status(of: y.values[i]) == .valid && x.status(of: x.values[i]) == .valid {
+                num[i - rows.lowerBound, 0] = y.values[i]; den[i - rows.lowerBound, 0] = x.values[i]
+                ind[i - rows.lowerBound, 0] = 1
+            }
+        }
         var out = try acc.finalize()
         if sampling.calibration != nil && replicates == nil {
             // Calibrated weights: the calibration residuals of the influence values need the rows.
+            let ind = try validIndicator([y, x], domain: domain)
+            var num = Matrix(rows: rowCount, columns: 1), den = Matrix(rows: rowCount, columns: 1)
+            for i in 0..<rowCount where ind[i] != 0 { num[i, 0] = y.values[i]; den[i, 0] = x.values[i] }
             out = .init(result: try RatioOfTotals(numerators: num, denominators: den).evaluate(self), counts: out.counts,
                         weightedCounts: out.weightedCounts, srsVariances: out.srsVariances, degreesOfFreedom: out.degreesOfFreedom)
         }
