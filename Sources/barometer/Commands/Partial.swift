@@ -8,8 +8,9 @@ import Foundation
 struct Partial: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command on a shard of the data and write its mergeable state (see `merge`).",
-        discussion: "Supported: freq, crosstab (the table, without --stats), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson, listwise). `barometer merge STATE…` prints what the command prints on the whole data.",
-        subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialCorr.self])
+        discussion: "Supported: freq, crosstab (the table, without --stats), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by is refused (run the grouped command on the whole file). `barometer merge STATE…` prints what the command prints on the whole data.",
+        subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialCorr.self,
+                      PartialMRSet.self])
 }
 
 /// Where the state goes.
@@ -48,6 +49,20 @@ struct StateOutput: ParsableArguments {
     }
 }
 
+/// An option of the command that `partial` cannot honour: refused before any
+/// row is read, rather than silently ignored.
+enum PartialError: Error, CustomStringConvertible {
+    case unsupportedOption(String, command: String)
+
+    var description: String {
+        switch self {
+        case .unsupportedOption(let o, let c):
+            "partial \(c): \(o) is not supported in partial states (grouped estimates need per-group degrees of freedom "
+                + "from every row); run `barometer \(c) \(o) …` on the whole file, or one `partial` per group with --where"
+        }
+    }
+}
+
 /// The design spec recorded in a state header: shards merge only under the same one.
 func designSpec(_ design: SurveyDesign, _ options: DesignOptions?) -> [String: String] {
     var spec = ["weight": design.weights.name ?? ""]
@@ -72,6 +87,7 @@ struct PartialFreq: ParsableCommand {
             let design = try SurveyDesign(data: data, weight: command.weight)
             return try PartialResult.frequency(design, variable: command.variable,
                                                missing: command.excludeMissing ? .excludeMissing : .showMissing,
+                                               domain: try command.domainOptions.domain(data),
                                                design: designSpec(design, nil))
         })
     }
@@ -91,6 +107,7 @@ struct PartialCrosstab: ParsableCommand {
             return try PartialResult.crosstab(design, rows: command.rows, columns: command.cols, layers: command.layer,
                                               missing: command.excludeMissing ? .excludeMissing : .showMissing,
                                               display: command.percent.value,
+                                              domain: try command.domainOptions.domain(data),
                                               design: designSpec(design, command.designOptions))
         })
     }
@@ -98,9 +115,11 @@ struct PartialCrosstab: ParsableCommand {
 
 /// Shared by `partial mean` and `partial total`.
 func writeEstimatesState(_ options: EstimateOptions, total: Bool, _ state: StateOutput) throws {
+    guard options.groupOptions.by.isEmpty else { throw PartialError.unsupportedOption("--by", command: total ? "total" : "mean") }
     try state.write(try state.accumulate(options.input) { data in
         let design = try options.designOptions.design(data, weight: options.weight)
         return try PartialResult.estimates(design, variables: options.variables, total: total, level: options.level,
+                                           domain: try options.domainOptions.domain(data),
                                            design: designSpec(design, options.designOptions))
     })
 }
@@ -120,7 +139,7 @@ struct PartialTotal: ParsableCommand {
 }
 
 struct PartialCorr: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "corr", abstract: "Partial state of `corr` (Pearson, listwise).")
+    static let configuration = CommandConfiguration(commandName: "corr", abstract: "Partial state of `corr` (Pearson listwise, or polychoric).")
     @OptionGroup var command: Corr
     @OptionGroup var state: StateOutput
 
@@ -128,14 +147,33 @@ struct PartialCorr: ParsableCommand {
         if command.common.designOptions.isSpecified {
             throw ValidationError("partial corr supports weights-only designs (design-based SEs need every row)")
         }
-        let options = CorrelationOptions(method: command.method, missing: command.pairwise ? .pairwise : .listwise,
-                                         excludeUserMissing: !command.includeUserMissing,
-                                         weightSemantics: command.common.weightSemantics,
-                                         confidenceLevel: command.common.level, adjustment: command.common.adjust)
         try state.write(try state.accumulate(command.input) { data in
+            let options = CorrelationOptions(method: command.method, missing: command.pairwise ? .pairwise : .listwise,
+                                             excludeUserMissing: !command.includeUserMissing,
+                                             weightSemantics: command.common.weightSemantics,
+                                             confidenceLevel: command.common.level, adjustment: command.common.adjust,
+                                             domain: try command.domainOptions.domain(data),
+                                             polychoricEstimator: command.estimator ?? .twoStep)
             let design = try command.common.designOptions.design(data, weight: command.common.weight)
             return try PartialResult.correlation(design, variables: command.variables, options: options,
                                                  design: designSpec(design, nil))
+        })
+    }
+}
+
+struct PartialMRSet: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mrset", abstract: "Partial state of `mrset`.")
+    @OptionGroup var command: MRSet
+    @OptionGroup var state: StateOutput
+
+    func run() throws {
+        let excluded = try command.excludedCodes()
+        try state.write(try state.accumulate(command.input) { data in
+            let design = try SurveyDesign(data: data, weight: command.weight)
+            return try PartialResult.multipleResponse(design, variables: command.variables, excluding: excluded,
+                                                      domain: try command.domain(design),
+                                                      missing: command.excludeMissing ? .excludeMissing : .showMissing,
+                                                      design: designSpec(design, nil))
         })
     }
 }
@@ -164,7 +202,11 @@ struct Merge: ParsableCommand {
         case .frequency(let t): try emit(t, output)
         case .crosstab(let t): try emit(t, output)
         case .estimates(let e): try emit(e, output)
-        case .correlation(let c): try emit(c, output)
+        case .correlation(let c):
+            try emit(c, output)
+            // Polychoric: thresholds and normality tests per pair after the matrix, as `corr` prints them.
+            if output.format != .json, let pairs = c.polychoric { for p in pairs { print(""); try emit(p, output) } }
+        case .multipleResponse(let m): try emit(m, output)
         }
     }
 }
