@@ -41,6 +41,20 @@ final class ReadStatCollector {
     /// The last message ReadStat passed to the error handler.
     var lastMessage: String?
 
+    // Streaming (``ReadStatReader/forEachChunk(path:format:options:columns:chunkRows:_:)``):
+    /// Rows per chunk handed to `sink` (Int.max: one dataset at the end).
+    var chunkRows = Int.max
+    /// File row of the first buffered row.
+    var rowBase = 0
+    /// Names of the columns kept (nil: all); others' values are not stored.
+    var selected: Set<String>?
+    /// Per column index: whether its values are kept.
+    var keep: [Bool] = []
+    /// Receives each chunk of `chunkRows` rows as a dataset.
+    var sink: ((Dataset) throws -> Void)?
+    /// The first error thrown by `sink` (the parse is then aborted).
+    var sinkError: (any Error)?
+
     init(file: String, format: ReadStatFormat, options: ReadStatOptions) {
         self.file = file
         self.format = format
@@ -140,6 +154,7 @@ final class ReadStatCollector {
         let reserve = min(max(declaredRows, 0), Self.maxReservedRows)
         if isString { column.strings.reserveCapacity(reserve) } else { column.values.reserveCapacity(reserve) }
         columns.append(column)
+        keep.append(selected.map { $0.contains(name) } ?? true)
         return Int32(READSTAT_HANDLER_OK)
     }
 
@@ -165,10 +180,16 @@ final class ReadStatCollector {
 
     func value(_ row: Int32, _ v: UnsafeMutablePointer<readstat_variable_t>, _ value: readstat_value_t) -> Int32 {
         let j = Int(readstat_variable_get_index(v))
-        let r = Int(row)
+        var r = Int(row) - rowBase
         guard columns.indices.contains(j), r >= 0 else {
-            return fail(.malformed(file: file, detail: "value for unknown variable \(j) at row \(r + 1)"))
+            return fail(.malformed(file: file, detail: "value for unknown variable \(j) at row \(Int(row) + 1)"))
         }
+        if r == chunkRows {
+            // The first value of the next chunk: hand the buffered rows over.
+            guard flush() else { return Int32(READSTAT_HANDLER_ABORT) }
+            r = Int(row) - rowBase
+        }
+        guard keep[j] else { return Int32(READSTAT_HANDLER_OK) }
         guard columns[j].count == r else {
             return fail(.malformed(file: file, detail: "row \(r + 1) of variable \(columns[j].name) out of order"))
         }
@@ -196,10 +217,33 @@ final class ReadStatCollector {
         return Int32(READSTAT_HANDLER_OK)
     }
 
+    /// Hands the buffered rows to `sink` as one dataset (with the extended
+    /// missing labels attached) and empties the buffers; false after
+    /// recording a failure.
+    func flush() -> Bool {
+        guard let sink else { return true }
+        let kept = columns.indices.filter { keep[$0] }
+        let rows = kept.map { columns[$0].count }.max() ?? 0
+        guard rows > 0 else { return true }
+        do {
+            try sink(try result(format: format).labelledDataset(file: file))
+        } catch let e as ReadStatError {
+            failure = failure ?? e
+            return false
+        } catch {
+            sinkError = sinkError ?? error
+            return false
+        }
+        for j in kept { columns[j].values.removeAll(keepingCapacity: true); columns[j].strings.removeAll(keepingCapacity: true) }
+        rowBase += rows
+        return true
+    }
+
     // MARK: assembling
 
-    /// The dataset built from the collected columns.
+    /// The dataset built from the collected columns (the kept ones when streaming).
     func result(format: ReadStatFormat) throws(ReadStatError) -> ReadStatFile {
+        let columns = self.columns.indices.filter { keep.isEmpty || keep[$0] }.map { self.columns[$0] }
         let rows = columns.map(\.count).max() ?? 0
         if let bad = columns.first(where: { $0.count != rows }) {
             throw .malformed(file: file, detail: "variable \(bad.name) has \(bad.count) rows, others \(rows)")
@@ -216,7 +260,8 @@ final class ReadStatCollector {
             return Variable(name: c.name, label: c.label, level: Self.level(c.measure, labelled: !labels.isEmpty),
                             values: c.values, valueLabels: labels, missing: c.missing, format: c.format)
         }
-        let weight = weightIndex.flatMap { columns.indices.contains($0) ? columns[$0].name : nil }
+        let weight = weightIndex.flatMap { self.columns.indices.contains($0) ? self.columns[$0].name : nil }
+            .flatMap { name in columns.contains { $0.name == name } ? name : nil }
         let data: Dataset
         do { data = try Dataset(variables: variables, weightVariable: weight) }
         catch { throw .invalidData(file: file, error: error) }

@@ -33,9 +33,63 @@ public enum ReadStatReader {
                 ?? ReadStatFormat.detect(ReadStatFormat.head(of: path)) else {
             throw .unknownFormat(file: path)
         }
+        let collector = ReadStatCollector(file: path, format: format, options: options)
+        try parse(path: path, format: format, options: options, into: collector, values: true)
+        return try collector.result(format: format)
+    }
+
+    /// Streams `path` in chunks of `chunkRows` rows, each a ``Dataset`` with
+    /// the file's labels, value labels, missing codes and levels, holding only
+    /// `columns` (nil: all; the weight only if named): memory is bounded by a
+    /// chunk, not the file. Two passes: the first reads the dictionary and the
+    /// value labels (a Stata file stores them after the data) without the
+    /// values, the second delivers the rows, which ReadStat parses one by one.
+    /// Chunks arrive in file order; `body`'s errors stop the parse and are
+    /// rethrown. A file without rows calls `body` never.
+    /// - Throws: ``ReadStatError`` as ``read(path:format:options:)``, or what `body` throws.
+    public static func forEachChunk(path: String, format: ReadStatFormat? = nil, options: ReadStatOptions = ReadStatOptions(),
+                                    columns: Set<String>? = nil, chunkRows: Int = 65_536,
+                                    _ body: (Dataset) throws -> Void) throws {
+        guard let format = format ?? ReadStatFormat(extension: Self.fileExtension(path))
+                ?? ReadStatFormat.detect(ReadStatFormat.head(of: path)) else {
+            throw ReadStatError.unknownFormat(file: path)
+        }
+        let dictionary = ReadStatCollector(file: path, format: format, options: options)
+        try parse(path: path, format: format, options: options, into: dictionary, values: false)
+        if let wanted = columns {
+            let known = Set(dictionary.columns.map(\.name))
+            if let unknown = wanted.sorted().first(where: { !known.contains($0) }) {
+                throw BarometerError.unknownVariable(unknown, suggestions: [])
+            }
+        }
+        let collector = ReadStatCollector(file: path, format: format, options: options)
+        collector.labelSets = dictionary.labelSets
+        collector.taggedLabels = dictionary.taggedLabels
+        collector.selected = columns
+        collector.chunkRows = max(chunkRows, 1)
+        try withoutActuallyEscaping(body) { sink in
+            collector.sink = sink
+            defer { collector.sink = nil }
+            do {
+                try parse(path: path, format: format, options: options, into: collector, values: true)
+            } catch {
+                if let e = collector.sinkError { throw e }
+                throw error
+            }
+            if let e = collector.sinkError { throw e }
+            guard collector.flush() else {
+                if let e = collector.sinkError { throw e }
+                if let e = collector.failure { throw e }
+                return
+            }
+        }
+    }
+
+    /// One ReadStat parse of `path` into `collector` (values only when `values`).
+    static func parse(path: String, format: ReadStatFormat, options: ReadStatOptions, into collector: ReadStatCollector,
+                      values: Bool) throws(ReadStatError) {
         guard let parser = readstat_parser_init() else { throw .outOfMemory(file: path) }
         defer { readstat_parser_free(parser) }
-        let collector = ReadStatCollector(file: path, format: format, options: options)
         readstat_set_metadata_handler(parser) { m, ctx in
             guard let m, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
             return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().metadata(m)
@@ -56,9 +110,11 @@ public enum ReadStatReader {
             guard let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
             return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().valueLabel(set, value, label)
         }
-        readstat_set_value_handler(parser) { row, v, value, ctx in
-            guard let v, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
-            return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().value(row, v, value)
+        if values {
+            readstat_set_value_handler(parser) { row, v, value, ctx in
+                guard let v, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
+                return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().value(row, v, value)
+            }
         }
         readstat_set_error_handler(parser) { message, ctx in
             guard let message, let ctx else { return }
@@ -91,11 +147,11 @@ public enum ReadStatReader {
             rc = parse()
         }
         if let failure = collector.failure { throw failure }
+        if collector.sinkError != nil { return }   // the caller rethrows it
         guard rc == READSTAT_OK else {
             throw ReadStatError(code: rc, file: path, detail: collector.lastMessage,
                                 encoding: options.encoding ?? collector.fileEncoding, reading: true)
         }
-        return try collector.result(format: format)
     }
 
     /// The extension of `path` without the dot ("" when none).

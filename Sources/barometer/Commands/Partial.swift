@@ -18,12 +18,19 @@ struct StateOutput: ParsableArguments {
     @Option(name: .customLong("state-out"), help: "File to write the partial state to.") var stateOut: String
     @Option(name: .customLong("chunk-bytes"), help: ArgumentHelp("Bytes of CSV read per chunk.", visibility: .hidden))
     var chunkBytes: Int = 8 << 20
+    @Option(name: .customLong("chunk-rows"), help: ArgumentHelp("Rows of an SPSS/Stata/SAS file read per chunk.", visibility: .hidden))
+    var chunkRows: Int = 65_536
 
     /// The state of a command over `input`: a CSV file is streamed in chunks
-    /// of whole records (memory bounded by a chunk, not the file), each chunk
-    /// accumulated and merged in file order; other formats are loaded whole.
+    /// of whole records, an SPSS/Stata/SAS file in chunks of rows as ReadStat
+    /// parses them (memory bounded by a chunk, not the file), each chunk
+    /// accumulated and merged in file order; standard input is loaded whole.
     func accumulate(_ input: InputOptions, _ build: (Dataset) throws -> PartialResult) throws -> PartialResult {
-        guard URL(fileURLWithPath: input.file).pathExtension.lowercased() == "csv" else { return try build(input.load()) }
+        let ext = URL(fileURLWithPath: input.file).pathExtension.lowercased()
+        if ext != "csv", input.file != "-", ReadStatFormat(extension: ext) != nil {
+            return try accumulateReadStat(input, build)
+        }
+        guard ext == "csv" else { return try build(input.load()) }
         let codebook = try input.codebook.map { (p: String) throws(CodebookError) -> Codebook in try Codebook.load(path: p) }
         var state: PartialResult? = nil
         var offset = 0
@@ -39,6 +46,30 @@ struct StateOutput: ParsableArguments {
             if var merged = state { try merged.merge(s, file: input.file); state = merged } else { state = s }
         }
         guard let state else { throw ValidationError("\(input.file): no data") }
+        return state
+    }
+
+    /// ``ReadStatReader/forEachChunk(path:format:options:columns:chunkRows:_:)`` chunks, accumulated and merged in file order.
+    func accumulateReadStat(_ input: InputOptions, _ build: (Dataset) throws -> PartialResult) throws -> PartialResult {
+        let format = try DatasetLoader.readStatFormat(of: input.file)
+        if input.codebook != nil {
+            throw BarometerError.invalidArgument("a codebook applies to CSV files only; \(input.file) is a .\(format.rawValue) file that carries its own labels")
+        }
+        try ProvenanceRecorder.shared.recordFile(input.file)
+        var state: PartialResult? = nil
+        var offset = 0
+        try ReadStatReader.forEachChunk(path: input.file, format: format,
+                                        options: ReadStatOptions(userMissing: input.ignoreUserMissing ? .ignore : .honour,
+                                                                 encoding: input.encoding),
+                                        chunkRows: chunkRows) { data in
+            let s: PartialResult
+            do { s = try build(data) } catch BarometerError.invalidWeight(let v, let row, let x) {
+                throw BarometerError.invalidWeight(variable: v, row: row + offset, value: x)   // rows of the file, not the chunk
+            }
+            offset += data.rowCount
+            if var merged = state { try merged.merge(s, file: input.file); state = merged } else { state = s }
+        }
+        guard let state else { throw BarometerError.insufficientData("\(input.file) holds no cases (rows)") }
         return state
     }
 
