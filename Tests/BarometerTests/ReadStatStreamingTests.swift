@@ -50,7 +50,7 @@ import Testing
             names.insert(d.variables.map(\.name)); rows += d.rowCount
         }
         #expect(names == [["q1", "wt"]] && rows == 12)
-        #expect(throws: BarometerError.self) {
+        #expect(throws: ReadStatError.self) {
             try ReadStatReader.forEachChunk(path: path, columns: ["q1", "nope"]) { _ in }
         }
         // An error thrown by the consumer stops the parse and comes back unchanged.

@@ -27,7 +27,9 @@ extension PartialResult {
                               options: [String: String]) throws(BarometerError) -> PartialResult {
         let vars = try names.map { (n) throws(BarometerError) in try design.variable(n) }
         var acc = TableAccumulator(variableCount: vars.count)
-        try acc.add(TableChunk(codings: vars.map { CategoryCoding($0, missing: missing) }, weights: design.weights, domain: domain))
+        let codings = vars.map { CategoryCoding($0, missing: missing) }
+        try ContingencyTable.checkCells(names, codings)
+        try acc.add(TableChunk(codings: codings, weights: design.weights, domain: domain))
         var o = options
         o["missing"] = missing.rawValue
         if let d = domain { o["where"] = d.description }

@@ -36,24 +36,31 @@ final class ReadStatCollector {
     var formatVersion = 0
     var declaredRows = -1
     var weightIndex: Int?
-    /// The first failure detected in a callback (the parse is then aborted).
-    var failure: ReadStatError?
-    /// The last message ReadStat passed to the error handler.
-    var lastMessage: String?
+    /// The name of the file's weight variable (kept or not).
+    var weightName: String?
+    /// Per variable of the file (by ReadStat's index): its place in
+    /// `columns`, or nil when ``ReadStatOptions/columns`` skips it.
+    var slots: [Int?] = []
+    /// Every variable name of the file, kept or not (for the selection check).
+    var allNames: [String] = []
+    /// Names to keep besides ``ReadStatOptions/columns`` (the file's weight).
+    var alsoKeep: Set<String> = []
+    /// With `namesOnly`, the variable handler records names and skips every variable.
+    var namesOnly = false
 
     // Streaming (``ReadStatReader/forEachChunk(path:format:options:columns:chunkRows:_:)``):
     /// Rows per chunk handed to `sink` (Int.max: one dataset at the end).
     var chunkRows = Int.max
     /// File row of the first buffered row.
     var rowBase = 0
-    /// Names of the columns kept (nil: all); others' values are not stored.
-    var selected: Set<String>?
-    /// Per column index: whether its values are kept.
-    var keep: [Bool] = []
     /// Receives each chunk of `chunkRows` rows as a dataset.
     var sink: ((Dataset) throws -> Void)?
     /// The first error thrown by `sink` (the parse is then aborted).
     var sinkError: (any Error)?
+    /// The first failure detected in a callback (the parse is then aborted).
+    var failure: ReadStatError?
+    /// The last message ReadStat passed to the error handler.
+    var lastMessage: String?
 
     init(file: String, format: ReadStatFormat, options: ReadStatOptions) {
         self.file = file
@@ -125,7 +132,7 @@ final class ReadStatCollector {
     }
 
     func variable(_ index: Int32, _ v: UnsafeMutablePointer<readstat_variable_t>, _ labelSet: UnsafePointer<CChar>?) -> Int32 {
-        guard Int(index) == columns.count else {
+        guard Int(index) == slots.count else {
             return fail(.malformed(file: file, detail: "variable \(index) out of order"))
         }
         guard let name = text(readstat_variable_get_name(v), "name of variable \(index + 1)"), !name.isEmpty else {
@@ -136,6 +143,12 @@ final class ReadStatCollector {
               case .some(let format) = optionalText(readstat_variable_get_format(v), "format of variable \(name)"),
               case .some(let set) = text(labelSet, limit: labelSetNameLimit, "label set of variable \(name)").map({ $0.isEmpty ? nil : $0 })
         else { return Int32(READSTAT_HANDLER_ABORT) }
+        allNames.append(name)
+        if namesOnly || (options.columns.map { !$0.contains(name) && !alsoKeep.contains(name) } ?? false) {
+            slots.append(nil)
+            return Int32(READSTAT_HANDLER_SKIP_VARIABLE)
+        }
+        slots.append(columns.count)
         let isString = readstat_variable_get_type_class(v) == READSTAT_TYPE_CLASS_STRING
         var missing = MissingValues()
         if !isString && options.userMissing == .honour {
@@ -154,13 +167,13 @@ final class ReadStatCollector {
         let reserve = min(max(declaredRows, 0), Self.maxReservedRows)
         if isString { column.strings.reserveCapacity(reserve) } else { column.values.reserveCapacity(reserve) }
         columns.append(column)
-        keep.append(selected.map { $0.contains(name) } ?? true)
         return Int32(READSTAT_HANDLER_OK)
     }
 
     func fweight(_ v: UnsafeMutablePointer<readstat_variable_t>) -> Int32 {
         let i = Int(readstat_variable_get_index(v))
-        weightIndex = i >= 0 ? i : nil
+        weightIndex = slots.indices.contains(i) ? slots[i] : nil
+        if slots.indices.contains(i), allNames.indices.contains(i) { weightName = allNames[i] }
         return Int32(READSTAT_HANDLER_OK)
     }
 
@@ -179,17 +192,16 @@ final class ReadStatCollector {
     }
 
     func value(_ row: Int32, _ v: UnsafeMutablePointer<readstat_variable_t>, _ value: readstat_value_t) -> Int32 {
-        let j = Int(readstat_variable_get_index(v))
+        let i = Int(readstat_variable_get_index(v))
         var r = Int(row) - rowBase
-        guard columns.indices.contains(j), r >= 0 else {
-            return fail(.malformed(file: file, detail: "value for unknown variable \(j) at row \(Int(row) + 1)"))
+        guard slots.indices.contains(i), let j = slots[i], columns.indices.contains(j), r >= 0 else {
+            return fail(.malformed(file: file, detail: "value for unknown variable \(i) at row \(Int(row) + 1)"))
         }
         if r == chunkRows {
             // The first value of the next chunk: hand the buffered rows over.
             guard flush() else { return Int32(READSTAT_HANDLER_ABORT) }
             r = Int(row) - rowBase
         }
-        guard keep[j] else { return Int32(READSTAT_HANDLER_OK) }
         guard columns[j].count == r else {
             return fail(.malformed(file: file, detail: "row \(r + 1) of variable \(columns[j].name) out of order"))
         }
@@ -222,8 +234,7 @@ final class ReadStatCollector {
     /// recording a failure.
     func flush() -> Bool {
         guard let sink else { return true }
-        let kept = columns.indices.filter { keep[$0] }
-        let rows = kept.map { columns[$0].count }.max() ?? 0
+        let rows = columns.map(\.count).max() ?? 0
         guard rows > 0 else { return true }
         do {
             try sink(try result(format: format).labelledDataset(file: file))
@@ -234,16 +245,15 @@ final class ReadStatCollector {
             sinkError = sinkError ?? error
             return false
         }
-        for j in kept { columns[j].values.removeAll(keepingCapacity: true); columns[j].strings.removeAll(keepingCapacity: true) }
+        for j in columns.indices { columns[j].values.removeAll(keepingCapacity: true); columns[j].strings.removeAll(keepingCapacity: true) }
         rowBase += rows
         return true
     }
 
     // MARK: assembling
 
-    /// The dataset built from the collected columns (the kept ones when streaming).
+    /// The dataset built from the collected columns.
     func result(format: ReadStatFormat) throws(ReadStatError) -> ReadStatFile {
-        let columns = self.columns.indices.filter { keep.isEmpty || keep[$0] }.map { self.columns[$0] }
         let rows = columns.map(\.count).max() ?? 0
         if let bad = columns.first(where: { $0.count != rows }) {
             throw .malformed(file: file, detail: "variable \(bad.name) has \(bad.count) rows, others \(rows)")
@@ -260,8 +270,7 @@ final class ReadStatCollector {
             return Variable(name: c.name, label: c.label, level: Self.level(c.measure, labelled: !labels.isEmpty),
                             values: c.values, valueLabels: labels, missing: c.missing, format: c.format)
         }
-        let weight = weightIndex.flatMap { self.columns.indices.contains($0) ? self.columns[$0].name : nil }
-            .flatMap { name in columns.contains { $0.name == name } ? name : nil }
+        let weight = weightIndex.flatMap { columns.indices.contains($0) ? columns[$0].name : nil }
         let data: Dataset
         do { data = try Dataset(variables: variables, weightVariable: weight) }
         catch { throw .invalidData(file: file, error: error) }

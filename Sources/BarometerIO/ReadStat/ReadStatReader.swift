@@ -33,20 +33,45 @@ public enum ReadStatReader {
                 ?? ReadStatFormat.detect(ReadStatFormat.head(of: path)) else {
             throw .unknownFormat(file: path)
         }
+        return try collect(path, format: format, options: options, memory: nil)
+    }
+
+    /// Reads an SPSS/Stata/SAS file held in memory (ReadStat's custom I/O
+    /// handlers read the bytes: no temporary file). `name` stands for the
+    /// file in messages. `format` defaults to the one the magic bytes show.
+    public static func read(bytes: [UInt8], name: String = "(memory)", format: ReadStatFormat? = nil,
+                            options: ReadStatOptions = ReadStatOptions()) throws(ReadStatError) -> ReadStatFile {
+        guard let format = format ?? ReadStatFormat.detect(Array(bytes.prefix(1024))) else { throw .unknownFormat(file: name) }
+        return try collect(name, format: format, options: options, memory: ReadStatMemoryIO(bytes))
+    }
+
+    /// The parse behind both `read`s: with a column selection of an SPSS file,
+    /// first the dictionary alone (the weight variable is named only after
+    /// every variable has been handed over, too late to keep it), then the data.
+    private static func collect(_ path: String, format: ReadStatFormat, options: ReadStatOptions,
+                                memory: ReadStatMemoryIO?) throws(ReadStatError) -> ReadStatFile {
         let collector = ReadStatCollector(file: path, format: format, options: options)
-        try parse(path: path, format: format, options: options, into: collector, values: true)
+        if options.columns != nil && (format == .sav || format == .zsav),
+           let w = try dictionary(path, format: format, options: options, memory: memory).weightName {
+            collector.alsoKeep.insert(w)
+        }
+        try parse(path: path, format: format, options: options, collector: collector, values: true, memory: memory)
+        if let selection = options.columns, let missing = selection.sorted().first(where: { !collector.allNames.contains($0) }) {
+            throw .invalidData(file: path, error: .unknownVariable(missing, suggestions: Codebook.suggestions(missing, collector.allNames)))
+        }
         return try collector.result(format: format)
     }
 
     /// Streams `path` in chunks of `chunkRows` rows, each a ``Dataset`` with
     /// the file's labels, value labels, missing codes and levels, holding only
-    /// `columns` (nil: all; the weight only if named): memory is bounded by a
-    /// chunk, not the file. Two passes: the first reads the dictionary and the
-    /// value labels (a Stata file stores them after the data) without the
-    /// values, the second delivers the rows, which ReadStat parses one by one.
-    /// Chunks arrive in file order; `body`'s errors stop the parse and are
-    /// rethrown. A file without rows calls `body` never.
-    /// - Throws: ``ReadStatError`` as ``read(path:format:options:)``, or what `body` throws.
+    /// `columns` (nil: all; an SPSS file's weight is kept, as by ``read(path:format:options:)``):
+    /// memory is bounded by a chunk, not the file. Two passes: the first reads
+    /// the dictionary and the value labels (a Stata file stores them after the
+    /// data) without the values, the second delivers the rows, which ReadStat
+    /// parses one by one. Chunks arrive in file order; `body`'s errors stop the
+    /// parse and are rethrown. A file without rows calls `body` never.
+    /// - Throws: ``ReadStatError`` as ``read(path:format:options:)`` (an unknown
+    ///   column is `invalidData` naming it), or what `body` throws.
     public static func forEachChunk(path: String, format: ReadStatFormat? = nil, options: ReadStatOptions = ReadStatOptions(),
                                     columns: Set<String>? = nil, chunkRows: Int = 65_536,
                                     _ body: (Dataset) throws -> Void) throws {
@@ -54,24 +79,22 @@ public enum ReadStatReader {
                 ?? ReadStatFormat.detect(ReadStatFormat.head(of: path)) else {
             throw ReadStatError.unknownFormat(file: path)
         }
-        let dictionary = ReadStatCollector(file: path, format: format, options: options)
-        try parse(path: path, format: format, options: options, into: dictionary, values: false)
-        if let wanted = columns {
-            let known = Set(dictionary.columns.map(\.name))
-            if let unknown = wanted.sorted().first(where: { !known.contains($0) }) {
-                throw BarometerError.unknownVariable(unknown, suggestions: [])
-            }
+        var options = options
+        if let c = columns { options.columns = c }
+        let names = try dictionary(path, format: format, options: options, memory: nil)
+        if let selection = options.columns, let missing = selection.sorted().first(where: { !names.allNames.contains($0) }) {
+            throw ReadStatError.invalidData(file: path, error: .unknownVariable(missing, suggestions: Codebook.suggestions(missing, names.allNames)))
         }
         let collector = ReadStatCollector(file: path, format: format, options: options)
-        collector.labelSets = dictionary.labelSets
-        collector.taggedLabels = dictionary.taggedLabels
-        collector.selected = columns
+        collector.labelSets = names.labelSets
+        collector.taggedLabels = names.taggedLabels
+        if options.columns != nil, let w = names.weightName { collector.alsoKeep.insert(w) }
         collector.chunkRows = max(chunkRows, 1)
         try withoutActuallyEscaping(body) { sink in
             collector.sink = sink
             defer { collector.sink = nil }
             do {
-                try parse(path: path, format: format, options: options, into: collector, values: true)
+                try parse(path: path, format: format, options: options, collector: collector, values: true)
             } catch {
                 if let e = collector.sinkError { throw e }
                 throw error
@@ -85,11 +108,30 @@ public enum ReadStatReader {
         }
     }
 
-    /// One ReadStat parse of `path` into `collector` (values only when `values`).
-    static func parse(path: String, format: ReadStatFormat, options: ReadStatOptions, into collector: ReadStatCollector,
-                      values: Bool) throws(ReadStatError) {
+    /// The names of the variables of `path`, in file order, from its
+    /// dictionary alone (no data is read).
+    public static func variableNames(path: String, format: ReadStatFormat,
+                                     options: ReadStatOptions = ReadStatOptions()) throws(ReadStatError) -> [String] {
+        try dictionary(path, format: format, options: options, memory: nil).allNames
+    }
+
+    /// A pass over the dictionary alone: every variable is skipped and no value handler is set.
+    private static func dictionary(_ path: String, format: ReadStatFormat, options: ReadStatOptions,
+                                   memory: ReadStatMemoryIO?) throws(ReadStatError) -> ReadStatCollector {
+        let names = ReadStatCollector(file: path, format: format, options: options)
+        names.namesOnly = true
+        try parse(path: path, format: format, options: options, collector: names, values: false, memory: memory)
+        return names
+    }
+
+    /// One ReadStat parse of `path` into `collector` (without `values`, the dictionary only).
+    /// With `memory`, ReadStat reads its bytes (custom I/O handlers) and `path` only names them.
+    private static func parse(path: String, format: ReadStatFormat, options: ReadStatOptions,
+                              collector: ReadStatCollector, values: Bool,
+                              memory: ReadStatMemoryIO? = nil) throws(ReadStatError) {
         guard let parser = readstat_parser_init() else { throw .outOfMemory(file: path) }
         defer { readstat_parser_free(parser) }
+        memory?.install(on: parser)
         readstat_set_metadata_handler(parser) { m, ctx in
             guard let m, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
             return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().metadata(m)
@@ -124,7 +166,7 @@ public enum ReadStatReader {
         }
         let ctx = Unmanaged.passUnretained(collector).toOpaque()
         func parse() -> readstat_error_t {
-            withExtendedLifetime(collector) {
+            withExtendedLifetime((collector, memory)) {
                 switch format {
                 case .sav, .zsav: return readstat_parse_sav(parser, path, ctx)
                 case .por: return readstat_parse_por(parser, path, ctx)
@@ -147,7 +189,7 @@ public enum ReadStatReader {
             rc = parse()
         }
         if let failure = collector.failure { throw failure }
-        if collector.sinkError != nil { return }   // the caller rethrows it
+        if collector.sinkError != nil { return }   // forEachChunk rethrows it
         guard rc == READSTAT_OK else {
             throw ReadStatError(code: rc, file: path, detail: collector.lastMessage,
                                 encoding: options.encoding ?? collector.fileEncoding, reading: true)

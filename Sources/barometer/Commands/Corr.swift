@@ -23,11 +23,18 @@ struct Corr: ParsableCommand {
     @OptionGroup var domainOptions: DomainOptions
     @OptionGroup var output: OutputOptions
 
+    /// The columns read besides the weight and design variables: the variables and the `--where` variables.
+    var needs: ColumnNeeds {
+        var n = ColumnNeeds()
+        n.add(variables); domainOptions.addNeeds(to: &n)
+        return n
+    }
+
     func run() throws {
         if estimator != nil && method != .polychoric {
             throw ValidationError("--estimator applies to --method polychoric only")
         }
-        let design = try common.design(input)
+        let design = try common.design(input, needs: needs)
         let domain = try domainOptions.domain(design.data)
         let options = CorrelationOptions(method: method, missing: pairwise ? .pairwise : .listwise,
                                          excludeUserMissing: !includeUserMissing,

@@ -28,8 +28,16 @@ struct Crosstab: ParsableCommand {
         }
     }
 
+    /// The columns read: rows, columns, layers, weight, design and `--where` variables.
+    var needs: ColumnNeeds {
+        var n = ColumnNeeds()
+        n.add([rows, cols] + layer); n.add(weight)
+        designOptions.addNeeds(to: &n); domainOptions.addNeeds(to: &n)
+        return n
+    }
+
     func run() throws {
-        let design = try designOptions.design(try input.load(), weight: weight)
+        let design = try designOptions.design(try input.load(needs), weight: weight)
         let subset = try domainOptions.domain(design.data)
         let table = try ContingencyTable(design, rows: rows, columns: cols, layers: layer, domain: subset,
                                          missing: excludeMissing ? .excludeMissing : .showMissing,

@@ -13,9 +13,17 @@ struct Freq: ParsableCommand {
     @OptionGroup var domainOptions: DomainOptions
     @OptionGroup var output: OutputOptions
 
+    /// The columns read: the variable, the weight and the `--where` variables.
+    var needs: ColumnNeeds {
+        var n = ColumnNeeds()
+        n.add(variable); n.add(weight); domainOptions.addNeeds(to: &n)
+        return n
+    }
+
     func run() throws {
-        let design = try SurveyDesign(data: input.load(), weight: weight)
+        let design = try SurveyDesign(data: input.load(needs), weight: weight)
         let table = try FrequencyTable(design, variable: variable, domain: try domainOptions.domain(design.data), missing: excludeMissing ? .excludeMissing : .showMissing)
+        warn(table.warnings ?? [])
         try emit(table, output)
     }
 }

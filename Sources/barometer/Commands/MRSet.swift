@@ -19,9 +19,16 @@ struct MRSet: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let design = try SurveyDesign(data: input.load(), weight: weight)
+        let design = try SurveyDesign(data: input.load(needs), weight: weight)
         try emit(MultipleResponseSet(design, variables: variables, excluding: try excludedCodes(), domain: try domain(design),
                                      missing: excludeMissing ? .excludeMissing : .showMissing), output)
+    }
+
+    /// The columns `mrset` reads: its variables, the weight, `--among` and `--where`.
+    var needs: ColumnNeeds {
+        var needs = ColumnNeeds()
+        needs.add(variables); needs.add(weight); needs.add(expression: among); domainOptions.addNeeds(to: &needs)
+        return needs
     }
 
     /// The `--exclude` codes.

@@ -20,7 +20,9 @@ struct PCorr: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let design = try common.design(input)
+        var needs = ColumnNeeds()
+        needs.add(variables + control); domainOptions.addNeeds(to: &needs)
+        let design = try common.design(input, needs: needs)
         let domain = try domainOptions.domain(design.data)
         let options = CorrelationOptions(method: method.value, weightSemantics: common.weightSemantics,
                                          confidenceLevel: common.level, adjustment: common.adjust,

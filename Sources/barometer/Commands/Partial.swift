@@ -25,16 +25,19 @@ struct StateOutput: ParsableArguments {
     /// of whole records, an SPSS/Stata/SAS file in chunks of rows as ReadStat
     /// parses them (memory bounded by a chunk, not the file), each chunk
     /// accumulated and merged in file order; standard input is loaded whole.
-    func accumulate(_ input: InputOptions, _ build: (Dataset) throws -> PartialResult) throws -> PartialResult {
+    /// Only the columns in `needs` are read (every column by default).
+    func accumulate(_ input: InputOptions, needs: ColumnNeeds = .everything,
+                    _ build: (Dataset) throws -> PartialResult) throws -> PartialResult {
         let ext = URL(fileURLWithPath: input.file).pathExtension.lowercased()
         if ext != "csv", input.file != "-", ReadStatFormat(extension: ext) != nil {
-            return try accumulateReadStat(input, build)
+            return try accumulateReadStat(input, needs: needs, build)
         }
-        guard ext == "csv" else { return try build(input.load()) }
+        guard ext == "csv" else { return try build(input.load(needs)) }
         let codebook = try input.codebook.map { (p: String) throws(CodebookError) -> Codebook in try Codebook.load(path: p) }
         var state: PartialResult? = nil
         var offset = 0
-        let options = try input.delimiter.map { CSVOptions(delimiter: try parseDelimiter($0)) } ?? .default
+        var options = try input.delimiter.map { CSVOptions(delimiter: try parseDelimiter($0)) } ?? .default
+        options.columns = needs.selection(file: input.file, csv: options, options: ReadStatOptions())
         try ProvenanceRecorder.shared.recordFile(input.file)
         try ProvenanceRecorder.shared.recordFile(input.codebook)
         try CSVReader.forEachChunk(path: input.file, codebook: codebook, options: options, chunkBytes: chunkBytes) { data in
@@ -50,7 +53,8 @@ struct StateOutput: ParsableArguments {
     }
 
     /// ``ReadStatReader/forEachChunk(path:format:options:columns:chunkRows:_:)`` chunks, accumulated and merged in file order.
-    func accumulateReadStat(_ input: InputOptions, _ build: (Dataset) throws -> PartialResult) throws -> PartialResult {
+    func accumulateReadStat(_ input: InputOptions, needs: ColumnNeeds,
+                            _ build: (Dataset) throws -> PartialResult) throws -> PartialResult {
         let format = try DatasetLoader.readStatFormat(of: input.file)
         if input.codebook != nil {
             throw BarometerError.invalidArgument("a codebook applies to CSV files only; \(input.file) is a .\(format.rawValue) file that carries its own labels")
@@ -58,9 +62,9 @@ struct StateOutput: ParsableArguments {
         try ProvenanceRecorder.shared.recordFile(input.file)
         var state: PartialResult? = nil
         var offset = 0
-        try ReadStatReader.forEachChunk(path: input.file, format: format,
-                                        options: ReadStatOptions(userMissing: input.ignoreUserMissing ? .ignore : .honour,
-                                                                 encoding: input.encoding),
+        let options = ReadStatOptions(userMissing: input.ignoreUserMissing ? .ignore : .honour, encoding: input.encoding)
+        try ReadStatReader.forEachChunk(path: input.file, format: format, options: options,
+                                        columns: needs.selection(file: input.file, csv: nil, options: options),
                                         chunkRows: chunkRows) { data in
             let s: PartialResult
             do { s = try build(data) } catch BarometerError.invalidWeight(let v, let row, let x) {
@@ -114,7 +118,7 @@ struct PartialFreq: ParsableCommand {
     @OptionGroup var state: StateOutput
 
     func run() throws {
-        try state.write(try state.accumulate(command.input) { data in
+        try state.write(try state.accumulate(command.input, needs: command.needs) { data in
             let design = try SurveyDesign(data: data, weight: command.weight)
             return try PartialResult.frequency(design, variable: command.variable,
                                                missing: command.excludeMissing ? .excludeMissing : .showMissing,
@@ -133,7 +137,7 @@ struct PartialCrosstab: ParsableCommand {
         if let s = command.stats, !s.isEmpty {
             throw ValidationError("partial crosstab writes the table only; --stats needs the rows (run crosstab on the whole file)")
         }
-        try state.write(try state.accumulate(command.input) { data in
+        try state.write(try state.accumulate(command.input, needs: command.needs) { data in
             let design = try command.designOptions.design(data, weight: command.weight)
             return try PartialResult.crosstab(design, rows: command.rows, columns: command.cols, layers: command.layer,
                                               missing: command.excludeMissing ? .excludeMissing : .showMissing,
@@ -147,7 +151,7 @@ struct PartialCrosstab: ParsableCommand {
 /// Shared by `partial mean` and `partial total`.
 func writeEstimatesState(_ options: EstimateOptions, total: Bool, _ state: StateOutput) throws {
     guard options.groupOptions.by.isEmpty else { throw PartialError.unsupportedOption("--by", command: total ? "total" : "mean") }
-    try state.write(try state.accumulate(options.input) { data in
+    try state.write(try state.accumulate(options.input, needs: options.needs) { data in
         let design = try options.designOptions.design(data, weight: options.weight)
         return try PartialResult.estimates(design, variables: options.variables, total: total, level: options.level,
                                            domain: try options.domainOptions.domain(data),
@@ -178,7 +182,10 @@ struct PartialCorr: ParsableCommand {
         if command.common.designOptions.isSpecified {
             throw ValidationError("partial corr supports weights-only designs (design-based SEs need every row)")
         }
-        try state.write(try state.accumulate(command.input) { data in
+        var needs = command.needs
+        needs.add(command.common.weight)
+        command.common.designOptions.addNeeds(to: &needs)
+        try state.write(try state.accumulate(command.input, needs: needs) { data in
             let options = CorrelationOptions(method: command.method, missing: command.pairwise ? .pairwise : .listwise,
                                              excludeUserMissing: !command.includeUserMissing,
                                              weightSemantics: command.common.weightSemantics,
@@ -199,7 +206,7 @@ struct PartialMRSet: ParsableCommand {
 
     func run() throws {
         let excluded = try command.excludedCodes()
-        try state.write(try state.accumulate(command.input) { data in
+        try state.write(try state.accumulate(command.input, needs: command.needs) { data in
             let design = try SurveyDesign(data: data, weight: command.weight)
             return try PartialResult.multipleResponse(design, variables: command.variables, excluding: excluded,
                                                       domain: try command.domain(design),
