@@ -427,19 +427,21 @@ import Testing
         }
     }
 
-    /// JSON trees equal: same keys and strings, counts exact (integers), other numbers at 1e-12.
-    static func compareJSON(_ a: Any, _ b: Any, path: String) {
+    /// JSON trees equal: same keys and strings, counts exact (integers), other numbers at 1e-12
+    /// relative (or at the tolerance `rel` gives for a path, e.g. a numerically differentiated SE).
+    static func compareJSON(_ a: Any, _ b: Any, path: String, rel: (String) -> Double = { _ in 1e-12 }) {
         switch (a, b) {
         case (let x as [String: Any], let y as [String: Any]):
             #expect(Set(x.keys) == Set(y.keys), "\(path): keys")
-            for (k, v) in y { if let u = x[k] { compareJSON(u, v, path: path + "." + k) } }
+            for (k, v) in y { if let u = x[k] { compareJSON(u, v, path: path + "." + k, rel: rel) } }
         case (let x as [Any], let y as [Any]):
             #expect(x.count == y.count, "\(path): lengths")
-            for (i, (u, v)) in zip(x, y).enumerated() { compareJSON(u, v, path: "\(path)[\(i)]") }
+            for (i, (u, v)) in zip(x, y).enumerated() { compareJSON(u, v, path: "\(path)[\(i)]", rel: rel) }
         case (let x as NSNumber, let y as NSNumber):
             let (u, v) = (x.doubleValue, y.doubleValue)
             if path.hasSuffix("designEffect") { return }   // (N̂ − n)/N̂ with weights summing to n: ill-conditioned
-            #expect(u == v || abs(u - v) <= 1e-12 * max(abs(u), abs(v)), "\(path): \(u) vs \(v)")
+            let tol = rel(path)
+            #expect(u == v || abs(u - v) <= tol * max(abs(u), abs(v)), "\(path): \(u) vs \(v)")
         case (let x as String, let y as String):
             #expect(x == y, "\(path)")
         default:

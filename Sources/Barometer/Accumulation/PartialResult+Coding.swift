@@ -3,44 +3,53 @@ import Foundation
 extension PartialResult {
     // MARK: building from a shard
 
-    /// The state of `barometer freq` over `design`'s rows.
+    /// The state of `barometer freq` over `design`'s rows, counting the rows
+    /// of `domain` (all rows when nil). The domain's description is part of
+    /// the header, so shards of different domains refuse to merge.
     public static func frequency(_ design: SurveyDesign, variable: String, missing: MissingInclusion,
-                                 design spec: [String: String]) throws(BarometerError) -> PartialResult {
-        try table("freq", design, [variable], missing: missing, spec: spec, options: [:])
+                                 domain: Domain? = nil, design spec: [String: String]) throws(BarometerError) -> PartialResult {
+        try table("freq", design, [variable], missing: missing, domain: domain, spec: spec, options: [:])
     }
 
     /// The state of `barometer crosstab` (the table; statistics need the rows).
     public static func crosstab(_ design: SurveyDesign, rows: String, columns: String, layers: [String],
                                 missing: MissingInclusion, display: ContingencyTable.Percentages?,
+                                domain: Domain? = nil,
                                 design spec: [String: String]) throws(BarometerError) -> PartialResult {
         let names = [rows, columns] + layers
         guard Set(names).count == names.count else { throw .invalidArgument("a variable appears twice in the table") }
-        return try table("crosstab", design, names, missing: missing, spec: spec,
+        return try table("crosstab", design, names, missing: missing, domain: domain, spec: spec,
                          options: display.map { ["display": $0.rawValue] } ?? [:])
     }
 
     private static func table(_ statistic: String, _ design: SurveyDesign, _ names: [String], missing: MissingInclusion,
-                              spec: [String: String], options: [String: String]) throws(BarometerError) -> PartialResult {
+                              domain: Domain?, spec: [String: String],
+                              options: [String: String]) throws(BarometerError) -> PartialResult {
         let vars = try names.map { (n) throws(BarometerError) in try design.variable(n) }
         var acc = TableAccumulator(variableCount: vars.count)
         let codings = vars.map { CategoryCoding($0, missing: missing) }
         try ContingencyTable.checkCells(names, codings)
-        try acc.add(TableChunk(codings: codings, weights: design.weights, domain: nil))
+        try acc.add(TableChunk(codings: codings, weights: design.weights, domain: domain))
         var o = options
         o["missing"] = missing.rawValue
+        if let d = domain { o["where"] = d.description }
         return PartialResult(header: PartialHeader(statistic: statistic, variables: vars, design: spec, options: o),
                              payload: .table(acc))
     }
 
     /// The state of `barometer mean` / `total` (`total` true) over `design`'s rows.
+    /// `domain` (R `subset(design, …)`) keeps every row in the design: rows
+    /// outside it add zero to the totals but still count as PSUs, so the
+    /// variance is the domain variance of the single pass.
     /// - Throws: for replicate designs, and for strata or an fpc without PSUs
     ///   (their per-respondent PSUs have no name shared across shards).
     public static func estimates(_ design: SurveyDesign, variables: [String], total: Bool, level: Double,
+                                 domain: Domain? = nil,
                                  design spec: [String: String]) throws(BarometerError) -> PartialResult {
         if design.replicates != nil {
             throw .invalidArgument("partial results of replicate-weight designs are not supported (their degrees of freedom need every row)")
         }
-        var acc = try design.meansOrTotalsAccumulator(variables, domain: nil, total: total, requireAnswers: false)
+        var acc = try design.meansOrTotalsAccumulator(variables, domain: domain, total: total, requireAnswers: false)
         if acc.kind == .clustered {
             guard design.sampling.psuLabels != nil else {
                 throw .invalidArgument("partial results with strata or an fpc need --psu (respondent PSUs have no name shared across shards)")
@@ -51,28 +60,58 @@ extension PartialResult {
         s["variance"] = design.varianceDescription
         s["populationSize"] = design.hasPopulationSize ? "true" : "false"
         let vars = try variables.map { (n) throws(BarometerError) in try design.variable(n) }
+        var o = ["level": String(level)]
+        if let d = domain { o["where"] = d.description }
         return PartialResult(header: PartialHeader(statistic: total ? "total" : "mean", variables: vars, design: s,
-                                                   options: ["level": String(level)]),
+                                                   options: o),
                              payload: .totals(acc))
     }
 
     /// The state of `barometer corr` (Pearson, listwise) over `design`'s rows.
     public static func correlation(_ design: SurveyDesign, variables: [String], options: CorrelationOptions,
                                    design spec: [String: String]) throws(BarometerError) -> PartialResult {
-        guard options.method == .pearson, options.missing == .listwise, options.domain == nil else {
-            throw .invalidArgument("partial correlation states support Pearson with listwise deletion (rank and pairwise statistics need every row)")
+        guard (options.method == .pearson && options.missing == .listwise) || options.method == .polychoric else {
+            throw .invalidArgument("partial correlation states support Pearson with listwise deletion and polychoric (rank and pairwise Pearson statistics need every row)")
         }
         guard variables.count >= 2 else { throw .invalidArgument("a correlation matrix needs at least two variables") }
         try Correlation.validate(options)
         let cols = try CorrelationColumns(design, variables: variables, options: options)
-        var acc = PearsonAccumulator(variableCount: variables.count)
-        try acc.add(PearsonAccumulator.Chunk(columns: cols.columns, weights: cols.weights))
+        let payload: Payload
+        if options.method == .polychoric {
+            var acc = PolychoricAccumulator(variableCount: variables.count, listwise: options.missing == .listwise)
+            try acc.add(.init(design: design, cols: cols, options: options))
+            payload = .polychoric(acc)
+        } else {
+            var acc = PearsonAccumulator(variableCount: variables.count)
+            try acc.add(PearsonAccumulator.Chunk(columns: cols.columns, weights: cols.weights))
+            payload = .pearson(acc)
+        }
         let vars = try variables.map { (n) throws(BarometerError) in try design.variable(n) }
-        let o = ["userMissing": options.excludeUserMissing ? "exclude" : "include",
+        var o = ["userMissing": options.excludeUserMissing ? "exclude" : "include",
                  "weights": options.weightSemantics.rawValue, "level": String(options.confidenceLevel),
                  "adjust": options.adjustment.rawValue]
+        if let d = options.domain { o["where"] = d.description }
+        if options.method == .polychoric {
+            o["method"] = "polychoric"
+            o["missing"] = options.missing == .listwise ? "listwise" : "pairwise"
+            o["estimator"] = options.polychoricEstimator.rawValue
+        }
         return PartialResult(header: PartialHeader(statistic: "corr", variables: vars, design: spec, options: o),
-                             payload: .pearson(acc))
+                             payload: payload)
+    }
+
+    /// The state of `barometer mrset` (``MultipleResponseSet``) over
+    /// `design`'s rows: responses per code and the cases, within `domain`.
+    public static func multipleResponse(_ design: SurveyDesign, variables: [String], excluding excluded: Set<Double>,
+                                        domain: Domain? = nil, missing: MissingInclusion,
+                                        design spec: [String: String]) throws(BarometerError) -> PartialResult {
+        let (acc, _) = try MultipleResponseSet.accumulate(design, variables: variables, name: nil, domain: domain,
+                                                          missing: missing)
+        let vars = try variables.map { (n) throws(BarometerError) in try design.variable(n) }
+        var o = ["missing": missing.rawValue, "exclude": excluded.sorted().map(Variable.formatCode).joined(separator: ",")]
+        if let d = domain { o["where"] = d.description }
+        return PartialResult(header: PartialHeader(statistic: "mrset", variables: vars, design: spec, options: o),
+                             payload: .table(acc))
     }
 
     // MARK: encoding
@@ -91,14 +130,7 @@ extension PartialResult {
         switch payload {
         case .table(let t):
             w.u8(1)
-            let st = t.state
-            w.int(st.categories.count)
-            for cats in st.categories {
-                w.int(cats.count)
-                for c in cats { w.optionalDouble(c.code); w.string(c.label); w.string(c.status.rawValue) }
-            }
-            w.ints(st.counts); w.doubles(st.weighted); w.doubles(st.squares)
-            w.int(st.base.0); w.double(st.base.1); w.double(st.base.2)
+            t.encode(&w)
         case .totals(let a):
             w.u8(2)
             a.encode(&w)
@@ -110,6 +142,11 @@ extension PartialResult {
                 w.matrix(m.crossProducts); w.doubles(m.means); w.doubles(m.scales)
                 w.int(m.count); w.double(m.sumW); w.double(m.sumW2)
             }
+        case .polychoric(let a):
+            w.u8(4)
+            w.int(a.variableCount); w.bool(a.listwise)
+            for t in a.pairs { t.encode(&w) }
+            w.ints(a.own)
         }
         let crc = CRC32.checksum(w.bytes)
         w.u32(crc)
@@ -148,23 +185,7 @@ extension PartialResult {
         do {
             switch kind {
             case 1:
-                let nv = try r.count(8)
-                var cats: [[Category]] = []
-                for _ in 0..<nv {
-                    let nc = try r.count(8)
-                    var list: [Category] = []
-                    for _ in 0..<nc {
-                        let code = try r.optionalDouble(), label = try r.string()
-                        guard let status = ValueStatus(rawValue: try r.string()) else { throw r.fail("unknown category status") }
-                        list.append(Category(code: code, label: label, status: status))
-                    }
-                    cats.append(list)
-                }
-                let counts = try r.ints(), weighted = try r.doubles(), squares = try r.doubles()
-                let base = (try r.int(), try r.double(), try r.double())
-                guard counts.allSatisfy({ $0 >= 0 }), base.0 >= 0 else { throw r.fail("negative count") }
-                payload = .table(try TableAccumulator(categories: cats, counts: counts, weighted: weighted,
-                                                      squares: squares, base: base))
+                payload = .table(try TableAccumulator(decoding: &r))
             case 2:
                 payload = .totals(try DesignTotalsAccumulator(decoding: &r))
             case 3:
@@ -179,6 +200,15 @@ extension PartialResult {
                                                                      count: n, sumW: sw, sumW2: sw2))
                 }
                 payload = .pearson(acc)
+            case 4:
+                let p = try r.count(8)
+                let listwise = try r.bool()
+                guard p >= 2, p <= 4096 else { throw r.fail("\(p) variables in a polychoric state") }
+                var pairs: [TableAccumulator] = []
+                for _ in 0..<(p * (p - 1) / 2) { pairs.append(try TableAccumulator(decoding: &r)) }
+                let own = try r.ints()
+                guard own.allSatisfy({ $0 >= 0 }) else { throw r.fail("negative count") }
+                payload = .polychoric(try PolychoricAccumulator(variableCount: p, listwise: listwise, pairs: pairs, own: own))
             default:
                 throw r.fail("unknown payload kind \(kind)")
             }
@@ -197,10 +227,47 @@ extension PartialResult {
         case ("mean", .totals(let a)), ("total", .totals(let a)):
             expected = a.k == header.variables.count && a.totals == (header.statistic == "total")
         case ("corr", .pearson(let p)): expected = p.variableCount == header.variables.count && p.variableCount >= 2
+        case ("corr", .polychoric(let p)): expected = p.variableCount == header.variables.count
+        case ("mrset", .table(let t)): expected = t.variableCount == 1 && !header.variables.isEmpty
         default: expected = false
         }
         guard expected else { throw r.fail("payload does not match statistic '\(header.statistic)' of \(header.variables.count) variables") }
         return PartialResult(header: header, payload: payload)
+    }
+}
+
+extension TableAccumulator {
+    /// Categories (code, label, status) per variable, cells, base sums.
+    func encode(_ w: inout ByteWriter) {
+        let st = state
+        w.int(st.categories.count)
+        for cats in st.categories {
+            w.int(cats.count)
+            for c in cats { w.optionalDouble(c.code); w.string(c.label); w.string(c.status.rawValue) }
+        }
+        w.ints(st.counts); w.doubles(st.weighted); w.doubles(st.squares)
+        w.int(st.base.0); w.double(st.base.1); w.double(st.base.2)
+    }
+
+    init(decoding r: inout ByteReader) throws(StateFileError) {
+        let nv = try r.count(8)
+        var cats: [[Category]] = []
+        for _ in 0..<nv {
+            let nc = try r.count(8)
+            var list: [Category] = []
+            for _ in 0..<nc {
+                let code = try r.optionalDouble(), label = try r.string()
+                guard let status = ValueStatus(rawValue: try r.string()) else { throw r.fail("unknown category status") }
+                list.append(Category(code: code, label: label, status: status))
+            }
+            cats.append(list)
+        }
+        let counts = try r.ints(), weighted = try r.doubles(), squares = try r.doubles()
+        let base = (try r.int(), try r.double(), try r.double())
+        guard counts.allSatisfy({ $0 >= 0 }), base.0 >= 0 else { throw r.fail("negative count") }
+        do { try self.init(categories: cats, counts: counts, weighted: weighted, squares: squares, base: base) } catch {
+            throw r.fail(error.description)
+        }
     }
 }
 

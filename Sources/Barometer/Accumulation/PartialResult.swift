@@ -40,7 +40,7 @@ public struct PartialHeader: Sendable, Codable, Equatable {
         public var label: String
     }
 
-    /// The statistic: `freq`, `crosstab`, `mean`, `total`, `ratio` or `corr`.
+    /// The statistic: `freq`, `crosstab`, `mean`, `total`, `ratio`, `corr` (Pearson or polychoric) or `mrset`.
     public var statistic: String
     /// Its variables in order.
     public var variables: [VariableSpec]
@@ -72,7 +72,8 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///     "BRMSTATE"            8 bytes magic
 ///     format version        UInt32
 ///     header length         UInt32, then the header as UTF-8 JSON (``PartialHeader``)
-///     payload kind          UInt8 (1 table, 2 design totals, 3 Pearson moments)
+///     payload kind          UInt8 (1 table, 2 design totals, 3 Pearson moments,
+///                           4 polychoric pair tables: p, listwise flag, p(p−1)/2 tables, counts)
 ///     payload               the accumulator's arrays: Int64 and IEEE-754 binary64
 ///                           values, each array preceded by its Int64 length
 ///     CRC-32                UInt32 over every preceding byte
@@ -88,6 +89,7 @@ public struct PartialResult: Sendable {
         case table(TableAccumulator)
         case totals(DesignTotalsAccumulator)
         case pearson(PearsonAccumulator)
+        case polychoric(PolychoricAccumulator)
     }
 
     init(header: PartialHeader, payload: Payload) {
@@ -121,6 +123,7 @@ public struct PartialResult: Sendable {
             case (.table(var a), .table(let b)): try a.merge(b); payload = .table(a)
             case (.totals(var a), .totals(let b)): try a.merge(b); payload = .totals(a)
             case (.pearson(var a), .pearson(let b)): try a.merge(b); payload = .pearson(a)
+            case (.polychoric(var a), .polychoric(let b)): try a.merge(b); payload = .polychoric(a)
             default: throw .invalidArgument("the payloads are of different kinds")
             }
         } catch { throw .incompatible(file, reason: error.description) }
@@ -132,6 +135,7 @@ public struct PartialResult: Sendable {
         case crosstab(ContingencyTable)
         case estimates(DesignEstimates)
         case correlation(CorrelationMatrix)
+        case multipleResponse(MultipleResponseSet)
     }
 
     /// The result the command prints on the whole data.
@@ -140,14 +144,15 @@ public struct PartialResult: Sendable {
         let o = header.options
         let missing = MissingInclusion(rawValue: o["missing"] ?? "") ?? .showMissing
         let weight = header.design["weight"].flatMap { $0.isEmpty ? nil : $0 }
+        let domain = o["where"]     // the `--where` domain's description (nil: all respondents)
         switch (header.statistic, payload) {
         case ("freq", .table(let t)):
             guard let v = vars.first else { throw .invalidArgument("frequency state without a variable") }
-            return .frequency(try FrequencyTable(accumulated: t.finalize(), variable: v, weight: weight, domain: nil,
+            return .frequency(try FrequencyTable(accumulated: t.finalize(), variable: v, weight: weight, domain: domain,
                                                  missing: missing))
         case ("crosstab", .table(let t)):
             let display = o["display"].flatMap { ContingencyTable.Percentages(rawValue: $0) }
-            return .crosstab(try ContingencyTable(accumulated: t.finalize(), variables: vars, weight: weight, domain: nil,
+            return .crosstab(try ContingencyTable(accumulated: t.finalize(), variables: vars, weight: weight, domain: domain,
                                                   missing: missing, display: display, rowIndex: [], columnIndex: [],
                                                   layerIndex: vars.count > 2 ? [] : nil))
         case ("mean", .totals(let a)), ("total", .totals(let a)), ("ratio", .totals(let a)):
@@ -161,13 +166,14 @@ public struct PartialResult: Sendable {
             let est = try SurveyDesign.finish(kind: kind, names: names, totals: a.finalize(), level: level,
                                               variance: header.design["variance"] ?? "", weight: weight,
                                               hasPopulationSize: header.design["populationSize"] == "true")
-            return .estimates(est.withBase(SurveyDesign.baseDescription(nil)))
+            return .estimates(est.withBase(SurveyDesign.baseDescription(domain)))
         case ("corr", .pearson(let p)):
             let options = CorrelationOptions(method: .pearson, missing: .listwise,
                                              excludeUserMissing: o["userMissing"] != "include",
                                              weightSemantics: WeightSemantics(rawValue: o["weights"] ?? "") ?? .probability,
                                              confidenceLevel: Double(o["level"] ?? "") ?? 0.95,
-                                             adjustment: PValueAdjustment(rawValue: o["adjust"] ?? "") ?? .none)
+                                             adjustment: PValueAdjustment(rawValue: o["adjust"] ?? "") ?? .none,
+                                             domain: domain.map { Domain(mask: [], description: $0) })   // described, not applied
             let names = vars.map(\.name)
             let cols = CorrelationColumns(names: names, weightName: weight)
             let mom = try p.finalize()
@@ -179,6 +185,27 @@ public struct PartialResult: Sendable {
             return .correlation(acc.finish(variables: names, method: .pearson, kind: .zeroOrder, controls: [],
                                            options: options, cols: cols,
                                            rule: cols.ruleDescription(.listwise, options: options)))
+        case ("corr", .polychoric(let p)):
+            let options = CorrelationOptions(method: .polychoric, missing: o["missing"] == "listwise" ? .listwise : .pairwise,
+                                             excludeUserMissing: o["userMissing"] != "include",
+                                             weightSemantics: WeightSemantics(rawValue: o["weights"] ?? "") ?? .probability,
+                                             confidenceLevel: Double(o["level"] ?? "") ?? 0.95,
+                                             adjustment: PValueAdjustment(rawValue: o["adjust"] ?? "") ?? .none,
+                                             domain: domain.map { Domain(mask: [], description: $0) },   // described, not applied
+                                             polychoricEstimator: PolychoricEstimator(rawValue: o["estimator"] ?? "") ?? .twoStep)
+            let names = vars.map(\.name)
+            let cols = CorrelationColumns(names: names, weightName: weight)
+            var acc = CorrelationAccumulator(p: names.count)
+            try Polychoric.fill(&acc, state: p, cols: cols, options: options)
+            return .correlation(acc.finish(variables: names, method: .polychoric, kind: .zeroOrder, controls: [],
+                                           options: options, cols: cols,
+                                           rule: cols.ruleDescription(options.missing, options: options)))
+        case ("mrset", .table(let t)):
+            let excluded = Set((o["exclude"] ?? "").split(separator: ",").compactMap { Double($0) })
+            let names = vars.map(\.name)
+            return .multipleResponse(try MultipleResponseSet(accumulated: t.finalize(), name: names.joined(separator: "+"),
+                                                             variables: names, excluding: excluded, weight: weight,
+                                                             domain: domain))
         default:
             throw .invalidArgument("state of statistic '\(header.statistic)' has a payload of another kind")
         }

@@ -108,8 +108,9 @@ public enum Polychoric {
         o.method = .polychoric
         let cols = try CorrelationColumns(design, variables: [x, y], options: o)
         try cols.requireFinite(0); try cols.requireFinite(1)
-        let mask = (0..<cols.rowCount).map { !cols.columns[0][$0].isNaN && !cols.columns[1][$0].isNaN }
-        let t = try table(design, x: x, y: y, mask: mask, cols: cols, options: o)
+        var state = PolychoricAccumulator(variableCount: 2, listwise: false)
+        try state.add(.init(design: design, cols: cols, options: o))
+        let t = table(try state.finalize().pairs[0], cols: cols, options: o)
         return try estimate(table: t.table, rowName: x, columnName: y, estimator: options.polychoricEstimator)
     }
 
@@ -171,42 +172,41 @@ public enum Polychoric {
         return out
     }
 
-    /// Weighted contingency table of x × y over the rows in `mask`, through
-    /// ``CategoryCoding`` and ``CellTally``, rescaled to the test n.
-    static func table(_ design: SurveyDesign, x: String, y: String, mask: [Bool], cols: CorrelationColumns,
-                      options: CorrelationOptions) throws(BarometerError)
+    /// The table of pair `t` (``PolychoricAccumulator``) as r × c weighted
+    /// counts in category order, rescaled to the test n, with its row count,
+    /// test n and categories.
+    static func table(_ t: TableAccumulator.Output, cols: CorrelationColumns, options: CorrelationOptions)
         -> (table: [[Double]], count: Int, size: Double, rows: [Category], columns: [Category]) {
-        let inclusion: MissingInclusion = options.excludeUserMissing ? .excludeMissing : .showMissing
-        let cx = CategoryCoding(try design.variable(x), missing: inclusion)
-        let cy = CategoryCoding(try design.variable(y), missing: inclusion)
-        let kx = cx.categories.count, ky = cy.categories.count
-        var index = [Int32](repeating: -1, count: design.rowCount)
-        for i in 0..<design.rowCount where mask[i] {
-            let ix = Int(cx.index[i]), iy = Int(cy.index[i])
-            guard ix >= 0, iy >= 0, cx.categories[ix].status != .systemMissing,
-                  cy.categories[iy].status != .systemMissing else { continue }
-            index[i] = Int32(ix * ky + iy)
-        }
-        let tally = try CellTally(cellCount: kx * ky, index: index, weights: design.weights)
+        let rows = t.categories.first ?? [], columns = t.categories.last ?? []
+        let kx = rows.count, ky = columns.count, tally = t.tally
         let count = tally.totalCount
         let size = cols.testSize(count: count, sumW: tally.totalWeighted, sumW2: tally.totalWeightedSquares,
                                  semantics: options.weightSemantics)
         let scale = tally.totalWeighted > 0 ? size / tally.totalWeighted : 0
-        let t = (0..<kx).map { i in (0..<ky).map { j in tally.weighted[i * ky + j] * scale } }
-        return (t, count, size, cx.categories, cy.categories)
+        // TableAccumulator lays cells out first variable fastest.
+        let table = (0..<kx).map { i in (0..<ky).map { j in tally.weighted[i + kx * j] * scale } }
+        return (table, count, size, rows, columns)
     }
 
     /// Fills a polychoric correlation matrix (listwise or pairwise).
+    /// The design's rows are added as one chunk to a ``PolychoricAccumulator``
+    /// (the pair tables), then finalized as a streamed or merged state is.
     static func fill(_ acc: inout CorrelationAccumulator, design: SurveyDesign, cols: CorrelationColumns,
                      options: CorrelationOptions) throws(BarometerError) {
+        var state = PolychoricAccumulator(variableCount: cols.names.count, listwise: options.missing == .listwise)
+        try state.add(.init(design: design, cols: cols, options: options))
+        try fill(&acc, state: state, cols: cols, options: options)
+    }
+
+    /// Fills the matrix from accumulated pair tables: each pair's ρ, SE,
+    /// Wald p and interval, thresholds and normality tests.
+    static func fill(_ acc: inout CorrelationAccumulator, state: PolychoricAccumulator, cols: CorrelationColumns,
+                     options: CorrelationOptions) throws(BarometerError) {
         let p = cols.names.count
-        let listwise = options.missing == .listwise ? Set(try cols.listwiseRows()) : nil
+        let (tables, own) = try state.finalize()
         for i in 0..<p {
             for j in (i + 1)..<max(p, i + 1) {
-                let mask = (0..<cols.rowCount).map { r in
-                    listwise.map { $0.contains(r) } ?? (!cols.columns[i][r].isNaN && !cols.columns[j][r].isNaN)
-                }
-                let t = try table(design, x: cols.names[i], y: cols.names[j], mask: mask, cols: cols, options: options)
+                let t = table(tables[state.pair(i, j)], cols: cols, options: options)
                 if t.count == 0 {
                     acc.set(i, j, r: nil, n: 0, size: 0)
                     acc.notes.append("\(cols.names[i]) × \(cols.names[j]): 0 complete rows, r undefined")
@@ -229,8 +229,7 @@ public enum Polychoric {
                 acc.intervals[i][j] = (lo.isFinite ? lo : nil, hi.isFinite ? hi : nil)
                 acc.intervals[j][i] = acc.intervals[i][j]
             }
-            let own = listwise?.count ?? (0..<cols.rowCount).filter { !cols.columns[i][$0].isNaN }.count
-            acc.set(i, i, r: 1, n: own, size: Double(own))
+            acc.set(i, i, r: 1, n: own[i], size: Double(own[i]))
         }
     }
 }

@@ -69,6 +69,17 @@ public struct MultipleResponseSet: Sendable, Equatable, Codable, TableRepresenta
     ///   response, or all responses are excluded from the subset.
     public init(_ design: SurveyDesign, variables: [String], name: String? = nil, excluding excluded: Set<Double> = [],
                 domain: Domain? = nil, missing: MissingInclusion = .showMissing) throws(BarometerError) {
+        let (acc, stackedName) = try Self.accumulate(design, variables: variables, name: name, domain: domain, missing: missing)
+        try self.init(accumulated: acc.finalize(), name: stackedName, variables: variables, excluding: excluded,
+                      weight: design.weights.name, domain: domain?.description)
+    }
+
+    /// Responses per code (n, Σw, Σw²) and the cases (the base) of the
+    /// design's rows as a one-way ``TableAccumulator``: the one data path of
+    /// the in-memory set and of `partial mrset` (chunks and shards merge by
+    /// code). Returns the set's name beside it.
+    static func accumulate(_ design: SurveyDesign, variables: [String], name: String?, domain: Domain?,
+                           missing: MissingInclusion) throws(BarometerError) -> (TableAccumulator, String) {
         guard !variables.isEmpty else { throw .invalidArgument("a response set needs at least one variable") }
         let vars = try variables.map { (v) throws(BarometerError) -> Variable in
             let x = try design.variable(v); try x.requireNumeric(); return x
@@ -104,8 +115,7 @@ public struct MultipleResponseSet: Sendable, Equatable, Codable, TableRepresenta
         var acc = TableAccumulator(variableCount: 1)
         acc.fold(categories: [cats], counts: tally.counts, weighted: tally.weighted, squares: tally.weightedSquares,
                  baseCount: cases.counts[0], baseWeighted: cases.weighted[0], baseSquares: cases.weightedSquares[0])
-        try self.init(accumulated: acc.finalize(), name: stacked.name, variables: variables, excluding: excluded,
-                      weight: w.name, domain: domain?.description)
+        return (acc, stacked.name)
     }
 
     /// The set from accumulated responses and cases (``TableAccumulator``,

@@ -47,6 +47,16 @@ final class ReadStatCollector {
     var alsoKeep: Set<String> = []
     /// With `namesOnly`, the variable handler records names and skips every variable.
     var namesOnly = false
+
+    // Streaming (``ReadStatReader/forEachChunk(path:format:options:columns:chunkRows:_:)``):
+    /// Rows per chunk handed to `sink` (Int.max: one dataset at the end).
+    var chunkRows = Int.max
+    /// File row of the first buffered row.
+    var rowBase = 0
+    /// Receives each chunk of `chunkRows` rows as a dataset.
+    var sink: ((Dataset) throws -> Void)?
+    /// The first error thrown by `sink` (the parse is then aborted).
+    var sinkError: (any Error)?
     /// The first failure detected in a callback (the parse is then aborted).
     var failure: ReadStatError?
     /// The last message ReadStat passed to the error handler.
@@ -183,9 +193,14 @@ final class ReadStatCollector {
 
     func value(_ row: Int32, _ v: UnsafeMutablePointer<readstat_variable_t>, _ value: readstat_value_t) -> Int32 {
         let i = Int(readstat_variable_get_index(v))
-        let r = Int(row)
+        var r = Int(row) - rowBase
         guard slots.indices.contains(i), let j = slots[i], columns.indices.contains(j), r >= 0 else {
-            return fail(.malformed(file: file, detail: "value for unknown variable \(i) at row \(r + 1)"))
+            return fail(.malformed(file: file, detail: "value for unknown variable \(i) at row \(Int(row) + 1)"))
+        }
+        if r == chunkRows {
+            // The first value of the next chunk: hand the buffered rows over.
+            guard flush() else { return Int32(READSTAT_HANDLER_ABORT) }
+            r = Int(row) - rowBase
         }
         guard columns[j].count == r else {
             return fail(.malformed(file: file, detail: "row \(r + 1) of variable \(columns[j].name) out of order"))
@@ -212,6 +227,27 @@ final class ReadStatCollector {
             columns[j].values.append(x)
         }
         return Int32(READSTAT_HANDLER_OK)
+    }
+
+    /// Hands the buffered rows to `sink` as one dataset (with the extended
+    /// missing labels attached) and empties the buffers; false after
+    /// recording a failure.
+    func flush() -> Bool {
+        guard let sink else { return true }
+        let rows = columns.map(\.count).max() ?? 0
+        guard rows > 0 else { return true }
+        do {
+            try sink(try result(format: format).labelledDataset(file: file))
+        } catch let e as ReadStatError {
+            failure = failure ?? e
+            return false
+        } catch {
+            sinkError = sinkError ?? error
+            return false
+        }
+        for j in columns.indices { columns[j].values.removeAll(keepingCapacity: true); columns[j].strings.removeAll(keepingCapacity: true) }
+        rowBase += rows
+        return true
     }
 
     // MARK: assembling

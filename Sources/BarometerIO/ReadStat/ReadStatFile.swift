@@ -24,3 +24,18 @@ public struct ReadStatFile: Sendable {
     /// variable's `Variable.valueLabels`.
     public let extendedMissingLabels: [String: [Character: String]]
 }
+
+extension ReadStatFile {
+    /// The dataset with the Stata/SAS extended missing labels attached to
+    /// their variables (``Variable/extendedMissingLabels``).
+    func labelledDataset(file: String) throws(ReadStatError) -> Dataset {
+        var data = dataset
+        for (name, labels) in extendedMissingLabels where !labels.isEmpty {
+            if var v = data[name] {
+                v.extendedMissingLabels = labels
+                do { try data.replace(v) } catch { throw .invalidData(file: file, error: error) }
+            }
+        }
+        return data
+    }
+}

@@ -62,6 +62,52 @@ public enum ReadStatReader {
         return try collector.result(format: format)
     }
 
+    /// Streams `path` in chunks of `chunkRows` rows, each a ``Dataset`` with
+    /// the file's labels, value labels, missing codes and levels, holding only
+    /// `columns` (nil: all; an SPSS file's weight is kept, as by ``read(path:format:options:)``):
+    /// memory is bounded by a chunk, not the file. Two passes: the first reads
+    /// the dictionary and the value labels (a Stata file stores them after the
+    /// data) without the values, the second delivers the rows, which ReadStat
+    /// parses one by one. Chunks arrive in file order; `body`'s errors stop the
+    /// parse and are rethrown. A file without rows calls `body` never.
+    /// - Throws: ``ReadStatError`` as ``read(path:format:options:)`` (an unknown
+    ///   column is `invalidData` naming it), or what `body` throws.
+    public static func forEachChunk(path: String, format: ReadStatFormat? = nil, options: ReadStatOptions = ReadStatOptions(),
+                                    columns: Set<String>? = nil, chunkRows: Int = 65_536,
+                                    _ body: (Dataset) throws -> Void) throws {
+        guard let format = format ?? ReadStatFormat(extension: Self.fileExtension(path))
+                ?? ReadStatFormat.detect(ReadStatFormat.head(of: path)) else {
+            throw ReadStatError.unknownFormat(file: path)
+        }
+        var options = options
+        if let c = columns { options.columns = c }
+        let names = try dictionary(path, format: format, options: options, memory: nil)
+        if let selection = options.columns, let missing = selection.sorted().first(where: { !names.allNames.contains($0) }) {
+            throw ReadStatError.invalidData(file: path, error: .unknownVariable(missing, suggestions: Codebook.suggestions(missing, names.allNames)))
+        }
+        let collector = ReadStatCollector(file: path, format: format, options: options)
+        collector.labelSets = names.labelSets
+        collector.taggedLabels = names.taggedLabels
+        if options.columns != nil, let w = names.weightName { collector.alsoKeep.insert(w) }
+        collector.chunkRows = max(chunkRows, 1)
+        try withoutActuallyEscaping(body) { sink in
+            collector.sink = sink
+            defer { collector.sink = nil }
+            do {
+                try parse(path: path, format: format, options: options, collector: collector, values: true)
+            } catch {
+                if let e = collector.sinkError { throw e }
+                throw error
+            }
+            if let e = collector.sinkError { throw e }
+            guard collector.flush() else {
+                if let e = collector.sinkError { throw e }
+                if let e = collector.failure { throw e }
+                return
+            }
+        }
+    }
+
     /// The names of the variables of `path`, in file order, from its
     /// dictionary alone (no data is read).
     public static func variableNames(path: String, format: ReadStatFormat,
@@ -143,6 +189,7 @@ public enum ReadStatReader {
             rc = parse()
         }
         if let failure = collector.failure { throw failure }
+        if collector.sinkError != nil { return }   // forEachChunk rethrows it
         guard rc == READSTAT_OK else {
             throw ReadStatError(code: rc, file: path, detail: collector.lastMessage,
                                 encoding: options.encoding ?? collector.fileEncoding, reading: true)

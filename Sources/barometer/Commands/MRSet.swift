@@ -19,21 +19,35 @@ struct MRSet: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        let design = try SurveyDesign(data: input.load(needs), weight: weight)
+        try emit(MultipleResponseSet(design, variables: variables, excluding: try excludedCodes(), domain: try domain(design),
+                                     missing: excludeMissing ? .excludeMissing : .showMissing), output)
+    }
+
+    /// The columns `mrset` reads: its variables, the weight, `--among` and `--where`.
+    var needs: ColumnNeeds {
+        var needs = ColumnNeeds()
+        needs.add(variables); needs.add(weight); needs.add(expression: among); domainOptions.addNeeds(to: &needs)
+        return needs
+    }
+
+    /// The `--exclude` codes.
+    func excludedCodes() throws -> Set<Double> {
         var codes = Set<Double>()
         for e in exclude { for p in e.split(separator: ",") {
             guard let c = Double(p.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--exclude: '\(p)' is not a code") }
             codes.insert(c)
         } }
-        var needs = ColumnNeeds()
-        needs.add(variables); needs.add(weight); needs.add(expression: among); domainOptions.addNeeds(to: &needs)
-        let design = try SurveyDesign(data: input.load(needs), weight: weight)
+        return codes
+    }
+
+    /// `--among` and `--where` over the design's rows.
+    func domain(_ design: SurveyDesign) throws -> Domain? {
         let among = try self.among.map { (text) throws -> Domain in
             let e = try DomainExpression(text)
             if let set = try e.codeSet(in: design.data) { return try design.domain(set.variable, in: set.codes) }
             return try e.domain(in: design.data)
         }
-        let domain = try domainOptions.domain(design.data, and: among)
-        try emit(MultipleResponseSet(design, variables: variables, excluding: codes, domain: domain,
-                                     missing: excludeMissing ? .excludeMissing : .showMissing), output)
+        return try domainOptions.domain(design.data, and: among)
     }
 }

@@ -8,8 +8,9 @@ import Foundation
 struct Partial: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command on a shard of the data and write its mergeable state (see `merge`).",
-        discussion: "Supported: freq, crosstab (the table, without --stats), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson, listwise). `barometer merge STATE…` prints what the command prints on the whole data.",
-        subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialCorr.self])
+        discussion: "Supported: freq, crosstab (the table, without --stats), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by is refused (run the grouped command on the whole file). `barometer merge STATE…` prints what the command prints on the whole data.",
+        subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialCorr.self,
+                      PartialMRSet.self])
 }
 
 /// Where the state goes.
@@ -17,14 +18,21 @@ struct StateOutput: ParsableArguments {
     @Option(name: .customLong("state-out"), help: "File to write the partial state to.") var stateOut: String
     @Option(name: .customLong("chunk-bytes"), help: ArgumentHelp("Bytes of CSV read per chunk.", visibility: .hidden))
     var chunkBytes: Int = 8 << 20
+    @Option(name: .customLong("chunk-rows"), help: ArgumentHelp("Rows of an SPSS/Stata/SAS file read per chunk.", visibility: .hidden))
+    var chunkRows: Int = 65_536
 
     /// The state of a command over `input`: a CSV file is streamed in chunks
-    /// of whole records (memory bounded by a chunk, not the file), each chunk
-    /// accumulated and merged in file order; other formats are loaded whole.
+    /// of whole records, an SPSS/Stata/SAS file in chunks of rows as ReadStat
+    /// parses them (memory bounded by a chunk, not the file), each chunk
+    /// accumulated and merged in file order; standard input is loaded whole.
     /// Only the columns in `needs` are read (every column by default).
     func accumulate(_ input: InputOptions, needs: ColumnNeeds = .everything,
                     _ build: (Dataset) throws -> PartialResult) throws -> PartialResult {
-        guard URL(fileURLWithPath: input.file).pathExtension.lowercased() == "csv" else { return try build(input.load(needs)) }
+        let ext = URL(fileURLWithPath: input.file).pathExtension.lowercased()
+        if ext != "csv", input.file != "-", ReadStatFormat(extension: ext) != nil {
+            return try accumulateReadStat(input, needs: needs, build)
+        }
+        guard ext == "csv" else { return try build(input.load(needs)) }
         let codebook = try input.codebook.map { (p: String) throws(CodebookError) -> Codebook in try Codebook.load(path: p) }
         var state: PartialResult? = nil
         var offset = 0
@@ -41,6 +49,31 @@ struct StateOutput: ParsableArguments {
             if var merged = state { try merged.merge(s, file: input.file); state = merged } else { state = s }
         }
         guard let state else { throw ValidationError("\(input.file): no data") }
+        return state
+    }
+
+    /// ``ReadStatReader/forEachChunk(path:format:options:columns:chunkRows:_:)`` chunks, accumulated and merged in file order.
+    func accumulateReadStat(_ input: InputOptions, needs: ColumnNeeds,
+                            _ build: (Dataset) throws -> PartialResult) throws -> PartialResult {
+        let format = try DatasetLoader.readStatFormat(of: input.file)
+        if input.codebook != nil {
+            throw BarometerError.invalidArgument("a codebook applies to CSV files only; \(input.file) is a .\(format.rawValue) file that carries its own labels")
+        }
+        try ProvenanceRecorder.shared.recordFile(input.file)
+        var state: PartialResult? = nil
+        var offset = 0
+        let options = ReadStatOptions(userMissing: input.ignoreUserMissing ? .ignore : .honour, encoding: input.encoding)
+        try ReadStatReader.forEachChunk(path: input.file, format: format, options: options,
+                                        columns: needs.selection(file: input.file, csv: nil, options: options),
+                                        chunkRows: chunkRows) { data in
+            let s: PartialResult
+            do { s = try build(data) } catch BarometerError.invalidWeight(let v, let row, let x) {
+                throw BarometerError.invalidWeight(variable: v, row: row + offset, value: x)   // rows of the file, not the chunk
+            }
+            offset += data.rowCount
+            if var merged = state { try merged.merge(s, file: input.file); state = merged } else { state = s }
+        }
+        guard let state else { throw BarometerError.insufficientData("\(input.file) holds no cases (rows)") }
         return state
     }
 
@@ -62,6 +95,20 @@ func refuseCalibration(_ options: DesignOptions, _ command: String) throws {
         + "Weight the whole file first (barometer weight FILE --targets \(t) --out weighted.csv), then run partial on shards "
         + "of weighted.csv with --weight calwt; those variances treat the calibrated weights as fixed. "
         + "For variances on the calibration residuals run the command on the whole file with --targets.")
+}
+
+/// An option of the command that `partial` cannot honour: refused before any
+/// row is read, rather than silently ignored.
+enum PartialError: Error, CustomStringConvertible {
+    case unsupportedOption(String, command: String)
+
+    var description: String {
+        switch self {
+        case .unsupportedOption(let o, let c):
+            "partial \(c): \(o) is not supported in partial states (grouped estimates need per-group degrees of freedom "
+                + "from every row); run `barometer \(c) \(o) …` on the whole file, or one `partial` per group with --where"
+        }
+    }
 }
 
 /// The design spec recorded in a state header: shards merge only under the same one.
@@ -88,6 +135,7 @@ struct PartialFreq: ParsableCommand {
             let design = try SurveyDesign(data: data, weight: command.weight)
             return try PartialResult.frequency(design, variable: command.variable,
                                                missing: command.excludeMissing ? .excludeMissing : .showMissing,
+                                               domain: try command.domainOptions.domain(data),
                                                design: designSpec(design, nil))
         })
     }
@@ -108,6 +156,7 @@ struct PartialCrosstab: ParsableCommand {
             return try PartialResult.crosstab(design, rows: command.rows, columns: command.cols, layers: command.layer,
                                               missing: command.excludeMissing ? .excludeMissing : .showMissing,
                                               display: command.percent.value,
+                                              domain: try command.domainOptions.domain(data),
                                               design: designSpec(design, command.designOptions))
         })
     }
@@ -116,9 +165,11 @@ struct PartialCrosstab: ParsableCommand {
 /// Shared by `partial mean` and `partial total`.
 func writeEstimatesState(_ options: EstimateOptions, total: Bool, _ state: StateOutput) throws {
     try refuseCalibration(options.designOptions, total ? "total" : "mean")
+    guard options.groupOptions.by.isEmpty else { throw PartialError.unsupportedOption("--by", command: total ? "total" : "mean") }
     try state.write(try state.accumulate(options.input, needs: options.needs) { data in
         let design = try options.designOptions.design(data, weight: options.weight)
         return try PartialResult.estimates(design, variables: options.variables, total: total, level: options.level,
+                                           domain: try options.domainOptions.domain(data),
                                            design: designSpec(design, options.designOptions))
     })
 }
@@ -138,7 +189,7 @@ struct PartialTotal: ParsableCommand {
 }
 
 struct PartialCorr: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "corr", abstract: "Partial state of `corr` (Pearson, listwise).")
+    static let configuration = CommandConfiguration(commandName: "corr", abstract: "Partial state of `corr` (Pearson listwise, or polychoric).")
     @OptionGroup var command: Corr
     @OptionGroup var state: StateOutput
 
@@ -147,17 +198,36 @@ struct PartialCorr: ParsableCommand {
         if command.common.designOptions.isSpecified {
             throw ValidationError("partial corr supports weights-only designs (design-based SEs need every row)")
         }
-        let options = CorrelationOptions(method: command.method, missing: command.pairwise ? .pairwise : .listwise,
-                                         excludeUserMissing: !command.includeUserMissing,
-                                         weightSemantics: command.common.weightSemantics,
-                                         confidenceLevel: command.common.level, adjustment: command.common.adjust)
         var needs = command.needs
         needs.add(command.common.weight)
         command.common.designOptions.addNeeds(to: &needs)
         try state.write(try state.accumulate(command.input, needs: needs) { data in
+            let options = CorrelationOptions(method: command.method, missing: command.pairwise ? .pairwise : .listwise,
+                                             excludeUserMissing: !command.includeUserMissing,
+                                             weightSemantics: command.common.weightSemantics,
+                                             confidenceLevel: command.common.level, adjustment: command.common.adjust,
+                                             domain: try command.domainOptions.domain(data),
+                                             polychoricEstimator: command.estimator ?? .twoStep)
             let design = try command.common.designOptions.design(data, weight: command.common.weight)
             return try PartialResult.correlation(design, variables: command.variables, options: options,
                                                  design: designSpec(design, nil))
+        })
+    }
+}
+
+struct PartialMRSet: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mrset", abstract: "Partial state of `mrset`.")
+    @OptionGroup var command: MRSet
+    @OptionGroup var state: StateOutput
+
+    func run() throws {
+        let excluded = try command.excludedCodes()
+        try state.write(try state.accumulate(command.input, needs: command.needs) { data in
+            let design = try SurveyDesign(data: data, weight: command.weight)
+            return try PartialResult.multipleResponse(design, variables: command.variables, excluding: excluded,
+                                                      domain: try command.domain(design),
+                                                      missing: command.excludeMissing ? .excludeMissing : .showMissing,
+                                                      design: designSpec(design, nil))
         })
     }
 }
@@ -186,7 +256,11 @@ struct Merge: ParsableCommand {
         case .frequency(let t): try emit(t, output)
         case .crosstab(let t): try emit(t, output)
         case .estimates(let e): try emit(e, output)
-        case .correlation(let c): try emit(c, output)
+        case .correlation(let c):
+            try emit(c, output)
+            // Polychoric: thresholds and normality tests per pair after the matrix, as `corr` prints them.
+            if output.format != .json, let pairs = c.polychoric { for p in pairs { print(""); try emit(p, output) } }
+        case .multipleResponse(let m): try emit(m, output)
         }
     }
 }
