@@ -11,10 +11,19 @@ struct Freq: ParsableCommand {
     @Option(name: .long, help: "Weight variable (default: the codebook's weight, else unweighted).") var weight: String?
     @Flag(name: .long, help: "Exclude user- and system-missing rows (base: valid answers).") var excludeMissing = false
     @OptionGroup var domainOptions: DomainOptions
+    @OptionGroup var grouping: GroupingOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let design = try SurveyDesign(data: input.load(), weight: weight)
+        try grouping.requireNoCompare("freq")
+        var data = try input.load()
+        let by = try grouping.groupingVariables(&data)
+        let design = try SurveyDesign(data: data, weight: weight)
+        if !by.isEmpty {
+            // one tally of the (answer × group) cells: a table per group
+            return try grouping.emitGroups(try FrequencyTable.grouped(design, variable: variable, by: by, domain: try domainOptions.domain(design.data),
+                                                                      missing: excludeMissing ? .excludeMissing : .showMissing), output)
+        }
         let table = try FrequencyTable(design, variable: variable, domain: try domainOptions.domain(design.data), missing: excludeMissing ? .excludeMissing : .showMissing)
         try emit(table, output)
     }
