@@ -13,6 +13,10 @@ public struct ClaimEstimate: Sendable, Codable, Equatable {
     public var weightedBase: Double?
     /// The base in words (deletion rule, domain).
     public var base: String
+    /// Degrees of freedom of the estimate's t intervals and tests, when the engine gives them.
+    public var degreesOfFreedom: Int? = nil
+    /// Two-sided p-value of the test of 0 (group differences).
+    public var pValue: Double? = nil
 
     public init(value: Double, standardError: Double? = nil, confidenceInterval: FigureInterval? = nil,
                 count: Int, weightedBase: Double? = nil, base: String) {

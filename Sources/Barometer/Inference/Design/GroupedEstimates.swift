@@ -264,6 +264,15 @@ extension SurveyDesign {
     public func share(of variable: String, in codes: Set<Double>, by: [String], domain: Domain? = nil,
                       denominator: ConditionalShare.Denominator = .validAnswers,
                       level: Double = 0.95, covariance: Bool = true) throws(BarometerError) -> GroupedEstimates {
+        let byVariables = try by.map { (n: String) throws(BarometerError) -> Variable in try self.variable(n) }
+        return try share(of: variable, in: codes, byVariables: byVariables, domain: domain, denominator: denominator,
+                         level: level, covariance: covariance)
+    }
+
+    /// ``share(of:in:by:domain:denominator:level:covariance:)`` grouped by
+    /// variables that need not be in the data (e.g. the two groups of a claim).
+    func share(of variable: String, in codes: Set<Double>, byVariables: [Variable], domain: Domain?,
+               denominator: ConditionalShare.Denominator, level: Double, covariance: Bool) throws(BarometerError) -> GroupedEstimates {
         let y = try self.variable(variable)
         try y.requireNumeric()
         guard !codes.isEmpty else { throw .invalidArgument("empty code set for \(variable)") }
@@ -273,21 +282,27 @@ extension SurveyDesign {
         }
         let list = codes.sorted().map(Variable.formatCode).joined(separator: ",")
         let indicator = Variable(name: "\(variable) in {\(list)}", values: answer)
-        return try grouped(kind: "proportion", yv: indicator, x: nil, by: by, domain: domain, level: level, covariance: covariance)
+        return try grouped(kind: "proportion", yv: indicator, x: nil, byVariables: byVariables, domain: domain, level: level,
+                           covariance: covariance)
     }
 
     private func grouped(kind: String, y: String, x: String?, by: [String], domain: Domain?,
                          level: Double, covariance: Bool) throws(BarometerError) -> GroupedEstimates {
         let yv = try variable(y)
         try yv.requireNumeric()
-        return try grouped(kind: kind, yv: yv, x: x, by: by, domain: domain, level: level, covariance: covariance)
+        let byVariables = try by.map { (n: String) throws(BarometerError) -> Variable in try variable(n) }
+        return try grouped(kind: kind, yv: yv, x: x, byVariables: byVariables, domain: domain, level: level, covariance: covariance)
     }
 
-    private func grouped(kind: String, yv: Variable, x: String?, by: [String], domain: Domain?,
+    private func grouped(kind: String, yv: Variable, x: String?, byVariables: [Variable], domain: Domain?,
                          level: Double, covariance wantCovariance: Bool) throws(BarometerError) -> GroupedEstimates {
+        let by = byVariables.map(\.name)
         guard !by.isEmpty else { throw .invalidArgument("no grouping variable given") }
         guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
         guard Set(by).count == by.count else { throw .invalidArgument("a grouping variable is listed twice") }
+        for v in byVariables where v.count != rowCount {
+            throw .lengthMismatch(variable: v.name, expected: rowCount, actual: v.count)
+        }
         let y = yv.name
         let xv: Variable? = try x.map { (name: String) throws(BarometerError) -> Variable in
             let v = try variable(name); try v.requireNumeric(); return v
@@ -295,7 +310,6 @@ extension SurveyDesign {
         if let d = domain, d.mask.count != rowCount {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
         }
-        let byVariables = try by.map { (n: String) throws(BarometerError) -> Variable in try variable(n) }
         let codings = byVariables.map { CategoryCoding($0, missing: .excludeMissing) }
         let cells = try CategoryCoding.combinedIndex(codings)
         let cellCount = CategoryCoding.cellCount(codings)
