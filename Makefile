@@ -39,18 +39,21 @@ adopter:
 	Tests/Adopter/.build/debug/Adopter $(CURDIR) > Tests/Adopter/.build/adopter.out
 	@echo "Adopter example: ok ($$(wc -l < Tests/Adopter/.build/adopter.out) lines in Tests/Adopter/.build/adopter.out)"
 
-# DocC for both public modules (swift-docc-plugin); any warning fails.
+# DocC for every public library module (swift-docc-plugin); any warning fails.
+LIBRARY_MODULES := Barometer BarometerIO BarometerClaims BarometerReports
 DOCS ?= .build/docs
 docs:
-	rm -rf $(DOCS)/Barometer $(DOCS)/BarometerIO && mkdir -p $(DOCS)
-	$(SWIFT) package --disable-sandbox generate-documentation --target Barometer --warnings-as-errors --output-path $(DOCS)/Barometer
-	$(SWIFT) package --disable-sandbox generate-documentation --target BarometerIO --warnings-as-errors --output-path $(DOCS)/BarometerIO
+	rm -rf $(DOCS) && mkdir -p $(DOCS)
+	for m in $(LIBRARY_MODULES); do \
+	  $(SWIFT) package --disable-sandbox generate-documentation --target $$m --warnings-as-errors --output-path $(DOCS)/$$m || exit 1; \
+	done
 
 # DocC's (experimental) coverage table: abstracts, curation and code listings per symbol kind.
 docs-coverage:
 	rm -rf $(DOCS)/coverage && mkdir -p $(DOCS)/coverage
-	$(SWIFT) package --disable-sandbox generate-documentation --target Barometer --experimental-documentation-coverage --coverage-summary-level brief --output-path $(DOCS)/coverage/Barometer
-	$(SWIFT) package --disable-sandbox generate-documentation --target BarometerIO --experimental-documentation-coverage --coverage-summary-level brief --output-path $(DOCS)/coverage/BarometerIO
+	for m in $(LIBRARY_MODULES); do \
+	  $(SWIFT) package --disable-sandbox generate-documentation --target $$m --experimental-documentation-coverage --coverage-summary-level brief --output-path $(DOCS)/coverage/$$m || exit 1; \
+	done
 
 release: deps
 	$(SWIFT) build -c release --product barometer
@@ -75,7 +78,7 @@ bench: deps
 bench-peers: deps release
 	bash Benchmarks/peers/run.sh
 
-# Fuzzing (libFuzzer + ASan): every harness in Sources/BarometerIO/Fuzz/FuzzTargets.swift
+# Fuzzing (libFuzzer + ASan): every harness in Sources/BarometerFuzz/FuzzTargets.swift
 # for FUZZ_SECONDS each (or FUZZ_RUNS executions each); crashing inputs are
 # written to Fixtures/fuzz/<harness>/, which `make test` replays. FUZZ_HARNESSES
 # picks some (e.g. make fuzz FUZZ_HARNESSES="csv claims").

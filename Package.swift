@@ -1,8 +1,13 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// The engine (`Barometer`) depends only on the system BLAS/LAPACK.
-// File formats live in `BarometerIO`; the command-line tool in `barometer`.
+// Modules, from the bottom up:
+//   Barometer         the engine (computes, and prints itself); system BLAS/LAPACK only
+//   BarometerIO       file formats: CSV, SPSS/Stata/SAS (ReadStat), codebooks, targets files
+//   BarometerClaims   memo claims: the claim-file format, consistency checks, evaluation
+//   BarometerReports  reports: Markdown/HTML replication report, charts, banner HTML, .xlsx
+//   barometer         the command-line tool (a thin layer over the four)
+// `BarometerFuzz` (not a product) holds the fuzz harnesses over all of them.
 // Benchmarks are a separate package in `Benchmarks/` so that users of the
 // library never resolve the benchmark harness.
 let package = Package(
@@ -11,6 +16,8 @@ let package = Package(
     products: [
         .library(name: "Barometer", targets: ["Barometer"]),
         .library(name: "BarometerIO", targets: ["BarometerIO"]),
+        .library(name: "BarometerClaims", targets: ["BarometerClaims"]),
+        .library(name: "BarometerReports", targets: ["BarometerReports"]),
         .executable(name: "barometer", targets: ["BarometerCLI"]),
     ],
     dependencies: [
@@ -46,14 +53,36 @@ let package = Package(
         ),
         .target(
             name: "BarometerIO",
-            dependencies: ["Barometer", "CReadStat", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["Barometer", "CReadStat"],
             path: "Sources/BarometerIO",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "BarometerClaims",
+            dependencies: ["Barometer", "BarometerIO"],
+            path: "Sources/BarometerClaims",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "BarometerReports",
+            dependencies: [
+                "Barometer", "BarometerIO", "BarometerClaims",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            path: "Sources/BarometerReports",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // Fuzz harnesses (`make fuzz`, replayed by the tests); not a product.
+        .target(
+            name: "BarometerFuzz",
+            dependencies: ["Barometer", "BarometerIO", "BarometerClaims", "BarometerReports"],
+            path: "Sources/BarometerFuzz",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
             name: "BarometerCLI",
             dependencies: [
-                "Barometer", "BarometerIO",
+                "Barometer", "BarometerIO", "BarometerClaims", "BarometerReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/barometer",
@@ -61,7 +90,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BarometerTests",
-            dependencies: ["Barometer", "BarometerIO"],
+            dependencies: ["Barometer", "BarometerIO", "BarometerClaims", "BarometerReports", "BarometerFuzz"],
             path: "Tests/BarometerTests",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import Barometer
 @testable import BarometerIO
+@testable import BarometerClaims
+@testable import BarometerReports
 
 /// The claim-engine adapters (conditional shares → ConditionalShare,
 /// multiple response → MultipleResponseSet, correlations → Correlation and

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import Barometer
 @testable import BarometerIO
+@testable import BarometerClaims
+@testable import BarometerReports
 
 /// Issue 16, item 1: a claim file is user input. Published figures are
 /// validated against their unit and the claim's kind when the file is loaded

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import Barometer
 @testable import BarometerIO
+@testable import BarometerClaims
+@testable import BarometerReports
 
 /// Aggregate consistency checks (no microdata) against exact rational
 /// interval arithmetic in Python (`Fixtures/reference/claims/make_consistency.py`).

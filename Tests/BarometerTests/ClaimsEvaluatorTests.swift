@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import Barometer
 @testable import BarometerIO
+@testable import BarometerClaims
+@testable import BarometerReports
 
 /// The evaluator on the SYNTHETIC fixture surveys, against the figures
 /// computed by `Fixtures/surveys/make_fixtures.py` (pandas; SEs cross-checked

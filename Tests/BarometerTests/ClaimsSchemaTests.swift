@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import Barometer
 @testable import BarometerIO
+@testable import BarometerClaims
+@testable import BarometerReports
 
 /// Claim files: the committed files decode and validate; malformed files are
 /// rejected with `invalidClaim` naming the claim id and the field.

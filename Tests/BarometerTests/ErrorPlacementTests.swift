@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import Barometer
 @testable import BarometerIO
+@testable import BarometerClaims
+@testable import BarometerReports
 
 /// Issue 16, item 3: messages that point at the place. Convention (README,
 /// "Errors and exit codes"): "line N" is a physical line of a CSV file

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BarometerIO
+@testable import BarometerFuzz
 
 /// Replays every input under `Fixtures/fuzz/<harness>/` (seeds and inputs
 /// that once crashed a fuzzer, `make fuzz`) through its harness: each must

@@ -1,4 +1,5 @@
 import Barometer
+import BarometerClaims
 import BarometerIO
 import Foundation
 import Testing
@@ -38,8 +39,10 @@ import Testing
         #expect(e.detail.contains("90% CI [\(NumberFormat.fixed(ref.lower90, 2)), \(NumberFormat.fixed(ref.upper90, 2))]"), "\(e.detail)")
         #expect(e.detail.contains("TOST p = \(NumberFormat.fixed(ref.tostP, 4))"), "\(e.detail)")
         // through the CLI: a failing claim exits 1
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-groupdiff-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let r = try CLI.run(["verify", Fixture.path(Self.file), "--data", Fixture.path("Fixtures/surveys/kz2019-synthetic.csv"),
-                             "--codebook", Fixture.path("Fixtures/surveys/kz2019-synthetic.codebook.json")])
+                             "--codebook", Fixture.path("Fixtures/surveys/kz2019-synthetic.codebook.json"), "--report-dir", dir.path])
         #expect(r.status == 1, "\(r.stderr)")
         #expect(r.stdout.contains(ref.id))
     }

@@ -1,5 +1,6 @@
 import Barometer
 import BarometerIO
+import BarometerClaims
 import Foundation
 import Testing
 

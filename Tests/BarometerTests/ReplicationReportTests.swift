@@ -5,6 +5,8 @@ import FoundationXML
 import Testing
 @testable import Barometer
 @testable import BarometerIO
+@testable import BarometerClaims
+@testable import BarometerReports
 
 /// The replication report (Markdown and self-contained XHTML with SVG charts)
 /// and `barometer verify` end to end on the SYNTHETIC fixtures.

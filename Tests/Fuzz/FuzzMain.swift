@@ -1,4 +1,4 @@
-// libFuzzer driver for every harness in FuzzTargets (Sources/BarometerIO/Fuzz):
+// libFuzzer driver for every harness in FuzzTargets (Sources/BarometerFuzz):
 // BAROMETER_FUZZ_TARGET names the one to run (see Tests/Fuzz/run_fuzz.sh).
 // A typed error is fine; a trap, a sanitizer report, a hang or a broken
 // invariant (the target returns its description) is a crash for libFuzzer.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Builds the fuzz driver (libFuzzer + ASan; Tests/Fuzz/FuzzMain.swift over
-# every harness in Sources/BarometerIO/Fuzz/FuzzTargets.swift) and runs the
+# every harness in Sources/BarometerFuzz/FuzzTargets.swift) and runs the
 # named harnesses, each for FUZZ_SECONDS (default 60). Corpus: a scratch
 # copy of Fixtures/fuzz/<name>/ (seeds and past crashes) plus the harness's
 # extra seeds below; new crashing inputs are written to Fixtures/fuzz/<name>/
@@ -16,7 +16,7 @@ work=${FUZZ_WORK:-.build/fuzz}
 mkdir -p "$work/src"
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
-  mapfile -t harnesses < <(grep -o 'Target(name: "[a-z0-9-]*"' Sources/BarometerIO/Fuzz/FuzzTargets.swift | sed 's/.*"\(.*\)"/\1/')
+  mapfile -t harnesses < <(grep -o 'Target(name: "[a-z0-9-]*"' Sources/BarometerFuzz/FuzzTargets.swift | sed 's/.*"\(.*\)"/\1/')
 fi
 
 # Extra seeds per harness (globs), beside Fixtures/fuzz/<name>/.
@@ -32,19 +32,20 @@ seeds() {
 # Longest input per harness (libFuzzer's -max_len).
 maxlen() { case "$1" in readstat) echo 65536 ;; *) echo 16384 ;; esac; }
 
-# One module: the engine and IO sources without their cross-module imports.
+# One module: the engine, formats, claims, reports and fuzz sources without
+# their cross-module imports.
 # Files importing a package dependency (ZIPFoundation for the .xlsx writer)
 # are left out: no harness reaches them.
 bin="$work/barometer-fuzz"
-sources=$(find Sources/Barometer Sources/BarometerIO -name '*.swift' | sort)
+sources=$(find Sources/Barometer Sources/BarometerIO Sources/BarometerClaims Sources/BarometerReports Sources/BarometerFuzz -name '*.swift' | sort)
 if [ ! -x "$bin" ] || [ -n "$(find $sources Tests/Fuzz/FuzzMain.swift -newer "$bin" | head -1)" ]; then
   rm -f "$work"/src/*.swift
   for f in $sources; do
     grep -qE '^import (ZIPFoundation|ArgumentParser)' "$f" && continue
-    sed -e 's/^import Barometer$//' "$f" > "$work/src/$(echo "$f" | tr / _)"
+    sed -E -e 's/^(@testable )?import Barometer(IO|Claims|Reports|Fuzz)?$//' "$f" > "$work/src/$(echo "$f" | tr / _)"
   done
   echo "building $bin (a few minutes the first time)"
-  swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name BarometerFuzz \
+  swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name BarometerFuzz -package-name Barometer \
     -I Sources/CLAPACK -I Sources/CReadStat \
     "$work"/src/*.swift Tests/Fuzz/FuzzMain.swift -o "$bin"
 fi

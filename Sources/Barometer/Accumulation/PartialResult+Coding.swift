@@ -118,7 +118,9 @@ extension PartialResult {
     /// the magic and format version are checked first (another version is
     /// refused naming both), then the CRC-32 over the whole file, then every
     /// read is bounds-checked and every count bounded by the bytes left.
-    /// - Parameter file: the name used in error messages.
+    /// - Parameters:
+    ///   - bytes: the whole state file.
+    ///   - file: the name used in error messages.
     public static func decode(_ bytes: [UInt8], file: String = "state") throws(StateFileError) -> PartialResult {
         guard bytes.count >= magic.count + 4, Array(bytes[0..<magic.count]) == magic else { throw .notAStateFile(file) }
         var r = ByteReader(bytes, file: file, from: magic.count)

@@ -19,8 +19,6 @@ extension DatasetSummary: CustomStringConvertible {}
 extension ConditionalShare: CustomStringConvertible {}
 extension ShareTable: CustomStringConvertible {}
 extension DesignEstimates: CustomStringConvertible {}
-extension ClaimEvaluationReport: CustomStringConvertible {}
-extension ConsistencyReport: CustomStringConvertible {}
 
 // A correlation matrix prints as its p × p grid (see CorrelationMatrix+Grid.swift).
 extension CorrelationMatrix: CustomStringConvertible {

@@ -29,7 +29,10 @@ extension SurveyDesign {
     /// design re-calibrates every replicate to the same targets.
     /// Trimming without re-raking drops the calibration information (the
     /// trimmed weights no longer meet the targets), and the report says so.
-    /// - Parameter name: the name of the new weight variable.
+    /// - Parameters:
+    ///   - targets: the population margins (one-way or joint) to meet.
+    ///   - options: method, convergence criterion, bounds and trimming.
+    ///   - name: the name of the new weight variable.
     public func weighted(to targets: WeightingTargets, options: WeightingOptions = WeightingOptions(),
                          name: String = "calwt") throws(BarometerError) -> WeightingResult {
         try options.validate()

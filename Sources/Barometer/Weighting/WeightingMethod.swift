@@ -42,7 +42,7 @@ public struct WeightTrimming: Sendable, Codable, Equatable {
     }
 }
 
-/// Options of ``SurveyDesign/weighted(to:options:)``.
+/// Options of ``SurveyDesign/weighted(to:options:name:)``.
 public struct WeightingOptions: Sendable, Equatable {
     /// Method (default ``WeightingMethod/rake``).
     public var method: WeightingMethod

@@ -105,8 +105,10 @@ extension WeightingTargets {
     /// a category listed twice, negative or non-finite targets, shares that
     /// do not sum to 1, margins whose totals disagree, respondents with a
     /// missing value or a category without a target.
-    /// - Parameter baseWeights: the design weights (a cell needs positive
-    ///   weight to be reachable; shares are scaled to their sum when no total is known).
+    /// - Parameters:
+    ///   - data: the respondents whose categories the targets name.
+    ///   - baseWeights: the design weights (a cell needs positive
+    ///     weight to be reachable; shares are scaled to their sum when no total is known).
     public func resolve(against data: Dataset, baseWeights: [Double]) throws(BarometerError) -> ResolvedTargets {
         let n = data.rowCount
         guard !margins.isEmpty else { throw .invalidTarget(margin: "(file)", category: nil, line: nil, reason: "no margins") }

@@ -2,7 +2,7 @@ import Barometer
 
 extension CSVReader {
     /// Reads `path` in chunks of whole records, about `chunkBytes` bytes of
-    /// the file each, handing each chunk to `body` as a ``Dataset`` with every
+    /// the file each, handing each chunk to `body` as a `Dataset` with every
     /// header variable (codebook applied) in file order. The file is mapped
     /// and the pages of finished chunks are given back, so memory is bounded
     /// by one chunk's columns, not by the file: the streaming pass of

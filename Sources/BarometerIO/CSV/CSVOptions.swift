@@ -18,7 +18,7 @@ public struct CSVOptions: Sendable, Equatable {
     public var delimiter: UInt8
     /// Threads that parse pieces at once; `nil` (the default) means one per
     /// active processor. Internal: tests vary it to show that the result does not.
-    var threads: Int? = nil
+    package var threads: Int? = nil
 
     public init(chunkSize: Int = 4 << 20, missingTokens: [String] = ["NA", "."], delimiter: UInt8 = UInt8(ascii: ",")) {
         self.chunkSize = chunkSize

@@ -85,6 +85,13 @@ public enum CSVReader {
         try read(bytes: Array(string.utf8), codebook: codebook, options: options)
     }
 
+    /// `bytes` read as a stream (the path of a pipe), for the fuzz harness
+    /// that checks the streamed and the mapped readings agree.
+    package static func readStreamed(bytes: [UInt8], codebook: Codebook?, options: CSVOptions) throws -> Dataset {
+        var source = MemoryByteSource(bytes: bytes)
+        return try read(from: &source, codebook: codebook, options: options)
+    }
+
     static func read<S: ByteSource>(from source: inout S, codebook: Codebook?, options: CSVOptions) throws -> Dataset {
         let options = try options.validated()
         var parser = CSVParser(options: options, codebook: codebook)

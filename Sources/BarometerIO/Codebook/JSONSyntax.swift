@@ -4,16 +4,16 @@
 /// once); columns are 1-based characters (UTF-8 continuation bytes are not
 /// counted). Iterative (explicit stack), so nesting depth cannot exhaust the
 /// call stack; work is linear in the input.
-enum JSONSyntax {
-    struct Failure: Equatable, CustomStringConvertible {
-        var line: Int
-        var column: Int
-        var message: String
-        var description: String { "line \(line), column \(column): \(message)" }
+package enum JSONSyntax {
+    package struct Failure: Equatable, CustomStringConvertible {
+        package var line: Int
+        package var column: Int
+        package var message: String
+        package var description: String { "line \(line), column \(column): \(message)" }
     }
 
     /// The first syntax error in `bytes`, or nil when they are well-formed JSON.
-    static func firstError<C: Collection>(in bytes: C) -> Failure? where C.Element == UInt8 {
+    package static func firstError<C: Collection>(in bytes: C) -> Failure? where C.Element == UInt8 {
         firstError(Array(bytes))
     }
 

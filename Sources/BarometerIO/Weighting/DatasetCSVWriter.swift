@@ -7,7 +7,7 @@ import Foundation
 /// write `.sav` (``SAVWriter``) for that.
 public enum DatasetCSVWriter {
     /// Writes `data` to `path` (replacing it).
-    /// - Throws: ``BarometerError/invalidArgument(_:)`` when the file cannot be written.
+    /// - Throws: `BarometerError/invalidArgument(_:)` when the file cannot be written.
     public static func write(_ data: Dataset, to path: String) throws(BarometerError) {
         var out: [UInt8] = []
         out.reserveCapacity(data.rowCount * max(data.variables.count, 1) * 8 + 1024)

@@ -1,7 +1,7 @@
 import Barometer
 import Foundation
 
-/// Reads weighting target files (``WeightingTargets``) in two forms.
+/// Reads weighting target files (`WeightingTargets`) in two forms.
 ///
 /// **CSV** (`.csv`): a header `variable,category,target` (any case, in that
 /// order), then one row per category: the variable, its code or value label,
@@ -24,7 +24,7 @@ import Foundation
 /// the sum of shares; default 1e-6) are optional. Categories may be numbers
 /// or strings (codes or value labels).
 ///
-/// Every malformed input is a ``BarometerError/invalidTarget(margin:category:line:reason:)``
+/// Every malformed input is a `BarometerError/invalidTarget(margin:category:line:reason:)`
 /// naming the file and, for CSV, the line; parsing never traps.
 public enum TargetsLoader {
     /// Loads `path`, choosing the form from the extension (`.json`, else CSV).

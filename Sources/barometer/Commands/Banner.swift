@@ -1,5 +1,7 @@
 import ArgumentParser
 import Barometer
+import BarometerClaims
+import BarometerReports
 import BarometerIO
 import Foundation
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Barometer
+import BarometerClaims
 import BarometerIO
 
 struct Consistency: ParsableCommand {

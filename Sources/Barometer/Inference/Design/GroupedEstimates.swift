@@ -161,7 +161,8 @@ public struct GroupDifferences: Sendable, Encodable, Equatable, TableRepresentab
                          rows: rows, notes: notes)
     }
 
-    static func formatP(_ p: Double?) -> String {
+    /// A p-value as printed: four decimals, `<0.0001` below that, empty for nil.
+    public static func formatP(_ p: Double?) -> String {
         guard let p else { return "" }
         return p < 0.0001 ? "<0.0001" : NumberFormat.fixed(p, 4)
     }
@@ -270,9 +271,14 @@ extension SurveyDesign {
     }
 
     /// ``share(of:in:by:domain:denominator:level:covariance:)`` grouped by
-    /// variables that need not be in the data (e.g. the two groups of a claim).
-    func share(of variable: String, in codes: Set<Double>, byVariables: [Variable], domain: Domain?,
-               denominator: ConditionalShare.Denominator, level: Double, covariance: Bool) throws(BarometerError) -> GroupedEstimates {
+    /// variables that need not be in the data (one value per row, e.g. the
+    /// two groups of a claim: 1, 2, system-missing elsewhere).
+    /// - Throws: ``BarometerError/lengthMismatch(variable:expected:actual:)``
+    ///   for a grouping variable of another length, and the errors of the
+    ///   named form.
+    public func share(of variable: String, in codes: Set<Double>, byVariables: [Variable], domain: Domain? = nil,
+                      denominator: ConditionalShare.Denominator = .validAnswers, level: Double = 0.95,
+                      covariance: Bool = true) throws(BarometerError) -> GroupedEstimates {
         let y = try self.variable(variable)
         try y.requireNumeric()
         guard !codes.isEmpty else { throw .invalidArgument("empty code set for \(variable)") }

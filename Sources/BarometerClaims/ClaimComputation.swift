@@ -1,0 +1,206 @@
+import Barometer
+/// How a claim's figure is recomputed from respondent-level data.
+///
+/// Kinds and their definitions (weights `wᵢ`; a domain keeps every row and
+/// flags membership, Lumley 2010 §2.3):
+/// - `marginal-share`, `collapsed-share`: `100 · Σ_{i∈D, yᵢ∈codes} wᵢ / Σ_{i∈D∩B} wᵢ`
+///   where `D` is ``domain`` (everyone when absent) and the base `B` is every
+///   respondent (``Base/all``, "Don't know"/"Refused"/system-missing in the
+///   denominator) or the valid answers (``Base/valid``);
+/// - `conditional-share`: the same within `D ∩ given`;
+/// - `group-difference`: share in `groups[0]` minus share in `groups[1]`;
+/// - `correlation`, `partial-correlation`: weighted Pearson (or the stated
+///   ``method``) correlation of the two ``variables``, partial given
+///   ``controls``; user- and system-missing excluded listwise;
+/// - `multiple-response` over the columns ``variables``: percent of responses
+///   (responses with ``codes`` over all responses with ``responseCodes``),
+///   percent of cases (respondents naming any of ``codes`` over respondents
+///   with a response), percent of a subset (denominator restricted to
+///   ``subsetCodes``);
+/// - `published-trend`, `published-only`: figures of another survey or a
+///   qualitative study; nothing to recompute.
+public struct ClaimComputation: Sendable, Codable, Equatable {
+    /// The computation kinds.
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case marginalShare = "marginal-share"
+        case collapsedShare = "collapsed-share"
+        case conditionalShare = "conditional-share"
+        case groupDifference = "group-difference"
+        case correlation
+        case partialCorrelation = "partial-correlation"
+        case multipleResponse = "multiple-response"
+        case publishedTrend = "published-trend"
+        case publishedOnly = "published-only"
+
+        /// Whether respondent-level data can recompute this kind.
+        public var isRecomputable: Bool { self != .publishedTrend && self != .publishedOnly }
+    }
+
+    /// Base of a share.
+    public enum Base: String, Sendable, Codable, CaseIterable {
+        /// Every respondent in the domain, "Don't know"/"Refused" included.
+        case all
+        /// Valid answers only (user- and system-missing excluded).
+        case valid
+    }
+
+    /// Multiple-response percentages.
+    public enum Measure: String, Sendable, Codable, CaseIterable {
+        case percentOfResponses = "percent-of-responses"
+        case percentOfCases = "percent-of-cases"
+        case percentOfSubset = "percent-of-subset"
+    }
+
+    /// Correlation methods.
+    public enum Method: String, Sendable, Codable, CaseIterable {
+        case pearson, spearman, polychoric
+    }
+
+    /// Deletion rules for correlations.
+    public enum Deletion: String, Sendable, Codable, CaseIterable {
+        case listwise, pairwise
+    }
+
+    public var kind: Kind
+    /// The variable whose codes are counted (shares, differences).
+    public var variable: String?
+    /// The codes counted.
+    public var codes: [Double]?
+    /// Base of a share (default ``Base/all``).
+    public var base: Base?
+    /// A subpopulation the claim refers to (e.g. one survey wave).
+    public var domain: ClaimSelection?
+    /// The condition of a conditional share.
+    public var given: ClaimSelection?
+    /// The two groups of a difference.
+    public var groups: [ClaimSelection]?
+    /// Correlated variables, or the columns of a multiple-response set.
+    public var variables: [String]?
+    /// Controls of a partial correlation.
+    public var controls: [String]?
+    /// Correlation method (default Pearson).
+    public var method: Method?
+    /// Deletion rule (default listwise).
+    public var deletion: Deletion?
+    /// Multiple-response measure.
+    public var measure: Measure?
+    /// Codes that count as responses (multiple response).
+    public var responseCodes: [Double]?
+    /// Codes of the subset that forms the denominator (percent-of-subset).
+    public var subsetCodes: [Double]?
+    /// Source of a published-trend or published-only figure.
+    public var source: String?
+    /// Year of a published-trend figure.
+    public var year: Int?
+
+    public init(kind: Kind, variable: String? = nil, codes: [Double]? = nil, base: Base? = nil,
+                domain: ClaimSelection? = nil, given: ClaimSelection? = nil, groups: [ClaimSelection]? = nil,
+                variables: [String]? = nil, controls: [String]? = nil, method: Method? = nil,
+                deletion: Deletion? = nil, measure: Measure? = nil, responseCodes: [Double]? = nil,
+                subsetCodes: [Double]? = nil, source: String? = nil, year: Int? = nil) {
+        self.kind = kind
+        self.variable = variable
+        self.codes = codes
+        self.base = base
+        self.domain = domain
+        self.given = given
+        self.groups = groups
+        self.variables = variables
+        self.controls = controls
+        self.method = method
+        self.deletion = deletion
+        self.measure = measure
+        self.responseCodes = responseCodes
+        self.subsetCodes = subsetCodes
+        self.source = source
+        self.year = year
+    }
+
+    /// Every variable the computation reads.
+    public var variablesUsed: [String] {
+        var out: [String] = []
+        if let variable { out.append(variable) }
+        out += variables ?? []
+        out += controls ?? []
+        for s in [domain, given].compactMap({ $0 }) + (groups ?? []) { out.append(s.variable) }
+        var seen = Set<String>()
+        return out.filter { seen.insert($0).inserted }
+    }
+
+    func validate(claim id: String) throws(BarometerError) {
+        func need<T>(_ x: T?, _ field: String) throws(BarometerError) -> T {
+            guard let x else { throw .invalidClaim(claim: id, field: "computation.\(field)", reason: "required for kind '\(kind.rawValue)'") }
+            return x
+        }
+        func nonEmpty(_ xs: [Double]?, _ field: String) throws(BarometerError) {
+            let v = try need(xs, field)
+            guard !v.isEmpty, v.allSatisfy(\.isFinite) else {
+                throw .invalidClaim(claim: id, field: "computation.\(field)", reason: "needs at least one finite code")
+            }
+        }
+        try domain?.validate(claim: id, field: "computation.domain")
+        switch kind {
+        case .marginalShare, .collapsedShare:
+            _ = try need(variable, "variable"); try nonEmpty(codes, "codes")
+        case .conditionalShare:
+            _ = try need(variable, "variable"); try nonEmpty(codes, "codes")
+            try need(given, "given").validate(claim: id, field: "computation.given")
+        case .groupDifference:
+            _ = try need(variable, "variable"); try nonEmpty(codes, "codes")
+            let g = try need(groups, "groups")
+            guard g.count == 2 else { throw .invalidClaim(claim: id, field: "computation.groups", reason: "needs exactly two groups, found \(g.count)") }
+            for (k, s) in g.enumerated() { try s.validate(claim: id, field: "computation.groups[\(k)]") }
+        case .correlation, .partialCorrelation:
+            let v = try need(variables, "variables")
+            guard v.count == 2, v[0] != v[1] else {
+                throw .invalidClaim(claim: id, field: "computation.variables", reason: "needs two distinct variables, found \(v.count)")
+            }
+            if kind == .partialCorrelation {
+                let c = try need(controls, "controls")
+                guard !c.isEmpty else { throw .invalidClaim(claim: id, field: "computation.controls", reason: "needs at least one control") }
+                guard Set(c).isDisjoint(with: v) else {
+                    throw .invalidClaim(claim: id, field: "computation.controls", reason: "a control is also a correlated variable")
+                }
+            }
+        case .multipleResponse:
+            let v = try need(variables, "variables")
+            guard !v.isEmpty else { throw .invalidClaim(claim: id, field: "computation.variables", reason: "needs at least one column") }
+            let m = try need(measure, "measure")
+            try nonEmpty(codes, "codes"); try nonEmpty(responseCodes, "responseCodes")
+            let responses = Set(responseCodes ?? [])
+            guard Set(codes ?? []).isSubset(of: responses) else {
+                throw .invalidClaim(claim: id, field: "computation.codes", reason: "every counted code must be among responseCodes")
+            }
+            if m == .percentOfSubset {
+                try nonEmpty(subsetCodes, "subsetCodes")
+                guard Set(codes ?? []).isSubset(of: Set(subsetCodes ?? [])) else {
+                    throw .invalidClaim(claim: id, field: "computation.subsetCodes", reason: "the counted codes must lie in the subset")
+                }
+            }
+        case .publishedTrend, .publishedOnly:
+            _ = try need(source, "source")
+        }
+    }
+
+    func mapped(by m: ClaimMapping) -> ClaimComputation {
+        var c = self
+        if let v = variable {
+            c.variable = m.name(for: v)
+            if let codes { c.codes = m.codes(for: v, codes) }
+        }
+        if kind == .multipleResponse, let cols = variables, let first = cols.first {
+            // The columns of one multiple-response set share their codes.
+            c.variables = cols.map(m.name(for:))
+            if let codes { c.codes = m.codes(for: first, codes) }
+            if let r = responseCodes { c.responseCodes = m.codes(for: first, r) }
+            if let s = subsetCodes { c.subsetCodes = m.codes(for: first, s) }
+        } else {
+            c.variables = variables?.map(m.name(for:))
+        }
+        c.controls = controls?.map(m.name(for:))
+        c.domain = domain?.mapped(by: m)
+        c.given = given?.mapped(by: m)
+        c.groups = groups?.map { $0.mapped(by: m) }
+        return c
+    }
+}

@@ -1,0 +1,31 @@
+import Barometer
+/// A recomputed claim figure: value, and where inference applies its
+/// standard error and 95% confidence interval (R `survey` style).
+public struct ClaimEstimate: Sendable, Codable, Equatable {
+    /// The estimate, in the claim's unit (percent for shares).
+    public var value: Double
+    /// Standard error, when the engine provides one.
+    public var standardError: Double?
+    /// 95% confidence interval, when the engine provides one.
+    public var confidenceInterval: FigureInterval?
+    /// Respondents in the base (unweighted).
+    public var count: Int
+    /// Σw of the base.
+    public var weightedBase: Double?
+    /// The base in words (deletion rule, domain).
+    public var base: String
+    /// Degrees of freedom of the estimate's t intervals and tests, when the engine gives them.
+    public var degreesOfFreedom: Int? = nil
+    /// Two-sided p-value of the test of 0 (group differences).
+    public var pValue: Double? = nil
+
+    public init(value: Double, standardError: Double? = nil, confidenceInterval: FigureInterval? = nil,
+                count: Int, weightedBase: Double? = nil, base: String) {
+        self.value = value
+        self.standardError = standardError
+        self.confidenceInterval = confidenceInterval
+        self.count = count
+        self.weightedBase = weightedBase
+        self.base = base
+    }
+}
