@@ -2,7 +2,7 @@
 #   make test   installs the Debian packages it needs, builds, runs every test
 #   make demo   same set-up, then runs the main job on the bundled fixture
 SHELL := /bin/bash
-DEB_PACKAGES := libblas-dev liblapack-dev libopenblas0-pthread libreadstat-dev chromium zlib1g-dev libreoffice-calc-nogui
+DEB_PACKAGES := libblas-dev liblapack-dev libopenblas0-pthread libreadstat-dev chromium zlib1g-dev libreoffice-calc-nogui time
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 

@@ -55,6 +55,18 @@ for n in (mid, big):
     cols.append(np.round(rng.uniform(0.3, 3.0, n), 6))
     write(f"cat_{n}_50", cols, [f"q{j + 1}" for j in range(50)] + ["wt"])
 
+# Banner book: 100 five-code questions (a latent factor), 5 four-code banner variables
+# (20 columns), a weight. Tasks banner_N_Q use the first Q questions.
+for n in (mid, big):
+    rng = np.random.default_rng(n + 19)
+    latent = rng.standard_normal(n)
+    cols = [rng.integers(1, 5, n).astype(float) for _ in range(5)]
+    for j in range(100):
+        z = 0.5 * latent + 0.1 * cols[j % 5] + rng.standard_normal(n)
+        cols.append(np.digitize(z, [-1.0, -0.3, 0.5, 1.3]).astype(float) + 1)
+    cols.append(np.round(rng.uniform(0.3, 3.0, n), 6))
+    write(f"banner_{n}", cols, [f"g{j + 1}" for j in range(5)] + [f"q{j + 1}" for j in range(100)] + ["wt"])
+
 # Conditional shares by group: 12 regions, a yes/no outcome, weights.
 rng = np.random.default_rng(5)
 region = rng.integers(1, 13, mid).astype(float)

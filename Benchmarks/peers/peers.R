@@ -35,6 +35,18 @@ if (kind == "reps" && tool == "survey") { m <- load(paste0("reps_", parts[2])); 
   T <- timed(function() { des <- svrepdesign(data = d, repweights = d[, rw], weights = ~wt, type = "JK1",
                                             scale = (length(rw) - 1) / length(rw), combined.weights = TRUE)
                           svymean(f, des) }) }
+if (kind == "banner" && tool == "survey") { d <- as.data.frame(load(paste0("banner_", parts[2]))); Q <- as.integer(parts[3])
+  # Design-based column tests: svyby(covmat = TRUE) per question and banner variable, svycontrast per pair.
+  for (j in 1:Q) d[[paste0("q", j)]] <- factor(d[[paste0("q", j)]])
+  des <- svydesign(ids = ~1, weights = ~wt, data = d)
+  T <- timed(function() for (j in 1:Q) for (g in paste0("g", 1:5)) {
+    r <- svyby(as.formula(paste0("~q", j)), as.formula(paste0("~", g)), des, svymean, covmat = TRUE)
+    k <- nrow(r); nm <- names(coef(r)); cats <- length(nm) / k
+    for (cat in 1:cats) for (a in 1:(k - 1)) for (b in (a + 1):k) {
+      v <- setNames(rep(0, length(nm)), nm); v[(cat - 1) * k + a] <- 1; v[(cat - 1) * k + b] <- -1
+      svycontrast(r, v)
+    }
+  }) }
 blas <- paste(sessionInfo()$BLAS, "/", sessionInfo()$LAPACK)
 if (is.null(T)) {
   cat(sprintf('{"task": "%s", "tool": "%s", "error": "not applicable"}\n', task, tool))

@@ -142,6 +142,30 @@ elif kind == "shares":         # weighted share of yes=1 with a CI, by each of 1
             est = TaylorEstimator(PopParam.prop)
             est.estimate(y=df["yes"], samp_weight=df["wt"], domain=df["region"])
         T = timed(run)
+elif kind == "banner":         # banner_N_Q: Q questions x 5 banner variables (20 columns), column tests
+    name, Q = f"banner_{parts[1]}", int(parts[2])
+    if tool == "pandas":       # weighted column %, effective bases, statsmodels z-test per pair (SPSS style)
+        import pandas as pd
+        from statsmodels.stats.proportion import proportions_ztest
+        df = load(name, pandas=True)
+        df["wt2"] = df["wt"] ** 2
+
+        def run():
+            out = []
+            for j in range(1, Q + 1):
+                q = f"q{j}"
+                for g in [f"g{k}" for k in range(1, 6)]:
+                    pct = pd.crosstab(df[q], df[g], values=df["wt"], aggfunc="sum", normalize="columns")
+                    w = df.groupby(g)["wt"].sum(); w2 = df.groupby(g)["wt2"].sum()
+                    neff = (w * w / w2).to_numpy()
+                    cols = list(pct.columns)
+                    for cat in pct.index:
+                        p = pct.loc[cat].to_numpy()
+                        for a in range(len(cols)):
+                            for b in range(a + 1, len(cols)):
+                                out.append(proportions_ztest([p[a] * neff[a], p[b] * neff[b]], [neff[a], neff[b]]))
+            return out
+        T = timed(run)
 elif kind == "csv":            # numeric CSV ingest
     path = os.path.join(data, "ingest.csv")
     if tool == "polars":

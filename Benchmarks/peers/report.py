@@ -44,6 +44,8 @@ NAMES = {
     "shares_100000": "weighted shares with CIs by 12 groups, 10⁵",
     "csv_ingest": "numeric CSV ingest, 20 columns (warm page cache for every tool)",
     "reps_1000000": "means of 50 vars, 200 JK1 replicate weights, 10⁶",
+    "banner_1000000_100": "banner book, 100 questions × 20 columns with column tests, 10⁶",
+    "banner_100000_10": "banner book, 10 questions × 20 columns with column tests, 10⁵ (R survey's scale)",
 }
 
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),

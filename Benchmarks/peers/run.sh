@@ -18,7 +18,7 @@ python3 "$here/gen_data.py" "$data" --scale "$scale" >/dev/null
 runner="$root/Benchmarks/.build/release/PeerRunner"
 [ -n "$tasks" ] || tasks="pearson_${mid}_50 pearson_${mid}_200 pearson_${big}_50 pearson_${big}_200 dsyrk_${big}_200 chunkfloor_${big}_200 \
 pairwise_${big}_50 spearman_${mid}_50 pcorrmatrix_${mid}_200 pcorrpairs_${mid} table_${big} alltables_${mid} alltables_${big} \
-shares_${mid} csv_ingest reps_${big}"
+shares_${mid} csv_ingest reps_${big} banner_${big}_100 banner_${mid}_10"
 peers_for() {
   case "$1" in
     pearson_*) echo "py:numpy py:pandas py:polars py:dsyrk r:cor";;
@@ -33,6 +33,8 @@ peers_for() {
     shares_*) echo "py:samplics r:survey";;
     csv_*) echo "py:polars py:pandas py:duckdb r:datatable";;
     reps_*) echo "r:survey";;
+    banner_${big}_*) echo "py:pandas";;
+    banner_*) echo "py:pandas r:survey";;
   esac
 }
 out="$data/results.jsonl"; : > "$out"

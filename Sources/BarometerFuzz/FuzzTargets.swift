@@ -39,16 +39,6 @@ public enum FuzzTargets {
 
     /// The harness called `name`.
     public static func target(_ name: String) -> Target? { all.first { $0.name == name } }
-
-    /// A scratch file for readers that take a path (RAM-backed when /dev/shm
-    /// exists); unique per process and thread.
-    static func withScratchFile(_ data: Data, suffix: String, _ body: (String) -> String?) -> String? {
-        let dir = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-        let path = "\(dir)/barometer-fuzz-\(getpid())-\(UInt(bitPattern: pthread_self().hashValue))\(suffix)"
-        guard FileManager.default.createFile(atPath: path, contents: data) else { return nil }
-        defer { unlink(path) }
-        return body(path)
-    }
 }
 
 // MARK: - CSV reader
@@ -132,16 +122,16 @@ extension FuzzTargets {
         let head = [UInt8](data.prefix(1024))
         let formats = ReadStatFormat.allCases
         let format = ReadStatFormat.detect(head) ?? formats[data.count % formats.count]
-        return withScratchFile(data, suffix: "") { path in
-            for encoding in [nil, "WINDOWS-1251"] as [String?] {
-                if let file = try? ReadStatReader.read(path: path, format: format, options: ReadStatOptions(encoding: encoding)) {
-                    for v in file.dataset.variables {
-                        _ = CategoryCoding(v)
-                        for i in 0..<min(v.count, 64) { _ = v.extendedMissingTag(atRow: i); _ = v.status(atRow: i) }
-                    }
+        // From memory (ReadStat's custom I/O handlers): no temporary file per input.
+        let bytes = [UInt8](data)
+        for encoding in [nil, "WINDOWS-1251"] as [String?] {
+            if let file = try? ReadStatReader.read(bytes: bytes, name: "fuzz input", format: format, options: ReadStatOptions(encoding: encoding)) {
+                for v in file.dataset.variables {
+                    _ = CategoryCoding(v)
+                    for i in 0..<min(v.count, 64) { _ = v.extendedMissingTag(atRow: i); _ = v.status(atRow: i) }
                 }
             }
-            return nil
         }
+        return nil
     }
 }

@@ -30,12 +30,30 @@ public enum DatasetLoader {
     /// with a tab delimiter unless `csv` says otherwise; with explicit CSV
     /// options, a file that is no SPSS/Stata/SAS file by extension or magic
     /// bytes is read as CSV too.
+    ///
+    /// `columns` keeps only these variables (nil: all), for any format
+    /// (``CSVOptions/columns``, ``ReadStatOptions/columns``): memory is that
+    /// of the variables a command uses. It overrides the selection in
+    /// `options` and `csv`. A name the file lacks is
+    /// ``ColumnSelectionError/unknownVariable(_:file:suggestions:)`` (CSV) or
+    /// ``ReadStatError/invalidData(file:error:)`` wrapping
+    /// `BarometerError.unknownVariable` (SPSS/Stata/SAS), both naming the file.
     public static func load(_ path: String, codebook: String? = nil,
-                            options: ReadStatOptions = ReadStatOptions(), csv: CSVOptions?) throws -> Dataset {
+                            options: ReadStatOptions = ReadStatOptions(), csv: CSVOptions?,
+                            columns: Set<String>? = nil) throws -> Dataset {
         let ext = ReadStatReader.fileExtension(path).lowercased()
+        var options = options
+        if let columns { options.columns = columns }
         func readCSV(_ file: String, _ o: CSVOptions) throws -> Dataset {
             let book = try codebook.map { (p: String) throws(CodebookError) -> Codebook in try Codebook.load(path: p) }
-            let data = try CSVReader.read(path: file, codebook: book, options: o)
+            var o = o
+            if let columns { o.columns = columns }
+            let data: Dataset
+            do {
+                data = try CSVReader.read(path: file, codebook: book, options: o)
+            } catch ColumnSelectionError.unknownVariable(let name, _, let suggestions) where path == "-" {
+                throw ColumnSelectionError.unknownVariable(name, file: "standard input", suggestions: suggestions)
+            }
             // Every command needs respondents: say so here rather than as an empty domain later.
             guard data.rowCount > 0 else {
                 throw BarometerError.insufficientData("\(path == "-" ? "standard input" : path) has a header (line 1) but no data rows")
@@ -63,6 +81,23 @@ public enum DatasetLoader {
             }
         }
         return data
+    }
+
+    /// The variable names of `path` in file order, read from the header
+    /// (CSV: the first record only; SPSS/Stata/SAS: the dictionary, no data),
+    /// with the same choice of reader as ``load(_:codebook:options:csv:columns:)``.
+    /// nil for standard input and other streams, which cannot be read twice.
+    public static func variableNames(_ path: String, options: ReadStatOptions = ReadStatOptions(),
+                                     csv: CSVOptions? = nil) throws -> [String]? {
+        if path == "-" || isStream(path) { return nil }
+        let ext = ReadStatReader.fileExtension(path).lowercased()
+        if ext == "tsv" || ext == "tab" { return try CSVReader.header(path: path, options: csv ?? CSVOptions(delimiter: UInt8(ascii: "\t"))) }
+        if ext == "csv" { return try CSVReader.header(path: path, options: csv ?? .default) }
+        if let csv, ReadStatFormat(extension: ext) == nil, ReadStatFormat.detect(ReadStatFormat.head(of: path)) == nil,
+           FileManager.default.fileExists(atPath: path) {
+            return try CSVReader.header(path: path, options: csv)
+        }
+        return try ReadStatReader.variableNames(path: path, format: readStatFormat(of: path), options: options)
     }
 
     /// Whether `path` exists and is not a regular file (a pipe, a terminal, `/dev/stdin`).

@@ -119,7 +119,7 @@ public struct XLSXWorkbook: Sendable {
             for (r, row) in sheet.rows.enumerated() {
                 xml += "<row r=\"\(r + 1)\">"
                 for (c, cell) in row.enumerated() {
-                    let ref = Self.columnName(c) + String(r + 1)
+                    let ref = ColumnLetters.name(c) + String(r + 1)
                     switch cell {
                     case .empty: continue
                     case .text(let s, let bold):
@@ -134,13 +134,6 @@ public struct XLSXWorkbook: Sendable {
             out.append(("xl/worksheets/sheet\(k + 1).xml", xml + "</sheetData></worksheet>"))
         }
         return out
-    }
-
-    /// A, B, …, Z, AA, … for the zero-based column `c`.
-    static func columnName(_ c: Int) -> String {
-        var c = c, s = ""
-        repeat { s = String(UnicodeScalar(UInt8(65 + c % 26))) + s; c = c / 26 - 1 } while c >= 0
-        return s
     }
 
     /// Drops the control characters XML 1.0 cannot carry.

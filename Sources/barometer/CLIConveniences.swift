@@ -87,16 +87,19 @@ final class ProvenanceRecorder: @unchecked Sendable {
 /// Loads a data file, honouring `-` (standard input) and, with
 /// `--provenance`, recording the SHA-256 of what was read (standard input is
 /// then read whole first, so the digest is of the parsed bytes).
-func loadRecorded(_ path: String, codebook: String?, options: ReadStatOptions, csv: CSVOptions?) throws -> Dataset {
+func loadRecorded(_ path: String, codebook: String?, options: ReadStatOptions, csv: CSVOptions?,
+                  columns: Set<String>? = nil) throws -> Dataset {
     let recorder = ProvenanceRecorder.shared
     defer { try? recorder.recordFile(codebook) }
     if recorder.enabled && (path == "-" || path == "/dev/stdin") {
         let bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         recorder.record(Provenance.Input(path: path, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count))
         let book = try codebook.map { (p: String) throws(CodebookError) -> Codebook in try Codebook.load(path: p) }
-        return try CSVReader.read(bytes: bytes, codebook: book, options: csv ?? .default)
+        var o = csv ?? .default
+        o.columns = columns
+        return try CSVReader.read(bytes: bytes, codebook: book, options: o)
     }
-    let data = try DatasetLoader.load(path, codebook: codebook, options: options, csv: csv)
+    let data = try DatasetLoader.load(path, codebook: codebook, options: options, csv: csv, columns: columns)
     try recorder.recordFile(path)
     return data
 }

@@ -399,12 +399,14 @@ import Testing
         }
         let state = dir.appendingPathComponent("s.state").path
         let loaded = try peak(["freq", csv, "q1", "--weight", "wt"])
+        // Since issue 16 `freq` loads only the columns it uses (q1, wt); loading the whole file is `describe`'s.
+        let whole = try peak(["describe", csv])
         let streamed = try peak(["partial", "freq", csv, "q1", "--weight", "wt", "--state-out", state,
                                  "--chunk-bytes", String(1 << 20)])
         let merged = try CLI.run(["merge", state])
         #expect(merged.stdout == loaded.stdout)
         #expect(loaded.kib > 0 && streamed.kib > 0)
-        #expect(Double(streamed.kib) < 0.7 * Double(loaded.kib), "streamed \(streamed.kib) KiB vs loaded \(loaded.kib) KiB")
+        #expect(Double(streamed.kib) < 0.7 * Double(whole.kib), "streamed \(streamed.kib) KiB vs the whole file loaded \(whole.kib) KiB")
     }
 
     /// Designs whose state cannot be merged are refused up front, with the reason.

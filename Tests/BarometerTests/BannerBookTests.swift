@@ -139,6 +139,47 @@ import Testing
         }
     }
 
+    /// The `make demo` book of the memo fixture (four questions with nets × Total, lang, wave, agegroup)
+    /// under the SPSS-style test with Bonferroni, against SPSS's COMPARETEST formulas written out in
+    /// Python (`make_banner_spss_kz.py`): bases, percentages, z, p-values (raw and adjusted) and letters.
+    @Test func memoFixtureSPSSTestMatchesTheWrittenOutFormulas() throws {
+        struct Ref: Decodable { let letters: [String]; let tables: [String: KZTable] }
+        struct KZTable: Decodable {
+            let unweightedBases: [Int]; let weightedBases: [Double]; let effectiveBases: [Double]; let rows: [SPSSRow]
+        }
+        let ref = try Fixture.decode(Ref.self, Self.dir + "banner_spss_kz.json")
+        let data = try DatasetLoader.load(Fixture.path("Fixtures/surveys/kz2019-synthetic.csv"),
+                                          codebook: Fixture.path("Fixtures/surveys/kz2019-synthetic.codebook.json"))
+        var spec = try BannerSpecification.decode(Data(contentsOf: URL(fileURLWithPath: Fixture.path("Fixtures/surveys/kz2019-banner.json"))))
+        spec.test = .spss
+        spec.adjust = .bonferroni
+        let book = try BannerBook(try SurveyDesign(data: data, weight: "wt"), specification: spec)
+        #expect(book.columns.map(\.letter) == ref.letters)
+        #expect(book.tables.count == ref.tables.count)
+        for table in book.tables {
+            guard let r = ref.tables[table.variable] else { Issue.record("no reference for \(table.variable)"); continue }
+            #expect(table.bases.map(\.unweighted) == r.unweightedBases)
+            for (c, b) in table.bases.enumerated() {
+                #expect(close(b.weighted, r.weightedBases[c]) && close(b.effective, r.effectiveBases[c]), "\(table.variable) column \(c)")
+            }
+            #expect(table.rows.count == r.rows.count)
+            for (i, row) in r.rows.enumerated() where i < table.rows.count {
+                for (c, p) in row.p.enumerated() { #expect(close((table.rows[i].cells[c].value ?? .nan) / 100, p)) }
+                let tested = table.comparisons.filter { $0.row == i && $0.untested == nil }
+                #expect(tested.count == row.pairs.count, "\(table.variable) row \(i): tested pairs")
+                for p in row.pairs {
+                    guard let m = tested.first(where: { $0.columnA == p.a && $0.columnB == p.b }) else {
+                        Issue.record("\(table.variable) row \(i): pair \(p.a)-\(p.b) missing"); continue
+                    }
+                    #expect(close(m.difference / 100, p.difference, abs: 1e-14) && close((m.standardError ?? .nan) / 100, p.se))
+                    #expect(close(m.statistic ?? .nan, p.z, abs: 1e-12) && close(m.pValue ?? .nan, p.p, rel: 1e-9))
+                    #expect(close(m.adjustedPValue ?? .nan, p.pBonferroni, rel: 1e-9))
+                }
+                #expect(table.rows[i].cells.map(\.letters) == row.letters, "\(table.variable) row \(i) letters")
+            }
+        }
+    }
+
     /// The progress handler is told after each stub table, in order, and does not change the book.
     @Test func progressIsReportedPerTable() throws {
         let design = try SurveyDesign(data: Self.data("banner_survey.csv"), weight: "wt")

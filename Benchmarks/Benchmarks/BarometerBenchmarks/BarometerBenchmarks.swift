@@ -28,6 +28,17 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(try BannerTable(design, rows: qs, columns: qs)) }
     } setup: { try SyntheticSurvey.categorical(n: 1_000_000, questions: 50) }
 
+    // Banner books (issue 19): 100 questions × Total + 20 banner columns, design-based column tests.
+    let bannerSpec = BannerSpecification(stubs: (1...100).map { .init(variable: "q\($0)") },
+                                         banner: (1...5).map { .init(variable: "g\($0)") }, levels: [0.05, 0.01])
+    Benchmark("Banner book, 100 questions x 20 columns with tests, weights-only, n = 10^6") { benchmark, design in
+        for _ in benchmark.scaledIterations { blackHole(try BannerBook(design, specification: bannerSpec)) }
+    } setup: { try SyntheticSurvey.banner(n: 1_000_000, questions: 100) }
+
+    Benchmark("Banner book, 100 questions x 20 columns with tests, 1,000 PSUs in 10 strata, n = 10^6") { benchmark, design in
+        for _ in benchmark.scaledIterations { blackHole(try BannerBook(design, specification: bannerSpec)) }
+    } setup: { try SyntheticSurvey.banner(n: 1_000_000, questions: 100, psus: 1_000) }
+
     Benchmark("Weighted shares with logit CIs by 5 groups, n = 10^5") { benchmark, design in
         for _ in benchmark.scaledIterations {
             blackHole(try ShareTable(design, of: "q1", in: [1, 2], by: "q2", method: .logit))

@@ -36,6 +36,23 @@ enum SyntheticSurvey {
         return try SurveyDesign(data: Dataset(variables: vars, weightVariable: "wt"))
     }
 
+    /// A banner-book survey: `questions` five-code items `q1…` (8 = Don't know),
+    /// five four-code banner variables `g1…g5` (20 columns) and a weight `wt`;
+    /// with `psus` > 0, a PSU variable `psu` (rows in blocks of n/psus) and 10 strata.
+    static func banner(n: Int, questions: Int, psus: Int = 0, seed: UInt64 = 19) throws -> SurveyDesign {
+        let base = try categorical(n: n, questions: questions, seed: seed)
+        var g = Generator(state: seed &+ 1)
+        var vars = try base.data.variableNames.map { try base.data.variable($0) }
+        for b in 1...5 {
+            vars.append(Variable(name: "g\(b)", level: .nominal, values: (0..<n).map { _ in Double(1 + Int(g.uniform() * 4) % 4) }))
+        }
+        guard psus > 0 else { return try SurveyDesign(data: Dataset(variables: vars, weightVariable: "wt")) }
+        let per = max(n / psus, 1)
+        vars.append(Variable(name: "psu", level: .nominal, values: (0..<n).map { Double($0 / per) }))
+        vars.append(Variable(name: "stratum", level: .nominal, values: (0..<n).map { Double(($0 / per) % 10) }))
+        return try SurveyDesign(data: Dataset(variables: vars), weight: "wt", strata: "stratum", clusters: "psu", nest: true)
+    }
+
     /// `p` correlated continuous variables `x1…xp` as a dataset, with a
     /// fraction `missing` of cells set to NaN (system-missing).
     static func continuousDataset(n: Int, p: Int, missing: Double = 0, seed: UInt64 = 7) throws -> SurveyDesign {

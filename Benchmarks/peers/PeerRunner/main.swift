@@ -133,6 +133,14 @@ do {
         } else {
             times = try timed(repeats) { _ = try design.mean("y", by: ["g"]).pairwiseDifferences() }
         }
+    case "banner":
+        // banner_N_Q: Q questions × 5 banner variables (Total + 20 columns), design-based column tests.
+        let data = try loadMatrix(dir, "banner_\(parts[1])")
+        let design = try SurveyDesign(data: data, weight: "wt")
+        let q = Int(parts[2]) ?? 100
+        let spec = BannerSpecification(stubs: (1...q).map { .init(variable: "q\($0)") },
+                                       banner: (1...5).map { .init(variable: "g\($0)") }, levels: [0.05, 0.01])
+        times = try timed(repeats) { _ = try BannerBook(design, specification: spec) }
     case "csv":
         times = try timed(repeats) { _ = try CSVReader.read(path: "\(dir)/ingest.csv") }
     case "reps":

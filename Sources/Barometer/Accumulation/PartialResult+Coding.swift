@@ -23,7 +23,9 @@ extension PartialResult {
                               spec: [String: String], options: [String: String]) throws(BarometerError) -> PartialResult {
         let vars = try names.map { (n) throws(BarometerError) in try design.variable(n) }
         var acc = TableAccumulator(variableCount: vars.count)
-        try acc.add(TableChunk(codings: vars.map { CategoryCoding($0, missing: missing) }, weights: design.weights, domain: nil))
+        let codings = vars.map { CategoryCoding($0, missing: missing) }
+        try ContingencyTable.checkCells(names, codings)
+        try acc.add(TableChunk(codings: codings, weights: design.weights, domain: nil))
         var o = options
         o["missing"] = missing.rawValue
         return PartialResult(header: PartialHeader(statistic: statistic, variables: vars, design: spec, options: o),

@@ -1,15 +1,38 @@
 extension BannerBook {
-    /// The columns of one banner variable and which rows belong to each.
-    private struct BannerGroup {
+    /// The columns of one banner variable: its coding and the categories each column takes.
+    struct BannerGroup {
         /// Indices into the book's columns.
         let columns: [Int]
-        /// Column (0..<columns.count) of each row when the columns are disjoint
-        /// (no nets), −1 for none; nil when nets overlap categories.
-        let index: [Int32]?
-        /// Membership of each row in each column (nets present).
-        let members: [[Bool]]
+        /// The banner variable coded over its valid answers.
+        let coding: CategoryCoding
+        /// Per local column, the coding's category indices it takes (one, or a net's).
+        let categories: [[Int]]
+        /// Whether the group has nets (columns may overlap).
+        let hasNets: Bool
         /// Whether two columns (local indices) share no code.
         let disjoint: [[Bool]]
+
+        /// Column (0..<columns.count) of each row when the columns are disjoint, −1 for none.
+        var index: [Int32]? { hasNets ? nil : coding.index }
+
+        /// Membership of each row in each local column.
+        var members: [[Bool]] {
+            categories.map { cats in
+                var take = [Bool](repeating: false, count: coding.count)
+                for c in cats { take[c] = true }
+                return coding.index.map { $0 >= 0 && take[Int($0)] }
+            }
+        }
+    }
+
+    /// How a banner book is computed.
+    enum Engine: Sendable {
+        /// The banner accumulator (one pass over the rows) under linearization
+        /// without calibration; the grouped design engine otherwise.
+        case automatic
+        /// One grouped ``RatioOfTotals`` evaluation per row entry and banner
+        /// variable (the general path: replicate weights, calibrated weights).
+        case designEngine
     }
 
     /// Computes the banner book of `specification` over `design`, within `domain`.
@@ -23,6 +46,12 @@ extension BannerBook {
     ///   respondent is in a table's base, and the design's variance errors.
     public init(_ design: SurveyDesign, specification: BannerSpecification, domain: Domain? = nil,
                 progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws(BarometerError) {
+        try self.init(design, specification: specification, domain: domain, engine: .automatic, workers: nil, progress: progress)
+    }
+
+    /// The same with the computation path and worker count chosen (tests).
+    init(_ design: SurveyDesign, specification: BannerSpecification, domain: Domain?, engine: Engine, workers: Int?,
+         progress: ((_ done: Int, _ total: Int) -> Void)?) throws(BarometerError) {
         let spec = try specification.resolved()
         let n = design.rowCount
         if let d = domain, d.mask.count != n {
@@ -50,20 +79,29 @@ extension BannerBook {
             let first = columns.count
             for c in local {
                 let k = columns.count - (spec.total ? 1 : 0)
-                columns.append(Column(variable: c.variable, label: c.label, codes: c.codes, letter: Self.letter(k), group: g))
+                columns.append(Column(variable: c.variable, label: c.label, codes: c.codes, letter: ColumnLetters.name(k), group: g))
             }
             let sets = local.map { Set($0.codes) }
-            let members = sets.map { set in v.values.map { set.contains($0) && v.status(of: $0) == .valid } }
-            let hasNets = !(b.nets ?? []).isEmpty
-            let index: [Int32]? = hasNets ? nil : coding.index
+            let categories = sets.map { set in coding.categories.indices.filter { coding.categories[$0].code.map(set.contains) ?? false } }
             let disjoint = sets.map { a in sets.map { a.isDisjoint(with: $0) } }
-            groups.append(BannerGroup(columns: Array(first..<columns.count), index: index, members: members, disjoint: disjoint))
+            groups.append(BannerGroup(columns: Array(first..<columns.count), coding: coding, categories: categories,
+                                      hasNets: !(b.nets ?? []).isEmpty, disjoint: disjoint))
         }
-        // Tables.
-        var tables: [Table] = []
-        for stub in spec.stubs {
-            tables.append(try Self.table(stub, spec: spec, design: design, domain: domain, columns: columns, groups: groups))
-            progress?(tables.count, spec.stubs.count)
+        // Tables: the banner accumulator under linearization without calibration (unless its
+        // per-PSU state would be too large), the grouped design engine otherwise.
+        let accumulate = engine == .automatic && design.replicates == nil && design.sampling.calibration == nil
+        var tables: [Table]
+        if accumulate, let t = try Self.accumulatedTables(design, spec: spec, domain: domain, columns: columns, groups: groups,
+                                                           workers: workers, progress: progress) {
+            tables = t
+        } else {
+            tables = []
+            let members = groups.map(\.members)
+            for stub in spec.stubs {
+                tables.append(try Self.table(stub, spec: spec, design: design, domain: domain, columns: columns, groups: groups,
+                                             members: members))
+                progress?(tables.count, spec.stubs.count)
+            }
         }
         self.columns = columns
         self.tables = tables
@@ -75,24 +113,15 @@ extension BannerBook {
         self.domain = domain?.description ?? "all respondents"
     }
 
-    /// A, B, …, Z, AA, AB, … for the k-th compared column.
-    static func letter(_ k: Int) -> String {
-        var k = k, s = ""
-        repeat {
-            s = String(UnicodeScalar(UInt8(65 + k % 26))) + s
-            k = k / 26 - 1
-        } while k >= 0
-        return s
-    }
-
     // MARK: - One table
 
     private static func table(_ stub: BannerSpecification.Stub, spec: BannerSpecification.Resolved, design: SurveyDesign,
-                              domain: Domain?, columns: [Column], groups: [BannerGroup]) throws(BarometerError) -> Table {
+                              domain: Domain?, columns: [Column], groups: [BannerGroup], members: [[[Bool]]]) throws(BarometerError) -> Table {
         let n = design.rowCount
         let kind = stub.kind ?? .categories
         if kind == .multipleResponse {
-            return try multipleResponseTable(stub, spec: spec, design: design, domain: domain, columns: columns, groups: groups)
+            return try multipleResponseTable(stub, spec: spec, design: design, domain: domain, columns: columns, groups: groups,
+                                             members: members)
         }
         let v = try design.variable(stub.variable)
         if kind == .mean {
@@ -114,6 +143,12 @@ extension BannerBook {
             entries.append(("Mean", .mean, v.values.enumerated().map { base[$0.offset] ? $0.element : 0 }))
         case .categories, .multipleResponse:
             let coding = CategoryCoding(v, missing: validOnly ? .excludeMissing : .showMissing)
+            // Same cell limit as crosstab (ContingencyTable.maximumCells), checked before the rows' indicators are built.
+            let (cells, overflow) = coding.categories.count.multipliedReportingOverflow(by: max(columns.count, 1))
+            if overflow || cells > ContingencyTable.maximumCells {
+                throw .sizeLimitExceeded(what: "the cells of the banner table of '\(stub.variable)' (\(coding.categories.count) categories) × \(columns.count) columns (recode into fewer categories)",
+                                         size: overflow ? Int.max : cells, limit: ContingencyTable.maximumCells)
+            }
             for (k, cat) in coding.categories.enumerated() {
                 let y = coding.index.map { $0 == Int32(k) ? 1.0 : 0.0 }
                 entries.append((cat.label, cat.status == .valid ? .category : .missing, y))
@@ -127,7 +162,8 @@ extension BannerBook {
         let rule = validOnly ? "valid answers to \(stub.variable) (Don't know, Refused and system-missing excluded)"
                              : "all respondents (Don't know, Refused and system-missing shown, not tested)"
         return try table(stub.variable, title: v.label ?? v.name, entries: entries, base: base, rule: rule,
-                         scale: kind == .mean ? 1 : 100, spec: spec, design: design, domain: domain, columns: columns, groups: groups)
+                         scale: kind == .mean ? 1 : 100, spec: spec, design: design, domain: domain, columns: columns, groups: groups,
+                         members: members)
     }
 
     /// A multiple-response stub: per valid code of the set, the share of cases
@@ -135,7 +171,7 @@ extension BannerBook {
     /// everyone under the `all` base) who named it in any member column.
     private static func multipleResponseTable(_ stub: BannerSpecification.Stub, spec: BannerSpecification.Resolved,
                                               design: SurveyDesign, domain: Domain?, columns: [Column],
-                                              groups: [BannerGroup]) throws(BarometerError) -> Table {
+                                              groups: [BannerGroup], members columnMembers: [[[Bool]]]) throws(BarometerError) -> Table {
         let n = design.rowCount
         let members = try (stub.variables ?? []).map { (name) throws(BarometerError) -> Variable in
             let v = try design.variable(name); try v.requireNumeric(); return v
@@ -164,23 +200,49 @@ extension BannerBook {
             : "all respondents"
         return try table(stub.variable, title: members.first?.label ?? stub.variable, entries: entries, base: base,
                          rule: rule + "; percentages of cases (a respondent may name several codes)", scale: 100,
-                         spec: spec, design: design, domain: domain, columns: columns, groups: groups)
+                         spec: spec, design: design, domain: domain, columns: columns, groups: groups, members: columnMembers)
     }
 
-    /// The table of `entries` (label, kind, per-row indicator or value) over the `base` rows.
+    /// The table of `entries` (label, kind, per-row indicator or value) over
+    /// the `base` rows, through the grouped design engine.
     private static func table(_ variable: String, title: String, entries: [(String, Row.Kind, [Double])], base: [Bool],
                               rule: String, scale: Double, spec: BannerSpecification.Resolved, design: SurveyDesign,
-                              domain: Domain?, columns: [Column], groups: [BannerGroup]) throws(BarometerError) -> Table {
+                              domain: Domain?, columns: [Column], groups: [BannerGroup],
+                              members: [[[Bool]]]) throws(BarometerError) -> Table {
         let n = design.rowCount, w = design.weights.values
         let df = Double(design.degreesOfFreedom(in: Domain(mask: base, description: "base")))
         // Bases per column.
         var bases: [Bases] = []
         for (c, col) in columns.enumerated() {
             var count = 0, sw = 0.0, sw2 = 0.0
-            let member = Self.membership(c, col, groups)
+            let member = Self.membership(c, col, groups, members)
             for i in 0..<n where base[i] && member(i) { count += 1; sw += w[i]; sw2 += w[i] * w[i] }
             bases.append(Bases(unweighted: count, weighted: sw, effective: sw2 > 0 ? sw * sw / sw2 : 0))
         }
+        return try assemble(variable, title: title, entries: entries.map { ($0.0, $0.1) }, bases: bases, df: df, rule: rule,
+                            scale: scale, spec: spec, domain: domain, columns: columns, groups: groups) { (r, g) throws(BarometerError) in
+            let y = entries[r].2
+            guard let g else {
+                return try Self.domainEstimates(design, y: y, groupOf: { base[$0] ? 0 : -1 }, k: 1, bases: [bases[0]])
+            }
+            let group = groups[g]
+            let groupBases = group.columns.map { bases[$0] }
+            if let index = group.index {
+                return try Self.domainEstimates(design, y: y, groupOf: { base[$0] ? index[$0] : -1 }, k: group.columns.count,
+                                                bases: groupBases)
+            }
+            return try Self.overlappingEstimates(design, y: y, base: base, members: members[g], bases: groupBases)
+        }
+    }
+
+    /// The table from its bases and, per row entry and banner variable (nil:
+    /// Total), the columns' estimates and design covariance: cells, tests,
+    /// multiplicity adjustment and letters.
+    static func assemble(_ variable: String, title: String, entries: [(String, Row.Kind)], bases: [Bases], df: Double,
+                         rule: String, scale: Double, spec: BannerSpecification.Resolved, domain: Domain?,
+                         columns: [Column], groups: [BannerGroup],
+                         estimates: (_ entry: Int, _ group: Int?) throws(BarometerError) -> ([Double?], Matrix?))
+        throws(BarometerError) -> Table {
         guard bases.contains(where: { $0.weighted > 0 }) else {
             throw .emptyDomain("no respondent with positive weight in the base of '\(variable)'")
         }
@@ -191,20 +253,15 @@ extension BannerBook {
             var se = [Double?](repeating: nil, count: columns.count)
             // Total.
             if spec.total {
-                let (est, cov) = try Self.domainEstimates(design, y: entry.2, groupOf: { base[$0] ? 0 : -1 }, k: 1, bases: [bases[0]])
+                let (est, cov) = try estimates(r, nil)
                 value[0] = est[0].map { $0 * scale }
                 se[0] = cov.map { (max($0[0, 0], 0)).squareRoot() * scale }
             }
             var letters = [String](repeating: "", count: columns.count)
-            for group in groups {
+            for (g, group) in groups.enumerated() {
                 let k = group.columns.count
                 let groupBases = group.columns.map { bases[$0] }
-                let est: [Double?], cov: Matrix?
-                if let index = group.index {
-                    (est, cov) = try Self.domainEstimates(design, y: entry.2, groupOf: { base[$0] ? index[$0] : -1 }, k: k, bases: groupBases)
-                } else {
-                    (est, cov) = try Self.overlappingEstimates(design, y: entry.2, base: base, members: group.members, bases: groupBases)
-                }
+                let (est, cov) = try estimates(r, g)
                 for (j, c) in group.columns.enumerated() {
                     value[c] = est[j].map { $0 * scale }
                     se[c] = cov.flatMap { m in est[j].map { _ in max(m[j, j], 0).squareRoot() * scale } }
@@ -242,9 +299,9 @@ extension BannerBook {
     }
 
     /// Whether row i is in column c.
-    private static func membership(_ c: Int, _ col: Column, _ groups: [BannerGroup]) -> (Int) -> Bool {
+    private static func membership(_ c: Int, _ col: Column, _ groups: [BannerGroup], _ all: [[[Bool]]]) -> (Int) -> Bool {
         guard let g = col.group, let j = groups[g].columns.firstIndex(of: c) else { return { _ in true } }
-        let members = groups[g].members[j]
+        let members = all[g][j]
         return { members[$0] }
     }
 
@@ -275,7 +332,7 @@ extension BannerBook {
         return Self.expand(r, kept: kept, k: k)
     }
 
-    private static func expand(_ r: RatioOfTotals.Result, kept: [Int], k: Int) -> ([Double?], Matrix?) {
+    static func expand(_ r: RatioOfTotals.Result, kept: [Int], k: Int) -> ([Double?], Matrix?) {
         var est = [Double?](repeating: nil, count: k)
         var cov = Matrix(rows: k, columns: k)
         for (a, ja) in kept.enumerated() {

@@ -115,6 +115,7 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
         let vars = try names.map { (n) throws(BarometerError) in try design.variable(n) }
         let groupStart = 2 + layers.count
         let codings = vars.enumerated().map { CategoryCoding($1, missing: $0 >= groupStart ? .excludeMissing : missing) }
+        try Self.checkCells(names, codings)
         var acc = TableAccumulator(variableCount: codings.count)
         try acc.add(TableChunk(codings: codings, weights: design.weights, domain: domain))
         let layerCodings = Array(codings.dropFirst(2))
@@ -312,5 +313,33 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
             : "User- and system-missing answers excluded (listwise).")
         let title = "\(rowVariable) × \(columnVariable)" + (layerVariables.isEmpty ? "" : " by \(layerVariables.joined(separator: " × "))")
         return TextTable(title: title, headers: headers, rows: rowsText, notes: notes)
+    }
+}
+
+extension ContingencyTable {
+    /// The largest table (cells: the product of the category counts of the
+    /// rows, columns and layers) that `crosstab`, a partial crosstab and a
+    /// banner table take: 10⁶. Its work is O(n·v) to code and count plus
+    /// O(cells) memory and output; beyond the limit (e.g. a continuous
+    /// variable crossed with another) it stops with
+    /// ``BarometerError/sizeLimitExceeded(what:size:limit:)`` before any
+    /// allocation of the cells. R `table` has no limit of its own (it fails
+    /// at 2³¹ cells); SPSS CROSSTABS has none documented.
+    public static let maximumCells = 1_000_000
+
+    /// Throws ``BarometerError/sizeLimitExceeded(what:size:limit:)`` when the
+    /// cross-classification of `codings` (named `names`) has more than
+    /// ``maximumCells`` cells.
+    static func checkCells(_ names: [String], _ codings: [CategoryCoding]) throws(BarometerError) {
+        guard codings.count >= 2 else { return }
+        var cells = 1
+        for c in codings {
+            let (m, overflow) = cells.multipliedReportingOverflow(by: max(c.count, 1))
+            cells = overflow ? Int.max : m
+        }
+        guard cells > maximumCells else { return }
+        let shape = zip(names, codings).map { "'\($0)' (\($1.count) categories)" }.joined(separator: " × ")
+        throw .sizeLimitExceeded(what: "the cells of the table \(shape) (recode into fewer categories)",
+                                 size: cells, limit: maximumCells)
     }
 }

@@ -49,6 +49,17 @@ public struct FrequencyTable: Sendable, Codable, Equatable, TableRepresentable {
     public let effectiveSize: Double
     /// Design effect of weighting `n / n_eff` over the base.
     public let weightingDesignEffect: Double
+    /// Warnings about the table, e.g. more than ``categoryWarningThreshold``
+    /// categories (a continuous variable tabulated); nil when there are none
+    /// (then absent from the JSON).
+    public var warnings: [String]?
+
+    /// Above this many categories (rows) the table is still made, with a
+    /// warning naming the variable and the count: 10,000. The work is O(n)
+    /// to code the rows plus O(k log k) for k categories; memory O(n + k).
+    /// SPSS FREQUENCIES tabulates any number of values (its `/FORMAT=LIMIT(n)`
+    /// suppresses tables longer than n); R `table` has no limit.
+    public static let categoryWarningThreshold = 10_000
 
     /// Tabulates `variable` over `domain` (all respondents when nil).
     /// - Throws: ``BarometerError/unknownVariable(_:suggestions:)``,
@@ -108,6 +119,10 @@ public struct FrequencyTable: Sendable, Codable, Equatable, TableRepresentable {
         let neff = base.kishEffectiveSize(cells: [0])
         self.effectiveSize = neff
         self.weightingDesignEffect = neff > 0 ? n / neff : .nan
+        if categories.count > Self.categoryWarningThreshold {
+            self.warnings = ["'\(name)' has \(categories.count) distinct values (categories), more than \(Self.categoryWarningThreshold): "
+                + "a continuous variable? (recode it, or use mean / quantile)"]
+        }
     }
 
     public var textTable: TextTable {
@@ -127,6 +142,7 @@ public struct FrequencyTable: Sendable, Codable, Equatable, TableRepresentable {
             notes.append("Unweighted.")
         }
         notes.append("Valid percent excludes user-missing and system-missing answers (valid n = \(validCount)).")
+        notes += (warnings ?? []).map { "Warning: \($0)." }
         return TextTable(title: label.map { "\(variable): \($0)" } ?? variable,
                          headers: ["Category", "Code", "n", "Weighted", "Percent", "Valid %", "Cum. %"],
                          rows: rowsText, notes: notes)

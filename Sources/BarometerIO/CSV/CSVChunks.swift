@@ -25,6 +25,7 @@ extension CSVReader {
             let headerLength = try first.parse(base + start, count: count - start, eof: true, oneRecord: true)
             guard first.headerDone else { throw CSVError.noHeader }
             try codebook?.validate(header: first.header)
+            try ColumnSelectionError.check(options.columns, header: first.header, file: path)
             var pos = start + headerLength, line = first.line
             var size = max(chunkBytes, 1), emitted = false
             while pos < count || !emitted {

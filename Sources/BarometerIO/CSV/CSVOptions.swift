@@ -16,14 +16,27 @@ public struct CSVOptions: Sendable, Equatable {
     public var missingTokens: [String]
     /// The field delimiter, one ASCII byte other than `"`, CR or LF. Default `,`.
     public var delimiter: UInt8
+    /// The columns to keep (by header name); `nil` (the default) keeps every
+    /// column. The other columns are still scanned, so quoting and field
+    /// counts are checked and error positions (line, column) are those of
+    /// the whole file, but their cells are neither typed nor stored: memory
+    /// is that of the kept columns only, and a text cell in a column that is
+    /// not kept is no error. The kept columns are read, typed (same
+    /// inference rules) and checked exactly as in a full read. A codebook's
+    /// weight variable is always kept. A name that is not in the header is
+    /// ``ColumnSelectionError/unknownVariable(_:file:suggestions:)``.
+    /// Variables come out in file order.
+    public var columns: Set<String>? = nil
     /// Threads that parse pieces at once; `nil` (the default) means one per
     /// active processor. Internal: tests vary it to show that the result does not.
     package var threads: Int? = nil
 
-    public init(chunkSize: Int = 4 << 20, missingTokens: [String] = ["NA", "."], delimiter: UInt8 = UInt8(ascii: ",")) {
+    public init(chunkSize: Int = 4 << 20, missingTokens: [String] = ["NA", "."], delimiter: UInt8 = UInt8(ascii: ","),
+                columns: Set<String>? = nil) {
         self.chunkSize = chunkSize
         self.missingTokens = missingTokens
         self.delimiter = delimiter
+        self.columns = columns
     }
 
     /// The defaults.

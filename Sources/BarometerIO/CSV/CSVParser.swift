@@ -18,6 +18,8 @@ struct CSVParser {
     let tokens: [String]
     let tokenBytes: [[UInt8]]
     let codebook: Codebook?
+    /// ``CSVOptions/columns`` (nil: every column).
+    let selection: Set<String>?
 
     private(set) var header: [String] = []
     private var columnStore: ColumnStore?
@@ -37,6 +39,7 @@ struct CSVParser {
         tokens = options.missingTokens
         tokenBytes = options.missingTokens.map { Array($0.utf8) }
         self.codebook = codebook
+        selection = options.columns
     }
 
     /// Parses records from `base[0..<count]`; returns the bytes consumed.
@@ -179,6 +182,8 @@ struct CSVParser {
         }
         let col = store.columns + field
         switch col.pointee.kind {
+        case .skipped:
+            return
         case .numeric, .undetermined:
             if let v = DecimalParser.parse(p, count: n, powers: powers) {
                 col.pointee.values.append(v)
@@ -248,7 +253,12 @@ struct CSVParser {
         }
         header = names
         headerFields = []
-        columnStore = ColumnStore(types: names.map { codebook?.type(of: $0) })
+        var skip: [Bool]? = nil
+        if var keep = selection {
+            if let w = codebook?.weight { keep.insert(w) }   // the codebook's weight is every command's default weight
+            skip = names.map { !keep.contains($0) }
+        }
+        columnStore = ColumnStore(types: names.map { codebook?.type(of: $0) }, skip: skip)
         headerDone = true
     }
 
@@ -256,7 +266,9 @@ struct CSVParser {
     /// (estimated from the file size), sparing the copies of repeated growth.
     func reserve(rows: Int) {
         guard let store = columnStore else { return }
-        for j in 0..<store.count where store.columns[j].kind != .string { store.columns[j].values.reserve(rows) }
+        for j in 0..<store.count where store.columns[j].kind != .string && store.columns[j].kind != .skipped {
+            store.columns[j].values.reserve(rows)
+        }
     }
 
     // MARK: - Pieces parsed in parallel (CSVPieces)
@@ -319,10 +331,11 @@ struct CSVParser {
         line += piece.line - 1
     }
 
-    /// Moves the finished columns out.
+    /// Moves the finished columns out (skipped columns are left out, header names included).
     func finish() throws(CSVError) -> (header: [String], columns: [ParsedColumn]) {
         guard let store = columnStore else { throw .noHeader }
-        return (header, (0..<store.count).map { j in
+        let kept = (0..<store.count).filter { store.columns[$0].kind != .skipped }
+        return (kept.map { header[$0] }, kept.map { j in
             store.columns[j].kind == .string ? .strings(store.columns[j].strings) : .numbers(store.columns[j].values.take())
         })
     }

@@ -60,11 +60,33 @@ public enum CSVReader {
         if let file = try MappedFile(path: path) {
             return try withExtendedLifetime(file) {
                 try read(contiguous: file.bytes, count: file.count, codebook: codebook, options: options,
-                         release: { file.release(upTo: $0) })
+                         release: { file.release(upTo: $0) }, file: path)
             }
         }
         var source = try FileByteSource(path: path)
-        return try read(from: &source, codebook: codebook, options: options)
+        return try read(from: &source, codebook: codebook, options: options, file: path)
+    }
+
+    /// The header names of `path` (its first record, trimmed, checked as a
+    /// full read checks them), without reading the records.
+    /// - Throws: ``CSVError``.
+    public static func header(path: String, options: CSVOptions = .default) throws -> [String] {
+        let options = try options.validated()
+        var parser = CSVParser(options: options, codebook: nil)
+        if let file = try MappedFile(path: path) {
+            try withExtendedLifetime(file) {
+                let base = file.bytes, count = file.count
+                var start = 0
+                if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
+                _ = try parser.parse(base + start, count: count - start, eof: true, oneRecord: true)
+            }
+        } else {
+            // Not mappable (an empty file, a pipe): read on, records included.
+            var source = try FileByteSource(path: path)
+            try stream(&source, into: &parser, chunkSize: options.chunkSize, codebook: nil)
+        }
+        guard parser.headerDone else { throw CSVError.noHeader }
+        return parser.header
     }
 
     /// Reads CSV bytes held in memory (cut into `options.chunkSize` pieces, as a file is).
@@ -92,10 +114,11 @@ public enum CSVReader {
         return try read(from: &source, codebook: codebook, options: options)
     }
 
-    static func read<S: ByteSource>(from source: inout S, codebook: Codebook?, options: CSVOptions) throws -> Dataset {
+    static func read<S: ByteSource>(from source: inout S, codebook: Codebook?, options: CSVOptions,
+                                    file: String = "the CSV input") throws -> Dataset {
         let options = try options.validated()
         var parser = CSVParser(options: options, codebook: codebook)
-        try stream(&source, into: &parser, chunkSize: options.chunkSize, codebook: codebook)
+        try stream(&source, into: &parser, chunkSize: options.chunkSize, codebook: codebook, file: file)
         let (header, columns) = try parser.finish()
         return try assemble(header: header, columns: columns, codebook: codebook)
     }
@@ -103,13 +126,15 @@ public enum CSVReader {
     /// Reads a whole file held in memory: the BOM, the header record, the
     /// codebook check, then the records, on several threads (`CSVPieces`).
     static func read(contiguous base: UnsafePointer<UInt8>, count: Int, codebook: Codebook?,
-                     options: CSVOptions, release: (@Sendable (Int) -> Void)? = nil) throws -> Dataset {
+                     options: CSVOptions, release: (@Sendable (Int) -> Void)? = nil,
+                     file: String = "the CSV input") throws -> Dataset {
         var parser = CSVParser(options: options, codebook: codebook)
         var start = 0
         if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
         start += try parser.parse(base + start, count: count - start, eof: true, oneRecord: true)
         guard parser.headerDone else { throw CSVError.noHeader }
         try codebook?.validate(header: parser.header)
+        try ColumnSelectionError.check(options.columns, header: parser.header, file: file)
         try CSVPieces.parse(base, from: start, to: count, into: &parser,
                             pieceSize: options.chunkSize, threads: options.threadCount, release: release)
         let (header, columns) = try parser.finish()
@@ -118,7 +143,7 @@ public enum CSVReader {
 
     /// The chunk loop: read, parse whole records, carry the unfinished one over.
     static func stream<S: ByteSource>(_ source: inout S, into parser: inout CSVParser, chunkSize: Int,
-                                      codebook: Codebook?) throws {
+                                      codebook: Codebook?, file: String = "the CSV input") throws {
         var capacity = max(chunkSize * 2, 64)
         var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { buffer.deallocate() }
@@ -156,6 +181,7 @@ public enum CSVReader {
             start += try parser.parse(buffer + start, count: filled - start, eof: eof, oneRecord: header)
             if header && parser.headerDone {
                 try codebook?.validate(header: parser.header)
+                try ColumnSelectionError.check(parser.selection, header: parser.header, file: file)
                 start += try parser.parse(buffer + start, count: filled - start, eof: eof)
             }
             if !reserved && parser.rows >= 64, let size = sizeHint {

@@ -62,7 +62,9 @@ struct DoubleBuffer {
 /// makes it a string column, and the cells seen so far become `""` (empty)
 /// or the missing token's text.
 struct ColumnBuffer {
-    enum Kind { case undetermined, numeric, string }
+    /// `skipped`: a column outside ``CSVOptions/columns``; its fields are
+    /// scanned (quotes and field counts still checked) but neither typed nor stored.
+    enum Kind { case undetermined, numeric, string, skipped }
 
     var kind: Kind
     var values = DoubleBuffer()
@@ -95,6 +97,7 @@ struct ColumnBuffer {
     /// column would (see ``CSVParser/accepts(_:startingFrom:)``); `rowOffset`
     /// is this column's row count, for the piece's token rows.
     mutating func absorb(_ piece: inout ColumnBuffer, rowOffset: Int, tokens: [String]) {
+        if kind == .skipped { return }
         if piece.kind == .string {
             if kind != .string { becomeString(tokens: tokens) }
             strings.append(contentsOf: piece.strings)
@@ -135,10 +138,16 @@ final class ColumnStore {
     let columns: UnsafeMutablePointer<ColumnBuffer>
     let count: Int
 
-    init(types: [CSVColumnType?]) {
+    /// Columns of the given codebook types; those where `skip` is true are
+    /// ``ColumnBuffer/Kind/skipped`` and hold no storage.
+    init(types: [CSVColumnType?], skip: [Bool]? = nil) {
         count = types.count
         columns = UnsafeMutablePointer<ColumnBuffer>.allocate(capacity: max(types.count, 1))
-        for (j, t) in types.enumerated() { (columns + j).initialize(to: ColumnBuffer(type: t)) }
+        for (j, t) in types.enumerated() {
+            var c = ColumnBuffer(type: t)
+            if skip?[j] == true { c.kind = .skipped; c.values.removeAll() }
+            (columns + j).initialize(to: c)
+        }
     }
 
     init(kinds: [ColumnBuffer.Kind]) {
@@ -147,6 +156,7 @@ final class ColumnStore {
         for (j, k) in kinds.enumerated() {
             (columns + j).initialize(to: ColumnBuffer(type: nil))
             columns[j].kind = k
+            if k == .skipped { columns[j].values.removeAll() }
         }
     }
 

@@ -36,6 +36,17 @@ final class ReadStatCollector {
     var formatVersion = 0
     var declaredRows = -1
     var weightIndex: Int?
+    /// The name of the file's weight variable (kept or not).
+    var weightName: String?
+    /// Per variable of the file (by ReadStat's index): its place in
+    /// `columns`, or nil when ``ReadStatOptions/columns`` skips it.
+    var slots: [Int?] = []
+    /// Every variable name of the file, kept or not (for the selection check).
+    var allNames: [String] = []
+    /// Names to keep besides ``ReadStatOptions/columns`` (the file's weight).
+    var alsoKeep: Set<String> = []
+    /// With `namesOnly`, the variable handler records names and skips every variable.
+    var namesOnly = false
     /// The first failure detected in a callback (the parse is then aborted).
     var failure: ReadStatError?
     /// The last message ReadStat passed to the error handler.
@@ -111,7 +122,7 @@ final class ReadStatCollector {
     }
 
     func variable(_ index: Int32, _ v: UnsafeMutablePointer<readstat_variable_t>, _ labelSet: UnsafePointer<CChar>?) -> Int32 {
-        guard Int(index) == columns.count else {
+        guard Int(index) == slots.count else {
             return fail(.malformed(file: file, detail: "variable \(index) out of order"))
         }
         guard let name = text(readstat_variable_get_name(v), "name of variable \(index + 1)"), !name.isEmpty else {
@@ -122,6 +133,12 @@ final class ReadStatCollector {
               case .some(let format) = optionalText(readstat_variable_get_format(v), "format of variable \(name)"),
               case .some(let set) = text(labelSet, limit: labelSetNameLimit, "label set of variable \(name)").map({ $0.isEmpty ? nil : $0 })
         else { return Int32(READSTAT_HANDLER_ABORT) }
+        allNames.append(name)
+        if namesOnly || (options.columns.map { !$0.contains(name) && !alsoKeep.contains(name) } ?? false) {
+            slots.append(nil)
+            return Int32(READSTAT_HANDLER_SKIP_VARIABLE)
+        }
+        slots.append(columns.count)
         let isString = readstat_variable_get_type_class(v) == READSTAT_TYPE_CLASS_STRING
         var missing = MissingValues()
         if !isString && options.userMissing == .honour {
@@ -145,7 +162,8 @@ final class ReadStatCollector {
 
     func fweight(_ v: UnsafeMutablePointer<readstat_variable_t>) -> Int32 {
         let i = Int(readstat_variable_get_index(v))
-        weightIndex = i >= 0 ? i : nil
+        weightIndex = slots.indices.contains(i) ? slots[i] : nil
+        if slots.indices.contains(i), allNames.indices.contains(i) { weightName = allNames[i] }
         return Int32(READSTAT_HANDLER_OK)
     }
 
@@ -164,10 +182,10 @@ final class ReadStatCollector {
     }
 
     func value(_ row: Int32, _ v: UnsafeMutablePointer<readstat_variable_t>, _ value: readstat_value_t) -> Int32 {
-        let j = Int(readstat_variable_get_index(v))
+        let i = Int(readstat_variable_get_index(v))
         let r = Int(row)
-        guard columns.indices.contains(j), r >= 0 else {
-            return fail(.malformed(file: file, detail: "value for unknown variable \(j) at row \(r + 1)"))
+        guard slots.indices.contains(i), let j = slots[i], columns.indices.contains(j), r >= 0 else {
+            return fail(.malformed(file: file, detail: "value for unknown variable \(i) at row \(r + 1)"))
         }
         guard columns[j].count == r else {
             return fail(.malformed(file: file, detail: "row \(r + 1) of variable \(columns[j].name) out of order"))

@@ -20,9 +20,18 @@ public struct ReadStatOptions: Sendable, Equatable {
     /// ReadStat otherwise reads as WINDOWS-1252; old SPSS files without an
     /// encoding record). Text is always delivered as UTF-8.
     public var encoding: String?
+    /// The variables to keep; `nil` (the default) keeps every variable. The
+    /// others are skipped by ReadStat's variable handler
+    /// (`READSTAT_HANDLER_SKIP_VARIABLE`): their values are never delivered
+    /// nor stored, so memory is that of the kept variables. An SPSS file's
+    /// weight variable is always kept (it is the default weight). A name the
+    /// file does not have is ``ColumnSelectionError/unknownVariable(_:file:suggestions:)``.
+    /// Variables come out in file order.
+    public var columns: Set<String>?
 
-    public init(userMissing: UserMissing = .honour, encoding: String? = nil) {
+    public init(userMissing: UserMissing = .honour, encoding: String? = nil, columns: Set<String>? = nil) {
         self.userMissing = userMissing
         self.encoding = encoding
+        self.columns = columns
     }
 }

@@ -33,9 +33,59 @@ public enum ReadStatReader {
                 ?? ReadStatFormat.detect(ReadStatFormat.head(of: path)) else {
             throw .unknownFormat(file: path)
         }
+        return try collect(path, format: format, options: options, memory: nil)
+    }
+
+    /// Reads an SPSS/Stata/SAS file held in memory (ReadStat's custom I/O
+    /// handlers read the bytes: no temporary file). `name` stands for the
+    /// file in messages. `format` defaults to the one the magic bytes show.
+    public static func read(bytes: [UInt8], name: String = "(memory)", format: ReadStatFormat? = nil,
+                            options: ReadStatOptions = ReadStatOptions()) throws(ReadStatError) -> ReadStatFile {
+        guard let format = format ?? ReadStatFormat.detect(Array(bytes.prefix(1024))) else { throw .unknownFormat(file: name) }
+        return try collect(name, format: format, options: options, memory: ReadStatMemoryIO(bytes))
+    }
+
+    /// The parse behind both `read`s: with a column selection of an SPSS file,
+    /// first the dictionary alone (the weight variable is named only after
+    /// every variable has been handed over, too late to keep it), then the data.
+    private static func collect(_ path: String, format: ReadStatFormat, options: ReadStatOptions,
+                                memory: ReadStatMemoryIO?) throws(ReadStatError) -> ReadStatFile {
+        let collector = ReadStatCollector(file: path, format: format, options: options)
+        if options.columns != nil && (format == .sav || format == .zsav),
+           let w = try dictionary(path, format: format, options: options, memory: memory).weightName {
+            collector.alsoKeep.insert(w)
+        }
+        try parse(path: path, format: format, options: options, collector: collector, values: true, memory: memory)
+        if let selection = options.columns, let missing = selection.sorted().first(where: { !collector.allNames.contains($0) }) {
+            throw .invalidData(file: path, error: .unknownVariable(missing, suggestions: Codebook.suggestions(missing, collector.allNames)))
+        }
+        return try collector.result(format: format)
+    }
+
+    /// The names of the variables of `path`, in file order, from its
+    /// dictionary alone (no data is read).
+    public static func variableNames(path: String, format: ReadStatFormat,
+                                     options: ReadStatOptions = ReadStatOptions()) throws(ReadStatError) -> [String] {
+        try dictionary(path, format: format, options: options, memory: nil).allNames
+    }
+
+    /// A pass over the dictionary alone: every variable is skipped and no value handler is set.
+    private static func dictionary(_ path: String, format: ReadStatFormat, options: ReadStatOptions,
+                                   memory: ReadStatMemoryIO?) throws(ReadStatError) -> ReadStatCollector {
+        let names = ReadStatCollector(file: path, format: format, options: options)
+        names.namesOnly = true
+        try parse(path: path, format: format, options: options, collector: names, values: false, memory: memory)
+        return names
+    }
+
+    /// One ReadStat parse of `path` into `collector` (without `values`, the dictionary only).
+    /// With `memory`, ReadStat reads its bytes (custom I/O handlers) and `path` only names them.
+    private static func parse(path: String, format: ReadStatFormat, options: ReadStatOptions,
+                              collector: ReadStatCollector, values: Bool,
+                              memory: ReadStatMemoryIO? = nil) throws(ReadStatError) {
         guard let parser = readstat_parser_init() else { throw .outOfMemory(file: path) }
         defer { readstat_parser_free(parser) }
-        let collector = ReadStatCollector(file: path, format: format, options: options)
+        memory?.install(on: parser)
         readstat_set_metadata_handler(parser) { m, ctx in
             guard let m, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
             return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().metadata(m)
@@ -56,9 +106,11 @@ public enum ReadStatReader {
             guard let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
             return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().valueLabel(set, value, label)
         }
-        readstat_set_value_handler(parser) { row, v, value, ctx in
-            guard let v, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
-            return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().value(row, v, value)
+        if values {
+            readstat_set_value_handler(parser) { row, v, value, ctx in
+                guard let v, let ctx else { return Int32(READSTAT_HANDLER_ABORT) }
+                return Unmanaged<ReadStatCollector>.fromOpaque(ctx).takeUnretainedValue().value(row, v, value)
+            }
         }
         readstat_set_error_handler(parser) { message, ctx in
             guard let message, let ctx else { return }
@@ -68,7 +120,7 @@ public enum ReadStatReader {
         }
         let ctx = Unmanaged.passUnretained(collector).toOpaque()
         func parse() -> readstat_error_t {
-            withExtendedLifetime(collector) {
+            withExtendedLifetime((collector, memory)) {
                 switch format {
                 case .sav, .zsav: return readstat_parse_sav(parser, path, ctx)
                 case .por: return readstat_parse_por(parser, path, ctx)
@@ -95,7 +147,6 @@ public enum ReadStatReader {
             throw ReadStatError(code: rc, file: path, detail: collector.lastMessage,
                                 encoding: options.encoding ?? collector.fileEncoding, reading: true)
         }
-        return try collector.result(format: format)
     }
 
     /// The extension of `path` without the dot ("" when none).

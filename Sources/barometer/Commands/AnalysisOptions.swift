@@ -13,7 +13,14 @@ struct AnalysisOptions: ParsableArguments {
 
     /// The design over the loaded file and the `--where` domain (nil without it).
     func design(_ input: InputOptions) throws -> (SurveyDesign, Domain?) {
-        let design = try designOptions.design(try input.load(), weight: weight)
+        try design(input, needs: .everything)
+    }
+
+    /// The design over only the columns in `needs` plus the weight, design and `--where` variables.
+    func design(_ input: InputOptions, needs: ColumnNeeds) throws -> (SurveyDesign, Domain?) {
+        var needs = needs
+        needs.add(weight); designOptions.addNeeds(to: &needs); domainOptions.addNeeds(to: &needs)
+        let design = try designOptions.design(try input.load(needs), weight: weight)
         return (design, try domainOptions.domain(design.data))
     }
 }

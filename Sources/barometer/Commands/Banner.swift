@@ -66,7 +66,12 @@ struct Banner: ParsableCommand {
 
     func run() throws {
         let s = try specification()
-        let design = try designOptions.design(try input.load(), weight: weight)
+        var needs = ColumnNeeds()
+        for stub in s.stubs { needs.add(stub.kind == .multipleResponse ? (stub.variables ?? []) : [stub.variable]) }
+        for b in s.banner { needs.add(spec: b.variable) }
+        needs.add(weight)
+        designOptions.addNeeds(to: &needs); domainOptions.addNeeds(to: &needs)
+        let design = try designOptions.design(try input.load(needs), weight: weight)
         // A progress line on stderr when it is a terminal (silent in pipes, files and tests).
         let bar: ((Int, Int) -> Void)? = isatty(2) != 0 ? { done, total in
             let width = 30, filled = total > 0 ? done * width / total : width

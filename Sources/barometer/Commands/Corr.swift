@@ -24,11 +24,20 @@ struct Corr: ParsableCommand {
     @OptionGroup var grouping: GroupingOptions
     @OptionGroup var output: OutputOptions
 
+    /// The columns read besides the weight and design variables: the variables and the `--where` variables.
+    var needs: ColumnNeeds {
+        var n = ColumnNeeds()
+        n.add(variables); domainOptions.addNeeds(to: &n); grouping.addNeeds(to: &n)
+        return n
+    }
+
     func run() throws {
         if estimator != nil && method != .polychoric {
             throw ValidationError("--estimator applies to --method polychoric only")
         }
-        var data = try input.load()
+        var needs = self.needs
+        needs.add(common.weight); common.designOptions.addNeeds(to: &needs)
+        var data = try input.load(needs)
         let by = try grouping.groupingVariables(&data)
         let design = try common.designOptions.design(data, weight: common.weight)
         let domain = try domainOptions.domain(design.data)

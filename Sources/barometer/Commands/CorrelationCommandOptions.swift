@@ -13,4 +13,12 @@ struct CorrelationCommandOptions: ParsableArguments {
     var weightSemantics: WeightSemantics { frequencyWeights ? .frequency : .probability }
 
     func design(_ input: InputOptions) throws -> SurveyDesign { try designOptions.design(try input.load(), weight: weight) }
+
+    /// The design over only the columns in `needs` plus the weight and design variables.
+    func design(_ input: InputOptions, needs: ColumnNeeds) throws -> SurveyDesign {
+        var needs = needs
+        needs.add(weight)
+        designOptions.addNeeds(to: &needs)
+        return try designOptions.design(try input.load(needs), weight: weight)
+    }
 }

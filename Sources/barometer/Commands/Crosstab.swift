@@ -29,9 +29,17 @@ struct Crosstab: ParsableCommand {
         }
     }
 
+    /// The columns read: rows, columns, layers, weight, design and `--where` variables.
+    var needs: ColumnNeeds {
+        var n = ColumnNeeds()
+        n.add([rows, cols] + layer); n.add(weight)
+        designOptions.addNeeds(to: &n); domainOptions.addNeeds(to: &n); grouping.addNeeds(to: &n)
+        return n
+    }
+
     func run() throws {
         try grouping.requireNoCompare("crosstab")
-        var data = try input.load()
+        var data = try input.load(needs)
         let by = try grouping.groupingVariables(&data)      // --by: layers of the groups' valid categories
         let design = try designOptions.design(data, weight: weight)
         let subset = try domainOptions.domain(design.data)

@@ -14,9 +14,16 @@ struct Freq: ParsableCommand {
     @OptionGroup var grouping: GroupingOptions
     @OptionGroup var output: OutputOptions
 
+    /// The columns read: the variable, the weight and the `--where` variables.
+    var needs: ColumnNeeds {
+        var n = ColumnNeeds()
+        n.add(variable); n.add(weight); domainOptions.addNeeds(to: &n); grouping.addNeeds(to: &n)
+        return n
+    }
+
     func run() throws {
         try grouping.requireNoCompare("freq")
-        var data = try input.load()
+        var data = try input.load(needs)
         let by = try grouping.groupingVariables(&data)
         let design = try SurveyDesign(data: data, weight: weight)
         if !by.isEmpty {
@@ -25,6 +32,7 @@ struct Freq: ParsableCommand {
                                                                       missing: excludeMissing ? .excludeMissing : .showMissing), output)
         }
         let table = try FrequencyTable(design, variable: variable, domain: try domainOptions.domain(design.data), missing: excludeMissing ? .excludeMissing : .showMissing)
+        warn(table.warnings ?? [])
         try emit(table, output)
     }
 }

@@ -31,7 +31,9 @@ struct GLMCommand: ParsableCommand {
     @OptionGroup var options: AnalysisOptions
 
     func run() throws {
-        let (design, domain) = try options.design(input)
+        var needs = ColumnNeeds()
+        needs.add(formula: formula)
+        let (design, domain) = try options.design(input, needs: needs)
         let codes = try success.map { Set(try parseCodes($0, option: "--success")) }
         let result = try design.glm(formula, family: family, link: link, successCodes: codes, level: options.level,
                                      domain: domain)

@@ -24,7 +24,9 @@ struct MRSet: ParsableCommand {
             guard let c = Double(p.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--exclude: '\(p)' is not a code") }
             codes.insert(c)
         } }
-        let design = try SurveyDesign(data: input.load(), weight: weight)
+        var needs = ColumnNeeds()
+        needs.add(variables); needs.add(weight); needs.add(expression: among); domainOptions.addNeeds(to: &needs)
+        let design = try SurveyDesign(data: input.load(needs), weight: weight)
         let among = try self.among.map { (text) throws -> Domain in
             let e = try DomainExpression(text)
             if let set = try e.codeSet(in: design.data) { return try design.domain(set.variable, in: set.codes) }

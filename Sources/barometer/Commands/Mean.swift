@@ -12,11 +12,19 @@ struct EstimateOptions: ParsableArguments {
     @OptionGroup var groupOptions: GroupOptions
     @OptionGroup var output: OutputOptions
 
-    func design() throws -> SurveyDesign { try designOptions.design(try input.load(), weight: weight) }
+    func design() throws -> SurveyDesign { try designOptions.design(try input.load(needs), weight: weight) }
+
+    /// The columns read: the variables, weight, design, --where and --by variables.
+    var needs: ColumnNeeds {
+        var n = ColumnNeeds()
+        n.add(variables); n.add(weight)
+        designOptions.addNeeds(to: &n); domainOptions.addNeeds(to: &n); groupOptions.addNeeds(to: &n)
+        return n
+    }
 
     /// Runs `mean` or `total`: per group with `--by` (R svyby), else over the variables, within `--where`.
     func run(total: Bool) throws {
-        var data = try input.load()
+        var data = try input.load(needs)
         let by = try groupOptions.groupingVariables(&data)      // derived indicators join the data
         let design = try designOptions.design(data, weight: weight)
         let domain = try domainOptions.domain(data)

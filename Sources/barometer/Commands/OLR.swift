@@ -19,7 +19,9 @@ struct OLRCommand: ParsableCommand {
     @OptionGroup var options: AnalysisOptions
 
     func run() throws {
-        let (design, domain) = try options.design(input)
+        var needs = ColumnNeeds()
+        needs.add(formula: formula)
+        let (design, domain) = try options.design(input, needs: needs)
         try emit(try design.olr(formula, link: link, level: options.level, domain: domain), options.output)
     }
 }

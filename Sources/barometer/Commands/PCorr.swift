@@ -21,7 +21,10 @@ struct PCorr: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        var data = try input.load()
+        var needs = ColumnNeeds()
+        needs.add(variables + control); domainOptions.addNeeds(to: &needs); grouping.addNeeds(to: &needs)
+        needs.add(common.weight); common.designOptions.addNeeds(to: &needs)
+        var data = try input.load(needs)
         let by = try grouping.groupingVariables(&data)
         let design = try common.designOptions.design(data, weight: common.weight)
         let domain = try domainOptions.domain(design.data)

@@ -21,12 +21,15 @@ struct StateOutput: ParsableArguments {
     /// The state of a command over `input`: a CSV file is streamed in chunks
     /// of whole records (memory bounded by a chunk, not the file), each chunk
     /// accumulated and merged in file order; other formats are loaded whole.
-    func accumulate(_ input: InputOptions, _ build: (Dataset) throws -> PartialResult) throws -> PartialResult {
-        guard URL(fileURLWithPath: input.file).pathExtension.lowercased() == "csv" else { return try build(input.load()) }
+    /// Only the columns in `needs` are read (every column by default).
+    func accumulate(_ input: InputOptions, needs: ColumnNeeds = .everything,
+                    _ build: (Dataset) throws -> PartialResult) throws -> PartialResult {
+        guard URL(fileURLWithPath: input.file).pathExtension.lowercased() == "csv" else { return try build(input.load(needs)) }
         let codebook = try input.codebook.map { (p: String) throws(CodebookError) -> Codebook in try Codebook.load(path: p) }
         var state: PartialResult? = nil
         var offset = 0
-        let options = try input.delimiter.map { CSVOptions(delimiter: try parseDelimiter($0)) } ?? .default
+        var options = try input.delimiter.map { CSVOptions(delimiter: try parseDelimiter($0)) } ?? .default
+        options.columns = needs.selection(file: input.file, csv: options, options: ReadStatOptions())
         try ProvenanceRecorder.shared.recordFile(input.file)
         try ProvenanceRecorder.shared.recordFile(input.codebook)
         try CSVReader.forEachChunk(path: input.file, codebook: codebook, options: options, chunkBytes: chunkBytes) { data in
@@ -68,7 +71,7 @@ struct PartialFreq: ParsableCommand {
     @OptionGroup var state: StateOutput
 
     func run() throws {
-        try state.write(try state.accumulate(command.input) { data in
+        try state.write(try state.accumulate(command.input, needs: command.needs) { data in
             let design = try SurveyDesign(data: data, weight: command.weight)
             return try PartialResult.frequency(design, variable: command.variable,
                                                missing: command.excludeMissing ? .excludeMissing : .showMissing,
@@ -86,7 +89,7 @@ struct PartialCrosstab: ParsableCommand {
         if let s = command.stats, !s.isEmpty {
             throw ValidationError("partial crosstab writes the table only; --stats needs the rows (run crosstab on the whole file)")
         }
-        try state.write(try state.accumulate(command.input) { data in
+        try state.write(try state.accumulate(command.input, needs: command.needs) { data in
             let design = try command.designOptions.design(data, weight: command.weight)
             return try PartialResult.crosstab(design, rows: command.rows, columns: command.cols, layers: command.layer,
                                               missing: command.excludeMissing ? .excludeMissing : .showMissing,
@@ -98,7 +101,7 @@ struct PartialCrosstab: ParsableCommand {
 
 /// Shared by `partial mean` and `partial total`.
 func writeEstimatesState(_ options: EstimateOptions, total: Bool, _ state: StateOutput) throws {
-    try state.write(try state.accumulate(options.input) { data in
+    try state.write(try state.accumulate(options.input, needs: options.needs) { data in
         let design = try options.designOptions.design(data, weight: options.weight)
         return try PartialResult.estimates(design, variables: options.variables, total: total, level: options.level,
                                            design: designSpec(design, options.designOptions))
@@ -132,7 +135,10 @@ struct PartialCorr: ParsableCommand {
                                          excludeUserMissing: !command.includeUserMissing,
                                          weightSemantics: command.common.weightSemantics,
                                          confidenceLevel: command.common.level, adjustment: command.common.adjust)
-        try state.write(try state.accumulate(command.input) { data in
+        var needs = command.needs
+        needs.add(command.common.weight)
+        command.common.designOptions.addNeeds(to: &needs)
+        try state.write(try state.accumulate(command.input, needs: needs) { data in
             let design = try command.common.designOptions.design(data, weight: command.common.weight)
             return try PartialResult.correlation(design, variables: command.variables, options: options,
                                                  design: designSpec(design, nil))

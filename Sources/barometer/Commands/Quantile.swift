@@ -15,7 +15,9 @@ struct QuantileCommand: ParsableCommand {
     @OptionGroup var options: AnalysisOptions
 
     func run() throws {
-        let (design, domain) = try options.design(input)
+        var needs = ColumnNeeds()
+        needs.add(variable)
+        let (design, domain) = try options.design(input, needs: needs)
         let probabilities = try parseCodes(q, option: "--q")
         try emit(try design.quantiles(variable, probabilities: probabilities, rule: rule, level: options.level,
                                       domain: domain), options.output)

@@ -17,7 +17,10 @@ struct Ratio: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        var data = try input.load()
+        var needs = ColumnNeeds()
+        needs.add([numerator, denominator]); needs.add(weight)
+        designOptions.addNeeds(to: &needs); domainOptions.addNeeds(to: &needs); groupOptions.addNeeds(to: &needs)
+        var data = try input.load(needs)
         let by = try groupOptions.groupingVariables(&data)
         let design = try designOptions.design(data, weight: weight)
         let domain = try domainOptions.domain(data)

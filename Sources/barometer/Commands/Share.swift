@@ -24,7 +24,10 @@ struct Share: ParsableCommand {
     func run() throws {
         // --of / --among / --by in the domain language: a plain code set stays as it is; a
         // condition (threshold, range, text) becomes its 0/1 indicator (Dataset.codeSet / groupingVariable).
-        var data = try input.load()
+        var needs = ColumnNeeds()
+        needs.add(spec: self.of); needs.add(spec: among); needs.add(weight)
+        designOptions.addNeeds(to: &needs); domainOptions.addNeeds(to: &needs); groupOptions.addNeeds(to: &needs)
+        var data = try input.load(needs)
         let of = try data.codeSet(self.of)
         let amongExpression = try among.map { try DomainExpression($0) }
         let amongSet = try amongExpression.flatMap { try $0.codeSet(in: data) }

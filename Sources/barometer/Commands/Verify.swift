@@ -18,8 +18,27 @@ struct Verify: ParsableCommand {
     @Option(name: .long, help: "Directory for the Markdown and HTML reports.") var reportDir: String = "barometer-reports"
     @OptionGroup var output: OutputOptions
 
+    /// The columns the claims read (after the mapping), kept when the file has
+    /// them: a claim on a variable the file lacks stays that claim's error.
+    /// A claim or mapping file that does not load loads every column (its
+    /// error is reported below, as before).
+    func claimNeeds() -> ColumnNeeds {
+        guard var file = try? ClaimFileLoader.load(claims) else { return .everything }
+        var needs = ColumnNeeds()
+        needs.add(weight)
+        if let mapping {
+            guard let m = try? ClaimFileLoader.loadMapping(mapping), let mapped = try? file.applying(m) else { return .everything }
+            file = mapped
+            needs.addOptional([m.weight].compactMap { $0 })
+        }
+        needs.addOptional(file.claims.flatMap(\.computation.variablesUsed))
+        return needs
+    }
+
     func run() throws {
-        let dataset = try loadRecorded(data, codebook: codebook, options: ReadStatOptions(), csv: nil)
+        let options = ReadStatOptions()
+        let dataset = try loadRecorded(data, codebook: codebook, options: options, csv: nil,
+                                       columns: claimNeeds().selection(file: data, csv: nil, options: options))
         var file = try ClaimFileLoader.load(claims)
         try ProvenanceRecorder.shared.recordFile(claims)
         let consistency = try ConsistencyReport(file)
