@@ -19,6 +19,15 @@ public struct Claim: Sendable, Codable, Equatable {
         /// Published-trend / published-only claims: nothing to recompute;
         /// checked for internal consistency only.
         case notRecomputable = "not-recomputable"
+        /// A `group-difference` claim that two groups do not differ by more
+        /// than ``Claim/margin`` (percentage points): two one-sided t tests
+        /// at 5% (Schuirmann's TOST), i.e. pass when the 90% CI of the
+        /// difference lies inside (−margin, +margin).
+        case equivalence
+        /// A `group-difference` claim that two groups differ: pass when the
+        /// 95% CI of the difference excludes 0 (two-sided t test at 5%) and,
+        /// with ``Claim/expectedSign``, lies on that side.
+        case difference
     }
 
     /// Expected sign of a coefficient.
@@ -42,9 +51,14 @@ public struct Claim: Sendable, Codable, Equatable {
     public var expectedSign: Sign?
     /// Our reading of the wording, the base, assumptions.
     public var note: String?
+    /// For ``VerdictRule/equivalence``: the largest difference, in
+    /// percentage points, that still counts as "no difference" (> 0, ≤ 100).
+    public var margin: Double?
 
     public init(id: String, location: ClaimLocation, statement: String, figure: PublishedFigure?,
-                computation: ClaimComputation, verdict: VerdictRule, expectedSign: Sign? = nil, note: String? = nil) {
+                computation: ClaimComputation, verdict: VerdictRule, expectedSign: Sign? = nil, note: String? = nil,
+                margin: Double? = nil) {
+        self.margin = margin
         self.id = id
         self.location = location
         self.statement = statement
@@ -77,6 +91,9 @@ public struct Claim: Sendable, Codable, Equatable {
                                 reason: "a 'regression' claim states a coefficient's sign: use verdict 'sign' or 'sign-ci' without a figure")
         }
         try figure?.validate(claim: id, kind: kind)
+        if margin != nil && verdict != .equivalence {
+            throw .invalidClaim(claim: id, field: "margin", reason: "a margin applies to verdict 'equivalence' only")
+        }
         switch verdict {
         case .roundingInterval, .confidenceInterval:
             guard figure != nil else {
@@ -91,6 +108,21 @@ public struct Claim: Sendable, Codable, Equatable {
             }
             guard [.correlation, .partialCorrelation, .groupDifference, .regression].contains(kind) else {
                 throw .invalidClaim(claim: id, field: "verdict", reason: "verdict '\(verdict.rawValue)' fits correlations, differences and regression coefficients, not '\(kind.rawValue)'")
+            }
+        case .equivalence, .difference:
+            guard kind == .groupDifference else {
+                throw .invalidClaim(claim: id, field: "verdict", reason: "verdict '\(verdict.rawValue)' fits 'group-difference' claims, not '\(kind.rawValue)'")
+            }
+            if verdict == .equivalence {
+                guard let m = margin else {
+                    throw .invalidClaim(claim: id, field: "margin", reason: "verdict 'equivalence' needs a margin in percentage points")
+                }
+                guard m.isFinite, m > 0, m <= 100 else {
+                    throw .invalidClaim(claim: id, field: "margin", reason: "the margin must be a number of percentage points in (0, 100], found \(m)")
+                }
+                guard expectedSign == nil else {
+                    throw .invalidClaim(claim: id, field: "expectedSign", reason: "an equivalence claim has no expected sign")
+                }
             }
         case .notRecomputable:
             guard !kind.isRecomputable else {

@@ -5,11 +5,12 @@ import Barometer
 /// The evaluator's default engines (``ClaimEvaluator/defaultEngines``) are
 /// adapters onto the real engines: ``ShareClaimEngine`` (marginal and
 /// collapsed shares), ``ConditionalShareClaimEngine`` (`ConditionalShare`),
-/// ``MultipleResponseClaimEngine`` (`MultipleResponseSet`) and
+/// ``MultipleResponseClaimEngine`` (`MultipleResponseSet`),
 /// ``CorrelationClaimEngine`` (`Correlation` and the design-based
-/// correlation SE). Other engines plug in through
-/// ``ClaimEvaluator/init(design:engines:)``; a kind with no engine (today
-/// `group-difference`) is reported as "not yet computable", never as passed.
+/// correlation SE) and ``GroupDifferenceClaimEngine`` (grouped shares and
+/// their contrast). Other engines plug in through
+/// ``ClaimEvaluator/init(design:engines:)``; a kind with no engine is
+/// reported as "not yet computable", never as passed.
 public protocol ClaimEngine: Sendable {
     /// A short name shown in reports (e.g. `shares (FrequencyTable)`).
     var name: String { get }

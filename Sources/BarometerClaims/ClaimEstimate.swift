@@ -15,10 +15,10 @@ public struct ClaimEstimate: Sendable, Codable, Equatable {
     /// The base in words (deletion rule, domain).
     public var base: String
     /// Two-sided p-value of the estimate against zero, when the engine tests it
-    /// (regression coefficients: t on the model's residual df).
-    public var pValue: Double?
+    /// (regression coefficients: t on the model's residual df; group differences).
+    public var pValue: Double? = nil
     /// Degrees of freedom of the interval and test, when the engine reports them.
-    public var degreesOfFreedom: Int?
+    public var degreesOfFreedom: Int? = nil
 
     public init(value: Double, standardError: Double? = nil, confidenceInterval: FigureInterval? = nil,
                 count: Int, weightedBase: Double? = nil, base: String, pValue: Double? = nil,

@@ -10,6 +10,11 @@ import Barometer
 /// - `sign`: pass when the estimate is > 0 (positive) or < 0 (negative);
 /// - `sign-ci`: pass when, in addition, the whole 95% CI lies on that side
 ///   of zero (lower end > 0, or upper end < 0);
+/// - `difference`: pass when the 95% CI excludes 0 (and lies on the side of
+///   `expectedSign` when given);
+/// - `equivalence`: pass when the 90% CI `d ± t_{df, 0.95}·SE` lies inside
+///   (−margin, +margin), i.e. both one-sided t tests reject at 5%
+///   (Schuirmann's TOST; p = max(P(T ≥ (d + δ)/SE), P(T ≤ (d − δ)/SE)));
 /// - `not-recomputable`: status ``ClaimEvaluation/Status/notRecomputable``.
 /// A kind with no registered engine gets
 /// ``ClaimEvaluation/Status/notYetComputable`` (naming the engine it waits
@@ -22,10 +27,10 @@ public struct ClaimEvaluator: Sendable {
 
     /// Engines available in this build: shares, conditional shares,
     /// multiple response, correlations and partial correlations, regression
-    /// coefficients.
+    /// coefficients, group differences.
     public static var defaultEngines: [any ClaimEngine] {
         [ShareClaimEngine(), ConditionalShareClaimEngine(), MultipleResponseClaimEngine(), CorrelationClaimEngine(),
-         RegressionClaimEngine()]
+         RegressionClaimEngine(), GroupDifferenceClaimEngine()]
     }
 
     /// An evaluator on `design` with `engines` (later engines win for a kind
@@ -98,6 +103,26 @@ public struct ClaimEvaluator: Sendable {
             let ok = positive ? est.value > 0 && ci.lower > 0 : est.value < 0 && ci.upper < 0
             return make(est, ok ? .pass : .fail,
                         "estimate \(NumberFormat.fixed(est.value, 4)), 95% CI \(ci), expected \(positive ? "> 0 with the CI above 0" : "< 0 with the CI below 0")")
+        case .difference:
+            guard let ci = est.confidenceInterval else { return make(est, .notYetComputable, "\(engine.name) gives no confidence interval") }
+            let excludes = ci.lower > 0 || ci.upper < 0
+            let side = claim.expectedSign.map { $0 == .positive ? est.value > 0 : est.value < 0 } ?? true
+            let p = est.pValue.map { ", p = \(GroupDifferences.formatP($0))" } ?? ""
+            return make(est, excludes && side ? .pass : .fail,
+                        "difference \(NumberFormat.fixed(est.value, 2)), 95% CI \(ci) \(excludes ? "excludes" : "includes") 0\(p)"
+                            + (claim.expectedSign.map { side ? "" : "; expected \($0.rawValue)" } ?? ""))
+        case .equivalence:
+            guard let margin = claim.margin, let se = est.standardError, let df = est.degreesOfFreedom, df >= 1 else {
+                return make(est, .error, "equivalence needs a margin, and an estimate with SE and degrees of freedom")
+            }
+            let dist = StudentT(degreesOfFreedom: Double(df))
+            let q = dist.quantile(0.95)
+            let lower = est.value - q * se, upper = est.value + q * se
+            let ok = lower > -margin && upper < margin
+            let p = se > 0 ? max(dist.sf((est.value + margin) / se), dist.cdf((est.value - margin) / se)) : (ok ? 0 : 1)
+            return make(est, ok ? .pass : .fail,
+                        "difference \(NumberFormat.fixed(est.value, 2)), 90% CI [\(NumberFormat.fixed(lower, 2)), \(NumberFormat.fixed(upper, 2))] "
+                            + "\(ok ? "inside" : "not inside") ±\(NumberFormat.fixed(margin, 2)) (TOST p = \(GroupDifferences.formatP(p)))")
         case .notRecomputable:
             return make(nil, .notRecomputable, "checked for internal consistency only")
         }

@@ -124,6 +124,16 @@ do {
         let data = try loadMatrix(dir, "shares_\(parts[1])")
         let design = try SurveyDesign(data: data, weight: "wt")
         times = try timed(repeats) { _ = try ShareTable(design, of: "yes", in: [1], by: "region", method: .logit) }
+    case "groupmeans", "groupdiffs":
+        // grouped means with SEs (R svyby(~y, ~g, svymean)) under strata and PSUs; groupdiffs adds
+        // the k × k covariance and every pairwise difference (svyby(covmat = TRUE) + svycontrast)
+        let data = try loadMatrix(dir, "groups_\(parts[1])_\(parts[2])")
+        let design = try SurveyDesign(data: data, weight: "wt", strata: "st", clusters: "psu")
+        if parts[0] == "groupmeans" {
+            times = try timed(repeats) { _ = try design.mean("y", by: ["g"], covariance: false) }
+        } else {
+            times = try timed(repeats) { _ = try design.mean("y", by: ["g"]).pairwiseDifferences() }
+        }
     case "banner":
         // banner_N_Q: Q questions × 5 banner variables (Total + 20 columns), design-based column tests.
         let data = try loadMatrix(dir, "banner_\(parts[1])")

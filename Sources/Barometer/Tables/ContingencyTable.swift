@@ -107,13 +107,19 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
     ///   ``BarometerError/emptyDomain(_:)`` when no respondent with positive
     ///   weight is in the base; ``BarometerError/invalidArgument(_:)`` for a
     ///   variable used twice.
-    public init(_ design: SurveyDesign, rows: String, columns: String, layers: [String] = [],
+    ///
+    /// `by` adds layers after `layers` as groups (`crosstab --by`, R
+    /// `svytable(~rows + columns + by, design)`): their user- and
+    /// system-missing codes are left out (as R `svyby` drops `NA` groups)
+    /// whatever `missing` says; all layers are tallied in the same single pass.
+    public init(_ design: SurveyDesign, rows: String, columns: String, layers: [String] = [], by: [String] = [],
                 domain: Domain? = nil, missing: MissingInclusion = .showMissing,
                 display: Percentages? = nil) throws(BarometerError) {
-        let names = [rows, columns] + layers
+        let names = [rows, columns] + layers + by
         guard Set(names).count == names.count else { throw .invalidArgument("a variable appears twice in the table") }
         let vars = try names.map { (n) throws(BarometerError) in try design.variable(n) }
-        let codings = vars.map { CategoryCoding($0, missing: missing) }
+        let groupStart = 2 + layers.count
+        let codings = vars.enumerated().map { CategoryCoding($1, missing: $0 >= groupStart ? .excludeMissing : missing) }
         try Self.checkCells(names, codings)
         var acc = TableAccumulator(variableCount: codings.count)
         try acc.add(TableChunk(codings: codings, weights: design.weights, domain: domain))

@@ -90,6 +90,10 @@ extension DomainOptions {
 }
 
 extension GroupOptions {
+    func addNeeds(to needs: inout ColumnNeeds) { grouping.addNeeds(to: &needs) }
+}
+
+extension GroupingOptions {
     func addNeeds(to needs: inout ColumnNeeds) { for b in by { needs.add(spec: b) } }
 }
 

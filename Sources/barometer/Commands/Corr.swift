@@ -21,12 +21,13 @@ struct Corr: ParsableCommand {
     @Flag(name: .long, help: "Use user-missing codes as values.") var includeUserMissing = false
     @OptionGroup var common: CorrelationCommandOptions
     @OptionGroup var domainOptions: DomainOptions
+    @OptionGroup var grouping: GroupingOptions
     @OptionGroup var output: OutputOptions
 
     /// The columns read besides the weight and design variables: the variables and the `--where` variables.
     var needs: ColumnNeeds {
         var n = ColumnNeeds()
-        n.add(variables); domainOptions.addNeeds(to: &n)
+        n.add(variables); domainOptions.addNeeds(to: &n); grouping.addNeeds(to: &n)
         return n
     }
 
@@ -34,13 +35,32 @@ struct Corr: ParsableCommand {
         if estimator != nil && method != .polychoric {
             throw ValidationError("--estimator applies to --method polychoric only")
         }
-        let design = try common.design(input, needs: needs)
+        var needs = self.needs
+        needs.add(common.weight); common.designOptions.addNeeds(to: &needs)
+        var data = try input.load(needs)
+        let by = try grouping.groupingVariables(&data)
+        let design = try common.designOptions.design(data, weight: common.weight)
         let domain = try domainOptions.domain(design.data)
         let options = CorrelationOptions(method: method, missing: pairwise ? .pairwise : .listwise,
                                          excludeUserMissing: !includeUserMissing,
                                          weightSemantics: common.weightSemantics,
                                          confidenceLevel: common.level, adjustment: common.adjust,
                                          domain: domain, polychoricEstimator: estimator ?? .twoStep)
+        if !by.isEmpty {
+            // the rows split by group in one pass, a matrix per group; design-based SEs per group
+            // on the full design; --compare: Fisher z (and the design-based difference) per pair of groups
+            let designed = common.designOptions.isSpecified
+            if (designed || grouping.compare) && method != .pearson {
+                throw ValidationError("design-based SEs and --compare between groups are available for Pearson correlations")
+            }
+            let grouped = try Correlation.matrix(design, variables: variables, by: by, options: options)
+            return try grouping.emitGroups(
+                grouped,
+                designBased: designed ? try grouped.designCorrelations(design: design, domain: domain, level: common.level) : nil,
+                differences: grouping.compare ? try grouped.differences(design: designed ? design : nil, domain: domain,
+                                                                        level: common.level, adjustment: common.adjust) : nil,
+                output)
+        }
         let result = try Correlation.matrix(design, variables: variables, options: options)
         // Polychoric: thresholds (with SEs under ML) and the normality tests per pair after the
         // matrix, as polycor prints them; in JSON they are the matrix's "polychoric" field.

@@ -19,6 +19,7 @@ struct Crosstab: ParsableCommand {
     @Flag(name: .long, help: "Show expected counts under independence (SPSS /CELLS=EXPECTED); same as adding 'expected' to --stats.") var expected = false
     @OptionGroup var designOptions: DesignOptions
     @OptionGroup var domainOptions: DomainOptions
+    @OptionGroup var grouping: GroupingOptions
     @OptionGroup var output: OutputOptions
 
     enum PercentChoice: String, ExpressibleByArgument, CaseIterable {
@@ -32,14 +33,17 @@ struct Crosstab: ParsableCommand {
     var needs: ColumnNeeds {
         var n = ColumnNeeds()
         n.add([rows, cols] + layer); n.add(weight)
-        designOptions.addNeeds(to: &n); domainOptions.addNeeds(to: &n)
+        designOptions.addNeeds(to: &n); domainOptions.addNeeds(to: &n); grouping.addNeeds(to: &n)
         return n
     }
 
     func run() throws {
-        let design = try designOptions.design(try input.load(needs), weight: weight)
+        try grouping.requireNoCompare("crosstab")
+        var data = try input.load(needs)
+        let by = try grouping.groupingVariables(&data)      // --by: layers of the groups' valid categories
+        let design = try designOptions.design(data, weight: weight)
         let subset = try domainOptions.domain(design.data)
-        let table = try ContingencyTable(design, rows: rows, columns: cols, layers: layer, domain: subset,
+        let table = try ContingencyTable(design, rows: rows, columns: cols, layers: layer, by: by, domain: subset,
                                          missing: excludeMissing ? .excludeMissing : .showMissing,
                                          display: percent.value)
         let list = [stats, expected ? "expected" : nil].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ",")

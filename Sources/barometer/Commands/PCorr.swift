@@ -17,16 +17,34 @@ struct PCorr: ParsableCommand {
     @Flag(name: .long, help: "On a singular matrix use the pseudo-inverse (result flagged) instead of failing.") var pseudoInverse = false
     @OptionGroup var common: CorrelationCommandOptions
     @OptionGroup var domainOptions: DomainOptions
+    @OptionGroup var grouping: GroupingOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         var needs = ColumnNeeds()
-        needs.add(variables + control); domainOptions.addNeeds(to: &needs)
-        let design = try common.design(input, needs: needs)
+        needs.add(variables + control); domainOptions.addNeeds(to: &needs); grouping.addNeeds(to: &needs)
+        needs.add(common.weight); common.designOptions.addNeeds(to: &needs)
+        var data = try input.load(needs)
+        let by = try grouping.groupingVariables(&data)
+        let design = try common.designOptions.design(data, weight: common.weight)
         let domain = try domainOptions.domain(design.data)
         let options = CorrelationOptions(method: method.value, weightSemantics: common.weightSemantics,
                                          confidenceLevel: common.level, adjustment: common.adjust,
                                          singularity: pseudoInverse ? .pseudoInverse : .error, domain: domain)
+        if !by.isEmpty {
+            let designed = common.designOptions.isSpecified
+            if (designed || grouping.compare) && method != .pearson {
+                throw ValidationError("design-based SEs and --compare between groups are available for Pearson partial correlations")
+            }
+            let grouped = try Correlation.partialMatrix(design, variables: variables, controlling: control, by: by, options: options)
+            return try grouping.emitGroups(
+                grouped,
+                designBased: designed ? try grouped.designCorrelations(design: design, controlling: control, givenOthers: control.isEmpty,
+                                                                       domain: domain, level: common.level) : nil,
+                differences: grouping.compare ? try grouped.differences(design: designed ? design : nil, domain: domain,
+                                                                        level: common.level, adjustment: common.adjust) : nil,
+                output)
+        }
         let result = control.isEmpty
             ? try Correlation.partialMatrixGivenOthers(design, variables: variables, options: options)
             : try Correlation.partialMatrix(design, variables: variables, controlling: control, options: options)

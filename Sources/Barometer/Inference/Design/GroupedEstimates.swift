@@ -161,7 +161,8 @@ public struct GroupDifferences: Sendable, Encodable, Equatable, TableRepresentab
                          rows: rows, notes: notes)
     }
 
-    static func formatP(_ p: Double?) -> String {
+    /// A p-value as printed: four decimals, `<0.0001` below that, empty for nil.
+    public static func formatP(_ p: Double?) -> String {
         guard let p else { return "" }
         return p < 0.0001 ? "<0.0001" : NumberFormat.fixed(p, 4)
     }
@@ -264,6 +265,20 @@ extension SurveyDesign {
     public func share(of variable: String, in codes: Set<Double>, by: [String], domain: Domain? = nil,
                       denominator: ConditionalShare.Denominator = .validAnswers,
                       level: Double = 0.95, covariance: Bool = true) throws(BarometerError) -> GroupedEstimates {
+        let byVariables = try by.map { (n: String) throws(BarometerError) -> Variable in try self.variable(n) }
+        return try share(of: variable, in: codes, byVariables: byVariables, domain: domain, denominator: denominator,
+                         level: level, covariance: covariance)
+    }
+
+    /// ``share(of:in:by:domain:denominator:level:covariance:)`` grouped by
+    /// variables that need not be in the data (one value per row, e.g. the
+    /// two groups of a claim: 1, 2, system-missing elsewhere).
+    /// - Throws: ``BarometerError/lengthMismatch(variable:expected:actual:)``
+    ///   for a grouping variable of another length, and the errors of the
+    ///   named form.
+    public func share(of variable: String, in codes: Set<Double>, byVariables: [Variable], domain: Domain? = nil,
+                      denominator: ConditionalShare.Denominator = .validAnswers, level: Double = 0.95,
+                      covariance: Bool = true) throws(BarometerError) -> GroupedEstimates {
         let y = try self.variable(variable)
         try y.requireNumeric()
         guard !codes.isEmpty else { throw .invalidArgument("empty code set for \(variable)") }
@@ -273,21 +288,27 @@ extension SurveyDesign {
         }
         let list = codes.sorted().map(Variable.formatCode).joined(separator: ",")
         let indicator = Variable(name: "\(variable) in {\(list)}", values: answer)
-        return try grouped(kind: "proportion", yv: indicator, x: nil, by: by, domain: domain, level: level, covariance: covariance)
+        return try grouped(kind: "proportion", yv: indicator, x: nil, byVariables: byVariables, domain: domain, level: level,
+                           covariance: covariance)
     }
 
     private func grouped(kind: String, y: String, x: String?, by: [String], domain: Domain?,
                          level: Double, covariance: Bool) throws(BarometerError) -> GroupedEstimates {
         let yv = try variable(y)
         try yv.requireNumeric()
-        return try grouped(kind: kind, yv: yv, x: x, by: by, domain: domain, level: level, covariance: covariance)
+        let byVariables = try by.map { (n: String) throws(BarometerError) -> Variable in try variable(n) }
+        return try grouped(kind: kind, yv: yv, x: x, byVariables: byVariables, domain: domain, level: level, covariance: covariance)
     }
 
-    private func grouped(kind: String, yv: Variable, x: String?, by: [String], domain: Domain?,
+    private func grouped(kind: String, yv: Variable, x: String?, byVariables: [Variable], domain: Domain?,
                          level: Double, covariance wantCovariance: Bool) throws(BarometerError) -> GroupedEstimates {
+        let by = byVariables.map(\.name)
         guard !by.isEmpty else { throw .invalidArgument("no grouping variable given") }
         guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
         guard Set(by).count == by.count else { throw .invalidArgument("a grouping variable is listed twice") }
+        for v in byVariables where v.count != rowCount {
+            throw .lengthMismatch(variable: v.name, expected: rowCount, actual: v.count)
+        }
         let y = yv.name
         let xv: Variable? = try x.map { (name: String) throws(BarometerError) -> Variable in
             let v = try variable(name); try v.requireNumeric(); return v
@@ -295,7 +316,6 @@ extension SurveyDesign {
         if let d = domain, d.mask.count != rowCount {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
         }
-        let byVariables = try by.map { (n: String) throws(BarometerError) -> Variable in try variable(n) }
         let codings = byVariables.map { CategoryCoding($0, missing: .excludeMissing) }
         let cells = try CategoryCoding.combinedIndex(codings)
         let cellCount = CategoryCoding.cellCount(codings)

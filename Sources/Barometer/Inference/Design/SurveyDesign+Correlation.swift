@@ -32,79 +32,26 @@ extension SurveyDesign {
     public func correlation(_ x: String, _ y: String, controlling z: [String] = [], domain: Domain? = nil,
                             level: Double = 0.95) throws(BarometerError) -> DesignEstimate {
         guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
-        let names = [x, y] + z
-        guard Set(names).count == names.count else {
-            throw .singularMatrix(variables: names.filter { n in names.filter { $0 == n }.count > 1 }, conditionNumber: .infinity)
-        }
-        let vars = try names.map { (n: String) throws(BarometerError) -> Variable in
-            let v = try variable(n); try v.requireNumeric(); return v
-        }
-        let ind = try validIndicator(vars, domain: domain)
-        let used = ind.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-        guard used >= names.count + 1 else {
-            throw .insufficientData("\(used) complete rows for a correlation among \(names.count) variables")
-        }
-        let s = names.count, n = rowCount, w = weights.values
-        // Weighted means over the rows used, then centred values.
-        var centred = Matrix(rows: n, columns: s)
-        var sw = 0.0
-        for i in 0..<n where ind[i] != 0 { sw += w[i] }
-        guard sw > 0 else { throw .emptyDomain("no weighted respondents with valid answers to \(names.joined(separator: ", "))") }
-        for a in 0..<s {
-            var m = 0.0
-            for i in 0..<n where ind[i] != 0 { m += w[i] * vars[a].values[i] }
-            m /= sw
-            for i in 0..<n where ind[i] != 0 { centred[i, a] = vars[a].values[i] - m }
-        }
-        // Columns: first moments (s), then products a ≤ b (q).
-        var pairs: [(Int, Int)] = []
-        for b in 0..<s { for a in 0...b { pairs.append((a, b)) } }
-        var cols = Matrix(rows: n, columns: s + pairs.count)
-        var denom = Matrix(rows: n, columns: 1)
-        for i in 0..<n where ind[i] != 0 {
-            denom[i, 0] = 1
-            for a in 0..<s { cols[i, a] = centred[i, a] }
-            for (k, (a, b)) in pairs.enumerated() { cols[i, s + k] = centred[i, a] * centred[i, b] }
-        }
-        let result = try RatioOfTotals(numerators: cols, denominators: denom).evaluate(self)
-        func covarianceMatrix(_ m: (Int) -> Double) -> Matrix {
-            var sigma = Matrix(rows: s, columns: s)
-            for (k, (a, b)) in pairs.enumerated() {
-                let v = m(s + k) - m(a) * m(b)
-                sigma[a, b] = v; sigma[b, a] = v
-            }
-            return sigma
-        }
-        let sigma = covarianceMatrix { result.estimates[$0] }
-        for a in 0..<s where !(sigma[a, a] > 0) { throw .constantVariable(names[a]) }
-        let (rho, precision) = try Self.partialFromCovariance(sigma, names: names)
+        let m = try correlationMoments(x, y, controlling: z, domain: domain)
+        let result = try RatioOfTotals(numerators: m.columns, denominators: m.indicator).evaluate(self)
+        let (rho, g) = try m.rhoAndGradient { result.estimates[$0] }
         var variance: Double
         if let theta = result.replicateEstimates, let reps = replicates {
             var rr = Matrix(rows: theta.rows, columns: 1)
-            for r in 0..<theta.rows {
-                let sr = covarianceMatrix { theta[r, $0] }
-                rr[r, 0] = try Self.partialFromCovariance(sr, names: names).rho
-            }
+            for r in 0..<theta.rows { rr[r, 0] = try m.rhoAndGradient { theta[r, $0] }.rho }
             variance = try reps.covariance(replicates: rr, full: [rho])[0, 0]
         } else {
-            let p = precision, k = (p[0, 0] * p[1, 1]).squareRoot()
-            func dP(_ i: Int, _ j: Int, _ a: Int, _ b: Int) -> Double {
-                a == b ? -p[i, a] * p[a, j] : -(p[i, a] * p[b, j] + p[i, b] * p[a, j])
-            }
-            var g = [Double](repeating: 0, count: s + pairs.count)
-            for (kk, (a, b)) in pairs.enumerated() {
-                g[s + kk] = -dP(0, 1, a, b) / k - rho * (dP(0, 0, a, b) / (2 * p[0, 0]) + dP(1, 1, a, b) / (2 * p[1, 1]))
-            }
             let v = result.covariance
             variance = 0
             for i in 0..<g.count where g[i] != 0 { for j in 0..<g.count where g[j] != 0 { variance += g[i] * v[i, j] * g[j] } }
         }
+        let n = rowCount, w = weights.values, ind = m.indicator, sw = m.weightedCount
         let se = max(variance, 0).squareRoot()
         let df = degreesOfFreedom(in: domain)
         let t = StudentT(degreesOfFreedom: Double(max(df, 1))).quantile(0.5 + level / 2)
         let zc = atanh(rho), half = t * se / (1 - rho * rho)
         var count = 0
-        for i in 0..<n where ind[i] != 0 && w[i] != 0 { count += 1 }
+        for i in 0..<n where ind[i, 0] != 0 && w[i] != 0 { count += 1 }
         let label = z.isEmpty ? "corr(\(x), \(y))" : "pcorr(\(x), \(y) | \(z.joined(separator: ", ")))"
         return DesignEstimate(name: label, estimate: rho, standardError: se, lower: tanh(zc - half), upper: tanh(zc + half),
                               level: level, degreesOfFreedom: df, designEffect: nil, designEffectReplace: nil,

@@ -112,6 +112,7 @@ extension SurveyDesign {
                         counts: out.counts, weightedCounts: out.weightedCounts, srsVariances: out.srsVariances,
                         degreesOfFreedom: out.degreesOfFreedom)
         }
+        out = out.withDomainDegreesOfFreedom(self, domain)
         return try Self.finish(kind: total ? "total" : "mean", names: names.map { total ? "total(\($0))" : "mean(\($0))" },
                                totals: out, level: level, variance: varianceDescription, weight: weights.name,
                                hasPopulationSize: hasPopulationSize)
@@ -219,10 +220,27 @@ extension SurveyDesign {
             out = .init(result: try RatioOfTotals(numerators: num, denominators: den).evaluate(self), counts: out.counts,
                         weightedCounts: out.weightedCounts, srsVariances: out.srsVariances, degreesOfFreedom: out.degreesOfFreedom)
         }
+        out = out.withDomainDegreesOfFreedom(self, domain)
         return try Self.finish(kind: "ratio", names: ["\(numerator)/\(denominator)"], totals: out,
                                level: level, variance: varianceDescription, weight: weights.name,
                                hasPopulationSize: hasPopulationSize)
             .withBase(baseDescription(domain))
+    }
+}
+
+extension DesignTotalsAccumulator.Output {
+    /// Within a domain (`--where`), the domain's degrees of freedom, R
+    /// `degf(subset(design, …))` — what R's svyciprop, svyttest and svychisq
+    /// use on a subset design, and what the grouped estimates, shares and
+    /// correlations here use — instead of the full design's; replicate
+    /// designs keep theirs, and so does a domain with df < 1 (all in one
+    /// PSU per stratum, where R's t quantile is NaN), as grouped estimates do.
+    func withDomainDegreesOfFreedom(_ design: SurveyDesign, _ domain: Domain?) -> Self {
+        guard let domain, design.replicates == nil else { return self }
+        let df = design.degreesOfFreedom(in: domain)
+        guard df >= 1 else { return self }
+        return .init(result: result, counts: counts, weightedCounts: weightedCounts, srsVariances: srsVariances,
+                     degreesOfFreedom: df)
     }
 }
 
