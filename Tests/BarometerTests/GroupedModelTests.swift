@@ -29,7 +29,7 @@ import Testing
                                  scale: scale))
     }
 
-    func check(_ r: GroupedResults<DesignQuantiles>, _ key: String, by: String,
+    func check(_ r: GroupedFits<DesignQuantiles>, _ key: String, by: String,
                sourceLocation: SourceLocation = #_sourceLocation) throws {
         let c = try #require(ref[key] as? [String: Any], sourceLocation: sourceLocation)
         let groups = try #require(c["group"] as? [Double])
@@ -89,7 +89,7 @@ import Testing
     /// svyglm on a subset of a replicate design takes df = rank of the replicate
     /// weights on the subset's rows − 1 + 1 − p; Barometer the design's df
     /// (README, "Regression and quantiles"), so t-based intervals, p and df differ.
-    func check(_ r: GroupedResults<GLMResult>, _ key: String, tolerance: Double, replicateDF: Bool = true,
+    func check(_ r: GroupedFits<GLMResult>, _ key: String, tolerance: Double, replicateDF: Bool = true,
                sourceLocation: SourceLocation = #_sourceLocation) throws {
         let c = try #require(ref[key] as? [String: Any], sourceLocation: sourceLocation)
         let groups = try #require(c["group"] as? [Double])

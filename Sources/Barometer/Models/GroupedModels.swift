@@ -52,10 +52,10 @@ struct ModelGroups: Sendable {
     }
 }
 
-/// One result per group of `by` (R `svyby`, or one fit per domain as R
+/// One estimate or model fit per group of `by` (R `svyby`, or one fit per domain as R
 /// `svyglm(…, design = subset(design, g == k))`); a group whose estimate
 /// cannot be computed carries the reason instead (``Group/note``).
-public struct GroupedResults<Result: Sendable & Codable & Equatable & TableRepresentable>: Sendable, Codable, Equatable,
+public struct GroupedFits<Result: Sendable & Codable & Equatable & TableRepresentable>: Sendable, Codable, Equatable,
     TableRepresentable {
     public struct Group: Sendable, Codable, Equatable {
         /// The group's category of each `by` variable.
@@ -123,7 +123,7 @@ extension SurveyDesign {
     ///   a group without valid answers is listed with a note, not an error,
     ///   unless no group has any.
     public func quantiles(_ variable: String, probabilities: [Double], by: [String], rule: QuantileRule = .math,
-                          level: Double = 0.95, domain: Domain? = nil) throws(BarometerError) -> GroupedResults<DesignQuantiles> {
+                          level: Double = 0.95, domain: Domain? = nil) throws(BarometerError) -> GroupedFits<DesignQuantiles> {
         guard !probabilities.isEmpty else { throw .invalidArgument("no probabilities given") }
         for p in probabilities where !(p >= 0 && p <= 1) {
             throw .invalidArgument("quantile probability \(p) outside [0, 1]")
@@ -185,7 +185,7 @@ extension SurveyDesign {
             }
         }
         let rowsBase = "; valid answers only (Don't know, Refused and system-missing excluded, rows kept in the design)"
-        var out: [GroupedResults<DesignQuantiles>.Group] = []
+        var out: [GroupedFits<DesignQuantiles>.Group] = []
         for g in 0..<G {
             guard let curve = curves[g] else {
                 out.append(.init(categories: groups.categories[g], label: groups.labels[g], result: nil, note: notes[g]))
@@ -206,7 +206,7 @@ extension SurveyDesign {
                                                      base: base, variance: varianceDescription, weight: weights.name),
                              note: nil))
         }
-        return GroupedResults(by: by, method: "Quantiles in each group (R svyby(…, svyquantile)): each group's sorted valid answers, Woodruff intervals with the group's design df (R svyquantile on subset(design, group)).",
+        return GroupedFits(by: by, method: "Quantiles in each group (R svyby(…, svyquantile)): each group's sorted valid answers, Woodruff intervals with the group's design df (R svyquantile on subset(design, group)).",
                               groups: out)
     }
 
@@ -219,7 +219,7 @@ extension SurveyDesign {
     /// - Throws: formula and grouping errors, and the first group's error when
     ///   no group can be fitted.
     public func glm(_ formula: ModelFormula, options: GLMOptions = GLMOptions(), by: [String],
-                    domain: Domain? = nil) throws(BarometerError) -> GroupedResults<GLMResult> {
+                    domain: Domain? = nil) throws(BarometerError) -> GroupedFits<GLMResult> {
         let groups = try ModelGroups(self, by: by, domain: domain)
         return try Self.perGroup(groups, method: "One design-based GLM per group (R svyglm(…, design = subset(design, group))), each group a domain of the full design.") {
             (d: Domain) throws(BarometerError) -> GLMResult in try self.glm(formula, options: options, domain: d)
@@ -229,7 +229,7 @@ extension SurveyDesign {
     /// A proportional-odds model in every group of `by` (R `svyolr(formula,
     /// subset(design, g == k))`), each group a domain of the full design.
     public func olr(_ formula: ModelFormula, link: OrdinalLink = .logistic, level: Double = 0.95, by: [String],
-                    domain: Domain? = nil) throws(BarometerError) -> GroupedResults<OLRResult> {
+                    domain: Domain? = nil) throws(BarometerError) -> GroupedFits<OLRResult> {
         let groups = try ModelGroups(self, by: by, domain: domain)
         return try Self.perGroup(groups, method: "One design-based proportional-odds model per group (R svyolr(…, subset(design, group))), each group a domain of the full design.") {
             (d: Domain) throws(BarometerError) -> OLRResult in try self.olr(formula, link: link, level: level, domain: d)
@@ -238,8 +238,8 @@ extension SurveyDesign {
 
     private static func perGroup<R>(_ groups: ModelGroups, method: String,
                                     _ fit: (Domain) throws(BarometerError) -> R,
-                                    within: (Int) -> Domain) throws(BarometerError) -> GroupedResults<R> {
-        var out: [GroupedResults<R>.Group] = []
+                                    within: (Int) -> Domain) throws(BarometerError) -> GroupedFits<R> {
+        var out: [GroupedFits<R>.Group] = []
         var firstError: BarometerError?
         for g in 0..<groups.count {
             do {
@@ -250,7 +250,7 @@ extension SurveyDesign {
             }
         }
         if let firstError, !out.contains(where: { $0.result != nil }) { throw firstError }
-        return GroupedResults(by: groups.by, method: method, groups: out)
+        return GroupedFits(by: groups.by, method: method, groups: out)
     }
 }
 
