@@ -35,6 +35,7 @@ public struct ClaimMapping: Sendable, Codable, Equatable {
         /// The researcher's codes (one or several); JSON accepts a number or an array.
         public var values: [Double]
 
+        /// The researcher's codes `values` for one claim code.
         public init(_ values: [Double]) { self.values = values }
 
         public init(from decoder: any Decoder) throws {
