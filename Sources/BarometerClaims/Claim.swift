@@ -32,6 +32,7 @@ public struct Claim: Sendable, Codable, Equatable {
 
     /// Expected sign of a coefficient.
     public enum Sign: String, Sendable, Codable, CaseIterable {
+        /// `positive`: the coefficient should be > 0; `negative`: < 0.
         case positive, negative
     }
 
@@ -55,6 +56,15 @@ public struct Claim: Sendable, Codable, Equatable {
     /// percentage points, that still counts as "no difference" (> 0, ≤ 100).
     public var margin: Double?
 
+    /// - Parameters:
+    ///   - id: Unique id within the file (lowercase letters, digits, `.`, `_`, `-`).
+    ///   - location: Memo title and table or paragraph.
+    ///   - statement: The statement in our own words.
+    ///   - figure: The published figure; nil for a sign-only claim.
+    ///   - computation: How to recompute it.
+    ///   - verdict: The verdict rule.
+    ///   - expectedSign: The expected sign, for ``VerdictRule/sign``.
+    ///   - note: Our reading of the wording, the base, assumptions.
     public init(id: String, location: ClaimLocation, statement: String, figure: PublishedFigure?,
                 computation: ClaimComputation, verdict: VerdictRule, expectedSign: Sign? = nil, note: String? = nil,
                 margin: Double? = nil) {

@@ -29,15 +29,26 @@ import Barometer
 public struct ClaimComputation: Sendable, Codable, Equatable {
     /// The computation kinds.
     public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// Percent of the base (in the domain) answering one of ``ClaimComputation/codes``.
         case marginalShare = "marginal-share"
+        /// A marginal share over several codes collapsed into one figure (e.g. "very" + "somewhat").
         case collapsedShare = "collapsed-share"
+        /// A share among respondents meeting ``ClaimComputation/given``.
         case conditionalShare = "conditional-share"
+        /// Share in `groups[0]` minus share in `groups[1]`, in percentage points.
         case groupDifference = "group-difference"
+        /// Correlation of the two ``ClaimComputation/variables`` (``ClaimComputation/method``, default Pearson).
         case correlation
+        /// Correlation of the two variables given ``ClaimComputation/controls`` (listwise).
         case partialCorrelation = "partial-correlation"
+        /// A percentage over a multiple-response set (``ClaimComputation/measure``).
         case multipleResponse = "multiple-response"
+        /// The coefficient of a design-based GLM (``ClaimComputation/formula``, family and link):
+        /// its sign and 95% CI, as R `svyglm` + `confint`.
         case regression
+        /// A figure of another survey or year, cited by the memo; nothing to recompute.
         case publishedTrend = "published-trend"
+        /// A figure with no respondent-level data (e.g. a qualitative study); nothing to recompute.
         case publishedOnly = "published-only"
 
         /// Whether respondent-level data can recompute this kind.
@@ -54,21 +65,27 @@ public struct ClaimComputation: Sendable, Codable, Equatable {
 
     /// Multiple-response percentages.
     public enum Measure: String, Sendable, Codable, CaseIterable {
+        /// Responses with ``ClaimComputation/codes`` over all responses with ``ClaimComputation/responseCodes``.
         case percentOfResponses = "percent-of-responses"
+        /// Respondents naming any of the codes over respondents with a response.
         case percentOfCases = "percent-of-cases"
+        /// As percent of cases, with the denominator restricted to ``ClaimComputation/subsetCodes``.
         case percentOfSubset = "percent-of-subset"
     }
 
     /// Correlation methods.
     public enum Method: String, Sendable, Codable, CaseIterable {
+        /// Pearson (weighted product-moment), Spearman (on weighted mid-ranks) or polychoric (latent bivariate normal).
         case pearson, spearman, polychoric
     }
 
     /// Deletion rules for correlations.
     public enum Deletion: String, Sendable, Codable, CaseIterable {
+        /// `listwise`: rows complete on every variable; `pairwise`: rows complete on each pair.
         case listwise, pairwise
     }
 
+    /// What is computed; decides which other fields are required.
     public var kind: Kind
     /// The variable whose codes are counted (shares, differences).
     public var variable: String?
@@ -112,6 +129,7 @@ public struct ClaimComputation: Sendable, Codable, Equatable {
     /// (`q_russia_opinion`, `factor(q_russia_opinion)2`, `(Intercept)`).
     public var coefficient: String?
 
+    /// Each parameter sets the property of the same name; which are required depends on `kind` (checked by `ClaimFile.validate()`).
     public init(kind: Kind, variable: String? = nil, codes: [Double]? = nil, base: Base? = nil,
                 domain: ClaimSelection? = nil, given: ClaimSelection? = nil, groups: [ClaimSelection]? = nil,
                 variables: [String]? = nil, controls: [String]? = nil, method: Method? = nil,

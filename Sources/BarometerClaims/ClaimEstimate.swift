@@ -20,6 +20,13 @@ public struct ClaimEstimate: Sendable, Codable, Equatable {
     /// Degrees of freedom of the interval and test, when the engine reports them.
     public var degreesOfFreedom: Int? = nil
 
+    /// - Parameters:
+    ///   - value: The estimate, in the claim's unit (percent for shares).
+    ///   - standardError: Standard error, when the engine provides one.
+    ///   - confidenceInterval: 95% confidence interval, when the engine provides one.
+    ///   - count: Respondents in the base (unweighted).
+    ///   - weightedBase: Σw of the base.
+    ///   - base: The base in words (deletion rule, domain).
     public init(value: Double, standardError: Double? = nil, confidenceInterval: FigureInterval? = nil,
                 count: Int, weightedBase: Double? = nil, base: String, pValue: Double? = nil,
                 degreesOfFreedom: Int? = nil) {

@@ -33,6 +33,15 @@ public struct ClaimEvaluation: Sendable, Codable, Equatable {
     /// Why (the rule's arithmetic, the missing engine, the error).
     public let detail: String
 
+    /// - Parameters:
+    ///   - id: Claim id.
+    ///   - statement: The claim's statement.
+    ///   - published: The published figure as printed (or the expected sign).
+    ///   - publishedInterval: The set of values the published figure stands for.
+    ///   - rule: Verdict rule applied.
+    ///   - estimate: The recomputed estimate, when computed.
+    ///   - status: Outcome.
+    ///   - detail: Why (the rule's arithmetic, the missing engine, the error).
     public init(id: String, statement: String, published: String, publishedInterval: FigureInterval?,
                 rule: Claim.VerdictRule, estimate: ClaimEstimate?, status: Status, detail: String) {
         self.id = id

@@ -16,6 +16,12 @@ public struct ClaimEvaluationReport: Sendable, Codable, Equatable, TableRepresen
     /// printed first among the table's notes when set.
     public var dataSource: String?
 
+    /// - Parameters:
+    ///   - memo: Memo id.
+    ///   - title: Memo title.
+    ///   - weight: Weight variable of the design, nil when unweighted.
+    ///   - respondents: Respondents in the dataset.
+    ///   - evaluations: One evaluation per claim, in file order.
     public init(memo: String, title: String, weight: String?, respondents: Int, evaluations: [ClaimEvaluation]) {
         self.memo = memo
         self.title = title

@@ -19,6 +19,11 @@ public struct ClaimFile: Sendable, Codable, Equatable {
     /// Aggregate consistency checks between published figures (no microdata).
     public var checks: [ConsistencyCheck]
 
+    /// - Parameters:
+    ///   - format: Format tag (default ``currentFormat``).
+    ///   - memo: The memo the claims come from.
+    ///   - claims: One entry per quantitative statement of the memo.
+    ///   - checks: Aggregate consistency checks between published figures.
     public init(format: String = ClaimFile.currentFormat, memo: MemoInfo, claims: [Claim], checks: [ConsistencyCheck] = []) {
         self.format = format
         self.memo = memo

@@ -8,6 +8,10 @@ public struct ClaimLocation: Sendable, Codable, Equatable {
     /// Other places in the memo that state the same figure.
     public var alsoAt: [String]?
 
+    /// - Parameters:
+    ///   - memo: Memo title.
+    ///   - part: Table, section and paragraph.
+    ///   - alsoAt: Other places in the memo that state the same figure.
     public init(memo: String, part: String, alsoAt: [String]? = nil) {
         self.memo = memo
         self.part = part

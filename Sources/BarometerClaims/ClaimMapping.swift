@@ -21,6 +21,9 @@ public struct ClaimMapping: Sendable, Codable, Equatable {
         /// Claim code (as written in the claim file) → the researcher's code(s).
         public var codes: [String: CodeList]?
 
+        /// - Parameters:
+        ///   - name: The researcher's variable name.
+        ///   - codes: Claim code (as written in the claim file) → the researcher's code(s); nil keeps every code.
         public init(name: String, codes: [String: CodeList]? = nil) {
             self.name = name
             self.codes = codes
@@ -29,8 +32,10 @@ public struct ClaimMapping: Sendable, Codable, Equatable {
 
     /// One code or several.
     public struct CodeList: Sendable, Codable, Equatable {
+        /// The researcher's codes (one or several); JSON accepts a number or an array.
         public var values: [Double]
 
+        /// The researcher's codes `values` for one claim code.
         public init(_ values: [Double]) { self.values = values }
 
         public init(from decoder: any Decoder) throws {
@@ -53,6 +58,11 @@ public struct ClaimMapping: Sendable, Codable, Equatable {
     /// Claim variable name → translation.
     public var variables: [String: VariableMap]
 
+    /// - Parameters:
+    ///   - format: Format tag (default ``currentFormat``).
+    ///   - claims: The memo id the mapping was written for.
+    ///   - weight: Weight variable of the researcher's file.
+    ///   - variables: Claim variable name → translation.
     public init(format: String = ClaimMapping.currentFormat, claims: String? = nil, weight: String? = nil,
                 variables: [String: VariableMap]) {
         self.format = format

@@ -7,6 +7,9 @@ public struct ClaimSelection: Sendable, Codable, Equatable {
     /// Codes that select a respondent.
     public var codes: [Double]
 
+    /// - Parameters:
+    ///   - variable: Variable name (as in the claim file, before any mapping).
+    ///   - codes: Codes that select a respondent.
     public init(variable: String, codes: [Double]) {
         self.variable = variable
         self.codes = codes

@@ -19,6 +19,7 @@ import Barometer
 /// rule as ``ShareClaimEngine``; it never leaves [0, 100]. Agrees with the
 /// references in `Fixtures/reference/claims/fixture-figures.json` to 1e-10.
 public struct ConditionalShareClaimEngine: ClaimEngine {
+    /// The engine (stateless).
     public init() {}
 
     public var name: String { "conditional shares (ConditionalShare, design ratio estimator)" }

@@ -17,15 +17,23 @@ import Barometer
 public struct ConsistencyCheck: Sendable, Codable, Equatable {
     /// Check kinds.
     public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// The parts add up to the stated total (Σ parts meets total).
         case sum
+        /// Exhaustive parts of one question: Σ parts contains 100.
         case sumsTo100 = "sums-to-100"
+        /// Non-exhaustive parts of one question: Σ parts can be ≤ 100; the residual is reported.
         case atMost100 = "at-most-100"
+        /// Each result is `100 · part / denominator` (each quotient interval meets the published result).
         case repercentaged
+        /// Two statements of one quantity: their intervals meet.
         case sameQuantity = "same-quantity"
+        /// `parts[0] < parts[1]` is possible.
         case lessThan = "less-than"
     }
 
+    /// Id, unique among the file's claims and checks (lowercase letters, digits, `.`, `_`, `-`).
     public var id: String
+    /// What is checked (see the type's description).
     public var kind: Kind
     /// Claim ids of the components (numerators for `repercentaged`).
     public var parts: [String]
@@ -42,6 +50,7 @@ public struct ConsistencyCheck: Sendable, Codable, Equatable {
     /// A possible cause, reported when the check finds an inconsistency.
     public var explanation: String?
 
+    /// Each parameter sets the property of the same name; `total`, `results` and `denominator` are needed only by the kinds named on them.
     public init(id: String, kind: Kind, parts: [String], total: String? = nil, results: [String]? = nil,
                 denominator: String? = nil, residualLabel: String? = nil, description: String, explanation: String? = nil) {
         self.id = id

@@ -24,6 +24,7 @@ public struct ConsistencyCheckResult: Sendable, Codable, Equatable {
     /// A possible cause, when inconsistent and the claim file gives one.
     public let explanation: String?
 
+    /// Each parameter sets the property of the same name.
     public init(id: String, kind: ConsistencyCheck.Kind, description: String, consistent: Bool, published: String,
                 interval: FigureInterval?, rowIntervals: [FigureInterval]? = nil, residual: FigureInterval? = nil,
                 detail: String, explanation: String?) {

@@ -15,6 +15,7 @@ import Barometer
 /// The claim's `deletion: pairwise` is honoured for plain correlations;
 /// partial correlations are listwise by definition.
 public struct CorrelationClaimEngine: ClaimEngine {
+    /// The engine (stateless).
     public init() {}
 
     public var name: String { "correlations (Correlation.matrix / Correlation.partial, design-based CI)" }

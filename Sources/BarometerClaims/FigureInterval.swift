@@ -27,6 +27,11 @@ public struct FigureInterval: Sendable, Codable, Equatable, CustomStringConverti
     /// Absolute tolerance of comparisons.
     public static let slack = 1e-9
 
+    /// - Parameters:
+    ///   - lower: Lower end (may be −∞).
+    ///   - upper: Upper end (may be +∞).
+    ///   - lowerClosed: Whether `lower` belongs to the interval (default true).
+    ///   - upperClosed: Whether `upper` belongs to the interval (default true).
     public init(lower: Double, upper: Double, lowerClosed: Bool = true, upperClosed: Bool = true) {
         self.lower = lower
         self.upper = upper

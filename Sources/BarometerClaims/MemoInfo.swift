@@ -14,6 +14,13 @@ public struct MemoInfo: Sendable, Codable, Equatable {
     /// Where the memo's text is kept.
     public var text: String?
 
+    /// - Parameters:
+    ///   - id: Short lowercase id, e.g. `ponars-658`.
+    ///   - title: Full title (with series and date).
+    ///   - authors: Authors as published.
+    ///   - published: Publication date (ISO 8601, year-month or full date).
+    ///   - survey: The survey(s) the memo reports on.
+    ///   - text: Where the memo's text is kept.
     public init(id: String, title: String, authors: [String]? = nil, published: String? = nil,
                 survey: String? = nil, text: String? = nil) {
         self.id = id

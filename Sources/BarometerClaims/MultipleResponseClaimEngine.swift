@@ -22,6 +22,7 @@ import Barometer
 /// Descriptive figure: no standard error (the reference gives none); the
 /// verdict rule is the rounding interval. Exact sums, agreement ~1e-14.
 public struct MultipleResponseClaimEngine: ClaimEngine {
+    /// The engine (stateless).
     public init() {}
 
     public var name: String { "multiple response (MultipleResponseSet)" }

@@ -13,21 +13,29 @@ import Barometer
 public struct PublishedFigure: Sendable, Codable, Equatable {
     /// Rounding of the printed figure.
     public enum Rounding: String, Sendable, Codable, CaseIterable {
+        /// `x` stands for `[x − 0.5, x + 0.5)`.
         case integer
+        /// `x` stands for `[x − 0.05, x + 0.05)`.
         case oneDecimal = "one-decimal"
+        /// "About x": `[x − tolerance, x + tolerance]`.
         case approximate
+        /// `x` stands for itself, `[x, x]`.
         case exact
     }
 
     /// What the figure measures.
     public enum Unit: String, Sendable, Codable, CaseIterable {
+        /// A percentage (0–100), a number of respondents, or a correlation coefficient (−1…1).
         case percent, count, correlation
     }
 
     /// How the true value relates to the printed one.
     public enum Relation: String, Sendable, Codable, CaseIterable {
+        /// The true value is the printed one, up to rounding.
         case equal
+        /// "Below x": the true value lies in `[0, x)`.
         case lessThan = "less-than"
+        /// "Above x": the true value lies in `(x, +∞)`.
         case greaterThan = "greater-than"
     }
 
@@ -42,6 +50,12 @@ public struct PublishedFigure: Sendable, Codable, Equatable {
     /// Half-width for `approximate` figures.
     public var tolerance: Double?
 
+    /// - Parameters:
+    ///   - value: The printed number.
+    ///   - unit: Its unit (default percent).
+    ///   - rounding: Its rounding (default integer).
+    ///   - relation: Relation of the true value to the printed one (nil: equal).
+    ///   - tolerance: Half-width for `approximate` figures.
     public init(value: Double, unit: Unit = .percent, rounding: Rounding = .integer,
                 relation: Relation? = nil, tolerance: Double? = nil) {
         self.value = value

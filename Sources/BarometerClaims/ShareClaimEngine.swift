@@ -9,6 +9,7 @@ import Barometer
 /// `svyciprop(method = "logit")`, with the domain's design degrees of
 /// freedom, so it stays inside [0, 100] for small shares. Reported in percent.
 public struct ShareClaimEngine: ClaimEngine {
+    /// The engine (stateless).
     public init() {}
 
     public var name: String { "shares (CategoryCoding + CellTally, design ratio estimator)" }

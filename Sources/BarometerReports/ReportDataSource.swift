@@ -20,6 +20,11 @@ public struct ReportDataSource: Sendable, Codable, Equatable {
     /// Weight variable, nil when unweighted.
     public let weight: String?
 
+    /// - Parameters:
+    ///   - file: The data file as given.
+    ///   - synthetic: Whether the dataset is labelled synthetic.
+    ///   - respondents: Respondents in the file.
+    ///   - weight: Weight variable, nil when unweighted.
     public init(file: String, synthetic: Bool, respondents: Int, weight: String?) {
         self.file = file
         self.synthetic = synthetic

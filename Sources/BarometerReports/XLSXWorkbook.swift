@@ -14,7 +14,9 @@ import ZIPFoundation
 public struct XLSXWorkbook: Sendable {
     /// One cell.
     public enum Cell: Sendable, Equatable {
+        /// A cell with nothing in it.
         case empty
+        /// A text cell (an inline string), optionally in bold.
         case text(String, bold: Bool = false)
         /// A number shown with `decimals` digits after the point.
         case number(Double, decimals: Int)
@@ -22,12 +24,19 @@ public struct XLSXWorkbook: Sendable {
 
     /// One sheet: its name (≤ 31 characters, no `[]:*?/\`) and rows of cells.
     public struct Sheet: Sendable {
+        /// The tab name; when written, `[]:*?/\` become `_`, it is cut to 31 characters and made unique.
         public var name: String
+        /// The rows from the top, each a list of cells from column A.
         public var rows: [[Cell]]
+        /// - Parameters:
+        ///   - name: The tab name (made valid and unique when written).
+        ///   - rows: The rows from the top, each a list of cells from column A.
         public init(name: String, rows: [[Cell]]) { self.name = name; self.rows = rows }
     }
 
+    /// The sheets, in tab order.
     public var sheets: [Sheet]
+    /// A workbook of `sheets`, in tab order (at least one is needed to write it).
     public init(sheets: [Sheet]) { self.sheets = sheets }
 
     /// Writes the workbook to `path` (replacing it).

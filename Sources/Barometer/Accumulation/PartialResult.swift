@@ -5,11 +5,15 @@ import Foundation
 public struct PartialHeader: Sendable, Codable, Equatable {
     /// A tabulated or analysed variable, with what its codebook says.
     public struct VariableSpec: Sendable, Codable, Equatable {
+        /// Variable name.
         public var name: String
+        /// Variable label (nil when it has none).
         public var label: String?
         /// Value labels as (code, text), ascending by code.
         public var valueLabels: [LabelledCode]
+        /// The user-missing codes declared for it.
         public var missing: MissingValues
+        /// Whether it is a string variable (no numeric codes).
         public var isString: Bool
         /// Extended missing labels as (tag, text), ascending by tag.
         public var extendedMissingLabels: [[String]]
@@ -36,7 +40,9 @@ public struct PartialHeader: Sendable, Codable, Equatable {
     }
     /// A value label.
     public struct LabelledCode: Sendable, Codable, Equatable {
+        /// The labelled code.
         public var code: Double
+        /// Its value label.
         public var label: String
     }
 
@@ -82,6 +88,7 @@ public struct PartialResult: Sendable {
     public static let formatVersion: UInt32 = 1
     static let magic = Array("BRMSTATE".utf8)
 
+    /// What was accumulated: statistic, variables with their codebook, design and options; states merge only when these agree.
     public let header: PartialHeader
     var payload: Payload
 
@@ -131,9 +138,13 @@ public struct PartialResult: Sendable {
 
     /// The finalized result of a merged state.
     public enum Output: Sendable {
+        /// A frequency table (`freq`).
         case frequency(FrequencyTable)
+        /// A cross-tabulation (`crosstab`).
         case crosstab(ContingencyTable)
+        /// Design-based means, totals or ratios (`mean`, `total`, `ratio`).
         case estimates(DesignEstimates)
+        /// A Pearson correlation matrix (`corr`).
         case correlation(CorrelationMatrix)
         case multipleResponse(MultipleResponseSet)
     }

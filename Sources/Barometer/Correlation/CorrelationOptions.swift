@@ -26,6 +26,17 @@ public struct CorrelationOptions: Sendable {
     /// or joint ML of ρ and the thresholds (`ML = TRUE`).
     public var polychoricEstimator: PolychoricEstimator
 
+    /// - Parameters:
+    ///   - method: The coefficient (default Pearson).
+    ///   - missing: Listwise (default) or pairwise deletion.
+    ///   - excludeUserMissing: Whether user-missing codes are excluded (default) or used as numbers.
+    ///   - weightSemantics: Which n enters the tests for a weighted design (default probability weights).
+    ///   - confidenceLevel: Confidence level of the Fisher-z intervals (default 0.95).
+    ///   - adjustment: Multiplicity adjustment over the distinct pairs (default none).
+    ///   - singularity: Error (default) or pseudo-inverse for singular matrices in partial correlations.
+    ///   - conditionLimit: Condition number above which a matrix counts as singular (default 1e12).
+    ///   - domain: Domain the analysis is restricted to (nil: all rows).
+    ///   - polychoricEstimator: Two-step (default) or joint ML, for polychoric correlations.
     public init(method: CorrelationMethod = .pearson, missing: MissingDataRule = .listwise,
                 excludeUserMissing: Bool = true, weightSemantics: WeightSemantics = .probability,
                 confidenceLevel: Double = 0.95, adjustment: PValueAdjustment = .none,

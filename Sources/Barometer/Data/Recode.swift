@@ -8,6 +8,10 @@ public struct CodeGroup: Sendable, Equatable {
     /// The old codes it collects.
     public var from: Set<Double>
 
+    /// - Parameters:
+    ///   - code: The new code.
+    ///   - label: The new code's label.
+    ///   - from: The old codes it collects.
     public init(code: Double, label: String, from: Set<Double>) {
         self.code = code
         self.label = label

@@ -60,20 +60,25 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
 
     /// Y: the variable and the codes that count as "yes".
     public let variable: String
+    /// The codes of ``variable`` that count as "yes" (sorted).
     public let codes: [Double]
     /// X: the conditioning variable and codes (nil for an unconditional share).
     public let among: String?
+    /// The codes of ``among`` that define the condition (nil for an unconditional share).
     public let amongCodes: [Double]?
     /// Denominator rule and the resulting base.
     public let denominator: Denominator
+    /// The base the ``denominator`` rule gives: who is counted in the denominator.
     public let base: TableBase
     /// Weight variable, nil when unweighted.
     public let weight: String?
     /// Respondents / Σw in the numerator.
     public let numeratorCount: Int
+    /// Σw over the numerator (equal to ``numeratorCount`` when unweighted).
     public let numeratorWeighted: Double
     /// Respondents / Σw in the denominator.
     public let denominatorCount: Int
+    /// Σw over the denominator (equal to ``denominatorCount`` when unweighted).
     public let denominatorWeighted: Double
     /// p.
     public let estimate: Double

@@ -135,6 +135,7 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
         /// Whether the variance comes from replicate weights.
         public var replicateDesign: Bool
 
+        /// Each parameter sets the property of the same name; `positiveWeightRows` defaults to `designRows`.
         public init(estimate: Double, effectiveSize: Double, designVariance: Double,
                     degreesOfFreedom: Double, designRows: Int, positiveWeightRows: Int? = nil,
                     logitVariance: Double? = nil, replicateDesign: Bool = false) {
@@ -154,6 +155,7 @@ public struct ProportionInterval: Sendable, Codable, Equatable {
         }
     }
 
+    /// An interval as computed elsewhere (or decoded); each parameter sets the property of the same name.
     public init(method: ProportionIntervalMethod, level: Double, lower: Double, upper: Double,
                 degenerate: Bool = false, clipped: Bool = false, note: String? = nil) {
         self.method = method

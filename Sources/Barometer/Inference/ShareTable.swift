@@ -18,12 +18,16 @@
 public struct ShareTable: Sendable, Equatable, Codable, TableRepresentable {
     /// One category of X and its share (nil when the base is empty).
     public struct Row: Sendable, Equatable, Codable {
+        /// The category of X this row is restricted to.
         public let category: Category
+        /// The share of Y's codes among respondents in that category (nil when the base is empty).
         public let share: ConditionalShare?
     }
     /// Y, its codes, and X.
     public let variable: String
+    /// The codes of ``variable`` that count as "yes".
     public let codes: [Double]
+    /// X, the variable whose categories make the rows.
     public let by: String
     /// Rows in X's category order.
     public let rows: [Row]
@@ -31,6 +35,7 @@ public struct ShareTable: Sendable, Equatable, Codable, TableRepresentable {
     public let domain: String?
     /// Interval method and level.
     public let method: ProportionIntervalMethod
+    /// Confidence level of the intervals, in (0, 1).
     public let level: Double
     /// Warnings about the request (e.g. a code of Y that matches nothing).
     public let warnings: [String]

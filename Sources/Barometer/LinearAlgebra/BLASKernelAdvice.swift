@@ -30,11 +30,20 @@ public struct BLASKernelAdvice: Sendable, Equatable, Codable {
         public var model: String
         /// `vendor_id` (`GenuineIntel`, `AuthenticAMD`, …).
         public var vendor: String
+        /// Whether the CPU reports the `avx2` flag (needed, with FMA, by the `Haswell` and `Zen` kernels).
         public var avx2: Bool
+        /// Whether the CPU reports the `fma` flag (fused multiply-add; needed, with AVX2, by the `Haswell` and `Zen` kernels).
         public var fma: Bool
         /// AVX-512 F, DQ, BW and VL together (what OpenBLAS's SkylakeX kernel needs).
         public var avx512: Bool
 
+        /// Features given explicitly (tests, or a CPU described by hand).
+        /// - Parameters:
+        ///   - model: `model name` from `/proc/cpuinfo` (empty when unknown).
+        ///   - vendor: `vendor_id` (`GenuineIntel`, `AuthenticAMD`, …).
+        ///   - avx2: Whether AVX2 is available.
+        ///   - fma: Whether FMA is available.
+        ///   - avx512: Whether AVX-512 F, DQ, BW and VL are all available.
         public init(model: String, vendor: String, avx2: Bool, fma: Bool, avx512: Bool) {
             self.model = model; self.vendor = vendor; self.avx2 = avx2; self.fma = fma; self.avx512 = avx512
         }

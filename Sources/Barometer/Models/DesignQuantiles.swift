@@ -19,21 +19,29 @@ public struct DesignQuantile: Sendable, Codable, Equatable {
     /// Woodruff interval: quantiles at the ends of the CI of F̂(q̂) (nil when
     /// that end falls outside [0, 1], where R returns NaN).
     public let lower: Double?
+    /// Upper end of the Woodruff interval (nil when it falls outside [0, 1]).
     public let upper: Double?
     /// (upper − lower) / (2·t_{df, 1−α/2}), as R reports it.
     public let standardError: Double?
     /// F̂(q̂) = design mean of 1(x ≤ q̂), its design SE, and the CI ends.
     public let proportionBelow: Double
+    /// Design standard error of F̂(q̂).
     public let proportionStandardError: Double
+    /// Lower end of the CI of F̂(q̂): F̂(q̂) − t_{df, 1−α/2} · SE.
     public let proportionLower: Double
+    /// Upper end of the CI of F̂(q̂): F̂(q̂) + t_{df, 1−α/2} · SE.
     public let proportionUpper: Double
 }
 
 /// Design-based quantiles of one variable (R `svyquantile`).
 public struct DesignQuantiles: Sendable, Codable, Equatable, TableRepresentable {
+    /// Name of the variable.
     public let variable: String
+    /// Variable label (nil when it has none).
     public let label: String?
+    /// How each quantile is read off the weighted distribution function.
     public let rule: QuantileRule
+    /// One result per requested probability, in the order requested.
     public let quantiles: [DesignQuantile]
     /// Confidence level.
     public let level: Double
@@ -41,9 +49,13 @@ public struct DesignQuantiles: Sendable, Codable, Equatable, TableRepresentable 
     public let degreesOfFreedom: Int
     /// Rows with a valid answer and positive weight, and their Σw.
     public let count: Int
+    /// Σw over those rows.
     public let weightedCount: Double
+    /// Description of the base (missing rule and domain).
     public let base: String
+    /// How the design variance was computed (linearization or replicates).
     public let variance: String
+    /// Weight variable, nil when unweighted.
     public let weight: String?
 
     public var textTable: TextTable {

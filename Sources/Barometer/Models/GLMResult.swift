@@ -16,10 +16,13 @@ public struct GLMCoefficient: Sendable, Codable, Equatable {
     public let p: Double?
     /// Interval β̂ ± t_{df, 1−α/2}·SE (R `confint.svyglm`, Wald).
     public let lower: Double?
+    /// Upper end of that interval (nil with the SE).
     public let upper: Double?
     /// exp(β̂) and its interval, for logit links.
     public let oddsRatio: Double?
+    /// exp of the interval's lower end (logit links only).
     public let oddsRatioLower: Double?
+    /// exp of the interval's upper end (logit links only).
     public let oddsRatioUpper: Double?
 }
 
@@ -45,8 +48,11 @@ public struct GLMTermTest: Sendable, Codable, Equatable {
 public struct GLMResult: Sendable, Codable, Equatable, TableRepresentable {
     /// The formula as fitted (terms in R's order).
     public let formula: String
+    /// Error distribution of the model.
     public let family: GLMFamily
+    /// Link function g with g(μ) = xᵀβ (the family's canonical link unless one was given).
     public let link: GLMLink
+    /// One coefficient per model-matrix column, intercept first (R's order).
     public let coefficients: [GLMCoefficient]
     /// One Wald F test per term.
     public let termTests: [GLMTermTest]

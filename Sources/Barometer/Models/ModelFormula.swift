@@ -24,6 +24,10 @@ public struct ModelFormula: Sendable, Equatable, CustomStringConvertible {
         /// Reference category of a factor (nil: the lowest code).
         public let reference: Double?
 
+        /// - Parameters:
+        ///   - variable: Variable name.
+        ///   - isFactor: Whether it enters as a factor (dummy coding) rather than numerically.
+        ///   - reference: Reference category of a factor (nil: the lowest code).
         public init(variable: String, isFactor: Bool, reference: Double? = nil) {
             self.variable = variable
             self.isFactor = isFactor
@@ -37,6 +41,7 @@ public struct ModelFormula: Sendable, Equatable, CustomStringConvertible {
     /// A term: one predictor, or an interaction of several (in the order of
     /// their first appearance in the formula).
     public struct Term: Sendable, Equatable {
+        /// The predictors multiplied in this term (one for a main effect).
         public let predictors: [Predictor]
         /// R's term label, e.g. `enroll:factor(stype)`.
         public var label: String { predictors.map(\.label).joined(separator: ":") }

@@ -22,6 +22,13 @@ public struct GLMOptions: Sendable {
     /// IRLS iteration limit (also for every replicate refit).
     public var maxIterations: Int
 
+    /// - Parameters:
+    ///   - family: Error distribution (default Gaussian).
+    ///   - link: Link (nil: the family's canonical link).
+    ///   - successCodes: For binomial families, the response codes that count as 1 (nil: response already in [0, 1]).
+    ///   - level: Confidence level of the coefficient intervals, in (0, 1).
+    ///   - tolerance: IRLS convergence threshold on the relative deviance change.
+    ///   - maxIterations: IRLS iteration limit.
     public init(family: GLMFamily = .gaussian, link: GLMLink? = nil, successCodes: Set<Double>? = nil,
                 level: Double = 0.95, tolerance: Double = 1e-12, maxIterations: Int = 100) {
         self.family = family

@@ -48,34 +48,48 @@ public struct OrdinalThreshold: Sendable, Codable, Equatable {
     public let name: String
     /// Value labels of the two categories, when the codebook has them.
     public let labels: String?
+    /// Estimated cut point ζ̂_k on the latent scale.
     public let estimate: Double
+    /// Design standard error of ζ̂_k.
     public let standardError: Double
+    /// t = ζ̂_k / SE (R reports no p-value for thresholds).
     public let t: Double
 }
 
 /// A design-based proportional-odds model (R `svyolr`).
 public struct OLRResult: Sendable, Codable, Equatable, TableRepresentable {
+    /// The formula as fitted (response ~ predictors).
     public let formula: String
+    /// Link F of `P(Y ≤ k) = F(ζ_k − xᵀβ)`.
     public let link: OrdinalLink
     /// Slope coefficients (no intercept: it is absorbed by the thresholds).
     /// `p` uses the t distribution with ``degreesOfFreedom``; intervals β ± t·SE;
     /// `oddsRatio` = exp(β) for the logistic link: the factor on the odds of
     /// answering above any threshold per unit of the predictor.
     public let coefficients: [GLMCoefficient]
+    /// The cut points ζ₁ < … < ζ_{K−1}, one between each pair of adjacent response categories.
     public let thresholds: [OrdinalThreshold]
     /// R `svyolr`'s residual df: design df of the rows used − number of slopes.
     public let degreesOfFreedom: Int
+    /// Confidence level of the coefficient intervals.
     public let level: Double
     /// 2·(−ℓ) with the weights divided by their mean (R svyolr's deviance).
     public let deviance: Double
     /// Newton iterations of the full-sample fit.
     public let iterations: Int
+    /// Rows that entered the fit (listwise complete, in the domain).
     public let rowsUsed: Int
+    /// Σw over them.
     public let weightedRowsUsed: Double
+    /// Rows excluded for Don't know/Refused (user-missing) on a model variable.
     public let excludedUserMissing: Int
+    /// Rows excluded for system-missing values (and no user-missing one).
     public let excludedSystemMissing: Int
+    /// The base: domain and deletion rule.
     public let base: String
+    /// How variances were computed (linearization or replicates).
     public let variance: String
+    /// Weight variable (nil: unweighted).
     public let weight: String?
 
     public var textTable: TextTable {

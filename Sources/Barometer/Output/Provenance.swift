@@ -20,6 +20,10 @@ public struct Provenance: Sendable, Codable, Equatable {
         /// Bytes read.
         public let bytes: Int
 
+        /// - Parameters:
+        ///   - path: The path as given (`-` for standard input).
+        ///   - sha256: Lower-case hex SHA-256 of the bytes read.
+        ///   - bytes: Number of bytes read.
         public init(path: String, sha256: String, bytes: Int) {
             self.path = path
             self.sha256 = sha256
@@ -38,6 +42,11 @@ public struct Provenance: Sendable, Codable, Equatable {
     /// When the result was produced, ISO 8601 in UTC (`2026-12-06T03:04:05Z`).
     public let time: String
 
+    /// Provenance of a run of ``barometerVersion`` of the `barometer` tool.
+    /// - Parameters:
+    ///   - inputs: The input files in the order read.
+    ///   - options: The options, e.g. the command line after the program name.
+    ///   - date: When the result was produced (default now), written as ISO 8601 in UTC.
     public init(inputs: [Input], options: [String], date: Date = Date()) {
         self.tool = "barometer"
         self.version = Self.barometerVersion
@@ -75,6 +84,7 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
+    /// A hasher with nothing fed yet (the FIPS 180-4 initial hash values).
     public init() {}
 
     /// The digest of `bytes` as lower-case hex.

@@ -11,12 +11,17 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
     public struct Line: Sendable, Codable, Equatable {
         /// Name as SPSS labels it, e.g. "Somers' d (column dependent)".
         public let statistic: String
+        /// The statistic's value (χ², F, or the measure of association).
         public let value: Double?
+        /// Degrees of freedom of a χ² statistic, or the first (numerator) df of an F statistic.
         public let degreesOfFreedom: Double?
         /// Second df of an F statistic.
         public let denominatorDF: Double?
+        /// ASE₁, the non-null asymptotic standard error of a measure (see `AssociationEstimate`).
         public let ase1: Double?
+        /// ASE₀, the standard error of a measure under independence.
         public let ase0: Double?
+        /// Approximate T = value / ASE₀.
         public let t: Double?
         /// Significance (p-value).
         public let pValue: Double?
@@ -24,7 +29,9 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
 
     /// Adjusted standardized residuals over the kept rows and columns.
     public struct Residuals: Sendable, Codable, Equatable {
+        /// Labels of the rows kept (rows with a zero margin dropped).
         public let rowLabels: [String]
+        /// Labels of the columns kept (columns with a zero margin dropped).
         public let columnLabels: [String]
         /// Row-major values.
         public let values: [[Double]]

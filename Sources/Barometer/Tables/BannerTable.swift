@@ -37,13 +37,17 @@ public struct BannerTable: Sendable, Equatable, Codable {
 
     /// Row and column variable names.
     public let rowVariables: [String]
+    /// Column variable names, in the order of the column blocks.
     public let columnVariables: [String]
     /// Categories of each row / column variable.
     public let rowCategories: [[Category]]
+    /// Categories of each column variable, `columnCategories[b]` for ``columnVariables``[b].
     public let columnCategories: [[Category]]
     /// Missing rule, base (pairwise under ``MissingInclusion/excludeMissing``) and weight.
     public let missing: MissingInclusion
+    /// Base of every pair: pairwise deletion under ``MissingInclusion/excludeMissing``, all rows otherwise.
     public let base: TableBase
+    /// Name of the weight variable, `nil` for unweighted counts.
     public let weight: String?
     /// Rows per chunk of the counting kernel.
     public let chunkRows: Int

@@ -8,6 +8,10 @@ public struct Category: Sendable, Codable, Equatable {
     /// Valid, user-missing ("Don't know", "Refused") or system-missing.
     public let status: ValueStatus
 
+    /// - Parameters:
+    ///   - code: The numeric code; nil for a string value and for system-missing.
+    ///   - label: The value label, or the code/text itself when unlabelled.
+    ///   - status: Valid, user-missing or system-missing.
     public init(code: Double?, label: String, status: ValueStatus) {
         self.code = code
         self.label = label

@@ -47,15 +47,19 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
         public let weightedSquares: [[Double]]
         /// Row margins (unweighted, weighted).
         public let rowCounts: [Int]
+        /// Weighted row margins Σw, one per row category.
         public let rowWeighted: [Double]
         /// Column margins (unweighted, weighted).
         public let columnCounts: [Int]
+        /// Weighted column margins Σw, one per column category.
         public let columnWeighted: [Double]
         /// Layer totals.
         public let totalCount: Int
+        /// Σw over the layer.
         public let totalWeighted: Double
         /// Kish effective size `(Σw)²/Σw²` of the layer and the design effect of weighting `n/n_eff`.
         public let effectiveSize: Double
+        /// Design effect of weighting `n / n_eff` (1 when unweighted, NaN for an empty layer).
         public let weightingDesignEffect: Double
         /// Row percentages (nil where the row margin is 0).
         public let rowPercent: [[Double?]]
@@ -67,9 +71,11 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
 
     /// Row variable name and label.
     public let rowVariable: String
+    /// The row variable's label (nil when it has none).
     public let rowLabel: String?
     /// Column variable name and label.
     public let columnVariable: String
+    /// The column variable's label (nil when it has none).
     public let columnLabel: String?
     /// Layer variable names (empty for a two-way table).
     public let layerVariables: [String]
@@ -217,10 +223,13 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
     public struct StatisticsInput: Sendable {
         /// Weighted counts over the categories kept.
         public let counts: Matrix
+        /// Labels of the row categories kept, in the order of the rows of ``counts``.
         public let rowLabels: [String]
+        /// Labels of the column categories kept, in the order of the columns of ``counts``.
         public let columnLabels: [String]
         /// Row/column category per respondent in the kept categories (−1: excluded).
         public let rowIndex: [Int32]
+        /// Column category per respondent in the kept categories (−1: excluded).
         public let columnIndex: [Int32]
         /// Whether user- or system-missing categories shown in the table were left out.
         public let excludedMissing: Bool

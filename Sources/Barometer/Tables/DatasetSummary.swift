@@ -4,8 +4,11 @@
 public struct DatasetSummary: Sendable, Codable, Equatable, TableRepresentable {
     /// One variable's description.
     public struct Entry: Sendable, Codable, Equatable {
+        /// Variable name.
         public let name: String
+        /// Variable label (nil when it has none).
         public let label: String?
+        /// Measurement level (nominal, ordinal, scale).
         public let level: MeasurementLevel
         /// `numeric` or `string`.
         public let type: String

@@ -27,6 +27,7 @@ public struct MultipleResponseSet: Sendable, Equatable, Codable, TableRepresenta
         public let category: Category
         /// Mentions (unweighted) and Σw over mentions.
         public let count: Int
+        /// Σw over those mentions.
         public let weightedCount: Double
         /// 100 · Σw(mentions of the code) / Σw(all responses): SPSS `MULT RESPONSE` % of responses.
         public let percentOfResponses: Double

@@ -16,6 +16,9 @@ public struct TableBase: Sendable, Codable, Equatable, CustomStringConvertible {
     /// Human-readable statement, e.g. "valid answers to rus, us (listwise) within rus in {1,2}".
     public let description: String
 
+    /// - Parameters:
+    ///   - kind: What kind of base.
+    ///   - description: Human-readable statement of who is counted.
     public init(kind: Kind, description: String) {
         self.kind = kind
         self.description = description

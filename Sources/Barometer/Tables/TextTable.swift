@@ -20,6 +20,12 @@ public struct TextTable: Sendable, Equatable {
     /// Lines below the grid: base, weight, deletion rule, warnings.
     public var notes: [String]
 
+    /// - Parameters:
+    ///   - title: A heading line above the grid.
+    ///   - headers: Column headers.
+    ///   - alignments: Alignment per column (nil: first column left, the others right).
+    ///   - rows: Cells, row by row, already formatted.
+    ///   - notes: Lines below the grid: base, weight, deletion rule, warnings.
     public init(title: String, headers: [String], alignments: [Alignment]? = nil,
                 rows: [[String]], notes: [String] = []) {
         self.title = title

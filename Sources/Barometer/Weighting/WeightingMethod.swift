@@ -33,6 +33,12 @@ public struct WeightTrimming: Sendable, Codable, Equatable {
     /// After trimming, rake (or calibrate) again to the targets, alternating until both hold (anesrake).
     public var rerake: Bool
 
+    /// - Parameters:
+    ///   - lower: Lowest allowed weight (nil: none).
+    ///   - upper: Highest allowed weight (nil: none).
+    ///   - capRatio: Cap as a multiple of the mean weight (nil: none); the smaller of it and `upper` applies.
+    ///   - strict: Repeat trimming until no weight is outside the bounds.
+    ///   - rerake: Rake (or calibrate) again after trimming, alternating until both hold.
     public init(lower: Double? = nil, upper: Double? = nil, capRatio: Double? = nil, strict: Bool = false, rerake: Bool = false) {
         self.lower = lower
         self.upper = upper
@@ -59,6 +65,13 @@ public struct WeightingOptions: Sendable, Equatable {
     /// Optional trimming.
     public var trimming: WeightTrimming?
 
+    /// - Parameters:
+    ///   - method: Adjustment method (default raking).
+    ///   - bounds: Bounds (L, U) on the g-weights `w/d` for calibration (required by logit).
+    ///   - epsilon: Largest allowed absolute deviation of an achieved share from its target.
+    ///   - maxIterations: Iteration limit (nil: 1000 for `rake`, 50 for calibration).
+    ///   - allowNonConvergence: Return a result flagged as not converged instead of throwing.
+    ///   - trimming: Optional trimming of the final weights.
     public init(method: WeightingMethod = .rake, bounds: (lower: Double, upper: Double)? = nil, epsilon: Double = 1e-7,
                 maxIterations: Int? = nil, allowNonConvergence: Bool = false, trimming: WeightTrimming? = nil) {
         self.method = method

@@ -106,6 +106,7 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
     public let margins: [Margin]
     /// Base weight variable (nil: unweighted start) and the new one.
     public let baseWeight: String?
+    /// Name of the new weight variable.
     public let weight: String
     /// Summary of the base weights (all 1 for an unweighted start).
     public let weightsBefore: WeightSummary

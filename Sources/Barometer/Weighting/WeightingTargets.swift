@@ -25,6 +25,10 @@ public struct WeightingTargets: Sendable, Codable, Equatable {
         /// 1-based line in a CSV target file (nil for JSON or code).
         public var line: Int?
 
+        /// - Parameters:
+        ///   - categories: The category of each of the margin's variables, as written (code or value label).
+        ///   - target: Population total or share.
+        ///   - line: 1-based line in a CSV target file (nil for JSON or code).
         public init(categories: [String], target: Double, line: Int? = nil) {
             self.categories = categories
             self.target = target
@@ -39,6 +43,9 @@ public struct WeightingTargets: Sendable, Codable, Equatable {
         /// Its categories (cells) and targets.
         public var cells: [Cell]
 
+        /// - Parameters:
+        ///   - variables: The margin's variables (one for a one-way margin).
+        ///   - cells: Its categories (cells) and targets.
         public init(variables: [String], cells: [Cell]) {
             self.variables = variables
             self.cells = cells
@@ -55,6 +62,10 @@ public struct WeightingTargets: Sendable, Codable, Equatable {
     /// Tolerance on the sum of shares (and on the agreement of margin totals, relative). Default 1e-6.
     public var shareTolerance: Double
 
+    /// - Parameters:
+    ///   - margins: The margins, in the order they are raked.
+    ///   - total: Population total that shares are scaled to (nil: see the type's description).
+    ///   - shareTolerance: Tolerance on the sum of shares and, relative, on the agreement of margin totals.
     public init(margins: [Margin], total: Double? = nil, shareTolerance: Double = 1e-6) {
         self.margins = margins
         self.total = total

@@ -31,6 +31,11 @@ public struct CSVOptions: Sendable, Equatable {
     /// active processor. Internal: tests vary it to show that the result does not.
     package var threads: Int? = nil
 
+    /// - Parameters:
+    ///   - chunkSize: Bytes per piece parsed on one thread (default 4 MiB); never changes the result.
+    ///   - missingTokens: Cell texts read as system-missing in numeric columns (default `NA`, `.`).
+    ///   - delimiter: The field delimiter, one ASCII byte other than `"`, CR or LF (default `,`).
+    ///   - columns: The columns to keep by header name (nil: every column).
     public init(chunkSize: Int = 4 << 20, missingTokens: [String] = ["NA", "."], delimiter: UInt8 = UInt8(ascii: ","),
                 columns: Set<String>? = nil) {
         self.chunkSize = chunkSize

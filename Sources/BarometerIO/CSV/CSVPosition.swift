@@ -10,6 +10,10 @@ public struct CSVPosition: Sendable, Equatable, CustomStringConvertible {
     /// The header name of that column, if known.
     public var name: String?
 
+    /// - Parameters:
+    ///   - line: Physical 1-based line on which the field (or record) starts.
+    ///   - column: 1-based field number within the record.
+    ///   - name: The header name of that column, if known.
     public init(line: Int, column: Int, name: String? = nil) {
         self.line = line
         self.column = column

@@ -26,6 +26,9 @@ public struct Codebook: Sendable, Equatable {
     /// The described variables, in codebook order.
     public var variables: [CodebookVariable]
 
+    /// - Parameters:
+    ///   - weight: The weight variable's name, if any.
+    ///   - variables: The described variables, in codebook order.
     public init(weight: String? = nil, variables: [CodebookVariable] = []) {
         self.weight = weight
         self.variables = variables

@@ -18,6 +18,14 @@ public struct CodebookVariable: Sendable, Equatable {
     /// Display format, e.g. `F3.1`; kept, not interpreted.
     public var format: String?
 
+    /// - Parameters:
+    ///   - name: The CSV header name.
+    ///   - label: Question text or description.
+    ///   - level: Level of measurement (nil: nominal).
+    ///   - type: Storage type, overriding the reader's inference (nil: inferred).
+    ///   - valueLabels: Code → label.
+    ///   - missing: User-missing codes and ranges.
+    ///   - format: Display format, e.g. `F3.1`; kept, not interpreted.
     public init(name: String, label: String? = nil, level: MeasurementLevel? = nil, type: CSVColumnType? = nil,
                 valueLabels: [Double: String] = [:], missing: MissingValues = .none, format: String? = nil) {
         self.name = name

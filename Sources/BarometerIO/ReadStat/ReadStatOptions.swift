@@ -29,6 +29,10 @@ public struct ReadStatOptions: Sendable, Equatable {
     /// Variables come out in file order.
     public var columns: Set<String>?
 
+    /// - Parameters:
+    ///   - userMissing: What to do with declared user-missing codes (default ``UserMissing/honour``).
+    ///   - encoding: An iconv encoding name overriding the file's own (nil: as the file declares).
+    ///   - columns: The variables to keep (nil: every variable).
     public init(userMissing: UserMissing = .honour, encoding: String? = nil, columns: Set<String>? = nil) {
         self.userMissing = userMissing
         self.encoding = encoding

@@ -9,6 +9,7 @@ public struct DesignEstimate: Sendable, Codable, Equatable {
     public let standardError: Double
     /// Confidence interval `estimate ± t_{df, 1−α/2} · SE`.
     public let lower: Double
+    /// Upper end of the confidence interval (see ``lower``).
     public let upper: Double
     /// Confidence level, e.g. 0.95.
     public let level: Double

@@ -117,27 +117,36 @@ public struct GroupContrast: Sendable, Encodable, Equatable {
     public struct Term: Sendable, Encodable, Equatable {
         /// Index into ``GroupedEstimates/groups``.
         public let group: Int
+        /// The contrast coefficient c_g of that group.
         public let weight: Double
     }
     /// The groups with a non-zero weight (all others weigh 0).
     public let terms: [Term]
+    /// The contrast Σ c_g θ̂_g.
     public let estimate: Double
+    /// Its design standard error √(cᵀVc).
     public let standardError: Double
     /// t statistic; nil when the SE is 0.
     public let statistic: Double?
+    /// Degrees of freedom of the t statistic and interval (the design's, or the domain's).
     public let degreesOfFreedom: Int
     /// Two-sided p-value; nil when the SE is 0.
     public let pValue: Double?
     /// The p-value after the family's multiplicity adjustment, when one was asked for.
     public var adjustedPValue: Double?
+    /// Lower end of the interval estimate − t_{df, 1−α/2}·SE.
     public let lower: Double
+    /// Upper end of the interval estimate + t_{df, 1−α/2}·SE.
     public let upper: Double
+    /// Confidence level of the interval.
     public let level: Double
 }
 
 /// All pairwise differences of a grouped estimate, with their adjustment.
 public struct GroupDifferences: Sendable, Encodable, Equatable, TableRepresentable {
+    /// What is estimated, e.g. `mean(api00)`.
     public let estimateName: String
+    /// Every pair of estimable groups, one contrast each (g − h for g before h).
     public let contrasts: [GroupContrast]
     /// Multiplicity adjustment over the family of pairs (R `p.adjust`).
     public let adjustment: PValueAdjustment

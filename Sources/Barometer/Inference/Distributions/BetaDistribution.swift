@@ -12,8 +12,14 @@
 /// Edge cases: cdf(x ≤ 0) = 0, cdf(x ≥ 1) = 1, quantile(0) = 0, quantile(1) = 1;
 /// a or b ≤ 0 / NaN / ∞, x NaN, p outside [0, 1] → NaN.
 public struct BetaDistribution: Sendable {
+    /// First shape parameter a (a > 0, finite).
     public let a: Double
+    /// Second shape parameter b (b > 0, finite).
     public let b: Double
+    /// Beta(a, b); invalid shapes (≤ 0, NaN, ∞) are accepted and make every function return NaN.
+    /// - Parameters:
+    ///   - a: First shape parameter (a > 0).
+    ///   - b: Second shape parameter (b > 0).
     public init(a: Double, b: Double) { self.a = a; self.b = b }
 
     private var isValid: Bool { a > 0 && b > 0 && a.isFinite && b.isFinite }

@@ -24,8 +24,14 @@ import Darwin
 /// outside [0, 1]) give NaN, and `quantile` returns −1 (also for a
 /// probability argument outside [0, 1]).
 public struct Binomial: Sendable {
+    /// Number of trials n (n ≥ 0).
     public let trials: Int
+    /// Success probability p of each trial (0 ≤ p ≤ 1).
     public let probability: Double
+    /// Binomial(n, p); invalid parameters are accepted and give NaN (−1 from `quantile`).
+    /// - Parameters:
+    ///   - trials: Number of trials n (n ≥ 0).
+    ///   - probability: Success probability p (0 ≤ p ≤ 1).
     public init(trials: Int, probability: Double) { self.trials = trials; self.probability = probability }
 
     private var isValid: Bool { trials >= 0 && probability >= 0 && probability <= 1 }

@@ -19,7 +19,9 @@ import Darwin
 /// Edge cases: cdf(x ≤ 0) = 0, cdf(+∞) = 1, quantile(0) = 0, quantile(1) = +∞;
 /// k ≤ 0 or NaN, x NaN, p outside [0, 1] → NaN.
 public struct ChiSquared: Sendable {
+    /// Degrees of freedom k of the χ² distribution (k > 0, non-integer allowed).
     public let degreesOfFreedom: Double
+    /// χ² with `degreesOfFreedom` (k > 0) degrees of freedom; k ≤ 0, NaN or ∞ makes every function return NaN.
     public init(degreesOfFreedom: Double) { self.degreesOfFreedom = degreesOfFreedom }
 
     private func tails(_ x: Double) -> (lower: Double, upper: Double) {

@@ -10,8 +10,14 @@
 /// Edge cases: cdf(f ≤ 0) = 0, cdf(+∞) = 1, quantile(0) = 0, quantile(1) = +∞;
 /// d1 or d2 ≤ 0 / NaN, f NaN, p outside [0, 1] → NaN.
 public struct FisherF: Sendable {
+    /// Numerator degrees of freedom d1 (d1 > 0, non-integer allowed).
     public let d1: Double
+    /// Denominator degrees of freedom d2 (d2 > 0, non-integer allowed).
     public let d2: Double
+    /// F(d1, d2); invalid degrees of freedom (≤ 0, NaN, ∞) make every function return NaN.
+    /// - Parameters:
+    ///   - d1: Numerator degrees of freedom (d1 > 0).
+    ///   - d2: Denominator degrees of freedom (d2 > 0).
     public init(d1: Double, d2: Double) { self.d1 = d1; self.d2 = d2 }
 
     private var isValid: Bool { d1 > 0 && d2 > 0 && d1.isFinite && d2.isFinite }

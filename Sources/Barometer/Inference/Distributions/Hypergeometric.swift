@@ -22,9 +22,17 @@ import Darwin
 /// Support: max(0, n+K−N) … min(n, K); pmf is 0 outside, cdf 0 below and 1 above.
 /// Invalid parameters (negative counts, K > N, n > N) give NaN.
 public struct Hypergeometric: Sendable {
+    /// Population size N (N ≥ 0).
     public let total: Int
+    /// Number of successes K in the population (0 ≤ K ≤ N).
     public let successes: Int
+    /// Number of draws n without replacement (0 ≤ n ≤ N).
     public let draws: Int
+    /// The distribution of successes among `draws` items drawn from `total`; invalid counts give NaN.
+    /// - Parameters:
+    ///   - total: Population size N.
+    ///   - successes: Successes K in the population (K ≤ N).
+    ///   - draws: Draws n without replacement (n ≤ N).
     public init(total: Int, successes: Int, draws: Int) { self.total = total; self.successes = successes; self.draws = draws }
 
     private var isValid: Bool {

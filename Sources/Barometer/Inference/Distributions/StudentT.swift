@@ -22,7 +22,9 @@ import Darwin
 /// Edge cases: cdf(±∞) = 1/0, quantile(0) = −∞, quantile(1) = +∞, quantile(½) = 0;
 /// ν ≤ 0 or NaN, t NaN, p outside [0, 1] → NaN.
 public struct StudentT: Sendable {
+    /// Degrees of freedom ν (ν > 0, non-integer allowed; +∞ gives the standard normal).
     public let degreesOfFreedom: Double
+    /// Student's t with `degreesOfFreedom` ν (ν > 0; +∞ for the normal limit); ν ≤ 0 or NaN makes every function return NaN.
     public init(degreesOfFreedom: Double) { self.degreesOfFreedom = degreesOfFreedom }
 
     private var isValid: Bool { degreesOfFreedom > 0 }
