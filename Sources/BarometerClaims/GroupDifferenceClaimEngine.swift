@@ -18,6 +18,7 @@ import Barometer
 /// The verdicts `difference` and `equivalence` (TOST with the claim's
 /// margin) read the SE and df (``ClaimEvaluator``).
 public struct GroupDifferenceClaimEngine: ClaimEngine {
+    /// The engine of `group-difference` claims (it holds no state).
     public init() {}
 
     public var name: String { "group differences (grouped shares with their design covariance, svyby + svycontrast)" }

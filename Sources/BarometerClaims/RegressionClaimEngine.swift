@@ -18,6 +18,7 @@ import Darwin
 /// Rows: listwise complete on the model's variables (Don't know, Refused,
 /// system-missing excluded), kept in the design with zero influence.
 public struct RegressionClaimEngine: ClaimEngine {
+    /// The engine of `regression` claims (it holds no state).
     public init() {}
 
     /// Every base string of this engine starts with it (the report uses it to

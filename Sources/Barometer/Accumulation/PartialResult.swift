@@ -146,6 +146,7 @@ public struct PartialResult: Sendable {
         case estimates(DesignEstimates)
         /// A Pearson correlation matrix (`corr`).
         case correlation(CorrelationMatrix)
+        /// A multiple-response set (`mrset`).
         case multipleResponse(MultipleResponseSet)
     }
 

@@ -57,6 +57,7 @@ struct ModelGroups: Sendable {
 /// cannot be computed carries the reason instead (``Group/note``).
 public struct GroupedFits<Result: Sendable & Codable & Equatable & TableRepresentable>: Sendable, Codable, Equatable,
     TableRepresentable {
+    /// One group: its categories, label, and result or the reason there is none.
     public struct Group: Sendable, Codable, Equatable {
         /// The group's category of each `by` variable.
         public let categories: [Category]
@@ -72,6 +73,7 @@ public struct GroupedFits<Result: Sendable & Codable & Equatable & TableRepresen
     public let by: [String]
     /// What the groups are and how they were computed.
     public let method: String
+    /// The groups present in the domain, in R `svyby`'s order (first variable fastest).
     public let groups: [Group]
 
     /// The group called `label`.

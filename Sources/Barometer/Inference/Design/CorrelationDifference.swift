@@ -163,19 +163,23 @@ public struct CorrelationDifference: Sendable, Encodable, Equatable {
     public let variables: [String]
     /// Controls of a partial correlation.
     public let controls: [String]
-    /// The two groups' labels.
+    /// The first group's label.
     public let first: String
+    /// The second group's label.
     public let second: String
-    /// r₁, r₂.
+    /// r₁, the correlation in the first group.
     public let firstEstimate: Double
+    /// r₂, the correlation in the second group.
     public let secondEstimate: Double
-    /// n₁, n₂ entering Fisher's z (see above).
+    /// n₁, the first group's (Kish effective) size entering Fisher's z (see above).
     public let firstSize: Double
+    /// n₂, the second group's (Kish effective) size entering Fisher's z.
     public let secondSize: Double
     /// r₁ − r₂.
     public let difference: Double
-    /// Fisher's z and its two-sided p; nil when a group has n − 3 − k ≤ 0 or |r| = 1.
+    /// Fisher's z; nil when a group has n − 3 − k ≤ 0 or |r| = 1.
     public let z: Double?
+    /// The two-sided normal p-value of Fisher's z, 2·(1 − Φ(|z|)); nil with ``z``.
     public let pValue: Double?
     /// The p-value after the family's multiplicity adjustment, when asked for.
     public var adjustedPValue: Double?
@@ -199,6 +203,7 @@ public struct CorrelationDifference: Sendable, Encodable, Equatable {
 
 /// Every difference of correlations between pairs of groups.
 public struct CorrelationDifferences: Sendable, Encodable, Equatable, TableRepresentable {
+    /// One difference per pair of groups and correlated pair, in group order.
     public let differences: [CorrelationDifference]
     /// Multiplicity adjustment over the family (R `p.adjust`), applied to
     /// Fisher's p and, separately, to the design-based p.
