@@ -71,7 +71,7 @@ import Testing
         #expect(overlap.status == .error && overlap.detail.contains("overlap"))
         // a group without respondents is named
         let empty = ev.evaluate(claim(.difference, groups: [.init(variable: "lang", codes: [7]), .init(variable: "lang", codes: [2])]))
-        #expect(empty.status == .error && empty.detail.contains("lang in {7}"), "\(empty.detail)")
+        #expect(empty.status == .error && empty.detail.contains("lang = 7"), "\(empty.detail)")
     }
 
     @Test func newFieldsAreValidatedWithTypedErrors() throws {

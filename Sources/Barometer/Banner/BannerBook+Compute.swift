@@ -92,6 +92,17 @@ extension BannerBook {
         }
         // Tables: the banner accumulator under linearization without calibration (unless its
         // per-PSU state would be too large), the grouped design engine otherwise.
+        // Same cell limit as crosstab (ContingencyTable.maximumCells), checked for every
+        // categorical stub before either path allocates anything per cell.
+        for stub in spec.stubs where (stub.kind ?? .categories) == .categories {
+            let coding = CategoryCoding(try design.variable(stub.variable),
+                                        missing: spec.base == .valid ? .excludeMissing : .showMissing)
+            let (cells, overflow) = coding.categories.count.multipliedReportingOverflow(by: max(columns.count, 1))
+            if overflow || cells > ContingencyTable.maximumCells {
+                throw .sizeLimitExceeded(what: "the cells of the banner table of '\(stub.variable)' (\(coding.categories.count) categories) × \(columns.count) columns (recode into fewer categories)",
+                                         size: overflow ? Int.max : cells, limit: ContingencyTable.maximumCells)
+            }
+        }
         let accumulate = engine == .automatic && design.replicates == nil && design.sampling.calibration == nil
         var tables: [Table]
         try LongWork.step("banner tables", completed: 0, total: spec.stubs.count)
@@ -148,12 +159,6 @@ extension BannerBook {
             entries.append(("Mean", .mean, v.values.enumerated().map { base[$0.offset] ? $0.element : 0 }))
         case .categories, .multipleResponse:
             let coding = CategoryCoding(v, missing: validOnly ? .excludeMissing : .showMissing)
-            // Same cell limit as crosstab (ContingencyTable.maximumCells), checked before the rows' indicators are built.
-            let (cells, overflow) = coding.categories.count.multipliedReportingOverflow(by: max(columns.count, 1))
-            if overflow || cells > ContingencyTable.maximumCells {
-                throw .sizeLimitExceeded(what: "the cells of the banner table of '\(stub.variable)' (\(coding.categories.count) categories) × \(columns.count) columns (recode into fewer categories)",
-                                         size: overflow ? Int.max : cells, limit: ContingencyTable.maximumCells)
-            }
             for (k, cat) in coding.categories.enumerated() {
                 let y = coding.index.map { $0 == Int32(k) ? 1.0 : 0.0 }
                 entries.append((cat.label, cat.status == .valid ? .category : .missing, y))

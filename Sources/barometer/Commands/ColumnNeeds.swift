@@ -56,6 +56,9 @@ struct ColumnNeeds {
 
     mutating func add(pattern: String) { patterns.append(pattern) }
 
+    /// Drops names the command makes itself (recoded variables): they are not columns of the file.
+    mutating func remove(_ list: [String]) { names.subtract(list); optional.subtract(list) }
+
     /// The selection to load for `file`: nil (every column) when `all`, or when
     /// optional names or patterns need the header and it cannot be read first
     /// (standard input).
@@ -98,11 +101,23 @@ extension GroupingOptions {
 }
 
 extension InputOptions {
-    /// Loads only the columns in `needs`.
+    /// Loads only the columns in `needs` (with the recodes' inputs instead of
+    /// their outputs), then applies the recodes.
     func load(_ needs: ColumnNeeds) throws -> Dataset {
         let options = ReadStatOptions(userMissing: ignoreUserMissing ? .ignore : .honour, encoding: encoding)
         let csv = try delimiter.map { CSVOptions(delimiter: try parseDelimiter($0)) }
-        return try loadRecorded(file, codebook: codebook, options: options, csv: csv,
-                                columns: needs.selection(file: file, csv: csv, options: options))
+        return try recodeOptions.apply(to: loadRecorded(file, codebook: codebook, options: options, csv: csv,
+                                                        columns: fileColumns(needs).selection(file: file, csv: csv, options: options)))
+    }
+
+    /// `needs` as columns of the file: the variables the recodes make are
+    /// replaced by the variables they read.
+    func fileColumns(_ needs: ColumnNeeds) throws -> ColumnNeeds {
+        let specs = try recodeOptions.specs()
+        guard !specs.isEmpty else { return needs }
+        var n = needs
+        n.remove(specs.map(\.variableWritten))
+        n.add(try recodeOptions.variablesRead())
+        return n
     }
 }

@@ -37,7 +37,7 @@ struct StateOutput: ParsableArguments {
         var state: PartialResult? = nil
         var offset = 0
         var options = try input.delimiter.map { CSVOptions(delimiter: try parseDelimiter($0)) } ?? .default
-        options.columns = needs.selection(file: input.file, csv: options, options: ReadStatOptions())
+        options.columns = try input.fileColumns(needs).selection(file: input.file, csv: options, options: ReadStatOptions())
         try ProvenanceRecorder.shared.recordFile(input.file)
         try ProvenanceRecorder.shared.recordFile(input.codebook)
         try CSVReader.forEachChunk(path: input.file, codebook: codebook, options: options, chunkBytes: chunkBytes) { data in
@@ -64,10 +64,10 @@ struct StateOutput: ParsableArguments {
         var offset = 0
         let options = ReadStatOptions(userMissing: input.ignoreUserMissing ? .ignore : .honour, encoding: input.encoding)
         try ReadStatReader.forEachChunk(path: input.file, format: format, options: options,
-                                        columns: needs.selection(file: input.file, csv: nil, options: options),
+                                        columns: try input.fileColumns(needs).selection(file: input.file, csv: nil, options: options),
                                         chunkRows: chunkRows) { data in
             let s: PartialResult
-            do { s = try build(data) } catch BarometerError.invalidWeight(let v, let row, let x) {
+            do { s = try build(input.recodeOptions.apply(to: data)) } catch BarometerError.invalidWeight(let v, let row, let x) {
                 throw BarometerError.invalidWeight(variable: v, row: row + offset, value: x)   // rows of the file, not the chunk
             }
             offset += data.rowCount
