@@ -192,15 +192,7 @@ extension BannerBook {
     fileprivate static func multipleResponsePlan(_ stub: BannerSpecification.Stub, spec: BannerSpecification.Resolved,
                                              design: SurveyDesign, stubs: inout [CategoryCoding]) throws(BarometerError) -> StubPlan {
         let n = design.rowCount
-        let members = try (stub.variables ?? []).map { (name) throws(BarometerError) -> Variable in
-            let v = try design.variable(name); try v.requireNumeric(); return v
-        }
-        var codes = Set<Double>(), labels: [Double: String] = [:]
-        for v in members {
-            for c in CategoryCoding(v, missing: .excludeMissing).categories { if let code = c.code {
-                codes.insert(code); if labels[code] == nil { labels[code] = c.label }
-            } }
-        }
+        let (members, codes, labels) = try multipleResponseCodes(stub, design: design)
         let sorted = codes.sorted()
         let nets = (stub.nets ?? []).map { Set($0.codes) }
         let position = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })

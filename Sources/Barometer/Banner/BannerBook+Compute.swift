@@ -131,6 +131,22 @@ extension BannerBook {
 
     // MARK: - One table
 
+    /// A multiple-response stub's member variables (numeric) and the valid
+    /// codes any of them uses, each with the first label found for it.
+    static func multipleResponseCodes(_ stub: BannerSpecification.Stub, design: SurveyDesign)
+        throws(BarometerError) -> (members: [Variable], codes: Set<Double>, labels: [Double: String]) {
+        let members = try (stub.variables ?? []).map { (name) throws(BarometerError) -> Variable in
+            let v = try design.variable(name); try v.requireNumeric(); return v
+        }
+        var codes = Set<Double>(), labels: [Double: String] = [:]
+        for v in members {
+            for c in CategoryCoding(v, missing: .excludeMissing).categories { if let code = c.code {
+                codes.insert(code); if labels[code] == nil { labels[code] = c.label }
+            } }
+        }
+        return (members, codes, labels)
+    }
+
     private static func table(_ stub: BannerSpecification.Stub, spec: BannerSpecification.Resolved, design: SurveyDesign,
                               domain: Domain?, columns: [Column], groups: [BannerGroup], members: [[[Bool]]]) throws(BarometerError) -> Table {
         let n = design.rowCount
@@ -183,15 +199,7 @@ extension BannerBook {
                                               design: SurveyDesign, domain: Domain?, columns: [Column],
                                               groups: [BannerGroup], members columnMembers: [[[Bool]]]) throws(BarometerError) -> Table {
         let n = design.rowCount
-        let members = try (stub.variables ?? []).map { (name) throws(BarometerError) -> Variable in
-            let v = try design.variable(name); try v.requireNumeric(); return v
-        }
-        var codes = Set<Double>(), labels: [Double: String] = [:]
-        for v in members {
-            for c in CategoryCoding(v, missing: .excludeMissing).categories { if let code = c.code {
-                codes.insert(code); if labels[code] == nil { labels[code] = c.label }
-            } }
-        }
+        let (members, codes, labels) = try multipleResponseCodes(stub, design: design)
         var base = [Bool](repeating: false, count: n)
         for i in 0..<n where domain?.mask[i] ?? true {
             base[i] = spec.base == .all || members.contains { $0.status(atRow: i) == .valid }

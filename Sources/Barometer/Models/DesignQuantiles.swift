@@ -73,6 +73,15 @@ public struct DesignQuantiles: Sendable, Codable, Equatable, TableRepresentable 
 }
 
 extension SurveyDesign {
+    /// Probabilities in [0, 1] (at least one) and a confidence level in (0, 1).
+    static func checkQuantileArguments(_ probabilities: [Double], level: Double) throws(BarometerError) {
+        guard !probabilities.isEmpty else { throw .invalidArgument("no probabilities given") }
+        for p in probabilities where !(p >= 0 && p <= 1) {
+            throw .invalidArgument("quantile probability \(p) outside [0, 1]")
+        }
+        guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
+    }
+
     /// Design-based quantiles with Woodruff confidence intervals, as R
     /// `svyquantile(~x, design, probabilities, qrule =, na.rm = TRUE)` with its
     /// default `interval.type = "mean"`:
@@ -90,11 +99,7 @@ extension SurveyDesign {
     ///   valid answers (hf7 needs two).
     public func quantiles(_ variable: String, probabilities: [Double], rule: QuantileRule = .math,
                           level: Double = 0.95, domain: Domain? = nil) throws(BarometerError) -> DesignQuantiles {
-        guard !probabilities.isEmpty else { throw .invalidArgument("no probabilities given") }
-        for p in probabilities where !(p >= 0 && p <= 1) {
-            throw .invalidArgument("quantile probability \(p) outside [0, 1]")
-        }
-        guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
+        try Self.checkQuantileArguments(probabilities, level: level)
         let v = try self.variable(variable)
         try v.requireNumeric()
         let ind = try validIndicator([v], domain: domain)

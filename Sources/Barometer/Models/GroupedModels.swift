@@ -126,11 +126,7 @@ extension SurveyDesign {
     ///   unless no group has any.
     public func quantiles(_ variable: String, probabilities: [Double], by: [String], rule: QuantileRule = .math,
                           level: Double = 0.95, domain: Domain? = nil) throws(BarometerError) -> GroupedFits<DesignQuantiles> {
-        guard !probabilities.isEmpty else { throw .invalidArgument("no probabilities given") }
-        for p in probabilities where !(p >= 0 && p <= 1) {
-            throw .invalidArgument("quantile probability \(p) outside [0, 1]")
-        }
-        guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
+        try Self.checkQuantileArguments(probabilities, level: level)
         let v = try self.variable(variable)
         try v.requireNumeric()
         let groups = try ModelGroups(self, by: by, domain: domain)
