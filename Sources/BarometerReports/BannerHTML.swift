@@ -8,8 +8,10 @@ import BarometerClaims
 /// print stylesheet that keeps each table on one page. No scripts, fonts or
 /// external files, so it opens anywhere and prints as it shows.
 public enum BannerHTML {
-    /// The book as one XHTML document titled `title`.
-    public static func render(_ book: BannerBook, title: String = "Banner book") -> String {
+    /// The book as one XHTML document titled `title`; with `provenance`, a
+    /// closing paragraph says what produced it (Barometer version, inputs
+    /// with their SHA-256, options, time), as the replication report does.
+    public static func render(_ book: BannerBook, title: String = "Banner book", provenance: Provenance? = nil) -> String {
         let e = XMLText.escape
         var html = """
         <?xml version="1.0" encoding="UTF-8"?>
@@ -57,6 +59,9 @@ public enum BannerHTML {
             html += "</tbody></table>\n"
             for note in text[k].notes { html += "<p class=\"note\">\(e(note))</p>\n" }
             html += "</section>\n"
+        }
+        if let provenance {
+            html += "<p class=\"note provenance\">" + provenance.lines.map(e).joined(separator: "<br/>") + "</p>\n"
         }
         html += "</body></html>\n"
         return html

@@ -155,8 +155,10 @@ extension XLSXWorkbook {
     /// A banner book as a workbook: one sheet per stub question. Each banner
     /// column takes two spreadsheet columns, the value (a number: percentage
     /// or mean) and its significance letters (text); then the three bases and
-    /// the notes.
-    public init(_ book: BannerBook) {
+    /// the notes. With `provenance`, a last sheet "Provenance" lists what
+    /// produced the workbook (Barometer version, inputs with their SHA-256,
+    /// options, time).
+    public init(_ book: BannerBook, provenance: Provenance? = nil) {
         let text = book.textTables
         var sheets: [Sheet] = []
         for (k, t) in book.tables.enumerated() {
@@ -180,6 +182,7 @@ extension XLSXWorkbook {
             for note in text[k].notes { rows.append([.text(note)]) }
             sheets.append(Sheet(name: t.variable, rows: rows))
         }
+        if let provenance { sheets.append(Sheet(name: "Provenance", rows: provenance.lines.map { [.text($0)] })) }
         self.init(sheets: sheets)
     }
 }

@@ -157,6 +157,40 @@ import Testing
         }
     }
 
+    /// Banner books written as HTML and .xlsx with `--provenance` say what produced them (version,
+    /// input with hashlib's SHA-256 of the fixture, Fixtures/reference/library/expected.json); without
+    /// the flag they carry no provenance. The workbook is read with Python's zipfile (independent of ZIPFoundation).
+    @Test func bannerBooksCarryProvenance() throws {
+        let data = "Fixtures/surveys/kz2019-synthetic.csv"
+        let digest = try #require(ref.sha256.files[data])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-bprov-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let base = ["banner", data, "--codebook", "Fixtures/surveys/kz2019-synthetic.codebook.json",
+                    "--spec", "Fixtures/surveys/kz2019-banner.json"]
+        for name in ["book.html", "book.xlsx", "plain.html"] {
+            let out = dir.appendingPathComponent(name).path
+            let r = try CLI.run(base + ["--out", out] + (name.hasPrefix("plain") ? [] : ["--provenance"]))
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let html = try String(contentsOf: dir.appendingPathComponent("book.html"), encoding: .utf8)
+        #expect(html.contains("Produced by barometer \(Provenance.barometerVersion)") && html.contains("SHA-256 \(digest)"))
+        let plain = try String(contentsOf: dir.appendingPathComponent("plain.html"), encoding: .utf8)
+        #expect(!plain.contains("SHA-256"))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); "
+                       + "print('\\n'.join(z.read(n).decode() for n in z.namelist() if n.endswith('.xml')))",
+                       dir.appendingPathComponent("book.xlsx").path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let xml = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(xml.contains("Provenance") && xml.contains("SHA-256 \(digest)"))
+    }
+
     /// CSV output with `--provenance`: leading `# ` comment lines (pandas `read_csv(comment="#")`, R
     /// `read.csv(comment.char = "#")`), once per run, then exactly the CSV without provenance;
     /// the digest is hashlib's (Fixtures/reference/library/expected.json).

@@ -225,7 +225,7 @@ public struct ReplicateWeights: Sendable {
     static let chunkRows = 8_192
 
     /// Replicate weighted totals `Wᵀ·A` (R × k) of the columns of `a` (n × k):
-    /// one dgemm per chunk of ``chunkRows`` rows (the chunk's replicate
+    /// one dgemm per chunk of 8,192 rows (the chunk's replicate
     /// weights copied from ``columns``), chunks added in row order.
     public func replicateTotals(_ a: Matrix) throws(BarometerError) -> Matrix {
         guard a.rows == rowCount else { throw .lengthMismatch(variable: "replicate totals", expected: rowCount, actual: a.rows) }

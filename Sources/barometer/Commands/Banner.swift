@@ -82,10 +82,11 @@ struct Banner: ParsableCommand {
         if let out {
             let lower = out.lowercased()
             if lower.hasSuffix(".xlsx") {
-                try XLSXWorkbook(book).write(to: out)
+                try XLSXWorkbook(book, provenance: output.provenance ? ProvenanceRecorder.shared.provenance : nil).write(to: out)
             } else if lower.hasSuffix(".html") || lower.hasSuffix(".htm") {
                 let title = "Banner book: \(URL(fileURLWithPath: input.file).lastPathComponent)"
-                do { try BannerHTML.render(book, title: title).write(toFile: out, atomically: true, encoding: .utf8) }
+                let provenance = output.provenance ? ProvenanceRecorder.shared.provenance : nil
+                do { try BannerHTML.render(book, title: title, provenance: provenance).write(toFile: out, atomically: true, encoding: .utf8) }
                 catch { throw ValidationError("cannot write \(out): \(error.localizedDescription)") }
             } else {
                 throw ValidationError("--out: '\(out)' should end in .xlsx or .html")
