@@ -65,6 +65,7 @@ public struct Claim: Sendable, Codable, Equatable {
     ///   - verdict: The verdict rule.
     ///   - expectedSign: The expected sign, for ``VerdictRule/sign``.
     ///   - note: Our reading of the wording, the base, assumptions.
+    ///   - margin: Equivalence margin in percentage points (verdict ``VerdictRule/equivalence`` only).
     public init(id: String, location: ClaimLocation, statement: String, figure: PublishedFigure?,
                 computation: ClaimComputation, verdict: VerdictRule, expectedSign: Sign? = nil, note: String? = nil,
                 margin: Double? = nil) {

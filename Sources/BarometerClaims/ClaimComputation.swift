@@ -18,7 +18,7 @@ import Barometer
 ///   with a response), percent of a subset (denominator restricted to
 ///   ``subsetCodes``);
 /// - `regression`: the coefficient ``coefficient`` of a design-based GLM
-///   (``SurveyDesign/glm(_:options:domain:)``, R `svyglm`) of ``formula`` with
+///   (`SurveyDesign/glm(_:options:domain:)`, R `svyglm`) of ``formula`` with
 ///   ``family`` and ``link`` (default gaussian, canonical link) within the
 ///   domain; binomial families count the response ``codes`` as success.
 ///   Rows are listwise complete on the model's variables (Don't know,
@@ -118,7 +118,7 @@ public struct ClaimComputation: Sendable, Codable, Equatable {
     public var source: String?
     /// Year of a published-trend figure.
     public var year: Int?
-    /// Model formula of a `regression` claim (``ModelFormula`` syntax, e.g.
+    /// Model formula of a `regression` claim (`ModelFormula` syntax, e.g.
     /// `q_us_opinion ~ q_russia_opinion + q_leader_opinion`).
     public var formula: String?
     /// GLM family of a `regression` claim (default gaussian).

@@ -27,6 +27,8 @@ public struct ClaimEstimate: Sendable, Codable, Equatable {
     ///   - count: Respondents in the base (unweighted).
     ///   - weightedBase: Σw of the base.
     ///   - base: The base in words (deletion rule, domain).
+    ///   - pValue: Two-sided p-value against zero, when the engine tests it.
+    ///   - degreesOfFreedom: Degrees of freedom of the interval and test, when reported.
     public init(value: Double, standardError: Double? = nil, confidenceInterval: FigureInterval? = nil,
                 count: Int, weightedBase: Double? = nil, base: String, pValue: Double? = nil,
                 degreesOfFreedom: Int? = nil) {

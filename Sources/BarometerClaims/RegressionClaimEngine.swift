@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// Recomputes `regression` claims with the design-based GLM — no second
-/// implementation: ``SurveyDesign/glm(_:options:domain:)`` (R `svyglm`) fits
+/// implementation: `SurveyDesign/glm(_:options:domain:)` (R `svyglm`) fits
 /// the claim's ``ClaimComputation/formula`` with its family and link
 /// (default gaussian, canonical link; binomial families count the response
 /// ``ClaimComputation/codes`` as success) within the claim's domain, and the
@@ -29,7 +29,7 @@ public struct RegressionClaimEngine: ClaimEngine {
 
     public var kinds: Set<ClaimComputation.Kind> { [.regression] }
 
-    /// - Throws: ``BarometerError/invalidArgument(_:)`` for an incomplete
+    /// - Throws: `BarometerError/invalidArgument(_:)` for an incomplete
     ///   computation or a coefficient the fitted model does not have; the
     ///   GLM's errors (formula, rank deficiency, separation, convergence,
     ///   unknown variables).

@@ -9,8 +9,8 @@ extension CSVReader {
     /// `barometer partial`. Errors name physical file lines as
     /// ``read(path:codebook:options:)`` does. A record longer than a chunk
     /// widens that chunk. A file that cannot be mapped (a pipe) is read whole.
-    /// After each chunk, ``LongWork/step(_:completed:total:)`` reports the bytes done and stops a
-    /// cancelled task (``BarometerError/cancelled(stage:completed:total:)``).
+    /// After each chunk, `LongWork/step(_:completed:total:)` reports the bytes done and stops a
+    /// cancelled task (`BarometerError/cancelled(stage:completed:total:)`).
     /// - Throws: ``CSVError``, ``CodebookError`` or whatever `body` throws.
     public static func forEachChunk(path: String, codebook: Codebook?, options: CSVOptions = .default,
                                     chunkBytes: Int = 8 << 20, _ body: (Dataset) throws -> Void) throws {

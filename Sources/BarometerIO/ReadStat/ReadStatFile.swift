@@ -27,7 +27,7 @@ public struct ReadStatFile: Sendable {
 
 extension ReadStatFile {
     /// The dataset with the Stata/SAS extended missing labels attached to
-    /// their variables (``Variable/extendedMissingLabels``).
+    /// their variables (`Variable/extendedMissingLabels`).
     func labelledDataset(file: String) throws(ReadStatError) -> Dataset {
         var data = dataset
         for (name, labels) in extendedMissingLabels where !labels.isEmpty {

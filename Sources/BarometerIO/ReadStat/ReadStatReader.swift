@@ -62,7 +62,7 @@ public enum ReadStatReader {
         return try collector.result(format: format)
     }
 
-    /// Streams `path` in chunks of `chunkRows` rows, each a ``Dataset`` with
+    /// Streams `path` in chunks of `chunkRows` rows, each a `Dataset` with
     /// the file's labels, value labels, missing codes and levels, holding only
     /// `columns` (nil: all; an SPSS file's weight is kept, as by ``read(path:format:options:)``):
     /// memory is bounded by a chunk, not the file. Two passes: the first reads
