@@ -27,6 +27,19 @@ import Testing
     }
 
     /// `shards` random non-empty row ranges covering 0..<n.
+    /// The fixture survey's rows cut at random into `shards` CSV files in `dir`
+    /// (each with the header), in row order; returns their paths.
+    static func shardedSurvey(into shards: Int, in dir: URL, _ g: inout SplitMix) throws -> [String] {
+        let text = try String(contentsOfFile: Fixture.path(survey), encoding: .utf8)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let head = lines.removeFirst()
+        return cuts(lines.count, shards, &g).enumerated().map { k, r -> String in
+            let p = dir.appendingPathComponent("part\(k).csv").path
+            FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
+            return p
+        }
+    }
+
     static func cuts(_ n: Int, _ shards: Int, _ g: inout SplitMix) -> [Range<Int>] {
         var points = Set<Int>()
         while points.count < shards - 1 { points.insert(Int.random(in: 1..<n, using: &g)) }
@@ -271,18 +284,11 @@ import Testing
     /// `barometer partial … --state-out` on CSV files split by rows, `barometer merge`
     /// in shuffled order, against the command on the whole file (JSON numbers at 1e-12).
     @Test func cliPartialAndMergeEqualTheWholeFile() throws {
-        let text = try String(contentsOfFile: Fixture.path(Self.survey), encoding: .utf8)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        let head = lines.removeFirst()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-partial-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         var g = SplitMix(seed: 77)
-        let parts = Self.cuts(lines.count, 4, &g).enumerated().map { k, r -> String in
-            let p = dir.appendingPathComponent("part\(k).csv").path
-            FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
-            return p
-        }
+        let parts = try Self.shardedSurvey(into: 4, in: dir, &g)
         let cb = Fixture.path(Self.codebook), whole = Fixture.path(Self.survey)
         let commands: [[String]] = [
             ["freq", "q_leader_opinion"],

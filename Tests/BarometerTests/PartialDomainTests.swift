@@ -145,18 +145,11 @@ import Testing
     }
 
     @Test func cliPartialWithWhereEqualsTheWholeFile() throws {
-        let text = try String(contentsOfFile: Fixture.path(A.survey), encoding: .utf8)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        let head = lines.removeFirst()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-where-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         var g = SplitMix(seed: 71)
-        let parts = A.cuts(lines.count, 5, &g).enumerated().map { k, r -> String in
-            let p = dir.appendingPathComponent("part\(k).csv").path
-            FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
-            return p
-        }
+        let parts = try A.shardedSurvey(into: 5, in: dir, &g)
         let cb = Fixture.path(A.codebook), whole = Fixture.path(A.survey)
         let domain = ["--where", "sex == 2 and agegroup in 1-2"]
         let commands: [[String]] = [
@@ -281,18 +274,11 @@ import Testing
 
     /// The CLI: `partial mrset` and `partial corr --method polychoric` on CSV shards.
     @Test func cliPartialMRSetAndPolychoricEqualTheWholeFile() throws {
-        let text = try String(contentsOfFile: Fixture.path(A.survey), encoding: .utf8)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        let head = lines.removeFirst()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-mr-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         var g = SplitMix(seed: 101)
-        let parts = A.cuts(lines.count, 4, &g).enumerated().map { k, r -> String in
-            let p = dir.appendingPathComponent("part\(k).csv").path
-            FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
-            return p
-        }
+        let parts = try A.shardedSurvey(into: 4, in: dir, &g)
         let cb = Fixture.path(A.codebook), whole = Fixture.path(A.survey)
         let commands: [[String]] = [
             ["mrset", "q_russia_reason1", "q_russia_reason2", "--exclude", "99", "--where", "agegroup >= 2"],
