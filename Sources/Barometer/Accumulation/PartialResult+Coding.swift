@@ -41,15 +41,16 @@ extension PartialResult {
     /// `domain` (R `subset(design, …)`) keeps every row in the design: rows
     /// outside it add zero to the totals but still count as PSUs, so the
     /// variance is the domain variance of the single pass.
-    /// - Throws: for replicate designs, and for strata or an fpc without PSUs
-    ///   (their per-respondent PSUs have no name shared across shards).
+    /// Replicate designs keep per-replicate totals and, for their degrees of
+    /// freedom (the rank of the whole replicate-weight matrix), the triangular
+    /// factor of the stacked sketches of the shards' replicate weights.
+    /// - Throws: for strata or an fpc without PSUs (their per-respondent PSUs
+    ///   have no name shared across shards).
     public static func estimates(_ design: SurveyDesign, variables: [String], total: Bool, level: Double,
                                  domain: Domain? = nil,
                                  design spec: [String: String]) throws(BarometerError) -> PartialResult {
-        if design.replicates != nil {
-            throw .invalidArgument("partial results of replicate-weight designs are not supported (their degrees of freedom need every row)")
-        }
-        var acc = try design.meansOrTotalsAccumulator(variables, domain: domain, total: total, requireAnswers: false)
+        var acc = try design.meansOrTotalsAccumulator(variables, domain: domain, total: total, requireAnswers: false,
+                                                      shard: true)
         if acc.kind == .clustered {
             guard design.sampling.psuLabels != nil else {
                 throw .invalidArgument("partial results with strata or an fpc need --psu (respondent PSUs have no name shared across shards)")
@@ -295,6 +296,11 @@ extension DesignTotalsAccumulator {
         w.matrix(replicateY); w.matrix(replicateX)
         w.double(scale); w.doubles(rscales); w.bool(mse)
         w.bool(givenDF != nil); w.int(givenDF ?? 0)
+        // Format 2: which rows count for the degrees of freedom, and the flags.
+        w.u8(flagMode.map { $0.rawValue + 1 } ?? 0)
+        w.ints(flagRows)
+        w.bools(psuFlags)
+        w.matrix(rankRows)
     }
 
     /// Reads the state written by ``encode(_:)``, checking every length against `k`.
@@ -360,6 +366,23 @@ extension DesignTotalsAccumulator {
             }
             let hasDF = try r.bool(); let df = try r.int()
             givenDF = hasDF ? df : nil
+            let mode = try r.u8()
+            if mode > 0 {
+                guard let m = FlagMode(rawValue: mode - 1) else { throw r.fail("unknown degrees-of-freedom rows \(mode)") }
+                flagMode = m
+            }
+            let f = flagWidth ?? 0
+            flagRows = try r.ints()
+            guard flagRows.count == f, flagRows.allSatisfy({ $0 >= 0 }) else { throw r.fail("degrees-of-freedom row counts") }
+            psuFlags = try r.bools()
+            guard psuFlags.count == psus * f else { throw r.fail("\(psuFlags.count) PSU flags for \(psus) PSUs × \(f)") }
+            rankRows = try r.matrix()
+            if let m = rankRows {
+                guard kind == .replicate, givenDF == nil, m.columns == rscales.count, m.rows <= m.columns,
+                      m.storage.allSatisfy(\.isFinite) else {
+                    throw r.fail("replicate rank rows of \(m.rows)×\(m.columns) for \(rscales.count) replicates")
+                }
+            }
         } catch {
             throw .invalidArgument(error.description)
         }

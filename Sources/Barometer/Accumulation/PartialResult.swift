@@ -85,7 +85,7 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///     CRC-32                UInt32 over every preceding byte
 public struct PartialResult: Sendable {
     /// The state-file format version this Barometer writes and reads.
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
     static let magic = Array("BRMSTATE".utf8)
 
     /// What was accumulated: statistic, variables with their codebook, design and options; states merge only when these agree.
