@@ -8,7 +8,7 @@ import Testing
 /// partial + merge over random shard splits and merge orders equals the single
 /// in-memory pass with the same domain — counts exactly, everything else at
 /// 1e-12 (the single pass is checked against R survey / SciPy in the reference
-/// suites). `--by` is refused, never ignored.
+/// suites). Grouped states (`--by`) are `PartialGroupedTests`.
 @Suite struct PartialDomainTests {
     typealias A = AccumulationTests
 
@@ -134,8 +134,7 @@ import Testing
     }
 
     /// The CLI: `partial … --where` on CSV shards merged in shuffled order equals the
-    /// command with `--where` on the whole file (JSON at 1e-12); `partial … --by` fails
-    /// naming the option instead of writing an ungrouped state.
+    /// command with `--where` on the whole file (JSON at 1e-12); `--by` is `PartialGroupedTests`.
     @Test func cliPartialWithWhereEqualsTheWholeFile() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-where-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -167,12 +166,6 @@ import Testing
             let m = try JSONSerialization.jsonObject(with: Data(merged.stdout.utf8))
             let w = try JSONSerialization.jsonObject(with: Data(single.stdout.utf8))
             A.compareJSON(m, w, path: cmd[0] + " --where")
-        }
-        for cmd in ["mean", "total"] {
-            let r = try CLI.run(["partial", cmd, whole, "--codebook", cb, "q_eeu_benefit", "--by", "sex",
-                                 "--state-out", dir.appendingPathComponent("by.state").path])
-            #expect(r.status != 0 && r.stderr.contains("--by"), "\(r.stderr)")
-            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("by.state").path))
         }
     }
 }

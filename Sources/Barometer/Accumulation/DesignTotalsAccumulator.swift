@@ -488,6 +488,51 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         } }
     }
 
+    /// The same sums laid out for `count` estimates: estimate `c` takes this
+    /// accumulator's estimate `from[c]` (nil: an estimate no row has touched, all
+    /// sums zero). Every sum is per estimate or per pair of estimates, so
+    /// widening (groups first seen in another shard) and selecting (the
+    /// estimable groups) are exact.
+    func remapped(count K: Int, from: [Int?]) -> DesignTotalsAccumulator {
+        var o = DesignTotalsAccumulator(kind: kind, count: K, totals: totals)
+        func gather<T>(_ a: [T], _ zero: T) -> [T] { from.map { $0.map { a[$0] } ?? zero } }
+        func gather2(_ a: [Double]) -> [Double] {
+            var out = [Double](repeating: 0, count: K * K)
+            for c in 0..<K { for e in 0..<K { if let j = from[c], let l = from[e] { out[c + K * e] = a[j + k * l] } } }
+            return out
+        }
+        o.ty = gather(ty, 0); o.tx = gather(tx, 0)
+        o.respondents = gather(respondents, 0); o.sumW = gather(sumW, 0); o.meanY = gather(meanY, 0); o.ssY = gather(ssY, 0)
+        o.rows = rows; o.meanZ = gather(meanZ, 0); o.comoment = gather2(comoment)
+        o.shift = shift.map { gather($0, 0) }; o.s = gather2(s); o.a = gather2(a); o.b = gather2(b)
+        o.stratumKeys = stratumKeys; o.stratumLookup = stratumLookup; o.stratumFPC = stratumFPC
+        o.populationGiven = populationGiven; o.psuKeys = psuKeys; o.psuLookup = psuLookup
+        o.psuTotals = [Double](repeating: 0, count: psuKeys.count * 2 * K)
+        for q in psuKeys.indices { for c in 0..<K { if let j = from[c] {
+            o.psuTotals[q * 2 * K + c] = psuTotals[q * 2 * k + j]
+            o.psuTotals[q * 2 * K + K + c] = psuTotals[q * 2 * k + k + j]
+        } } }
+        o.lonelyPSU = lonelyPSU; o.nest = nest
+        func columns(_ m: Matrix?) -> Matrix? {
+            guard let m, m.columns == k else { return m }   // a shared n × 1 denominator stays
+            var out = Matrix(rows: m.rows, columns: K)
+            for c in 0..<K { if let j = from[c] { for r in 0..<m.rows { out[r, c] = m[r, j] } } }
+            return out
+        }
+        o.replicateY = columns(replicateY); o.replicateX = columns(replicateX)
+        o.scale = scale; o.rscales = rscales; o.mse = mse; o.givenDF = givenDF; o.rankRows = rankRows
+        o.srsWanted = srsWanted
+        o.flagMode = flagMode
+        if flagMode == .perEstimate {
+            o.flagRows = gather(flagRows, 0)
+            o.psuFlags = [Bool](repeating: false, count: psuKeys.count * K)
+            for q in psuKeys.indices { for c in 0..<K { if let j = from[c] { o.psuFlags[q * K + c] = psuFlags[q * k + j] } } }
+        } else {
+            o.flagRows = flagRows; o.psuFlags = psuFlags
+        }
+        return o
+    }
+
     // MARK: merging
 
     public mutating func merge(_ other: DesignTotalsAccumulator) throws(BarometerError) {

@@ -183,7 +183,7 @@ extension SurveyDesign {
     /// Within `domain`, its rows are the degrees-of-freedom rows
     /// (``DesignTotalsChunk/DegreesOfFreedomRows/domain(_:)``): the df is the domain's.
     func accumulateInChunks(_ acc: inout DesignTotalsAccumulator, columns k: Int, ratio: Bool, srs: Bool,
-                            domain: Domain? = nil,
+                            domain: Domain? = nil, perEstimateDegreesOfFreedom: Bool = false,
                             fill: (Range<Int>, inout Matrix, inout Matrix, inout Matrix) throws(BarometerError) -> Void)
         throws(BarometerError) {
         let sampling = DesignTotalsChunk.Sampling(self)
@@ -194,7 +194,8 @@ extension SurveyDesign {
             try fill(rows, &num, &den, &ind)
             try acc.add(DesignTotalsChunk(self, rows: rows, sampling: sampling, numerators: num,
                                           denominators: ratio ? den : nil, indicators: ind, srs: srs,
-                                          degreesOfFreedomRows: domain.map { .domain(Array($0.mask[rows])) } ?? .none))
+                                          degreesOfFreedomRows: perEstimateDegreesOfFreedom ? .indicators
+                                            : domain.map { .domain(Array($0.mask[rows])) } ?? .none))
             lo = rows.upperBound
         } while lo < rowCount
     }
