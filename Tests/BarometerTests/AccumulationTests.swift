@@ -326,6 +326,16 @@ import Testing
             try PartialResult.estimates(try SurveyDesign(data: Self.api("apiclus1.csv"), weight: "pw", clusters: "dnum", fpc: "fpc"),
                                         variables: ["api00"], total: false, level: 0.95, design: [:]).encoded(),
             try PartialResult.correlation(d, variables: ["sex", "agegroup"], options: CorrelationOptions(), design: [:]).encoded(),
+            // format 2: domain df flags, the replicate rank factor, grouped totals (payload kind 5)
+            try PartialResult.estimates(try SurveyDesign(data: Self.api("apiclus1.csv"), weight: "pw", clusters: "dnum", fpc: "fpc"),
+                                        variables: ["api00"], total: true, level: 0.95,
+                                        domain: try DomainExpression("sch_wide == 1").domain(in: Self.api("apiclus1.csv")),
+                                        design: [:]).encoded(),
+            try PartialResult.estimates(try SurveyDesign(data: Self.api("apiclus1.csv"), weight: "pw",
+                                                         replicateColumns: (1...15).map { "jk1_\($0)" }, method: .jk1),
+                                        variables: ["api00"], total: false, level: 0.95, design: [:]).encoded(),
+            try PartialResult.grouped(d, statistic: "mean", variables: ["agegroup"], by: ["sex", "lang"], level: 0.95,
+                                      compare: true, adjustment: .none, design: [:]).encoded(),
         ]
         var g = SplitMix(seed: 99)
         var accepted = 0
