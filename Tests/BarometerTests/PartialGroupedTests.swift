@@ -120,17 +120,7 @@ import Testing
             ["mean", "q_eeu_benefit", "--by", "agegroup >= 2"],
         ]
         for (c, cmd) in commands.enumerated() {
-            var states: [String] = []
-            for (k, p) in parts.enumerated() {
-                let out = dir.appendingPathComponent("s\(c)_\(k).state").path
-                let r = try CLI.run(["partial", cmd[0], p, "--codebook", cb] + cmd.dropFirst()
-                                    + ["--state-out", out, "--chunk-bytes", "4096"])
-                #expect(r.status == 0, "\(r.stderr)")
-                states.append(out)
-            }
-            let merged = try CLI.run(["merge"] + states.shuffled(using: &g) + ["--format", "json"])
-            let single = try CLI.run([cmd[0], whole, "--codebook", cb] + cmd.dropFirst() + ["--format", "json"])
-            #expect(merged.status == 0 && single.status == 0, "\(merged.stderr) \(single.stderr)")
+            let (states, merged, single) = try Self.partialsAndWhole(cmd, parts: parts, in: dir, tag: "s\(c)", &g)
             // Differences of close group means cancel (e.g. 3.0 − 3.002): their estimate and t keep the
             // absolute rounding of the means, ~1e-12 of the means' size, magnified relative to the difference.
             A.compareJSON(try JSONSerialization.jsonObject(with: Data(merged.stdout.utf8)),
@@ -140,5 +130,24 @@ import Testing
             let singleText = try CLI.run([cmd[0], whole, "--codebook", cb] + cmd.dropFirst())
             #expect(text.stdout.split(separator: "\n").count == singleText.stdout.split(separator: "\n").count)
         }
+    }
+
+    /// `barometer partial CMD` on each CSV shard of the fixture survey (4 KiB chunks), `merge` of
+    /// the states in a shuffled order and the command on the whole file, both as JSON.
+    static func partialsAndWhole(_ cmd: [String], parts: [String], in dir: URL, tag: String,
+                                 _ g: inout SplitMix) throws -> (states: [String], merged: CLI.Result, single: CLI.Result) {
+        let cb = Fixture.path(A.codebook), whole = Fixture.path(A.survey)
+        var states: [String] = []
+        for (k, p) in parts.enumerated() {
+            let out = dir.appendingPathComponent("\(tag)_\(k).state").path
+            let r = try CLI.run(["partial", cmd[0], p, "--codebook", cb] + cmd.dropFirst()
+                                + ["--state-out", out, "--chunk-bytes", "4096"])
+            #expect(r.status == 0, "\(r.stderr)")
+            states.append(out)
+        }
+        let merged = try CLI.run(["merge"] + states.shuffled(using: &g) + ["--format", "json"])
+        let single = try CLI.run([cmd[0], whole, "--codebook", cb] + cmd.dropFirst() + ["--format", "json"])
+        #expect(merged.status == 0 && single.status == 0, "\(merged.stderr) \(single.stderr)")
+        return (states, merged, single)
     }
 }

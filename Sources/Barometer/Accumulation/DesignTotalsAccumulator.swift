@@ -604,10 +604,10 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         /// SRS variance without and with replacement per estimate (nil for ratios or n ≤ 1).
         public let srsVariances: [(Double, Double)?]
         /// Design degrees of freedom: PSUs − strata, or the replicate rank − 1;
-        /// within a domain (``DesignTotalsChunk/DegreesOfFreedomRows/domain(_:)``)
-        /// the domain's, R `degf(subset(design, …))`, unless that is below 1.
+        /// within a `--where` domain the domain's, R `degf(subset(design, …))`
+        /// (PSUs holding a weighted domain row minus their strata), unless that is below 1.
         public let degreesOfFreedom: Int
-        /// Per estimate (``DesignTotalsChunk/DegreesOfFreedomRows/indicators``): the
+        /// Per estimate (grouped estimates, whose rows are their groups'): the
         /// PSUs holding a weighted row of the estimate minus their strata, R `degf`
         /// of the estimate's subset (replicate designs: the design's); nil otherwise.
         public var estimateDegreesOfFreedom: [Int]? = nil

@@ -70,7 +70,7 @@ extension PartialResult {
 
     /// The state of `barometer mean`/`total` with `--by` (`statistic` "mean" or
     /// "total"), or of `barometer share --by` ("share", `codes` the code set counted,
-    /// among the valid answers): one ``GroupedTotalsAccumulator`` per variable, the
+    /// among the valid answers): one grouped design-totals accumulator per variable, the
     /// grouping variables' values as keys. `compare` and `adjustment` are what the
     /// command prints beside the groups (`--compare`, `--adjust`).
     public static func grouped(_ design: SurveyDesign, statistic: String, variables: [String], codes: Set<Double> = [],
