@@ -150,4 +150,39 @@ import Testing
         #expect(merged.status == 0 && single.status == 0, "\(merged.stderr) \(single.stderr)")
         return (states, merged, single)
     }
+
+    /// The CLI with replicate weights: `partial mean … --repweights --repmethod jk1` (plain, in a
+    /// domain, and by group) on row shards of the api cluster sample, merged, against the command on
+    /// the whole file: counts and df exact, estimates at 1e-12, SEs and intervals at 1e-11.
+    @Test func cliPartialReplicateDesignEqualsTheWholeFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-rep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let whole = Fixture.path(A.design + "apiclus1.csv")
+        var lines = try String(contentsOfFile: whole, encoding: .utf8).split(separator: "\n").map(String.init)
+        let head = lines.removeFirst()
+        var g = SplitMix(seed: 431)
+        let parts = A.cuts(lines.count, 4, &g).enumerated().map { k, r -> String in
+            let p = dir.appendingPathComponent("part\(k).csv").path
+            _ = FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
+            return p
+        }
+        let design = ["--weight", "pw", "--repweights", "jk1_", "--repmethod", "jk1"]
+        for (c, cmd) in [["mean", "api00", "enroll"], ["total", "enroll", "--where", "sch_wide == 1"],
+                         ["mean", "api00", "--by", "stype", "--compare"]].enumerated() {
+            var states: [String] = []
+            for (k, p) in parts.enumerated() {
+                let out = dir.appendingPathComponent("r\(c)_\(k).state").path
+                let r = try CLI.run(["partial", cmd[0], p] + cmd.dropFirst() + design + ["--state-out", out])
+                #expect(r.status == 0, "\(r.stderr)")
+                states.append(out)
+            }
+            let merged = try CLI.run(["merge"] + states.shuffled(using: &g) + ["--format", "json"])
+            let single = try CLI.run([cmd[0], whole] + cmd.dropFirst() + design + ["--format", "json"])
+            #expect(merged.status == 0 && single.status == 0, "\(merged.stderr) \(single.stderr)")
+            A.compareJSON(try JSONSerialization.jsonObject(with: Data(merged.stdout.utf8)),
+                          try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)), path: cmd.joined(separator: " "),
+                          rel: { $0.hasSuffix(".estimate") || $0.hasSuffix("weightedCount") ? 1e-12 : 1e-11 })
+        }
+    }
 }
