@@ -100,6 +100,8 @@ public struct ResolvedTargets: Sendable {
     public let cellCategory: [[Int32]]
     /// Number of respondents per cell.
     public let cellCounts: [Int]
+    /// Σ base weights per cell (summed in row order).
+    let cellBaseTotals: [Double]
 
     /// Number of joint cells.
     public var cellCount: Int { cellCounts.count }
@@ -149,12 +151,14 @@ extension WeightingTargets {
                 vars.append(v)
             }
         }
-        // Per variable: categories through the shared CategoryCoding; a missing value
-        // (user- or system-missing) in a margin variable is an error naming the row.
-        var codeIndex: [[Double: Int32]] = []
-        var codes: [[Double]] = []
-        var codings: [CategoryCoding] = []
+        // Per variable: the category (0..<count) of every respondent. Small whole-number codes
+        // (the usual survey case) are read through a lookup table straight from the values;
+        // anything else (negative, fractional or large codes, missing values) takes the shared
+        // CategoryCoding, and a missing value (user- or system-missing) in a margin variable
+        // is an error naming the row.
+        var columns: [MarginColumn] = []
         for v in vars {
+            if let small = MarginColumn(smallCodes: v) { columns.append(small); continue }
             let coding = CategoryCoding(v, missing: .showMissing)
             let valid = coding.categories.map { $0.status == .valid && $0.code != nil }
             var present = [Bool](repeating: false, count: coding.categories.count)
@@ -177,78 +181,94 @@ extension WeightingTargets {
                 throw .invalidTarget(margin: v.name, category: nil, line: nil,
                                      reason: "respondent at row \(i + 1) has a \(what) value; every respondent needs a category of every margin variable (recode or impute first)")
             }
-            var idx: [Double: Int32] = [:]
-            for (k, c) in coding.categories.enumerated() where present[k] {
-                if let code = c.code { idx[code] = Int32(k) }
-            }
-            codeIndex.append(idx)
-            codes.append(coding.categories.map { $0.code ?? .nan })
-            codings.append(coding)
+            columns.append(MarginColumn(coding: coding, present: present))
         }
-        // Joint cells of the observed combinations, numbered in order of first appearance:
-        // the combined index of the codings (CategoryCoding.combinedIndex, first variable
-        // fastest) mapped to a cell through a flat table when the product of the category
-        // counts is small, else a dictionary; beyond Int32 a dictionary on the code tuple.
-        var cellOfRow = [Int32](repeating: 0, count: n)
-        var cellKeys: [[Int32]] = []
+        let codeIndex = columns.map(\.indexOfCode)
+        let codes = columns.map(\.codes)
+        // Joint cells of the observed combinations, numbered in order of first appearance.
+        // The combined index (first variable fastest, as CategoryCoding.combinedIndex) is formed
+        // a block of rows at a time from every variable's categories and mapped to its cell
+        // through a flat table when the product of the category counts is small, else a
+        // dictionary; beyond Int32 a dictionary on the category tuple. One pass over the rows,
+        // in row order, also counts the respondents and sums the base weights per cell.
+        let V = columns.count
+        let radix = columns.map { Swift.max($0.count, 1) }
+        var product = 1, fitsInt32 = true
+        for r in radix {
+            let (m, overflow) = product.multipliedReportingOverflow(by: r)
+            if overflow || m > Int(Int32.max) { fitsInt32 = false; break }
+            product = m
+        }
+        var cellKeys: [Int32] = []          // the V categories of each cell, cell after cell
         var cellCounts: [Int] = []
         var cellWeight: [Double] = []
-        let radix = codings.map { Swift.max($0.count, 1) }
-        if let combined = try? CategoryCoding.combinedIndex(codings) {
-            let product = CategoryCoding.cellCount(codings)
-            func key(_ c: Int32) -> [Int32] {
-                var rest = Int(c)
-                return radix.map { r in defer { rest /= r }; return Int32(rest % r) }
+        func newCell(_ key: [Int32]) -> Int32 {
+            cellKeys += key; cellCounts.append(0); cellWeight.append(0)
+            return Int32(cellCounts.count - 1)
+        }
+        /// Adds the rows' base weights and counts to their cells (after the rows' cells are known).
+        func tally(_ cell: UnsafeMutableBufferPointer<Int32>, _ w: UnsafeBufferPointer<Double>, _ rows: Range<Int>) {
+            cellCounts.withUnsafeMutableBufferPointer { count in
+                cellWeight.withUnsafeMutableBufferPointer { weight in
+                    for i in rows { let c = Int(cell[i]); count[c] += 1; weight[c] += w[i] }
+                }
             }
-            func newCell(_ c: Int32) -> Int32 {
-                cellKeys.append(key(c)); cellCounts.append(0); cellWeight.append(0)
-                return Int32(cellKeys.count - 1)
-            }
-            if product <= 4 * n + 4096 {
-                var flat = [Int32](repeating: -1, count: product)
-                flat.withUnsafeMutableBufferPointer { table in
-                    combined.withUnsafeBufferPointer { key in
-                        cellOfRow.withUnsafeMutableBufferPointer { out in
-                            for i in 0..<n {
-                                var c = table[Int(key[i])]
-                                if c < 0 { c = newCell(key[i]); table[Int(key[i])] = c }
-                                out[i] = c
+        }
+        let cellOfRow = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
+            baseWeights.withUnsafeBufferPointer { w in
+                if fitsInt32 {
+                    func decode(_ c: Int) -> [Int32] {
+                        var rest = c
+                        return radix.map { r in defer { rest /= r }; return Int32(rest % r) }
+                    }
+                    let useTable = product <= 4 * n + 4096
+                    var flat = [Int32](repeating: -1, count: useTable ? product : 0)
+                    var byKey: [Int: Int32] = [:]
+                    var key = [Int](repeating: 0, count: MarginColumn.block)
+                    flat.withUnsafeMutableBufferPointer { flat in
+                        key.withUnsafeMutableBufferPointer { key in
+                            var start = 0
+                            while start < n {
+                                let rows = start..<Swift.min(start + MarginColumn.block, n)
+                                var stride = 1
+                                for j in 0..<V {
+                                    columns[j].accumulate(into: key, rows: rows, stride: stride, first: j == 0)
+                                    stride *= radix[j]
+                                }
+                                for i in rows {
+                                    let k = key[i &- rows.lowerBound]
+                                    let c: Int32
+                                    if useTable {
+                                        let e = flat[k]
+                                        if e >= 0 { c = e } else { c = newCell(decode(k)); flat[k] = c }
+                                    } else if let e = byKey[k] {
+                                        c = e
+                                    } else {
+                                        c = newCell(decode(k)); byKey[k] = c
+                                    }
+                                    out.initializeElement(at: i, to: c)
+                                }
+                                tally(out, w, rows)
+                                start = rows.upperBound
                             }
                         }
                     }
-                }
-            } else {
-                var byKey: [Int32: Int32] = [:]
-                for i in 0..<n {
-                    let k = combined[i]
-                    if let c = byKey[k] { cellOfRow[i] = c } else { let c = newCell(k); byKey[k] = c; cellOfRow[i] = c }
-                }
-            }
-            cellCounts.withUnsafeMutableBufferPointer { count in
-                cellWeight.withUnsafeMutableBufferPointer { weight in
-                    baseWeights.withUnsafeBufferPointer { w in
-                        cellOfRow.withUnsafeBufferPointer { cell in
-                            for i in 0..<n { let c = Int(cell[i]); count[c] += 1; weight[c] += w[i] }
-                        }
+                } else {
+                    let index = columns.map { $0.categories(rowCount: n) }
+                    var byArray: [[Int32]: Int32] = [:]
+                    var key = [Int32](repeating: 0, count: V)
+                    for i in 0..<n {
+                        for j in 0..<V { key[j] = index[j][i] }
+                        let c: Int32
+                        if let e = byArray[key] { c = e } else { c = newCell(key); byArray[key] = c }
+                        out.initializeElement(at: i, to: c)
                     }
+                    tally(out, w, 0..<n)
                 }
             }
-        } else {
-            var byArray: [[Int32]: Int32] = [:]
-            var key = [Int32](repeating: 0, count: codings.count)
-            for i in 0..<n {
-                for j in codings.indices { key[j] = codings[j].index[i] }
-                let c: Int32
-                if let e = byArray[key] { c = e } else {
-                    c = Int32(cellKeys.count)
-                    byArray[key] = c
-                    cellKeys.append(key); cellCounts.append(0); cellWeight.append(0)
-                }
-                cellOfRow[i] = c
-                cellCounts[Int(c)] += 1
-                cellWeight[Int(c)] += baseWeights[i]
-            }
+            initialized = n
         }
+        let cellCount = cellCounts.count
         // Margins.
         var resolved: [ResolvedTargets.Margin] = []
         var cellCategory: [[Int32]] = []
@@ -288,14 +308,23 @@ extension WeightingTargets {
                 targets.append(cell.target)
             }
             // Each observed cell must fall in a listed category with positive weight somewhere.
-            var cat = [Int32](repeating: -1, count: cellKeys.count)
+            // A one-way margin finds a cell's category through a flat table on the variable's
+            // categories, a joint margin through the dictionary on the category tuple.
+            var oneWay: [Int32] = []
+            if mv.count == 1 {
+                oneWay = [Int32](repeating: -1, count: radix[mv[0]])
+                for (key, k) in catOf { oneWay[Int(key[0])] = k }
+            }
+            var cat = [Int32](repeating: -1, count: cellCount)
             var weightIn = [Double](repeating: 0, count: labels.count)
-            for (c, ck) in cellKeys.enumerated() {
-                let sub = mv.map { ck[$0] }
-                guard let k = catOf[sub] else {
+            for c in 0..<cellCount {
+                let found: Int32? = mv.count == 1
+                    ? { let k = oneWay[Int(cellKeys[c * V + mv[0]])]; return k >= 0 ? k : nil }()
+                    : catOf[mv.map { cellKeys[c * V + $0] }]
+                guard let k = found else {
                     let row = (cellOfRow.firstIndex(of: Int32(c)) ?? 0) + 1
-                    let shown = zip(mv, sub).map { j, s in
-                        let code = codes[j][Int(s)]
+                    let shown = mv.map { j in
+                        let code = codes[j][Int(cellKeys[c * V + j])]
                         return vars[j].valueLabels[code] ?? Variable.formatCode(code)
                     }.joined(separator: " × ")
                     throw .invalidTarget(margin: m.name, category: shown, line: nil,
@@ -345,7 +374,7 @@ extension WeightingTargets {
                                    givenAsShares: r.givenAsShares)
         }
         return ResolvedTargets(margins: final, populationTotal: N, cellOfRow: cellOfRow, cellCategory: cellCategory,
-                               cellCounts: cellCounts)
+                               cellCounts: cellCounts, cellBaseTotals: cellWeight)
     }
 
     /// The code a category token names: a number, else a value label of `v`.
@@ -354,5 +383,106 @@ extension WeightingTargets {
         if let x = Double(t), x.isFinite { return x }
         let matches = v.valueLabels.filter { $0.value == t }.map(\.key)
         return matches.count == 1 ? matches[0] : nil
+    }
+}
+
+/// The category (0..<``count``) of every respondent in one margin variable,
+/// as ``WeightingTargets/resolve(against:baseWeights:)`` reads it. Small
+/// whole-number codes are read straight from the values through a lookup
+/// table (categories: the codes present, ascending); any other variable goes
+/// through its ``CategoryCoding`` (categories: the coding's).
+struct MarginColumn {
+    /// Rows per block of the joint-index pass (its keys stay in L1).
+    static let block = 4096
+    /// Number of categories.
+    let count: Int
+    /// The code of each category (NaN for one without a code).
+    let codes: [Double]
+    /// The category of each code that respondents have.
+    let indexOfCode: [Double: Int32]
+    /// Small code → category (empty on the coding path).
+    private let lookup: [Int32]
+    private let values: [Double]
+    /// Category per respondent (the coding path; empty on the lookup path).
+    private let index: [Int32]
+
+    /// The lookup path: nil unless every value of `v` is a whole number in
+    /// 0..<``CategoryCoding/smallCodeLimit`` and none is user-missing (the
+    /// coding path then finds the first offending row).
+    init?(smallCodes v: Variable) {
+        let limit = CategoryCoding.smallCodeLimit
+        var seen = [Bool](repeating: false, count: limit)
+        let allSmall = v.values.withUnsafeBufferPointer { x in
+            seen.withUnsafeMutableBufferPointer { seen in
+                for value in x {
+                    guard let k = CategoryCoding.smallCode(value) else { return false }
+                    seen[k] = true
+                }
+                return true
+            }
+        }
+        guard allSmall else { return nil }
+        var codes: [Double] = [], lookup = [Int32](repeating: -1, count: limit), byCode: [Double: Int32] = [:]
+        for k in 0..<limit where seen[k] {
+            let code = Double(k)
+            guard !v.missing.contains(code) else { return nil }
+            lookup[k] = Int32(codes.count)
+            byCode[code] = Int32(codes.count)
+            codes.append(code)
+        }
+        self.count = codes.count
+        self.codes = codes
+        self.indexOfCode = byCode
+        self.lookup = lookup
+        self.values = v.values
+        self.index = []
+    }
+
+    /// The coding path: `coding` with every respondent in a valid category;
+    /// `present[k]`: whether anyone is in category k.
+    init(coding: CategoryCoding, present: [Bool]) {
+        var byCode: [Double: Int32] = [:]
+        for (k, c) in coding.categories.enumerated() where present[k] {
+            if let code = c.code { byCode[code] = Int32(k) }
+        }
+        self.count = coding.count
+        self.codes = coding.categories.map { $0.code ?? .nan }
+        self.indexOfCode = byCode
+        self.lookup = []
+        self.values = []
+        self.index = coding.index
+    }
+
+    /// The table index of a value known to be a small whole-number code
+    /// (``CategoryCoding/smallCode(_:)`` without the checks, which the
+    /// lookup path's constructor made for every row).
+    @inline(__always) private static func smallIndex(_ v: Double) -> Int {
+        let magic = 6_755_399_441_055_744.0
+        return Int(truncatingIfNeeded: (v + magic).bitPattern &- magic.bitPattern)
+    }
+
+    /// `key[i − rows.lowerBound] (+)= stride · category(i)` for the rows of one block
+    /// (`first`: set rather than add).
+    func accumulate(into key: UnsafeMutableBufferPointer<Int>, rows: Range<Int>, stride: Int, first: Bool) {
+        let lo = rows.lowerBound
+        if lookup.isEmpty {
+            index.withUnsafeBufferPointer { idx in
+                if first { for i in rows { key[i &- lo] = Int(idx[i]) &* stride } }
+                else { for i in rows { key[i &- lo] &+= Int(idx[i]) &* stride } }
+            }
+            return
+        }
+        values.withUnsafeBufferPointer { x in
+            lookup.withUnsafeBufferPointer { t in
+                if first { for i in rows { key[i &- lo] = Int(t[Self.smallIndex(x[i])]) &* stride } }
+                else { for i in rows { key[i &- lo] &+= Int(t[Self.smallIndex(x[i])]) &* stride } }
+            }
+        }
+    }
+
+    /// The category of every respondent.
+    func categories(rowCount n: Int) -> [Int32] {
+        guard !lookup.isEmpty else { return index }
+        return values.map { lookup[Self.smallIndex($0)] }
     }
 }
