@@ -143,7 +143,7 @@ extension SurveyDesign {
     static func solve(_ r: ResolvedTargets, cellBase: [Double], options: WeightingOptions, what: String) throws(BarometerError) -> CellSolution {
         let p = problem(r, cellBase: cellBase)
         for (m, margin) in r.margins.enumerated() {
-            let t = p.marginTotals(cellBase)[m]
+            let t = p.marginTotal(m, cellBase)
             for (k, x) in t.enumerated() where !(x > 0) {
                 throw .invalidTarget(margin: margin.name, category: margin.labels[k], line: nil,
                                      reason: "a target category with no respondents of positive weight\(what)")
