@@ -315,8 +315,13 @@ enum CellSolver {
 
     /// `A⁺ b` for symmetric positive semi-definite A, with R `MASS::ginv`'s rule:
     /// eigenvalues above 256 ε times the largest are inverted, the rest dropped.
+    /// The eigen-decomposition runs with the BLAS on one thread: OpenBLAS's `dsyevd` differs in
+    /// the last bits between thread counts (as for Rao-Scott), and results must not.
     static func pseudoInverseSolve(_ a: Matrix, _ b: [Double]) throws(BarometerError) -> [Double] {
-        let (values, vectorsOpt) = try la { () throws(LinearAlgebraError) in try LinearAlgebra.symmetricEigen(a, vectors: true) }
+        let eigen: Result<(values: [Double], vectors: Matrix?), LinearAlgebraError> = BLASRuntime.withSingleThreadedBLAS {
+            Result { () throws(LinearAlgebraError) in try LinearAlgebra.symmetricEigen(a, vectors: true) }
+        }
+        let (values, vectorsOpt) = try la { () throws(LinearAlgebraError) in try eigen.get() }
         guard let v = vectorsOpt, let top = values.map(abs).max(), top > 0 else { return b.map { _ in 0 } }
         let n = a.rows
         let vtb = try la { () throws(LinearAlgebraError) in try LinearAlgebra.gemv(v, b, transpose: true) }
