@@ -97,15 +97,59 @@ public struct ReplicateWeights: Sendable {
             let v = try data.variable(name)
             try v.requireNumeric()
             var values = v.values
-            for i in 0..<n {
-                let x = values[i]
-                guard x.isFinite, x >= 0 else { throw .invalidWeight(variable: name, row: i + 1, value: x) }
-            }
+            if !combined { try Self.validate(values, name: name) }   // combined weights: checked in the sketch's pass
             if !combined {
                 guard let b = base else { throw .invalidArgument("replicate factors need the full-sample weights") }
                 for i in 0..<n { values[i] *= b.values[i] }
             }
             w.append(values)
+        }
+        // Rank of the replicate weights (R: qr rank with tolerance 1e-5). For large n the
+        // rank is read off a deterministic count sketch S·W (each row added, with a
+        // hashed sign, to one of 4R + 16 buckets): O(nR) instead of O(nR²), and the
+        // rank is preserved for any W whose rank is not decided by cancellation.
+        var df = r - 1
+        let buckets = 4 * r + 16
+        var sketch: Matrix
+        if n <= buckets {
+            if combined { for (j, name) in columns.enumerated() { try Self.validate(w[j], name: name) } }
+            sketch = Self.rows(0..<n, of: w)
+        } else {
+            sketch = Matrix(rows: buckets, columns: r)
+            // Blocks of rows, every replicate column per block, so that each column is read from
+            // memory once (the bucket and sign of a block stay in cache); each sketch entry still
+            // adds its rows in row order. Combined weights are checked in the same pass.
+            let block = 4_096
+            var bucket = [Int](repeating: 0, count: block), sign = [Double](repeating: 1, count: block)
+            var invalid = false
+            sketch.storage.withUnsafeMutableBufferPointer { sp in
+                var lo = 0
+                while lo < n {
+                    let m = min(block, n - lo)
+                    for b in 0..<m {
+                        var h = UInt64(lo + b) &* 0x9E3779B97F4A7C15
+                        h ^= h >> 29; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 32
+                        bucket[b] = Int(h % UInt64(buckets)); sign[b] = (h >> 63) == 0 ? 1 : -1
+                    }
+                    for j in 0..<r {
+                        w[j].withUnsafeBufferPointer { wp in
+                            let out = j * buckets
+                            var bad = false
+                            for b in 0..<m {
+                                let x = wp[lo + b]
+                                bad = bad || !(x.isFinite && x >= 0)
+                                sp[out + bucket[b]] += sign[b] * x
+                            }
+                            invalid = invalid || bad
+                        }
+                    }
+                    lo += m
+                }
+            }
+            if invalid && combined {
+                // The first invalid weight in column order, as the column-by-column check names it.
+                for (j, name) in columns.enumerated() { try Self.validate(w[j], name: name) }
+            }
         }
         let R = Double(r)
         var sc: Double
@@ -187,37 +231,19 @@ public struct ReplicateWeights: Sendable {
         self.scale = sc
         self.rscales = rs
         self.mse = mse
-        // Rank of the replicate weights (R: qr rank with tolerance 1e-5). For large n the
-        // rank is read off a deterministic count sketch S·W (each row added, with a
-        // hashed sign, to one of 4R + 16 buckets): O(nR) instead of O(nR²), and the
-        // rank is preserved for any W whose rank is not decided by cancellation.
-        var df = r - 1
-        let buckets = 4 * r + 16
-        var sketch: Matrix
-        if n <= buckets {
-            sketch = Self.rows(0..<n, of: w)
-        } else {
-            sketch = Matrix(rows: buckets, columns: r)
-            var bucket = [Int](repeating: 0, count: n), sign = [Double](repeating: 1, count: n)
-            for i in 0..<n {
-                var h = UInt64(i) &* 0x9E3779B97F4A7C15
-                h ^= h >> 29; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 32
-                bucket[i] = Int(h % UInt64(buckets)); sign[i] = (h >> 63) == 0 ? 1 : -1
-            }
-            sketch.storage.withUnsafeMutableBufferPointer { sp in
-                for j in 0..<r {
-                    w[j].withUnsafeBufferPointer { wp in
-                        let out = j * buckets
-                        for i in 0..<n { sp[out + bucket[i]] += sign[i] * wp[i] }
-                    }
-                }
-            }
-        }
         if let sv = try? LinearAlgebra.singularValues(sketch), let top = sv.first, top > 0 {
             df = sv.filter { $0 / top > 1e-5 }.count - 1
         }
         self.degreesOfFreedom = max(df, 1)
         self.hasPopulationSize = withFPC
+    }
+
+    /// Throws for the first weight of `values` that is negative or not finite.
+    static func validate(_ values: [Double], name: String) throws(BarometerError) {
+        for i in values.indices {
+            let x = values[i]
+            guard x.isFinite, x >= 0 else { throw .invalidWeight(variable: name, row: i + 1, value: x) }
+        }
     }
 
     /// Rows per chunk of ``replicateTotals(_:)``: a chunk of the replicate
