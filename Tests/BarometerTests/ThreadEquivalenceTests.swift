@@ -137,7 +137,12 @@ import Testing
             let b = try JSONSerialization.jsonObject(with: Data(ref.stdout.utf8))
             var worst = (0.0, ""), worstP = (0.0, "")
             Self.compare(a, b, path: args.joined(separator: " "), worst: &worst, worstP: &worstP)
-            #expect(worst.0 <= 1e-12, "\(worst.1): differs by \(worst.0) (relative to max(|x|, 1))")
+            // SDR means: the replicate deviations θᵣ − θ̄ are about 1e-4 of θ on this file, so the last-bit
+            // differences of the replicate totals between two BLAS summation orders reach about 1.3e-12 in
+            // the SE and design effect (measured: 1.31e-12 with the earlier copy + dgemm path, 1.27e-12 with
+            // the per-column dgemv); everything else is held to 1e-12.
+            let tolerance = args.contains("sdr") ? 5e-12 : 1e-12
+            #expect(worst.0 <= tolerance, "\(worst.1): differs by \(worst.0) (relative to max(|x|, 1))")
             #expect(worstP.0 <= 1e-10, "\(worstP.1): p-value differs by \(worstP.0)")
         }
     }
