@@ -97,59 +97,15 @@ public struct ReplicateWeights: Sendable {
             let v = try data.variable(name)
             try v.requireNumeric()
             var values = v.values
-            if !combined { try Self.validate(values, name: name) }   // combined weights: checked in the sketch's pass
+            for i in 0..<n {
+                let x = values[i]
+                guard x.isFinite, x >= 0 else { throw .invalidWeight(variable: name, row: i + 1, value: x) }
+            }
             if !combined {
                 guard let b = base else { throw .invalidArgument("replicate factors need the full-sample weights") }
                 for i in 0..<n { values[i] *= b.values[i] }
             }
             w.append(values)
-        }
-        // Rank of the replicate weights (R: qr rank with tolerance 1e-5). For large n the
-        // rank is read off a deterministic count sketch S·W (each row added, with a
-        // hashed sign, to one of 4R + 16 buckets): O(nR) instead of O(nR²), and the
-        // rank is preserved for any W whose rank is not decided by cancellation.
-        var df = r - 1
-        let buckets = 4 * r + 16
-        var sketch: Matrix
-        if n <= buckets {
-            if combined { for (j, name) in columns.enumerated() { try Self.validate(w[j], name: name) } }
-            sketch = Self.rows(0..<n, of: w)
-        } else {
-            sketch = Matrix(rows: buckets, columns: r)
-            // Blocks of rows, every replicate column per block, so that each column is read from
-            // memory once (the bucket and sign of a block stay in cache); each sketch entry still
-            // adds its rows in row order. Combined weights are checked in the same pass.
-            let block = 4_096
-            var bucket = [Int](repeating: 0, count: block), sign = [Double](repeating: 1, count: block)
-            var invalid = false
-            sketch.storage.withUnsafeMutableBufferPointer { sp in
-                var lo = 0
-                while lo < n {
-                    let m = min(block, n - lo)
-                    for b in 0..<m {
-                        var h = UInt64(lo + b) &* 0x9E3779B97F4A7C15
-                        h ^= h >> 29; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 32
-                        bucket[b] = Int(h % UInt64(buckets)); sign[b] = (h >> 63) == 0 ? 1 : -1
-                    }
-                    for j in 0..<r {
-                        w[j].withUnsafeBufferPointer { wp in
-                            let out = j * buckets
-                            var bad = false
-                            for b in 0..<m {
-                                let x = wp[lo + b]
-                                bad = bad || !(x.isFinite && x >= 0)
-                                sp[out + bucket[b]] += sign[b] * x
-                            }
-                            invalid = invalid || bad
-                        }
-                    }
-                    lo += m
-                }
-            }
-            if invalid && combined {
-                // The first invalid weight in column order, as the column-by-column check names it.
-                for (j, name) in columns.enumerated() { try Self.validate(w[j], name: name) }
-            }
         }
         let R = Double(r)
         var sc: Double
@@ -231,19 +187,58 @@ public struct ReplicateWeights: Sendable {
         self.scale = sc
         self.rscales = rs
         self.mse = mse
-        if let sv = try? LinearAlgebra.singularValues(sketch), let top = sv.first, top > 0 {
-            df = sv.filter { $0 / top > 1e-5 }.count - 1
-        }
-        self.degreesOfFreedom = max(df, 1)
+        // Rank of the replicate weights (R: qr rank with tolerance 1e-5), on a count sketch for large n.
+        var sketch = Matrix(rows: min(n, Self.sketchRows(replicates: r)), columns: r)
+        Self.addSketch(rows: n, replicates: r, into: &sketch) { j, body in w[j].withUnsafeBufferPointer(body) }
+        self.degreesOfFreedom = Self.rankDegreesOfFreedom(sketch, replicates: r)
         self.hasPopulationSize = withFPC
     }
 
-    /// Throws for the first weight of `values` that is negative or not finite.
-    static func validate(_ values: [Double], name: String) throws(BarometerError) {
-        for i in values.indices {
-            let x = values[i]
-            guard x.isFinite, x >= 0 else { throw .invalidWeight(variable: name, row: i + 1, value: x) }
+    /// Rows of the count sketch of n × R replicate weights: 4R + 16.
+    static func sketchRows(replicates r: Int) -> Int { 4 * r + 16 }
+
+    /// Adds the sketch of `n` rows of R replicate weights (column `j` handed to
+    /// the body by `column`) to `sketch`: the rows themselves when `sketch`
+    /// has n rows, otherwise a deterministic count sketch S·W (each row added,
+    /// with a hashed sign, to one of the sketch's 4R + 16 rows). O(nR) instead
+    /// of the O(nR²) of a QR, and the rank is preserved for any W whose rank
+    /// is not decided by cancellation. The in-memory design sketches its
+    /// whole matrix; a streamed or sharded one each chunk, whose sketches are
+    /// then stacked (the sketch of a block-diagonal S) by ``ReplicateRankFactor``.
+    static func addSketch(rows n: Int, replicates r: Int, into sketch: inout Matrix,
+                          column: (Int, (UnsafeBufferPointer<Double>) -> Void) -> Void) {
+        let buckets = sketch.rows
+        if n == buckets {
+            sketch.storage.withUnsafeMutableBufferPointer { sp in
+                for j in 0..<r { column(j) { wp in for i in 0..<n { sp[j * n + i] += wp[i] } } }
+            }
+            return
         }
+        var bucket = [Int](repeating: 0, count: n), sign = [Double](repeating: 1, count: n)
+        for i in 0..<n {
+            var h = UInt64(i) &* 0x9E3779B97F4A7C15
+            h ^= h >> 29; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 32
+            bucket[i] = Int(h % UInt64(buckets)); sign[i] = (h >> 63) == 0 ? 1 : -1
+        }
+        sketch.storage.withUnsafeMutableBufferPointer { sp in
+            for j in 0..<r {
+                column(j) { wp in
+                    let out = j * buckets
+                    for i in 0..<n { sp[out + bucket[i]] += sign[i] * wp[i] }
+                }
+            }
+        }
+    }
+
+    /// Design degrees of freedom from a matrix with the singular values of
+    /// (a sketch of) the replicate weights: the singular values above 1e-5 of
+    /// the largest (R `qr(…, tol = 1e-5)$rank`), minus 1, at least 1.
+    static func rankDegreesOfFreedom(_ m: Matrix, replicates r: Int) -> Int {
+        var df = r - 1
+        if let sv = try? LinearAlgebra.singularValues(m), let top = sv.first, top > 0 {
+            df = sv.filter { $0 / top > 1e-5 }.count - 1
+        }
+        return max(df, 1)
     }
 
     /// Rows per chunk of ``replicateTotals(_:)``: a chunk of the replicate
