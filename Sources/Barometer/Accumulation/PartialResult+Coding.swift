@@ -67,11 +67,11 @@ extension PartialResult {
                              payload: .totals(acc))
     }
 
-    /// The state of `barometer corr` (Pearson, listwise) over `design`'s rows.
+    /// The state of `barometer corr` (Pearson listwise or pairwise, polychoric) over `design`'s rows.
     public static func correlation(_ design: SurveyDesign, variables: [String], options: CorrelationOptions,
                                    design spec: [String: String]) throws(BarometerError) -> PartialResult {
-        guard (options.method == .pearson && options.missing == .listwise) || options.method == .polychoric else {
-            throw .invalidArgument("partial correlation states support Pearson with listwise deletion and polychoric (rank and pairwise Pearson statistics need every row)")
+        guard options.method == .pearson || options.method == .polychoric else {
+            throw .invalidArgument("partial correlation states support Pearson (listwise or pairwise) and polychoric (rank statistics need every row)")
         }
         guard variables.count >= 2 else { throw .invalidArgument("a correlation matrix needs at least two variables") }
         try Correlation.validate(options)
@@ -81,6 +81,10 @@ extension PartialResult {
             var acc = PolychoricAccumulator(variableCount: variables.count, listwise: options.missing == .listwise)
             try acc.add(.init(design: design, cols: cols, options: options))
             payload = .polychoric(acc)
+        } else if options.missing == .pairwise {
+            var acc = PairwisePearsonAccumulator(variableCount: variables.count)
+            try acc.add(cols)
+            payload = .pairwisePearson(acc)
         } else {
             var acc = PearsonAccumulator(variableCount: variables.count)
             try acc.add(PearsonAccumulator.Chunk(columns: cols.columns, weights: cols.weights))
@@ -95,6 +99,8 @@ extension PartialResult {
             o["method"] = "polychoric"
             o["missing"] = options.missing == .listwise ? "listwise" : "pairwise"
             o["estimator"] = options.polychoricEstimator.rawValue
+        } else if options.missing == .pairwise {
+            o["missing"] = "pairwise"
         }
         return PartialResult(header: PartialHeader(statistic: "corr", variables: vars, design: spec, options: o),
                              payload: payload)
@@ -147,6 +153,12 @@ extension PartialResult {
             w.int(a.variableCount); w.bool(a.listwise)
             for t in a.pairs { t.encode(&w) }
             w.ints(a.own)
+        case .pairwisePearson(let a):
+            w.u8(5)
+            w.int(a.variableCount)
+            w.ints(a.counts); w.doubles(a.sumW); w.doubles(a.sumW2); w.doubles(a.means)
+            w.doubles(a.squares); w.doubles(a.tolerances); w.doubles(a.cross)
+            w.doubles(a.lows); w.doubles(a.highs)
         }
         let crc = CRC32.checksum(w.bytes)
         w.u32(crc)
@@ -209,6 +221,17 @@ extension PartialResult {
                 let own = try r.ints()
                 guard own.allSatisfy({ $0 >= 0 }) else { throw r.fail("negative count") }
                 payload = .polychoric(try PolychoricAccumulator(variableCount: p, listwise: listwise, pairs: pairs, own: own))
+            case 5:
+                let p = try r.count(8)
+                guard p >= 2, p <= 4096 else { throw r.fail("\(p) variables in a pairwise Pearson state") }
+                var acc = PairwisePearsonAccumulator(variableCount: p)
+                acc.counts = try r.ints()
+                guard acc.counts.count == p * p, acc.counts.allSatisfy({ $0 >= 0 }) else { throw r.fail("pair counts") }
+                acc.sumW = try r.doubles(expected: p * p, "Σw"); acc.sumW2 = try r.doubles(expected: p * p, "Σw²")
+                acc.means = try r.doubles(expected: p * p, "means"); acc.squares = try r.doubles(expected: p * p, "squares")
+                acc.tolerances = try r.doubles(expected: p * p, "tolerances"); acc.cross = try r.doubles(expected: p * p, "cross-products")
+                acc.lows = try r.doubles(expected: p, "minima"); acc.highs = try r.doubles(expected: p, "maxima")
+                payload = .pairwisePearson(acc)
             default:
                 throw r.fail("unknown payload kind \(kind)")
             }
@@ -228,6 +251,8 @@ extension PartialResult {
             expected = a.k == header.variables.count && a.totals == (header.statistic == "total")
         case ("corr", .pearson(let p)): expected = p.variableCount == header.variables.count && p.variableCount >= 2
         case ("corr", .polychoric(let p)): expected = p.variableCount == header.variables.count
+        case ("corr", .pairwisePearson(let p)):
+            expected = p.variableCount == header.variables.count && header.options["missing"] == "pairwise"
         case ("mrset", .table(let t)): expected = t.variableCount == 1 && !header.variables.isEmpty
         default: expected = false
         }

@@ -79,7 +79,9 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///     format version        UInt32
 ///     header length         UInt32, then the header as UTF-8 JSON (``PartialHeader``)
 ///     payload kind          UInt8 (1 table, 2 design totals, 3 Pearson moments,
-///                           4 polychoric pair tables: p, listwise flag, p(p−1)/2 tables, counts)
+///                           4 polychoric pair tables: p, listwise flag, p(p−1)/2 tables, counts,
+///                           5 pairwise Pearson moments: p, then per pair n, Σw, Σw², means,
+///                           centred squares, tolerances, cross-products (p × p each), lows, highs)
 ///     payload               the accumulator's arrays: Int64 and IEEE-754 binary64
 ///                           values, each array preceded by its Int64 length
 ///     CRC-32                UInt32 over every preceding byte
@@ -97,6 +99,7 @@ public struct PartialResult: Sendable {
         case totals(DesignTotalsAccumulator)
         case pearson(PearsonAccumulator)
         case polychoric(PolychoricAccumulator)
+        case pairwisePearson(PairwisePearsonAccumulator)
     }
 
     init(header: PartialHeader, payload: Payload) {
@@ -131,6 +134,7 @@ public struct PartialResult: Sendable {
             case (.totals(var a), .totals(let b)): try a.merge(b); payload = .totals(a)
             case (.pearson(var a), .pearson(let b)): try a.merge(b); payload = .pearson(a)
             case (.polychoric(var a), .polychoric(let b)): try a.merge(b); payload = .polychoric(a)
+            case (.pairwisePearson(var a), .pairwisePearson(let b)): try a.merge(b); payload = .pairwisePearson(a)
             default: throw .invalidArgument("the payloads are of different kinds")
             }
         } catch { throw .incompatible(file, reason: error.description) }
@@ -197,6 +201,20 @@ public struct PartialResult: Sendable {
             return .correlation(acc.finish(variables: names, method: .pearson, kind: .zeroOrder, controls: [],
                                            options: options, cols: cols,
                                            rule: cols.ruleDescription(.listwise, options: options)))
+        case ("corr", .pairwisePearson(let p)):
+            let options = CorrelationOptions(method: .pearson, missing: .pairwise,
+                                             excludeUserMissing: o["userMissing"] != "include",
+                                             weightSemantics: WeightSemantics(rawValue: o["weights"] ?? "") ?? .probability,
+                                             confidenceLevel: Double(o["level"] ?? "") ?? 0.95,
+                                             adjustment: PValueAdjustment(rawValue: o["adjust"] ?? "") ?? .none,
+                                             domain: domain.map { Domain(mask: [], description: $0) })   // described, not applied
+            let names = vars.map(\.name)
+            let cols = CorrelationColumns(names: names, weightName: weight)
+            var acc = CorrelationAccumulator(p: names.count)
+            try Correlation.pairwise(&acc, moments: p.finalize(), variables: names, cols: cols, options: options)
+            return .correlation(acc.finish(variables: names, method: .pearson, kind: .zeroOrder, controls: [],
+                                           options: options, cols: cols,
+                                           rule: cols.ruleDescription(.pairwise, options: options)))
         case ("corr", .polychoric(let p)):
             let options = CorrelationOptions(method: .polychoric, missing: o["missing"] == "listwise" ? .listwise : .pairwise,
                                              excludeUserMissing: o["userMissing"] != "include",

@@ -8,7 +8,7 @@ import Foundation
 struct Partial: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command on a shard of the data and write its mergeable state (see `merge`).",
-        discussion: "Supported: freq, crosstab (the table, without --stats), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by is refused (run the grouped command on the whole file). `barometer merge STATE…` prints what the command prints on the whole data.",
+        discussion: "Supported: freq, crosstab (the table, without --stats), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by is refused (run the grouped command on the whole file). `barometer merge STATE…` prints what the command prints on the whole data.",
         subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialCorr.self,
                       PartialMRSet.self])
 }
@@ -189,7 +189,7 @@ struct PartialTotal: ParsableCommand {
 }
 
 struct PartialCorr: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "corr", abstract: "Partial state of `corr` (Pearson listwise, or polychoric).")
+    static let configuration = CommandConfiguration(commandName: "corr", abstract: "Partial state of `corr` (Pearson listwise or pairwise, or polychoric).")
     @OptionGroup var command: Corr
     @OptionGroup var state: StateOutput
 
