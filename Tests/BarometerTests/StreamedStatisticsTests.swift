@@ -141,4 +141,129 @@ import Testing
                                "--chunk-bytes", String(chunkBytes)])
         #expect(bad.status != 0 && bad.stderr.contains("line 17002"), "\(bad.stderr)")
     }
+
+    // MARK: Rao-Scott under a design
+
+    static let association = "Fixtures/reference/association/"
+
+    /// The clustered fixture of the R svychisq reference (`make_raoscott.R`), with its
+    /// Don't know (x = 9) and Refused (y = 8) codes declared user-missing.
+    static func clustered() throws -> Dataset {
+        let data = try DatasetLoader.load(Fixture.path(association + "clustered_data.csv"))
+        let vars = data.variables.map { v -> Variable in
+            var c = v
+            if v.name == "x" { c.missing = MissingValues(codes: [9]) }
+            if v.name == "y" { c.missing = MissingValues(codes: [8]) }
+            return c
+        }
+        return try Dataset(variables: vars)
+    }
+
+    /// Rao-Scott, adjusted and unadjusted Wald tests of merged shard states equal the
+    /// single pass (itself checked against R svychisq by `DesignChiSquareTests`), for the
+    /// weights-only and the stratified cluster design, with and without a domain, valid
+    /// answers only or with the missing categories.
+    @Test(arguments: [(UInt64(51), 2), (52, 3), (53, 5), (54, 8)])
+    func raoScottShardsEqualOnePass(seed: UInt64, shards: Int) throws {
+        let data = try Self.clustered()
+        let designs: [(String, (Dataset) throws -> SurveyDesign, [String: String])] = [
+            ("weights-only", { try SurveyDesign(data: $0, weight: "w") }, ["weight": "w"]),
+            ("strata/PSU", { try SurveyDesign(data: $0, weight: "w", strata: "stratum", clusters: "psu") },
+             ["weight": "w", "strata": "stratum", "psu": "psu", "nest": "false", "lonelyPSU": "fail"]),
+        ]
+        let domainOf = { (d: Dataset) throws -> Domain in
+            Domain(mask: try d.variable("y").values.map { $0 != 5 }, description: "y != 5")
+        }
+        for (name, make, spec) in designs {
+            for (useDomain, includeMissing) in [(false, false), (true, false), (false, true)] {
+                let design = try make(data)
+                let domain = useDomain ? try domainOf(data) : nil
+                let table = try ContingencyTable(design, rows: "x", columns: "y", domain: domain, missing: .showMissing)
+                let whole = try table.statistics([.raoscott, .cramer], design: design, domain: domain,
+                                                 includeMissing: includeMissing)[0]
+                let m = try A.merged(data, seed: seed, shards: shards) { d in
+                    try PartialResult.crosstabStatistics(make(d), rows: "x", columns: "y", missing: .showMissing, display: nil,
+                                                         statistics: "raoscott,cramer", includeMissing: includeMissing,
+                                                         weightsAsFrequencies: false,
+                                                         domain: useDomain ? try domainOf(d) : nil, design: spec)
+                }
+                guard case .crosstabStatistics(let t, let stats, _) = try m.finalize() else {
+                    Issue.record("not a crosstab with statistics"); return
+                }
+                let what = "\(name), domain \(useDomain), missing included \(includeMissing)"
+                #expect(t.layers[0].counts == table.layers[0].counts, "\(what)")
+                #expect(stats.count == 1)
+                let merged = try #require(stats.first)
+                #expect(merged.lines.map(\.statistic) == whole.lines.map(\.statistic), "\(what)")
+                // The note on which answers were used is the command's (`merge` adds it as `crosstab` does).
+                #expect(merged.notes == whole.notes.filter { !$0.hasPrefix("Tests and measures use") }, "\(what)")
+                #expect(merged.lines.contains { $0.statistic == "Rao-Scott F" } && merged.lines.contains { $0.statistic == "Adjusted Wald F" })
+                for (a, b) in zip(merged.lines, whole.lines) {
+                    A.same(a.value, b.value, "\(what): \(b.statistic)")
+                    A.same(a.degreesOfFreedom, b.degreesOfFreedom, "\(what): \(b.statistic) df")
+                    A.same(a.denominatorDF, b.denominatorDF, "\(what): \(b.statistic) denominator df")
+                    A.same(a.pValue, b.pValue, "\(what): \(b.statistic) p")
+                }
+            }
+        }
+    }
+
+    /// `partial crosstab --stats` over CSV shards (and streamed in small chunks) prints what
+    /// `crosstab --stats` prints on the whole file, text and JSON; replicate designs and
+    /// layers are refused; states of different designs refuse to merge.
+    @Test func cliRaoScottPartialEqualsTheWholeFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-raoscott-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let whole = Fixture.path(Self.association + "clustered_data.csv")
+        let text = try String(contentsOfFile: whole, encoding: .utf8)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let head = lines.removeFirst()
+        var g = SplitMix(seed: 79)
+        let parts = A.cuts(lines.count, 4, &g).enumerated().map { k, r -> String in
+            let p = dir.appendingPathComponent("part\(k).csv").path
+            FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
+            return p
+        }
+        let runs: [[String]] = [
+            ["--weight", "w", "--stats", "raoscott"],
+            ["--weight", "w", "--strata", "stratum", "--psu", "psu", "--stats", "chisq,cramer", "--where", "x != 9"],
+            ["--weight", "w", "--strata", "stratum", "--psu", "psu", "--stats", "all", "--exclude-missing"],
+        ]
+        var first: [String] = []
+        for (c, args) in runs.enumerated() {
+            let cmd = ["--rows", "x", "--cols", "y"] + args
+            var states: [String] = []
+            for (k, p) in parts.enumerated() {
+                let out = dir.appendingPathComponent("s\(c)_\(k).state").path
+                let r = try CLI.run(["partial", "crosstab", p] + cmd + ["--state-out", out])
+                #expect(r.status == 0, "\(r.stderr)")
+                states.append(out)
+            }
+            if c == 0 { first = states }
+            let streamed = dir.appendingPathComponent("streamed\(c).state").path
+            let s = try CLI.run(["partial", "crosstab", whole] + cmd + ["--state-out", streamed, "--chunk-bytes", "700"])
+            #expect(s.status == 0, "\(s.stderr)")
+            let single = try CLI.run(["crosstab", whole] + cmd + ["--format", "json"])
+            let singleText = try CLI.run(["crosstab", whole] + cmd)
+            #expect(single.status == 0, "\(single.stderr)")
+            for run in [states.shuffled(using: &g), [streamed]] {
+                let merged = try CLI.run(["merge"] + run + ["--format", "json"])
+                #expect(merged.status == 0, "\(merged.stderr)")
+                A.compareJSON(try JSONSerialization.jsonObject(with: Data(merged.stdout.utf8)),
+                              try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)), path: "crosstab \(args)")
+                #expect(try CLI.run(["merge"] + run).stdout == singleText.stdout, "\(args)")
+            }
+            if c == 1 {
+                let mix = try CLI.run(["merge", first[0], states[1]])
+                #expect(mix.status != 0 && mix.stderr.contains("cannot merge"), "\(mix.stderr)")
+            }
+        }
+        let layered = try CLI.run(["partial", "crosstab", parts[0], "--rows", "x", "--cols", "y", "--layer", "stratum",
+                                   "--stats", "raoscott", "--state-out", dir.appendingPathComponent("l.state").path])
+        #expect(layered.status != 0 && layered.stderr.contains("two-way"), "\(layered.stderr)")
+        let noPSU = try CLI.run(["partial", "crosstab", parts[0], "--rows", "x", "--cols", "y", "--weight", "w",
+                                 "--strata", "stratum", "--stats", "raoscott", "--state-out", dir.appendingPathComponent("n.state").path])
+        #expect(noPSU.status != 0 && noPSU.stderr.contains("--psu"), "\(noPSU.stderr)")
+    }
 }

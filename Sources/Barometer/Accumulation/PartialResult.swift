@@ -81,7 +81,11 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///     payload kind          UInt8 (1 table, 2 design totals, 3 Pearson moments,
 ///                           4 polychoric pair tables: p, listwise flag, p(p−1)/2 tables, counts,
 ///                           5 pairwise Pearson moments: p, then per pair n, Σw, Σw², means,
-///                           centred squares, tolerances, cross-products (p × p each), lows, highs)
+///                           centred squares, tolerances, cross-products (p × p each), lows, highs,
+///                           6 crosstab with design-based tests: the table (as kind 1), then the
+///                           cell-totals state: design kind, cell keys and their n, Σw, Σw², rows,
+///                           domain rows, weighted rows, strata (label, fpc), PSUs (stratum, name,
+///                           has table rows), PSU cell totals (PSU, cell, total), lonely-PSU rule, nest)
 ///     payload               the accumulator's arrays: Int64 and IEEE-754 binary64
 ///                           values, each array preceded by its Int64 length
 ///     CRC-32                UInt32 over every preceding byte
@@ -100,6 +104,7 @@ public struct PartialResult: Sendable {
         case pearson(PearsonAccumulator)
         case polychoric(PolychoricAccumulator)
         case pairwisePearson(PairwisePearsonAccumulator)
+        case crosstabDesign(TableAccumulator, DesignCellTotalsAccumulator)
     }
 
     init(header: PartialHeader, payload: Payload) {
@@ -135,6 +140,8 @@ public struct PartialResult: Sendable {
             case (.pearson(var a), .pearson(let b)): try a.merge(b); payload = .pearson(a)
             case (.polychoric(var a), .polychoric(let b)): try a.merge(b); payload = .polychoric(a)
             case (.pairwisePearson(var a), .pairwisePearson(let b)): try a.merge(b); payload = .pairwisePearson(a)
+            case (.crosstabDesign(var a, var c), .crosstabDesign(let b, let d)):
+                try a.merge(b); try c.merge(d); payload = .crosstabDesign(a, c)
             default: throw .invalidArgument("the payloads are of different kinds")
             }
         } catch { throw .incompatible(file, reason: error.description) }
@@ -146,6 +153,9 @@ public struct PartialResult: Sendable {
         case frequency(FrequencyTable)
         /// A cross-tabulation (`crosstab`).
         case crosstab(ContingencyTable)
+        /// A cross-tabulation with its statistics (`crosstab --stats`), and whether
+        /// missing categories shown in the table were left out of the statistics.
+        case crosstabStatistics(ContingencyTable, [CrosstabStatistics], excludedMissing: Bool)
         /// Design-based means, totals or ratios (`mean`, `total`, `ratio`).
         case estimates(DesignEstimates)
         /// A Pearson correlation matrix (`corr`).
@@ -171,6 +181,13 @@ public struct PartialResult: Sendable {
             return .crosstab(try ContingencyTable(accumulated: t.finalize(), variables: vars, weight: weight, domain: domain,
                                                   missing: missing, display: display, rowIndex: [], columnIndex: [],
                                                   layerIndex: vars.count > 2 ? [] : nil))
+        case ("crosstab", .crosstabDesign(let t, let cellTotals)):
+            let display = o["display"].flatMap { ContingencyTable.Percentages(rawValue: $0) }
+            let table = try ContingencyTable(accumulated: t.finalize(), variables: vars, weight: weight, domain: domain,
+                                             missing: missing, display: display, rowIndex: [], columnIndex: [], layerIndex: nil)
+            let (stats, excluded) = try Self.statistics(table, cellTotals, options: o, weight: weight, domain: domain,
+                                                        variance: header.design["variance"] ?? "")
+            return .crosstabStatistics(table, stats, excludedMissing: excluded)
         case ("mean", .totals(let a)), ("total", .totals(let a)), ("ratio", .totals(let a)):
             let level = Double(o["level"] ?? "") ?? 0.95
             let kind = header.statistic
@@ -239,5 +256,55 @@ public struct PartialResult: Sendable {
         default:
             throw .invalidArgument("state of statistic '\(header.statistic)' has a payload of another kind")
         }
+    }
+}
+
+extension PartialResult {
+    /// `crosstab --stats` of a merged table: the measures from the table, the
+    /// design-based tests from the accumulated cell totals, as the command
+    /// computes them from the rows.
+    static func statistics(_ table: ContingencyTable, _ acc: DesignCellTotalsAccumulator, options o: [String: String],
+                           weight: String?, domain: String?,
+                           variance: String) throws(BarometerError) -> ([CrosstabStatistics], Bool) {
+        let requested = try CrosstabStatistic.parse(o["stats"] ?? "")
+        let includeMissing = o["statsIncludeMissing"] == "true"
+        let input = table.statisticsInput(layer: 0, includeMissing: includeMissing)
+        func keep(_ cats: [Category]) -> [Int] {
+            includeMissing ? Array(cats.indices) : cats.indices.filter { cats[$0].status == .valid }
+        }
+        let rows = keep(table.rowCategories), cols = keep(table.columnCategories)
+        let dom = domain.map { Domain(mask: [], description: $0) }   // described, not applied
+        var accumulated: (cells: DesignCells, parts: DesignParts, designBased: Bool)? = nil
+        if let t = try? TwoWayCounts(input.counts) {
+            guard acc.domainRows >= 2 else {
+                throw .insufficientData("the design needs at least 2 PSUs (respondents); it has \(acc.domainRows)")
+            }
+            var keptCell: [CellKey: Int] = [:]
+            var squares = [Double](repeating: 0, count: t.rowCount * t.columnCount)
+            var m = 0
+            let layer = table.layers[0]
+            for (j, jj) in t.columnsKept.enumerated() {
+                for (i, ii) in t.rowsKept.enumerated() {
+                    let r = rows[ii], c = cols[jj], k = i + t.rowCount * j
+                    keptCell[CellKey(row: CategoryKey(table.rowCategories[r]), column: CategoryKey(table.columnCategories[c]))] = k
+                    squares[k] = layer.weightedSquares[r][c]
+                    m += layer.counts[r][c]
+                }
+            }
+            let cells = DesignCells(table: t, weightedSquares: squares, respondents: m, domainPSUs: acc.domainRows,
+                                    designPSUs: acc.rows, validWeightedRespondents: acc.validWeighted, domain: dom,
+                                    keptCell: keptCell)
+            var parts = DesignParts(weights: try Weights(validating: [], name: weight ?? "weight"),
+                                    sampling: .independent(rows: 0), replicates: nil, design: nil,
+                                    note: "design: \(variance)")
+            parts.accumulated = acc
+            accumulated = (cells, parts, weight != nil || acc.kind == .clustered)
+        }
+        let s = try CrosstabStatistics(
+            counts: input.counts, rowLabels: input.rowLabels, columnLabels: input.columnLabels,
+            title: "\(table.rowVariable) × \(table.columnVariable)" + (domain.map { " (\($0))" } ?? ""),
+            statistics: requested, rowIndex: nil, columnIndex: nil, weights: nil, domain: dom, design: nil,
+            weightsAsFrequencies: o["weightsAsFrequencies"] == "true", accumulated: accumulated)
+        return ([s], input.excludedMissing)
     }
 }
