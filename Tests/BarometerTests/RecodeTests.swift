@@ -136,7 +136,9 @@ import Testing
 
     @Test func printedSpecParsesBack() throws {
         for text in [Self.bands, #"q: 8 9 sysmis=9 "No ""answer""" missing, -5--1=0, 1 2=sysmis, else=7 "seven" -> `my var`"#,
-                     "x: lo thru 3=1, else=copy", "x: 1e3-hi=2"] {
+                     "x: lo thru 3=1, else=copy", "x: 1e3-hi=2",
+                     // Found by `make fuzz` (Fixtures/fuzz/recode/crash-8be19…): `else` alone printed no rule.
+                     "x:  else=sysmis ->abl"] {
             let spec = try RecodeSpec(parsing: text)
             #expect(try RecodeSpec(parsing: spec.description) == spec, "\(spec.description)")
             let data = try JSONEncoder().encode(spec)

@@ -120,7 +120,7 @@ public struct RecodeSpec: Sendable, Equatable, Codable, CustomStringConvertible 
             return "\(lhs)=\(number(c))" + (r.label.map { " " + quoted($0) } ?? "") + (r.isMissing ? " missing" : "")
         }
         switch otherwise {
-        case .systemMissing: break
+        case .systemMissing: if rules.isEmpty { parts.append("else=sysmis") }  // a recode of `else` alone
         case .copy: parts.append("else=copy")
         case .code(let c, let l): parts.append("else=\(number(c))" + (l.map { " " + quoted($0) } ?? ""))
         }

@@ -1,8 +1,7 @@
-/// The groups of `by` (crossed) among the rows of a domain: each row's group
-/// (−1: a missing group code or outside the domain) and the groups present,
-/// in R `svyby`'s order (the first variable varying fastest). Groups are the
-/// valid categories (user- and system-missing group codes are left out, as R
-/// drops `NA` groups), as in the grouped estimators of ``GroupedEstimates``.
+/// The groups of `by` (crossed) present among the rows of a domain, numbered
+/// densely: each row's group (−1: a missing group code or outside the
+/// domain), in R `svyby`'s order (the first variable varying fastest). The
+/// crossing, its categories and labels are ``GroupPartition``'s.
 struct ModelGroups: Sendable {
     /// The grouping variables.
     let by: [String]
@@ -13,24 +12,19 @@ struct ModelGroups: Sendable {
     let labels: [String]
 
     init(_ design: SurveyDesign, by: [String], domain: Domain?) throws(BarometerError) {
-        guard !by.isEmpty else { throw .invalidArgument("no grouping variable given") }
-        guard Set(by).count == by.count else { throw .invalidArgument("a grouping variable is listed twice") }
         if let d = domain, d.mask.count != design.rowCount {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: design.rowCount, actual: d.mask.count)
         }
-        let codings = try by.map { (n: String) throws(BarometerError) -> CategoryCoding in
-            CategoryCoding(try design.variable(n), missing: .excludeMissing)
-        }
-        let cells = try CategoryCoding.combinedIndex(codings)
-        var position = [Int32](repeating: -1, count: CategoryCoding.cellCount(codings))
+        let part = try GroupPartition(design, by: by)
+        let cells = part.cells
+        var position = [Int32](repeating: -1, count: part.cellCount)
         for i in 0..<design.rowCount where cells[i] >= 0 && (domain?.mask[i] ?? true) { position[Int(cells[i])] = 0 }
         var cats: [[Category]] = [], labels: [String] = []
         for c in position.indices where position[c] == 0 {
             position[c] = Int32(cats.count)
-            var rest = c
-            let cs = codings.map { coding in defer { rest /= coding.count }; return coding.categories[rest % coding.count] }
+            let cs = part.categories(c)
             cats.append(cs)
-            labels.append(zip(by, cs).map { "\($0) = \($1.label)" }.joined(separator: ", "))
+            labels.append(part.label(cs))
         }
         guard !cats.isEmpty else {
             throw .emptyDomain("no respondent with a valid \(by.joined(separator: " × ")) code" + (domain.map { " in \($0.description)" } ?? ""))
