@@ -120,10 +120,28 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
             for (p, name) in names.enumerated() where psuStratum[p] >= 0 {
                 global[p] = try psuIndex(stratum: localStratum[psuStratum[p]], name)
             }
-            for i in 0..<n where chunk.cells[i] >= 0 {
-                let q = global[Int(psus[i])]
-                entries[UInt64(q) << 32 | UInt64(local[Int(chunk.cells[i])]), default: 0] += w[i]
-                if w[i] != 0 { psuValid[q] = true }
+            let (dense, o) = names.count.multipliedReportingOverflow(by: local.count)
+            if !o && dense <= Swift.max(4 * n, 1 << 16) {
+                // The chunk's PSU × cell totals in an array (row order within each), then one
+                // map update per (PSU, cell) present instead of one per row.
+                let width = local.count
+                var totals = [Double](repeating: 0, count: dense), present = [Bool](repeating: false, count: dense)
+                for i in 0..<n where chunk.cells[i] >= 0 {
+                    let p = Int(psus[i]), e = p * width + Int(chunk.cells[i])
+                    totals[e] += w[i]; present[e] = true
+                    if w[i] != 0 { psuValid[global[p]] = true }
+                }
+                for p in 0..<names.count where global[p] >= 0 {
+                    for c in 0..<width where present[p * width + c] {
+                        entries[UInt64(global[p]) << 32 | UInt64(local[c]), default: 0] += totals[p * width + c]
+                    }
+                }
+            } else {
+                for i in 0..<n where chunk.cells[i] >= 0 {
+                    let q = global[Int(psus[i])]
+                    entries[UInt64(q) << 32 | UInt64(local[Int(chunk.cells[i])]), default: 0] += w[i]
+                    if w[i] != 0 { psuValid[q] = true }
+                }
             }
         default:
             throw .invalidArgument("a chunk of another design kind added to a \(kind) cell-totals accumulator")

@@ -201,12 +201,7 @@ public struct PartialResult: Sendable {
                                               hasPopulationSize: header.design["populationSize"] == "true")
             return .estimates(est.withBase(SurveyDesign.baseDescription(domain)))
         case ("corr", .pearson(let p)):
-            let options = CorrelationOptions(method: .pearson, missing: .listwise,
-                                             excludeUserMissing: o["userMissing"] != "include",
-                                             weightSemantics: WeightSemantics(rawValue: o["weights"] ?? "") ?? .probability,
-                                             confidenceLevel: Double(o["level"] ?? "") ?? 0.95,
-                                             adjustment: PValueAdjustment(rawValue: o["adjust"] ?? "") ?? .none,
-                                             domain: domain.map { Domain(mask: [], description: $0) })   // described, not applied
+            let options = Self.pearsonOptions(o, missing: .listwise, domain: domain)
             let names = vars.map(\.name)
             let cols = CorrelationColumns(names: names, weightName: weight)
             let mom = try p.finalize()
@@ -219,12 +214,7 @@ public struct PartialResult: Sendable {
                                            options: options, cols: cols,
                                            rule: cols.ruleDescription(.listwise, options: options)))
         case ("corr", .pairwisePearson(let p)):
-            let options = CorrelationOptions(method: .pearson, missing: .pairwise,
-                                             excludeUserMissing: o["userMissing"] != "include",
-                                             weightSemantics: WeightSemantics(rawValue: o["weights"] ?? "") ?? .probability,
-                                             confidenceLevel: Double(o["level"] ?? "") ?? 0.95,
-                                             adjustment: PValueAdjustment(rawValue: o["adjust"] ?? "") ?? .none,
-                                             domain: domain.map { Domain(mask: [], description: $0) })   // described, not applied
+            let options = Self.pearsonOptions(o, missing: .pairwise, domain: domain)
             let names = vars.map(\.name)
             let cols = CorrelationColumns(names: names, weightName: weight)
             var acc = CorrelationAccumulator(p: names.count)
@@ -260,6 +250,15 @@ public struct PartialResult: Sendable {
 }
 
 extension PartialResult {
+    /// The Pearson options a `corr` state header records (the domain described, not applied).
+    static func pearsonOptions(_ o: [String: String], missing: MissingDataRule, domain: String?) -> CorrelationOptions {
+        CorrelationOptions(method: .pearson, missing: missing, excludeUserMissing: o["userMissing"] != "include",
+                           weightSemantics: WeightSemantics(rawValue: o["weights"] ?? "") ?? .probability,
+                           confidenceLevel: Double(o["level"] ?? "") ?? 0.95,
+                           adjustment: PValueAdjustment(rawValue: o["adjust"] ?? "") ?? .none,
+                           domain: domain.map { Domain(mask: [], description: $0) })
+    }
+
     /// `crosstab --stats` of a merged table: the measures from the table, the
     /// design-based tests from the accumulated cell totals, as the command
     /// computes them from the rows.
