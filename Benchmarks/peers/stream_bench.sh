@@ -16,7 +16,8 @@
 # --huge: the CSV goes to /tmp (free space checked first) and is deleted at the end; the in-memory
 # path is not run (it cannot load 10^8 rows x 25 columns in bounded memory); compare the streamed
 # MB/s with the in-memory MB/s of a 10^7-row run. Data of normal runs stay under Benchmarks/.data/stream.
-# BAROMETER=path selects the binary (default: the release build, built if missing).
+# BAROMETER=path selects the binary (default: the release build, built if missing); STREAM_TASKS=regex
+# runs the tasks whose label matches (e.g. 'freq q1$|crosstab|corr').
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -105,9 +106,10 @@ tasks=(
   "shares of q1 in 1,2 by grp, CIs|share --of q1_in_1,2 --by grp --weight wt"
 )
 for v in $(seq 1 20); do tasks=("freq q$v|freq q$v --weight wt" "${tasks[@]}"); done
-declare -A inmem_wall inmem_total stream_total
+declare -A inmem_total stream_total passes
 for t in "${tasks[@]}"; do
   label="${t%%|*}"; args=(${t#*|})
+  [[ "$label" =~ ${STREAM_TASKS:-.} ]] || continue       # STREAM_TASKS=regex: a subset of the tasks
   args=("${args[@]//q1_in_1,2/q1 in 1,2}")          # the one argument with a space
   cmd="${args[0]}"; rest=("${args[@]:1}")
   group="$label"; case "$label" in freq*) group="freq of all 20";; esac
@@ -124,6 +126,7 @@ for t in "${tasks[@]}"; do
   measure "$label: streamed partial" "$bin" partial "$cmd" "$csv" "${rest[@]}" --state-out "$tmp/all.state"
   stream=$(cat "$tmp/last"); srss=$(cat "$tmp/rss")
   stream_total[$group]=$(python3 -c "print(${stream_total[$group]:-0} + $stream)")
+  passes[$group]=$(( ${passes[$group]:-0} + 1 ))
   [ "$srss" -le 1048576 ] || echo "  $label: peak RSS $((srss / 1024)) MB exceeds 1 GiB"
   "$bin" merge "$tmp/all.state" --format json > "$tmp/merged.json"
   [ $huge = 0 ] && compare "$tmp/single.json" "$tmp/merged.json" "$label streamed"
@@ -140,10 +143,9 @@ for t in "${tasks[@]}"; do
 done
 echo "summary (MB/s of CSV per pass; streamed/in-memory throughput, goal >= 0.8):"
 for g in "${!stream_total[@]}"; do
-  passes=1; [ "$g" = "freq of all 20" ] && passes=20
   s=${stream_total[$g]}; i=${inmem_total[$g]:-}
   python3 -c "
-s, p, mb = $s, $passes, $mb
+s, p, mb = $s, ${passes[$g]}, $mb
 i = float('${i:-0}' or 0)
 line = f'  {\"$g\":40s} streamed {p * mb / s:8.1f} MB/s'
 if i > 0: line += f', in memory {p * mb / i:8.1f} MB/s, ratio {i / s:.2f}'
