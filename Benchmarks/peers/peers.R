@@ -11,7 +11,11 @@ load <- function(name) {
   x <- readBin(file.path(data, paste0(name, ".f64")), "double", n * p, endian = "little")
   m <- matrix(x, nrow = n, ncol = p); colnames(m) <- names; m
 }
-timed <- function(f) sapply(seq_len(repeats), function(i) { t0 <- proc.time()[["elapsed"]]; f(); proc.time()[["elapsed"]] - t0 })
+CPU <- c()  # process CPU time (user + system) of each repetition, beside the wall times
+timed <- function(f) sapply(seq_len(repeats), function(i) {
+  p0 <- proc.time(); f(); p1 <- proc.time()
+  CPU[i] <<- (p1[["user.self"]] + p1[["sys.self"]]) - (p0[["user.self"]] + p0[["sys.self"]])
+  p1[["elapsed"]] - p0[["elapsed"]] })
 parts <- strsplit(task, "_")[[1]]; kind <- parts[1]
 T <- NULL
 if (kind == "pearson" && tool == "cor") { m <- load(paste0("cont_", parts[2], "_", parts[3])); T <- timed(function() cor(m)) }
@@ -77,5 +81,6 @@ blas <- paste(sessionInfo()$BLAS, "/", sessionInfo()$LAPACK)
 if (is.null(T)) {
   cat(sprintf('{"task": "%s", "tool": "%s", "error": "not applicable"}\n', task, tool))
 } else {
-  cat(sprintf('{"task": "%s", "tool": "%s", "times": [%s], "blas": "%s"%s}\n', task, tool, paste(T, collapse = ", "), blas, extra))
+  cat(sprintf('{"task": "%s", "tool": "%s", "times": [%s], "cpu": [%s], "blas": "%s"%s}\n', task, tool, paste(T, collapse = ", "),
+              paste(CPU, collapse = ", "), blas, extra))
 }

@@ -32,12 +32,16 @@ def blas():
         return f"{b.get('name')} {b.get('version')}"
 
 
+CPU = []   # process CPU time (all threads) of each repetition, beside the wall times
+
+
 def timed(fn):
     out = []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         fn()
         out.append(time.perf_counter() - t0)
+        CPU.append(time.process_time() - c0)
     return out
 
 
@@ -238,4 +242,4 @@ elif kind == "csv":            # numeric CSV ingest
 if T is None:
     print(json.dumps({"task": task, "tool": tool, "error": "not applicable"}))
 else:
-    print(json.dumps({"task": task, "tool": tool, "times": T, "blas": blas(), **globals().get("extra", {})}))
+    print(json.dumps({"task": task, "tool": tool, "times": T, "cpu": CPU, "blas": blas(), **globals().get("extra", {})}))

@@ -120,7 +120,7 @@ for t in "${tasks[@]}"; do
     inmem_total[$group]=$(python3 -c "print(${inmem_total[$group]:-0} + $one)")
   fi
   if [ "$cmd" = share ]; then
-    echo "  $label: streamed n/a (partial share --by needs the grouped accumulator of partial --by, not merged yet)"
+    echo "  $label: streamed n/a (no partial share command yet: ShareTable has no merged form)"
     continue
   fi
   measure "$label: streamed partial" "$bin" partial "$cmd" "$csv" "${rest[@]}" --state-out "$tmp/all.state"

@@ -34,6 +34,15 @@ import Testing
         return path
     }()
 
+    /// Raking targets for `a` and `c` of the data file (issue 18: weighting and estimating on the
+    /// calibrated design are held to the same bit-identity).
+    static let targetsFile: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-threads-targets-\(getpid()).csv").path
+        try? "variable,category,target\na,1,0.25\na,2,0.25\na,3,0.2\na,4,0.2\na,8,0.1\nc,1,0.3\nc,2,0.3\nc,3,0.4\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }()
+
     static let design = ["--weight", "w", "--strata", "st", "--psu", "psu"]
     static let replicates = ["--weight", "w", "--repweights", "^r[0-9]+$", "--repmethod", "jk1"]
 
@@ -65,6 +74,11 @@ import Testing
             ("pcorr", ["pcorr", f, "y", "z", "a", "b", "--weight", "w"], false),
             ("pcorr control", ["pcorr", f, "y", "z", "--control", "a", "--weight", "w", "--method", "spearman"], false),
             ("mrset", ["mrset", f, "a", "b", "--weight", "w"], false),
+            ("weight", ["weight", f, "--weight", "w", "--targets", targetsFile, "--out",
+                        FileManager.default.temporaryDirectory.appendingPathComponent("barometer-threads-weighted.csv").path], false),
+            ("mean targets design", ["mean", f, "y", "z", "--targets", targetsFile] + design, false),
+            ("mean linear calibration", ["mean", f, "y", "--targets", targetsFile, "--calibration", "linear"] + design, false),
+            ("share targets replicates", ["share", f, "--of", "b in 1,2", "--targets", targetsFile] + replicates, false),
             ("verify", ["verify", "Fixtures/memos/odr-2020.claims.json", "--data", "Fixtures/surveys/kz2020-synthetic.csv",
                         "--codebook", "Fixtures/surveys/kz2020-synthetic.codebook.json",
                         "--report-dir", FileManager.default.temporaryDirectory.appendingPathComponent("barometer-threads-reports").path], false),

@@ -128,6 +128,46 @@ import Testing
         #expect(!close(try #require(ref["raking_fav_se"] as? Double), try #require(ref["rake_fav_se"] as? Double), rel: 1e-6))
     }
 
+    /// Every method on the fixture as on the api data (issue 18's acceptance): calibrate linear, logit
+    /// and bounded linear to the same margins, postStratify on the joint cells sex × agegroup, and
+    /// trimWeights of the raked weights (plain and strict), against R survey 4.1
+    /// (make_fixture_rake.R; R's weights stored per group of rows with the same categories and
+    /// design weight, `row_group`).
+    @Test func fixtureDesignWeightsMatchRForEveryMethod() throws {
+        let ref = try #require(try Fixture.json("Fixtures/reference/weighting/fixture-rake.json") as? [String: Any])
+        let group = try #require(ref["row_group"] as? [Double]).map { Int($0) - 1 }
+        func want(_ name: String) throws -> [Double] {
+            let values = try #require(ref["group_weights_" + name] as? [Double], "missing \(name)")
+            return group.map { values[$0] }
+        }
+        func pair(_ key: String) throws -> (Double, Double) {
+            let b = try #require(ref[key] as? [Double]); return (b[0], b[1])
+        }
+        let data = try DatasetLoader.load(Fixture.path(Self.csv), codebook: Fixture.path(Self.codebook))
+        let design = try SurveyDesign(data: data, weight: "dweight")
+        let margins = try TargetsLoader.load(Fixture.path("Fixtures/surveys/kz-targets.csv"))
+        let joint = try TargetsLoader.load(Fixture.path("Fixtures/reference/weighting/kz-targets-joint.json"))
+        let (tl, tu) = try pair("trim_bounds")
+        let cases: [(String, WeightingTargets, WeightingOptions)] = [
+            ("linear", margins, .init(method: .linear, epsilon: 1e-12)),
+            ("logit", margins, .init(method: .logit, bounds: try pair("bounds_logit"), epsilon: 1e-12)),
+            ("linear_bounded", margins, .init(method: .linear, bounds: try pair("bounds_linear"), epsilon: 1e-12)),
+            ("poststrat", joint, .init(method: .poststrat)),
+            ("trim", margins, .init(method: .rake, epsilon: 1e-12, trimming: .init(lower: tl, upper: tu))),
+            ("trim_strict", margins, .init(method: .rake, epsilon: 1e-12, trimming: .init(lower: tl, upper: tu, strict: true))),
+        ]
+        for (name, targets, options) in cases {
+            let r = try design.weighted(to: targets, options: options)
+            let w = try want(name)
+            #expect(r.weights.count == w.count)
+            let worst = zip(r.weights, w).map { abs($0 - $1) / $1 }.max() ?? 1
+            #expect(worst <= 1e-8, "\(name): worst relative difference \(worst)")
+        }
+        let bounded = try design.weighted(to: margins, options: .init(method: .linear, bounds: try pair("bounds_linear"), epsilon: 1e-12))
+        let g = try #require(ref["linear_bounded_grange"] as? [Double])
+        #expect(close(bounded.report.gMin, g[0], rel: 1e-8) && close(bounded.report.gMax, g[1], rel: 1e-8))
+    }
+
     /// `partial` cannot calibrate a shard on its own; it refuses `--targets` and says what to do instead.
     @Test func partialRefusesTargets() throws {
         for args in [["partial", "mean", Self.csv, "q_us_opinion"], ["partial", "total", Self.csv, "q_us_opinion"],

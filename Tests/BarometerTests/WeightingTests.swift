@@ -182,6 +182,80 @@ import Testing
         #expect(missing?.margin == "sch_wide" && missing?.category == "No" && missing?.reason.contains("without a target") == true)
     }
 
+    /// A synthetic survey for the ways the joint table reads the margin variables: `a` (codes
+    /// 1…6, code 6 in two rows only, neither among the ~1,024 rows the code range is guessed
+    /// from), `b` (1…4), `c` (1…3), base weights in [0.5, 2]; targets as shares per code.
+    static func codingSurvey(_ map: (Double) -> Double, labels: Bool = false, missing: MissingValues = .none) throws
+        -> (Dataset, WeightingTargets) {
+        var g = CLIRandomizedTests.RNG(state: 18_2026)
+        let n = 20_000
+        var a = [Double](), b = [Double](), c = [Double](), d = [Double]()
+        for i in 0..<n {
+            a.append(i == 5 || i == 12_345 ? 6 : Double(1 + Int(g.double() * 5)))
+            b.append(Double(1 + Int(g.double() * 4)))
+            c.append(Double(1 + Int(g.double() * 3)))
+            d.append(0.5 + 1.5 * g.double())
+        }
+        func variable(_ name: String, _ x: [Double], _ k: Int) -> Variable {
+            let codes = (1...k).map { map(Double($0)) }
+            return Variable(name: name, values: x.map(map),
+                            valueLabels: labels ? Dictionary(uniqueKeysWithValues: codes.map { ($0, "code \($0)") }) : [:],
+                            missing: missing)
+        }
+        let data = try Dataset(variables: [variable("a", a, 6), variable("b", b, 4), variable("c", c, 3), Variable(name: "d", values: d)])
+        var csv = "variable,category,target\n"
+        for (name, shares) in [("a", [0.2, 0.2, 0.2, 0.2, 0.1999, 0.0001]), ("b", [0.3, 0.3, 0.2, 0.2]), ("c", [0.5, 0.3, 0.2])] {
+            for (k, s) in shares.enumerated() { csv += "\(name),\(Variable.formatCode(map(Double(k + 1)))),\(s)\n" }
+        }
+        return (data, try TargetsLoader.parseCSV(Data(csv.utf8), file: "t.csv"))
+    }
+
+    /// The joint table reads whole codes straight from the values (on a guessed range, checked on
+    /// every row; after a full scan on the range or, for sparse codes, the distinct codes) and
+    /// any other codes through CategoryCoding: the same cells in the same order, so the same
+    /// weights to the last bit. The guess misses code 6 of `a` without labels (rows 6 and 12,346).
+    @Test func everyWayOfReadingTheCodesGivesTheSameWeights() throws {
+        func rake(_ map: (Double) -> Double, labels: Bool = false) throws -> WeightingResult {
+            let (data, targets) = try Self.codingSurvey(map, labels: labels)
+            return try SurveyDesign(data: data, weight: "d").weighted(to: targets, options: .init(method: .rake, epsilon: 1e-10))
+        }
+        let guessed = try rake({ $0 }, labels: true)          // range from the sample and the labels
+        #expect(guessed.report.converged && guessed.report.margins[0].categories[5].respondents == 2)
+        for (name, map, labels) in [("range after a scan", { (x: Double) in x }, false), ("sparse codes", { $0 * 1000 }, false),
+                                    ("years", { $0 + 2016 }, true), ("negative codes", { $0 - 4 }, false),
+                                    ("fractional codes", { $0 + 0.5 }, false)] as [(String, (Double) -> Double, Bool)] {
+            let other = try rake(map, labels: labels)
+            #expect(other.weights == guessed.weights, "\(name): weights differ")
+            #expect(other.report.margins.map(\.maxDeviation) == guessed.report.margins.map(\.maxDeviation), "\(name)")
+        }
+    }
+
+    /// A missing value in a margin variable is an error naming the variable and the row, wherever
+    /// the row is (here rows the code range is not guessed from) and whatever the code path.
+    @Test func missingValuesInMarginVariablesNameTheRow() throws {
+        func failure(_ data: Dataset, _ targets: WeightingTargets) -> (margin: String, category: String?, line: Int?, reason: String)? {
+            reason { _ = try SurveyDesign(data: data, weight: "d").weighted(to: targets) }
+        }
+        // System-missing at row 7,778 of `b`.
+        var (data, targets) = try Self.codingSurvey({ $0 })
+        var b = try #require(data["b"])
+        b.values[7_777] = .nan
+        try data.replace(b)
+        let sys = failure(data, targets)
+        #expect(sys?.margin == "b" && sys?.reason.contains("row 7778 has a system-missing value") == true, "\(String(describing: sys))")
+        // A user-missing code inside the guessed range (3 of `c`, first at some row) and one beyond it (6 of `a`, row 6).
+        (data, targets) = try Self.codingSurvey({ $0 }, missing: MissingValues(codes: [6]))
+        let beyond = failure(data, targets)
+        #expect(beyond?.margin == "a" && beyond?.reason.contains("row 6 has a user-missing code 6") == true, "\(String(describing: beyond))")
+        (data, targets) = try Self.codingSurvey({ $0 })
+        var c = try #require(data["c"])
+        let first = try #require(c.values.firstIndex(of: 3))
+        c.missing = MissingValues(codes: [3])
+        try data.replace(c)
+        let inside = failure(data, targets)
+        #expect(inside?.margin == "c" && inside?.reason.contains("row \(first + 1) has a user-missing code 3") == true, "\(String(describing: inside))")
+    }
+
     @Test func sharesNotSummingToOneAndNegativeTargets() throws {
         let d = try strat()
         let shares = reason { _ = try d.weighted(to: try csvTargets("variable,category,target\nstype,1,0.5\nstype,2,0.2\nstype,3,0.2\n")) }

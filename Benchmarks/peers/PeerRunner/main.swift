@@ -32,12 +32,23 @@ func loadMatrix(_ dir: String, _ name: String) throws -> Dataset {
     return try Dataset(variables: vars)
 }
 
+/// Process CPU time (all threads), seconds.
+func processCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Process CPU time of each repetition, beside the wall times.
+nonisolated(unsafe) var cpuTimes: [Double] = []
+
 func timed(_ repeats: Int, _ body: () throws -> Void) rethrows -> [Double] {
     var out: [Double] = []
     for _ in 0..<repeats {
-        let t0 = BLASRuntime.monotonicSeconds()
+        let c0 = processCPUSeconds(), t0 = BLASRuntime.monotonicSeconds()
         try body()
         out.append(BLASRuntime.monotonicSeconds() - t0)
+        cpuTimes.append(processCPUSeconds() - c0)
     }
     return out
 }
@@ -174,7 +185,8 @@ do {
 }
 let blas = "\(BLASRuntime.implementation), \(BLASRuntime.threadCount) threads"
 if let t = times {
-    print("{\"task\": \"\(task)\", \"tool\": \"barometer\", \"times\": [\(t.map { String($0) }.joined(separator: ", "))], \"blas\": \"\(blas)\"\(extra)}")
+    print("{\"task\": \"\(task)\", \"tool\": \"barometer\", \"times\": [\(t.map { String($0) }.joined(separator: ", "))], "
+          + "\"cpu\": [\(cpuTimes.map { String($0) }.joined(separator: ", "))], \"blas\": \"\(blas)\"\(extra)}")
 } else {
     print("{\"task\": \"\(task)\", \"tool\": \"barometer\", \"error\": \"not applicable\"}")
 }

@@ -7,6 +7,7 @@
 suppressMessages(library(survey))
 here <- "Fixtures/reference/weighting"
 source("Fixtures/reference/design/json.R")
+num <- function(x) trimws(formatC(as.numeric(x), digits = 17, format = "g"))   # without padding: a smaller file
 kz <- read.csv("Fixtures/surveys/kz2019-synthetic.csv")
 kz$fav_russia <- as.integer(kz$q_russia_opinion %in% c(1, 2))
 kz$us_valid <- ifelse(kz$q_us_opinion %in% 1:4, kz$q_us_opinion, NA)
@@ -47,4 +48,34 @@ cal <- calibrate(d0, ~factor(wave) + factor(sex) + factor(agegroup) + factor(lan
 J$raking_max_rel_diff_to_rake <- max(abs(as.numeric(weights(cal)) / w - 1))
 mc <- svymean(~fav_russia, cal)
 J$raking_fav_mean <- as.numeric(coef(mc)); J$raking_fav_se <- as.numeric(SE(mc))
+# The other methods on the fixture (issue 18's acceptance: every method on the api data and on the
+# fixture): calibrate linear, logit and bounded linear on the same margins, postStratify on the joint
+# cells sex x agegroup of kz-targets-joint.json (shares scaled to the sum of dweight), trimWeights of
+# the raked weights (plain and strict). Rows with the same margin categories and design weight get
+# the same weight from every method, so to keep the file small each method's weights are stored per
+# group of such rows (`group_weights_<method>`, `row_group`: the 1-based group of each row).
+group <- as.integer(factor(paste(kz$wave, kz$sex, kz$agegroup, kz$lang, formatC(kz$dweight, digits = 17))))
+first <- match(seq_len(max(group)), group)
+J$row_group <- group
+grouped <- function(name, w) {
+  w <- as.numeric(w)
+  stopifnot(max(abs(w / w[first][group] - 1)) < 1e-14)
+  J[[paste0("group_weights_", name)]] <<- w[first]
+}
+calf <- ~factor(wave) + factor(sex) + factor(agegroup) + factor(lang)
+grouped("linear", weights(calibrate(d0, calf, population = popc, calfun = "linear", epsilon = 1e-13, maxit = 200)))
+J$bounds_logit <- c(0.4, 2.5)          # the raked g range is 0.546 to 1.932
+grouped("logit", weights(calibrate(d0, calf, population = popc, calfun = "logit", bounds = J$bounds_logit,
+                                   epsilon = 1e-13, maxit = 200)))
+J$bounds_linear <- c(0.5, 1.8)         # binds both ends of the unbounded linear g range
+lb <- calibrate(d0, calf, population = popc, calfun = "linear", bounds = J$bounds_linear, epsilon = 1e-13, maxit = 200)
+grouped("linear_bounded", weights(lb))
+J$linear_bounded_grange <- range(weights(lb) / kz$dweight)
+jt <- jsonlite::fromJSON(file.path(here, "kz-targets-joint.json"), simplifyVector = FALSE)$margins[[1]]$cells
+jp <- data.frame(sex = sapply(jt, function(c) c$categories[[1]]), agegroup = sapply(jt, function(c) c$categories[[2]]),
+                 Freq = sapply(jt, function(c) c$target) * N)
+grouped("poststrat", weights(postStratify(d0, ~sex + agegroup, jp)))
+J$trim_bounds <- c(0.3, 3.5)           # the raked weights range from 0.181 to 4.584
+grouped("trim", weights(trimWeights(rk, lower = J$trim_bounds[1], upper = J$trim_bounds[2])))
+grouped("trim_strict", weights(trimWeights(rk, lower = J$trim_bounds[1], upper = J$trim_bounds[2], strict = TRUE)))
 write_json(J, file.path(here, "fixture-rake.json"))

@@ -25,6 +25,17 @@ public struct DesignTotalsChunk {
     /// Whether the SRS variance (design effects) is wanted (means and totals).
     let srs: Bool
     let sampling: Sampling
+    /// Which rows count for degrees of freedom beyond the design's (R `degf(subset(design, …))`).
+    enum DegreesOfFreedomRows {
+        /// None: the design's df.
+        case none
+        /// The rows of a domain (this chunk's part of its mask): one df for all estimates.
+        case domain([Bool])
+        /// Each estimate's own rows (its indicator column): one df per estimate (groups).
+        case indicators
+    }
+    /// Which rows count for the degrees of freedom (rows with zero weight never do).
+    var degreesOfFreedomRows: DegreesOfFreedomRows = .none
 
     /// The chunk of `design`'s rows with these estimating columns (as
     /// ``RatioOfTotals/init(numerators:denominators:)``).
@@ -52,7 +63,7 @@ public struct DesignTotalsChunk {
     /// weights), so a pass over the design in chunks holds no n-length
     /// temporaries.
     init(_ design: SurveyDesign, rows: Range<Int>, sampling: Sampling, numerators: Matrix, denominators: Matrix?,
-         indicators: Matrix, srs: Bool) throws(BarometerError) {
+         indicators: Matrix, srs: Bool, degreesOfFreedomRows: DegreesOfFreedomRows = .none) throws(BarometerError) {
         guard rows.lowerBound >= 0, rows.upperBound <= design.rowCount, numerators.rows == rows.count,
               indicators.rows == numerators.rows, indicators.columns == numerators.columns else {
             throw .lengthMismatch(variable: "estimating columns", expected: rows.count, actual: numerators.rows)
@@ -66,6 +77,10 @@ public struct DesignTotalsChunk {
         self.indicators = indicators
         self.srs = srs
         self.sampling = sampling.rows(rows)
+        if case .domain(let mask) = degreesOfFreedomRows, mask.count != rows.count {
+            throw .lengthMismatch(variable: "domain rows", expected: rows.count, actual: mask.count)
+        }
+        self.degreesOfFreedomRows = degreesOfFreedomRows
     }
 }
 
@@ -165,8 +180,23 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
     // Replicate state.
     var replicateY: Matrix? = nil, replicateX: Matrix? = nil
     var scale = 1.0, rscales: [Double] = [], mse = false
-    /// Degrees of freedom given by the design (replicate rank − 1); nil: from the PSUs.
+    /// Degrees of freedom given by the design (replicate rank − 1); nil: from the PSUs,
+    /// or for replicate designs from ``rankRows``.
     var givenDF: Int? = nil
+    /// Replicate designs accumulated in parts (``SurveyDesign/meansOrTotalsAccumulator(_:domain:total:requireAnswers:shard:)``):
+    /// an m × R matrix (m ≤ R once R rows have been seen: the triangular factor of a QR) with the
+    /// singular values of the stacked count sketches of every chunk's replicate weights
+    /// (``ReplicateWeights/addSketch(rows:replicates:into:column:)``); its rank gives the df.
+    var rankRows: Matrix? = nil
+    /// Which rows count for the degrees of freedom (``DesignTotalsChunk/DegreesOfFreedomRows``); nil until rows are added.
+    enum FlagMode: UInt8 { case none = 0, domain = 1, perEstimate = 2 }
+    var flagMode: FlagMode? = nil
+    /// Flag columns: 0 (the design's df), 1 (a domain) or k (one per estimate).
+    var flagWidth: Int? {
+        flagMode.map { switch $0 { case .none: 0; case .domain: 1; case .perEstimate: k } }
+    }
+    var flagRows: [Int] = []                          // weights-only: flagged rows per column
+    var psuFlags: [Bool] = []                         // clustered: per PSU × column, whether it holds a flagged row
 
     struct PSUKey: Hashable { let stratum: Int; let psu: PSUName }
 
@@ -205,6 +235,23 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         }
         let w = chunk.weights, y = chunk.numerators, d = chunk.denominators, ind = chunk.indicators
         srsWanted = chunk.srs
+        switch chunk.degreesOfFreedomRows {
+        case .none: try setFlagMode(.none)
+        case .domain(let mask):
+            guard mask.count == n else { throw .lengthMismatch(variable: "domain rows", expected: n, actual: mask.count) }
+            try setFlagMode(.domain)
+        case .indicators: try setFlagMode(.perEstimate)
+        }
+        let flagCols = flagWidth ?? 0
+        /// Whether row i counts for the df of flag column c.
+        @inline(__always) func flagged(_ i: Int, _ c: Int) -> Bool {
+            guard w[i] != 0 else { return false }
+            switch chunk.degreesOfFreedomRows {
+            case .none: return false
+            case .domain(let mask): return mask[i]
+            case .indicators: return ind[i, c] != 0
+            }
+        }
         @inline(__always) func x(_ i: Int, _ j: Int) -> Double { d.map { $0[i, $0.columns == 1 ? 0 : j] } ?? 0 }
         // Estimates, in row order per estimate.
         for j in 0..<k {
@@ -224,6 +271,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         }
         switch (kind, chunk.sampling) {
         case (.independent, .independent):
+            for c in 0..<flagCols { for i in 0..<n where flagged(i, c) { flagRows[c] += 1 } }
             if totals { try addIndependentTotals(w, y, n) } else { try addIndependentRatios(w, y, n, x) }
         case (.clustered, .clustered(let strata, let psus, let labels, let names, let fpc, let given)):
             guard strata.count == n, psus.count == n else {
@@ -254,6 +302,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 guard psuStratum[p] >= 0 else { local.append(-1); continue }
                 local.append(try psuIndex(stratum: localStratum[psuStratum[p]], name))
             }
+            for c in 0..<flagCols { for i in 0..<n where flagged(i, c) { psuFlags[local[Int(psus[i])] * flagCols + c] = true } }
             let width = 2 * k
             psuTotals.withUnsafeMutableBufferPointer { t in
                 for j in 0..<k {
@@ -275,10 +324,59 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             }
             let ry = try times(y)
             try Self.addInto(&replicateY, ry)
+            if givenDF == nil {
+                var sketch = Matrix(rows: min(n, ReplicateWeights.sketchRows(replicates: reps.columns)), columns: reps.columns)
+                reps.storage.withUnsafeBufferPointer { all in
+                    ReplicateWeights.addSketch(rows: n, replicates: reps.columns, into: &sketch) { j, body in
+                        body(UnsafeBufferPointer(rebasing: all[(j * n)..<((j + 1) * n)]))
+                    }
+                }
+                try stackRankRows(sketch)
+            }
             if let d { try Self.addInto(&replicateX, try times(d)) }
         default:
             throw .invalidArgument("a chunk of another design kind added to a \(kind) design accumulator")
         }
+    }
+
+    /// Sets which rows count for the degrees of freedom (first rows or state), or checks it.
+    mutating func setFlagMode(_ mode: FlagMode) throws(BarometerError) {
+        if let f = flagMode {
+            guard f == mode else { throw .invalidArgument("design totals with different degrees-of-freedom rows (\(f) and \(mode))") }
+            return
+        }
+        flagMode = mode
+        let width = flagWidth ?? 0
+        flagRows = [Int](repeating: 0, count: width)
+        psuFlags = [Bool](repeating: false, count: psuKeys.count * width)
+    }
+
+    /// Stacks `m` (rows × R) under ``rankRows`` and, beyond R rows, replaces the
+    /// stack by the R × R triangular factor of its QR (LAPACK `dgeqrf`), which has
+    /// the same singular values: the rank state stays R × R whatever the rows.
+    mutating func stackRankRows(_ m: Matrix) throws(BarometerError) {
+        guard m.rows > 0 else { return }
+        var stacked: Matrix
+        if let top = rankRows {
+            guard top.columns == m.columns else {
+                throw .invalidArgument("replicate weights of \(m.columns) and \(top.columns) replicates")
+            }
+            stacked = Matrix(rows: top.rows + m.rows, columns: m.columns)
+            for j in 0..<m.columns {
+                for i in 0..<top.rows { stacked[i, j] = top[i, j] }
+                for i in 0..<m.rows { stacked[top.rows + i, j] = m[i, j] }
+            }
+        } else {
+            stacked = m
+        }
+        if stacked.rows > stacked.columns {
+            do throws(LinearAlgebraError) {
+                stacked = try BLASRuntime.withSingleThreadedBLAS { () -> Result<Matrix, LinearAlgebraError> in
+                    do throws(LinearAlgebraError) { return .success(try LinearAlgebra.qr(stacked).r) } catch { return .failure(error) }
+                }.get()
+            } catch { throw .linearAlgebra(error) }
+        }
+        rankRows = stacked
     }
 
     /// Adds `m` to `acc` (or sets it).
@@ -300,6 +398,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         psuLookup[key] = q
         psuKeys.append((h, name))
         psuTotals.append(contentsOf: repeatElement(0.0, count: 2 * k))
+        psuFlags.append(contentsOf: repeatElement(false, count: flagWidth ?? 0))
         return q
     }
 
@@ -389,11 +488,60 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         } }
     }
 
+    /// The same sums laid out for `count` estimates: estimate `c` takes this
+    /// accumulator's estimate `from[c]` (nil: an estimate no row has touched, all
+    /// sums zero). Every sum is per estimate or per pair of estimates, so
+    /// widening (groups first seen in another shard) and selecting (the
+    /// estimable groups) are exact.
+    func remapped(count K: Int, from: [Int?]) -> DesignTotalsAccumulator {
+        var o = DesignTotalsAccumulator(kind: kind, count: K, totals: totals)
+        func gather<T>(_ a: [T], _ zero: T) -> [T] { from.map { $0.map { a[$0] } ?? zero } }
+        func gather2(_ a: [Double]) -> [Double] {
+            var out = [Double](repeating: 0, count: K * K)
+            for c in 0..<K { for e in 0..<K { if let j = from[c], let l = from[e] { out[c + K * e] = a[j + k * l] } } }
+            return out
+        }
+        o.ty = gather(ty, 0); o.tx = gather(tx, 0)
+        o.respondents = gather(respondents, 0); o.sumW = gather(sumW, 0); o.meanY = gather(meanY, 0); o.ssY = gather(ssY, 0)
+        o.rows = rows; o.meanZ = gather(meanZ, 0); o.comoment = gather2(comoment)
+        o.shift = shift.map { gather($0, 0) }; o.s = gather2(s); o.a = gather2(a); o.b = gather2(b)
+        o.stratumKeys = stratumKeys; o.stratumLookup = stratumLookup; o.stratumFPC = stratumFPC
+        o.populationGiven = populationGiven; o.psuKeys = psuKeys; o.psuLookup = psuLookup
+        o.psuTotals = [Double](repeating: 0, count: psuKeys.count * 2 * K)
+        for q in psuKeys.indices { for c in 0..<K { if let j = from[c] {
+            o.psuTotals[q * 2 * K + c] = psuTotals[q * 2 * k + j]
+            o.psuTotals[q * 2 * K + K + c] = psuTotals[q * 2 * k + k + j]
+        } } }
+        o.lonelyPSU = lonelyPSU; o.nest = nest
+        func columns(_ m: Matrix?) -> Matrix? {
+            guard let m, m.columns == k else { return m }   // a shared n × 1 denominator stays
+            var out = Matrix(rows: m.rows, columns: K)
+            for c in 0..<K { if let j = from[c] { for r in 0..<m.rows { out[r, c] = m[r, j] } } }
+            return out
+        }
+        o.replicateY = columns(replicateY); o.replicateX = columns(replicateX)
+        o.scale = scale; o.rscales = rscales; o.mse = mse; o.givenDF = givenDF; o.rankRows = rankRows
+        o.srsWanted = srsWanted
+        o.flagMode = flagMode
+        if flagMode == .perEstimate {
+            o.flagRows = gather(flagRows, 0)
+            o.psuFlags = [Bool](repeating: false, count: psuKeys.count * K)
+            for q in psuKeys.indices { for c in 0..<K { if let j = from[c] { o.psuFlags[q * K + c] = psuFlags[q * k + j] } } }
+        } else {
+            o.flagRows = flagRows; o.psuFlags = psuFlags
+        }
+        return o
+    }
+
     // MARK: merging
 
     public mutating func merge(_ other: DesignTotalsAccumulator) throws(BarometerError) {
         guard other.kind == kind, other.k == k, other.totals == totals else {
             throw .invalidArgument("cannot merge design totals of different estimates or design kinds")
+        }
+        if let mode = other.flagMode, let f = other.flagWidth {
+            try setFlagMode(mode)
+            for c in 0..<f { flagRows[c] += other.flagRows[c] }
         }
         for j in 0..<k {
             ty[j] += other.ty[j]; tx[j] += other.tx[j]
@@ -427,13 +575,19 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             for (p, key) in other.psuKeys.enumerated() {
                 let q = try psuIndex(stratum: strat[key.0], key.1)
                 for e in 0..<(2 * k) { psuTotals[q * 2 * k + e] += other.psuTotals[p * 2 * k + e] }
+                let f = other.flagWidth ?? 0
+                for c in 0..<f where other.psuFlags[p * f + c] { psuFlags[q * f + c] = true }
             }
         case .replicate:
             guard other.scale == scale, other.rscales == rscales, other.mse == mse else {
                 throw .invalidArgument("cannot merge replicate designs with different scales")
             }
+            guard other.givenDF == givenDF else {
+                throw .invalidArgument("cannot merge replicate totals of a whole design with those of a part")
+            }
             if let m = other.replicateY { try Self.addInto(&replicateY, m) }
             if let m = other.replicateX { try Self.addInto(&replicateX, m) }
+            if let m = other.rankRows { try stackRankRows(m) }
         }
     }
 
@@ -449,8 +603,14 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         public let weightedCounts: [Double]
         /// SRS variance without and with replacement per estimate (nil for ratios or n ≤ 1).
         public let srsVariances: [(Double, Double)?]
-        /// Design degrees of freedom: PSUs − strata, or the replicate rank − 1.
+        /// Design degrees of freedom: PSUs − strata, or the replicate rank − 1;
+        /// within a `--where` domain the domain's, R `degf(subset(design, …))`
+        /// (PSUs holding a weighted domain row minus their strata), unless that is below 1.
         public let degreesOfFreedom: Int
+        /// Per estimate (grouped estimates, whose rows are their groups'): the
+        /// PSUs holding a weighted row of the estimate minus their strata, R `degf`
+        /// of the estimate's subset (replicate designs: the design's); nil otherwise.
+        public var estimateDegreesOfFreedom: [Int]? = nil
     }
 
     public func finalize() throws(BarometerError) -> Output {
@@ -483,6 +643,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             (cov, df) = try clusteredCovariance(est)
         case .replicate:
             guard let ry = replicateY else { throw .insufficientData("no rows were accumulated") }
+            if givenDF == nil, let m = rankRows { df = ReplicateWeights.rankDegreesOfFreedom(m, replicates: rscales.count) }
             var theta = ry
             if let rx = replicateX {
                 for j in 0..<k { for r in 0..<theta.rows {
@@ -504,8 +665,33 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             let replace = s2 / n * factor
             return (replace * (sumW[j] - n) / sumW[j], replace)
         }
+        let flagged = flaggedDegreesOfFreedom()
+        if flagMode == .domain, kind != .replicate, let dom = flagged.first, dom >= 1 { df = dom }
+        var estimateDF: [Int]? = nil
+        if flagMode == .perEstimate { estimateDF = kind == .replicate ? [Int](repeating: df, count: k) : flagged }
         return Output(result: RatioOfTotals.Result(estimates: est, covariance: cov, replicateEstimates: replicateEstimates),
-                      counts: respondents, weightedCounts: sumW, srsVariances: srs, degreesOfFreedom: df)
+                      counts: respondents, weightedCounts: sumW, srsVariances: srs, degreesOfFreedom: df,
+                      estimateDegreesOfFreedom: estimateDF)
+    }
+
+    /// Per df flag column: PSUs holding a flagged row minus the strata of those
+    /// PSUs (weights-only: flagged rows − 1), as `SurveyDesign.degreesOfFreedom(groups:)`.
+    func flaggedDegreesOfFreedom() -> [Int] {
+        let f = flagWidth ?? 0
+        switch kind {
+        case .replicate: return []
+        case .independent: return flagRows.map { $0 > 0 ? $0 - 1 : 0 }
+        case .clustered:
+            var psus = [Int](repeating: 0, count: f), strata = psus
+            var stratumMark = [Int](repeating: -1, count: f * stratumKeys.count)
+            for (q, key) in psuKeys.enumerated() {
+                for c in 0..<f where psuFlags[q * f + c] {
+                    psus[c] += 1
+                    if stratumMark[c * stratumKeys.count + key.0] < 0 { stratumMark[c * stratumKeys.count + key.0] = 1; strata[c] += 1 }
+                }
+            }
+            return zip(psus, strata).map { $0 - $1 }
+        }
     }
 
     /// Whether SRS variances were accumulated (means and totals; not ratios).

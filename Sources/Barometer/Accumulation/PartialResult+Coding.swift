@@ -98,15 +98,16 @@ extension PartialResult {
     /// `domain` (R `subset(design, …)`) keeps every row in the design: rows
     /// outside it add zero to the totals but still count as PSUs, so the
     /// variance is the domain variance of the single pass.
-    /// - Throws: for replicate designs, and for strata or an fpc without PSUs
-    ///   (their per-respondent PSUs have no name shared across shards).
+    /// Replicate designs keep per-replicate totals and, for their degrees of
+    /// freedom (the rank of the whole replicate-weight matrix), the triangular
+    /// factor of the stacked sketches of the shards' replicate weights.
+    /// - Throws: for strata or an fpc without PSUs (their per-respondent PSUs
+    ///   have no name shared across shards).
     public static func estimates(_ design: SurveyDesign, variables: [String], total: Bool, level: Double,
                                  domain: Domain? = nil,
                                  design spec: [String: String]) throws(BarometerError) -> PartialResult {
-        if design.replicates != nil {
-            throw .invalidArgument("partial results of replicate-weight designs are not supported (their degrees of freedom need every row)")
-        }
-        var acc = try design.meansOrTotalsAccumulator(variables, domain: domain, total: total, requireAnswers: false)
+        var acc = try design.meansOrTotalsAccumulator(variables, domain: domain, total: total, requireAnswers: false,
+                                                      shard: true)
         if acc.kind == .clustered {
             guard design.sampling.psuLabels != nil else {
                 throw .invalidArgument("partial results with strata or an fpc need --psu (respondent PSUs have no name shared across shards)")
@@ -122,6 +123,52 @@ extension PartialResult {
         return PartialResult(header: PartialHeader(statistic: total ? "total" : "mean", variables: vars, design: s,
                                                    options: o),
                              payload: .totals(acc))
+    }
+
+    /// The state of `barometer mean`/`total` with `--by` (`statistic` "mean" or
+    /// "total"), or of `barometer share --by` ("share", `codes` the code set counted,
+    /// among the valid answers): one grouped design-totals accumulator per variable, the
+    /// grouping variables' values as keys. `compare` and `adjustment` are what the
+    /// command prints beside the groups (`--compare`, `--adjust`).
+    public static func grouped(_ design: SurveyDesign, statistic: String, variables: [String], codes: Set<Double> = [],
+                               by: [String], level: Double, compare: Bool, adjustment: PValueAdjustment,
+                               domain: Domain? = nil, design spec: [String: String]) throws(BarometerError) -> PartialResult {
+        guard ["mean", "total", "share"].contains(statistic) else { throw .invalidArgument("no grouped state of '\(statistic)'") }
+        guard !by.isEmpty, Set(by).count == by.count else { throw .invalidArgument("grouping variables missing or listed twice") }
+        guard !variables.isEmpty else { throw .invalidArgument("no variables given") }
+        if design.sampling.calibration != nil && design.replicates == nil {
+            throw .invalidArgument("partial states of calibrated weights are not supported (the calibration residuals need every row)")
+        }
+        let byVariables = try by.map { (n) throws(BarometerError) in try design.variable(n) }
+        var list: [GroupedTotalsAccumulator] = []
+        for name in variables {
+            var y = try design.variable(name)
+            if statistic == "share" {
+                try y.requireNumeric()
+                guard !codes.isEmpty else { throw .invalidArgument("empty code set for \(name)") }
+                y = Variable(name: name, values: y.values.map { v in y.status(of: v) != .valid ? .nan : codes.contains(v) ? 1 : 0 })
+            }
+            var acc = try design.groupedAccumulator(kind: statistic == "share" ? "proportion" : statistic, y: y, x: nil,
+                                                    by: byVariables, domain: domain, shard: true)
+            if var t = acc.totals, t.kind == .clustered {
+                guard design.sampling.psuLabels != nil else {
+                    throw .invalidArgument("partial results with strata or an fpc need --psu (respondent PSUs have no name shared across shards)")
+                }
+                t.nest = spec["nest"] == "true"
+                acc.totals = t
+            }
+            list.append(acc)
+        }
+        var s = spec
+        s["variance"] = design.varianceDescription
+        s["populationSize"] = design.hasPopulationSize ? "true" : "false"
+        let vars = try (variables + by).map { (n) throws(BarometerError) in try design.variable(n) }
+        var o = ["level": String(level), "byCount": String(by.count), "compare": compare ? "true" : "false",
+                 "adjust": adjustment.rawValue]
+        if statistic == "share" { o["codes"] = codes.sorted().map(Variable.formatCode).joined(separator: ",") }
+        if let d = domain { o["where"] = d.description }
+        return PartialResult(header: PartialHeader(statistic: statistic, variables: vars, design: s, options: o),
+                             payload: .grouped(list))
     }
 
     /// The state of `barometer corr` (Pearson listwise or pairwise, polychoric) over `design`'s rows.
@@ -211,15 +258,19 @@ extension PartialResult {
             for t in a.pairs { t.encode(&w) }
             w.ints(a.own)
         case .pairwisePearson(let a):
-            w.u8(5)
+            w.u8(6)
             w.int(a.variableCount)
             w.ints(a.counts); w.doubles(a.sumW); w.doubles(a.sumW2); w.doubles(a.means)
             w.doubles(a.squares); w.doubles(a.tolerances); w.doubles(a.cross)
             w.doubles(a.lows); w.doubles(a.highs)
         case .crosstabDesign(let t, let c):
-            w.u8(6)
+            w.u8(7)
             t.encode(&w)
             c.encode(&w)
+        case .grouped(let list):
+            w.u8(5)
+            w.int(list.count)
+            for g in list { g.encode(&w) }
         }
         let crc = CRC32.checksum(w.bytes)
         w.u32(crc)
@@ -283,6 +334,12 @@ extension PartialResult {
                 guard own.allSatisfy({ $0 >= 0 }) else { throw r.fail("negative count") }
                 payload = .polychoric(try PolychoricAccumulator(variableCount: p, listwise: listwise, pairs: pairs, own: own))
             case 5:
+                let count = try r.count(16)
+                guard count >= 1 else { throw r.fail("a grouped state of no variables") }
+                var list: [GroupedTotalsAccumulator] = []
+                for _ in 0..<count { list.append(try GroupedTotalsAccumulator(decoding: &r)) }
+                payload = .grouped(list)
+            case 6:
                 let p = try r.count(8)
                 guard p >= 2, p <= 4096 else { throw r.fail("\(p) variables in a pairwise Pearson state") }
                 var acc = PairwisePearsonAccumulator(variableCount: p)
@@ -293,7 +350,7 @@ extension PartialResult {
                 acc.tolerances = try r.doubles(expected: p * p, "tolerances"); acc.cross = try r.doubles(expected: p * p, "cross-products")
                 acc.lows = try r.doubles(expected: p, "minima"); acc.highs = try r.doubles(expected: p, "maxima")
                 payload = .pairwisePearson(acc)
-            case 6:
+            case 7:
                 payload = .crosstabDesign(try TableAccumulator(decoding: &r), try DesignCellTotalsAccumulator(decoding: &r))
             default:
                 throw r.fail("unknown payload kind \(kind)")
@@ -319,6 +376,10 @@ extension PartialResult {
         case ("corr", .pairwisePearson(let p)):
             expected = p.variableCount == header.variables.count && header.options["missing"] == "pairwise"
         case ("mrset", .table(let t)): expected = t.variableCount == 1 && !header.variables.isEmpty
+        case ("mean", .grouped(let list)), ("total", .grouped(let list)), ("share", .grouped(let list)):
+            let byCount = Int(header.options["byCount"] ?? "") ?? 0
+            expected = byCount >= 1 && list.count == header.variables.count - byCount
+                && list.allSatisfy { $0.byCount == byCount && $0.kind == (header.statistic == "share" ? "proportion" : header.statistic) }
         default: expected = false
         }
         guard expected else { throw r.fail("payload does not match statistic '\(header.statistic)' of \(header.variables.count) variables") }
@@ -385,6 +446,11 @@ extension DesignTotalsAccumulator {
         w.matrix(replicateY); w.matrix(replicateX)
         w.double(scale); w.doubles(rscales); w.bool(mse)
         w.bool(givenDF != nil); w.int(givenDF ?? 0)
+        // Format 2: which rows count for the degrees of freedom, and the flags.
+        w.u8(flagMode.map { $0.rawValue + 1 } ?? 0)
+        w.ints(flagRows)
+        w.bools(psuFlags)
+        w.matrix(rankRows)
     }
 
     /// Reads the state written by ``encode(_:)``, checking every length against `k`.
@@ -450,8 +516,78 @@ extension DesignTotalsAccumulator {
             }
             let hasDF = try r.bool(); let df = try r.int()
             givenDF = hasDF ? df : nil
+            let mode = try r.u8()
+            if mode > 0 {
+                guard let m = FlagMode(rawValue: mode - 1) else { throw r.fail("unknown degrees-of-freedom rows \(mode)") }
+                flagMode = m
+            }
+            let f = flagWidth ?? 0
+            flagRows = try r.ints()
+            guard flagRows.count == f, flagRows.allSatisfy({ $0 >= 0 }) else { throw r.fail("degrees-of-freedom row counts") }
+            psuFlags = try r.bools()
+            guard psuFlags.count == psus * f else { throw r.fail("\(psuFlags.count) PSU flags for \(psus) PSUs × \(f)") }
+            rankRows = try r.matrix()
+            if let m = rankRows {
+                guard kind == .replicate, givenDF == nil, m.columns == rscales.count, m.rows <= m.columns,
+                      m.storage.allSatisfy(\.isFinite) else {
+                    throw r.fail("replicate rank rows of \(m.rows)×\(m.columns) for \(rscales.count) replicates")
+                }
+            }
         } catch {
             throw .invalidArgument(error.description)
+        }
+    }
+}
+
+extension GroupedTotalsAccumulator {
+    /// Kind, grouping-variable count, each group's values, then the design totals.
+    func encode(_ w: inout ByteWriter) {
+        w.string(kind); w.int(byCount); w.int(keys.count)
+        for key in keys {
+            for v in key {
+                switch v {
+                case .code(let c): w.u8(0); w.double(c)
+                case .text(let t): w.u8(1); w.string(t)
+                }
+            }
+        }
+        w.bool(totals != nil)
+        totals?.encode(&w)
+    }
+
+    /// Reads the state written by ``encode(_:)``: keys distinct, the totals' estimates one more than the groups.
+    init(decoding r: inout ByteReader) throws(StateFileError) {
+        let kind = try r.string()
+        guard ["mean", "total", "ratio", "proportion"].contains(kind) else { throw r.fail("unknown grouped statistic '\(kind)'") }
+        let byCount = try r.count(9)
+        guard byCount >= 1, byCount <= 64 else { throw r.fail("\(byCount) grouping variables") }
+        self.init(kind: kind, byCount: byCount)
+        let groups = try r.count(9 * byCount)
+        for _ in 0..<groups {
+            var key: [Value] = []
+            for _ in 0..<byCount {
+                switch try r.u8() {
+                case 0:
+                    let c = try r.double()
+                    guard c.isFinite else { throw r.fail("a group code that is not finite") }
+                    key.append(.code(c))
+                case 1: key.append(.text(try r.string()))
+                default: throw r.fail("unknown group value kind")
+                }
+            }
+            guard lookup[key] == nil else { throw r.fail("a group appears twice") }
+            lookup[key] = keys.count
+            keys.append(key)
+        }
+        if try r.bool() {
+            let t: DesignTotalsAccumulator
+            do { t = try DesignTotalsAccumulator(decoding: &r) } catch { throw r.fail(error.description) }
+            guard t.k == groups + 1, t.totals == (kind == "total"), t.flagMode == .perEstimate || t.flagMode == nil else {
+                throw r.fail("grouped totals of \(t.k) estimates for \(groups) groups")
+            }
+            totals = t
+        } else if groups > 0 {
+            throw r.fail("groups without totals")
         }
     }
 }

@@ -80,9 +80,11 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///     header length         UInt32, then the header as UTF-8 JSON (``PartialHeader``)
 ///     payload kind          UInt8 (1 table, 2 design totals, 3 Pearson moments,
 ///                           4 polychoric pair tables: p, listwise flag, p(p−1)/2 tables, counts,
-///                           5 pairwise Pearson moments: p, then per pair n, Σw, Σw², means,
+///                           5 grouped design totals: per analysed variable its groups' values
+///                           and a design-totals payload whose estimates are the groups,
+///                           6 pairwise Pearson moments: p, then per pair n, Σw, Σw², means,
 ///                           centred squares, tolerances, cross-products (p × p each), lows, highs,
-///                           6 crosstab with design-based tests: the table (as kind 1), then the
+///                           7 crosstab with design-based tests: the table (as kind 1), then the
 ///                           cell-totals state: design kind, cell keys and their n, Σw, Σw², rows,
 ///                           domain rows, weighted rows, strata (label, fpc), PSUs (stratum, name,
 ///                           has table rows), PSU cell totals (PSU, cell, total), lonely-PSU rule, nest)
@@ -91,7 +93,7 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///     CRC-32                UInt32 over every preceding byte
 public struct PartialResult: Sendable {
     /// The state-file format version this Barometer writes and reads.
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
     static let magic = Array("BRMSTATE".utf8)
 
     /// What was accumulated: statistic, variables with their codebook, design and options; states merge only when these agree.
@@ -105,6 +107,8 @@ public struct PartialResult: Sendable {
         case polychoric(PolychoricAccumulator)
         case pairwisePearson(PairwisePearsonAccumulator)
         case crosstabDesign(TableAccumulator, DesignCellTotalsAccumulator)
+        /// One grouped accumulator per analysed variable (`mean`/`total`/`share` with `--by`).
+        case grouped([GroupedTotalsAccumulator])
     }
 
     init(header: PartialHeader, payload: Payload) {
@@ -142,6 +146,10 @@ public struct PartialResult: Sendable {
             case (.pairwisePearson(var a), .pairwisePearson(let b)): try a.merge(b); payload = .pairwisePearson(a)
             case (.crosstabDesign(var a, var c), .crosstabDesign(let b, let d)):
                 try a.merge(b); try c.merge(d); payload = .crosstabDesign(a, c)
+            case (.grouped(var a), .grouped(let b)):
+                guard a.count == b.count else { throw .invalidArgument("grouped states of \(a.count) and \(b.count) variables") }
+                for i in a.indices { try a[i].merge(b[i]) }
+                payload = .grouped(a)
             default: throw .invalidArgument("the payloads are of different kinds")
             }
         } catch { throw .incompatible(file, reason: error.description) }
@@ -162,6 +170,9 @@ public struct PartialResult: Sendable {
         case correlation(CorrelationMatrix)
         /// A multiple-response set (`mrset`).
         case multipleResponse(MultipleResponseSet)
+        /// Grouped means, totals or shares (`--by`), one per analysed variable, with
+        /// whether `--compare` asked for the pairwise differences and their adjustment.
+        case grouped([GroupedEstimates], compare: Bool, adjustment: PValueAdjustment)
     }
 
     /// The result the command prints on the whole data.
@@ -243,6 +254,21 @@ public struct PartialResult: Sendable {
             return .multipleResponse(try MultipleResponseSet(accumulated: t.finalize(), name: names.joined(separator: "+"),
                                                              variables: names, excluding: excluded, weight: weight,
                                                              domain: domain))
+        case (_, .grouped(let list)):
+            let byCount = Int(o["byCount"] ?? "") ?? 0
+            guard byCount >= 1, byCount < vars.count, list.count == vars.count - byCount else {
+                throw .invalidArgument("grouped state without its grouping variables")
+            }
+            let by = Array(vars.suffix(byCount)), analysed = vars.prefix(vars.count - byCount)
+            let results = try zip(analysed, list).map { (v, acc) throws(BarometerError) -> GroupedEstimates in
+                // A share's estimated variable is its 0/1 answer, named by the code set.
+                let y = header.statistic == "share" ? "\(v.name) in {\(o["codes"] ?? "")}" : v.name
+                return try acc.finalize(.init(y: y, x: nil, by: by, domain: domain, level: Double(o["level"] ?? "") ?? 0.95,
+                                              variance: header.design["variance"] ?? "", weight: weight,
+                                              covariance: o["compare"] == "true"))
+            }
+            return .grouped(results, compare: o["compare"] == "true",
+                            adjustment: PValueAdjustment(rawValue: o["adjust"] ?? "") ?? .none)
         default:
             throw .invalidArgument("state of statistic '\(header.statistic)' has a payload of another kind")
         }

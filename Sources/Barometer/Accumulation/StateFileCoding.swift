@@ -53,6 +53,7 @@ struct ByteWriter {
     mutating func string(_ s: String) { let u = Array(s.utf8); int(u.count); bytes.append(contentsOf: u) }
     mutating func doubles(_ a: [Double]) { int(a.count); for v in a { double(v) } }
     mutating func ints(_ a: [Int]) { int(a.count); for v in a { int(v) } }
+    mutating func bools(_ a: [Bool]) { int(a.count); for v in a { bool(v) } }
     mutating func optionalDouble(_ v: Double?) { bool(v != nil); double(v ?? 0) }
     mutating func matrix(_ m: Matrix?) {
         bool(m != nil)
@@ -130,6 +131,12 @@ struct ByteReader {
         let n = try count(8)
         var out = [Int](); out.reserveCapacity(n)
         for _ in 0..<n { out.append(try int()) }
+        return out
+    }
+    mutating func bools() throws(StateFileError) -> [Bool] {
+        let n = try count(1)
+        var out = [Bool](); out.reserveCapacity(n)
+        for _ in 0..<n { out.append(try bool()) }
         return out
     }
     mutating func optionalDouble() throws(StateFileError) -> Double? {

@@ -187,37 +187,58 @@ public struct ReplicateWeights: Sendable {
         self.scale = sc
         self.rscales = rs
         self.mse = mse
-        // Rank of the replicate weights (R: qr rank with tolerance 1e-5). For large n the
-        // rank is read off a deterministic count sketch S·W (each row added, with a
-        // hashed sign, to one of 4R + 16 buckets): O(nR) instead of O(nR²), and the
-        // rank is preserved for any W whose rank is not decided by cancellation.
-        var df = r - 1
-        let buckets = 4 * r + 16
-        var sketch: Matrix
-        if n <= buckets {
-            sketch = Self.rows(0..<n, of: w)
-        } else {
-            sketch = Matrix(rows: buckets, columns: r)
-            var bucket = [Int](repeating: 0, count: n), sign = [Double](repeating: 1, count: n)
-            for i in 0..<n {
-                var h = UInt64(i) &* 0x9E3779B97F4A7C15
-                h ^= h >> 29; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 32
-                bucket[i] = Int(h % UInt64(buckets)); sign[i] = (h >> 63) == 0 ? 1 : -1
-            }
+        // Rank of the replicate weights (R: qr rank with tolerance 1e-5), on a count sketch for large n.
+        var sketch = Matrix(rows: min(n, Self.sketchRows(replicates: r)), columns: r)
+        Self.addSketch(rows: n, replicates: r, into: &sketch) { j, body in w[j].withUnsafeBufferPointer(body) }
+        self.degreesOfFreedom = Self.rankDegreesOfFreedom(sketch, replicates: r)
+        self.hasPopulationSize = withFPC
+    }
+
+    /// Rows of the count sketch of n × R replicate weights: 4R + 16.
+    static func sketchRows(replicates r: Int) -> Int { 4 * r + 16 }
+
+    /// Adds the sketch of `n` rows of R replicate weights (column `j` handed to
+    /// the body by `column`) to `sketch`: the rows themselves when `sketch`
+    /// has n rows, otherwise a deterministic count sketch S·W (each row added,
+    /// with a hashed sign, to one of the sketch's 4R + 16 rows). O(nR) instead
+    /// of the O(nR²) of a QR, and the rank is preserved for any W whose rank
+    /// is not decided by cancellation. The in-memory design sketches its
+    /// whole matrix; a streamed or sharded one each chunk, whose sketches are
+    /// then stacked (the sketch of a block-diagonal S) by ``ReplicateRankFactor``.
+    static func addSketch(rows n: Int, replicates r: Int, into sketch: inout Matrix,
+                          column: (Int, (UnsafeBufferPointer<Double>) -> Void) -> Void) {
+        let buckets = sketch.rows
+        if n == buckets {
             sketch.storage.withUnsafeMutableBufferPointer { sp in
-                for j in 0..<r {
-                    w[j].withUnsafeBufferPointer { wp in
-                        let out = j * buckets
-                        for i in 0..<n { sp[out + bucket[i]] += sign[i] * wp[i] }
-                    }
+                for j in 0..<r { column(j) { wp in for i in 0..<n { sp[j * n + i] += wp[i] } } }
+            }
+            return
+        }
+        var bucket = [Int](repeating: 0, count: n), sign = [Double](repeating: 1, count: n)
+        for i in 0..<n {
+            var h = UInt64(i) &* 0x9E3779B97F4A7C15
+            h ^= h >> 29; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 32
+            bucket[i] = Int(h % UInt64(buckets)); sign[i] = (h >> 63) == 0 ? 1 : -1
+        }
+        sketch.storage.withUnsafeMutableBufferPointer { sp in
+            for j in 0..<r {
+                column(j) { wp in
+                    let out = j * buckets
+                    for i in 0..<n { sp[out + bucket[i]] += sign[i] * wp[i] }
                 }
             }
         }
-        if let sv = try? LinearAlgebra.singularValues(sketch), let top = sv.first, top > 0 {
+    }
+
+    /// Design degrees of freedom from a matrix with the singular values of
+    /// (a sketch of) the replicate weights: the singular values above 1e-5 of
+    /// the largest (R `qr(…, tol = 1e-5)$rank`), minus 1, at least 1.
+    static func rankDegreesOfFreedom(_ m: Matrix, replicates r: Int) -> Int {
+        var df = r - 1
+        if let sv = try? LinearAlgebra.singularValues(m), let top = sv.first, top > 0 {
             df = sv.filter { $0 / top > 1e-5 }.count - 1
         }
-        self.degreesOfFreedom = max(df, 1)
-        self.hasPopulationSize = withFPC
+        return max(df, 1)
     }
 
     /// Rows per chunk of ``replicateTotals(_:)``: a chunk of the replicate

@@ -35,6 +35,17 @@ public struct Weights: Sendable {
         self.sumOfSquares = s2
     }
 
+    /// Weights that their maker has checked (finite, ≥ 0) and summed in row
+    /// order, as ``init(validating:name:)`` would (weighting writes and sums
+    /// them in one pass).
+    init(checked values: [Double], name: String, zeroCount: Int, sum: Double, sumOfSquares: Double) {
+        self.values = values
+        self.name = name
+        self.zeroCount = zeroCount
+        self.sum = sum
+        self.sumOfSquares = sumOfSquares
+    }
+
     /// Weight 1 for each of `count` respondents.
     public static func uniform(count: Int) -> Weights { Weights(uniform: count) }
 

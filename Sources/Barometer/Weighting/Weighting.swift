@@ -41,15 +41,18 @@ extension SurveyDesign {
         if options.method == .poststrat && resolved.margins.count != 1 {
             throw .invalidArgument("post-stratification takes one margin (one-way or joint cells); the targets have \(resolved.margins.count): rake, or give the joint cells")
         }
-        let full = try Self.pipeline(resolved, base: d, options: options, what: "")
-        let w = full.weights, solution = full.solution, base = full.base
+        let full = try Self.pipeline(resolved, base: d, cellBase: resolved.cellBaseTotals, options: options, what: "")
+        let w = full.weights, solution = full.solution
         let trimmedCount = full.trimmedCount, trimRounds = full.trimRounds, keepsCalibration = full.keepsCalibration
-        let newWeights = try Weights(validating: w, name: name)
+        // Summaries of the base and new weights and the new weights' cell totals: from the pass
+        // that wrote the weights, or (trimmed weights) one pass over them.
+        let pass = full.pass ?? Self.rowPass(base: d, cell: resolved.cellOfRow, cellCount: resolved.cellCount, weights: w)
+        let newWeights = try pass.validatedWeights(name: name)
         // Calibration information for linearization variances.
         var sampling = self.sampling
         var summary = "\(options.method.rawValue) to \(resolved.margins.map(\.name).joined(separator: ", "))"
         if keepsCalibration {
-            let cellBase = Self.cellTotals(base, resolved.cellOfRow, resolved.cellCount)
+            let cellBase = full.baseCells
             let problem = Self.problem(resolved, cellBase: cellBase)
             let projection: CalibrationAdjustment.Projection
             if options.method == .rake {
@@ -75,51 +78,72 @@ extension SurveyDesign {
         }
         var design = SurveyDesign(data: data, weights: newWeights, sampling: sampling, replicates: reps)
         design.calibration = summary
-        let report = WeightingReport(method: options.method, options: options, resolved: resolved, base: d, weights: w,
+        let report = WeightingReport(method: options.method, options: options, resolved: resolved, pass: pass,
                                      solution: solution, trimmedCount: trimmedCount, trimRounds: trimRounds,
                                      weightName: name, baseWeightName: weights.name, variance: design.varianceDescription,
                                      replicatesRecalibrated: replicates?.count ?? 0)
         return WeightingResult(design: design, report: report)
     }
 
-    /// Calibration of row weights `base`, then trimming (and re-raking) when asked.
-    static func pipeline(_ resolved: ResolvedTargets, base d: [Double], options: WeightingOptions, what: String) throws(BarometerError)
-        -> (weights: [Double], solution: CellSolution, base: [Double], trimmedCount: Int, trimRounds: Int, keepsCalibration: Bool) {
+    /// What ``pipeline(_:base:cellBase:options:what:)`` made.
+    struct PipelineResult {
+        /// The new weights.
+        var weights: [Double]
+        /// The solution of the last calibration.
+        var solution: CellSolution
+        /// The row weights the last calibration started from, and their cell totals.
+        var base: [Double]
+        var baseCells: [Double]
+        var trimmedCount: Int, trimRounds: Int, keepsCalibration: Bool
+        /// The pass that wrote the weights (nil when trimming changed them afterwards).
+        var pass: RowPass?
+    }
+
+    /// Calibration of row weights `base` (cell totals `cellBase` when known), then trimming
+    /// (and re-raking) when asked.
+    static func pipeline(_ resolved: ResolvedTargets, base d: [Double], cellBase: [Double]? = nil, options: WeightingOptions,
+                         what: String) throws(BarometerError) -> PipelineResult {
         var base = d
-        var solution = try solve(resolved, base: base, options: options, what: what)
+        var baseCells = cellBase ?? cellTotals(base, resolved.cellOfRow, resolved.cellCount)
+        var solution = try solve(resolved, cellBase: baseCells, options: options, what: what)
+        guard let t = options.trimming else {
+            let pass = rowPass(base: base, cell: resolved.cellOfRow, cellCount: resolved.cellCount, g: solution.g, cellBase: baseCells)
+            return PipelineResult(weights: pass.weights, solution: solution, base: base, baseCells: baseCells,
+                                  trimmedCount: 0, trimRounds: 0, keepsCalibration: true, pass: pass)
+        }
         var w = rowWeights(base, solution.g, resolved.cellOfRow)
         var trimmedCount = 0, trimRounds = 0
         var keepsCalibration = true
-        if let t = options.trimming {
-            // anesrake's alternation: trim, and while the trimmed weights miss a target by more
-            // than ε, rake again from them; the result is always the trimmed weights.
-            let limit = options.iterationLimit
-            while true {
-                trimRounds += 1
-                let (tw, count) = try trim(w, t)
-                trimmedCount = max(trimmedCount, count)
-                guard t.rerake else { w = tw; keepsCalibration = count == 0; break }
-                let p = problem(resolved, cellBase: cellTotals(tw, resolved.cellOfRow, resolved.cellCount))
-                if count == 0 || p.deviations(p.base).allSatisfy({ $0 <= options.epsilon }) { w = tw; break }
-                if trimRounds >= limit {
-                    if options.allowNonConvergence { w = tw; solution.converged = false; break }
-                    let (lo, hi) = trimBounds(w, t)
-                    throw .noConvergence("trimming to [\(lo), \(hi)] and re-raking\(what) did not meet the targets within ε = \(options.epsilon) in \(limit) rounds")
-                }
-                base = tw
-                solution = try solve(resolved, base: base, options: options, what: what + " (re-raking after trimming)")
-                w = rowWeights(base, solution.g, resolved.cellOfRow)
+        // anesrake's alternation: trim, and while the trimmed weights miss a target by more
+        // than ε, rake again from them; the result is always the trimmed weights.
+        let limit = options.iterationLimit
+        while true {
+            trimRounds += 1
+            let (tw, count) = try trim(w, t)
+            trimmedCount = max(trimmedCount, count)
+            guard t.rerake else { w = tw; keepsCalibration = count == 0; break }
+            let trimmedCells = cellTotals(tw, resolved.cellOfRow, resolved.cellCount)
+            let p = problem(resolved, cellBase: trimmedCells)
+            if count == 0 || p.deviations(p.base).allSatisfy({ $0 <= options.epsilon }) { w = tw; break }
+            if trimRounds >= limit {
+                if options.allowNonConvergence { w = tw; solution.converged = false; break }
+                let (lo, hi) = trimBounds(w, t)
+                throw .noConvergence("trimming to [\(lo), \(hi)] and re-raking\(what) did not meet the targets within ε = \(options.epsilon) in \(limit) rounds")
             }
+            base = tw
+            baseCells = trimmedCells
+            solution = try solve(resolved, cellBase: baseCells, options: options, what: what + " (re-raking after trimming)")
+            w = rowWeights(base, solution.g, resolved.cellOfRow)
         }
-        return (w, solution, base, trimmedCount, trimRounds, keepsCalibration)
+        return PipelineResult(weights: w, solution: solution, base: base, baseCells: baseCells,
+                              trimmedCount: trimmedCount, trimRounds: trimRounds, keepsCalibration: keepsCalibration, pass: nil)
     }
 
-    /// Solves the cell problem from row weights `base`; throws on non-convergence unless allowed.
-    static func solve(_ r: ResolvedTargets, base: [Double], options: WeightingOptions, what: String) throws(BarometerError) -> CellSolution {
-        let cellBase = cellTotals(base, r.cellOfRow, r.cellCount)
+    /// Solves the cell problem from the cell totals of the row weights; throws on non-convergence unless allowed.
+    static func solve(_ r: ResolvedTargets, cellBase: [Double], options: WeightingOptions, what: String) throws(BarometerError) -> CellSolution {
         let p = problem(r, cellBase: cellBase)
         for (m, margin) in r.margins.enumerated() {
-            let t = p.marginTotals(cellBase)[m]
+            let t = p.marginTotal(m, cellBase)
             for (k, x) in t.enumerated() where !(x > 0) {
                 throw .invalidTarget(margin: margin.name, category: margin.labels[k], line: nil,
                                      reason: "a target category with no respondents of positive weight\(what)")
@@ -188,6 +212,78 @@ extension SurveyDesign {
             }
             initialized = n
         }
+    }
+
+    /// What one pass over the rows learns about the base weights `d` and the new weights `w`,
+    /// summed in row order: both weights' summaries, the new weights' cell totals and the
+    /// range of g = w/d over the respondents with d > 0.
+    struct RowPass {
+        /// The new weights.
+        var weights: [Double]
+        /// Sums of the base and the new weights.
+        var before: WeightingReport.SummaryAccumulator, after: WeightingReport.SummaryAccumulator
+        /// Σ new weights per cell.
+        var cellAfter: [Double]
+        /// Range of g = w/d over the rows with d > 0 (±∞ when there are none).
+        var gMin: Double, gMax: Double
+
+        /// The new weights as ``Weights``: valid (finite, ≥ 0) ones take the pass's sums; an
+        /// invalid one is found and named by ``Weights/init(validating:name:)``.
+        func validatedWeights(name: String) throws(BarometerError) -> Weights {
+            guard after.lo >= 0, after.s.isFinite, after.s2.isFinite else { return try Weights(validating: weights, name: name) }
+            return Weights(checked: weights, name: name, zeroCount: after.zeros, sum: after.s, sumOfSquares: after.s2)
+        }
+    }
+
+    /// The pass that writes the new weights `wᵢ = dᵢ·g_{c(i)}` (every row of a cell gets its
+    /// cell's factor) and sums them as it goes; g's range is read off the cells with base
+    /// total `cellBase` > 0 (exactly the cells with a row of d > 0).
+    static func rowPass(base d: [Double], cell: [Int32], cellCount: Int, g: [Double], cellBase: [Double]) -> RowPass {
+        var gl = Double.infinity, gh = -Double.infinity
+        for c in 0..<cellCount where cellBase[c] > 0 { gl = min(gl, g[c]); gh = max(gh, g[c]) }
+        var before = WeightingReport.SummaryAccumulator(), after = WeightingReport.SummaryAccumulator()
+        var cellAfter = [Double](repeating: 0, count: cellCount)
+        let n = d.count
+        let w = [Double](unsafeUninitializedCapacity: n) { out, initialized in
+            d.withUnsafeBufferPointer { d in
+                g.withUnsafeBufferPointer { g in
+                    cell.withUnsafeBufferPointer { cell in
+                        cellAfter.withUnsafeMutableBufferPointer { ca in
+                            for i in 0..<n {
+                                let c = Int(cell[i]), x = d[i], y = x * g[c]
+                                out.initializeElement(at: i, to: y)
+                                ca[c] += y
+                                before.add(x); after.add(y)
+                            }
+                        }
+                    }
+                }
+            }
+            initialized = n
+        }
+        return RowPass(weights: w, before: before, after: after, cellAfter: cellAfter, gMin: gl, gMax: gh)
+    }
+
+    /// The same pass over given new weights `w` (after trimming): g = wᵢ/dᵢ row by row.
+    static func rowPass(base d: [Double], cell: [Int32], cellCount: Int, weights w: [Double]) -> RowPass {
+        var gl = Double.infinity, gh = -Double.infinity
+        var before = WeightingReport.SummaryAccumulator(), after = WeightingReport.SummaryAccumulator()
+        var cellAfter = [Double](repeating: 0, count: cellCount)
+        d.withUnsafeBufferPointer { d in
+            w.withUnsafeBufferPointer { w in
+                cell.withUnsafeBufferPointer { cell in
+                    cellAfter.withUnsafeMutableBufferPointer { ca in
+                        for i in 0..<d.count {
+                            let x = d[i], y = w[i]
+                            ca[Int(cell[i])] += y
+                            before.add(x); after.add(y)
+                            if x > 0 { let g = y / x; gl = min(gl, g); gh = max(gh, g) }
+                        }
+                    }
+                }
+            }
+        }
+        return RowPass(weights: w, before: before, after: after, cellAfter: cellAfter, gMin: gl, gMax: gh)
     }
 
     /// The bounds a trimming rule puts on weights `w`.

@@ -134,11 +134,20 @@ struct CellProblem: Sendable {
 
     /// Weighted totals per margin category of cell weights `w`.
     func marginTotals(_ w: [Double]) -> [[Double]] {
-        totals.indices.map { m in
-            var t = [Double](repeating: 0, count: totals[m].count)
-            for c in w.indices { t[Int(category[m][c])] += w[c] }
-            return t
+        totals.indices.map { m in marginTotal(m, w) }
+    }
+
+    /// Weighted totals of margin `m`'s categories of cell weights `w` (summed in cell order).
+    func marginTotal(_ m: Int, _ w: [Double]) -> [Double] {
+        var t = [Double](repeating: 0, count: totals[m].count)
+        t.withUnsafeMutableBufferPointer { t in
+            w.withUnsafeBufferPointer { w in
+                category[m].withUnsafeBufferPointer { cat in
+                    for c in 0..<Swift.min(w.count, cat.count) { t[Int(cat[c])] += w[c] }
+                }
+            }
         }
+        return t
     }
 
     /// Max |achieved − target| / N per margin (deviation on shares).
@@ -219,14 +228,19 @@ enum CellSolver {
         if dev.allSatisfy({ $0 <= epsilon }) { return CellSolution(g: ratio(w, p.base), iterations: 0, converged: true, deviations: dev) }
         for it in 1...maxIterations {
             for m in p.totals.indices {
-                var t = [Double](repeating: 0, count: p.totals[m].count)
-                for c in w.indices { t[Int(p.category[m][c])] += w[c] }
+                let t = p.marginTotal(m, w)
                 let f = zip(p.totals[m], t).map { target, now in now > 0 ? target / now : (target == 0 ? 0 : .infinity) }
                 if f.contains(.infinity) {
                     // A category whose every cell was zeroed by another margin: unreachable.
                     return CellSolution(g: ratio(w, p.base), iterations: it, converged: false, deviations: p.deviations(w))
                 }
-                for c in w.indices { w[c] *= f[Int(p.category[m][c])] }
+                w.withUnsafeMutableBufferPointer { w in
+                    f.withUnsafeBufferPointer { f in
+                        p.category[m].withUnsafeBufferPointer { cat in
+                            for c in 0..<Swift.min(w.count, cat.count) { w[c] *= f[Int(cat[c])] }
+                        }
+                    }
+                }
             }
             dev = p.deviations(w)
             if dev.allSatisfy({ $0 <= epsilon }) { return CellSolution(g: ratio(w, p.base), iterations: it, converged: true, deviations: dev) }
@@ -301,8 +315,13 @@ enum CellSolver {
 
     /// `A⁺ b` for symmetric positive semi-definite A, with R `MASS::ginv`'s rule:
     /// eigenvalues above 256 ε times the largest are inverted, the rest dropped.
+    /// The eigen-decomposition runs with the BLAS on one thread: OpenBLAS's `dsyevd` differs in
+    /// the last bits between thread counts (as for Rao-Scott), and results must not.
     static func pseudoInverseSolve(_ a: Matrix, _ b: [Double]) throws(BarometerError) -> [Double] {
-        let (values, vectorsOpt) = try la { () throws(LinearAlgebraError) in try LinearAlgebra.symmetricEigen(a, vectors: true) }
+        let eigen: Result<(values: [Double], vectors: Matrix?), LinearAlgebraError> = BLASRuntime.withSingleThreadedBLAS {
+            Result { () throws(LinearAlgebraError) in try LinearAlgebra.symmetricEigen(a, vectors: true) }
+        }
+        let (values, vectorsOpt) = try la { () throws(LinearAlgebraError) in try eigen.get() }
         guard let v = vectorsOpt, let top = values.map(abs).max(), top > 0 else { return b.map { _ in 0 } }
         let n = a.rows
         let vtb = try la { () throws(LinearAlgebraError) in try LinearAlgebra.gemv(v, b, transpose: true) }

@@ -62,17 +62,7 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
         /// Design effect of weighting n·Σw²/(Σw)² (1 + CV²).
         public let weightingDesignEffect: Double
 
-        init(_ w: [Double]) {
-            let n = w.count
-            // One pass, in row order (the sums are the same left-to-right sums as before).
-            var s = 0.0, s2 = 0.0, zeros = 0, lo = Double.infinity, hi = -Double.infinity
-            w.withUnsafeBufferPointer { b in
-                for x in b {
-                    s += x; s2 += x * x
-                    if x == 0 { zeros += 1 }
-                    lo = Swift.min(lo, x); hi = Swift.max(hi, x)
-                }
-            }
+        init(count n: Int, zeros: Int, sum s: Double, sumOfSquares s2: Double, min lo: Double, max hi: Double) {
             count = n
             zeroCount = zeros
             sum = s
@@ -83,6 +73,19 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
             effectiveSize = s2 > 0 ? s * s / s2 : 0
             efficiency = n > 0 && s2 > 0 ? s * s / s2 / Double(n) : 0
             weightingDesignEffect = s > 0 ? Double(n) * s2 / (s * s) : 0
+        }
+    }
+
+    /// Σw, Σw², zeros, min and max of weights added one at a time (left to right).
+    struct SummaryAccumulator {
+        var s = 0.0, s2 = 0.0, zeros = 0, lo = Double.infinity, hi = -Double.infinity
+        @inline(__always) mutating func add(_ x: Double) {
+            s += x; s2 += x * x
+            if x == 0 { zeros += 1 }
+            lo = Swift.min(lo, x); hi = Swift.max(hi, x)
+        }
+        func summary(count n: Int) -> WeightSummary {
+            WeightSummary(count: n, zeros: zeros, sum: s, sumOfSquares: s2, min: lo, max: hi)
         }
     }
 
@@ -127,7 +130,10 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
     /// How variances of the weighted design are computed.
     public let variance: String
 
-    init(method: WeightingMethod, options: WeightingOptions, resolved: ResolvedTargets, base: [Double], weights: [Double],
+    /// The report from the targets and the pass that wrote (or read) the new weights: the
+    /// margins' before and after totals are sums of the cell totals of the base weights
+    /// (``ResolvedTargets``) and of the new weights (`pass`), each summed in row order.
+    init(method: WeightingMethod, options: WeightingOptions, resolved: ResolvedTargets, pass: SurveyDesign.RowPass,
          solution: CellSolution, trimmedCount: Int, trimRounds: Int, weightName: String, baseWeightName: String?,
          variance: String, replicatesRecalibrated: Int) {
         self.method = method
@@ -139,22 +145,7 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
         self.populationTotal = resolved.populationTotal
         let N = resolved.populationTotal
         let cells = resolved.cellCount
-        var cb = [Double](repeating: 0, count: cells), ca = cb
-        var gl = Double.infinity, gh = -Double.infinity
-        cb.withUnsafeMutableBufferPointer { cb in
-            ca.withUnsafeMutableBufferPointer { ca in
-                base.withUnsafeBufferPointer { d in
-                    weights.withUnsafeBufferPointer { w in
-                        resolved.cellOfRow.withUnsafeBufferPointer { cell in
-                            for i in 0..<d.count {
-                                let c = Int(cell[i]); cb[c] += d[i]; ca[c] += w[i]
-                                if d[i] > 0 { let g = w[i] / d[i]; gl = Swift.min(gl, g); gh = Swift.max(gh, g) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let cb = resolved.cellBaseTotals, ca = pass.cellAfter
         let sb = cb.reduce(0, +)
         var margins: [Margin] = []
         var allMet = true
@@ -183,10 +174,10 @@ public struct WeightingReport: Sendable, Codable, Equatable, TableRepresentable 
         self.converged = solution.converged && (allMet || options.trimming != nil)
         self.baseWeight = baseWeightName
         self.weight = weightName
-        self.weightsBefore = WeightSummary(base)
-        self.weightsAfter = WeightSummary(weights)
-        self.gMin = gl.isFinite ? gl : 0
-        self.gMax = gh.isFinite ? gh : 0
+        self.weightsBefore = pass.before.summary(count: resolved.cellOfRow.count)
+        self.weightsAfter = pass.after.summary(count: resolved.cellOfRow.count)
+        self.gMin = pass.gMin.isFinite ? pass.gMin : 0
+        self.gMax = pass.gMax.isFinite ? pass.gMax : 0
         self.trimming = options.trimming
         self.trimmedCount = trimmedCount
         self.trimRounds = trimRounds

@@ -72,15 +72,21 @@ struct GroupOptions: ParsableArguments {
     /// Prints grouped results and, with `--compare`, their pairwise
     /// differences. JSON: one document `{"result": [groups…], "differences": [pairs…]}`.
     func emitGrouped(_ results: [GroupedEstimates], _ output: OutputOptions) throws {
-        let differences = compare ? try results.map { try $0.pairwiseDifferences(adjustment: adjust) } : []
-        if output.format == .json {
-            print(try renderJSONWithProvenance(CombinedOutput(result: results, companions: differences, key: "differences"), output))
-            return
-        }
-        for (i, r) in results.enumerated() {
-            if i > 0 { print("") }
-            try emit(r, output)
-            if compare { print(""); try emit(differences[i], output) }
-        }
+        try emitGroupedEstimates(results, compare: compare, adjust: adjust, output)
+    }
+}
+
+/// ``GroupOptions/emitGrouped(_:_:)`` with the options given (also for `merge` of grouped states).
+func emitGroupedEstimates(_ results: [GroupedEstimates], compare: Bool, adjust: PValueAdjustment,
+                          _ output: OutputOptions) throws {
+    let differences = compare ? try results.map { try $0.pairwiseDifferences(adjustment: adjust) } : []
+    if output.format == .json {
+        print(try renderJSONWithProvenance(CombinedOutput(result: results, companions: differences, key: "differences"), output))
+        return
+    }
+    for (i, r) in results.enumerated() {
+        if i > 0 { print("") }
+        try emit(r, output)
+        if compare { print(""); try emit(differences[i], output) }
     }
 }

@@ -8,7 +8,7 @@ import Foundation
 struct Partial: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command on a shard of the data and write its mergeable state (see `merge`).",
-        discussion: "Supported: freq, crosstab (the table; --stats under weights-only or --strata/--psu designs, two-way), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by is refused (run the grouped command on the whole file). `barometer merge STATE…` prints what the command prints on the whole data.",
+        discussion: "Supported: freq, crosstab (the table; --stats under weights-only or --strata/--psu designs, two-way), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
         subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialCorr.self,
                       PartialMRSet.self])
 }
@@ -97,20 +97,6 @@ func refuseCalibration(_ options: DesignOptions, _ command: String) throws {
         + "For variances on the calibration residuals run the command on the whole file with --targets.")
 }
 
-/// An option of the command that `partial` cannot honour: refused before any
-/// row is read, rather than silently ignored.
-enum PartialError: Error, CustomStringConvertible {
-    case unsupportedOption(String, command: String)
-
-    var description: String {
-        switch self {
-        case .unsupportedOption(let o, let c):
-            "partial \(c): \(o) is not supported in partial states (grouped estimates need per-group degrees of freedom "
-                + "from every row); run `barometer \(c) \(o) …` on the whole file, or one `partial` per group with --where"
-        }
-    }
-}
-
 /// The design spec recorded in a state header: shards merge only under the same one.
 func designSpec(_ design: SurveyDesign, _ options: DesignOptions?) -> [String: String] {
     var spec = ["weight": design.weights.name ?? ""]
@@ -178,9 +164,17 @@ struct PartialCrosstab: ParsableCommand {
 /// Shared by `partial mean` and `partial total`.
 func writeEstimatesState(_ options: EstimateOptions, total: Bool, _ state: StateOutput) throws {
     try refuseCalibration(options.designOptions, total ? "total" : "mean")
-    guard options.groupOptions.by.isEmpty else { throw PartialError.unsupportedOption("--by", command: total ? "total" : "mean") }
     try state.write(try state.accumulate(options.input, needs: options.needs) { data in
+        var data = data
+        let by = try options.groupOptions.groupingVariables(&data)      // derived indicators join the data
         let design = try options.designOptions.design(data, weight: options.weight)
+        if !by.isEmpty {
+            return try PartialResult.grouped(design, statistic: total ? "total" : "mean", variables: options.variables, by: by,
+                                             level: options.level, compare: options.groupOptions.compare,
+                                             adjustment: options.groupOptions.adjust,
+                                             domain: try options.domainOptions.domain(data),
+                                             design: designSpec(design, options.designOptions))
+        }
         return try PartialResult.estimates(design, variables: options.variables, total: total, level: options.level,
                                            domain: try options.domainOptions.domain(data),
                                            design: designSpec(design, options.designOptions))
@@ -282,6 +276,8 @@ struct Merge: ParsableCommand {
             // Polychoric: thresholds and normality tests per pair after the matrix, as `corr` prints them.
             if output.format != .json, let pairs = c.polychoric { for p in pairs { print(""); try emit(p, output) } }
         case .multipleResponse(let m): try emit(m, output)
+        case .grouped(let results, let compare, let adjustment):
+            try emitGroupedEstimates(results, compare: compare, adjust: adjustment, output)
         }
     }
 }

@@ -360,9 +360,6 @@ extension SurveyDesign {
             var rest = c
             return codings.map { coding in defer { rest /= coding.count }; return coding.categories[rest % coding.count] }
         }
-        func label(_ cats: [Category]) -> String {
-            zip(by, cats).map { "\($0) = \($1.label)" }.joined(separator: ", ")
-        }
         guard !estimable.isEmpty else {
             throw .emptyDomain("no group of \(by.joined(separator: " × ")) has a valid answer to \(y) with positive weight"
                                + (domain.map { " in \($0.description)" } ?? ""))
@@ -381,14 +378,48 @@ extension SurveyDesign {
         let srs: [(Double, Double)?] = kind == "ratio" ? [(Double, Double)?](repeating: nil, count: k)
             : srsVariances(yv.values, groups: groupOf, groupCount: k, total: kind == "total")
         let contrastDF = degreesOfFreedom(in: domain)
+        let listedGroups = listed.enumerated().map { g, c in
+            GroupedEstimates.Listed(categories: categories(c), count: count[c], weightedCount: sumW[c],
+                                    column: Int(column[c]), note: notes[g])
+        }
+        return GroupedEstimates.assemble(kind: kind, y: y, x: x, by: by, listed: listedGroups, estimable: estimable,
+                                         result: result, groupDF: groupDF, srs: srs, contrastDF: contrastDF, level: level,
+                                         variance: varianceDescription, domain: domain?.description, weight: weights.name,
+                                         hasCovariance: wantCovariance || replicates != nil)
+    }
+}
+
+extension GroupedEstimates {
+    /// A listed group (one with respondents of the domain) before assembly.
+    struct Listed {
+        let categories: [Category]
+        /// Respondents with valid answers and non-zero weight, and their Σw.
+        let count: Int, weightedCount: Double
+        /// Its estimate's position in `result` (−1: no estimate).
+        let column: Int
+        /// Why it has no estimate.
+        let note: String?
+    }
+
+    /// The grouped result from the groups' estimates and covariance, each group's
+    /// df and SRS variances: the one assembly of the in-memory grouped pass and of
+    /// merged grouped states (``GroupedTotalsAccumulator``).
+    static func assemble(kind: String, y: String, x: String?, by: [String], listed: [Listed], estimable: [Int],
+                         result: RatioOfTotals.Result, groupDF: [Int], srs: [(Double, Double)?], contrastDF: Int,
+                         level: Double, variance: String, domain: String?, weight: String?,
+                         hasCovariance: Bool) -> GroupedEstimates {
+        let k = estimable.count
+        func label(_ cats: [Category]) -> String {
+            zip(by, cats).map { "\($0) = \($1.label)" }.joined(separator: ", ")
+        }
         let name = kind == "ratio" ? "\(y)/\(x ?? "")" : (kind == "proportion" ? "share of \(y)" : "\(kind)(\(y))")
         var groups: [GroupedEstimates.Group] = []
-        for (g, c) in listed.enumerated() {
-            let cats = categories(c)
-            let j = Int(column[c])
+        for l in listed {
+            let cats = l.categories
+            let j = l.column
             guard j >= 0 else {
-                groups.append(.init(categories: cats, label: label(cats), count: count[c], weightedCount: sumW[c],
-                                    estimate: nil, groupDegreesOfFreedom: 0, note: notes[g]))
+                groups.append(.init(categories: cats, label: label(cats), count: l.count, weightedCount: l.weightedCount,
+                                    estimate: nil, groupDegreesOfFreedom: 0, note: l.note))
                 continue
             }
             let v = result.covariance[j, j], se = max(v, 0).squareRoot(), est = result.estimates[j]
@@ -401,18 +432,18 @@ extension SurveyDesign {
             let e = DesignEstimate(name: name, estimate: est, standardError: se, lower: est - t * se, upper: est + t * se,
                                    level: level, degreesOfFreedom: df,
                                    designEffect: srs[j].map { v / $0.0 }, designEffectReplace: srs[j].map { v / $0.1 },
-                                   count: count[c], weightedCount: sumW[c])
-            groups.append(.init(categories: cats, label: label(cats), count: count[c], weightedCount: sumW[c],
+                                   count: l.count, weightedCount: l.weightedCount)
+            groups.append(.init(categories: cats, label: label(cats), count: l.count, weightedCount: l.weightedCount,
                                 estimate: e, groupDegreesOfFreedom: groupDF[j], note: note))
         }
         var cov = [Double](repeating: 0, count: k * k)
         for a in 0..<k { for b in 0..<k { cov[a * k + b] = result.covariance[a, b] } }
         let rule = x == nil ? "valid answers to \(y)" : "rows valid on \(y) and \(x ?? "")"
         return GroupedEstimates(kind: kind, estimateName: name, by: by, groups: groups, degreesOfFreedom: contrastDF,
-                                variance: varianceDescription,
-                                base: (domain?.description ?? "all respondents")
+                                variance: variance,
+                                base: (domain ?? "all respondents")
                                     + "; \(rule) (Don't know, Refused and system-missing excluded, rows kept in the design); groups: valid categories",
-                                weight: weights.name, level: level, covariance: cov, estimable: estimable,
-                                hasCovariance: wantCovariance || replicates != nil)
+                                weight: weight, level: level, covariance: cov, estimable: estimable,
+                                hasCovariance: hasCovariance)
     }
 }

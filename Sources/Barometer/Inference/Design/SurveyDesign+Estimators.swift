@@ -112,7 +112,6 @@ extension SurveyDesign {
                         counts: out.counts, weightedCounts: out.weightedCounts, srsVariances: out.srsVariances,
                         degreesOfFreedom: out.degreesOfFreedom)
         }
-        out = out.withDomainDegreesOfFreedom(self, domain)
         return try Self.finish(kind: total ? "total" : "mean", names: names.map { total ? "total(\($0))" : "mean(\($0))" },
                                totals: out, level: level, variance: varianceDescription, weight: weights.name,
                                hasPopulationSize: hasPopulationSize)
@@ -122,9 +121,11 @@ extension SurveyDesign {
     /// The accumulated sums of means (or totals) of `names` over this
     /// design's rows as one chunk (``DesignTotalsAccumulator``); with
     /// `requireAnswers` false a variable without valid answers is no error
-    /// (a shard of a larger file).
+    /// (a shard of a larger file). With `shard`, a replicate design's degrees of
+    /// freedom are accumulated with its rows (``DesignTotalsAccumulator/rankRows``)
+    /// instead of taken from this part's replicate weights.
     func meansOrTotalsAccumulator(_ names: [String], domain: Domain?, total: Bool,
-                                  requireAnswers: Bool = true) throws(BarometerError) -> DesignTotalsAccumulator {
+                                  requireAnswers: Bool = true, shard: Bool = false) throws(BarometerError) -> DesignTotalsAccumulator {
         guard !names.isEmpty else { throw .invalidArgument("no variables given") }
         var vars: [Variable] = []
         for name in names {
@@ -138,8 +139,9 @@ extension SurveyDesign {
         let k = names.count
         var answered = [Int](repeating: 0, count: k), sw = [Double](repeating: 0, count: k)
         var acc = DesignTotalsAccumulator(design: self, count: k, totals: total)
+        if shard { acc.givenDF = nil }
         // Numerators y·d and indicators d (d: in the domain with a valid answer), which are also the denominators of a mean.
-        try accumulateInChunks(&acc, columns: k, ratio: !total, srs: true) { (rows, num, den, ind) in
+        try accumulateInChunks(&acc, columns: k, ratio: !total, srs: true, domain: domain) { (rows, num, den, ind) in
             let w = weights.values, mask = domain?.mask
             for (j, v) in vars.enumerated() {
                 let values = v.values
@@ -178,7 +180,10 @@ extension SurveyDesign {
     /// `i − rows.lowerBound` is design row `i`), which then enter
     /// ``DesignTotalsAccumulator/add(_:)`` with the chunk's part of the design.
     /// The one path of the in-memory estimators: no n × k matrix is built.
+    /// Within `domain`, its rows are the degrees-of-freedom rows
+    /// (``DesignTotalsChunk/DegreesOfFreedomRows/domain(_:)``): the df is the domain's.
     func accumulateInChunks(_ acc: inout DesignTotalsAccumulator, columns k: Int, ratio: Bool, srs: Bool,
+                            domain: Domain? = nil, perEstimateDegreesOfFreedom: Bool = false,
                             fill: (Range<Int>, inout Matrix, inout Matrix, inout Matrix) throws(BarometerError) -> Void)
         throws(BarometerError) {
         let sampling = DesignTotalsChunk.Sampling(self)
@@ -188,7 +193,9 @@ extension SurveyDesign {
             var num = Matrix(rows: rows.count, columns: k), den = num, ind = num
             try fill(rows, &num, &den, &ind)
             try acc.add(DesignTotalsChunk(self, rows: rows, sampling: sampling, numerators: num,
-                                          denominators: ratio ? den : nil, indicators: ind, srs: srs))
+                                          denominators: ratio ? den : nil, indicators: ind, srs: srs,
+                                          degreesOfFreedomRows: perEstimateDegreesOfFreedom ? .indicators
+                                            : domain.map { .domain(Array($0.mask[rows])) } ?? .none))
             lo = rows.upperBound
         } while lo < rowCount
     }
@@ -203,7 +210,7 @@ extension SurveyDesign {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
         }
         var acc = DesignTotalsAccumulator(design: self, count: 1, totals: false)
-        try accumulateInChunks(&acc, columns: 1, ratio: true, srs: false) { (rows, num, den, ind) in
+        try accumulateInChunks(&acc, columns: 1, ratio: true, srs: false, domain: domain) { (rows, num, den, ind) in
             let mask = domain?.mask
             for i in rows where (mask?[i] ?? true)
                     && y.status(of: y.values[i]) == .valid && x.status(of: x.values[i]) == .valid {
@@ -220,27 +227,10 @@ extension SurveyDesign {
             out = .init(result: try RatioOfTotals(numerators: num, denominators: den).evaluate(self), counts: out.counts,
                         weightedCounts: out.weightedCounts, srsVariances: out.srsVariances, degreesOfFreedom: out.degreesOfFreedom)
         }
-        out = out.withDomainDegreesOfFreedom(self, domain)
         return try Self.finish(kind: "ratio", names: ["\(numerator)/\(denominator)"], totals: out,
                                level: level, variance: varianceDescription, weight: weights.name,
                                hasPopulationSize: hasPopulationSize)
             .withBase(baseDescription(domain))
-    }
-}
-
-extension DesignTotalsAccumulator.Output {
-    /// Within a domain (`--where`), the domain's degrees of freedom, R
-    /// `degf(subset(design, …))` — what R's svyciprop, svyttest and svychisq
-    /// use on a subset design, and what the grouped estimates, shares and
-    /// correlations here use — instead of the full design's; replicate
-    /// designs keep theirs, and so does a domain with df < 1 (all in one
-    /// PSU per stratum, where R's t quantile is NaN), as grouped estimates do.
-    func withDomainDegreesOfFreedom(_ design: SurveyDesign, _ domain: Domain?) -> Self {
-        guard let domain, design.replicates == nil else { return self }
-        let df = design.degreesOfFreedom(in: domain)
-        guard df >= 1 else { return self }
-        return .init(result: result, counts: counts, weightedCounts: weightedCounts, srsVariances: srsVariances,
-                     degreesOfFreedom: df)
     }
 }
 

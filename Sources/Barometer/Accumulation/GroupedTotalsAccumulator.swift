@@ -1,0 +1,199 @@
+/// Accumulator of one design-based mean, total, ratio or share in every group
+/// of crossed grouping variables (R `svyby(…, covmat = TRUE)`), keyed by the
+/// groups' values so that shards that saw different groups merge.
+///
+/// The state is a ``DesignTotalsAccumulator`` whose estimates are the groups
+/// — the dense form of ``RatioOfTotals``' grouped columns, `yᵢ·[gᵢ = j]` —
+/// so it keeps per (stratum, PSU) key the totals of every group (and hence
+/// the covariance between groups that contrasts need), per replicate the
+/// groups' totals, and per (PSU, group) whether it holds a weighted valid
+/// row (each group's df, R `degf(subset(design, group))`). Its estimate 0 is
+/// the `--where` domain itself, with zero values: only its degrees-of-freedom
+/// flags are used (the df of contrasts, R `degf(subset(design, …))`). Groups
+/// first seen in another shard enter by
+/// ``DesignTotalsAccumulator/remapped(count:from:)`` (zero sums), so merging is
+/// by key, never by position; at the end the groups are put in the in-memory
+/// order (each grouping variable's valid categories ascending, the first
+/// varying fastest) and finalized by ``GroupedEstimates/assemble(kind:y:x:by:listed:estimable:result:groupDF:srs:contrastDF:level:variance:domain:weight:hasCovariance:)``,
+/// the assembly the in-memory grouped pass uses.
+struct GroupedTotalsAccumulator: Sendable {
+    /// One grouping variable's value of a group: a numeric code or a text.
+    enum Value: Hashable, Comparable, Sendable {
+        case code(Double)
+        case text(String)
+    }
+    /// `mean`, `total`, `ratio` or `proportion`.
+    let kind: String
+    /// Number of grouping variables.
+    let byCount: Int
+    /// Each group's values (one per grouping variable), in first-seen order.
+    var keys: [[Value]] = []
+    var lookup: [[Value]: Int] = [:]
+    /// Estimate 0: the domain; estimate g + 1: group `keys[g]`. Nil before any row.
+    var totals: DesignTotalsAccumulator?
+
+    init(kind: String, byCount: Int) {
+        self.kind = kind
+        self.byCount = byCount
+    }
+
+    /// A shard's rows: its groups and its accumulated totals (estimate 0 the domain).
+    struct Chunk {
+        let keys: [[Value]]
+        let totals: DesignTotalsAccumulator
+    }
+
+    mutating func add(_ chunk: Chunk) throws(BarometerError) {
+        var other = GroupedTotalsAccumulator(kind: kind, byCount: byCount)
+        for key in chunk.keys {
+            guard key.count == byCount, other.lookup[key] == nil else { throw .invalidArgument("malformed group keys") }
+            other.lookup[key] = other.keys.count
+            other.keys.append(key)
+        }
+        other.totals = chunk.totals
+        try merge(other)
+    }
+
+    mutating func merge(_ other: GroupedTotalsAccumulator) throws(BarometerError) {
+        guard other.kind == kind, other.byCount == byCount else {
+            throw .invalidArgument("cannot merge grouped \(other.kind) by \(other.byCount) variables with \(kind) by \(byCount)")
+        }
+        guard let theirs = other.totals else { return }
+        guard let mine = totals else { self = other; return }
+        var map: [Int?] = [0]                      // new estimate position → theirs
+        var position = [Int](repeating: 0, count: other.keys.count)
+        for (g, key) in other.keys.enumerated() {
+            if let q = lookup[key] { position[g] = q } else {
+                position[g] = keys.count
+                lookup[key] = keys.count
+                keys.append(key)
+            }
+        }
+        let count = keys.count + 1
+        map = [Int?](repeating: nil, count: count)
+        map[0] = 0
+        for (g, q) in position.enumerated() { map[q + 1] = g + 1 }
+        var widened = mine.k == count ? mine : mine.remapped(count: count, from: (0..<count).map { $0 < mine.k ? $0 : nil })
+        try widened.merge(theirs.remapped(count: count, from: map))
+        totals = widened
+    }
+
+    /// The groups in the in-memory order and, for each, its values.
+    func orderedGroups() -> [Int] {
+        keys.indices.sorted { a, b in
+            for v in (0..<byCount).reversed() where keys[a][v] != keys[b][v] { return keys[a][v] < keys[b][v] }
+            return false
+        }
+    }
+
+    /// What ``finalize()`` needs beside the sums: names, labels and options.
+    struct Context: Sendable {
+        /// The estimated variable (and the denominator of a ratio).
+        let y: String, x: String?
+        /// The grouping variables (their value labels name the groups).
+        let by: [Variable]
+        /// The `--where` domain's description (nil: all respondents).
+        let domain: String?
+        let level: Double, variance: String, weight: String?
+        let covariance: Bool
+    }
+
+    /// The grouped estimates (as ``SurveyDesign/mean(_:by:domain:level:covariance:)`` and the other grouped estimators).
+    func finalize(_ c: Context) throws(BarometerError) -> GroupedEstimates {
+        guard let full = totals, !keys.isEmpty else {
+            throw .emptyDomain("no group of \(c.by.map(\.name).joined(separator: " × ")) has a respondent"
+                               + (c.domain.map { " in \($0)" } ?? ""))
+        }
+        let flagged = full.flaggedDegreesOfFreedom()
+        var listed: [GroupedEstimates.Listed] = [], estimable: [Int] = [], from: [Int?] = []
+        for g in orderedGroups() {
+            let j = g + 1
+            let cats = zip(keys[g], c.by).map { value, v -> Category in
+                switch value {
+                case .code(let code): return Category(code: code, label: v.displayText(for: code), status: .valid)
+                case .text(let t): return Category(code: nil, label: t, status: .valid)
+                }
+            }
+            let count = full.respondents[j], sumW = full.sumW[j]
+            var note: String? = nil
+            if count == 0 || sumW <= 0 {
+                note = "no valid answer to \(c.x.map { "\(c.y) and \($0)" } ?? c.y) with positive weight"
+            } else if kind == "ratio" && full.tx[j] == 0 {
+                note = "the denominator \(c.x ?? "") has zero weighted total"
+            }
+            var column = -1
+            if note == nil { column = estimable.count; estimable.append(listed.count); from.append(j) }
+            listed.append(.init(categories: cats, count: count, weightedCount: sumW, column: column, note: note))
+        }
+        guard !estimable.isEmpty else {
+            throw .emptyDomain("no group of \(c.by.map(\.name).joined(separator: " × ")) has a valid answer to \(c.y) with positive weight"
+                               + (c.domain.map { " in \($0)" } ?? ""))
+        }
+        let out = try full.remapped(count: from.count, from: from).finalize()
+        let replicate = full.kind == .replicate
+        let groupDF = replicate ? [Int](repeating: out.degreesOfFreedom, count: from.count)
+            : from.map { flagged[$0 ?? 0] }
+        // Contrasts: the design's df, or within --where the domain's (no floor, as degreesOfFreedom(in:)).
+        let contrastDF = c.domain == nil || replicate ? out.degreesOfFreedom : flagged[0]
+        let srs: [(Double, Double)?] = kind == "ratio" ? [(Double, Double)?](repeating: nil, count: from.count) : out.srsVariances
+        return GroupedEstimates.assemble(kind: kind, y: c.y, x: c.x, by: c.by.map(\.name), listed: listed,
+                                         estimable: estimable, result: out.result, groupDF: groupDF, srs: srs,
+                                         contrastDF: contrastDF, level: c.level, variance: c.variance, domain: c.domain,
+                                         weight: c.weight, hasCovariance: c.covariance || replicate)
+    }
+}
+
+extension SurveyDesign {
+    /// The grouped accumulator of `y` (a mean or total; a ratio with `x`) over
+    /// this design's rows by the crossed valid categories of `by`, within
+    /// `domain`: each row in the domain with valid group values adds to its
+    /// group's estimate (its value when valid on `y` and `x`, else as a row of
+    /// the group without an answer). With `shard`, a replicate design's df is
+    /// accumulated with the rows (``DesignTotalsAccumulator/rankRows``).
+    func groupedAccumulator(kind: String, y yv: Variable, x xv: Variable?, by byVariables: [Variable], domain: Domain?,
+                            shard: Bool) throws(BarometerError) -> GroupedTotalsAccumulator {
+        guard !byVariables.isEmpty else { throw .invalidArgument("no grouping variable given") }
+        try yv.requireNumeric()
+        if let xv { try xv.requireNumeric() }
+        for v in byVariables + [yv] + (xv.map { [$0] } ?? []) where v.count != rowCount {
+            throw .lengthMismatch(variable: v.name, expected: rowCount, actual: v.count)
+        }
+        if let d = domain, d.mask.count != rowCount {
+            throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
+        }
+        let codings = byVariables.map { CategoryCoding($0, missing: .excludeMissing) }
+        // Each row's group (−1: outside the domain or a missing group value), groups in first-seen order.
+        var keys: [[GroupedTotalsAccumulator.Value]] = [], lookup: [[GroupedTotalsAccumulator.Value]: Int32] = [:]
+        var group = [Int32](repeating: -1, count: rowCount)
+        for i in 0..<rowCount where domain?.mask[i] ?? true {
+            var key: [GroupedTotalsAccumulator.Value] = []
+            for (v, coding) in zip(byVariables, codings) {
+                guard coding.index[i] >= 0 else { break }
+                key.append(v.strings.map { .text($0[i]) } ?? .code(v.values[i] == 0 ? 0 : v.values[i]))
+            }
+            guard key.count == byVariables.count else { continue }
+            if let g = lookup[key] { group[i] = g } else {
+                group[i] = Int32(keys.count); lookup[key] = Int32(keys.count); keys.append(key)
+            }
+        }
+        let k = keys.count + 1, total = kind == "total"
+        var acc = DesignTotalsAccumulator(design: self, count: k, totals: total)
+        if shard { acc.givenDF = nil }
+        try accumulateInChunks(&acc, columns: k, ratio: !total, srs: kind != "ratio", domain: domain,
+                               perEstimateDegreesOfFreedom: true) { (rows, num, den, ind) in
+            let mask = domain?.mask
+            for i in rows {
+                let r = i - rows.lowerBound
+                if mask?[i] ?? true { ind[r, 0] = 1 }
+                let g = Int(group[i])
+                guard g >= 0, yv.status(of: yv.values[i]) == .valid,
+                      xv.map({ $0.status(of: $0.values[i]) == .valid }) ?? true else { continue }
+                num[r, g + 1] = yv.values[i]; ind[r, g + 1] = 1
+                den[r, g + 1] = xv?.values[i] ?? 1
+            }
+        }
+        var out = GroupedTotalsAccumulator(kind: kind, byCount: byVariables.count)
+        try out.add(.init(keys: keys, totals: acc))
+        return out
+    }
+}
