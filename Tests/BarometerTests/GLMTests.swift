@@ -15,6 +15,8 @@ import Testing
         ref = try #require(try Fixture.json("Fixtures/reference/models/expected.json") as? [String: Any])
     }
 
+    init(reference: [String: Any]) throws { ref = reference }
+
     func load(_ file: String) throws -> Dataset { try DatasetLoader.load(Fixture.path(Self.dir + file)) }
     func strat() throws -> SurveyDesign { try SurveyDesign(data: load("apistrat.csv"), weight: "pw", strata: "stype", fpc: "fpc") }
     func clus1() throws -> SurveyDesign { try SurveyDesign(data: load("apiclus1.csv"), weight: "pw", clusters: "dnum", fpc: "fpc") }
@@ -117,5 +119,19 @@ import Testing
         #expect(r.excludedUserMissing > 0)
         #expect(r.rowsUsed + r.excludedUserMissing + r.excludedSystemMissing == data.rowCount)
         #expect(r.base.contains("Don't know/Refused"))
+    }
+
+    /// More rows than one IRLS chunk (`GLMFit.chunkRows`): R's api population (6,157 of 6,194
+    /// schools used, listwise) under strata × nested PSUs; the chunk QRs are combined into one.
+    /// Reference: Fixtures/reference/models/make_models_chunks.R.
+    @Test func severalChunksEqualR() throws {
+        let ref = try #require(try Fixture.json("Fixtures/reference/models/expected_chunks.json") as? [String: Any])
+        let data = try DatasetLoader.load(Fixture.path("Fixtures/reference/models/apipop_glm.csv"))
+        #expect(data.rowCount > 4096)
+        let d = try SurveyDesign(data: data, weight: "pw", strata: "stype", clusters: "dnum", nest: true)
+        let here = try GLMTests(reference: ref)
+        try here.check(d.glm("awards ~ api00 + api99 + enroll + factor(stype)", family: .binomial), "pop_logit")
+        try here.check(d.glm("api00 ~ api99 + enroll + factor(stype)"), "pop_gauss")
+        try here.check(d.glm("api00 ~ api99 + enroll + factor(stype)", family: .poisson), "pop_poisson")
     }
 }

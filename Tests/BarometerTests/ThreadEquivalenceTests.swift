@@ -79,6 +79,8 @@ import Testing
             ("mean targets design", ["mean", f, "y", "z", "--targets", targetsFile] + design, false),
             ("mean linear calibration", ["mean", f, "y", "--targets", targetsFile, "--calibration", "linear"] + design, false),
             ("share targets replicates", ["share", f, "--of", "b in 1,2", "--targets", targetsFile] + replicates, false),
+            ("glm binomial design", ["glm", f, "c ~ y + z + factor(b)", "--family", "binomial", "--success", "1"] + design, false),
+            ("glm gaussian replicates", ["glm", f, "y ~ z + factor(c)"] + replicates, false),
             ("verify", ["verify", "Fixtures/memos/odr-2020.claims.json", "--data", "Fixtures/surveys/kz2020-synthetic.csv",
                         "--codebook", "Fixtures/surveys/kz2020-synthetic.codebook.json",
                         "--report-dir", FileManager.default.temporaryDirectory.appendingPathComponent("barometer-threads-reports").path], false),
@@ -109,7 +111,8 @@ import Testing
 
     /// Issue 21: the design estimators pass the rows in chunks (16,384 rows,
     /// replicate products 8,192) in a fixed order; on 20,000 rows (two and
-    /// three chunks) the output stays bit-identical on 1 and 2 threads.
+    /// three chunks; five for the GLM's IRLS) the output stays bit-identical
+    /// on 1 and 2 threads.
     static let chunkedFile: String = {
         var g = CLIRandomizedTests.RNG(state: 21_2026)
         var s = "y,z,w,st,psu,c," + (1...16).map { "r\($0)" }.joined(separator: ",") + "\n"
@@ -131,6 +134,9 @@ import Testing
                      ["ratio", f, "--numerator", "y", "--denominator", "z", "--weight", "w"],
                      ["mean", f, "y", "z", "--weight", "w", "--strata", "st", "--psu", "psu", "--nest"],
                      ["mean", f, "y", "z"] + sdr, ["total", f, "y"] + sdr,
+                     // IRLS in chunks of 4,096 rows (GLMFit.chunkRows): five chunks, two workers
+                     ["glm", f, "c ~ y + z + factor(st)", "--family", "binomial", "--success", "1",
+                      "--weight", "w", "--strata", "st", "--psu", "psu", "--nest"],
                      ["crosstab", f, "--rows", "st", "--cols", "c", "--stats", "raoscott"] + sdr] {
             let one = try Self.run(args, ["OPENBLAS_NUM_THREADS": "1"])
             let two = try Self.run(args, ["OPENBLAS_NUM_THREADS": "2"])

@@ -11,3 +11,20 @@ write_json <- function(J, path) {
   writeLines(c("{", paste0('  "generator": "R survey ', packageDescription("survey")$Version, '",'),
                paste(lines, collapse = ",\n"), "}"), path)
 }
+# put(key, fit, terms): one svyglm fit (coefficients, SE, t, p, df, Wald CI, deviances, AIC, rows and
+# regTermTest per term) into the list J of the calling script.
+put <- function(key, fit, terms = character(0)) {
+  s <- summary(fit)
+  ct <- coef(s)
+  ci <- confint(fit)
+  v <- list(names = rownames(ct), coef = ct[, 1], se = ct[, 2], t = ct[, 3], p = ct[, 4],
+            df = fit$df.residual, lower = ci[, 1], upper = ci[, 2],
+            deviance = deviance(fit), nullDeviance = fit$null.deviance,
+            aic = if (is.null(fit$aic) || is.na(fit$aic)) NA else fit$aic,
+            n = length(fit$y))
+  for (tt in terms) {
+    r <- regTermTest(fit, tt)
+    v[[paste0("F:", tt)]] <- c(as.numeric(r$Ftest), r$df, r$ddf, as.numeric(r$p))
+  }
+  J[[key]] <<- v
+}

@@ -10,21 +10,6 @@ dd <- "Fixtures/reference/design"
 source("Fixtures/reference/models/json_models.R")
 ctl <- glm.control(epsilon = 1e-13, maxit = 200)
 J <- list()
-put <- function(key, fit, terms = character(0)) {
-  s <- summary(fit)
-  ct <- coef(s)
-  ci <- confint(fit)
-  v <- list(names = rownames(ct), coef = ct[, 1], se = ct[, 2], t = ct[, 3], p = ct[, 4],
-            df = fit$df.residual, lower = ci[, 1], upper = ci[, 2],
-            deviance = deviance(fit), nullDeviance = fit$null.deviance,
-            aic = if (is.null(fit$aic) || is.na(fit$aic)) NA else fit$aic,
-            n = length(fit$y))
-  for (tt in terms) {
-    r <- regTermTest(fit, tt)
-    v[[paste0("F:", tt)]] <- c(as.numeric(r$Ftest), r$df, r$ddf, as.numeric(r$p))
-  }
-  J[[key]] <<- v
-}
 st <- read.csv(file.path(dd, "apistrat.csv"))
 c1 <- read.csv(file.path(dd, "apiclus1.csv"))
 dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = st, fpc = ~fpc)

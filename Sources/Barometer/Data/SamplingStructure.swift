@@ -234,6 +234,22 @@ public struct SamplingStructure: Sendable {
         let k = z.columns
         var totals = Matrix(rows: psuCount, columns: k)
         for j in 0..<k { for i in 0..<z.rows { totals[Int(clusters[i]), j] += z[i, j] } }
+        return try linearizationCovariance(psuTotals: totals)
+    }
+
+    /// Whether influence values can be summed to PSU totals directly (no
+    /// calibration: ``linearizationCovariance(_:)`` would first replace them
+    /// by residuals, which needs every row).
+    var acceptsPSUTotals: Bool { calibration == nil }
+
+    /// ``linearizationCovariance(_:)`` from the PSU totals of the influence
+    /// values (psuCount × k), for callers that sum them in one pass.
+    func linearizationCovariance(psuTotals: Matrix) throws(BarometerError) -> Matrix {
+        guard psuTotals.rows == psuCount else {
+            throw .lengthMismatch(variable: "PSU totals", expected: psuCount, actual: psuTotals.rows)
+        }
+        var totals = psuTotals
+        let k = totals.columns
         let plan = try stratumPlan()
         for h in 0..<strataCount {
             let members = order.stratumStart[h]..<order.stratumStart[h + 1]

@@ -121,6 +121,24 @@ public enum GLMLink: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// μ and dμ/dη at η together, with one `exp` for the logit and log links
+    /// (logit: t = e^(−η), μ = 1/(1 + t), dμ/dη = t/(1 + t)², the same
+    /// clamping as ``inverse(_:)`` and ``derivative(_:)``).
+    func inverseAndDerivative(_ eta: Double) -> (mu: Double, derivative: Double) {
+        switch self {
+        case .logit:
+            if eta < -30 { return (Self.eps, Self.eps) }
+            if eta > 30 { return (1 - Self.eps, Self.eps) }
+            let t = exp(-eta), opt = 1 + t
+            return (1 / opt, t / (opt * opt))
+        case .log:
+            let e = max(exp(eta), Self.eps)
+            return (e, e)
+        case .identity, .probit:
+            return (inverse(eta), derivative(eta))
+        }
+    }
+
     /// dμ/dη.
     func derivative(_ eta: Double) -> Double {
         switch self {

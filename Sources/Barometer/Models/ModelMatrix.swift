@@ -47,20 +47,27 @@ struct ModelMatrix: Sendable {
         }
         guard let response = vars[formula.response] else { throw .unknownVariable(formula.response, suggestions: []) }
         let all = formula.variables.compactMap { vars[$0] }
+        // Status per row, variable by variable (0 valid, 1 system-missing, 2 user-missing:
+        // a user-missing answer on any variable classes the row as user-missing).
+        var state = [UInt8](repeating: 0, count: n)
+        state.withUnsafeMutableBufferPointer { sp in
+            for v in all {
+                v.values.withUnsafeBufferPointer { vp in
+                    for i in 0..<min(n, vp.count) {
+                        let s = v.status(of: vp[i])
+                        if s == .userMissing { sp[i] = 2 } else if s == .systemMissing, sp[i] == 0 { sp[i] = 1 }
+                    }
+                }
+            }
+        }
         var rows: [Int] = [], userMissing = 0, systemMissing = 0
         rows.reserveCapacity(n)
         for i in 0..<n {
             if let d = domain, !d.mask[i] { continue }
-            var status = ValueStatus.valid
-            for v in all {
-                let s = v.status(of: v.values[i])
-                if s == .userMissing { status = .userMissing; break }
-                if s == .systemMissing { status = .systemMissing }
-            }
-            switch status {
-            case .valid: rows.append(i)
-            case .userMissing: userMissing += 1
-            case .systemMissing: systemMissing += 1
+            switch state[i] {
+            case 0: rows.append(i)
+            case 2: userMissing += 1
+            default: systemMissing += 1
             }
         }
         guard !rows.isEmpty else {
@@ -130,17 +137,27 @@ struct ModelMatrix: Sendable {
         guard rows.count >= specs.count else {
             throw .insufficientData("\(rows.count) rows used for a model with \(specs.count) coefficients")
         }
-        var x = Matrix(rows: rows.count, columns: specs.count)
-        for (j, spec) in specs.enumerated() {
-            for (k, i) in rows.enumerated() {
-                var value = 1.0
-                for f in spec.factors {
-                    switch f {
-                    case .numeric(let v): value *= v.values[i]
-                    case .indicator(let v, let c): value *= v.values[i] == c ? 1 : 0
+        // Column by column into the column-major storage: the first factor's values,
+        // times each further factor's (the same products, in the same order, as 1·f₁·f₂…).
+        let m = rows.count
+        var x = Matrix(rows: m, columns: specs.count, repeating: 1)
+        x.storage.withUnsafeMutableBufferPointer { xp in
+            rows.withUnsafeBufferPointer { rp in
+                for (j, spec) in specs.enumerated() {
+                    guard let col = xp.baseAddress.map({ $0 + j * m }) else { return }
+                    for f in spec.factors {
+                        switch f {
+                        case .numeric(let v):
+                            v.values.withUnsafeBufferPointer { vp in
+                                for k in 0..<m { col[k] *= vp[rp[k]] }
+                            }
+                        case .indicator(let v, let c):
+                            v.values.withUnsafeBufferPointer { vp in
+                                for k in 0..<m { col[k] *= vp[rp[k]] == c ? 1 : 0 }
+                            }
+                        }
                     }
                 }
-                x[k, j] = value
             }
         }
         self.rows = rows

@@ -104,17 +104,21 @@ extension SurveyDesign {
             }
             cov = try reps.covariance(replicates: thetas, full: beta)
         } else {
-            let ainv = try fit.inverseInformation(x: mm.x, w: w, family: family, link: link)
-            var scores = mm.x
-            var s = [Double](repeating: 0, count: nUsed)
-            for k in 0..<nUsed {
-                let eta = fit.eta[k], mu = fit.mu[k]
-                s[k] = w[k] * (mm.y[k] - mu) * link.derivative(eta) / family.variance(mu)
-            }
-            ModelMatrix.scaleRows(mm.x, by: s, into: &scores)
-            let influence: Matrix
-            do { influence = try LinearAlgebra.multiply(scores, ainv) } catch { throw .linearAlgebra(error) }
-            cov = try sampling.linearizationCovariance(ModelMatrix.scatter(influence, rows: mm.rows, count: rowCount))
+            // Single-threaded BLAS: the same bits on any number of OpenBLAS threads.
+            let structure = sampling, n = rowCount
+            cov = try BLASRuntime.withSingleThreadedBLAS { () -> Result<Matrix, BarometerError> in
+                do throws(BarometerError) {
+                    let ainv = try fit.inverseInformation()
+                    if structure.acceptsPSUTotals {
+                        return .success(try structure.linearizationCovariance(psuTotals: fit.influence(
+                            x: mm.x, y: mm.y, w: w, family: family, link: link, ainv: ainv, rows: mm.rows, count: n,
+                            clusters: structure.clusters, psuCount: structure.psuCount)))
+                    }
+                    return .success(try structure.linearizationCovariance(fit.influence(
+                        x: mm.x, y: mm.y, w: w, family: family, link: link, ainv: ainv, rows: mm.rows, count: n,
+                        clusters: nil, psuCount: 0)))
+                } catch { return .failure(error) }
+            }.get()
         }
         // Degrees of freedom: R's degf(design[rows used]) + 1 − p.
         var usedMask = [Bool](repeating: false, count: rowCount)
@@ -224,123 +228,5 @@ extension SurveyDesign {
         case .quasibinomial, .quasipoisson:
             return nil
         }
-    }
-}
-
-/// An IRLS fit on the rows used.
-struct GLMFit: Sendable {
-    let beta: [Double]
-    let eta: [Double]
-    let mu: [Double]
-    let iterations: Int
-
-    /// IRLS as R's `glm.fit`: start from R's `mustart` (or from `start`),
-    /// each step solves the weighted least-squares problem
-    /// `min ‖√W (z − Xβ)‖` with `z = η + (y − μ)/μ'(η)`, `W = w μ'(η)²/V(μ)`
-    /// on a QR of `√W·X`; a step whose deviance is not finite is halved.
-    /// Column j is aliased when |R_jj| < 10⁻⁷·‖(√W X)_j‖ (R's `dqrdc2`
-    /// tolerance), reported as ``BarometerError/rankDeficient(columns:)``.
-    static func irls(x: Matrix, y: [Double], w: [Double], family: GLMFamily, link: GLMLink, start: [Double]?,
-                     tolerance: Double, maxIterations: Int, names: [String],
-                     replicate: String? = nil) throws(BarometerError) -> GLMFit {
-        let n = x.rows, p = x.columns
-        var eta = [Double](repeating: 0, count: n), mu = [Double](repeating: 0, count: n)
-        if let s = start {
-            eta = try Self.linearPredictor(x, s)
-            for k in 0..<n { mu[k] = link.inverse(eta[k]) }
-        } else {
-            for k in 0..<n { mu[k] = family.start(y[k], w[k]); eta[k] = link.link(mu[k]) }
-        }
-        func deviance(_ mu: [Double]) -> Double {
-            var d = 0.0
-            for k in 0..<n { d += family.deviance(y[k], mu[k], w[k]) }
-            return d
-        }
-        var devOld = deviance(mu)
-        var beta = start ?? [Double](repeating: 0, count: p)
-        var iterations = 0, converged = false
-        var a = Matrix(rows: n, columns: p), z = [Double](repeating: 0, count: n)
-        while iterations < maxIterations {
-            iterations += 1
-            var sw = [Double](repeating: 0, count: n)
-            for k in 0..<n {
-                let d = link.derivative(eta[k]), v = family.variance(mu[k])
-                sw[k] = w[k] > 0 ? (w[k] * d * d / v).squareRoot() : 0
-                z[k] = sw[k] * (eta[k] + (y[k] - mu[k]) / d)
-            }
-            ModelMatrix.scaleRows(x, by: sw, into: &a)
-            let qr: QRFactorization
-            do { qr = try LinearAlgebra.qr(a) } catch { throw .linearAlgebra(error) }
-            let aliased = ModelMatrix.aliasedColumns(a, qr, names: names)
-            if !aliased.isEmpty {
-                if let r = replicate {
-                    throw .rankDeficient(columns: aliased.map { "\($0) (replicate \(r))" })
-                }
-                throw .rankDeficient(columns: aliased)
-            }
-            var next: [Double]
-            do { next = try qr.leastSquares(z) } catch { throw .linearAlgebra(error) }
-            var newEta = try Self.linearPredictor(x, next)
-            var newMu = newEta.map(link.inverse)
-            var dev = deviance(newMu)
-            var halvings = 0
-            while !dev.isFinite || (family.isPoisson && newMu.contains { !($0 > 0) }) {
-                halvings += 1
-                guard halvings <= 30, iterations > 1 || start != nil else {
-                    throw .noConvergence("IRLS met a non-finite deviance and step halving did not recover")
-                }
-                for j in 0..<p { next[j] = (next[j] + beta[j]) / 2 }
-                newEta = try Self.linearPredictor(x, next)
-                newMu = newEta.map(link.inverse)
-                dev = deviance(newMu)
-            }
-            let change = abs(dev - devOld) / (abs(dev) + 0.1)
-            beta = next; eta = newEta; mu = newMu; devOld = dev
-            if change < tolerance { converged = true; break }
-        }
-        if family.isBinomial {
-            // Separation: fitted probabilities at 0 or 1 together with coefficients the
-            // data cannot pin down (model-based SE × the column's RMS above 10³; a finite
-            // fit has about 1/√(n·μ(1−μ)) there). Those columns are the diverging ones.
-            let boundary = (0..<n).contains { w[$0] > 0 && (mu[$0] < 1e-8 || mu[$0] > 1 - 1e-8) }
-            if boundary {
-                let trial = GLMFit(beta: beta, eta: eta, mu: mu, iterations: iterations)
-                var diverging: [String] = []
-                if let ainv = try? trial.inverseInformation(x: x, w: w, family: family, link: link) {
-                    for j in 0..<p {
-                        var ss = 0.0
-                        for k in 0..<n where w[k] > 0 { ss += x[k, j] * x[k, j] }
-                        let rms = (ss / Double(max(n, 1))).squareRoot()
-                        if !(max(ainv[j, j], 0).squareRoot() * rms < 1e3) { diverging.append(names[j]) }
-                    }
-                } else {
-                    diverging = names
-                }
-                if !diverging.isEmpty {
-                    throw .separation(columns: replicate.map { r in diverging.map { "\($0) (replicate \(r))" } } ?? diverging)
-                }
-            }
-        }
-        guard converged else {
-            throw .noConvergence("IRLS did not converge in \(maxIterations) iterations\(replicate.map { " (replicate \($0))" } ?? "")")
-        }
-        return GLMFit(beta: beta, eta: eta, mu: mu, iterations: iterations)
-    }
-
-    static func linearPredictor(_ x: Matrix, _ beta: [Double]) throws(BarometerError) -> [Double] {
-        do { return try LinearAlgebra.gemv(x, beta) } catch { throw .linearAlgebra(error) }
-    }
-
-    /// (XᵀWX)⁻¹ with the working weights at the final estimate, from a QR of √W·X.
-    func inverseInformation(x: Matrix, w: [Double], family: GLMFamily, link: GLMLink) throws(BarometerError) -> Matrix {
-        let n = x.rows, p = x.columns
-        var a = Matrix(rows: n, columns: p)
-        var sw = [Double](repeating: 0, count: n)
-        for k in 0..<n {
-            let d = link.derivative(eta[k])
-            sw[k] = w[k] > 0 ? (w[k] * d * d / family.variance(mu[k])).squareRoot() : 0
-        }
-        ModelMatrix.scaleRows(x, by: sw, into: &a)
-        do { return try LinearAlgebra.qr(a).inverseGram() } catch { throw .linearAlgebra(error) }
     }
 }

@@ -1,0 +1,387 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import Foundation
+
+/// An IRLS fit on the rows used.
+struct GLMFit: Sendable {
+    let beta: [Double]
+    let eta: [Double]
+    let mu: [Double]
+    let iterations: Int
+    /// The p × p upper factor R of the QR of √W·X with the working weights
+    /// at the estimate (RᵀR = XᵀWX).
+    let r: Matrix
+
+    /// Rows per chunk of the IRLS passes: a chunk's `[√W·X | √W·z]` (p + 1
+    /// columns) stays in the core's cache while it is factored. Fixed, so
+    /// every number is the same on any number of threads.
+    static let chunkRows = 4096
+
+    /// (XᵀWX)⁻¹ at the estimate, `R⁻¹R⁻ᵀ` (LAPACK `dpotri` on R).
+    func inverseInformation() throws(BarometerError) -> Matrix {
+        do { return try CholeskyFactor(upper: r).inverse() } catch { throw .linearAlgebra(error) }
+    }
+
+    /// IRLS as R's `glm.fit`: start from R's `mustart` (or from `start`),
+    /// each step solves the weighted least-squares problem
+    /// `min ‖√W (z − Xβ)‖` with `z = η + (y − μ)/μ'(η)`, `W = w μ'(η)²/V(μ)`
+    /// on a Householder QR of `[√W·X | √W·z]`; a step whose deviance is not
+    /// finite is halved. Column j is aliased when |R_jj| < 10⁻⁷·‖(√W X)_j‖
+    /// (R's `dqrdc2` tolerance), reported as ``BarometerError/rankDeficient(columns:)``.
+    ///
+    /// The QR is a tall-skinny QR (TSQR, Demmel et al. 2012): each chunk of
+    /// ``chunkRows`` rows is factored on its own (LAPACK `dgeqrf`), the
+    /// chunks' R factors are stacked in chunk order and factored again; the
+    /// result is the R factor of the whole matrix (up to the signs of its
+    /// rows), with Householder's backward stability. One pass over X per
+    /// iteration computes η = Xβ, μ, the deviance and the next step's QR
+    /// together, without an n × p temporary; chunks run on several cores
+    /// with single-threaded BLAS, each chunk's numbers independent of the
+    /// thread that computes it, and chunk sums added in chunk order
+    /// (`workers`: how many cores; nil: all, at most 8).
+    static func irls(x: Matrix, y: [Double], w: [Double], family: GLMFamily, link: GLMLink, start: [Double]?,
+                     tolerance: Double, maxIterations: Int, names: [String],
+                     replicate: String? = nil, workers: Int? = nil) throws(BarometerError) -> GLMFit {
+        let n = x.rows, p = x.columns
+        guard y.count == n, w.count == n, start.map({ $0.count == p }) ?? true else {
+            throw .lengthMismatch(variable: "model rows", expected: n, actual: y.count)
+        }
+        guard n <= Int(Int32.max) else { throw .linearAlgebra(.tooLarge("\(n) model rows")) }
+        let result = BLASRuntime.withSingleThreadedBLAS { () -> Result<GLMFit, BarometerError> in
+            x.storage.withUnsafeBufferPointer { xp in
+                y.withUnsafeBufferPointer { yp in
+                    w.withUnsafeBufferPointer { wp in
+                        guard let yb = yp.baseAddress, let wb = wp.baseAddress else {
+                            return .failure(.emptyDomain("no rows to fit"))
+                        }
+                        let passes = IRLSPasses(x: xp.baseAddress, y: yb, w: wb, n: n, p: p, family: family, link: link,
+                                                workers: workers)
+                        defer { passes.free() }
+                        do throws(BarometerError) {
+                            return .success(try run(passes, start: start, tolerance: tolerance,
+                                                    maxIterations: maxIterations, names: names, replicate: replicate))
+                        } catch { return .failure(error) }
+                    }
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    private static func run(_ passes: IRLSPasses, start: [Double]?, tolerance: Double, maxIterations: Int,
+                            names: [String], replicate: String?) throws(BarometerError) -> GLMFit {
+        let n = passes.n, p = passes.p, family = passes.family
+        var beta = start ?? [Double](repeating: 0, count: p)
+        var current = passes.run(beta: start)
+        var devOld = current.deviance
+        var iterations = 0, converged = false
+        while iterations < maxIterations {
+            iterations += 1
+            let factor = try passes.factor(current, names: names, replicate: replicate)
+            var next = try factor.solve()
+            var candidate = passes.run(beta: next)
+            var halvings = 0
+            while !candidate.deviance.isFinite || (family.isPoisson && candidate.nonPositiveMean) {
+                halvings += 1
+                guard halvings <= 30, iterations > 1 || start != nil else {
+                    throw .noConvergence("IRLS met a non-finite deviance and step halving did not recover")
+                }
+                for j in 0..<p { next[j] = (next[j] + beta[j]) / 2 }
+                candidate = passes.run(beta: next)
+            }
+            let change = abs(candidate.deviance - devOld) / (abs(candidate.deviance) + 0.1)
+            beta = next; current = candidate; devOld = candidate.deviance
+            if change < tolerance { converged = true; break }
+        }
+        // The last pass was at the estimate: its QR gives (XᵀWX)⁻¹.
+        let r = try passes.factor(current, names: names, replicate: replicate, checkAliasing: false).r
+        let eta = Array(UnsafeBufferPointer(start: passes.eta, count: n))
+        let mu = Array(UnsafeBufferPointer(start: passes.mu, count: n))
+        let fit = GLMFit(beta: beta, eta: eta, mu: mu, iterations: iterations, r: r)
+        if family.isBinomial {
+            // Separation: fitted probabilities at 0 or 1 together with coefficients the
+            // data cannot pin down (model-based SE × the column's RMS above 10³; a finite
+            // fit has about 1/√(n·μ(1−μ)) there). Those columns are the diverging ones.
+            let w = passes.w, boundary = (0..<n).contains { w[$0] > 0 && (mu[$0] < 1e-8 || mu[$0] > 1 - 1e-8) }
+            if boundary {
+                var diverging: [String] = []
+                if let ainv = try? fit.inverseInformation() {
+                    for j in 0..<p {
+                        guard let x = passes.x else { break }
+                        let col = x + j * n
+                        var ss = 0.0
+                        for k in 0..<n where w[k] > 0 { ss += col[k] * col[k] }
+                        let rms = (ss / Double(max(n, 1))).squareRoot()
+                        if !(max(ainv[j, j], 0).squareRoot() * rms < 1e3) { diverging.append(names[j]) }
+                    }
+                } else {
+                    diverging = names
+                }
+                if !diverging.isEmpty {
+                    throw .separation(columns: replicate.map { r in diverging.map { "\($0) (replicate \(r))" } } ?? diverging)
+                }
+            }
+        }
+        guard converged else {
+            throw .noConvergence("IRLS did not converge in \(maxIterations) iterations\(replicate.map { " (replicate \($0))" } ?? "")")
+        }
+        return fit
+    }
+
+    /// Influence values of the rows used, `uₖ = (XᵀWX)⁻¹ xₖ wₖ (yₖ − μₖ) μ'(ηₖ)/V(μₖ)`
+    /// (R `svy.varcoef`: `estfun %*% Ainv`), chunk by chunk: a chunk's scores
+    /// times `ainv` in one `dgemm` (single-threaded BLAS, fixed chunks). With
+    /// `clusters` (the PSU of every design row) the result is their PSU totals
+    /// (`psuCount` × p, each PSU's rows added in row order, as
+    /// ``SamplingStructure/linearizationCovariance(_:)`` adds them); without,
+    /// the values themselves among all `count` design rows (zeros outside `rows`).
+    func influence(x: Matrix, y: [Double], w: [Double], family: GLMFamily, link: GLMLink, ainv: Matrix,
+                   rows: [Int], count: Int, clusters: [Int32]?, psuCount: Int) throws(BarometerError) -> Matrix {
+        let n = x.rows, p = x.columns
+        let outRows = clusters == nil ? count : psuCount
+        var out = Matrix(rows: outRows, columns: p)
+        guard n > 0, p > 0 else { return out }
+        if let clusters, clusters.count != count {
+            throw .lengthMismatch(variable: "PSU of every row", expected: count, actual: clusters.count)
+        }
+        let chunk = Self.chunkRows
+        var scores = Matrix(rows: min(chunk, n), columns: p), product = Matrix(rows: min(chunk, n), columns: p)
+        var s = [Double](repeating: 0, count: min(chunk, n))
+        let failure: LinearAlgebraError? = BLASRuntime.withSingleThreadedBLAS {
+            var lo = 0
+            while lo < n {
+                let m = min(chunk, n - lo)
+                for k in 0..<m {
+                    let i = lo + k
+                    s[k] = w[i] * (y[i] - mu[i]) * link.derivative(eta[i]) / family.variance(mu[i])
+                }
+                if m < scores.rows {
+                    scores = Matrix(rows: m, columns: p); product = Matrix(rows: m, columns: p)
+                }
+                x.storage.withUnsafeBufferPointer { xp in
+                    scores.storage.withUnsafeMutableBufferPointer { sp in
+                        for j in 0..<p { for k in 0..<m { sp[k + j * m] = s[k] * xp[lo + k + j * n] } }
+                    }
+                }
+                do throws(LinearAlgebraError) { try LinearAlgebra.gemm(scores, ainv, into: &product) } catch { return error }
+                product.storage.withUnsafeBufferPointer { pp in
+                    rows.withUnsafeBufferPointer { rp in
+                        out.storage.withUnsafeMutableBufferPointer { op in
+                            if let clusters {
+                                clusters.withUnsafeBufferPointer { cp in
+                                    for j in 0..<p {
+                                        for k in 0..<m where rp[lo + k] < count {
+                                            op[Int(cp[rp[lo + k]]) + j * outRows] += pp[k + j * m]
+                                        }
+                                    }
+                                }
+                            } else {
+                                for j in 0..<p {
+                                    for k in 0..<m where rp[lo + k] < count { op[rp[lo + k] + j * count] = pp[k + j * m] }
+                                }
+                            }
+                        }
+                    }
+                }
+                lo += m
+            }
+            return nil
+        }
+        if let failure { throw .linearAlgebra(failure) }
+        return out
+    }
+}
+
+/// What one IRLS pass found at its coefficients.
+struct IRLSPassResult: Sendable {
+    /// Σ w·(unit deviance), chunk sums added in chunk order.
+    let deviance: Double
+    /// Some fitted mean is not positive (Poisson families halve the step then).
+    let nonPositiveMean: Bool
+}
+
+/// The QR of `[√W·X | √W·z]` after a pass: the (p + 1) × (p + 1) R factor.
+struct IRLSFactor {
+    /// p × p upper factor of √W·X.
+    let r: Matrix
+    /// (Qᵀ√W·z)[0..<p].
+    let qtz: [Double]
+
+    /// The least-squares step `R⁻¹·(Qᵀ√W z)` (LAPACK `dtrtrs`).
+    func solve() throws(BarometerError) -> [Double] {
+        let p = r.rows
+        if p == 0 { return [] }
+        var a = r, b = qtz
+        let n32 = Int32(p)
+        let info = a.storage.withUnsafeMutableBufferPointer { ap in
+            b.withUnsafeMutableBufferPointer { bp in
+                Backend.trtrsUpper(n: n32, nrhs: 1, a: ap.baseAddress!, lda: n32, b: bp.baseAddress!, ldb: n32)
+            }
+        }
+        if info < 0 { throw .linearAlgebra(.illegalArgument(routine: "dtrtrs", argument: Int(-info))) }
+        if info > 0 { throw .linearAlgebra(.singular(position: Int(info))) }
+        return b
+    }
+}
+
+/// Buffers of the chunked IRLS passes over one model matrix (rows used × p,
+/// column-major): η and μ (n each), the stacked chunk R factors, and per
+/// chunk its deviance and squared column norms. Each chunk writes only its
+/// own slots, so concurrent chunks never share a location.
+private final class IRLSPasses: @unchecked Sendable {
+    /// The model matrix (nil when it has no columns), response and prior weights.
+    let x: UnsafePointer<Double>?, y: UnsafePointer<Double>, w: UnsafePointer<Double>
+    let n: Int, p: Int, q: Int
+    let family: GLMFamily, link: GLMLink
+    let chunkCount: Int, workers: Int
+    let eta: UnsafeMutablePointer<Double>, mu: UnsafeMutablePointer<Double>
+    /// (chunkCount·q) × q, column-major: chunk c's R factor in rows c·q ..< c·q + q (zeros below it).
+    let stack: UnsafeMutablePointer<Double>
+    let deviance: UnsafeMutablePointer<Double>
+    let norms: UnsafeMutablePointer<Double>
+    let flags: UnsafeMutablePointer<UInt8>
+    /// Per worker: a chunk's `[√W·X | √W·z]` (chunkRows × q), √W (chunkRows) and τ (q).
+    let scratch: [UnsafeMutableRawPointer]
+    static let empty = [Double](repeating: 0, count: 1)
+
+    init(x: UnsafePointer<Double>?, y: UnsafePointer<Double>, w: UnsafePointer<Double>, n: Int, p: Int,
+         family: GLMFamily, link: GLMLink, workers: Int?) {
+        self.x = x; self.y = y; self.w = w
+        self.n = n; self.p = p; self.q = p + 1
+        self.family = family; self.link = link
+        chunkCount = max((n + GLMFit.chunkRows - 1) / GLMFit.chunkRows, 1)
+        self.workers = min(max(workers ?? ProcessInfo.processInfo.activeProcessorCount, 1), 8, chunkCount)
+        eta = .allocate(capacity: max(n, 1)); mu = .allocate(capacity: max(n, 1))
+        let stackCount = chunkCount * q * q
+        stack = .allocate(capacity: stackCount); stack.initialize(repeating: 0, count: stackCount)
+        deviance = .allocate(capacity: chunkCount); deviance.initialize(repeating: 0, count: chunkCount)
+        norms = .allocate(capacity: chunkCount * q); norms.initialize(repeating: 0, count: chunkCount * q)
+        flags = .allocate(capacity: chunkCount); flags.initialize(repeating: 0, count: chunkCount)
+        let rowsPerChunk = min(GLMFit.chunkRows, max(n, 1))
+        let bytes = MemoryLayout<Double>.stride * (rowsPerChunk * (q + 1) + q)
+        scratch = (0..<self.workers).map { _ in UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64) }
+    }
+
+    func free() {
+        eta.deallocate(); mu.deallocate(); stack.deallocate(); deviance.deallocate(); norms.deallocate()
+        flags.deallocate()
+        for s in scratch { s.deallocate() }
+    }
+
+    /// One pass at `beta` (nil: R's start values `mustart`, η = g(μ)).
+    func run(beta: [Double]?) -> IRLSPassResult {
+        let b = beta ?? Self.empty
+        b.withUnsafeBufferPointer { bp in
+            let coefficients = beta == nil ? nil : UnsafeSendablePointer(bp.baseAddress)
+            if workers == 1 {
+                for c in 0..<chunkCount { chunk(c, beta: coefficients?.pointer, worker: 0) }
+            } else {
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    var c = worker
+                    while c < self.chunkCount {
+                        self.chunk(c, beta: coefficients?.pointer, worker: worker)
+                        c += self.workers
+                    }
+                }
+            }
+        }
+        var dev = 0.0, nonPositive = false
+        for c in 0..<chunkCount { dev += deviance[c]; nonPositive = nonPositive || flags[c] != 0 }
+        return IRLSPassResult(deviance: dev, nonPositiveMean: nonPositive)
+    }
+
+    /// Chunk c: η, μ and deviance at `beta`; working weights and response;
+    /// the QR of its `[√W·X | √W·z]` (LAPACK `dgeqrf`), R copied to the stack.
+    private func chunk(_ c: Int, beta: UnsafeMutablePointer<Double>?, worker: Int) {
+        let r0 = c * GLMFit.chunkRows, m = min(GLMFit.chunkRows, n - r0)
+        guard m > 0 else { return }
+        let e = eta + r0, u = mu + r0, yc = y + r0, wc = w + r0
+        let a = scratch[worker].assumingMemoryBound(to: Double.self)
+        let sw = a + m * q, tau = sw + m
+        if let beta {
+            if let x, p > 0 {
+                Backend.gemv(transpose: false, m: Int32(m), n: Int32(p), alpha: 1, a: x + r0, lda: Int32(n),
+                             x: beta, beta: 0, y: e)
+            } else {
+                e.update(repeating: 0, count: m)
+            }
+        } else {
+            for k in 0..<m { u[k] = family.start(yc[k], wc[k]); e[k] = link.link(u[k]) }
+        }
+        var dev = 0.0, nonPositive = false
+        let z = a + p * m, fromBeta = beta != nil
+        for k in 0..<m {
+            let ek = e[k], wk = wc[k]
+            let uk: Double, d: Double
+            if fromBeta {
+                (uk, d) = link.inverseAndDerivative(ek)
+                u[k] = uk
+            } else {
+                uk = u[k]; d = link.derivative(ek)
+            }
+            dev += family.deviance(yc[k], uk, wk)
+            if !(uk > 0) { nonPositive = true }
+            let v = family.variance(uk)
+            let s = wk > 0 ? (wk * d * d / v).squareRoot() : 0
+            sw[k] = s
+            z[k] = s * (ek + (yc[k] - uk) / d)
+        }
+        deviance[c] = dev
+        flags[c] = nonPositive ? 1 : 0
+        for j in 0..<p {
+            guard let x else { break }
+            let xc = x + j * n + r0, ac = a + j * m
+            var ss = 0.0
+            for k in 0..<m { let v = sw[k] * xc[k]; ac[k] = v; ss += v * v }
+            norms[c * q + j] = ss
+        }
+        var zz = 0.0
+        for k in 0..<m { zz += z[k] * z[k] }
+        norms[c * q + p] = zz
+        // A non-finite entry makes its column's norm non-finite: factor() reports it, dgeqrf is skipped.
+        guard (0..<q).allSatisfy({ norms[c * q + $0].isFinite }) else { return }
+        _ = Backend.geqrf(m: Int32(m), n: Int32(q), a: a, lda: Int32(m), tau: tau)
+        let ld = chunkCount * q, top = c * q
+        for j in 0..<q {
+            for i in 0..<min(j + 1, m) { stack[top + i + j * ld] = a[i + j * m] }
+        }
+    }
+
+    /// The QR of the last pass: the stacked chunk factors factored again
+    /// (LAPACK `dgeqrf`), then the aliasing test on R's diagonal.
+    func factor(_ pass: IRLSPassResult, names: [String], replicate: String?,
+                checkAliasing: Bool = true) throws(BarometerError) -> IRLSFactor {
+        var colNorms = [Double](repeating: 0, count: q)
+        for c in 0..<chunkCount { for j in 0..<q { colNorms[j] += norms[c * q + j] } }
+        if let j = colNorms.firstIndex(where: { !$0.isFinite }) {
+            throw .linearAlgebra(.nonFinite("QR input holds \(colNorms[j]) (column \(j < p ? names[j] : "working response"))"))
+        }
+        let ld = chunkCount * q
+        var s = Array(UnsafeBufferPointer(start: stack, count: ld * q))
+        var tau = [Double](repeating: 0, count: q)
+        let info = s.withUnsafeMutableBufferPointer { sp in
+            tau.withUnsafeMutableBufferPointer { tp in
+                Backend.geqrf(m: Int32(ld), n: Int32(q), a: sp.baseAddress!, lda: Int32(ld), tau: tp.baseAddress!)
+            }
+        }
+        if info < 0 { throw .linearAlgebra(.illegalArgument(routine: "dgeqrf", argument: Int(-info))) }
+        var r = Matrix(rows: p, columns: p)
+        for j in 0..<p { for i in 0...j { r[i, j] = s[i + j * ld] } }
+        let qtz = (0..<p).map { s[$0 + p * ld] }
+        if checkAliasing {
+            var aliased: [String] = []
+            for j in 0..<p where colNorms[j] == 0 || abs(r[j, j]) < 1e-7 * colNorms[j].squareRoot() {
+                aliased.append(names[j])
+            }
+            if !aliased.isEmpty {
+                if let rep = replicate { throw .rankDeficient(columns: aliased.map { "\($0) (replicate \(rep))" }) }
+                throw .rankDeficient(columns: aliased)
+            }
+        }
+        return IRLSFactor(r: r, qtz: qtz)
+    }
+}

@@ -1,0 +1,45 @@
+@testable import Barometer
+import Foundation
+import Testing
+
+/// The chunked IRLS (`GLMFit.irls`): every number is the same on 1, 2 or 3
+/// workers (fixed chunks of `GLMFit.chunkRows` rows, chunk results combined in
+/// chunk order). Agreement with R over several chunks: `GLMTests.severalChunksEqualR`.
+@Suite struct GLMChunkTests {
+    @Test func workersDoNotChangeAnyBit() throws {
+        // 3.5 chunks of a logistic model with 6 columns (intercept, 4 numeric, 1 indicator).
+        let n = GLMFit.chunkRows * 7 / 2, p = 6
+        var g = CLIRandomizedTests.RNG(state: 20_2026)
+        var x = Matrix(rows: n, columns: p), y = [Double](repeating: 0, count: n), w = y
+        for k in 0..<n {
+            x[k, 0] = 1
+            var eta = -0.2
+            for j in 1..<5 { x[k, j] = 2 * g.double() - 1; eta += Double(j) * 0.3 * x[k, j] }
+            x[k, 5] = g.double() < 0.3 ? 1 : 0
+            eta -= 0.5 * x[k, 5]
+            y[k] = g.double() < 1 / (1 + Foundation.exp(-eta)) ? 1 : 0
+            w[k] = 0.5 + 2 * g.double()
+        }
+        let names = (0..<p).map { "x\($0)" }
+        let fits = try [1, 2, 3].map { workers in
+            try GLMFit.irls(x: x, y: y, w: w, family: .binomial, link: .logit, start: nil, tolerance: 1e-12,
+                            maxIterations: 50, names: names, workers: workers)
+        }
+        for f in fits.dropFirst() {
+            #expect(f.beta.map(\.bitPattern) == fits[0].beta.map(\.bitPattern))
+            #expect(f.mu.map(\.bitPattern) == fits[0].mu.map(\.bitPattern))
+            #expect(f.r.storage.map(\.bitPattern) == fits[0].r.storage.map(\.bitPattern))
+            #expect(f.iterations == fits[0].iterations)
+        }
+        // The combined chunk factors are the R of the whole √W·X: RᵀR = XᵀWX.
+        let fit = fits[0]
+        let ainv = try fit.inverseInformation()
+        var xtwx = Matrix(rows: p, columns: p)
+        for k in 0..<n {
+            let d = fit.mu[k] * (1 - fit.mu[k]), wk = w[k] * d
+            for i in 0..<p { for j in 0..<p { xtwx[i, j] += wk * x[k, i] * x[k, j] } }
+        }
+        let identity = try LinearAlgebra.multiply(xtwx, ainv)
+        for i in 0..<p { for j in 0..<p { #expect(abs(identity[i, j] - (i == j ? 1 : 0)) < 1e-9) } }
+    }
+}
