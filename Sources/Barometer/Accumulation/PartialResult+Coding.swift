@@ -25,7 +25,7 @@ extension PartialResult {
     /// The state of `barometer crosstab --stats` under `design` (weights-only, or
     /// strata with named PSUs): the table and, for the design-based tests
     /// (``RaoScottTest``, ``AdjustedWaldTest``), the design's cell totals
-    /// (``DesignCellTotalsAccumulator``) over the statistics' categories
+    /// (`DesignCellTotalsAccumulator`) over the statistics' categories
     /// (valid answers unless `includeMissing`). The domain keeps every row in
     /// the design, as in the single pass.
     /// - Throws: for replicate or calibrated designs and strata or an fpc without named PSUs.

@@ -15,7 +15,7 @@ extension CSVReader {
     /// `barometer partial`. Errors name physical file lines as
     /// ``read(path:codebook:options:)`` does. A record longer than a chunk
     /// widens that chunk. A file that cannot be mapped (a pipe) is read whole.
-    /// Each chunk is cut into ``piecesPerChunk`` pieces parsed on every core
+    /// Each chunk is cut into `piecesPerChunk` pieces parsed on every core
     /// (`CSVPieces`, as ``read(path:codebook:options:)``), and only the
     /// ``CSVOptions/columns`` selected are kept: values, column kinds and error
     /// positions do not depend on the thread count or the piece size.
