@@ -1,100 +1,154 @@
 #!/usr/bin/env bash
 # Streaming and sharding benchmark of issue 22 (generated data, not in CI):
-#   bash Benchmarks/peers/stream_bench.sh [ROWS] [SHARDS]
+#   bash Benchmarks/peers/stream_bench.sh [ROWS] [SHARDS]        # e.g. 10000000 8
+#   bash Benchmarks/peers/stream_bench.sh 100000000 0 --huge     # the 10^8-row mode
 # Generates ROWS respondents x 20 coded questions (1-5, 8 = DK, 9 = Refused) + a weight + a
-# 12-category group + 50 strata x 20 PSUs (CSV, written once under Benchmarks/.data/stream), then
-# for each task runs the in-memory command and the streamed `partial` + `merge`, and SHARDS
-# `partial` processes on row ranges one after another + one `merge`, printing wall seconds, MB/s
-# of CSV and peak RSS (/usr/bin/time -v). Both outputs are compared (JSON) so a speed number never
-# hides a wrong result. The issue's full scale is ROWS = 100000000 (5 GB of CSV); the shared
-# 2-core development machine is limited to 10^6.
+# 12-category group + 50 strata x 20 PSUs (CSV, ~50 bytes a row), then for each task of the issue
+#   - weighted frequencies of all 20 questions (20 commands),
+#   - one crosstab (q1 x grp) with the Rao-Scott F under strata/PSUs,
+#   - shares of q1 in 1,2 by the 12-category group with CIs (weights only),
+#   - the 20 x 20 Pearson matrix,
+# runs the in-memory command and the streamed `partial` + `merge`, and (SHARDS > 0) SHARDS `partial`
+# processes on row ranges of real size one after another + one `merge`, printing wall seconds, MB/s
+# of CSV, peak RSS (/usr/bin/time -v), the streamed/in-memory throughput ratio (issue goal >= 0.8),
+# the peak-RSS bound (<= 1 GiB) and the shard overhead (goal <= 1.2x one streamed pass). Outputs are
+# compared (JSON, 1e-10) so a speed number never hides a wrong result. The load average is printed.
+# --huge: the CSV goes to /tmp (free space checked first) and is deleted at the end; the in-memory
+# path is not run (it cannot load 10^8 rows x 25 columns in bounded memory); compare the streamed
+# MB/s with the in-memory MB/s of a 10^7-row run. Data of normal runs stay under Benchmarks/.data/stream.
+# BAROMETER=path selects the binary (default: the release build, built if missing); STREAM_TASKS=regex
+# runs the tasks whose label matches (e.g. 'freq q1$|crosstab|corr').
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-rows="${1:-1000000}"; shards="${2:-8}"
-data="$root/Benchmarks/.data/stream"; mkdir -p "$data"
-csv="$data/survey_${rows}.csv"
+rows="${1:-1000000}"; shards="${2:-8}"; huge=0
+[ "${3:-}" = "--huge" ] && huge=1
 bin="${BAROMETER:-$root/.build/release/barometer}"
 [ -x "$bin" ] || (cd "$root" && swift build -c release --product barometer >/dev/null)
+if [ $huge = 1 ]; then
+  data=$(mktemp -d /tmp/barometer-stream-XXXXXX)
+  need=$(( rows * 56 / 1000000 + 1024 ))          # MB: ~52 bytes a row, plus room for states
+  free=$(df -Pm /tmp | awk 'NR == 2 {print $4}')
+  [ "$free" -gt "$need" ] || { echo "need ${need} MB in /tmp, ${free} MB free"; exit 1; }
+else
+  data="$root/Benchmarks/.data/stream"; mkdir -p "$data"
+fi
+csv="$data/survey_${rows}.csv"
+tmp=$(mktemp -d)
+cleanup() { rm -rf "$tmp"; if [ $huge = 1 ]; then rm -rf "$data"; fi; }
+trap cleanup EXIT
 if [ ! -s "$csv" ]; then
   python3 - "$csv" "$rows" <<'EOF'
 import sys, numpy as np
 path, n = sys.argv[1], int(sys.argv[2])
 g = np.random.default_rng(22)
-with open(path, "w") as f:
+codes = np.array([1, 2, 3, 4, 5, 8, 9])
+with open(path + ".part", "w") as f:
     f.write("id,wt,grp,stratum,psu," + ",".join(f"q{j}" for j in range(1, 21)) + "\n")
-    step = 200_000
+    step = 500_000
     for start in range(0, n, step):
         m = min(step, n - start)
-        wt = np.round(g.uniform(0.2, 3.0, m), 4)
+        wt = g.integers(2000, 30000, m)               # weight with 4 decimals: 0.2000-2.9999
         grp = g.integers(1, 13, m)
         stratum = g.integers(1, 51, m)
         psu = stratum * 100 + g.integers(1, 21, m)
-        q = g.choice([1, 2, 3, 4, 5, 8, 9], size=(m, 20), p=[.2, .25, .2, .15, .1, .06, .04])
-        cols = [np.arange(start, start + m), wt, grp, stratum, psu] + [q[:, j] for j in range(20)]
-        rowsout = np.column_stack(cols)
-        f.write("\n".join(",".join(str(int(x)) if i != 1 else f"{x:.4f}" for i, x in enumerate(r)) for r in rowsout.tolist()) + "\n")
+        # questions correlated through a common factor, coded 1-5 with DK (8) and refused (9)
+        common = g.standard_normal(m)
+        q = np.empty((m, 20), dtype=np.int64)
+        for j in range(20):
+            z = 0.5 * common + g.standard_normal(m)
+            c = np.clip(np.floor(z + 3), 1, 5).astype(np.int64)
+            u = g.random(m)
+            c[u < 0.06] = 8; c[u < 0.02] = 9
+            q[:, j] = c
+        ids = np.arange(start, start + m)
+        lines = [f"{i},{w // 10000}.{w % 10000:04d},{a},{s},{p}," for i, w, a, s, p in
+                 zip(ids.tolist(), wt.tolist(), grp.tolist(), stratum.tolist(), psu.tolist())]
+        body = [",".join(map(str, r)) for r in q.tolist()]
+        f.write("".join(a + b + "\n" for a, b in zip(lines, body)))
+import os; os.replace(path + ".part", path)
 EOF
 fi
 mb=$(python3 -c "import os,sys; print(os.path.getsize(sys.argv[1]) / 1e6)" "$csv")
-head_line=$(head -1 "$csv")
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-# Shards: row ranges cut at line starts, each with the header.
-python3 - "$csv" "$shards" "$tmp" <<'EOF'
-import sys
-path, k, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-with open(path, "rb") as f:
-    head = f.readline(); body = f.read()
-lines = body.count(b"\n"); per = (lines + k - 1) // k; pos = 0
-for s in range(k):
-    end = pos
-    for _ in range(per):
-        nxt = body.find(b"\n", end)
-        if nxt < 0: end = len(body); break
-        end = nxt + 1
-    with open(f"{out}/shard{s}.csv", "wb") as g: g.write(head + body[pos:end])
-    pos = end
-EOF
-measure() {  # label, then the command; prints seconds and peak RSS (MB)
+# Shards: row ranges cut at line starts, each with the header (awk: streams, constant memory).
+if [ "$shards" -gt 0 ]; then
+  per=$(( (rows + shards - 1) / shards ))
+  awk -v per="$per" -v dir="$tmp" 'NR == 1 { head = $0; next }
+    { s = int((NR - 2) / per); f = dir "/shard" s ".csv"; if (!(s in seen)) { seen[s] = 1; print head > f } print > f }' "$csv"
+fi
+measure() {  # label, then the command; prints wall seconds, MB/s, peak RSS; wall in $tmp/last, RSS (KiB) in $tmp/rss
   local label="$1"; shift
   /usr/bin/time -v "$@" > "$tmp/out" 2> "$tmp/time" || { cat "$tmp/time"; exit 1; }
   local wall rss
   wall=$(grep "Elapsed (wall clock)" "$tmp/time" | awk -F': ' '{print $2}' | awk -F: '{ if (NF == 3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   rss=$(grep "Maximum resident set size" "$tmp/time" | awk -F': ' '{print $2}')
-  printf "%-44s %7.2f s %8.1f MB/s %7.0f MB\n" "$label" "$wall" "$(python3 -c "print($mb / max($wall, 1e-9))")" "$(python3 -c "print($rss / 1024)")"
-  echo "$wall" > "$tmp/last"
+  printf "%-52s %8.2f s %8.1f MB/s %7.0f MB\n" "$label" "$wall" "$(python3 -c "print($mb / max($wall, 1e-9))")" "$(python3 -c "print($rss / 1024)")"
+  echo "$wall" > "$tmp/last"; echo "$rss" > "$tmp/rss"
 }
-echo "rows $rows, $(printf %.1f "$mb") MB of CSV, $shards shards; binary $bin"
-tasks=(
-  "freq|freq q1 --weight wt"
-  "crosstab|crosstab --rows q1 --cols grp --weight wt"
-  "mean (strata, PSU)|mean q1 q2 q3 --weight wt --strata stratum --psu psu --nest"
-  "corr 20x20|corr $(echo q{1..20}) --weight wt"
-)
-for t in "${tasks[@]}"; do
-  label="${t%%|*}"; args=(${t#*|})
-  cmd="${args[0]}"; rest=("${args[@]:1}")
-  measure "$label: in memory" "$bin" "$cmd" "$csv" "${rest[@]}" --format json; cp "$tmp/out" "$tmp/single.json"; one=$(cat "$tmp/last")
-  measure "$label: streamed partial" "$bin" partial "$cmd" "$csv" "${rest[@]}" --state-out "$tmp/all.state"; stream=$(cat "$tmp/last")
-  measure "$label: merge of 1" "$bin" merge "$tmp/all.state" --format json; cp "$tmp/out" "$tmp/merged.json"
-  start=$(date +%s.%N)
-  for s in $(seq 0 $((shards - 1))); do
-    "$bin" partial "$cmd" "$tmp/shard$s.csv" "${rest[@]}" --state-out "$tmp/s$s.state"
-  done
-  "$bin" merge "$tmp"/s*.state --format json > "$tmp/sharded.json"
-  end=$(date +%s.%N)
-  python3 - "$tmp/single.json" "$tmp/merged.json" "$tmp/sharded.json" "$label" "$stream" "$start" "$end" <<'EOF'
-import json, sys, math
+compare() {  # single.json merged.json label: results equal at 1e-10 (designEffect excepted)
+  python3 - "$@" <<'EOF'
+import json, sys
 def same(a, b):
-    # designEffect (without replacement): (N - n)/N with weights summing to about n is ill-conditioned
     if isinstance(a, dict): return a.keys() == b.keys() and all(k == "designEffect" or same(a[k], b[k]) for k in a)
     if isinstance(a, list): return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     if isinstance(a, float) or isinstance(b, float):
         return a == b or abs(a - b) <= 1e-10 * max(abs(a), abs(b))
     return a == b
-single, merged, sharded = (json.load(open(p)) for p in sys.argv[1:4])
-label, stream, t0, t1 = sys.argv[4], float(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7])
-print(f"{label + ': shards + merge':44s} {t1 - t0:7.2f} s  = {(t1 - t0) / stream:.2f} x one streamed pass;"
-      f" results equal: streamed {same(merged, single)}, sharded {same(sharded, single)}")
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+print(f"  {sys.argv[3]}: results equal {same(a, b)}")
 EOF
+}
+echo "rows $rows, $(printf %.1f "$mb") MB of CSV, $shards shards; binary $bin; $(uptime | sed 's/.*load/load/'); $(nproc) cores"
+q20="$(echo q{1..20})"
+tasks=(
+  "crosstab + Rao-Scott (strata, PSU)|crosstab --rows q1 --cols grp --weight wt --strata stratum --psu psu --stats raoscott"
+  "corr 20x20 Pearson|corr $q20 --weight wt"
+  "shares of q1 in 1,2 by grp, CIs|share --of q1_in_1,2 --by grp --weight wt"
+)
+for v in $(seq 1 20); do tasks=("freq q$v|freq q$v --weight wt" "${tasks[@]}"); done
+declare -A inmem_total stream_total passes
+for t in "${tasks[@]}"; do
+  label="${t%%|*}"; args=(${t#*|})
+  [[ "$label" =~ ${STREAM_TASKS:-.} ]] || continue       # STREAM_TASKS=regex: a subset of the tasks
+  args=("${args[@]//q1_in_1,2/q1 in 1,2}")          # the one argument with a space
+  cmd="${args[0]}"; rest=("${args[@]:1}")
+  group="$label"; case "$label" in freq*) group="freq of all 20";; esac
+  one=""
+  if [ $huge = 0 ]; then
+    measure "$label: in memory" "$bin" "$cmd" "$csv" "${rest[@]}" --format json; cp "$tmp/out" "$tmp/single.json"
+    one=$(cat "$tmp/last")
+    inmem_total[$group]=$(python3 -c "print(${inmem_total[$group]:-0} + $one)")
+  fi
+  if [ "$cmd" = share ]; then
+    echo "  $label: streamed n/a (no partial share command yet: ShareTable has no merged form)"
+    continue
+  fi
+  measure "$label: streamed partial" "$bin" partial "$cmd" "$csv" "${rest[@]}" --state-out "$tmp/all.state"
+  stream=$(cat "$tmp/last"); srss=$(cat "$tmp/rss")
+  stream_total[$group]=$(python3 -c "print(${stream_total[$group]:-0} + $stream)")
+  passes[$group]=$(( ${passes[$group]:-0} + 1 ))
+  [ "$srss" -le 1048576 ] || echo "  $label: peak RSS $((srss / 1024)) MB exceeds 1 GiB"
+  "$bin" merge "$tmp/all.state" --format json > "$tmp/merged.json"
+  [ $huge = 0 ] && compare "$tmp/single.json" "$tmp/merged.json" "$label streamed"
+  if [ "$shards" -gt 0 ]; then
+    start=$(date +%s.%N)
+    for s in $(seq 0 $((shards - 1))); do
+      "$bin" partial "$cmd" "$tmp/shard$s.csv" "${rest[@]}" --state-out "$tmp/s$s.state"
+    done
+    "$bin" merge "$tmp"/s*.state --format json > "$tmp/sharded.json"
+    end=$(date +%s.%N)
+    python3 -c "print(f'  {\"$label\"}: {$shards} shards + merge {$end - $start:.2f} s = {($end - $start) / $stream:.2f} x one streamed pass (goal <= 1.2)')"
+    [ $huge = 0 ] && compare "$tmp/single.json" "$tmp/sharded.json" "$label sharded"
+  fi
 done
+echo "summary (MB/s of CSV per pass; streamed/in-memory throughput, goal >= 0.8):"
+for g in "${!stream_total[@]}"; do
+  s=${stream_total[$g]}; i=${inmem_total[$g]:-}
+  python3 -c "
+s, p, mb = $s, ${passes[$g]}, $mb
+i = float('${i:-0}' or 0)
+line = f'  {\"$g\":40s} streamed {p * mb / s:8.1f} MB/s'
+if i > 0: line += f', in memory {p * mb / i:8.1f} MB/s, ratio {i / s:.2f}'
+print(line)"
+done
+echo "$(uptime | sed 's/.*load/load/') at the end"

@@ -505,7 +505,7 @@ import Testing
         }
         #expect(throws: BarometerError.self) {
             try PartialResult.correlation(SurveyDesign(data: strat), variables: ["api00", "api99"],
-                                          options: CorrelationOptions(missing: .pairwise), design: [:])
+                                          options: CorrelationOptions(method: .spearman), design: [:])
         }
     }
 

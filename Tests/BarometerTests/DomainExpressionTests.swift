@@ -67,6 +67,37 @@ import Testing
         }
     }
 
+    /// Depth is bounded (a chain of 5,000 `and` tests, 55 KB, fits on a command line and
+    /// overflowed the stack when evaluated): at most 800 `and`/`or` and 249 nested `(`/`not`
+    /// (Stata's limits), each refused at the token that passes it; at the limits the
+    /// deepest trees parse, evaluate and describe.
+    @Test func depthIsBounded() throws {
+        let data = try Dataset(variables: [Variable(name: "q", values: [1, 2, 3, .nan])])
+        func refusal(_ text: String) -> (offset: Int, token: String, reason: String)? {
+            do { _ = try DomainExpression(text); return nil } catch {
+                guard case .invalidExpression(_, let o, let t, let r) = error else { return nil }
+                return (o, t, r)
+            }
+        }
+        // 801 tests joined by 800 'and': fine; one more 'and' is refused at itself.
+        let chain = Array(repeating: "q == 1", count: 801).joined(separator: " and ")
+        let deep = try DomainExpression(chain)
+        #expect(try deep.domain(in: data).mask == [true, false, false, false])
+        #expect(try deep.describe(in: data).count == 801 * 5 + 800 * 5)   // "q = 1" and " and "
+        let over = refusal(chain + " or q == 2")
+        #expect(over?.offset == chain.count + 1 && over?.token == "or" && over?.reason.contains("800") == true)
+        // 249 nested parentheses around 'not': fine (248 + 'not' = 249 levels); one more '(' is refused at itself.
+        let nested = String(repeating: "(", count: 248) + "not q == 1" + String(repeating: ")", count: 248)
+        #expect(try DomainExpression(nested).domain(in: data).mask == [false, true, true, false])
+        let tooDeep = "(" + nested + ")"
+        let refused = refusal(tooDeep)
+        #expect(refused?.offset == 249 && refused?.token == "not" && refused?.reason.contains("249") == true)
+        #expect(refusal(String(repeating: "! ", count: 250) + "q == 1")?.offset == 2 * 249)
+        // Both limits together: 800 operators, each right operand nested 2 deep.
+        let both = Array(repeating: "(not (q == 1))", count: 801).joined(separator: " or ")
+        #expect(try DomainExpression(both).domain(in: data).mask == [false, true, true, false])
+    }
+
     @Test func evaluationErrorsNameVariableOrToken() throws {
         let data = try Self.kz.get()
         // unknown variable inside an expression: the typed error with suggestions

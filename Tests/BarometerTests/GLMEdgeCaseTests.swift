@@ -50,6 +50,63 @@ import Testing
         #expect(formulaError("y ~ " + letters.joined(separator: "*"))?.token == "*")
     }
 
+    /// Formula work is bounded (found by the fuzzer: a 558-character formula of
+    /// long `*` chains ran 37 s under ASan): at most 8 variables interact, a
+    /// formula has at most 1,024 terms, and the error names the `*` or `:`
+    /// where the limit is passed, before anything is expanded.
+    @Test func formulaSizeIsBounded() throws {
+        // The 9th distinct variable of a product: "y ~ a*b*c*d*e*f*g*h*i", the '*' before i is character 20.
+        let product = formulaError("y ~ a*b*c*d*e*f*g*h*i")
+        #expect(product?.token == "*" && product?.column == 20)
+        let interaction = formulaError("y ~ a:b:c:d:e:f:g:h:i")
+        #expect(interaction?.token == ":" && interaction?.column == 20)
+        // Repeats add no variable: 8 distinct factors expand to 2^8 − 1 terms, of order 1 to 8.
+        let eight = try ModelFormula(parsing: "y ~ a*b*c*d*e*f*g*h*a*b*h*c")
+        #expect(eight.terms.count == 255 && eight.terms.last?.label == "a:b:c:d:e:f:g:h")
+        #expect(eight.terms.filter { $0.predictors.count == 2 }.count == 28)   // C(8, 2)
+        // Five products of 8 new variables each: 4 × 255 = 1,020 terms, then the fifth
+        // product's e1, e2, e1:e2, e3 make 1,024 and e1:e3 is the 1,025th, at the '*' before e3.
+        let products = "abcde".map { p in (1...8).map { "\(p)\($0)" }.joined(separator: "*") }
+        let text = "y ~ " + products.joined(separator: " + ")
+        let fifth = 4 + products[0..<4].map { $0.count + 3 }.reduce(0, +)   // characters before the fifth product
+        let tooMany = formulaError(text)
+        #expect(tooMany?.token == "*" && tooMany?.column == fifth + "e1*e2*".count)
+        #expect(try ModelFormula(parsing: "y ~ " + products[0..<4].joined(separator: " + ")).terms.count == 1020)
+        // A removed term frees its place: 1,020 terms − a1 + e1, e2, e3, e4 + a1 again = 1,024, the limit.
+        let freed = try ModelFormula(parsing: "y ~ " + products[0..<4].joined(separator: " + ") + " - a1 + e1 + e2 + e3 + e4 + a1")
+        #expect(freed.terms.count == 1024)
+        // The fuzzer's inputs stay fast (debug build, a few ms; the limit is at their 9th variable).
+        let fuzzTimeout = "x ~ a*b*cua*Sa*b*cSa+b*b*zcuaEquatab*cS*re*Sa*rua+b*c6Se*Sa*a+b*c3Seb*ua+b*c2SecS*cu*u*ae*Sa*r*eb*ua+b*c7SecS"
+        let fuzzError = formulaError(fuzzTimeout)
+        #expect(fuzzError?.token == "*" && fuzzError?.column == 98)
+        // The costliest shape per character: products of 8 factors (255 terms from 15
+        // characters), added and removed, then one long chain of repeats, where each
+        // repeated '*' costs O(1). About 0.5 s in a debug build for these 5.6 KB (the
+        // parser before the limits kept every product's terms and removed them by scanning).
+        let worst = "y ~ " + String(repeating: "a*b*c*d*e*f*g*h - a*b*c*d*e*f*g*h + ", count: 100)
+            + Array(repeating: "a*b*c*d*e*f*g*h", count: 125).joined(separator: "*")
+        let clock = ContinuousClock(), start = clock.now
+        #expect(try ModelFormula(parsing: worst).terms.count == 255)
+        #expect(clock.now - start < .seconds(3))
+    }
+
+    /// The coefficients of a model are counted (a product of level counts per
+    /// term) and checked against the rows before any column is built: an
+    /// interaction of four 200-level factors on 200 rows would have
+    /// 200^4 + 1 = 1,600,000,001 coefficients.
+    @Test func modelColumnsAreCountedBeforeTheyAreBuilt() throws {
+        let n = 200
+        let codes = (0..<n).map(Double.init)
+        let data = try dataset([("y", codes.map { $0.truncatingRemainder(dividingBy: 7) }), ("a", codes),
+                                ("b", codes.reversed()), ("c", codes.map { Double((Int($0) * 37) % n) }), ("d", codes.map { Double((Int($0) * 53) % n) })])
+        let d = SurveyDesign.unweighted(data)
+        let clock = ContinuousClock(), start = clock.now
+        #expect(throws: BarometerError.insufficientData("200 rows used for a model with 1600000001 coefficients")) {
+            try d.glm("y ~ factor(a):factor(b):factor(c):factor(d)")
+        }
+        #expect(clock.now - start < .seconds(2))
+    }
+
     /// The parser never traps: random strings over the formula alphabet only
     /// ever parse or throw ``BarometerError/invalidFormula(token:column:reason:)``.
     @Test func parserNeverTraps() {

@@ -98,4 +98,45 @@ import Testing
             try BannerBook(design, specification: spec)
         }
     }
+
+    /// "Did you mean" suggestions for an unknown variable compare names within
+    /// a band (edit distance ≤ 2): the banded check agrees with the full
+    /// Levenshtein table on random names, and an unknown 20,000-character name
+    /// against 10 column names of the same length differing in their last three
+    /// characters answers at once (the full tables would be 10 × 4·10⁸ cells).
+    @Test func suggestionsAreBoundedByTheNameLengths() throws {
+        func levenshtein(_ a: [Character], _ b: [Character]) -> Int {
+            var d = (0...b.count).map { $0 }
+            for i in 1...max(1, a.count) where !a.isEmpty {
+                var diagonal = d[0]
+                d[0] = i
+                for j in stride(from: 1, through: b.count, by: 1) {
+                    let up = d[j]
+                    d[j] = min(d[j] + 1, d[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1))
+                    diagonal = up
+                }
+            }
+            return a.isEmpty ? b.count : d[b.count]
+        }
+        var state: UInt64 = 16
+        func random(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33) % n
+        }
+        var mismatches: [String] = []
+        for _ in 0..<1000 {
+            let a = (0..<random(9)).map { _ in Array("abc")[random(3)] }
+            let b = (0..<random(9)).map { _ in Array("abc")[random(3)] }
+            for k in 1...2 where Dataset.editDistance(String(a), String(b), atMost: k) != (levenshtein(a, b) <= k) {
+                mismatches.append("\(String(a)) \(String(b)) k=\(k)")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+        let long = String(repeating: "q", count: 20_000)
+        let names = (0..<10).map { String(repeating: "q", count: 19_997) + "a" + String(format: "%02d", $0) }
+        let data = try Dataset(variables: names.map { Variable(name: $0, values: [1]) } + [Variable(name: long + "x", values: [1])])
+        let clock = ContinuousClock(), start = clock.now
+        #expect(throws: BarometerError.unknownVariable(long, suggestions: [long + "x"])) { _ = try data.variable(long) }
+        #expect(clock.now - start < .seconds(5))
+    }
 }

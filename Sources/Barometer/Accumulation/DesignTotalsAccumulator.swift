@@ -14,8 +14,10 @@ public struct DesignTotalsChunk {
         /// Replicate weights, rows × R.
         case replicate(Matrix)
         /// The replicate weights of a whole design, by reference (``ReplicateWeights/columns``);
-        /// a chunk holds its rows' part as ``replicate(_:)``.
+        /// a chunk holds its rows' part as ``replicateRows(_:_:)``.
         case replicateWeights(ReplicateWeights)
+        /// Rows `range` of a design's replicate weights, read where they were loaded (not copied).
+        case replicateRows(ReplicateWeights, Range<Int>)
     }
     let weights: [Double]
     let numerators: Matrix
@@ -25,6 +27,10 @@ public struct DesignTotalsChunk {
     /// Whether the SRS variance (design effects) is wanted (means and totals).
     let srs: Bool
     let sampling: Sampling
+    /// The chunk's stratum and PSU indices are the accumulator's own (it was
+    /// ``DesignTotalsAccumulator/seed(_:psuStratum:)``-ed with this design's
+    /// sampling): no lookups by label.
+    var seeded = false
     /// Which rows count for degrees of freedom beyond the design's (R `degf(subset(design, …))`).
     enum DegreesOfFreedomRows {
         /// None: the design's df.
@@ -116,7 +122,9 @@ extension DesignTotalsChunk.Sampling {
             } }
             return .replicate(part)
         case .replicateWeights(let reps):
-            return .replicate(reps.rows(r))
+            return .replicateRows(reps, r)
+        case .replicateRows(let reps, let range):
+            return .replicateRows(reps, (range.lowerBound + r.lowerBound)..<(range.lowerBound + r.upperBound))
         }
     }
 }
@@ -177,6 +185,8 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
     var psuTotals: [Double] = []                      // 2k per PSU: Y then X
     var lonelyPSU: LonelyPSURule = .fail
     var nest = true
+    /// Seeded (``seed(_:psuStratum:)``): the lookups are not built yet.
+    var lookupsPending = false
     // Replicate state.
     var replicateY: Matrix? = nil, replicateX: Matrix? = nil
     var scale = 1.0, rscales: [Double] = [], mse = false
@@ -278,6 +288,27 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 throw .lengthMismatch(variable: "design rows", expected: n, actual: strata.count)
             }
             populationGiven = given
+            if chunk.seeded {
+                guard labels.count == stratumKeys.count, names.count == psuKeys.count else {
+                    throw .invalidArgument("a chunk of another design added to a seeded design accumulator")
+                }
+                let width = 2 * k
+                for i in 0..<n where Int(psus[i]) >= names.count || psus[i] < 0 {
+                    throw .invalidArgument("PSU index \(psus[i]) outside the design's \(names.count) PSUs")
+                }
+                for c in 0..<flagCols { for i in 0..<n where flagged(i, c) { psuFlags[Int(psus[i]) * flagCols + c] = true } }
+                psuTotals.withUnsafeMutableBufferPointer { t in
+                    for j in 0..<k {
+                        for i in 0..<n {
+                            let q = Int(psus[i]) * width
+                            t[q + j] += w[i] * y[i, j]
+                            if d != nil { t[q + k + j] += w[i] * x(i, j) }
+                        }
+                    }
+                }
+                break
+            }
+            buildLookups()
             // Chunk PSU index → our PSU index (once per PSU, then per row by array).
             var local: [Int] = []
             var localStratum: [Int] = []
@@ -295,24 +326,49 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 }
             }
             if psuLookup.isEmpty { psuLookup.reserveCapacity(names.count); psuKeys.reserveCapacity(names.count) }
-            var psuStratum = [Int](repeating: -1, count: names.count)
-            for i in 0..<n { psuStratum[Int(psus[i])] = Int(strata[i]) }
-            local.reserveCapacity(names.count)
-            for (p, name) in names.enumerated() {
-                guard psuStratum[p] >= 0 else { local.append(-1); continue }
-                local.append(try psuIndex(stratum: localStratum[psuStratum[p]], name))
-            }
-            for c in 0..<flagCols { for i in 0..<n where flagged(i, c) { psuFlags[local[Int(psus[i])] * flagCols + c] = true } }
+            // Only the PSUs of the chunk's rows are looked up (a chunk of an in-memory design holds a
+            // few of its many PSUs): their chunk indices span lowest…highest; each is looked up once,
+            // in order of first appearance in the chunk (the order in which rows would add them).
+            var lowest = Int32.max, highest = Int32.min
+            for i in 0..<n { lowest = min(lowest, psus[i]); highest = max(highest, psus[i]) }
+            let base = n > 0 ? Int(lowest) : 0
+            local = [Int](repeating: -1, count: n > 0 ? Int(highest) - base + 1 : 0)
+            var slot = [Int](repeating: 0, count: n)       // accumulator PSU of each row, times 2k
             let width = 2 * k
+            for i in 0..<n {
+                let p = Int(psus[i])
+                if i > 0 && psus[i] == psus[i - 1] { slot[i] = slot[i - 1]; continue }
+                if local[p - base] < 0 {
+                    guard p < names.count, Int(strata[i]) < localStratum.count else {
+                        throw .invalidArgument("PSU \(p) or stratum \(strata[i]) of a chunk row outside its labels")
+                    }
+                    local[p - base] = try psuIndex(stratum: localStratum[Int(strata[i])], names[p])
+                }
+                slot[i] = local[p - base] * width
+            }
+            for c in 0..<flagCols { for i in 0..<n where flagged(i, c) { psuFlags[local[Int(psus[i]) - base] * flagCols + c] = true } }
             psuTotals.withUnsafeMutableBufferPointer { t in
                 for j in 0..<k {
                     for i in 0..<n {
-                        let q = local[Int(psus[i])] * width
+                        let q = slot[i]
                         t[q + j] += w[i] * y[i, j]
                         if d != nil { t[q + k + j] += w[i] * x(i, j) }
                     }
                 }
             }
+        case (.replicate, .replicateRows(let reps, let range)):
+            guard range.count == n, range.upperBound <= reps.rowCount else {
+                throw .lengthMismatch(variable: "replicate weights", expected: n, actual: range.count)
+            }
+            try Self.addInto(&replicateY, try Self.replicateTotals(reps, range, y))
+            if givenDF == nil {
+                var sketch = Matrix(rows: min(n, ReplicateWeights.sketchRows(replicates: reps.count)), columns: reps.count)
+                ReplicateWeights.addSketch(rows: n, replicates: reps.count, into: &sketch) { j, body in
+                    reps.columns[j].withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+                }
+                try stackRankRows(sketch)
+            }
+            if let d { try Self.addInto(&replicateX, try Self.replicateTotals(reps, range, d)) }
         case (.replicate, .replicate(let reps)):
             guard reps.rows == n else { throw .lengthMismatch(variable: "replicate weights", expected: n, actual: reps.rows) }
             // Single-threaded BLAS: one fixed summation order whatever the thread count (as ReplicateWeights.replicateTotals).
@@ -337,6 +393,33 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         default:
             throw .invalidArgument("a chunk of another design kind added to a \(kind) design accumulator")
         }
+    }
+
+    /// `Wᵀ·m` (R × m.columns) for rows `range` of the replicate weights `reps` (m: range.count rows),
+    /// one transposed `dgemv` per replicate column read in place (no copy of the chunk's weights), on
+    /// one BLAS thread: one fixed summation order whatever the thread count.
+    static func replicateTotals(_ reps: ReplicateWeights, _ range: Range<Int>, _ m: Matrix) throws(BarometerError) -> Matrix {
+        let R = reps.count, c = m.columns, n = range.count
+        var out = Matrix(rows: R, columns: c)
+        guard n > 0, c > 0 else { return out }
+        guard let n32 = Int32(exactly: n), let c32 = Int32(exactly: c) else {
+            throw .invalidArgument("a chunk of \(n) × \(c) is beyond BLAS's 32-bit sizes")
+        }
+        BLASRuntime.withSingleThreadedBLAS {
+            var t = [Double](repeating: 0, count: c)
+            m.storage.withUnsafeBufferPointer { mp in
+                t.withUnsafeMutableBufferPointer { tp in
+                    for r in 0..<R {
+                        reps.columns[r].withUnsafeBufferPointer { wp in
+                            Backend.gemv(transpose: true, m: n32, n: c32, alpha: 1, a: mp.baseAddress!, lda: n32,
+                                         x: wp.baseAddress! + range.lowerBound, beta: 0, y: tp.baseAddress!)
+                        }
+                        for j in 0..<c { out[r, j] = tp[j] }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// Sets which rows count for the degrees of freedom (first rows or state), or checks it.
@@ -389,9 +472,36 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         acc = a
     }
 
+    /// Takes the strata and PSUs of a whole design (`sampling` of ``DesignTotalsChunk/Sampling/init(_:)``,
+    /// `psuStratum` each PSU's stratum) in the design's order, so that its chunks
+    /// (``DesignTotalsChunk/seeded``) add to PSU totals by index, without a lookup per PSU. The
+    /// design's labels are distinct per stratum and per (stratum, PSU). Returns whether it seeded
+    /// (only an empty accumulator of a clustered design is).
+    mutating func seed(_ sampling: DesignTotalsChunk.Sampling, psuStratum: [Int32]) -> Bool {
+        guard kind == .clustered, psuKeys.isEmpty, stratumKeys.isEmpty,
+              case .clustered(_, _, let labels, let names, let fpc, let given) = sampling,
+              psuStratum.count == names.count, fpc.map({ $0.count == labels.count }) ?? true else { return false }
+        stratumKeys = labels
+        stratumFPC = (0..<labels.count).map { h in fpc?[h] }
+        populationGiven = given
+        psuKeys = (0..<names.count).map { (Int(psuStratum[$0]), names[$0]) }
+        psuTotals = [Double](repeating: 0, count: names.count * 2 * k)
+        lookupsPending = true
+        return true
+    }
+
+    /// Builds the label lookups of a seeded accumulator (first needed by a merge or a chunk by label).
+    mutating func buildLookups() {
+        guard lookupsPending else { return }
+        lookupsPending = false
+        stratumLookup = Dictionary(uniqueKeysWithValues: stratumKeys.enumerated().map { ($1, $0) })
+        psuLookup = Dictionary(uniqueKeysWithValues: psuKeys.enumerated().map { (PSUKey(stratum: $1.0, psu: $1.1), $0) })
+    }
+
     /// The index of PSU `name` of stratum `h`, appended when new.
     /// - Throws: when (without nesting) the same PSU name appears in two strata.
     mutating func psuIndex(stratum h: Int, _ name: PSUName) throws(BarometerError) -> Int {
+        buildLookups()
         let key = PSUKey(stratum: h, psu: name)
         if let q = psuLookup[key] { return q }
         let q = psuKeys.count
@@ -557,6 +667,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             guard other.lonelyPSU == lonelyPSU else {
                 throw .invalidArgument("cannot merge designs with lonely-PSU rules \(lonelyPSU.rawValue) and \(other.lonelyPSU.rawValue)")
             }
+            buildLookups()
             var strat = [Int](repeating: 0, count: other.stratumKeys.count)
             for (h, label) in other.stratumKeys.enumerated() {
                 if let g = stratumLookup[label] {

@@ -22,6 +22,63 @@ extension PartialResult {
                          options: display.map { ["display": $0.rawValue] } ?? [:])
     }
 
+    /// The state of `barometer crosstab --stats` under `design` (weights-only, or
+    /// strata with named PSUs): the table and, for the design-based tests
+    /// (``RaoScottTest``, ``AdjustedWaldTest``), the design's cell totals
+    /// (``DesignCellTotalsAccumulator``) over the statistics' categories
+    /// (valid answers unless `includeMissing`). The domain keeps every row in
+    /// the design, as in the single pass.
+    /// - Throws: for replicate or calibrated designs and strata or an fpc without named PSUs.
+    public static func crosstabStatistics(_ design: SurveyDesign, rows: String, columns: String, missing: MissingInclusion,
+                                          display: ContingencyTable.Percentages?, statistics: String,
+                                          includeMissing: Bool, weightsAsFrequencies: Bool, domain: Domain? = nil,
+                                          design spec: [String: String]) throws(BarometerError) -> PartialResult {
+        _ = try CrosstabStatistic.parse(statistics)
+        guard rows != columns else { throw .invalidArgument("a variable appears twice in the table") }
+        guard var cellTotals = DesignCellTotalsAccumulator(design: design) else {
+            throw .invalidArgument("partial crosstab --stats supports weights-only and strata/PSU designs (replicate weights and calibrated weights need every row)")
+        }
+        if cellTotals.kind == .clustered {
+            guard design.sampling.psuLabels != nil else {
+                throw .invalidArgument("partial results with strata or an fpc need --psu (respondent PSUs have no name shared across shards)")
+            }
+            cellTotals.nest = spec["nest"] == "true"
+        }
+        let base = try table("crosstab", design, [rows, columns], missing: missing, domain: domain, spec: spec,
+                             options: display.map { ["display": $0.rawValue] } ?? [:])
+        guard case .table(let tableAcc) = base.payload else { throw .invalidArgument("crosstab state without a table") }
+        // Each row's cell among the statistics' categories (−1: outside the domain or an excluded answer).
+        let codings = try [rows, columns].map { (n) throws(BarometerError) in CategoryCoding(try design.variable(n), missing: missing) }
+        let kept = codings.map { c in c.categories.indices.filter { includeMissing || c.categories[$0].status == .valid } }
+        var position = codings.map { [Int32](repeating: -1, count: $0.categories.count) }
+        for v in 0..<2 { for (p, k) in kept[v].enumerated() { position[v][k] = Int32(p) } }
+        let nr = kept[0].count
+        var keys: [CellKey] = []
+        for c in kept[1] { for r in kept[0] {
+            keys.append(CellKey(row: CategoryKey(codings[0].categories[r]), column: CategoryKey(codings[1].categories[c])))
+        } }
+        let n = design.rowCount
+        var cells = [Int32](repeating: -1, count: n)
+        for i in 0..<n {
+            let a = codings[0].index[i], b = codings[1].index[i]
+            guard a >= 0, b >= 0, domain?.mask[i] ?? true else { continue }
+            let pa = position[0][Int(a)], pb = position[1][Int(b)]
+            if pa >= 0 && pb >= 0 { cells[i] = pa + Int32(nr) * pb }
+        }
+        let domainRows = domain.map { $0.mask.reduce(0) { $0 + ($1 ? 1 : 0) } } ?? n
+        try cellTotals.add(.init(cells: cells, keys: keys, weights: design.weights.values, domainRows: domainRows,
+                                 sampling: DesignTotalsChunk.Sampling(design)))
+        var o = base.header.options
+        o["stats"] = statistics
+        o["statsIncludeMissing"] = includeMissing ? "true" : "false"
+        o["weightsAsFrequencies"] = weightsAsFrequencies ? "true" : "false"
+        var s = spec
+        s["variance"] = design.varianceDescription
+        let vars = try [rows, columns].map { (n) throws(BarometerError) in try design.variable(n) }
+        return PartialResult(header: PartialHeader(statistic: "crosstab", variables: vars, design: s, options: o),
+                             payload: .crosstabDesign(tableAcc, cellTotals))
+    }
+
     private static func table(_ statistic: String, _ design: SurveyDesign, _ names: [String], missing: MissingInclusion,
                               domain: Domain?, spec: [String: String],
                               options: [String: String]) throws(BarometerError) -> PartialResult {
@@ -114,11 +171,11 @@ extension PartialResult {
                              payload: .grouped(list))
     }
 
-    /// The state of `barometer corr` (Pearson, listwise) over `design`'s rows.
+    /// The state of `barometer corr` (Pearson listwise or pairwise, polychoric) over `design`'s rows.
     public static func correlation(_ design: SurveyDesign, variables: [String], options: CorrelationOptions,
                                    design spec: [String: String]) throws(BarometerError) -> PartialResult {
-        guard (options.method == .pearson && options.missing == .listwise) || options.method == .polychoric else {
-            throw .invalidArgument("partial correlation states support Pearson with listwise deletion and polychoric (rank and pairwise Pearson statistics need every row)")
+        guard options.method == .pearson || options.method == .polychoric else {
+            throw .invalidArgument("partial correlation states support Pearson (listwise or pairwise) and polychoric (rank statistics need every row)")
         }
         guard variables.count >= 2 else { throw .invalidArgument("a correlation matrix needs at least two variables") }
         try Correlation.validate(options)
@@ -128,6 +185,10 @@ extension PartialResult {
             var acc = PolychoricAccumulator(variableCount: variables.count, listwise: options.missing == .listwise)
             try acc.add(.init(design: design, cols: cols, options: options))
             payload = .polychoric(acc)
+        } else if options.missing == .pairwise {
+            var acc = PairwisePearsonAccumulator(variableCount: variables.count)
+            try acc.add(cols)
+            payload = .pairwisePearson(acc)
         } else {
             var acc = PearsonAccumulator(variableCount: variables.count)
             try acc.add(PearsonAccumulator.Chunk(columns: cols.columns, weights: cols.weights))
@@ -142,6 +203,8 @@ extension PartialResult {
             o["method"] = "polychoric"
             o["missing"] = options.missing == .listwise ? "listwise" : "pairwise"
             o["estimator"] = options.polychoricEstimator.rawValue
+        } else if options.missing == .pairwise {
+            o["missing"] = "pairwise"
         }
         return PartialResult(header: PartialHeader(statistic: "corr", variables: vars, design: spec, options: o),
                              payload: payload)
@@ -194,6 +257,16 @@ extension PartialResult {
             w.int(a.variableCount); w.bool(a.listwise)
             for t in a.pairs { t.encode(&w) }
             w.ints(a.own)
+        case .pairwisePearson(let a):
+            w.u8(6)
+            w.int(a.variableCount)
+            w.ints(a.counts); w.doubles(a.sumW); w.doubles(a.sumW2); w.doubles(a.means)
+            w.doubles(a.squares); w.doubles(a.tolerances); w.doubles(a.cross)
+            w.doubles(a.lows); w.doubles(a.highs)
+        case .crosstabDesign(let t, let c):
+            w.u8(7)
+            t.encode(&w)
+            c.encode(&w)
         case .grouped(let list):
             w.u8(5)
             w.int(list.count)
@@ -266,6 +339,19 @@ extension PartialResult {
                 var list: [GroupedTotalsAccumulator] = []
                 for _ in 0..<count { list.append(try GroupedTotalsAccumulator(decoding: &r)) }
                 payload = .grouped(list)
+            case 6:
+                let p = try r.count(8)
+                guard p >= 2, p <= 4096 else { throw r.fail("\(p) variables in a pairwise Pearson state") }
+                var acc = PairwisePearsonAccumulator(variableCount: p)
+                acc.counts = try r.ints()
+                guard acc.counts.count == p * p, acc.counts.allSatisfy({ $0 >= 0 }) else { throw r.fail("pair counts") }
+                acc.sumW = try r.doubles(expected: p * p, "Σw"); acc.sumW2 = try r.doubles(expected: p * p, "Σw²")
+                acc.means = try r.doubles(expected: p * p, "means"); acc.squares = try r.doubles(expected: p * p, "squares")
+                acc.tolerances = try r.doubles(expected: p * p, "tolerances"); acc.cross = try r.doubles(expected: p * p, "cross-products")
+                acc.lows = try r.doubles(expected: p, "minima"); acc.highs = try r.doubles(expected: p, "maxima")
+                payload = .pairwisePearson(acc)
+            case 7:
+                payload = .crosstabDesign(try TableAccumulator(decoding: &r), try DesignCellTotalsAccumulator(decoding: &r))
             default:
                 throw r.fail("unknown payload kind \(kind)")
             }
@@ -281,10 +367,14 @@ extension PartialResult {
         switch (header.statistic, payload) {
         case ("freq", .table(let t)): expected = t.variableCount == 1 && header.variables.count == 1
         case ("crosstab", .table(let t)): expected = t.variableCount >= 2 && t.variableCount == header.variables.count
+        case ("crosstab", .crosstabDesign(let t, _)):
+            expected = t.variableCount == 2 && header.variables.count == 2 && header.options["stats"] != nil
         case ("mean", .totals(let a)), ("total", .totals(let a)):
             expected = a.k == header.variables.count && a.totals == (header.statistic == "total")
         case ("corr", .pearson(let p)): expected = p.variableCount == header.variables.count && p.variableCount >= 2
         case ("corr", .polychoric(let p)): expected = p.variableCount == header.variables.count
+        case ("corr", .pairwisePearson(let p)):
+            expected = p.variableCount == header.variables.count && header.options["missing"] == "pairwise"
         case ("mrset", .table(let t)): expected = t.variableCount == 1 && !header.variables.isEmpty
         case ("mean", .grouped(let list)), ("total", .grouped(let list)), ("share", .grouped(let list)):
             let byCount = Int(header.options["byCount"] ?? "") ?? 0
@@ -499,5 +589,95 @@ extension GroupedTotalsAccumulator {
         } else if groups > 0 {
             throw r.fail("groups without totals")
         }
+    }
+}
+
+extension DesignCellTotalsAccumulator {
+    func encode(_ w: inout ByteWriter) {
+        w.u8(kind.rawValue)
+        w.int(keys.count)
+        for k in keys {
+            for c in [k.row, k.column] { w.u8(c.rank); w.double(c.code); w.string(c.text) }
+        }
+        w.ints(cellN); w.doubles(cellW); w.doubles(cellW2)
+        w.int(rows); w.int(domainRows); w.int(validWeighted)
+        w.int(stratumKeys.count)
+        for (h, key) in stratumKeys.enumerated() { w.string(key); w.optionalDouble(stratumFPC[h]) }
+        w.bool(populationGiven)
+        w.int(psuKeys.count)
+        for (q, key) in psuKeys.enumerated() {
+            w.int(key.0)
+            switch key.1 {
+            case .label(let s): w.u8(0); w.string(s)
+            case .row(let r): w.u8(1); w.int(r)
+            }
+            w.bool(psuValid[q])
+        }
+        let sorted = entries.keys.sorted()
+        w.int(sorted.count)
+        for e in sorted { w.u64(e); w.double(entries[e] ?? 0) }
+        w.string(lonelyPSU.rawValue); w.bool(nest)
+    }
+
+    /// Reads the state written by ``encode(_:)``, checking every index.
+    init(decoding r: inout ByteReader) throws(StateFileError) {
+        let kindByte = try r.u8()
+        guard let kind = Kind(rawValue: kindByte) else { throw r.fail("unknown design kind \(kindByte)") }
+        self.init(kind: kind)
+        let cellCount = try r.count(18)
+        for _ in 0..<cellCount {
+            var pair: [CategoryKey] = []
+            for _ in 0..<2 {
+                let rank = try r.u8(), code = try r.double(), text = try r.string()
+                guard rank <= 3 else { throw r.fail("unknown category rank \(rank)") }
+                pair.append(CategoryKey(rank: rank, code: code, text: text))
+            }
+            let key = CellKey(row: pair[0], column: pair[1])
+            guard lookup[key] == nil else { throw r.fail("a cell appears twice") }
+            lookup[key] = keys.count
+            keys.append(key)
+        }
+        cellN = try r.ints()
+        guard cellN.count == cellCount, cellN.allSatisfy({ $0 >= 0 }) else { throw r.fail("cell counts") }
+        cellW = try r.doubles(expected: cellCount, "cell Σw"); cellW2 = try r.doubles(expected: cellCount, "cell Σw²")
+        rows = try r.int(); domainRows = try r.int(); validWeighted = try r.int()
+        guard rows >= 0, domainRows >= 0, domainRows <= rows, validWeighted >= 0, validWeighted <= rows else {
+            throw r.fail("row counts")
+        }
+        let strata = try r.count(9)
+        for _ in 0..<strata {
+            let key = try r.string()
+            guard stratumLookup[key] == nil else { throw r.fail("stratum '\(key)' appears twice") }
+            stratumLookup[key] = stratumKeys.count
+            stratumKeys.append(key); stratumFPC.append(try r.optionalDouble())
+        }
+        populationGiven = try r.bool()
+        let psus = try r.count(11)
+        for _ in 0..<psus {
+            let h = try r.int()
+            guard h >= 0, h < strata else { throw r.fail("PSU of stratum \(h) outside 0..<\(strata)") }
+            let tag = try r.u8()
+            let name: PSUName
+            switch tag {
+            case 0: name = .label(try r.string())
+            case 1: name = .row(try r.int())
+            default: throw r.fail("unknown PSU name kind \(tag)")
+            }
+            let key = DesignTotalsAccumulator.PSUKey(stratum: h, psu: name)
+            guard psuLookup[key] == nil else { throw r.fail("a PSU appears twice") }
+            psuLookup[key] = psuKeys.count
+            psuKeys.append((h, name)); psuValid.append(try r.bool())
+        }
+        let entryCount = try r.count(16)
+        for _ in 0..<entryCount {
+            let e = try r.u64(), t = try r.double()
+            guard Int(e >> 32) < psus, Int(e & 0xFFFF_FFFF) < cellCount, entries[e] == nil else {
+                throw r.fail("PSU cell total outside the state's PSUs and cells")
+            }
+            entries[e] = t
+        }
+        guard let rule = LonelyPSURule(rawValue: try r.string()) else { throw r.fail("unknown lonely-PSU rule") }
+        lonelyPSU = rule; nest = try r.bool()
+        guard kind == .clustered || (psus == 0 && strata == 0) else { throw r.fail("PSUs in a weights-only state") }
     }
 }

@@ -81,7 +81,13 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///     payload kind          UInt8 (1 table, 2 design totals, 3 Pearson moments,
 ///                           4 polychoric pair tables: p, listwise flag, p(p−1)/2 tables, counts,
 ///                           5 grouped design totals: per analysed variable its groups' values
-///                           and a design-totals payload whose estimates are the groups)
+///                           and a design-totals payload whose estimates are the groups,
+///                           6 pairwise Pearson moments: p, then per pair n, Σw, Σw², means,
+///                           centred squares, tolerances, cross-products (p × p each), lows, highs,
+///                           7 crosstab with design-based tests: the table (as kind 1), then the
+///                           cell-totals state: design kind, cell keys and their n, Σw, Σw², rows,
+///                           domain rows, weighted rows, strata (label, fpc), PSUs (stratum, name,
+///                           has table rows), PSU cell totals (PSU, cell, total), lonely-PSU rule, nest)
 ///     payload               the accumulator's arrays: Int64 and IEEE-754 binary64
 ///                           values, each array preceded by its Int64 length
 ///     CRC-32                UInt32 over every preceding byte
@@ -99,6 +105,8 @@ public struct PartialResult: Sendable {
         case totals(DesignTotalsAccumulator)
         case pearson(PearsonAccumulator)
         case polychoric(PolychoricAccumulator)
+        case pairwisePearson(PairwisePearsonAccumulator)
+        case crosstabDesign(TableAccumulator, DesignCellTotalsAccumulator)
         /// One grouped accumulator per analysed variable (`mean`/`total`/`share` with `--by`).
         case grouped([GroupedTotalsAccumulator])
     }
@@ -135,6 +143,9 @@ public struct PartialResult: Sendable {
             case (.totals(var a), .totals(let b)): try a.merge(b); payload = .totals(a)
             case (.pearson(var a), .pearson(let b)): try a.merge(b); payload = .pearson(a)
             case (.polychoric(var a), .polychoric(let b)): try a.merge(b); payload = .polychoric(a)
+            case (.pairwisePearson(var a), .pairwisePearson(let b)): try a.merge(b); payload = .pairwisePearson(a)
+            case (.crosstabDesign(var a, var c), .crosstabDesign(let b, let d)):
+                try a.merge(b); try c.merge(d); payload = .crosstabDesign(a, c)
             case (.grouped(var a), .grouped(let b)):
                 guard a.count == b.count else { throw .invalidArgument("grouped states of \(a.count) and \(b.count) variables") }
                 for i in a.indices { try a[i].merge(b[i]) }
@@ -150,6 +161,9 @@ public struct PartialResult: Sendable {
         case frequency(FrequencyTable)
         /// A cross-tabulation (`crosstab`).
         case crosstab(ContingencyTable)
+        /// A cross-tabulation with its statistics (`crosstab --stats`), and whether
+        /// missing categories shown in the table were left out of the statistics.
+        case crosstabStatistics(ContingencyTable, [CrosstabStatistics], excludedMissing: Bool)
         /// Design-based means, totals or ratios (`mean`, `total`, `ratio`).
         case estimates(DesignEstimates)
         /// A Pearson correlation matrix (`corr`).
@@ -178,6 +192,13 @@ public struct PartialResult: Sendable {
             return .crosstab(try ContingencyTable(accumulated: t.finalize(), variables: vars, weight: weight, domain: domain,
                                                   missing: missing, display: display, rowIndex: [], columnIndex: [],
                                                   layerIndex: vars.count > 2 ? [] : nil))
+        case ("crosstab", .crosstabDesign(let t, let cellTotals)):
+            let display = o["display"].flatMap { ContingencyTable.Percentages(rawValue: $0) }
+            let table = try ContingencyTable(accumulated: t.finalize(), variables: vars, weight: weight, domain: domain,
+                                             missing: missing, display: display, rowIndex: [], columnIndex: [], layerIndex: nil)
+            let (stats, excluded) = try Self.statistics(table, cellTotals, options: o, weight: weight, domain: domain,
+                                                        variance: header.design["variance"] ?? "")
+            return .crosstabStatistics(table, stats, excludedMissing: excluded)
         case ("mean", .totals(let a)), ("total", .totals(let a)), ("ratio", .totals(let a)):
             let level = Double(o["level"] ?? "") ?? 0.95
             let kind = header.statistic
@@ -191,12 +212,7 @@ public struct PartialResult: Sendable {
                                               hasPopulationSize: header.design["populationSize"] == "true")
             return .estimates(est.withBase(SurveyDesign.baseDescription(domain)))
         case ("corr", .pearson(let p)):
-            let options = CorrelationOptions(method: .pearson, missing: .listwise,
-                                             excludeUserMissing: o["userMissing"] != "include",
-                                             weightSemantics: WeightSemantics(rawValue: o["weights"] ?? "") ?? .probability,
-                                             confidenceLevel: Double(o["level"] ?? "") ?? 0.95,
-                                             adjustment: PValueAdjustment(rawValue: o["adjust"] ?? "") ?? .none,
-                                             domain: domain.map { Domain(mask: [], description: $0) })   // described, not applied
+            let options = Self.pearsonOptions(o, missing: .listwise, domain: domain)
             let names = vars.map(\.name)
             let cols = CorrelationColumns(names: names, weightName: weight)
             let mom = try p.finalize()
@@ -208,6 +224,15 @@ public struct PartialResult: Sendable {
             return .correlation(acc.finish(variables: names, method: .pearson, kind: .zeroOrder, controls: [],
                                            options: options, cols: cols,
                                            rule: cols.ruleDescription(.listwise, options: options)))
+        case ("corr", .pairwisePearson(let p)):
+            let options = Self.pearsonOptions(o, missing: .pairwise, domain: domain)
+            let names = vars.map(\.name)
+            let cols = CorrelationColumns(names: names, weightName: weight)
+            var acc = CorrelationAccumulator(p: names.count)
+            try Correlation.pairwise(&acc, moments: p.finalize(), variables: names, cols: cols, options: options)
+            return .correlation(acc.finish(variables: names, method: .pearson, kind: .zeroOrder, controls: [],
+                                           options: options, cols: cols,
+                                           rule: cols.ruleDescription(.pairwise, options: options)))
         case ("corr", .polychoric(let p)):
             let options = CorrelationOptions(method: .polychoric, missing: o["missing"] == "listwise" ? .listwise : .pairwise,
                                              excludeUserMissing: o["userMissing"] != "include",
@@ -247,5 +272,64 @@ public struct PartialResult: Sendable {
         default:
             throw .invalidArgument("state of statistic '\(header.statistic)' has a payload of another kind")
         }
+    }
+}
+
+extension PartialResult {
+    /// The Pearson options a `corr` state header records (the domain described, not applied).
+    static func pearsonOptions(_ o: [String: String], missing: MissingDataRule, domain: String?) -> CorrelationOptions {
+        CorrelationOptions(method: .pearson, missing: missing, excludeUserMissing: o["userMissing"] != "include",
+                           weightSemantics: WeightSemantics(rawValue: o["weights"] ?? "") ?? .probability,
+                           confidenceLevel: Double(o["level"] ?? "") ?? 0.95,
+                           adjustment: PValueAdjustment(rawValue: o["adjust"] ?? "") ?? .none,
+                           domain: domain.map { Domain(mask: [], description: $0) })
+    }
+
+    /// `crosstab --stats` of a merged table: the measures from the table, the
+    /// design-based tests from the accumulated cell totals, as the command
+    /// computes them from the rows.
+    static func statistics(_ table: ContingencyTable, _ acc: DesignCellTotalsAccumulator, options o: [String: String],
+                           weight: String?, domain: String?,
+                           variance: String) throws(BarometerError) -> ([CrosstabStatistics], Bool) {
+        let requested = try CrosstabStatistic.parse(o["stats"] ?? "")
+        let includeMissing = o["statsIncludeMissing"] == "true"
+        let input = table.statisticsInput(layer: 0, includeMissing: includeMissing)
+        func keep(_ cats: [Category]) -> [Int] {
+            includeMissing ? Array(cats.indices) : cats.indices.filter { cats[$0].status == .valid }
+        }
+        let rows = keep(table.rowCategories), cols = keep(table.columnCategories)
+        let dom = domain.map { Domain(mask: [], description: $0) }   // described, not applied
+        var accumulated: (cells: DesignCells, parts: DesignParts, designBased: Bool)? = nil
+        if let t = try? TwoWayCounts(input.counts) {
+            guard acc.domainRows >= 2 else {
+                throw .insufficientData("the design needs at least 2 PSUs (respondents); it has \(acc.domainRows)")
+            }
+            var keptCell: [CellKey: Int] = [:]
+            var squares = [Double](repeating: 0, count: t.rowCount * t.columnCount)
+            var m = 0
+            let layer = table.layers[0]
+            for (j, jj) in t.columnsKept.enumerated() {
+                for (i, ii) in t.rowsKept.enumerated() {
+                    let r = rows[ii], c = cols[jj], k = i + t.rowCount * j
+                    keptCell[CellKey(row: CategoryKey(table.rowCategories[r]), column: CategoryKey(table.columnCategories[c]))] = k
+                    squares[k] = layer.weightedSquares[r][c]
+                    m += layer.counts[r][c]
+                }
+            }
+            let cells = DesignCells(table: t, weightedSquares: squares, respondents: m, domainPSUs: acc.domainRows,
+                                    designPSUs: acc.rows, validWeightedRespondents: acc.validWeighted, domain: dom,
+                                    keptCell: keptCell)
+            var parts = DesignParts(weights: try Weights(validating: [], name: weight ?? "weight"),
+                                    sampling: .independent(rows: 0), replicates: nil, design: nil,
+                                    note: "design: \(variance)")
+            parts.accumulated = acc
+            accumulated = (cells, parts, weight != nil || acc.kind == .clustered)
+        }
+        let s = try CrosstabStatistics(
+            counts: input.counts, rowLabels: input.rowLabels, columnLabels: input.columnLabels,
+            title: "\(table.rowVariable) × \(table.columnVariable)" + (domain.map { " (\($0))" } ?? ""),
+            statistics: requested, rowIndex: nil, columnIndex: nil, weights: nil, domain: dom, design: nil,
+            weightsAsFrequencies: o["weightsAsFrequencies"] == "true", accumulated: accumulated)
+        return ([s], input.excludedMissing)
     }
 }

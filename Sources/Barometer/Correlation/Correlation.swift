@@ -15,7 +15,8 @@ public enum Correlation {
     /// Correlation matrix of `variables` (at least two).
     ///
     /// - Pearson, listwise: one `dsyrk` pass over centred, √w-scaled row chunks
-    ///   (`CentredMoments`). Pairwise: masked BLAS products (`PairwiseMoments`).
+    ///   (`CentredMoments`). Pairwise: masked BLAS products (`PairwiseMoments`), through
+    ///   the mergeable `PairwisePearsonAccumulator`.
     /// - Spearman: mid-ranks (`WeightedRanks`) then Pearson; pairwise ranks
     ///   are taken within each pair's rows (as pandas).
     /// - Kendall τ_b: Knight's algorithm per pair. Weighted: each pair of rows
@@ -51,26 +52,9 @@ public enum Correlation {
             }
             try listwise(&acc, moments: pearson.finalize(), variables: variables, cols: cols, options: options)
         case (.pearson, .pairwise):
-            let pm = try PairwiseMoments(cols)     // also reports ±∞ (requireFinite)
-            for j in 0..<p {
-                let m = pm.moments(j, j)
-                if pm.count(j, j) > 0 && pm.isConstant(j, inPairWith: j, variance: m.vj) { throw .constantVariable(variables[j]) }
-            }
-            for i in 0..<p { for j in 0..<p {
-                let cnt = pm.count(i, j)
-                let size = cols.testSize(count: cnt, sumW: pm.sumW[i, j], sumW2: pm.sumW2[i, j], semantics: options.weightSemantics)
-                if i == j { acc.set(i, j, r: 1, n: cnt, size: size); continue }
-                let m = pm.moments(i, j)
-                if cnt < 2 || pm.sumW[i, j] <= 0 {
-                    acc.set(i, j, r: nil, n: cnt, size: size)
-                    if i < j { acc.notes.append("\(variables[i]) × \(variables[j]): \(cnt) complete rows, r undefined") }
-                } else if pm.isConstant(i, inPairWith: j, variance: m.vj) || pm.isConstant(j, inPairWith: i, variance: m.vk) {
-                    acc.set(i, j, r: nil, n: cnt, size: size)
-                    if i < j { acc.notes.append("\(variables[i]) × \(variables[j]): a variable is constant on the pair's rows, r undefined") }
-                } else {
-                    acc.set(i, j, r: CorrelationInference.clamp(m.cov / (m.vj.squareRoot() * m.vk.squareRoot())), n: cnt, size: size)
-                }
-            } }
+            var pairs = PairwisePearsonAccumulator(variableCount: p)
+            try pairs.add(cols)     // also reports ±∞ (requireFinite)
+            try pairwise(&acc, moments: pairs.finalize(), variables: variables, cols: cols, options: options)
         case (.spearman, .pairwise), (.kendall, _):
             let listwise = options.missing == .listwise ? try cols.listwiseRows() : nil
             if listwise == nil { for j in 0..<p { try cols.requireFinite(j) } }

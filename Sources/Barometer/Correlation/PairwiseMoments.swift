@@ -37,14 +37,20 @@ struct PairwiseMoments: Sendable {
     var cross: Matrix
     /// Per column: max |x − K| over valid rows (for the constancy test).
     var scales: [Double]
+    /// Per column: the shift `K` the sums are taken about.
+    var centres: [Double]
+    /// Per column: the least and greatest valid value (±∞ reversed when none).
+    var lows: [Double], highs: [Double]
 
     /// Rows per chunk of BLAS products (fixed: the summation order never
     /// depends on the thread count). 1024–16384 cost the same CPU time here.
     static let chunkRows = CentredMoments.chunkRows
 
-    private init(counts: Matrix, sumW: Matrix, sumW2: Matrix, sums: Matrix, squares: Matrix, cross: Matrix, scales: [Double]) {
+    private init(counts: Matrix, sumW: Matrix, sumW2: Matrix, sums: Matrix, squares: Matrix, cross: Matrix, scales: [Double],
+                 centres: [Double], lows: [Double], highs: [Double]) {
         self.counts = counts; self.sumW = sumW; self.sumW2 = sumW2
         self.sums = sums; self.squares = squares; self.cross = cross; self.scales = scales
+        self.centres = centres; self.lows = lows; self.highs = highs
     }
 
     /// - Throws: ``BarometerError/invalidArgument(_:)`` for an infinite value
@@ -140,7 +146,8 @@ struct PairwiseMoments: Sendable {
         let scales = (0..<p).map { j in
             lows[j] <= highs[j] ? Swift.max(highs[j] - centres[j], centres[j] - lows[j]) : 0
         }
-        return PairwiseMoments(counts: cN, sumW: cW, sumW2: cW2, sums: cS, squares: cQ, cross: cC, scales: scales)
+        return PairwiseMoments(counts: cN, sumW: cW, sumW2: cW2, sums: cS, squares: cQ, cross: cC, scales: scales,
+                               centres: centres, lows: lows, highs: highs)
     }
 
     /// Number of rows valid on both j and k.

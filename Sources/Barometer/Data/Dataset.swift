@@ -62,22 +62,34 @@ public struct Dataset: Sendable {
         let lower = name.lowercased()
         let limit = max(1, min(2, lower.count / 3))
         return variableNames.filter { candidate in
-            candidate.lowercased() == lower || Self.editDistance(candidate.lowercased(), lower) <= limit
+            candidate.lowercased() == lower || Self.editDistance(candidate.lowercased(), lower, atMost: limit)
         }.prefix(3).map { $0 }
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    /// Whether the Levenshtein distance of `a` and `b` is at most `k`: the
+    /// dynamic programme only over the band |i − j| ≤ k (cells outside it
+    /// exceed k), so O((|a| + |b|) · k) for any name lengths (an unknown name
+    /// of 100,000 characters against thousands of long column names stays
+    /// linear).
+    static func editDistance(_ a: String, _ b: String, atMost k: Int) -> Bool {
         let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
-        if x.isEmpty { return y.count }
-        if y.isEmpty { return x.count }
-        var prev = Array(0...y.count), cur = prev
+        guard abs(x.count - y.count) <= k else { return false }
+        if x.isEmpty || y.isEmpty { return max(x.count, y.count) <= k }
+        let big = k + 1
+        var prev = (0...y.count).map { min($0, big) }, cur = [Int](repeating: big, count: y.count + 1)
         for i in 1...x.count {
-            cur[0] = i
-            for j in 1...y.count {
-                cur[j] = Swift.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            let lo = max(1, i - k), hi = min(y.count, i + k)
+            cur[0] = min(i, big)
+            if lo > 1 { cur[lo - 1] = big }
+            var best = cur[0]
+            for j in lo...hi {
+                cur[j] = Swift.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1), big)
+                best = Swift.min(best, cur[j])
             }
+            if hi < y.count { cur[hi + 1] = big }
+            guard best <= k else { return false }
             swap(&prev, &cur)
         }
-        return prev[y.count]
+        return prev[y.count] <= k
     }
 }

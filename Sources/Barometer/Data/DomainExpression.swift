@@ -126,9 +126,20 @@ public struct DomainExpression: Sendable, Equatable, CustomStringConvertible {
         case valid
     }
 
+    /// Most `and`/`or` operators in one expression: 800, Stata's limit on
+    /// dyadic operators in an expression (a long list of codes is `in 1, 2, …`).
+    public static let maximumOperators = 800
+    /// Most nested parentheses and `not`: 249, Stata's limit on nested
+    /// parentheses. With ``maximumOperators`` this bounds the depth of the
+    /// parsed tree, so parsing, evaluating and describing recurse at most
+    /// about a thousand levels (a 5,000-term `and` chain overflowed the stack
+    /// before the limits).
+    public static let maximumNesting = 249
+
     /// Parses `text`.
     /// - Throws: ``BarometerError/invalidExpression(expression:offset:token:reason:)``
-    ///   naming the offending token and its position.
+    ///   naming the offending token and its position, also beyond
+    ///   ``maximumOperators`` operators or ``maximumNesting`` levels.
     public init(_ text: String) throws(BarometerError) {
         var parser = Parser(text: text, tokens: try Lexer.tokens(text))
         let node = try parser.expression()
@@ -584,10 +595,37 @@ private struct Parser {
         return peek
     }
 
+    /// Most `and`/`or` operators in one expression (Stata's limit on dyadic
+    /// operators in an expression).
+    static let maximumOperators = DomainExpression.maximumOperators
+    /// Most nested `(` and `not` (Stata's limit on nested parentheses).
+    static let maximumNesting = DomainExpression.maximumNesting
+    /// `and`/`or` operators so far, and the current nesting of `(` and `not`.
+    var operators = 0
+    var nesting = 0
+
+    /// Counts one `and`/`or` at the current token.
+    mutating func binaryOperator() throws(BarometerError) {
+        operators += 1
+        guard operators <= Self.maximumOperators else {
+            throw error(peek, "more than \(Self.maximumOperators) 'and'/'or' operators in one expression (use 'in' for a list of codes)")
+        }
+        position += 1
+    }
+
+    /// Enters one level of `(` or `not` at the current token.
+    mutating func nest() throws(BarometerError) {
+        nesting += 1
+        guard nesting <= Self.maximumNesting else {
+            throw error(peek, "more than \(Self.maximumNesting) nested parentheses and 'not'")
+        }
+        position += 1
+    }
+
     mutating func expression() throws(BarometerError) -> DomainExpression.Node {
         var left = try conjunction()
         while isKeyword("or") || isSymbol("|") || isSymbol("||") {
-            position += 1
+            try binaryOperator()
             left = .or(left, try conjunction())
         }
         return left
@@ -596,7 +634,7 @@ private struct Parser {
     mutating func conjunction() throws(BarometerError) -> DomainExpression.Node {
         var left = try unary()
         while isKeyword("and") || isSymbol("&") || isSymbol("&&") {
-            position += 1
+            try binaryOperator()
             left = .and(left, try unary())
         }
         return left
@@ -604,12 +642,14 @@ private struct Parser {
 
     mutating func unary() throws(BarometerError) -> DomainExpression.Node {
         if isKeyword("not") || isSymbol("!") {
-            position += 1
+            try nest()
+            defer { nesting -= 1 }
             return .not(try unary())
         }
         if isSymbol("(") {
             let open = peek
-            position += 1
+            try nest()
+            defer { nesting -= 1 }
             let inner = try expression()
             guard isSymbol(")") else {
                 throw error(peek, peek == nil ? "missing ')' for the '(' at column \((open?.offset ?? 0) + 1)" : "expected ')'")

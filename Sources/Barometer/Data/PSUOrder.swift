@@ -46,10 +46,20 @@ struct PSUOrder: Sendable {
             var rs = [Int](repeating: 0, count: psus + 1)
             for c in clusters { rs[Int(c) + 1] += 1 }
             for p in 0..<psus { rs[p + 1] += rs[p] }
-            var next = rs, order = [Int32](repeating: 0, count: n)
-            for i in 0..<n { let p = Int(clusters[i]); order[next[p]] = Int32(i); next[p] += 1 }
             rowStart = rs
-            rowAt = order
+            // Rows already grouped by PSU in PSU index order (a file sorted by PSU, PSUs numbered
+            // by first appearance): position = row, no map is stored.
+            var grouped = n == 0 || clusters[0] == 0
+            if grouped {
+                for i in 1..<max(n, 1) where clusters[i] != clusters[i - 1] && clusters[i] != clusters[i - 1] &+ 1 {
+                    grouped = false; break
+                }
+            }
+            if grouped { rowAt = nil } else {
+                var next = rs, order = [Int32](repeating: 0, count: n)
+                for i in 0..<n { let p = Int(clusters[i]); order[next[p]] = Int32(i); next[p] += 1 }
+                rowAt = order
+            }
         }
     }
 

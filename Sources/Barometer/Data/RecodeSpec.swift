@@ -143,8 +143,8 @@ public struct RecodeSpec: Sendable, Equatable, Codable, CustomStringConvertible 
         var out: [RecodeSpec] = []
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : String(raw)
-            let t = line.trimmingCharacters(in: .whitespaces)
-            if t.isEmpty || t.hasPrefix("#") { continue }
+            let t = line.drop(while: \.isWhitespace)
+            if t.isEmpty || t.first == "#" { continue }
             do { out.append(try RecodeSpec(parsing: line)) } catch {
                 if case .invalidExpression(let e, let o, let tok, let r) = error {
                     throw .invalidExpression(expression: e, offset: o, token: tok, reason: "line \(i + 1): \(r)")
@@ -321,12 +321,23 @@ struct RecodeParser {
     var i = 0
 
     init(_ text: String) throws(BarometerError) {
-        guard text.count <= Self.maxLength else {
-            throw .sizeLimitExceeded(what: "recode specification (characters)", size: text.count, limit: Self.maxLength)
+        let chars = Array(text)
+        guard chars.count <= Self.maxLength else {
+            throw .sizeLimitExceeded(what: "recode specification (characters)", size: chars.count, limit: Self.maxLength)
         }
         self.text = text
-        self.chars = Array(text)
+        self.chars = chars
     }
+
+    // Keyword sets, made once (a set literal at each call allocated per token).
+    static let rangeWords: Set<String> = ["thru", "to"]
+    static let itemWords: Set<String> = ["missing", "sysmis", "lo", "lowest"]
+    static let highWords: Set<String> = ["hi", "highest"]
+    static let elseWord: Set<String> = ["else"]
+    static let otherwiseWords: Set<String> = ["copy", "sysmis"]
+    static let sysmisWord: Set<String> = ["sysmis"]
+    static let missingWord: Set<String> = ["missing"]
+    static let intoWord: Set<String> = ["into"]
 
     func fail(_ at: Int, _ token: String, _ reason: String) -> BarometerError {
         .invalidExpression(expression: text, offset: at, token: token, reason: reason)
@@ -364,9 +375,12 @@ struct RecodeParser {
 
     mutating func symbol(_ s: String) -> Bool {
         skipSpace()
-        let sc = Array(s)
-        guard i + sc.count <= chars.count, Array(chars[i..<(i + sc.count)]) == sc else { return false }
-        i += sc.count
+        var j = i
+        for ch in s {
+            guard j < chars.count, chars[j] == ch else { return false }
+            j += 1
+        }
+        i = j
         return true
     }
 
@@ -449,13 +463,13 @@ struct RecodeParser {
             i += 1
             return true
         }
-        return keyword(["thru", "to"]) != nil
+        return keyword(Self.rangeWords) != nil
     }
 
     mutating func item() throws(BarometerError) -> RecodeSpec.Item {
         skipSpace()
         let start = i
-        if let w = keyword(["missing", "sysmis", "lo", "lowest"]) {
+        if let w = keyword(Self.itemWords) {
             switch w {
             case "missing": return .missing
             case "sysmis": return .systemMissing
@@ -469,7 +483,7 @@ struct RecodeParser {
         let a = try number("a code")
         let save = i
         if rangeOperator() {
-            if keyword(["hi", "highest"]) != nil { return .range(lower: a, upper: nil) }
+            if keyword(Self.highWords) != nil { return .range(lower: a, upper: nil) }
             let at = i
             let b = try number("the upper end of the range")
             guard a <= b else { throw fail(at, tokenText(at: at), "empty range: \(Variable.formatCode(a)) is above \(Variable.formatCode(b))") }
@@ -488,11 +502,11 @@ struct RecodeParser {
         repeat {
             skipSpace()
             let ruleStart = i
-            if keyword(["else"]) != nil {
+            if keyword(Self.elseWord) != nil {
                 guard !sawElse else { throw fail(ruleStart, "else", "'else' given twice") }
                 sawElse = true
                 guard symbol("=") else { skipSpace(); throw fail(i, tokenText(at: i), "expected '=' after 'else'") }
-                if let w = keyword(["copy", "sysmis"]) {
+                if let w = keyword(Self.otherwiseWords) {
                     otherwise = w == "copy" ? .copy : .systemMissing
                 } else {
                     let c = try number("a code, 'copy' or 'sysmis'")
@@ -507,19 +521,19 @@ struct RecodeParser {
                 skipSpace()
             } while i < chars.count && chars[i] != "=" && chars[i] != "," && !(chars[i] == "-" && i + 1 < chars.count && chars[i + 1] == ">")
             guard symbol("=") else { throw fail(i, tokenText(at: i), "expected '=' and the new code") }
-            if keyword(["sysmis"]) != nil {
+            if keyword(Self.sysmisWord) != nil {
                 rules.append(.init(items, to: nil))
                 continue
             }
             let code = try number("the new code (a number or 'sysmis')")
             let label = try quoted()
-            let isMissing = keyword(["missing"]) != nil
+            let isMissing = keyword(Self.missingWord) != nil
             rules.append(.init(items, to: code, label: label, isMissing: isMissing))
         } while symbol(",")
         guard !rules.isEmpty || sawElse else { throw fail(i, tokenText(at: i), "expected at least one rule") }
         var target: String? = nil
         var targetLabel: String? = nil
-        if symbol("->") || keyword(["into"]) != nil {
+        if symbol("->") || keyword(Self.intoWord) != nil {
             target = try name("the new variable's name")
             targetLabel = try quoted()
         }

@@ -62,6 +62,7 @@ extension SamplingStructure {
         var scratch = [Double](repeating: 0, count: k)
         var seenIn = [Int](repeating: -1, count: k)            // PSU that last touched group j
         var entryGroups: [Int] = [], entryTotals: [Double] = [], psuStart: [Int] = [], psuEntries: [Int] = []
+        var entryCentred: [Double] = []
         for h in 0..<strataCount {
             guard case .include(let centred, let factor) = plan.treatment[h] else { continue }
             let nh = psusPerStratum[h], members = order.stratumStart[h]..<order.stratumStart[h + 1]
@@ -144,19 +145,26 @@ extension SamplingStructure {
                     }
                 } else {
                 for a in present { for b in present { x[a + k * b] = 0; y[a + k * b] = 0; c[a + k * b] = 0 } }
-                // Centred cross-products within each PSU.
-                for q in 0..<(psuStart.count - 1) {
-                    let lo = psuStart[q], hi = psuStart[q + 1]
-                    for e in lo..<hi {
-                        let a = entryGroups[e], ua = entryTotals[e] - mean[a]
-                        for f in lo..<hi {
-                            let b = entryGroups[f], ub = entryTotals[f] - mean[b]
-                            x[a + k * b] += ua * ub
-                            y[a + k * b] += ua
-                            c[a + k * b] += 1
+                // Centred cross-products within each PSU (the same sums in the same order, through
+                // buffer pointers: this loop is most of the kernel's time).
+                entryCentred.removeAll(keepingCapacity: true)
+                for e in entryGroups.indices { entryCentred.append(entryTotals[e] - mean[entryGroups[e]]) }
+                x.withUnsafeMutableBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+                c.withUnsafeMutableBufferPointer { cp in entryGroups.withUnsafeBufferPointer { gp in
+                entryCentred.withUnsafeBufferPointer { up in psuStart.withUnsafeBufferPointer { sp in
+                    for q in 0..<(sp.count - 1) {
+                        let lo = sp[q], hi = sp[q + 1]
+                        for e in lo..<hi {
+                            let a = gp[e], ua = up[e]
+                            for f in lo..<hi {
+                                let ab = a + k * gp[f]
+                                xp[ab] += ua * up[f]
+                                yp[ab] += ua
+                                cp[ab] += 1
+                            }
                         }
                     }
-                }
+                } } } } } }
                 }
             }
             for a in present {

@@ -105,7 +105,8 @@ public struct SamplingStructure: Sendable {
                 let x = values[i]
                 guard !x.isNaN else { throw .invalidArgument("design variable '\(name)' is missing at data row \(i + 1)") }
                 out[i] = (x == 0 ? 0.0 : x).bitPattern
-                if !(x >= 0 && x < 1e9 && x == x.rounded(.towardZero)) { integral = false } else if x > top { top = x }
+                // 0 ≤ x < 1e9 makes UInt64(x) exact (truncation); equal back means x is an integer.
+                if !(x >= 0 && x < 1e9 && Double(UInt64(x)) == x) { integral = false } else if x > top { top = x }
             }
             if integral {
                 for i in 0..<n { out[i] = UInt64(values[i]) }          // 0 ≤ value < 1e9, an integer

@@ -104,19 +104,41 @@ struct ModelMatrix: Sendable {
         }
         // Columns.
         let termKeys = Set(formula.terms.map { Set($0.predictors.map(\.label)) })
-        var specs: [(name: String, term: String, label: String?, factors: [Factor])] = []
-        if formula.intercept { specs.append(("(Intercept)", "(Intercept)", nil, [])) }
-        var termColumns: [(label: String, columns: [Int])] = []
-        for term in formula.terms {
-            var parts: [[(name: String, label: String?, factor: Factor)]] = []
-            for p in term.predictors {
-                guard let v = vars[p.variable] else { continue }
-                if !p.isFactor { parts.append([(p.variable, nil, .numeric(v))]); continue }
+        // Levels each predictor of each term contributes (contrasts or indicators).
+        let termLevels: [[(predictor: ModelFormula.Predictor, variable: Variable, codes: [Double]?)]] = formula.terms.map { term in
+            term.predictors.compactMap { p in
+                guard let v = vars[p.variable] else { return nil }
+                guard p.isFactor else { return (p, v, nil) }
                 let lv = levels[p.variable] ?? []
                 let margin = Set(term.predictors.map(\.label)).subtracting([p.label])
                 let contrasts = margin.isEmpty ? formula.intercept : termKeys.contains(margin)
-                let used = contrasts ? Array(lv.dropFirst()) : lv
-                parts.append(used.map { c in ("\(p.label)\(Variable.formatCode(c))", v.label(for: c), .indicator(v, c)) })
+                return (p, v, contrasts ? Array(lv.dropFirst()) : lv)
+            }
+        }
+        // The number of coefficients (a product of level counts per term) is
+        // checked against the rows before any column is made: an interaction of
+        // factors with many levels would otherwise build its Cartesian product first.
+        var coefficients = formula.intercept ? 1 : 0
+        for parts in termLevels {
+            var size = 1
+            for part in parts {
+                let (product, overflow) = size.multipliedReportingOverflow(by: part.codes?.count ?? 1)
+                size = overflow ? Int.max : product
+            }
+            let (sum, overflow) = coefficients.addingReportingOverflow(size)
+            coefficients = overflow ? Int.max : sum
+        }
+        guard rows.count >= coefficients else {
+            throw .insufficientData("\(rows.count) rows used for a model with \(coefficients == Int.max ? "more than 2^63" : "\(coefficients)") coefficients")
+        }
+        var specs: [(name: String, term: String, label: String?, factors: [Factor])] = []
+        if formula.intercept { specs.append(("(Intercept)", "(Intercept)", nil, [])) }
+        var termColumns: [(label: String, columns: [Int])] = []
+        for (term, levelParts) in zip(formula.terms, termLevels) {
+            var parts: [[(name: String, label: String?, factor: Factor)]] = []
+            for (p, v, codes) in levelParts {
+                guard let codes else { parts.append([(p.variable, nil, .numeric(v))]); continue }
+                parts.append(codes.map { c in ("\(p.label)\(Variable.formatCode(c))", v.label(for: c), .indicator(v, c)) })
             }
             // Cartesian product, first part varying fastest.
             var combos: [[(name: String, label: String?, factor: Factor)]] = [[]]
@@ -133,9 +155,6 @@ struct ModelMatrix: Sendable {
                               labels.isEmpty ? nil : labels.joined(separator: " × "), c.map(\.factor)))
             }
             termColumns.append((term.label, cols))
-        }
-        guard rows.count >= specs.count else {
-            throw .insufficientData("\(rows.count) rows used for a model with \(specs.count) coefficients")
         }
         // Column by column into the column-major storage: the first factor's values,
         // times each further factor's (the same products, in the same order, as 1·f₁·f₂…).

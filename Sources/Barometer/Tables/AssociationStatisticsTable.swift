@@ -93,6 +93,18 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
                 rowIndex: [Int32]? = nil, columnIndex: [Int32]? = nil,
                 weights: Weights? = nil, domain: Domain? = nil, design: SurveyDesign? = nil,
                 weightsAsFrequencies: Bool = false) throws(BarometerError) {
+        try self.init(counts: counts, rowLabels: rowLabels, columnLabels: columnLabels, title: title, statistics: statistics,
+                      rowIndex: rowIndex, columnIndex: columnIndex, weights: weights, domain: domain, design: design,
+                      weightsAsFrequencies: weightsAsFrequencies, accumulated: nil)
+    }
+
+    /// The same, with the design-based tests from accumulated cells
+    /// (``DesignCellTotalsAccumulator`` of merged partial states) instead of
+    /// the respondents' rows.
+    init(counts: Matrix, rowLabels: [String], columnLabels: [String], title: String = "",
+         statistics: [CrosstabStatistic], rowIndex: [Int32]?, columnIndex: [Int32]?,
+         weights: Weights?, domain: Domain?, design: SurveyDesign?, weightsAsFrequencies: Bool,
+         accumulated: (cells: DesignCells, parts: DesignParts, designBased: Bool)?) throws(BarometerError) {
         guard rowLabels.count == counts.rows, columnLabels.count == counts.columns else {
             throw .invalidArgument("\(rowLabels.count) row and \(columnLabels.count) column labels for a \(counts.rows) × \(counts.columns) table")
         }
@@ -101,7 +113,9 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
         let needsMeasures = statistics.contains { [.phi, .cramer, .cc, .lambda, .gamma, .taub, .tauc, .somers, .tschuprow].contains($0) }
         let measures = needsMeasures ? AssociationMeasures(table: table) : nil
         let designBased: Bool
-        if let d = design {
+        if let a = accumulated {
+            designBased = a.designBased
+        } else if let d = design {
             designBased = d.weights.isWeighted || d.replicates != nil || d.sampling.psuCount != d.rowCount
                 || d.sampling.strataCount > 1 || d.sampling.populationPSUs != nil
         } else {
@@ -111,7 +125,7 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
         // Without the respondents' categories no design-based test can be computed: the
         // weights-as-frequencies tests are then shown, labelled, with a note.
         let noDesignTest = designBased && !weightsAsFrequencies && !statistics.contains(.raoscott)
-            && (rowIndex == nil || columnIndex == nil)
+            && (rowIndex == nil || columnIndex == nil) && accumulated == nil
         let showFrequencyTests = !designBased || weightsAsFrequencies || noDesignTest
         var designLines: [Line] = []
         var lines: [Line] = []
@@ -152,14 +166,19 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
         }
 
         // The design-based tests: requested by `raoscott`, and by `chisq` under weights or a design.
-        let respondentData = rowIndex != nil && columnIndex != nil && (design != nil || weights != nil)
+        let respondentData = (rowIndex != nil && columnIndex != nil && (design != nil || weights != nil)) || accumulated != nil
         if statistics.contains(.raoscott) || (designBased && statistics.contains(.chisq) && respondentData) {
-            guard let ri = rowIndex, let ci = columnIndex, let w = design?.weights ?? weights else {
-                throw .invalidArgument("the Rao-Scott tests need the respondents' row and column categories and weights")
-            }
-            let parts: DesignParts = design.map { DesignParts.full($0) } ?? .weightsOnly(w)
-            let cells = try DesignCells(rowIndex: ri, rowCount: counts.rows, columnIndex: ci, columnCount: counts.columns,
+            let cells: DesignCells, parts: DesignParts
+            if let a = accumulated {
+                (cells, parts) = (a.cells, a.parts)
+            } else {
+                guard let ri = rowIndex, let ci = columnIndex, let w = design?.weights ?? weights else {
+                    throw .invalidArgument("the Rao-Scott tests need the respondents' row and column categories and weights")
+                }
+                parts = design.map { DesignParts.full($0) } ?? .weightsOnly(w)
+                cells = try DesignCells(rowIndex: ri, rowCount: counts.rows, columnIndex: ci, columnCount: counts.columns,
                                         weights: w, domain: domain)
+            }
             let rs = try RaoScottTest(cells: cells, domain: domain, parts: parts, covariance: nil)
             designLines.append(Line(statistic: "Rao-Scott F", value: rs.f, degreesOfFreedom: rs.fNumeratorDF,
                                     denominatorDF: rs.fDenominatorDF, ase1: nil, ase0: nil, t: nil, pValue: rs.fPValue))

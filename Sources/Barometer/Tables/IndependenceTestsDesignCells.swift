@@ -24,6 +24,8 @@ struct DesignCells: Sendable {
     let validDomain: Domain
     /// Respondents in ``validDomain`` with a non-zero weight.
     let validWeightedRespondents: Int
+    /// Kept cell of each accumulated cell (accumulated tabulations only).
+    var keptCell: [CellKey: Int] = [:]
 
     init(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
          weights: Weights, domain: Domain?) throws(BarometerError) {
@@ -87,6 +89,22 @@ struct DesignCells: Sendable {
         self.validWeightedRespondents = positive
     }
 
+    /// The tabulation of accumulated cells (``DesignCellTotalsAccumulator``,
+    /// merged partial states): no respondent rows, so ``cellOfRow`` is empty
+    /// and the design degrees of freedom come from the accumulator.
+    init(table: TwoWayCounts, weightedSquares: [Double], respondents: Int, domainPSUs: Int, designPSUs: Int,
+         validWeightedRespondents: Int, domain: Domain?, keptCell: [CellKey: Int]) {
+        self.keptCell = keptCell
+        self.table = table
+        self.weightedSquares = weightedSquares
+        self.respondents = respondents
+        self.domainPSUs = domainPSUs
+        self.designPSUs = designPSUs
+        self.cellOfRow = []
+        self.validDomain = Domain(mask: [], description: (domain.map { "\($0.description), " } ?? "") + "valid answers to both")
+        self.validWeightedRespondents = validWeightedRespondents
+    }
+
     /// The design note shared by the design-based tests.
     func note(_ domain: Domain?, degreesOfFreedom: Int) -> String {
         "design: weights-only, with replacement, \(domainPSUs) PSUs (respondents"
@@ -130,6 +148,8 @@ struct DesignParts: Sendable {
     /// The full design, nil for the weights-only design.
     let design: SurveyDesign?
     let note: String?
+    /// Accumulated PSU cell totals (merged partial states), in place of the rows.
+    var accumulated: DesignCellTotalsAccumulator? = nil
 
     /// The weights-only design: each respondent its own PSU, with replacement.
     static func weightsOnly(_ w: Weights) -> DesignParts {
@@ -147,6 +167,7 @@ struct DesignParts: Sendable {
     /// strata there (respondents − 1 for the weights-only design), or the
     /// replicate rank − 1.
     func degreesOfFreedom(_ cells: DesignCells) -> Int {
+        if let a = accumulated { return a.degreesOfFreedom }
         if let d = design { return d.degreesOfFreedom(in: cells.validDomain) }
         return cells.validWeightedRespondents - 1
     }
@@ -215,8 +236,17 @@ struct DesignCellCovariance: Sendable, Equatable, Codable {
             }
             self.proportionsCovariance = try reps.covariance(replicates: props, full: p)
         } else {
-            let v = try w.withUnsafeBufferPointer { (wp) throws(BarometerError) -> Matrix in
-                try parts.sampling.linearizationCovariance(groups: cells.cellOfRow, groupCount: K) { wp[$0] }
+            let v: Matrix
+            if let acc = parts.accumulated {
+                v = try acc.totalsCovariance(cellOf: { cells.keptCell[$0] }, cellCount: K)
+            } else if let acc = try Self.accumulate(cells: cells, parts: parts) {
+                // The respondents' cells as one chunk of the accumulator the merged path finalizes.
+                v = try acc.totalsCovariance(cellOf: { Int($0.row.code) }, cellCount: K)
+            } else {
+                // Calibrated weights: every row carries a residual, so the rows go to the kernel.
+                v = try w.withUnsafeBufferPointer { (wp) throws(BarometerError) -> Matrix in
+                    try parts.sampling.linearizationCovariance(groups: cells.cellOfRow, groupCount: K) { wp[$0] }
+                }
             }
             self.totalsCovariance = v
             // V(p̂) = (V − p̂ v1ᵀ − v1 p̂ᵀ + (1ᵀV1) p̂p̂ᵀ)/W², v1 = V·1.
@@ -231,6 +261,28 @@ struct DesignCellCovariance: Sendable, Equatable, Codable {
             } }
             self.proportionsCovariance = vp
         }
+    }
+}
+
+extension DesignCellCovariance {
+    /// The kept cells of `cells` as one chunk of a ``DesignCellTotalsAccumulator``
+    /// (cell keys carry the kept cell number); nil for calibrated weights.
+    static func accumulate(cells: DesignCells, parts: DesignParts) throws(BarometerError) -> DesignCellTotalsAccumulator? {
+        var acc: DesignCellTotalsAccumulator
+        let sampling: DesignTotalsChunk.Sampling
+        if let d = parts.design {
+            guard let a = DesignCellTotalsAccumulator(design: d) else { return nil }
+            acc = a
+            sampling = DesignTotalsChunk.Sampling(d)
+        } else {
+            acc = DesignCellTotalsAccumulator(kind: .independent)
+            sampling = .independent
+        }
+        let K = cells.table.rowCount * cells.table.columnCount
+        let keys = (0..<K).map { CellKey(row: CategoryKey(rank: 0, code: Double($0), text: ""), column: CategoryKey(rank: 0, code: 0, text: "")) }
+        try acc.add(.init(cells: cells.cellOfRow, keys: keys, weights: parts.weights.values, domainRows: cells.domainPSUs,
+                          sampling: sampling))
+        return acc
     }
 }
 

@@ -1,6 +1,12 @@
 import Barometer
 
 extension CSVReader {
+    /// Pieces a streamed chunk is cut into for the parser threads (the first
+    /// is read before the others start, so more pieces keep the cores busier).
+    static let piecesPerChunk = 16
+    /// Smallest piece of a streamed chunk.
+    static let minimumPieceBytes = 4 << 10
+
     /// Reads `path` in chunks of whole records, about `chunkBytes` bytes of
     /// the file each, handing each chunk to `body` as a `Dataset` with every
     /// header variable (codebook applied) in file order. The file is mapped
@@ -9,6 +15,10 @@ extension CSVReader {
     /// `barometer partial`. Errors name physical file lines as
     /// ``read(path:codebook:options:)`` does. A record longer than a chunk
     /// widens that chunk. A file that cannot be mapped (a pipe) is read whole.
+    /// Each chunk is cut into ``piecesPerChunk`` pieces parsed on every core
+    /// (`CSVPieces`, as ``read(path:codebook:options:)``), and only the
+    /// ``CSVOptions/columns`` selected are kept: values, column kinds and error
+    /// positions do not depend on the thread count or the piece size.
     /// After each chunk, `LongWork/step(_:completed:total:)` reports the bytes done and stops a
     /// cancelled task (`BarometerError/cancelled(stage:completed:total:)`).
     /// - Throws: ``CSVError``, ``CodebookError`` or whatever `body` throws.
@@ -30,13 +40,23 @@ extension CSVReader {
             try ColumnSelectionError.check(options.columns, header: first.header, file: path)
             var pos = start + headerLength, line = first.line
             var size = max(chunkBytes, 1), emitted = false
+            var kinds: [ColumnBuffer.Kind]? = nil
             while pos < count || !emitted {
                 let length = min(size, count - pos), last = pos + length == count
                 var parser = CSVParser(options: options, codebook: codebook)
                 _ = try parser.parse(base + start, count: headerLength, eof: true, oneRecord: true)
+                // Column kinds carry over from the previous chunk, as one pass over the file
+                // would have them (a numeric column that meets text is an error at its line).
+                if let k = kinds { parser.startPiece(kinds: k) }
                 parser.continue(atLine: line)
-                let used = length > 0 ? try parser.parse(base + pos, count: length, eof: last) : 0
+                // The chunk's records on every core (`CSVPieces`: same values and errors as one thread).
+                let pieceSize = max(length / Self.piecesPerChunk, Self.minimumPieceBytes)
+                let used = length > 0
+                    ? try CSVPieces.parse(base, from: pos, to: pos + length, into: &parser, pieceSize: pieceSize,
+                                          threads: options.threadCount, eof: last) - pos
+                    : 0
                 if used == 0 && !last { size *= 2; continue }
+                kinds = parser.kinds
                 let (header, columns) = try parser.finish()
                 try body(assemble(header: header, columns: columns, codebook: codebook))
                 emitted = true

@@ -35,16 +35,21 @@ enum CSVPieces {
     /// Parses `base[start..<end]` (whole records after the header) into `main`.
     /// `release`, if given, is told after each merge that the bytes before
     /// that offset are no longer needed (a mapped file gives their pages back).
+    /// With `eof` false, `end` is not the end of the input (a chunk of a
+    /// streamed file): a record cut by `end` is left unread, and the returned
+    /// offset (where the next chunk starts) is before it.
+    /// - Returns: the offset after the last record read.
+    @discardableResult
     static func parse(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, into main: inout CSVParser,
-                      pieceSize: Int, threads: Int,
-                      release: (@Sendable (Int) -> Void)? = nil) throws(CSVError) {
-        guard end > start else { return }
+                      pieceSize: Int, threads: Int, eof: Bool = true,
+                      release: (@Sendable (Int) -> Void)? = nil) throws(CSVError) -> Int {
+        guard end > start else { return start }
         let size = max(pieceSize, 1)
         let span = end - start
         let pieces = span / size + (span % size == 0 ? 0 : 1)
         let first = boundary(base, start: start, end: end, size: size, pieces: pieces, piece: 1)
-        var position = start + (try main.parse(base + start, count: first - start, eof: first == end))
-        if pieces <= 1 { return }
+        var position = start + (try main.parse(base + start, count: first - start, eof: first == end && eof))
+        if pieces <= 1 { return position }
         // Room for the rest, from the rows per byte of the first piece, plus 5%,
         // but never more rows than the bytes allow (a record holds at least a
         // delimiter per column after the first, and a line end).
@@ -59,10 +64,10 @@ enum CSVPieces {
             // by a piece's end is read again with the next piece).
             for k in 1..<pieces {
                 let b = boundary(base, start: start, end: end, size: size, pieces: pieces, piece: k + 1)
-                position += try main.parse(base + position, count: b - position, eof: k == pieces - 1)
+                position += try main.parse(base + position, count: b - position, eof: k == pieces - 1 && eof)
                 release?(position)
             }
-            return
+            return position
         }
         let startKinds = main.kinds
         let state = MergeState(main: main, position: position)
@@ -85,7 +90,7 @@ enum CSVPieces {
                 piece.pointee.startPiece(kinds: startKinds)
                 var used = -1                     // -1: not parsed or failed
                 if !state.failed {
-                    do { used = b > a ? try piece.pointee.parse(base + a, count: b - a, eof: last) : 0 }
+                    do { used = b > a ? try piece.pointee.parse(base + a, count: b - a, eof: last && eof) : 0 }
                     catch { used = -1 }
                 }
                 state.waitForTurn(k)
@@ -96,7 +101,7 @@ enum CSVPieces {
                             state.position = a + used
                         } else if state.position < b || last {
                             let p = state.position
-                            state.position = p + (try state.main.parse(base + p, count: b - p, eof: last))
+                            state.position = p + (try state.main.parse(base + p, count: b - p, eof: last && eof))
                         }
                     } catch {
                         state.error = error
@@ -109,6 +114,7 @@ enum CSVPieces {
         }
         if let e = state.error { throw e }
         main = state.main
+        return state.position
     }
 
     /// Where piece `k` starts: just after the first line feed at or after

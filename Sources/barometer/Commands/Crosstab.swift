@@ -64,14 +64,21 @@ struct Crosstab: ParsableCommand {
                 title: "\(rows) × \(cols)" + (domain.map { " (\($0.description))" } ?? ""),
                 statistics: requested, rowIndex: input.rowIndex, columnIndex: input.columnIndex,
                 domain: domain, design: design, weightsAsFrequencies: weightsAsFrequencies)
-            if input.excludedMissing {
-                s.notes.insert("Tests and measures use the valid answers only (Don't know / Refused / system-missing excluded, "
-                    + "as SPSS CROSSTABS and R); the table above shows them. --stats-include-missing includes them.", at: 0)
-            } else if statsIncludeMissing && table.missing == .showMissing {
-                s.notes.insert("Tests and measures include Don't know / Refused / system-missing as categories (--stats-include-missing).", at: 0)
-            }
+            if let note = statisticsBaseNote(excludedMissing: input.excludedMissing, includeMissing: statsIncludeMissing,
+                                             table: table) { s.notes.insert(note, at: 0) }
             results.append(s)
         }
         try emit(table, with: results, key: "statistics", output)
     }
+}
+
+/// The note on which answers `crosstab --stats` used (shared by `crosstab` and `merge`).
+func statisticsBaseNote(excludedMissing: Bool, includeMissing: Bool, table: ContingencyTable) -> String? {
+    if excludedMissing {
+        return "Tests and measures use the valid answers only (Don't know / Refused / system-missing excluded, "
+            + "as SPSS CROSSTABS and R); the table above shows them. --stats-include-missing includes them."
+    } else if includeMissing && table.missing == .showMissing {
+        return "Tests and measures include Don't know / Refused / system-missing as categories (--stats-include-missing)."
+    }
+    return nil
 }

@@ -8,7 +8,7 @@ import Foundation
 struct Partial: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command on a shard of the data and write its mergeable state (see `merge`).",
-        discussion: "Supported: freq, crosstab (the table, without --stats), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
+        discussion: "Supported: freq, crosstab (the table; --stats under weights-only or --strata/--psu designs, two-way), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
         subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialCorr.self,
                       PartialMRSet.self])
 }
@@ -133,12 +133,25 @@ struct PartialCrosstab: ParsableCommand {
     @OptionGroup var state: StateOutput
 
     func run() throws {
-        if let s = command.stats, !s.isEmpty {
-            throw ValidationError("partial crosstab writes the table only; --stats needs the rows (run crosstab on the whole file)")
-        }
         try refuseCalibration(command.designOptions, "crosstab")
+        let list = [command.stats, command.expected ? "expected" : nil].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ",")
+        if !list.isEmpty && !command.layer.isEmpty {
+            throw ValidationError("partial crosstab --stats takes a two-way table (run one partial per layer with --where)")
+        }
+        if !list.isEmpty && command.designOptions.repweights != nil {
+            throw ValidationError("partial crosstab --stats supports weights-only and --strata/--psu designs (replicate designs need every row)")
+        }
         try state.write(try state.accumulate(command.input, needs: command.needs) { data in
             let design = try command.designOptions.design(data, weight: command.weight)
+            if !list.isEmpty {
+                return try PartialResult.crosstabStatistics(design, rows: command.rows, columns: command.cols,
+                                                            missing: command.excludeMissing ? .excludeMissing : .showMissing,
+                                                            display: command.percent.value, statistics: list,
+                                                            includeMissing: command.statsIncludeMissing,
+                                                            weightsAsFrequencies: command.weightsAsFrequencies,
+                                                            domain: try command.domainOptions.domain(data),
+                                                            design: designSpec(design, command.designOptions))
+            }
             return try PartialResult.crosstab(design, rows: command.rows, columns: command.cols, layers: command.layer,
                                               missing: command.excludeMissing ? .excludeMissing : .showMissing,
                                               display: command.percent.value,
@@ -183,7 +196,7 @@ struct PartialTotal: ParsableCommand {
 }
 
 struct PartialCorr: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "corr", abstract: "Partial state of `corr` (Pearson listwise, or polychoric).")
+    static let configuration = CommandConfiguration(commandName: "corr", abstract: "Partial state of `corr` (Pearson listwise or pairwise, or polychoric).")
     @OptionGroup var command: Corr
     @OptionGroup var state: StateOutput
 
@@ -249,6 +262,14 @@ struct Merge: ParsableCommand {
         switch try merged.finalize() {
         case .frequency(let t): try emit(t, output)
         case .crosstab(let t): try emit(t, output)
+        case .crosstabStatistics(let t, var stats, let excluded):
+            for k in stats.indices {
+                if let note = statisticsBaseNote(excludedMissing: excluded,
+                                                 includeMissing: merged.header.options["statsIncludeMissing"] == "true", table: t) {
+                    stats[k].notes.insert(note, at: 0)
+                }
+            }
+            try emit(t, with: stats, key: "statistics", output)
         case .estimates(let e): try emit(e, output)
         case .correlation(let c):
             try emit(c, output)

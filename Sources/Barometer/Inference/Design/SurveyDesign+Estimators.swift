@@ -187,15 +187,19 @@ extension SurveyDesign {
                             fill: (Range<Int>, inout Matrix, inout Matrix, inout Matrix) throws(BarometerError) -> Void)
         throws(BarometerError) {
         let sampling = DesignTotalsChunk.Sampling(self)
+        // Strata and PSUs registered once in the design's order; the chunks then add by index.
+        let seeded = acc.seed(sampling, psuStratum: self.sampling.psuStratum)
         var lo = 0
         repeat {
             let rows = lo..<min(lo + Self.designChunkRows, rowCount)
             var num = Matrix(rows: rows.count, columns: k), den = num, ind = num
             try fill(rows, &num, &den, &ind)
-            try acc.add(DesignTotalsChunk(self, rows: rows, sampling: sampling, numerators: num,
-                                          denominators: ratio ? den : nil, indicators: ind, srs: srs,
-                                          degreesOfFreedomRows: perEstimateDegreesOfFreedom ? .indicators
-                                            : domain.map { .domain(Array($0.mask[rows])) } ?? .none))
+            var chunk = try DesignTotalsChunk(self, rows: rows, sampling: sampling, numerators: num,
+                                              denominators: ratio ? den : nil, indicators: ind, srs: srs,
+                                              degreesOfFreedomRows: perEstimateDegreesOfFreedom ? .indicators
+                                                : domain.map { .domain(Array($0.mask[rows])) } ?? .none)
+            chunk.seeded = seeded
+            try acc.add(chunk)
             lo = rows.upperBound
         } while lo < rowCount
     }
