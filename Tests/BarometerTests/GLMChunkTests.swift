@@ -42,4 +42,66 @@ import Testing
         let identity = try LinearAlgebra.multiply(xtwx, ainv)
         for i in 0..<p { for j in 0..<p { #expect(abs(identity[i, j] - (i == j ? 1 : 0)) < 1e-9) } }
     }
+
+    /// A design like the one above (3.5 chunks, logit), or with column 5 nearly
+    /// a copy of column 1 (`nearCopy`: 10⁻⁶ apart).
+    static func design(nearCopy: Bool = false) -> (Matrix, [Double], [Double], [String]) {
+        let n = GLMFit.chunkRows * 7 / 2, p = 6
+        var g = CLIRandomizedTests.RNG(state: 20_2027)
+        var x = Matrix(rows: n, columns: p), y = [Double](repeating: 0, count: n), w = y
+        for k in 0..<n {
+            x[k, 0] = 1
+            var eta = 0.3
+            for j in 1..<5 { x[k, j] = 2 * g.double() - 1; eta += Double(j) * 0.4 * x[k, j] }
+            x[k, 5] = nearCopy ? x[k, 1] + 1e-6 * (2 * g.double() - 1) : (g.double() < 0.3 ? 1 : 0)
+            eta -= 0.5 * x[k, 5]
+            y[k] = g.double() < 1 / (1 + Foundation.exp(-eta)) ? 1 : 0
+            w[k] = 0.5 + 2 * g.double()
+        }
+        return (x, y, w, (0..<p).map { "x\($0)" })
+    }
+
+    /// Normal-equation (Cholesky) passes far from convergence give the same
+    /// converged fit as QR passes only, at R's tolerance 10⁻⁸: coefficients,
+    /// fitted means, the bread's R and the iteration count; logit, log-linear
+    /// Poisson and identity-Gaussian families, 1 and 2 workers.
+    @Test func choleskyPassesEqualQROnly() throws {
+        let (x, y, w, names) = Self.design()
+        let counts = y.enumerated().map { Double($0.offset % 5) * $0.element + $0.element }
+        let cases: [([Double], GLMFamily, GLMLink)] = [(y, .binomial, .logit), (counts, .poisson, .log),
+                                                      (counts, .gaussian, .identity)]
+        for (response, family, link) in cases {
+            for workers in [1, 2] {
+                let qrOnly = try GLMFit.irls(x: x, y: response, w: w, family: family, link: link, start: nil,
+                                             tolerance: 1e-8, maxIterations: 25, names: names, workers: workers,
+                                             normalEquations: false)
+                let mixed = try GLMFit.irls(x: x, y: response, w: w, family: family, link: link, start: nil,
+                                            tolerance: 1e-8, maxIterations: 25, names: names, workers: workers)
+                #expect(qrOnly.choleskySteps == 0)
+                if family != .gaussian { #expect(mixed.choleskySteps > 0, "\(family): no Cholesky step taken") }
+                #expect(mixed.iterations == qrOnly.iterations)
+                for j in 0..<x.columns { #expect(close(mixed.beta[j], qrOnly.beta[j], rel: 1e-10)) }
+                for k in stride(from: 0, to: x.rows, by: 97) { #expect(close(mixed.mu[k], qrOnly.mu[k], rel: 1e-10)) }
+                for i in 0..<x.columns {
+                    for j in i..<x.columns {
+                        #expect(abs(abs(mixed.r[i, j]) - abs(qrOnly.r[i, j])) <= 1e-10 * abs(qrOnly.r[j, j]))
+                    }
+                }
+            }
+        }
+    }
+
+    /// A nearly collinear column (pivot below 10⁻⁴ of its norm) refuses every
+    /// Cholesky step: the fit is the QR-only fit to the bit.
+    @Test func illConditionedStepsFallBackToQR() throws {
+        let (x, y, w, names) = Self.design(nearCopy: true)
+        let qrOnly = try GLMFit.irls(x: x, y: y, w: w, family: .binomial, link: .logit, start: nil, tolerance: 1e-8,
+                                     maxIterations: 25, names: names, normalEquations: false)
+        let mixed = try GLMFit.irls(x: x, y: y, w: w, family: .binomial, link: .logit, start: nil, tolerance: 1e-8,
+                                    maxIterations: 25, names: names)
+        #expect(mixed.choleskySteps == 0)
+        #expect(mixed.beta.map(\.bitPattern) == qrOnly.beta.map(\.bitPattern))
+        #expect(mixed.r.storage.map(\.bitPattern) == qrOnly.r.storage.map(\.bitPattern))
+        #expect(mixed.iterations == qrOnly.iterations)
+    }
 }

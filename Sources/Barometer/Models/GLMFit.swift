@@ -12,6 +12,9 @@ struct GLMFit: Sendable {
     let eta: [Double]
     let mu: [Double]
     let iterations: Int
+    /// How many IRLS steps were solved by Cholesky on normal-equation passes
+    /// (the others by the QR).
+    var choleskySteps = 0
     /// The p × p upper factor R of the QR of √W·X with the working weights
     /// at the estimate (RᵀR = XᵀWX).
     let r: Matrix
@@ -43,9 +46,22 @@ struct GLMFit: Sendable {
     /// with single-threaded BLAS, each chunk's numbers independent of the
     /// thread that computes it, and chunk sums added in chunk order
     /// (`workers`: how many cores; nil: all, at most 8).
+    ///
+    /// Normal-equation passes: far from convergence (the first pass, and every
+    /// pass after one whose relative deviance change was at least
+    /// ``choleskyUntil``, are QR passes) a pass forms `[√W·X | √W·z]ᵀ[√W·X | √W·z]`
+    /// per chunk instead (one single-threaded `dsyrk`, chunk sums added in chunk
+    /// order) and the step is solved by Cholesky (`dpotrf`/`dpotrs`). A Cholesky
+    /// step is refused, and the pass redone as a QR pass, when `dpotrf` fails or
+    /// some |U_jj| < 10⁻⁴·‖(√W X)_j‖ (then R's aliasing test could be near; the
+    /// QR pass runs it). The step that meets the convergence criterion and the
+    /// pass at the estimate are always QR passes (a converged step solved by
+    /// Cholesky is redone from its QR): coefficients, deviance and the bread's R
+    /// come from the Householder path. `normalEquations: false` uses QR passes only.
     static func irls(x: Matrix, y: [Double], w: [Double], family: GLMFamily, link: GLMLink, start: [Double]?,
                      tolerance: Double, maxIterations: Int, names: [String],
-                     replicate: String? = nil, workers: Int? = nil) throws(BarometerError) -> GLMFit {
+                     replicate: String? = nil, workers: Int? = nil,
+                     normalEquations: Bool = true) throws(BarometerError) -> GLMFit {
         let n = x.rows, p = x.columns
         guard y.count == n, w.count == n, start.map({ $0.count == p }) ?? true else {
             throw .lengthMismatch(variable: "model rows", expected: n, actual: y.count)
@@ -63,7 +79,8 @@ struct GLMFit: Sendable {
                         defer { passes.free() }
                         do throws(BarometerError) {
                             return .success(try run(passes, start: start, tolerance: tolerance,
-                                                    maxIterations: maxIterations, names: names, replicate: replicate))
+                                                    maxIterations: maxIterations, names: names, replicate: replicate,
+                                                    normalEquations: normalEquations))
                         } catch { return .failure(error) }
                     }
                 }
@@ -72,18 +89,33 @@ struct GLMFit: Sendable {
         return try result.get()
     }
 
+    /// Passes after one whose relative deviance change is below this are QR
+    /// passes (IRLS converges about quadratically, so the two passes before
+    /// R's criterion 10⁻⁸ is met are then usually QR passes already).
+    static let choleskyUntil = 1e-2
+
     private static func run(_ passes: IRLSPasses, start: [Double]?, tolerance: Double, maxIterations: Int,
-                            names: [String], replicate: String?) throws(BarometerError) -> GLMFit {
+                            names: [String], replicate: String?,
+                            normalEquations: Bool) throws(BarometerError) -> GLMFit {
         let n = passes.n, p = passes.p, family = passes.family
         var beta = start ?? [Double](repeating: 0, count: p)
-        var current = passes.run(beta: start)
-        var devOld = current.deviance
-        var iterations = 0, converged = false
+        var current = passes.run(beta: start, qr: true)
+        // (Gaussian with identity link: IRLS is one least-squares step; QR passes only.)
+        var currentQR = true, onlyQR = !normalEquations || (family == .gaussian && passes.link == .identity)
+        var devOld = current.deviance, lastChange = Double.infinity
+        var iterations = 0, converged = false, choleskySteps = 0
         while iterations < maxIterations {
             iterations += 1
-            let factor = try passes.factor(current, names: names, replicate: replicate)
-            var next = try factor.solve()
-            var candidate = passes.run(beta: next)
+            var next: [Double]
+            var stepFromQR = currentQR
+            if !currentQR, let step = try passes.choleskyStep(names: names) {
+                next = step; choleskySteps += 1
+            } else {
+                if !currentQR { current = passes.run(beta: beta, qr: true); currentQR = true; stepFromQR = true }
+                next = try passes.factor(current, names: names, replicate: replicate).solve()
+            }
+            let candidateQR = onlyQR || lastChange < choleskyUntil
+            var candidate = passes.run(beta: next, qr: candidateQR)
             var halvings = 0
             while !candidate.deviance.isFinite || (family.isPoisson && candidate.nonPositiveMean) {
                 halvings += 1
@@ -91,17 +123,26 @@ struct GLMFit: Sendable {
                     throw .noConvergence("IRLS met a non-finite deviance and step halving did not recover")
                 }
                 for j in 0..<p { next[j] = (next[j] + beta[j]) / 2 }
-                candidate = passes.run(beta: next)
+                candidate = passes.run(beta: next, qr: candidateQR)
             }
             let change = abs(candidate.deviance - devOld) / (abs(candidate.deviance) + 0.1)
-            beta = next; current = candidate; devOld = candidate.deviance
+            if change < tolerance && !stepFromQR {
+                // Converged on a Cholesky step: redo this step from the QR of its pass.
+                current = passes.run(beta: beta, qr: true); currentQR = true; onlyQR = true
+                iterations -= 1; choleskySteps -= 1
+                continue
+            }
+            beta = next; current = candidate; currentQR = candidateQR; devOld = candidate.deviance
+            lastChange = change
             if change < tolerance { converged = true; break }
         }
-        // The last pass was at the estimate: its QR gives (XᵀWX)⁻¹.
+        // The last pass is at the estimate: its QR gives (XᵀWX)⁻¹.
+        if !currentQR { current = passes.run(beta: beta, qr: true) }
         let r = try passes.factor(current, names: names, replicate: replicate, checkAliasing: false).r
         let eta = Array(UnsafeBufferPointer(start: passes.eta, count: n))
         let mu = Array(UnsafeBufferPointer(start: passes.mu, count: n))
-        let fit = GLMFit(beta: beta, eta: eta, mu: mu, iterations: iterations, r: r)
+        var fit = GLMFit(beta: beta, eta: eta, mu: mu, iterations: iterations, r: r)
+        fit.choleskySteps = choleskySteps
         if family.isBinomial {
             // Separation: fitted probabilities at 0 or 1 together with coefficients the
             // data cannot pin down (model-based SE × the column's RMS above 10³; a finite
@@ -272,18 +313,19 @@ private final class IRLSPasses: @unchecked Sendable {
         for s in scratch { s.deallocate() }
     }
 
-    /// One pass at `beta` (nil: R's start values `mustart`, η = g(μ)).
-    func run(beta: [Double]?) -> IRLSPassResult {
+    /// One pass at `beta` (nil: R's start values `mustart`, η = g(μ)); each
+    /// chunk's QR (`qr`) or its cross-product (normal equations) to the stack.
+    func run(beta: [Double]?, qr: Bool) -> IRLSPassResult {
         let b = beta ?? Self.empty
         b.withUnsafeBufferPointer { bp in
             let coefficients = beta == nil ? nil : UnsafeSendablePointer(bp.baseAddress)
             if workers == 1 {
-                for c in 0..<chunkCount { chunk(c, beta: coefficients?.pointer, worker: 0) }
+                for c in 0..<chunkCount { chunk(c, beta: coefficients?.pointer, worker: 0, qr: qr) }
             } else {
                 DispatchQueue.concurrentPerform(iterations: workers) { worker in
                     var c = worker
                     while c < self.chunkCount {
-                        self.chunk(c, beta: coefficients?.pointer, worker: worker)
+                        self.chunk(c, beta: coefficients?.pointer, worker: worker, qr: qr)
                         c += self.workers
                     }
                 }
@@ -295,8 +337,10 @@ private final class IRLSPasses: @unchecked Sendable {
     }
 
     /// Chunk c: η, μ and deviance at `beta`; working weights and response;
-    /// the QR of its `[√W·X | √W·z]` (LAPACK `dgeqrf`), R copied to the stack.
-    private func chunk(_ c: Int, beta: UnsafeMutablePointer<Double>?, worker: Int) {
+    /// the QR of its `[√W·X | √W·z]` (LAPACK `dgeqrf`), R copied to the stack;
+    /// or (`qr` false) its cross-product `AᵀA` (BLAS `dsyrk`, upper triangle)
+    /// in the chunk's q × q block of the stack.
+    private func chunk(_ c: Int, beta: UnsafeMutablePointer<Double>?, worker: Int, qr: Bool) {
         let r0 = c * GLMFit.chunkRows, m = min(GLMFit.chunkRows, n - r0)
         guard m > 0 else { return }
         let e = eta + r0, u = mu + r0, yc = y + r0, wc = w + r0
@@ -344,22 +388,62 @@ private final class IRLSPasses: @unchecked Sendable {
         norms[c * q + p] = zz
         // A non-finite entry makes its column's norm non-finite: factor() reports it, dgeqrf is skipped.
         guard (0..<q).allSatisfy({ norms[c * q + $0].isFinite }) else { return }
-        _ = Backend.geqrf(m: Int32(m), n: Int32(q), a: a, lda: Int32(m), tau: tau)
         let ld = chunkCount * q, top = c * q
-        for j in 0..<q {
-            for i in 0..<min(j + 1, m) { stack[top + i + j * ld] = a[i + j * m] }
+        if !qr {
+            Backend.syrk(upper: true, transpose: true, n: Int32(q), k: Int32(m), alpha: 1, a: a, lda: Int32(m),
+                         beta: 0, c: stack + top, ldc: Int32(ld))
+            return
         }
+        _ = Backend.geqrf(m: Int32(m), n: Int32(q), a: a, lda: Int32(m), tau: tau)
+        for j in 0..<q {
+            // (Rows past a short chunk's m are zeroed: a normal-equation pass may have written there.)
+            for i in 0...j { stack[top + i + j * ld] = i < m ? a[i + j * m] : 0 }
+        }
+    }
+
+    /// Squared column norms of `[√W·X | √W·z]`, chunk sums in chunk order;
+    /// a non-finite one is reported.
+    private func columnNorms(names: [String]) throws(BarometerError) -> [Double] {
+        var colNorms = [Double](repeating: 0, count: q)
+        for c in 0..<chunkCount { for j in 0..<q { colNorms[j] += norms[c * q + j] } }
+        if let j = colNorms.firstIndex(where: { !$0.isFinite }) {
+            throw .linearAlgebra(.nonFinite("QR input holds \(colNorms[j]) (column \(j < p ? names[j] : "working response"))"))
+        }
+        return colNorms
+    }
+
+    /// The step of a normal-equation pass: `XᵀWX β = XᵀWz` (the chunks'
+    /// cross-products added in chunk order) by Cholesky (LAPACK `dpotrf`,
+    /// `dpotrs`). nil when `dpotrf` fails or a pivot |U_jj| < 10⁻⁴·‖(√W X)_j‖:
+    /// the caller redoes the pass with QR.
+    func choleskyStep(names: [String]) throws(BarometerError) -> [Double]? {
+        let colNorms = try columnNorms(names: names)
+        if p == 0 { return [] }
+        let ld = chunkCount * q
+        var a = [Double](repeating: 0, count: q * q)
+        for c in 0..<chunkCount {
+            let block = stack + c * q
+            for j in 0..<q { for i in 0...j { a[i + j * q] += block[i + j * ld] } }
+        }
+        var b = Array(a[(p * q)..<(p * q + p)])
+        let n32 = Int32(p), q32 = Int32(q)
+        let ok = a.withUnsafeMutableBufferPointer { ap -> Bool in
+            guard let base = ap.baseAddress, Backend.potrf(n: n32, a: base, lda: q32) == 0 else { return false }
+            for j in 0..<p where !(abs(base[j + j * q]) >= 1e-4 * colNorms[j].squareRoot()) { return false }
+            return b.withUnsafeMutableBufferPointer { bp in
+                guard let bb = bp.baseAddress else { return false }
+                return Backend.potrs(n: n32, nrhs: 1, a: base, lda: q32, b: bb, ldb: n32) == 0
+            }
+        }
+        guard ok, b.allSatisfy({ $0.isFinite }) else { return nil }
+        return b
     }
 
     /// The QR of the last pass: the stacked chunk factors factored again
     /// (LAPACK `dgeqrf`), then the aliasing test on R's diagonal.
     func factor(_ pass: IRLSPassResult, names: [String], replicate: String?,
                 checkAliasing: Bool = true) throws(BarometerError) -> IRLSFactor {
-        var colNorms = [Double](repeating: 0, count: q)
-        for c in 0..<chunkCount { for j in 0..<q { colNorms[j] += norms[c * q + j] } }
-        if let j = colNorms.firstIndex(where: { !$0.isFinite }) {
-            throw .linearAlgebra(.nonFinite("QR input holds \(colNorms[j]) (column \(j < p ? names[j] : "working response"))"))
-        }
+        let colNorms = try columnNorms(names: names)
         let ld = chunkCount * q
         var s = Array(UnsafeBufferPointer(start: stack, count: ld * q))
         var tau = [Double](repeating: 0, count: q)
