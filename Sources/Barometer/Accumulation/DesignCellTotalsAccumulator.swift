@@ -271,16 +271,8 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
                 }
             }
             let labels = strataOrder.map { stratumKeys[$0] }
-            var population: [Double]? = nil
-            if stratumFPC.contains(where: { $0 != nil }) {
-                var raw: [Double] = []
-                for h in strataOrder {
-                    guard let f = stratumFPC[h] else { throw .invalidArgument("stratum '\(stratumKeys[h])' has no fpc") }
-                    raw.append(f)
-                }
-                population = populationGiven ? raw
-                    : try SamplingStructure.populationPSUs(fpc: raw, psusPerStratum: perStratum, stratumLabels: labels)
-            }
+            let population = try SamplingStructure.populationPSUs(stratumFPC: stratumFPC, keys: stratumKeys, order: strataOrder,
+                                                                         given: populationGiven, psusPerStratum: perStratum, labels: labels)
             let structure = SamplingStructure(strata: strata, stratumLabels: labels, clusters: clusters, psuStratum: psuStratum,
                                               psusPerStratum: perStratum, populationPSUs: population, lonelyPSU: lonelyPSU,
                                               description: "PSU cell totals")

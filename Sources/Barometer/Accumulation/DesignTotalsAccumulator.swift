@@ -830,16 +830,8 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         }
         let labels = strataOrder.map { stratumKeys[$0] }
         let perStratum = strataOrder.map { members[$0].count }
-        var population: [Double]? = nil
-        if stratumFPC.contains(where: { $0 != nil }) {
-            var raw: [Double] = []
-            for h in strataOrder {
-                guard let f = stratumFPC[h] else { throw .invalidArgument("stratum '\(stratumKeys[h])' has no fpc") }
-                raw.append(f)
-            }
-            population = populationGiven ? raw
-                : try SamplingStructure.populationPSUs(fpc: raw, psusPerStratum: perStratum, stratumLabels: labels)
-        }
+        let population = try SamplingStructure.populationPSUs(stratumFPC: stratumFPC, keys: stratumKeys, order: strataOrder,
+                                                                     given: populationGiven, psusPerStratum: perStratum, labels: labels)
         let plan = try SamplingStructure.stratumPlan(psusPerStratum: perStratum, populationPSUs: population,
                                                      lonelyPSU: lonelyPSU, stratumLabels: labels)
         var v = Matrix(rows: k, columns: k)
@@ -864,5 +856,21 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         }
         plan.applyAveraging(&v)
         return (v, psuKeys.count - stratumKeys.count)
+    }
+}
+
+extension SamplingStructure {
+    /// The population PSUs of the strata `order` from the fpc each stratum's shards gave (`nil`: none):
+    /// taken as given when `given`, else converted from sampling fractions by ``populationPSUs(fpc:psusPerStratum:stratumLabels:)``;
+    /// nil when no stratum has an fpc. Shared by the merged design accumulators.
+    static func populationPSUs(stratumFPC: [Double?], keys: [String], order: [Int], given: Bool,
+                               psusPerStratum perStratum: [Int], labels: [String]) throws(BarometerError) -> [Double]? {
+        guard stratumFPC.contains(where: { $0 != nil }) else { return nil }
+        var raw: [Double] = []
+        for h in order {
+            guard let f = stratumFPC[h] else { throw .invalidArgument("stratum '\(keys[h])' has no fpc") }
+            raw.append(f)
+        }
+        return given ? raw : try populationPSUs(fpc: raw, psusPerStratum: perStratum, stratumLabels: labels)
     }
 }

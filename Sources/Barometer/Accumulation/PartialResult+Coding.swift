@@ -489,13 +489,7 @@ extension DesignTotalsAccumulator {
             for _ in 0..<psus {
                 let h = try r.int()
                 guard h >= 0, h < strata else { throw r.fail("PSU of stratum \(h) outside 0..<\(strata)") }
-                let tag = try r.u8()
-                let name: PSUName
-                switch tag {
-                case 0: name = .label(try r.string())
-                case 1: name = .row(try r.int())
-                default: throw r.fail("unknown PSU name kind \(tag)")
-                }
+                let name = try PSUName(decoding: &r)
                 let key = PSUKey(stratum: h, psu: name)
                 guard psuLookup[key] == nil else { throw r.fail("a PSU appears twice") }
                 psuLookup[key] = psuKeys.count
@@ -656,13 +650,7 @@ extension DesignCellTotalsAccumulator {
         for _ in 0..<psus {
             let h = try r.int()
             guard h >= 0, h < strata else { throw r.fail("PSU of stratum \(h) outside 0..<\(strata)") }
-            let tag = try r.u8()
-            let name: PSUName
-            switch tag {
-            case 0: name = .label(try r.string())
-            case 1: name = .row(try r.int())
-            default: throw r.fail("unknown PSU name kind \(tag)")
-            }
+            let name = try PSUName(decoding: &r)
             let key = DesignTotalsAccumulator.PSUKey(stratum: h, psu: name)
             guard psuLookup[key] == nil else { throw r.fail("a PSU appears twice") }
             psuLookup[key] = psuKeys.count
@@ -679,5 +667,18 @@ extension DesignCellTotalsAccumulator {
         guard let rule = LonelyPSURule(rawValue: try r.string()) else { throw r.fail("unknown lonely-PSU rule") }
         lonelyPSU = rule; nest = try r.bool()
         guard kind == .clustered || (psus == 0 && strata == 0) else { throw r.fail("PSUs in a weights-only state") }
+    }
+}
+
+extension PSUName {
+    /// A PSU's name as the design-totals and design-cell states write it: tag 0 and a label, or tag 1
+    /// and a row.
+    init(decoding r: inout ByteReader) throws(StateFileError) {
+        let tag = try r.u8()
+        switch tag {
+        case 0: self = .label(try r.string())
+        case 1: self = .row(try r.int())
+        default: throw r.fail("unknown PSU name kind \(tag)")
+        }
     }
 }
