@@ -171,6 +171,62 @@ extension PartialResult {
                              payload: .grouped(list))
     }
 
+    /// The state of `barometer share` (``ConditionalShare``; with `by`, ``ShareTable``) over
+    /// `design`'s rows: per base (each valid category of `by`, or the one domain) the
+    /// answer cells' n, Σw, Σw² and the grouped design totals of the 0/1 answer
+    /// (``ShareAccumulator``). `among` (a code set of a variable, single share only)
+    /// restricts the base as ``ConditionalShare/init(_:of:in:among:in:domain:denominator:method:level:)``
+    /// does; `compare` and `adjustment` are `--compare`/`--adjust` of `share --by`.
+    /// - Throws: the errors of the in-memory share (code sets, user-missing codes
+    ///   under a valid-answers base), for calibrated weights, and for strata or an
+    ///   fpc without named PSUs.
+    public static func share(_ design: SurveyDesign, of variable: String, in codes: Set<Double>, among: String? = nil,
+                             in amongCodes: Set<Double> = [], by: String? = nil, domain: Domain? = nil,
+                             denominator: ConditionalShare.Denominator, method: ProportionIntervalMethod, level: Double,
+                             compare: Bool = false, adjustment: PValueAdjustment = .none,
+                             design spec: [String: String]) throws(BarometerError) -> PartialResult {
+        if design.sampling.calibration != nil && design.replicates == nil {
+            throw .invalidArgument("partial states of calibrated weights are not supported (the calibration residuals need every row)")
+        }
+        guard by == nil || among == nil else { throw .invalidArgument("share by a variable takes --among as part of the domain") }
+        guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
+        let y = try ConditionalShare.outcome(design, variable, codes, denominator)
+        let xv = try by.map { (n) throws(BarometerError) -> Variable in let v = try design.variable(n); try v.requireNumeric(); return v }
+        var dom = domain
+        var amongVariable: Variable? = nil
+        if let x = among {
+            guard !amongCodes.isEmpty else { throw .invalidArgument("empty code set for \(x)") }
+            amongVariable = try design.variable(x)
+            let d = try design.domain(x, in: amongCodes)
+            dom = try dom.map { (e) throws(BarometerError) in try e && d } ?? d
+        }
+        var acc = try design.shareAccumulator(y, codes: codes, denominator: denominator, by: xv, domain: dom,
+                                              seen: [y] + (amongVariable.map { [$0] } ?? []))
+        if var t = acc.groups.totals, t.kind == .clustered {
+            guard design.sampling.psuLabels != nil else {
+                throw .invalidArgument("partial results with strata or an fpc need --psu (respondent PSUs have no name shared across shards)")
+            }
+            t.nest = spec["nest"] == "true"
+            acc.groups.totals = t
+        }
+        var s = spec
+        s["variance"] = design.varianceDescription
+        s["populationSize"] = design.hasPopulationSize ? "true" : "false"
+        s["replicate"] = design.replicates != nil ? "true" : "false"
+        var o = ["level": String(level), "codes": codes.sorted().map(Variable.formatCode).joined(separator: ","),
+                 "codeValues": codes.sorted().map { String($0) }.joined(separator: ","),
+                 "denominator": denominator.rawValue, "method": method.rawValue, "by": by == nil ? "false" : "true",
+                 "compare": compare ? "true" : "false", "adjust": adjustment.rawValue]
+        if let x = among {
+            o["among"] = x
+            o["amongCodes"] = amongCodes.sorted().map { String($0) }.joined(separator: ",")
+        }
+        if let d = dom { o["where"] = d.description }
+        return PartialResult(header: PartialHeader(statistic: "share", variables: [y] + (xv.map { [$0] } ?? []) + (amongVariable.map { [$0] } ?? []),
+                                                   design: s, options: o),
+                             payload: .share(acc))
+    }
+
     /// The state of `barometer corr` (Pearson listwise or pairwise, polychoric) over `design`'s rows.
     public static func correlation(_ design: SurveyDesign, variables: [String], options: CorrelationOptions,
                                    design spec: [String: String]) throws(BarometerError) -> PartialResult {
@@ -271,6 +327,12 @@ extension PartialResult {
             w.u8(5)
             w.int(list.count)
             for g in list { g.encode(&w) }
+        case .share(let a):
+            w.u8(8)
+            a.cells.encode(&w)
+            a.groups.encode(&w)
+            w.int(a.seen.count)
+            for v in a.seen { w.doubles(v) }
         }
         let crc = CRC32.checksum(w.bytes)
         w.u32(crc)
@@ -352,6 +414,20 @@ extension PartialResult {
                 payload = .pairwisePearson(acc)
             case 7:
                 payload = .crosstabDesign(try TableAccumulator(decoding: &r), try DesignCellTotalsAccumulator(decoding: &r))
+            case 8:
+                let cells = try TableAccumulator(decoding: &r)
+                guard cells.variableCount == 2 else { throw r.fail("share cells of \(cells.variableCount) variables") }
+                let groups = try GroupedTotalsAccumulator(decoding: &r)
+                guard groups.kind == "proportion", groups.byCount == 1 else { throw r.fail("share totals of a grouped \(groups.kind)") }
+                let count = try r.count(8)
+                guard count >= 1, count <= 2 else { throw r.fail("\(count) lists of values seen") }
+                var seen: [[Double]] = []
+                for _ in 0..<count {
+                    let v = try r.doubles()
+                    guard v.allSatisfy({ !$0.isNaN }) else { throw r.fail("a value seen that is not a number") }
+                    seen.append(v)
+                }
+                payload = .share(ShareAccumulator(cells: cells, groups: groups, seen: seen))
             default:
                 throw r.fail("unknown payload kind \(kind)")
             }
@@ -376,6 +452,9 @@ extension PartialResult {
         case ("corr", .pairwisePearson(let p)):
             expected = p.variableCount == header.variables.count && header.options["missing"] == "pairwise"
         case ("mrset", .table(let t)): expected = t.variableCount == 1 && !header.variables.isEmpty
+        case ("share", .share(let a)):
+            let among = header.options["among"] != nil, by = header.options["by"] == "true"
+            expected = !(among && by) && header.variables.count == 1 + (among || by ? 1 : 0) && a.seen.count == (among ? 2 : 1)
         case ("mean", .grouped(let list)), ("total", .grouped(let list)), ("share", .grouped(let list)):
             let byCount = Int(header.options["byCount"] ?? "") ?? 0
             expected = byCount >= 1 && list.count == header.variables.count - byCount

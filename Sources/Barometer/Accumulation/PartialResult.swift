@@ -109,6 +109,8 @@ public struct PartialResult: Sendable {
         case crosstabDesign(TableAccumulator, DesignCellTotalsAccumulator)
         /// One grouped accumulator per analysed variable (`mean`/`total`/`share` with `--by`).
         case grouped([GroupedTotalsAccumulator])
+        /// `share` (payload kind 8): answer cells and grouped totals per base (``ShareAccumulator``).
+        case share(ShareAccumulator)
     }
 
     init(header: PartialHeader, payload: Payload) {
@@ -150,6 +152,7 @@ public struct PartialResult: Sendable {
                 guard a.count == b.count else { throw .invalidArgument("grouped states of \(a.count) and \(b.count) variables") }
                 for i in a.indices { try a[i].merge(b[i]) }
                 payload = .grouped(a)
+            case (.share(var a), .share(let b)): try a.merge(b); payload = .share(a)
             default: throw .invalidArgument("the payloads are of different kinds")
             }
         } catch { throw .incompatible(file, reason: error.description) }
@@ -173,6 +176,11 @@ public struct PartialResult: Sendable {
         /// Grouped means, totals or shares (`--by`), one per analysed variable, with
         /// whether `--compare` asked for the pairwise differences and their adjustment.
         case grouped([GroupedEstimates], compare: Bool, adjustment: PValueAdjustment)
+        /// A share by the categories of a variable (`share --by`), with the pairwise
+        /// differences `--compare` asked for.
+        case shareTable(ShareTable, differences: GroupDifferences?)
+        /// One share (`share` without `--by`).
+        case share(ConditionalShare)
     }
 
     /// The result the command prints on the whole data.
@@ -254,6 +262,8 @@ public struct PartialResult: Sendable {
             return .multipleResponse(try MultipleResponseSet(accumulated: t.finalize(), name: names.joined(separator: "+"),
                                                              variables: names, excluding: excluded, weight: weight,
                                                              domain: domain))
+        case ("share", .share(let acc)):
+            return try Self.finalizeShare(acc, vars: vars, options: o, design: header.design, weight: weight)
         case (_, .grouped(let list)):
             let byCount = Int(o["byCount"] ?? "") ?? 0
             guard byCount >= 1, byCount < vars.count, list.count == vars.count - byCount else {
@@ -276,6 +286,59 @@ public struct PartialResult: Sendable {
 }
 
 extension PartialResult {
+    /// `share` of a merged state: the sums laid out as a ``ShareComputation`` and
+    /// finalized as the in-memory ``ShareTable`` / ``ConditionalShare``.
+    static func finalizeShare(_ acc: ShareAccumulator, vars: [Variable], options o: [String: String], design: [String: String],
+                              weight: String?) throws(BarometerError) -> Output {
+        guard let y = vars.first, acc.seen.count == vars.count - (o["by"] == "true" ? 1 : 0) else {
+            throw .invalidArgument("share state without its variables")
+        }
+        let codes = Set((o["codeValues"] ?? "").split(separator: ",").compactMap { Double($0) })
+        guard !codes.isEmpty else { throw .invalidArgument("share state without its code set") }
+        let denominator = ConditionalShare.Denominator(rawValue: o["denominator"] ?? "") ?? .validAnswers
+        let method = ProportionIntervalMethod(rawValue: o["method"] ?? "") ?? .standard
+        let level = Double(o["level"] ?? "") ?? 0.95
+        let facts = ConditionalShare.DesignFacts(weight: weight, variance: design["variance"] ?? "",
+                                                 hasPopulationSize: design["populationSize"] == "true",
+                                                 replicate: design["replicate"] == "true")
+        /// The variable's metadata with the distinct values the shards saw (for the warnings).
+        func seen(_ v: Variable, _ values: [Double]) -> Variable {
+            var out = Variable(name: v.name, label: v.label, values: values, missing: v.missing)
+            out.valueLabels = v.valueLabels
+            return out
+        }
+        var warnings: [String] = []
+        if let w = ShareComputation.unmatchedCodesWarning(seen(y, acc.seen[0]), codes) { warnings.append(w) }
+        let domain = o["where"]
+        if o["by"] == "true" {
+            let x = vars[1]
+            let categories = try acc.cells.finalize().categories[0].filter { $0.code != nil }
+            let table = try ShareTable(facts, of: y.name, in: codes, by: x.name, labels: x, categories: categories,
+                                       domain: domain, denominator: denominator, computed: try acc.computation(bases: categories),
+                                       method: method, level: level, warnings: warnings)
+            var differences: GroupDifferences? = nil
+            if o["compare"] == "true" {
+                let list = codes.sorted().map(Variable.formatCode).joined(separator: ",")
+                let groups = try acc.groups.finalize(.init(y: "\(y.name) in {\(list)}", x: nil, by: [x], domain: domain,
+                                                           level: level, variance: facts.variance, weight: weight,
+                                                           covariance: true))
+                differences = try groups.pairwiseDifferences(adjustment: PValueAdjustment(rawValue: o["adjust"] ?? "") ?? .none)
+            }
+            return .shareTable(table, differences: differences)
+        }
+        var among: String? = nil, amongCodes: [Double]? = nil
+        if let name = o["among"], vars.count == 2 {
+            among = name
+            let list = (o["amongCodes"] ?? "").split(separator: ",").compactMap { Double($0) }
+            amongCodes = list
+            if let w = ShareComputation.unmatchedCodesWarning(seen(vars[1], acc.seen[1]), Set(list)) { warnings.append(w) }
+        }
+        let all = Category(code: 0, label: "all", status: .valid)
+        return .share(try ConditionalShare(facts, of: y.name, in: codes, among: among, in: amongCodes, domain: domain,
+                                           denominator: denominator, computed: try acc.computation(bases: [all]), base: 0,
+                                           method: method, level: level, warnings: warnings))
+    }
+
     /// The Pearson options a `corr` state header records (the domain described, not applied).
     static func pearsonOptions(_ o: [String: String], missing: MissingDataRule, domain: String?) -> CorrelationOptions {
         CorrelationOptions(method: .pearson, missing: missing, excludeUserMissing: o["userMissing"] != "include",

@@ -179,6 +179,29 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
     init(_ design: SurveyDesign, of variable: String, in codes: Set<Double>, among: String?, in amongCodes: [Double]?,
          domain: String?, denominator: Denominator, computed: ShareComputation, base j: Int,
          method: ProportionIntervalMethod, level: Double, warnings: [String] = []) throws(BarometerError) {
+        try self.init(DesignFacts(design), of: variable, in: codes, among: among, in: amongCodes, domain: domain,
+                      denominator: denominator, computed: computed, base: j, method: method, level: level, warnings: warnings)
+    }
+
+    /// What a share reads of its design beside the sums: the weight's name, how variances
+    /// were computed, whether it has a population size (fpc) and replicate weights.
+    struct DesignFacts: Sendable {
+        let weight: String?, variance: String, hasPopulationSize: Bool, replicate: Bool
+        init(weight: String?, variance: String, hasPopulationSize: Bool, replicate: Bool) {
+            self.weight = weight; self.variance = variance
+            self.hasPopulationSize = hasPopulationSize; self.replicate = replicate
+        }
+        init(_ design: SurveyDesign) {
+            self.init(weight: design.weights.name, variance: design.varianceDescription,
+                      hasPopulationSize: design.hasPopulationSize, replicate: design.replicates != nil)
+        }
+    }
+
+    /// The share of base `base` of a ``ShareComputation`` (from rows or from a merged
+    /// ``ShareAccumulator``): the one finalization of both paths.
+    init(_ design: DesignFacts, of variable: String, in codes: Set<Double>, among: String?, in amongCodes: [Double]?,
+         domain: String?, denominator: Denominator, computed: ShareComputation, base j: Int,
+         method: ProportionIntervalMethod, level: Double, warnings: [String] = []) throws(BarometerError) {
         let tally = computed.tally
         let rule = denominator == .validAnswers ? "valid answers to \(variable)" : "all respondents"
         let baseText = domain.map { "\(rule) within \($0)" } ?? rule
@@ -204,14 +227,14 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
                                              degreesOfFreedom: Double(df), designRows: count,
                                              positiveWeightRows: computed.positiveWeightRows[j],
                                              logitVariance: computed.logitVariance[j],
-                                             replicateDesign: design.replicates != nil)
+                                             replicateDesign: design.replicate)
         self.variable = variable
         self.codes = codes.sorted()
         self.among = among
         self.amongCodes = amongCodes
         self.denominator = denominator
         self.base = base
-        self.weight = design.weights.name
+        self.weight = design.weight
         self.numeratorCount = tally.counts[2 * j]
         self.numeratorWeighted = tally.weighted[2 * j]
         self.denominatorCount = count
@@ -229,7 +252,7 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
         self.warnings = warnings
         self.degreesOfFreedom = Double(df)
         self.intervalInput = input
-        self.varianceDescription = design.varianceDescription
+        self.varianceDescription = design.variance
         self.interval = try ProportionInterval.compute(method, input, level: level)
     }
 

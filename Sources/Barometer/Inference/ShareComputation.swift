@@ -68,6 +68,18 @@ struct ShareComputation: Sendable {
         return "\(unmatched.count == 1 ? "code" : "codes") \(which) of \(v.name) \(unmatched.count == 1 ? "matches" : "match") no answer and no value label (\(v.name) has: \(list.isEmpty ? "no codes" : list))"
     }
 
+    /// The computation from sums accumulated elsewhere (a merged ``ShareAccumulator``):
+    /// the same per-base numbers the row pass below produces.
+    init(tally: CellTally, designVariance: [Result<Double, BarometerError>], degreesOfFreedom: [Int],
+         srsVariance: [(Double, Double)?], logitVariance: [Double?], positiveWeightRows: [Int]) {
+        self.tally = tally
+        self.designVariance = designVariance
+        self.degreesOfFreedom = degreesOfFreedom
+        self.srsVariance = srsVariance
+        self.logitVariance = logitVariance
+        self.positiveWeightRows = positiveWeightRows
+    }
+
     /// - Parameters:
     ///   - answers: ``answers(_:codes:denominator:)`` of Y (consumed as scratch).
     ///   - base: each row's base, −1 for none (consumed as scratch).
@@ -146,7 +158,17 @@ struct ShareComputation: Sendable {
     /// replicate logits. Nil without replicates or when a share is 0 or 1.
     private static func logitReplicateVariance(_ r: RatioOfTotals.Result, column c: Int,
                                                _ design: SurveyDesign) throws(BarometerError) -> Double? {
-        guard let reps = design.replicates, let theta = r.replicateEstimates else { return nil }
+        guard let reps = design.replicates else { return nil }
+        return try logitReplicateVariance(r, column: c) { (t, full) throws(BarometerError) in
+            try reps.covariance(replicates: t, full: full)
+        }
+    }
+
+    /// ``logitReplicateVariance(_:column:_:)`` with the replicate covariance
+    /// given (a merged state keeps the replicate scales, not the weights).
+    static func logitReplicateVariance(_ r: RatioOfTotals.Result, column c: Int,
+                                       covariance: (Matrix, [Double]) throws(BarometerError) -> Matrix) throws(BarometerError) -> Double? {
+        guard let theta = r.replicateEstimates else { return nil }
         func logit(_ p: Double) -> Double? { p > 0 && p < 1 ? log(p / (1 - p)) : nil }
         guard let full = logit(r.estimates[c]) else { return nil }
         var t = Matrix(rows: theta.rows, columns: 1)
@@ -154,6 +176,6 @@ struct ShareComputation: Sendable {
             guard let x = logit(theta[i, c]) else { return nil }
             t[i, 0] = x
         }
-        return try reps.covariance(replicates: t, full: [full])[0, 0]
+        return try covariance(t, [full])[0, 0]
     }
 }

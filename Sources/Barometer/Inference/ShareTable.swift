@@ -49,7 +49,7 @@ public struct ShareTable: Sendable, Equatable, Codable, TableRepresentable {
         let xv = try design.variable(x)
         try xv.requireNumeric()
         let y = try ConditionalShare.outcome(design, variable, codes, denominator)
-        self.warnings = ShareComputation.unmatchedCodesWarning(y, codes).map { [$0] } ?? []
+        let warnings = ShareComputation.unmatchedCodesWarning(y, codes).map { [$0] } ?? []
         let n = design.rowCount
         if let d = domain, d.mask.count != n { throw .invalidArgument("domains of different lengths") }
         // Y's answer cells beside X's coding (two independent passes): each
@@ -75,14 +75,25 @@ public struct ShareTable: Sendable, Equatable, Codable, TableRepresentable {
             return (categories, coded, base)
         })
         let computed = try ShareComputation(design, answers: answers, base: base, count: coded.count)
+        try self.init(ConditionalShare.DesignFacts(design), of: variable, in: codes, by: x, labels: xv,
+                      categories: coded.map { categories[$0] }, domain: domain?.description, denominator: denominator,
+                      computed: computed, method: method, level: level, warnings: warnings)
+    }
+
+    /// The table from a ``ShareComputation`` whose base j is `categories[j]` of X
+    /// (categories with a code): the one finalization of the in-memory pass and of
+    /// merged ``ShareAccumulator`` states. `labels` carries X's value labels.
+    init(_ facts: ConditionalShare.DesignFacts, of variable: String, in codes: Set<Double>, by x: String, labels xv: Variable,
+         categories: [Category], domain: String?, denominator: ConditionalShare.Denominator,
+         computed: ShareComputation, method: ProportionIntervalMethod, level: Double,
+         warnings: [String]) throws(BarometerError) {
         var rows: [Row] = []
-        for (j, c) in coded.enumerated() {
-            let cat = categories[c]
+        for (j, cat) in categories.enumerated() {
             guard let code = cat.code else { continue }
             let among = SurveyDesign.describe(x, xv, [code])
             do {
-                let s = try ConditionalShare(design, of: variable, in: codes, among: x, in: [code],
-                                             domain: domain.map { "\(Domain.parenthesized($0.description, in: "and")) and \(among)" } ?? among,
+                let s = try ConditionalShare(facts, of: variable, in: codes, among: x, in: [code],
+                                             domain: domain.map { "\(Domain.parenthesized($0, in: "and")) and \(among)" } ?? among,
                                              denominator: denominator, computed: computed, base: j,
                                              method: method, level: level)
                 rows.append(Row(category: cat, share: s))
@@ -90,10 +101,11 @@ public struct ShareTable: Sendable, Equatable, Codable, TableRepresentable {
                 rows.append(Row(category: cat, share: nil))
             }
         }
+        self.warnings = warnings
         self.variable = variable
         self.codes = codes.sorted()
         self.by = x
-        self.domain = domain?.description
+        self.domain = domain
         self.rows = rows
         self.method = method
         self.level = level

@@ -10,7 +10,7 @@ struct Partial: ParsableCommand {
         abstract: "Run a command on a shard of the data and write its mergeable state (see `merge`).",
         discussion: "Supported: freq, crosstab (the table; --stats under weights-only or --strata/--psu designs, two-way), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
         subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialCorr.self,
-                      PartialMRSet.self])
+                      PartialMRSet.self, PartialShare.self])
 }
 
 /// Where the state goes.
@@ -278,6 +278,12 @@ struct Merge: ParsableCommand {
         case .multipleResponse(let m): try emit(m, output)
         case .grouped(let results, let compare, let adjustment):
             try emitGroupedEstimates(results, compare: compare, adjust: adjustment, output)
+        case .shareTable(let table, let differences):
+            warn(table.warnings)
+            if let differences { try emit(table, with: [differences], key: "differences", output) } else { try emit(table, output) }
+        case .share(let share):
+            warn(share.warnings)
+            try emit(share, output)
         }
     }
 }
