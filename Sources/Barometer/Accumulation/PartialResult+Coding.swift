@@ -11,15 +11,43 @@ extension PartialResult {
         try table("freq", design, [variable], missing: missing, domain: domain, spec: spec, options: [:])
     }
 
-    /// The state of `barometer crosstab` (the table; statistics need the rows).
-    public static func crosstab(_ design: SurveyDesign, rows: String, columns: String, layers: [String],
+    /// The state of `barometer freq --by` (``FrequencyTable/grouped(_:variable:by:domain:missing:)``):
+    /// the table of `variable` × the groups' valid categories and the table of the groups
+    /// (each group's base), keyed by category, so shards that saw different groups merge
+    /// (payload kind 9).
+    public static func groupedFrequency(_ design: SurveyDesign, variable: String, by: [String], missing: MissingInclusion,
+                                        domain: Domain? = nil, design spec: [String: String]) throws(BarometerError) -> PartialResult {
+        let v = try design.variable(variable)
+        guard !by.isEmpty, Set(by).count == by.count else { throw .invalidArgument("grouping variables missing or listed twice") }
+        guard !by.contains(variable) else { throw .invalidArgument("'\(variable)' is both tabulated and a grouping variable") }
+        if let d = domain, d.mask.count != design.rowCount {
+            throw .lengthMismatch(variable: "domain \(d.description)", expected: design.rowCount, actual: d.mask.count)
+        }
+        let byVariables = try by.map { (n) throws(BarometerError) in try design.variable(n) }
+        let codings = byVariables.map { CategoryCoding($0, missing: .excludeMissing) }
+        try ContingencyTable.checkCells([variable] + by, [CategoryCoding(v, missing: missing)] + codings)
+        let (cells, bases) = try FrequencyTable.groupedTableAccumulators(v, codings: codings, weights: design.weights,
+                                                                          domain: domain, missing: missing)
+        var o = ["missing": missing.rawValue, "byCount": String(by.count)]
+        if let d = domain { o["where"] = d.description }
+        return PartialResult(header: PartialHeader(statistic: "freq", variables: [v] + byVariables, design: spec, options: o),
+                             payload: .groupedTable(cells, bases))
+    }
+
+    /// The state of `barometer crosstab` (the table; statistics need the rows). `by`
+    /// adds the groups' valid categories as layers after `layers`, as
+    /// ``ContingencyTable/init(_:rows:columns:layers:by:domain:missing:display:)``:
+    /// one table keyed by every variable's categories, so groups merge by key.
+    public static func crosstab(_ design: SurveyDesign, rows: String, columns: String, layers: [String], by: [String] = [],
                                 missing: MissingInclusion, display: ContingencyTable.Percentages?,
                                 domain: Domain? = nil,
                                 design spec: [String: String]) throws(BarometerError) -> PartialResult {
-        let names = [rows, columns] + layers
+        let names = [rows, columns] + layers + by
         guard Set(names).count == names.count else { throw .invalidArgument("a variable appears twice in the table") }
-        return try table("crosstab", design, names, missing: missing, domain: domain, spec: spec,
-                         options: display.map { ["display": $0.rawValue] } ?? [:])
+        var o = display.map { ["display": $0.rawValue] } ?? [:]
+        if !by.isEmpty { o["byCount"] = String(by.count) }
+        return try table("crosstab", design, names, missing: missing, domain: domain, spec: spec, options: o,
+                         groupStart: by.isEmpty ? nil : 2 + layers.count)
     }
 
     /// The state of `barometer crosstab --stats` under `design` (weights-only, or
@@ -81,10 +109,11 @@ extension PartialResult {
 
     private static func table(_ statistic: String, _ design: SurveyDesign, _ names: [String], missing: MissingInclusion,
                               domain: Domain?, spec: [String: String],
-                              options: [String: String]) throws(BarometerError) -> PartialResult {
+                              options: [String: String], groupStart: Int? = nil) throws(BarometerError) -> PartialResult {
         let vars = try names.map { (n) throws(BarometerError) in try design.variable(n) }
         var acc = TableAccumulator(variableCount: vars.count)
-        let codings = vars.map { CategoryCoding($0, missing: missing) }
+        // Grouping variables (from `groupStart`) keep their valid categories only, as R svyby.
+        let codings = vars.enumerated().map { CategoryCoding($1, missing: $0 >= (groupStart ?? vars.count) ? .excludeMissing : missing) }
         try ContingencyTable.checkCells(names, codings)
         try acc.add(TableChunk(codings: codings, weights: design.weights, domain: domain))
         var o = options
@@ -327,6 +356,10 @@ extension PartialResult {
             w.u8(5)
             w.int(list.count)
             for g in list { g.encode(&w) }
+        case .groupedTable(let cells, let bases):
+            w.u8(9)
+            cells.encode(&w)
+            bases.encode(&w)
         case .share(let a):
             w.u8(8)
             a.cells.encode(&w)
@@ -428,6 +461,12 @@ extension PartialResult {
                     seen.append(v)
                 }
                 payload = .share(ShareAccumulator(cells: cells, groups: groups, seen: seen))
+            case 9:
+                let cells = try TableAccumulator(decoding: &r), bases = try TableAccumulator(decoding: &r)
+                guard bases.variableCount >= 1, cells.variableCount == bases.variableCount + 1 else {
+                    throw r.fail("grouped tables of \(cells.variableCount) and \(bases.variableCount) variables")
+                }
+                payload = .groupedTable(cells, bases)
             default:
                 throw r.fail("unknown payload kind \(kind)")
             }
@@ -452,6 +491,8 @@ extension PartialResult {
         case ("corr", .pairwisePearson(let p)):
             expected = p.variableCount == header.variables.count && header.options["missing"] == "pairwise"
         case ("mrset", .table(let t)): expected = t.variableCount == 1 && !header.variables.isEmpty
+        case ("freq", .groupedTable(let cells, let bases)):
+            expected = cells.variableCount == header.variables.count && header.options["byCount"] == String(bases.variableCount)
         case ("share", .share(let a)):
             let among = header.options["among"] != nil, by = header.options["by"] == "true"
             expected = !(among && by) && header.variables.count == 1 + (among || by ? 1 : 0) && a.seen.count == (among ? 2 : 1)

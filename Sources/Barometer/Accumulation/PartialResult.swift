@@ -111,6 +111,8 @@ public struct PartialResult: Sendable {
         case grouped([GroupedTotalsAccumulator])
         /// `share` (payload kind 8): answer cells and grouped totals per base (``ShareAccumulator``).
         case share(ShareAccumulator)
+        /// `freq --by` (payload kind 9): the variable × groups table and the groups' bases.
+        case groupedTable(TableAccumulator, TableAccumulator)
     }
 
     init(header: PartialHeader, payload: Payload) {
@@ -153,6 +155,8 @@ public struct PartialResult: Sendable {
                 for i in a.indices { try a[i].merge(b[i]) }
                 payload = .grouped(a)
             case (.share(var a), .share(let b)): try a.merge(b); payload = .share(a)
+            case (.groupedTable(var a, var c), .groupedTable(let b, let d)):
+                try a.merge(b); try c.merge(d); payload = .groupedTable(a, c)
             default: throw .invalidArgument("the payloads are of different kinds")
             }
         } catch { throw .incompatible(file, reason: error.description) }
@@ -181,6 +185,8 @@ public struct PartialResult: Sendable {
         case shareTable(ShareTable, differences: GroupDifferences?)
         /// One share (`share` without `--by`).
         case share(ConditionalShare)
+        /// A frequency table in every group (`freq --by`).
+        case groupedFrequency(GroupedResults<FrequencyTable>)
     }
 
     /// The result the command prints on the whole data.
@@ -262,6 +268,12 @@ public struct PartialResult: Sendable {
             return .multipleResponse(try MultipleResponseSet(accumulated: t.finalize(), name: names.joined(separator: "+"),
                                                              variables: names, excluding: excluded, weight: weight,
                                                              domain: domain))
+        case ("freq", .groupedTable(let cells, let bases)):
+            let byCount = Int(o["byCount"] ?? "") ?? 0
+            guard byCount >= 1, vars.count == byCount + 1 else { throw .invalidArgument("grouped frequency state without its groups") }
+            return .groupedFrequency(try FrequencyTable.grouped(cells: cells.finalize(), bases: bases.finalize(), variable: vars[0],
+                                                                by: vars.dropFirst().map(\.name), weight: weight, domain: domain,
+                                                                missing: missing))
         case ("share", .share(let acc)):
             return try Self.finalizeShare(acc, vars: vars, options: o, design: header.design, weight: weight)
         case (_, .grouped(let list)):

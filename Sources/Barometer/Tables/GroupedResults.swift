@@ -122,24 +122,51 @@ extension FrequencyTable {
         if let d = domain, d.mask.count != design.rowCount {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: design.rowCount, actual: d.mask.count)
         }
-        let coding = CategoryCoding(v, missing: missing)
-        let r = coding.count
-        // One pass: cell = answer + r·group (first variable fastest), and the groups' bases.
-        let index = try CategoryCoding.combinedIndex([coding] + part.codings)
-        let tally = try CellTally(cellCount: r * part.cellCount, index: index, weights: design.weights, domain: domain)
-        let base = try CellTally(cellCount: part.cellCount, index: part.cells, weights: design.weights, domain: domain)
+        let (cells, bases) = try groupedTableAccumulators(v, codings: part.codings, weights: design.weights, domain: domain,
+                                                         missing: missing)
+        return try grouped(cells: cells.finalize(), bases: bases.finalize(), variable: v, by: by, weight: design.weights.name,
+                           domain: domain?.description, missing: missing)
+    }
+
+    /// The two tables `freq --by` accumulates: `variable` × the groups (the
+    /// answer's categories under `missing`, the groups' valid categories) and the
+    /// groups alone (each group's base: every row of the domain in it), both keyed
+    /// by category, so shards that saw different groups or answers merge.
+    static func groupedTableAccumulators(_ v: Variable, codings: [CategoryCoding], weights: Weights, domain: Domain?,
+                                         missing: MissingInclusion) throws(BarometerError) -> (TableAccumulator, TableAccumulator) {
+        var cells = TableAccumulator(variableCount: 1 + codings.count), bases = TableAccumulator(variableCount: codings.count)
+        try cells.add(TableChunk(codings: [CategoryCoding(v, missing: missing)] + codings, weights: weights, domain: domain))
+        try bases.add(TableChunk(codings: codings, weights: weights, domain: domain))
+        return (cells, bases)
+    }
+
+    /// `freq --by` from its accumulated tables (``groupedTableAccumulators(_:codings:weights:domain:missing:)``):
+    /// one ``init(accumulated:variable:weight:domain:missing:)`` per group holding a row
+    /// of the domain — the one finalization of the in-memory and merged paths.
+    static func grouped(cells: TableAccumulator.Output, bases: TableAccumulator.Output, variable v: Variable, by: [String],
+                        weight: String?, domain: String?, missing: MissingInclusion) throws(BarometerError) -> GroupedResults<FrequencyTable> {
+        guard cells.categories.count == by.count + 1, bases.categories.count == by.count,
+              Array(cells.categories.dropFirst()) == bases.categories else {
+            throw .invalidArgument("grouped frequency tables whose groups differ")
+        }
+        let answers = cells.categories[0], r = answers.count
+        let groupCategories = bases.categories
+        let cellCount = groupCategories.reduce(1) { $0 * $1.count }
+        let tally = cells.tally, base = bases.tally
         var groups: [GroupedResults<FrequencyTable>.Group] = []
-        for c in 0..<part.cellCount where base.counts[c] > 0 {
-            let cats = part.categories(c), label = part.label(cats)
-            let cells = (c * r)..<((c + 1) * r)
+        for c in 0..<cellCount where base.counts[c] > 0 {
+            var rest = c
+            let cats = groupCategories.map { list in defer { rest /= list.count }; return list[rest % list.count] }
+            let label = zip(by, cats).map { "\($0) = \($1.label)" }.joined(separator: ", ")
+            let range = (c * r)..<((c + 1) * r)
             let slice = TableAccumulator.Output(
-                categories: [coding.categories],
-                tally: CellTally(counts: Array(tally.counts[cells]), weighted: Array(tally.weighted[cells]),
-                                 weightedSquares: Array(tally.weightedSquares[cells])),
+                categories: [answers],
+                tally: CellTally(counts: Array(tally.counts[range]), weighted: Array(tally.weighted[range]),
+                                 weightedSquares: Array(tally.weightedSquares[range])),
                 base: CellTally(counts: [base.counts[c]], weighted: [base.weighted[c]], weightedSquares: [base.weightedSquares[c]]))
-            let groupBase = (domain.map { "\($0.description) and " } ?? "") + label
+            let groupBase = (domain.map { "\($0) and " } ?? "") + label
             do {
-                let t = try FrequencyTable(accumulated: slice, variable: v, weight: design.weights.name, domain: groupBase, missing: missing)
+                let t = try FrequencyTable(accumulated: slice, variable: v, weight: weight, domain: groupBase, missing: missing)
                 groups.append(.init(categories: cats, label: label, count: base.counts[c], weightedCount: base.weighted[c], result: t, note: nil, cell: c))
             } catch {
                 groups.append(.init(categories: cats, label: label, count: base.counts[c], weightedCount: base.weighted[c], result: nil,
@@ -147,11 +174,11 @@ extension FrequencyTable {
             }
         }
         guard !groups.isEmpty else {
-            throw .emptyDomain("no group of \(by.joined(separator: " × ")) has a respondent" + (domain.map { " in \($0.description)" } ?? ""))
+            throw .emptyDomain("no group of \(by.joined(separator: " × ")) has a respondent" + (domain.map { " in \($0)" } ?? ""))
         }
-        return GroupedResults(kind: "frequencies of \(name)", by: by,
-                              base: (domain?.description ?? "all respondents") + "; groups: valid categories of \(by.joined(separator: " × ")) (missing group codes left out, as R svyby)",
-                              weight: design.weights.name, groups: groups)
+        return GroupedResults(kind: "frequencies of \(v.name)", by: by,
+                              base: (domain ?? "all respondents") + "; groups: valid categories of \(by.joined(separator: " × ")) (missing group codes left out, as R svyby)",
+                              weight: weight, groups: groups)
     }
 }
 

@@ -8,7 +8,7 @@ import Foundation
 struct Partial: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command on a shard of the data and write its mergeable state (see `merge`).",
-        discussion: "Supported: freq, crosstab (the table; --stats under weights-only or --strata/--psu designs, two-way), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
+        discussion: "Supported: freq (--by), crosstab (the table, --by; --stats under weights-only or --strata/--psu designs, two-way), share (--by, --compare, every interval), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
         subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialCorr.self,
                       PartialMRSet.self, PartialShare.self])
 }
@@ -117,8 +117,16 @@ struct PartialFreq: ParsableCommand {
     @OptionGroup var state: StateOutput
 
     func run() throws {
+        try command.grouping.requireNoCompare("freq")
         try state.write(try state.accumulate(command.input, needs: command.needs) { data in
+            var data = data
+            let by = try command.grouping.groupingVariables(&data)      // derived indicators join the data
             let design = try SurveyDesign(data: data, weight: command.weight)
+            if !by.isEmpty {
+                return try PartialResult.groupedFrequency(design, variable: command.variable, by: by,
+                                                          missing: command.excludeMissing ? .excludeMissing : .showMissing,
+                                                          domain: try command.domainOptions.domain(data), design: designSpec(design, nil))
+            }
             return try PartialResult.frequency(design, variable: command.variable,
                                                missing: command.excludeMissing ? .excludeMissing : .showMissing,
                                                domain: try command.domainOptions.domain(data),
@@ -138,10 +146,16 @@ struct PartialCrosstab: ParsableCommand {
         if !list.isEmpty && !command.layer.isEmpty {
             throw ValidationError("partial crosstab --stats takes a two-way table (run one partial per layer with --where)")
         }
+        try command.grouping.requireNoCompare("crosstab")
+        if !list.isEmpty && !command.grouping.by.isEmpty {
+            throw ValidationError("partial crosstab --stats takes a two-way table: with --by, run one partial per group with --where (e.g. --where 'region == 2'), or partial crosstab --by without --stats for the tables")
+        }
         if !list.isEmpty && command.designOptions.repweights != nil {
             throw ValidationError("partial crosstab --stats supports weights-only and --strata/--psu designs (replicate designs need every row)")
         }
         try state.write(try state.accumulate(command.input, needs: command.needs) { data in
+            var data = data
+            let by = try command.grouping.groupingVariables(&data)      // --by: layers of the groups' valid categories
             let design = try command.designOptions.design(data, weight: command.weight)
             if !list.isEmpty {
                 return try PartialResult.crosstabStatistics(design, rows: command.rows, columns: command.cols,
@@ -152,7 +166,7 @@ struct PartialCrosstab: ParsableCommand {
                                                             domain: try command.domainOptions.domain(data),
                                                             design: designSpec(design, command.designOptions))
             }
-            return try PartialResult.crosstab(design, rows: command.rows, columns: command.cols, layers: command.layer,
+            return try PartialResult.crosstab(design, rows: command.rows, columns: command.cols, layers: command.layer, by: by,
                                               missing: command.excludeMissing ? .excludeMissing : .showMissing,
                                               display: command.percent.value,
                                               domain: try command.domainOptions.domain(data),
@@ -284,6 +298,7 @@ struct Merge: ParsableCommand {
         case .share(let share):
             warn(share.warnings)
             try emit(share, output)
+        case .groupedFrequency(let g): try GroupingOptions().emitGroups(g, output)
         }
     }
 }
