@@ -58,10 +58,18 @@ extension FuzzTargets {
         return nil
     }
 
-    /// Partial-result state files (`barometer partial` / `merge`): decode and finalize.
+    /// Partial-result state files (`barometer partial` / `merge`): decode and finalize; what decodes
+    /// must decode again after encoding and merge with its copy.
     @Sendable static func stateFile(_ data: Data) -> String? {
         guard let state = try? PartialResult.decode([UInt8](data), file: "fuzz") else { return nil }
         _ = try? state.finalize()
+        // What decodes re-encodes to a state that decodes, and merges with its own copy
+        // (every payload kind's merge by key, then its finalization) without trapping.
+        guard let again = try? PartialResult.decode(state.encoded(), file: "fuzz") else {
+            return "a decoded state does not decode again after encoding"
+        }
+        var doubled = again
+        if (try? doubled.merge(state)) != nil { _ = try? doubled.finalize() }
         return nil
     }
 }

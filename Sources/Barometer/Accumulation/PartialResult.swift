@@ -46,7 +46,7 @@ public struct PartialHeader: Sendable, Codable, Equatable {
         public var label: String
     }
 
-    /// The statistic: `freq`, `crosstab`, `mean`, `total`, `ratio`, `corr` (Pearson or polychoric) or `mrset`.
+    /// The statistic: `freq`, `crosstab`, `mean`, `total`, `ratio`, `corr` (Pearson or polychoric), `mrset` or `share`.
     public var statistic: String
     /// Its variables in order.
     public var variables: [VariableSpec]
@@ -87,7 +87,11 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///                           7 crosstab with design-based tests: the table (as kind 1), then the
 ///                           cell-totals state: design kind, cell keys and their n, Σw, Σw², rows,
 ///                           domain rows, weighted rows, strata (label, fpc), PSUs (stratum, name,
-///                           has table rows), PSU cell totals (PSU, cell, total), lonely-PSU rule, nest)
+///                           has table rows), PSU cell totals (PSU, cell, total), lonely-PSU rule, nest,
+///                           8 share: the X × answer table (as kind 1), the grouped totals of the
+///                           0/1 answer (as one entry of kind 5), the distinct values seen of Y
+///                           (and of the `--among` variable),
+///                           9 `freq --by`: the answer × groups table and the groups' table (kind 1 each))
 ///     payload               the accumulator's arrays: Int64 and IEEE-754 binary64
 ///                           values, each array preceded by its Int64 length
 ///     CRC-32                UInt32 over every preceding byte

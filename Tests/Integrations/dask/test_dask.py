@@ -1,7 +1,7 @@
 """Dask.distributed integration test: a LocalCluster with 2 worker processes maps
 `barometer partial` over row ranges and files, `barometer merge` reduces, and the
 result equals `barometer COMMAND` on the whole file (counts exactly, other numbers to
-1e-12 relative). A malformed shard fails the job naming the shard and line.
+1e-12 relative; share's SEs and intervals 1e-11). A malformed shard fails the job naming the shard and line.
 
 Run: BAROMETER=.build/debug/barometer python3 Tests/Integrations/dask/test_dask.py
 (the Swift test `AccumulationTests.daskLocalCluster` runs it when dask is installed)."""
@@ -22,15 +22,15 @@ CODEBOOK = os.path.join(ROOT, "Fixtures", "surveys", "kz2019-synthetic.codebook.
 BAROMETER = os.environ.get("BAROMETER", os.path.join(ROOT, ".build", "debug", "barometer"))
 
 
-def same(a, b, path="$"):
+def same(a, b, path="$", rel=1e-12):
     if isinstance(b, dict):
         assert isinstance(a, dict) and a.keys() == b.keys(), f"{path}: keys"
         for k in b:
-            same(a[k], b[k], f"{path}.{k}")
+            same(a[k], b[k], f"{path}.{k}", rel)
     elif isinstance(b, list):
         assert isinstance(a, list) and len(a) == len(b), f"{path}: lengths"
         for i, (x, y) in enumerate(zip(a, b)):
-            same(x, y, f"{path}[{i}]")
+            same(x, y, f"{path}[{i}]", rel)
     elif isinstance(b, bool) or b is None or isinstance(b, str):
         assert a == b, f"{path}: {a!r} vs {b!r}"
     elif isinstance(b, int) and isinstance(a, int):
@@ -38,7 +38,7 @@ def same(a, b, path="$"):
     elif path.endswith(".designEffect"):
         pass  # (N - n)/N with weights summing to n: ill-conditioned, compared elsewhere
     else:
-        assert abs(a - b) <= 1e-12 * max(abs(a), abs(b)), f"{path}: {a} vs {b}"
+        assert abs(a - b) <= rel * max(abs(a), abs(b)), f"{path}: {a} vs {b}"
 
 
 def whole(args):
@@ -63,6 +63,9 @@ def main():
         for args in commands:
             merged = json.loads(run_sharded(client, args, ranges, "json", BAROMETER))
             same(merged, whole(args))
+        # share --by: the ShareTable with its logit intervals (SEs and intervals at 1e-11, as PartialShareTests).
+        share = ["share", "{shard}", "--codebook", CODEBOOK, "--of", "q_us_opinion in 1,2", "--by", "agegroup", "--weight", "wt"]
+        same(json.loads(run_sharded(client, share, ranges, "json", BAROMETER)), whole(share), rel=1e-11)
         # Whole files as shards, and a malformed shard failing the job with its line.
         with tempfile.TemporaryDirectory() as tmp:
             with open(SURVEY) as f:
