@@ -203,7 +203,7 @@ extension PartialResult {
     /// The state of `barometer share` (``ConditionalShare``; with `by`, ``ShareTable``) over
     /// `design`'s rows: per base (each valid category of `by`, or the one domain) the
     /// answer cells' n, Σw, Σw² and the grouped design totals of the 0/1 answer
-    /// (``ShareAccumulator``). `among` (a code set of a variable, single share only)
+    /// (`ShareAccumulator`). `among` (a code set of a variable, single share only)
     /// restricts the base as ``ConditionalShare/init(_:of:in:among:in:domain:denominator:method:level:)``
     /// does; `compare` and `adjustment` are `--compare`/`--adjust` of `share --by`.
     /// - Throws: the errors of the in-memory share (code sets, user-missing codes
