@@ -118,11 +118,13 @@ extension FrequencyTable {
                                missing: MissingInclusion = .showMissing) throws(BarometerError) -> GroupedResults<FrequencyTable> {
         let v = try design.variable(name)
         guard !by.contains(name) else { throw .invalidArgument("'\(name)' is both tabulated and a grouping variable") }
-        let part = try GroupPartition(design, by: by)
+        guard !by.isEmpty else { throw .invalidArgument("no grouping variable given") }
+        guard Set(by).count == by.count else { throw .invalidArgument("a grouping variable is listed twice") }
+        let codings = try by.map { (n: String) throws(BarometerError) in CategoryCoding(try design.variable(n), missing: .excludeMissing) }
         if let d = domain, d.mask.count != design.rowCount {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: design.rowCount, actual: d.mask.count)
         }
-        let (cells, bases) = try groupedTableAccumulators(v, codings: part.codings, weights: design.weights, domain: domain,
+        let (cells, bases) = try groupedTableAccumulators(v, codings: codings, weights: design.weights, domain: domain,
                                                          missing: missing)
         return try grouped(cells: cells.finalize(), bases: bases.finalize(), variable: v, by: by, weight: design.weights.name,
                            domain: domain?.description, missing: missing)
