@@ -15,6 +15,9 @@ struct GLMFit: Sendable {
     /// How many IRLS steps were solved by Cholesky on normal-equation passes
     /// (the others by the QR).
     var choleskySteps = 0
+    /// Whether ``r`` is the Cholesky factor of XᵀWX at the estimate (a
+    /// normal-equation pass) rather than the Householder R.
+    var breadFromCholesky = false
     /// The p × p upper factor R of the QR of √W·X with the working weights
     /// at the estimate (RᵀR = XᵀWX).
     let r: Matrix
@@ -47,17 +50,19 @@ struct GLMFit: Sendable {
     /// thread that computes it, and chunk sums added in chunk order
     /// (`workers`: how many cores; nil: all, at most 8).
     ///
-    /// Normal-equation passes: far from convergence (the first pass, and every
-    /// pass after one whose relative deviance change was at least
-    /// ``choleskyUntil``, are QR passes) a pass forms `[√W·X | √W·z]ᵀ[√W·X | √W·z]`
-    /// per chunk instead (one single-threaded `dsyrk`, chunk sums added in chunk
-    /// order) and the step is solved by Cholesky (`dpotrf`/`dpotrs`). A Cholesky
-    /// step is refused, and the pass redone as a QR pass, when `dpotrf` fails or
-    /// some |U_jj| < 10⁻⁴·‖(√W X)_j‖ (then R's aliasing test could be near; the
-    /// QR pass runs it). The step that meets the convergence criterion and the
-    /// pass at the estimate are always QR passes (a converged step solved by
-    /// Cholesky is redone from its QR): coefficients, deviance and the bread's R
-    /// come from the Householder path. `normalEquations: false` uses QR passes only.
+    /// Normal-equation passes: a pass forms `[√W·X | √W·z]ᵀ[√W·X | √W·z]` per
+    /// chunk (one single-threaded `dsyrk`, chunk sums added in chunk order) and
+    /// the step is solved by Cholesky (`dpotrf`/`dpotrs`). A Cholesky step is
+    /// refused when `dpotrf` fails or some |U_jj| < 10⁻⁴·‖(√W X)_j‖ (then R's
+    /// aliasing test could be near): that pass is redone as a QR pass and so is
+    /// every later one, so the aliasing verdict is always the Householder R's
+    /// (with every pivot above 10⁻⁴ no column can be aliased at 10⁻⁷). A step
+    /// that meets the convergence criterion is kept when XᵀWX, scaled to unit
+    /// diagonal, has a condition number ≤ ``choleskyConditionLimit`` (else it
+    /// is redone from the QR of its pass), and the bread's R is then the
+    /// Cholesky factor of the pass at the estimate (UᵀU = XᵀWX, the same
+    /// (XᵀWX)⁻¹ as the QR's RᵀR to about κ·p·ε). Gaussian identity fits and
+    /// `normalEquations: false` use QR passes only.
     static func irls(x: Matrix, y: [Double], w: [Double], family: GLMFamily, link: GLMLink, start: [Double]?,
                      tolerance: Double, maxIterations: Int, names: [String],
                      replicate: String? = nil, workers: Int? = nil,
@@ -89,33 +94,44 @@ struct GLMFit: Sendable {
         return try result.get()
     }
 
-    /// Passes after one whose relative deviance change is below this are QR
-    /// passes (IRLS converges about quadratically, so the two passes before
-    /// R's criterion 10⁻⁸ is met are then usually QR passes already).
-    static let choleskyUntil = 1e-2
+    /// Largest condition number (1-norm, of XᵀWX with its columns scaled to
+    /// unit diagonal) at which a normal-equation step or the bread is taken
+    /// from the Cholesky factor: both the Cholesky and the Householder
+    /// solutions are within about κ·p·ε of the exact one, so at most
+    /// ~2·10⁻¹¹ apart here. Beyond it the converging step and the bread are
+    /// QR (R's path).
+    static let choleskyConditionLimit = 1e4
 
     private static func run(_ passes: IRLSPasses, start: [Double]?, tolerance: Double, maxIterations: Int,
                             names: [String], replicate: String?,
                             normalEquations: Bool) throws(BarometerError) -> GLMFit {
         let n = passes.n, p = passes.p, family = passes.family
         var beta = start ?? [Double](repeating: 0, count: p)
-        var current = passes.run(beta: start, qr: true)
         // (Gaussian with identity link: IRLS is one least-squares step; QR passes only.)
-        var currentQR = true, onlyQR = !normalEquations || (family == .gaussian && passes.link == .identity)
-        var devOld = current.deviance, lastChange = Double.infinity
+        var onlyQR = !normalEquations || (family == .gaussian && passes.link == .identity)
+        // The coefficients of the last pass (nil: R's start values).
+        var passBeta: [Double]? = start
+        var current = passes.run(beta: start, qr: onlyQR)
+        var currentQR = onlyQR
+        var devOld = current.deviance
         var iterations = 0, converged = false, choleskySteps = 0
+        var stepCondition = 0.0
         while iterations < maxIterations {
             iterations += 1
             var next: [Double]
             var stepFromQR = currentQR
-            if !currentQR, let step = try passes.choleskyStep(names: names) {
-                next = step; choleskySteps += 1
+            if !currentQR, let step = try passes.cholesky(names: names) {
+                next = step.solution; choleskySteps += 1; stepCondition = step.condition
             } else {
-                if !currentQR { current = passes.run(beta: beta, qr: true); currentQR = true; stepFromQR = true }
+                if !currentQR {
+                    // Refused (a pivot or dpotrf): this pass and every later one are QR passes,
+                    // so R's aliasing test decides on the Householder R.
+                    current = passes.run(beta: passBeta, qr: true); currentQR = true; onlyQR = true
+                    stepFromQR = true
+                }
                 next = try passes.factor(current, names: names, replicate: replicate).solve()
             }
-            let candidateQR = onlyQR || lastChange < choleskyUntil
-            var candidate = passes.run(beta: next, qr: candidateQR)
+            var candidate = passes.run(beta: next, qr: onlyQR)
             var halvings = 0
             while !candidate.deviance.isFinite || (family.isPoisson && candidate.nonPositiveMean) {
                 halvings += 1
@@ -123,26 +139,32 @@ struct GLMFit: Sendable {
                     throw .noConvergence("IRLS met a non-finite deviance and step halving did not recover")
                 }
                 for j in 0..<p { next[j] = (next[j] + beta[j]) / 2 }
-                candidate = passes.run(beta: next, qr: candidateQR)
+                candidate = passes.run(beta: next, qr: onlyQR)
             }
             let change = abs(candidate.deviance - devOld) / (abs(candidate.deviance) + 0.1)
-            if change < tolerance && !stepFromQR {
-                // Converged on a Cholesky step: redo this step from the QR of its pass.
-                current = passes.run(beta: beta, qr: true); currentQR = true; onlyQR = true
+            if change < tolerance && !stepFromQR && !(stepCondition <= choleskyConditionLimit) {
+                // Converged on an ill-conditioned Cholesky step: redo this step from the QR of its pass.
+                current = passes.run(beta: passBeta, qr: true); currentQR = true; onlyQR = true
                 iterations -= 1; choleskySteps -= 1
                 continue
             }
-            beta = next; current = candidate; currentQR = candidateQR; devOld = candidate.deviance
-            lastChange = change
+            beta = next; passBeta = next; current = candidate; currentQR = onlyQR; devOld = candidate.deviance
             if change < tolerance { converged = true; break }
         }
-        // The last pass is at the estimate: its QR gives (XᵀWX)⁻¹.
-        if !currentQR { current = passes.run(beta: beta, qr: true) }
-        let r = try passes.factor(current, names: names, replicate: replicate, checkAliasing: false).r
+        // The last pass is at the estimate: its factor gives (XᵀWX)⁻¹, from the
+        // Cholesky factor when well-conditioned, else from the QR.
+        var r: Matrix, breadFromCholesky = false
+        if !currentQR, let bread = try passes.cholesky(names: names), bread.condition <= choleskyConditionLimit {
+            r = bread.factor; breadFromCholesky = true
+        } else {
+            if !currentQR { current = passes.run(beta: beta, qr: true) }
+            r = try passes.factor(current, names: names, replicate: replicate, checkAliasing: false).r
+        }
         let eta = Array(UnsafeBufferPointer(start: passes.eta, count: n))
         let mu = Array(UnsafeBufferPointer(start: passes.mu, count: n))
         var fit = GLMFit(beta: beta, eta: eta, mu: mu, iterations: iterations, r: r)
         fit.choleskySteps = choleskySteps
+        fit.breadFromCholesky = breadFromCholesky
         if family.isBinomial {
             // Separation: fitted probabilities at 0 or 1 together with coefficients the
             // data cannot pin down (model-based SE × the column's RMS above 10³; a finite
@@ -414,11 +436,13 @@ private final class IRLSPasses: @unchecked Sendable {
 
     /// The step of a normal-equation pass: `XᵀWX β = XᵀWz` (the chunks'
     /// cross-products added in chunk order) by Cholesky (LAPACK `dpotrf`,
-    /// `dpotrs`). nil when `dpotrf` fails or a pivot |U_jj| < 10⁻⁴·‖(√W X)_j‖:
-    /// the caller redoes the pass with QR.
-    func choleskyStep(names: [String]) throws(BarometerError) -> [Double]? {
+    /// `dpotrs`), the factor U (UᵀU = XᵀWX, the bread's R) and the
+    /// condition number of XᵀWX scaled to unit diagonal (1-norm, from its
+    /// inverse by `dpotri`). nil when `dpotrf` fails or a pivot
+    /// |U_jj| < 10⁻⁴·‖(√W X)_j‖: the caller redoes the pass with QR.
+    func cholesky(names: [String]) throws(BarometerError) -> (solution: [Double], factor: Matrix, condition: Double)? {
         let colNorms = try columnNorms(names: names)
-        if p == 0 { return [] }
+        if p == 0 { return ([], Matrix(rows: 0, columns: 0), 1) }
         let ld = chunkCount * q
         var a = [Double](repeating: 0, count: q * q)
         for c in 0..<chunkCount {
@@ -426,17 +450,41 @@ private final class IRLSPasses: @unchecked Sendable {
             for j in 0..<q { for i in 0...j { a[i + j * q] += block[i + j * ld] } }
         }
         var b = Array(a[(p * q)..<(p * q + p)])
+        // The scaled 1-norm of XᵀWX (upper triangle held; symmetric).
+        let scale = (0..<p).map { 1 / a[$0 + $0 * q].squareRoot() }
+        var normA = 0.0
+        for j in 0..<p {
+            var s = 0.0
+            for i in 0..<p { s += abs(i <= j ? a[i + j * q] : a[j + i * q]) * scale[i] * scale[j] }
+            normA = max(normA, s)
+        }
         let n32 = Int32(p), q32 = Int32(q)
+        var u = Matrix(rows: p, columns: p)
         let ok = a.withUnsafeMutableBufferPointer { ap -> Bool in
             guard let base = ap.baseAddress, Backend.potrf(n: n32, a: base, lda: q32) == 0 else { return false }
             for j in 0..<p where !(abs(base[j + j * q]) >= 1e-4 * colNorms[j].squareRoot()) { return false }
+            u.storage.withUnsafeMutableBufferPointer { up in
+                for j in 0..<p { for i in 0...j { up[i + j * p] = base[i + j * q] } }
+            }
             return b.withUnsafeMutableBufferPointer { bp in
                 guard let bb = bp.baseAddress else { return false }
                 return Backend.potrs(n: n32, nrhs: 1, a: base, lda: q32, b: bb, ldb: n32) == 0
             }
         }
         guard ok, b.allSatisfy({ $0.isFinite }) else { return nil }
-        return b
+        var inv = u
+        let info = inv.storage.withUnsafeMutableBufferPointer { Backend.potri(n: n32, a: $0.baseAddress!, lda: n32) }
+        guard info == 0 else { return nil }
+        var normInv = 0.0
+        inv.storage.withUnsafeBufferPointer { vp in
+            for j in 0..<p {
+                var s = 0.0
+                for i in 0..<p { s += abs(i <= j ? vp[i + j * p] : vp[j + i * p]) / (scale[i] * scale[j]) }
+                normInv = max(normInv, s)
+            }
+        }
+        let condition = normA * normInv
+        return (b, u, condition.isFinite ? condition : .infinity)
     }
 
     /// The QR of the last pass: the stacked chunk factors factored again
