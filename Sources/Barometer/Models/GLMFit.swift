@@ -12,6 +12,8 @@ struct GLMFit: Sendable {
     let eta: [Double]
     let mu: [Double]
     let iterations: Int
+    /// Σ wᵢ·dᵢ (unit deviances, prior weights) at the estimate, chunk sums in chunk order.
+    var deviance = 0.0
     /// How many IRLS steps were solved by Cholesky on normal-equation passes
     /// (the others by the QR).
     var choleskySteps = 0
@@ -67,27 +69,36 @@ struct GLMFit: Sendable {
                      tolerance: Double, maxIterations: Int, names: [String],
                      replicate: String? = nil, workers: Int? = nil,
                      normalEquations: Bool = true) throws(BarometerError) -> GLMFit {
-        let n = x.rows, p = x.columns
+        try irls(columns: ModelColumns(x), y: y, w: w, family: family, link: link, start: start, tolerance: tolerance,
+                 maxIterations: maxIterations, names: names, replicate: replicate, workers: workers,
+                 normalEquations: normalEquations)
+    }
+
+    /// ``irls(x:y:w:family:link:start:tolerance:maxIterations:names:replicate:workers:normalEquations:)``
+    /// on the model's columns, read in place chunk by chunk.
+    static func irls(columns: ModelColumns, y: [Double], w: [Double], family: GLMFamily, link: GLMLink,
+                     start: [Double]?, tolerance: Double, maxIterations: Int, names: [String],
+                     replicate: String? = nil, workers: Int? = nil,
+                     normalEquations: Bool = true) throws(BarometerError) -> GLMFit {
+        let n = columns.rows, p = columns.count
         guard y.count == n, w.count == n, start.map({ $0.count == p }) ?? true else {
             throw .lengthMismatch(variable: "model rows", expected: n, actual: y.count)
         }
         guard n <= Int(Int32.max) else { throw .linearAlgebra(.tooLarge("\(n) model rows")) }
         let result = BLASRuntime.withSingleThreadedBLAS { () -> Result<GLMFit, BarometerError> in
-            x.storage.withUnsafeBufferPointer { xp in
-                y.withUnsafeBufferPointer { yp in
-                    w.withUnsafeBufferPointer { wp in
-                        guard let yb = yp.baseAddress, let wb = wp.baseAddress else {
-                            return .failure(.emptyDomain("no rows to fit"))
-                        }
-                        let passes = IRLSPasses(x: xp.baseAddress, y: yb, w: wb, n: n, p: p, family: family, link: link,
-                                                workers: workers)
-                        defer { passes.free() }
-                        do throws(BarometerError) {
-                            return .success(try run(passes, start: start, tolerance: tolerance,
-                                                    maxIterations: maxIterations, names: names, replicate: replicate,
-                                                    normalEquations: normalEquations))
-                        } catch { return .failure(error) }
+            y.withUnsafeBufferPointer { yp in
+                w.withUnsafeBufferPointer { wp in
+                    guard let yb = yp.baseAddress, let wb = wp.baseAddress else {
+                        return .failure(.emptyDomain("no rows to fit"))
                     }
+                    let passes = IRLSPasses(columns: columns, y: yb, w: wb, family: family, link: link,
+                                            workers: workers)
+                    defer { passes.free() }
+                    do throws(BarometerError) {
+                        return .success(try run(passes, start: start, tolerance: tolerance,
+                                                maxIterations: maxIterations, names: names, replicate: replicate,
+                                                normalEquations: normalEquations))
+                    } catch { return .failure(error) }
                 }
             }
         }
@@ -165,6 +176,7 @@ struct GLMFit: Sendable {
         var fit = GLMFit(beta: beta, eta: eta, mu: mu, iterations: iterations, r: r)
         fit.choleskySteps = choleskySteps
         fit.breadFromCholesky = breadFromCholesky
+        fit.deviance = current.deviance
         if family.isBinomial {
             // Separation: fitted probabilities at 0 or 1 together with coefficients the
             // data cannot pin down (model-based SE × the column's RMS above 10³; a finite
@@ -174,10 +186,11 @@ struct GLMFit: Sendable {
                 var diverging: [String] = []
                 if let ainv = try? fit.inverseInformation() {
                     for j in 0..<p {
-                        guard let x = passes.x else { break }
-                        let col = x + j * n
-                        var ss = 0.0
-                        for k in 0..<n where w[k] > 0 { ss += col[k] * col[k] }
+                        let ss = passes.columns.withColumn(j) { col -> Double in
+                            var ss = 0.0
+                            for k in 0..<n where w[k] > 0 { let v = col?[k] ?? 1; ss += v * v }
+                            return ss
+                        }
                         let rms = (ss / Double(max(n, 1))).squareRoot()
                         if !(max(ainv[j, j], 0).squareRoot() * rms < 1e3) { diverging.append(names[j]) }
                     }
@@ -196,15 +209,17 @@ struct GLMFit: Sendable {
     }
 
     /// Influence values of the rows used, `uₖ = (XᵀWX)⁻¹ xₖ wₖ (yₖ − μₖ) μ'(ηₖ)/V(μₖ)`
-    /// (R `svy.varcoef`: `estfun %*% Ainv`), chunk by chunk: a chunk's scores
-    /// times `ainv` in one `dgemm` (single-threaded BLAS, fixed chunks). With
-    /// `clusters` (the PSU of every design row) the result is their PSU totals
-    /// (`psuCount` × p, each PSU's rows added in row order, as
-    /// ``SamplingStructure/linearizationCovariance(_:)`` adds them); without,
-    /// the values themselves among all `count` design rows (zeros outside `rows`).
-    func influence(x: Matrix, y: [Double], w: [Double], family: GLMFamily, link: GLMLink, ainv: Matrix,
+    /// (R `svy.varcoef`: `estfun %*% Ainv`). With `clusters` (the PSU of every
+    /// design row) the result is their PSU totals (`psuCount` × p): the scores'
+    /// PSU totals (rows in row order; a run of one PSU's rows within a chunk is
+    /// summed, then added to its total) times `ainv` in one
+    /// `dgemm`; without, the values themselves among all `count` design rows
+    /// (zeros outside `rows`), chunk by chunk: a chunk's scores times `ainv` in
+    /// one `dgemm`. Single-threaded BLAS, fixed chunks: the same bits on any
+    /// number of threads.
+    func influence(columns x: ModelColumns, y: [Double], w: [Double], family: GLMFamily, link: GLMLink, ainv: Matrix,
                    rows: [Int], count: Int, clusters: [Int32]?, psuCount: Int) throws(BarometerError) -> Matrix {
-        let n = x.rows, p = x.columns
+        let n = x.rows, p = x.count
         let outRows = clusters == nil ? count : psuCount
         var out = Matrix(rows: outRows, columns: p)
         guard n > 0, p > 0 else { return out }
@@ -212,8 +227,52 @@ struct GLMFit: Sendable {
             throw .lengthMismatch(variable: "PSU of every row", expected: count, actual: clusters.count)
         }
         let chunk = Self.chunkRows
-        var scores = Matrix(rows: min(chunk, n), columns: p), product = Matrix(rows: min(chunk, n), columns: p)
         var s = [Double](repeating: 0, count: min(chunk, n))
+        if let clusters {
+            var psu = [Int](repeating: -1, count: min(chunk, n))
+            // PSU totals of the scores sₖ·xₖ (each PSU's rows in row order), then one product
+            // with ainv: Σ_{k∈PSU} sₖ xₖᵀ A⁻¹ = (Σ_{k∈PSU} sₖ xₖ)ᵀ A⁻¹.
+            var totals = Matrix(rows: psuCount, columns: p)
+            totals.storage.withUnsafeMutableBufferPointer { tp in
+                rows.withUnsafeBufferPointer { rp in
+                    clusters.withUnsafeBufferPointer { cp in
+                        var lo = 0
+                        while lo < n {
+                            let m = min(chunk, n - lo)
+                            for k in 0..<m {
+                                let i = lo + k
+                                s[k] = w[i] * (y[i] - mu[i]) * link.derivative(eta[i]) / family.variance(mu[i])
+                            }
+                            for k in 0..<m { psu[k] = rp[lo + k] < count ? Int(cp[rp[lo + k]]) : -1 }
+                            for j in 0..<p {
+                                let base = j * psuCount
+                                x.withColumn(j) { xc in
+                                    // A run of rows of one PSU is summed first, then added to its total.
+                                    var current = -1, run = 0.0
+                                    for k in 0..<m {
+                                        let g = psu[k]
+                                        if g != current {
+                                            if current >= 0 { tp[current + base] += run }
+                                            current = g; run = 0
+                                        }
+                                        run += s[k] * (xc.map { $0[lo + k] } ?? 1)
+                                    }
+                                    if current >= 0 { tp[current + base] += run }
+                                }
+                            }
+                            lo += m
+                        }
+                    }
+                }
+            }
+            let failure: LinearAlgebraError? = BLASRuntime.withSingleThreadedBLAS {
+                do throws(LinearAlgebraError) { try LinearAlgebra.gemm(totals, ainv, into: &out) } catch { return error }
+                return nil
+            }
+            if let failure { throw .linearAlgebra(failure) }
+            return out
+        }
+        var scores = Matrix(rows: min(chunk, n), columns: p), product = Matrix(rows: min(chunk, n), columns: p)
         let failure: LinearAlgebraError? = BLASRuntime.withSingleThreadedBLAS {
             var lo = 0
             while lo < n {
@@ -225,9 +284,15 @@ struct GLMFit: Sendable {
                 if m < scores.rows {
                     scores = Matrix(rows: m, columns: p); product = Matrix(rows: m, columns: p)
                 }
-                x.storage.withUnsafeBufferPointer { xp in
-                    scores.storage.withUnsafeMutableBufferPointer { sp in
-                        for j in 0..<p { for k in 0..<m { sp[k + j * m] = s[k] * xp[lo + k + j * n] } }
+                scores.storage.withUnsafeMutableBufferPointer { sp in
+                    for j in 0..<p {
+                        x.withColumn(j) { xc in
+                            if let xc {
+                                for k in 0..<m { sp[k + j * m] = s[k] * xc[lo + k] }
+                            } else {
+                                for k in 0..<m { sp[k + j * m] = s[k] }
+                            }
+                        }
                     }
                 }
                 do throws(LinearAlgebraError) { try LinearAlgebra.gemm(scores, ainv, into: &product) } catch { return error }
@@ -296,8 +361,8 @@ struct IRLSFactor {
 /// chunk its deviance and squared column norms. Each chunk writes only its
 /// own slots, so concurrent chunks never share a location.
 private final class IRLSPasses: @unchecked Sendable {
-    /// The model matrix (nil when it has no columns), response and prior weights.
-    let x: UnsafePointer<Double>?, y: UnsafePointer<Double>, w: UnsafePointer<Double>
+    /// The model's columns, response and prior weights.
+    let columns: ModelColumns, y: UnsafePointer<Double>, w: UnsafePointer<Double>
     let n: Int, p: Int, q: Int
     let family: GLMFamily, link: GLMLink
     let chunkCount: Int, workers: Int
@@ -311,10 +376,10 @@ private final class IRLSPasses: @unchecked Sendable {
     let scratch: [UnsafeMutableRawPointer]
     static let empty = [Double](repeating: 0, count: 1)
 
-    init(x: UnsafePointer<Double>?, y: UnsafePointer<Double>, w: UnsafePointer<Double>, n: Int, p: Int,
+    init(columns: ModelColumns, y: UnsafePointer<Double>, w: UnsafePointer<Double>,
          family: GLMFamily, link: GLMLink, workers: Int?) {
-        self.x = x; self.y = y; self.w = w
-        self.n = n; self.p = p; self.q = p + 1
+        self.columns = columns; self.y = y; self.w = w
+        self.n = columns.rows; self.p = columns.count; self.q = p + 1
         self.family = family; self.link = link
         chunkCount = max((n + GLMFit.chunkRows - 1) / GLMFit.chunkRows, 1)
         self.workers = min(max(workers ?? ProcessInfo.processInfo.activeProcessorCount, 1), 8, chunkCount)
@@ -369,11 +434,18 @@ private final class IRLSPasses: @unchecked Sendable {
         let a = scratch[worker].assumingMemoryBound(to: Double.self)
         let sw = a + m * q, tau = sw + m
         if let beta {
-            if let x, p > 0 {
-                Backend.gemv(transpose: false, m: Int32(m), n: Int32(p), alpha: 1, a: x + r0, lda: Int32(n),
-                             x: beta, beta: 0, y: e)
-            } else {
-                e.update(repeating: 0, count: m)
+            // η = Xβ, column by column (j ascending) from the columns in place.
+            e.update(repeating: 0, count: m)
+            for j in 0..<p {
+                let bj = beta[j]
+                columns.withColumn(j) { xc in
+                    if let xc {
+                        let xs = xc + r0
+                        for k in 0..<m { e[k] += bj * xs[k] }
+                    } else {
+                        for k in 0..<m { e[k] += bj }
+                    }
+                }
             }
         } else {
             for k in 0..<m { u[k] = family.start(yc[k], wc[k]); e[k] = link.link(u[k]) }
@@ -398,24 +470,45 @@ private final class IRLSPasses: @unchecked Sendable {
         }
         deviance[c] = dev
         flags[c] = nonPositive ? 1 : 0
+        let ld = chunkCount * q, top = c * q
+        if !qr {
+            // Normal equations: √W·X copied (no reduction: vectorized), then AᵀA by dsyrk; the
+            // squared column norms are its diagonal (a non-finite entry makes one non-finite,
+            // which cholesky() reports).
+            for j in 0..<p {
+                let ac = a + j * m
+                columns.withColumn(j) { xc in
+                    if let xc {
+                        let xs = xc + r0
+                        for k in 0..<m { ac[k] = sw[k] * xs[k] }
+                    } else {
+                        ac.update(from: sw, count: m)
+                    }
+                }
+            }
+            Backend.syrk(upper: true, transpose: true, n: Int32(q), k: Int32(m), alpha: 1, a: a, lda: Int32(m),
+                         beta: 0, c: stack + top, ldc: Int32(ld))
+            for j in 0..<q { norms[c * q + j] = stack[top + j + j * ld] }
+            return
+        }
         for j in 0..<p {
-            guard let x else { break }
-            let xc = x + j * n + r0, ac = a + j * m
-            var ss = 0.0
-            for k in 0..<m { let v = sw[k] * xc[k]; ac[k] = v; ss += v * v }
-            norms[c * q + j] = ss
+            let ac = a + j * m
+            norms[c * q + j] = columns.withColumn(j) { xc -> Double in
+                var ss = 0.0
+                if let xc {
+                    let xs = xc + r0
+                    for k in 0..<m { let v = sw[k] * xs[k]; ac[k] = v; ss += v * v }
+                } else {
+                    for k in 0..<m { let v = sw[k]; ac[k] = v; ss += v * v }
+                }
+                return ss
+            }
         }
         var zz = 0.0
         for k in 0..<m { zz += z[k] * z[k] }
         norms[c * q + p] = zz
         // A non-finite entry makes its column's norm non-finite: factor() reports it, dgeqrf is skipped.
         guard (0..<q).allSatisfy({ norms[c * q + $0].isFinite }) else { return }
-        let ld = chunkCount * q, top = c * q
-        if !qr {
-            Backend.syrk(upper: true, transpose: true, n: Int32(q), k: Int32(m), alpha: 1, a: a, lda: Int32(m),
-                         beta: 0, c: stack + top, ldc: Int32(ld))
-            return
-        }
         _ = Backend.geqrf(m: Int32(m), n: Int32(q), a: a, lda: Int32(m), tau: tau)
         for j in 0..<q {
             // (Rows past a short chunk's m are zeroed: a normal-equation pass may have written there.)
