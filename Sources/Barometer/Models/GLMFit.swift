@@ -228,9 +228,16 @@ struct GLMFit: Sendable {
         }
         let chunk = Self.chunkRows
         var s = [Double](repeating: 0, count: min(chunk, n))
+        /// sₖ = wₖ (yₖ − μₖ) μ'(ηₖ)/V(μₖ) for the rows lo ..< lo + m.
+        func fillScores(_ lo: Int, _ m: Int) {
+            for k in 0..<m {
+                let i = lo + k
+                s[k] = w[i] * (y[i] - mu[i]) * link.derivative(eta[i]) / family.variance(mu[i])
+            }
+        }
         if let clusters {
             var psu = [Int](repeating: -1, count: min(chunk, n))
-            // PSU totals of the scores sₖ·xₖ (each PSU's rows in row order), then one product
+            // PSU totals of the scores sₖ·xₖ (rows in row order), then one product
             // with ainv: Σ_{k∈PSU} sₖ xₖᵀ A⁻¹ = (Σ_{k∈PSU} sₖ xₖ)ᵀ A⁻¹.
             var totals = Matrix(rows: psuCount, columns: p)
             totals.storage.withUnsafeMutableBufferPointer { tp in
@@ -239,10 +246,7 @@ struct GLMFit: Sendable {
                         var lo = 0
                         while lo < n {
                             let m = min(chunk, n - lo)
-                            for k in 0..<m {
-                                let i = lo + k
-                                s[k] = w[i] * (y[i] - mu[i]) * link.derivative(eta[i]) / family.variance(mu[i])
-                            }
+                            fillScores(lo, m)
                             for k in 0..<m { psu[k] = rp[lo + k] < count ? Int(cp[rp[lo + k]]) : -1 }
                             for j in 0..<p {
                                 let base = j * psuCount
@@ -277,10 +281,7 @@ struct GLMFit: Sendable {
             var lo = 0
             while lo < n {
                 let m = min(chunk, n - lo)
-                for k in 0..<m {
-                    let i = lo + k
-                    s[k] = w[i] * (y[i] - mu[i]) * link.derivative(eta[i]) / family.variance(mu[i])
-                }
+                fillScores(lo, m)
                 if m < scores.rows {
                     scores = Matrix(rows: m, columns: p); product = Matrix(rows: m, columns: p)
                 }
@@ -565,16 +566,12 @@ private final class IRLSPasses: @unchecked Sendable {
             }
         }
         guard ok, b.allSatisfy({ $0.isFinite }) else { return nil }
-        var inv = u
-        let info = inv.storage.withUnsafeMutableBufferPointer { Backend.potri(n: n32, a: $0.baseAddress!, lda: n32) }
-        guard info == 0 else { return nil }
+        guard let inv = try? CholeskyFactor(upper: u).inverse() else { return nil }
         var normInv = 0.0
-        inv.storage.withUnsafeBufferPointer { vp in
-            for j in 0..<p {
-                var s = 0.0
-                for i in 0..<p { s += abs(i <= j ? vp[i + j * p] : vp[j + i * p]) / (scale[i] * scale[j]) }
-                normInv = max(normInv, s)
-            }
+        for j in 0..<p {
+            var s = 0.0
+            for i in 0..<p { s += abs(inv[i, j]) / (scale[i] * scale[j]) }
+            normInv = max(normInv, s)
         }
         let condition = normA * normInv
         return (b, u, condition.isFinite ? condition : .infinity)
