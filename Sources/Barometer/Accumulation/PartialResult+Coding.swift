@@ -22,21 +22,22 @@ extension PartialResult {
                          options: display.map { ["display": $0.rawValue] } ?? [:])
     }
 
-    /// The state of `barometer crosstab --stats` under `design` (weights-only, or
-    /// strata with named PSUs): the table and, for the design-based tests
+    /// The state of `barometer crosstab --stats` under `design` (weights-only,
+    /// strata with named PSUs, or replicate weights): the table and, for the design-based tests
     /// (``RaoScottTest``, ``AdjustedWaldTest``), the design's cell totals
     /// (`DesignCellTotalsAccumulator`) over the statistics' categories
     /// (valid answers unless `includeMissing`). The domain keeps every row in
     /// the design, as in the single pass.
-    /// - Throws: for replicate or calibrated designs and strata or an fpc without named PSUs.
+    /// - Throws: for calibrated designs, strata or an fpc without named PSUs, and replicate
+    ///   designs with more than 4,096 cells.
     public static func crosstabStatistics(_ design: SurveyDesign, rows: String, columns: String, missing: MissingInclusion,
                                           display: ContingencyTable.Percentages?, statistics: String,
                                           includeMissing: Bool, weightsAsFrequencies: Bool, domain: Domain? = nil,
                                           design spec: [String: String]) throws(BarometerError) -> PartialResult {
         _ = try CrosstabStatistic.parse(statistics)
         guard rows != columns else { throw .invalidArgument("a variable appears twice in the table") }
-        guard var cellTotals = DesignCellTotalsAccumulator(design: design) else {
-            throw .invalidArgument("partial crosstab --stats supports weights-only and strata/PSU designs (replicate weights and calibrated weights need every row)")
+        guard design.sampling.calibration == nil, var cellTotals = DesignCellTotalsAccumulator(design: design, shard: true) else {
+            throw .invalidArgument("partial crosstab --stats supports weights-only, strata/PSU and replicate designs (calibrated weights need every row)")
         }
         if cellTotals.kind == .clustered {
             guard design.sampling.psuLabels != nil else {
@@ -53,6 +54,10 @@ extension PartialResult {
         var position = codings.map { [Int32](repeating: -1, count: $0.categories.count) }
         for v in 0..<2 { for (p, k) in kept[v].enumerated() { position[v][k] = Int32(p) } }
         let nr = kept[0].count
+        if cellTotals.kind == .replicate, nr * kept[1].count > 4096 {
+            throw .sizeLimitExceeded(what: "partial crosstab --stats with replicate weights: cells of the \(nr) × \(kept[1].count) table",
+                                     size: nr * kept[1].count, limit: 4096)
+        }
         var keys: [CellKey] = []
         for c in kept[1] { for r in kept[0] {
             keys.append(CellKey(row: CategoryKey(codings[0].categories[r]), column: CategoryKey(codings[1].categories[c])))
@@ -264,7 +269,7 @@ extension PartialResult {
             w.doubles(a.squares); w.doubles(a.tolerances); w.doubles(a.cross)
             w.doubles(a.lows); w.doubles(a.highs)
         case .crosstabDesign(let t, let c):
-            w.u8(7)
+            w.u8(c.kind == .replicate ? 10 : 7)
             t.encode(&w)
             c.encode(&w)
         case .grouped(let list):
@@ -350,8 +355,9 @@ extension PartialResult {
                 acc.tolerances = try r.doubles(expected: p * p, "tolerances"); acc.cross = try r.doubles(expected: p * p, "cross-products")
                 acc.lows = try r.doubles(expected: p, "minima"); acc.highs = try r.doubles(expected: p, "maxima")
                 payload = .pairwisePearson(acc)
-            case 7:
-                payload = .crosstabDesign(try TableAccumulator(decoding: &r), try DesignCellTotalsAccumulator(decoding: &r))
+            case 7, 10:
+                payload = .crosstabDesign(try TableAccumulator(decoding: &r),
+                                          try DesignCellTotalsAccumulator(decoding: &r, replicate: kind == 10))
             default:
                 throw r.fail("unknown payload kind \(kind)")
             }
@@ -460,7 +466,7 @@ extension DesignTotalsAccumulator {
             guard kindByte <= 2 else { throw r.fail("unknown design kind \(kindByte)") }
             let kind: Kind = kindByte == 0 ? .independent : kindByte == 1 ? .clustered : .replicate
             let k = try r.count(8)
-            guard k > 0, k <= 4096 else { throw r.fail("\(k) estimates") }
+            guard k <= 4096 else { throw r.fail("\(k) estimates") }   // 0: the cells of a replicate shard with none
             self.init(kind: kind, count: k, totals: try r.bool())
             srsWanted = try r.bool()
             ty = try r.doubles(expected: k, "totals"); tx = try r.doubles(expected: k, "denominator totals")
@@ -611,12 +617,16 @@ extension DesignCellTotalsAccumulator {
         w.int(sorted.count)
         for e in sorted { w.u64(e); w.double(entries[e] ?? 0) }
         w.string(lonelyPSU.rawValue); w.bool(nest)
+        replicate?.encode(&w)      // payload kind 10: the per-replicate cell totals
     }
 
-    /// Reads the state written by ``encode(_:)``, checking every index.
-    init(decoding r: inout ByteReader) throws(StateFileError) {
+    /// Reads the state written by ``encode(_:)``, checking every index; `replicate`: a payload
+    /// of kind 10 (replicate design), whose per-replicate cell totals follow.
+    init(decoding r: inout ByteReader, replicate: Bool) throws(StateFileError) {
         let kindByte = try r.u8()
-        guard let kind = Kind(rawValue: kindByte) else { throw r.fail("unknown design kind \(kindByte)") }
+        guard let kind = Kind(rawValue: kindByte), (kind == .replicate) == replicate else {
+            throw r.fail("unknown design kind \(kindByte)")
+        }
         self.init(kind: kind)
         let cellCount = try r.count(18)
         for _ in 0..<cellCount {
@@ -667,6 +677,14 @@ extension DesignCellTotalsAccumulator {
         guard let rule = LonelyPSURule(rawValue: try r.string()) else { throw r.fail("unknown lonely-PSU rule") }
         lonelyPSU = rule; nest = try r.bool()
         guard kind == .clustered || (psus == 0 && strata == 0) else { throw r.fail("PSUs in a weights-only state") }
+        if replicate {
+            let t: DesignTotalsAccumulator
+            do { t = try DesignTotalsAccumulator(decoding: &r) } catch { throw r.fail(error.description) }
+            guard t.kind == .replicate, t.totals, t.k == cellCount, t.flagMode == DesignTotalsAccumulator.FlagMode.none || t.flagMode == nil else {
+                throw r.fail("replicate cell totals of \(t.k) estimates for \(cellCount) cells")
+            }
+            self.replicate = t
+        }
     }
 }
 

@@ -8,7 +8,7 @@ import Foundation
 struct Partial: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command on a shard of the data and write its mergeable state (see `merge`).",
-        discussion: "Supported: freq, crosstab (the table; --stats under weights-only or --strata/--psu designs, two-way), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
+        discussion: "Supported: freq, crosstab (the table; --stats under weights-only, --strata/--psu or replicate designs, two-way), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
         subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialCorr.self,
                       PartialMRSet.self])
 }
@@ -137,9 +137,6 @@ struct PartialCrosstab: ParsableCommand {
         let list = [command.stats, command.expected ? "expected" : nil].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ",")
         if !list.isEmpty && !command.layer.isEmpty {
             throw ValidationError("partial crosstab --stats takes a two-way table (run one partial per layer with --where)")
-        }
-        if !list.isEmpty && command.designOptions.repweights != nil {
-            throw ValidationError("partial crosstab --stats supports weights-only and --strata/--psu designs (replicate designs need every row)")
         }
         try state.write(try state.accumulate(command.input, needs: command.needs) { data in
             let design = try command.designOptions.design(data, weight: command.weight)
