@@ -218,7 +218,8 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         ty = [Double](repeating: 0, count: count); tx = ty
         respondents = [Int](repeating: 0, count: count); sumW = ty; meanY = ty; ssY = ty
         meanZ = ty
-        comoment = [Double](repeating: 0, count: count * count); s = comoment; a = comoment; b = comoment
+        // The k × k weights-only sums only where they are used (a replicate accumulator of many cells keeps none).
+        comoment = [Double](repeating: 0, count: kind == .independent ? count * count : 0); s = comoment; a = comoment; b = comoment
     }
 
     /// An empty accumulator for the estimates of `design` (its design kind,
@@ -613,8 +614,8 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         }
         o.ty = gather(ty, 0); o.tx = gather(tx, 0)
         o.respondents = gather(respondents, 0); o.sumW = gather(sumW, 0); o.meanY = gather(meanY, 0); o.ssY = gather(ssY, 0)
-        o.rows = rows; o.meanZ = gather(meanZ, 0); o.comoment = gather2(comoment)
-        o.shift = shift.map { gather($0, 0) }; o.s = gather2(s); o.a = gather2(a); o.b = gather2(b)
+        o.rows = rows; o.meanZ = gather(meanZ, 0); o.shift = shift.map { gather($0, 0) }
+        if kind == .independent { o.comoment = gather2(comoment); o.s = gather2(s); o.a = gather2(a); o.b = gather2(b) }
         o.stratumKeys = stratumKeys; o.stratumLookup = stratumLookup; o.stratumFPC = stratumFPC
         o.populationGiven = populationGiven; o.psuKeys = psuKeys; o.psuLookup = psuLookup
         o.psuTotals = [Double](repeating: 0, count: psuKeys.count * 2 * K)

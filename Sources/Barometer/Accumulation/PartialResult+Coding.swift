@@ -434,8 +434,10 @@ extension DesignTotalsAccumulator {
         w.int(k); w.bool(totals); w.bool(srsWanted)
         w.doubles(ty); w.doubles(tx)
         w.ints(respondents); w.doubles(sumW); w.doubles(meanY); w.doubles(ssY)
-        w.int(rows); w.doubles(meanZ); w.doubles(comoment)
-        w.bool(shift != nil); w.doubles(shift ?? []); w.doubles(s); w.doubles(a); w.doubles(b)
+        // k × k sums (zeros outside the weights-only design, which keeps none in memory).
+        func square(_ m: [Double]) -> [Double] { m.count == k * k ? m : [Double](repeating: 0, count: k * k) }
+        w.int(rows); w.doubles(meanZ); w.doubles(square(comoment))
+        w.bool(shift != nil); w.doubles(shift ?? []); w.doubles(square(s)); w.doubles(square(a)); w.doubles(square(b))
         w.int(stratumKeys.count)
         for (h, key) in stratumKeys.enumerated() { w.string(key); w.optionalDouble(stratumFPC[h]) }
         w.bool(populationGiven)
@@ -617,7 +619,11 @@ extension DesignCellTotalsAccumulator {
         w.int(sorted.count)
         for e in sorted { w.u64(e); w.double(entries[e] ?? 0) }
         w.string(lonelyPSU.rawValue); w.bool(nest)
-        replicate?.encode(&w)      // payload kind 10: the per-replicate cell totals
+        if let rep = replicate {
+            // Payload kind 10: the per-replicate cell totals (R × cells), the replicate parameters and the rank state.
+            w.matrix(rep.replicateY); w.double(rep.scale); w.doubles(rep.rscales); w.bool(rep.mse)
+            w.bool(rep.givenDF != nil); w.int(rep.givenDF ?? 0); w.matrix(rep.rankRows)
+        }
     }
 
     /// Reads the state written by ``encode(_:)``, checking every index; `replicate`: a payload
@@ -678,10 +684,20 @@ extension DesignCellTotalsAccumulator {
         lonelyPSU = rule; nest = try r.bool()
         guard kind == .clustered || (psus == 0 && strata == 0) else { throw r.fail("PSUs in a weights-only state") }
         if replicate {
-            let t: DesignTotalsAccumulator
-            do { t = try DesignTotalsAccumulator(decoding: &r) } catch { throw r.fail(error.description) }
-            guard t.kind == .replicate, t.totals, t.k == cellCount, t.flagMode == DesignTotalsAccumulator.FlagMode.none || t.flagMode == nil else {
-                throw r.fail("replicate cell totals of \(t.k) estimates for \(cellCount) cells")
+            var t = DesignTotalsAccumulator(kind: .replicate, count: cellCount, totals: true)
+            t.replicateY = try r.matrix(); t.scale = try r.double(); t.rscales = try r.doubles(); t.mse = try r.bool()
+            let hasDF = try r.bool(), df = try r.int()
+            t.givenDF = hasDF ? df : nil
+            t.rankRows = try r.matrix()
+            let R = t.rscales.count
+            guard R >= 1, t.scale.isFinite, t.rscales.allSatisfy(\.isFinite), !hasDF || df >= 1 else {
+                throw r.fail("replicate parameters")
+            }
+            if let m = t.replicateY, m.rows != R || m.columns != cellCount {
+                throw r.fail("replicate cell totals of \(m.rows)×\(m.columns) for \(R) replicates and \(cellCount) cells")
+            }
+            if let m = t.rankRows, hasDF || m.columns != R || m.rows > m.columns || !m.storage.allSatisfy(\.isFinite) {
+                throw r.fail("replicate rank rows of \(m.rows)×\(m.columns) for \(R) replicates")
             }
             self.replicate = t
         }
