@@ -30,12 +30,18 @@ import Testing
     /// The fixture survey's rows cut at random into `shards` CSV files in `dir`
     /// (each with the header), in row order; returns their paths.
     static func shardedSurvey(into shards: Int, in dir: URL, _ g: inout SplitMix) throws -> [String] {
-        let text = try String(contentsOfFile: Fixture.path(survey), encoding: .utf8)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        try shardedCSV(Fixture.path(survey), into: shards, in: dir, &g)
+    }
+
+    /// The rows of the CSV file at `path` cut at random into `shards` files in `dir` (each with the
+    /// header), in row order; returns their paths.
+    static func shardedCSV(_ path: String, into shards: Int, in dir: URL, _ g: inout SplitMix) throws -> [String] {
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+            .map(String.init)
         let head = lines.removeFirst()
         return cuts(lines.count, shards, &g).enumerated().map { k, r -> String in
             let p = dir.appendingPathComponent("part\(k).csv").path
-            FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
+            _ = FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
             return p
         }
     }

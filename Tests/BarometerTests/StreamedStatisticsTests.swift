@@ -288,23 +288,27 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-rep-raoscott-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let whole = Fixture.path(Self.association + "replicate_brr_data.csv")
-        let text = try String(contentsOfFile: whole, encoding: .utf8)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        let head = lines.removeFirst()
         var g = SplitMix(seed: 97)
-        let parts = A.cuts(lines.count, 5, &g).enumerated().map { k, r -> String in
-            let p = dir.appendingPathComponent("part\(k).csv").path
-            _ = FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
-            return p
-        }
-        let runs: [[String]] = [
+        let states = try Self.cliCrosstabMergesEqualTheWholeFile(Self.association + "replicate_brr_data.csv", shards: 5, dir: dir,
+                                                                 chunkBytes: 2000, &g, runs: [
             ["--weight", "w", "--repweights", "^brr", "--repmethod", "brr", "--stats", "raoscott"],
             ["--weight", "w", "--repweights", "^fay", "--repmethod", "fay", "--fay-rho", "0.3", "--mse", "--stats", "chisq,cramer",
              "--where", "x != 9"],
             ["--weight", "w", "--repweights", "^jk", "--repmethod", "jk1", "--stats", "all", "--exclude-missing"],
-        ]
-        var first: [String] = []
+        ])
+        let mix = try CLI.run(["merge", states[0][0], states[2][1]])
+        #expect(mix.status != 0 && mix.stderr.contains("cannot merge"), "\(mix.stderr)")
+    }
+
+    /// Runs `partial crosstab` with each of `runs` (after `--rows x --cols y`) on `shards` random row
+    /// shards of `file` and streamed over the whole file in `chunkBytes` chunks, and expects `merge`
+    /// of each to print what `crosstab` prints on the whole file (text; JSON at 1e-12). Returns the
+    /// shard states of each run.
+    static func cliCrosstabMergesEqualTheWholeFile(_ file: String, shards: Int, dir: URL, chunkBytes: Int,
+                                                   _ g: inout SplitMix, runs: [[String]]) throws -> [[String]] {
+        let whole = Fixture.path(file)
+        let parts = try A.shardedCSV(whole, into: shards, in: dir, &g)
+        var all: [[String]] = []
         for (c, args) in runs.enumerated() {
             let cmd = ["--rows", "x", "--cols", "y"] + args
             var states: [String] = []
@@ -314,9 +318,9 @@ import Testing
                 #expect(r.status == 0, "\(r.stderr)")
                 states.append(out)
             }
-            if c == 0 { first = states }
+            all.append(states)
             let streamed = dir.appendingPathComponent("streamed\(c).state").path
-            let s = try CLI.run(["partial", "crosstab", whole] + cmd + ["--state-out", streamed, "--chunk-bytes", "2000"])
+            let s = try CLI.run(["partial", "crosstab", whole] + cmd + ["--state-out", streamed, "--chunk-bytes", String(chunkBytes)])
             #expect(s.status == 0, "\(s.stderr)")
             let single = try CLI.run(["crosstab", whole] + cmd + ["--format", "json"])
             let singleText = try CLI.run(["crosstab", whole] + cmd)
@@ -328,64 +332,27 @@ import Testing
                               try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)), path: "crosstab \(args)")
                 #expect(try CLI.run(["merge"] + run).stdout == singleText.stdout, "\(args)")
             }
-            if c == 2 {
-                let mix = try CLI.run(["merge", first[0], states[1]])
-                #expect(mix.status != 0 && mix.stderr.contains("cannot merge"), "\(mix.stderr)")
-            }
         }
+        return all
     }
 
     /// `partial crosstab --stats` over CSV shards (and streamed in small chunks) prints what
-    /// `crosstab --stats` prints on the whole file, text and JSON; replicate designs and
-    /// layers are refused; states of different designs refuse to merge.
+    /// `crosstab --stats` prints on the whole file, text and JSON; layers and strata without
+    /// PSUs are refused; states of different designs refuse to merge.
     @Test func cliRaoScottPartialEqualsTheWholeFile() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-raoscott-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let whole = Fixture.path(Self.association + "clustered_data.csv")
-        let text = try String(contentsOfFile: whole, encoding: .utf8)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        let head = lines.removeFirst()
         var g = SplitMix(seed: 79)
-        let parts = A.cuts(lines.count, 4, &g).enumerated().map { k, r -> String in
-            let p = dir.appendingPathComponent("part\(k).csv").path
-            FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
-            return p
-        }
-        let runs: [[String]] = [
+        let states = try Self.cliCrosstabMergesEqualTheWholeFile(Self.association + "clustered_data.csv", shards: 4, dir: dir,
+                                                                 chunkBytes: 700, &g, runs: [
             ["--weight", "w", "--stats", "raoscott"],
             ["--weight", "w", "--strata", "stratum", "--psu", "psu", "--stats", "chisq,cramer", "--where", "x != 9"],
             ["--weight", "w", "--strata", "stratum", "--psu", "psu", "--stats", "all", "--exclude-missing"],
-        ]
-        var first: [String] = []
-        for (c, args) in runs.enumerated() {
-            let cmd = ["--rows", "x", "--cols", "y"] + args
-            var states: [String] = []
-            for (k, p) in parts.enumerated() {
-                let out = dir.appendingPathComponent("s\(c)_\(k).state").path
-                let r = try CLI.run(["partial", "crosstab", p] + cmd + ["--state-out", out])
-                #expect(r.status == 0, "\(r.stderr)")
-                states.append(out)
-            }
-            if c == 0 { first = states }
-            let streamed = dir.appendingPathComponent("streamed\(c).state").path
-            let s = try CLI.run(["partial", "crosstab", whole] + cmd + ["--state-out", streamed, "--chunk-bytes", "700"])
-            #expect(s.status == 0, "\(s.stderr)")
-            let single = try CLI.run(["crosstab", whole] + cmd + ["--format", "json"])
-            let singleText = try CLI.run(["crosstab", whole] + cmd)
-            #expect(single.status == 0, "\(single.stderr)")
-            for run in [states.shuffled(using: &g), [streamed]] {
-                let merged = try CLI.run(["merge"] + run + ["--format", "json"])
-                #expect(merged.status == 0, "\(merged.stderr)")
-                A.compareJSON(try JSONSerialization.jsonObject(with: Data(merged.stdout.utf8)),
-                              try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)), path: "crosstab \(args)")
-                #expect(try CLI.run(["merge"] + run).stdout == singleText.stdout, "\(args)")
-            }
-            if c == 1 {
-                let mix = try CLI.run(["merge", first[0], states[1]])
-                #expect(mix.status != 0 && mix.stderr.contains("cannot merge"), "\(mix.stderr)")
-            }
-        }
+        ])
+        let mix = try CLI.run(["merge", states[0][0], states[1][1]])
+        #expect(mix.status != 0 && mix.stderr.contains("cannot merge"), "\(mix.stderr)")
+        let parts = try A.shardedCSV(Fixture.path(Self.association + "clustered_data.csv"), into: 2, in: dir, &g)
         let layered = try CLI.run(["partial", "crosstab", parts[0], "--rows", "x", "--cols", "y", "--layer", "stratum",
                                    "--stats", "raoscott", "--state-out", dir.appendingPathComponent("l.state").path])
         #expect(layered.status != 0 && layered.stderr.contains("two-way"), "\(layered.stderr)")

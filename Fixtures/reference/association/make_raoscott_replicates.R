@@ -14,20 +14,7 @@ d$row <- seq_len(nrow(d))
 d$dom <- d$row %% 3 != 0
 d$cl <- 1 + (d$row - 1) %/% 10             # 30 clusters of 10 consecutive rows
 d$st <- 1 + (d$cl - 1) %/% 2               # 15 strata of 2 clusters
-num <- function(x) unname(as.numeric(x))
-
-run <- function(des) {
-  f <- svychisq(~xr + yr, des, statistic = "F")
-  ch <- svychisq(~xr + yr, des, statistic = "Chisq")
-  aw <- svychisq(~xr + yr, des, statistic = "adjWald")
-  wd <- svychisq(~xr + yr, des, statistic = "Wald")
-  list(pearsonUnadjusted = num(ch$statistic), firstOrderP = num(ch$p.value), df = num(ch$parameter),
-       F = num(f$statistic), Fndf = num(f$parameter[1]), Fddf = num(f$parameter[2]), Fp = num(f$p.value),
-       adjWaldF = num(aw$statistic), adjWaldNdf = num(aw$parameter[1]), adjWaldDdf = num(aw$parameter[2]),
-       adjWaldP = num(aw$p.value),
-       waldF = num(wd$statistic), waldNdf = num(wd$parameter[1]), waldDdf = num(wd$parameter[2]), waldP = num(wd$p.value),
-       degf = degf(des), designRows = nrow(des$variables))
-}
+source(file.path(here, "svychisq_run.R"))       # run(des): svychisq F, Chisq, adjWald, Wald, degf
 valid <- function(des) subset(des, !is.na(xr) & !is.na(yr))
 validDomain <- function(des) subset(des, dom & !is.na(xr) & !is.na(yr))
 

@@ -61,11 +61,8 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
     var rows = 0, domainRows = 0
     /// Rows in a cell with non-zero weight.
     var validWeighted = 0
-    // Strata and PSUs.
-    var stratumKeys: [String] = [], stratumLookup: [String: Int] = [:]
-    var stratumFPC: [Double?] = []
-    var populationGiven = true
-    var psuKeys: [(Int, PSUName)] = [], psuLookup: [DesignTotalsAccumulator.PSUKey: Int] = [:]
+    /// Strata and PSUs by key; ``psuValid`` and the PSU numbers of ``entries`` follow its PSUs.
+    var designKeys = DesignKeys()
     /// Whether the PSU holds a row of the table with non-zero weight.
     var psuValid: [Bool] = []
     /// Cell totals per PSU, keyed `psu << 32 | cell`.
@@ -132,15 +129,15 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
             guard strata.count == n, psus.count == n else {
                 throw .lengthMismatch(variable: "design rows", expected: n, actual: strata.count)
             }
-            populationGiven = given
+            designKeys.populationGiven = given
             var localStratum: [Int] = []
-            for (h, label) in labels.enumerated() { localStratum.append(try stratumIndex(label, fpc: fpc?[h])) }
+            for (h, label) in labels.enumerated() { localStratum.append(try designKeys.stratum(label, fpc: fpc?[h])) }
             // Every PSU of the chunk is a PSU of the design, with or without table rows.
             var psuStratum = [Int](repeating: -1, count: names.count)
             for i in 0..<n { psuStratum[Int(psus[i])] = Int(strata[i]) }
             var global = [Int](repeating: -1, count: names.count)
             for (p, name) in names.enumerated() where psuStratum[p] >= 0 {
-                global[p] = try psuIndex(stratum: localStratum[psuStratum[p]], name)
+                global[p] = psuIndex(stratum: localStratum[psuStratum[p]], name)
             }
             let (dense, o) = names.count.multipliedReportingOverflow(by: local.count)
             if !o && dense <= Swift.max(4 * n, 1 << 16) {
@@ -170,27 +167,11 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
         }
     }
 
-    private mutating func stratumIndex(_ label: String, fpc: Double?) throws(BarometerError) -> Int {
-        if let g = stratumLookup[label] {
-            if let f = fpc {
-                if let mine = stratumFPC[g], mine != f {
-                    throw .invalidArgument("fpc of stratum '\(label)' differs between the parts (\(mine) and \(f))")
-                }
-                stratumFPC[g] = f
-            }
-            return g
-        }
-        stratumLookup[label] = stratumKeys.count
-        stratumKeys.append(label); stratumFPC.append(fpc)
-        return stratumKeys.count - 1
-    }
-
-    private mutating func psuIndex(stratum h: Int, _ name: PSUName) throws(BarometerError) -> Int {
-        let key = DesignTotalsAccumulator.PSUKey(stratum: h, psu: name)
-        if let q = psuLookup[key] { return q }
-        psuLookup[key] = psuKeys.count
-        psuKeys.append((h, name)); psuValid.append(false)
-        return psuKeys.count - 1
+    /// The number of PSU `name` of stratum `h`, appended (not yet valid) when new.
+    private mutating func psuIndex(stratum h: Int, _ name: PSUName) -> Int {
+        let q = designKeys.psu(stratum: h, name)
+        if q == psuValid.count { psuValid.append(false) }
+        return q
     }
 
     mutating func merge(_ other: DesignCellTotalsAccumulator) throws(BarometerError) {
@@ -214,15 +195,10 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
             try replicate?.merge(theirs.remapped(count: keys.count, from: position))
         }
         guard kind == .clustered else { return }
-        populationGiven = other.populationGiven
-        var strata: [Int] = []
-        for (h, label) in other.stratumKeys.enumerated() { strata.append(try stratumIndex(label, fpc: other.stratumFPC[h])) }
-        var psus: [Int] = []
-        for (p, key) in other.psuKeys.enumerated() {
-            let q = try psuIndex(stratum: strata[key.0], key.1)
-            psus.append(q)
-            if other.psuValid[p] { psuValid[q] = true }
-        }
+        designKeys.populationGiven = other.designKeys.populationGiven
+        let (_, psus) = try designKeys.merge(other.designKeys)
+        psuValid.append(contentsOf: repeatElement(false, count: designKeys.psus.count - psuValid.count))
+        for (p, q) in psus.enumerated() where other.psuValid[p] { psuValid[q] = true }
         for key in other.entries.keys.sorted() {
             let p = Int(key >> 32), c = Int(key & 0xFFFF_FFFF)
             guard p < psus.count, c < cells.count, let t = other.entries[key] else {
@@ -246,7 +222,7 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
         }
         guard kind == .clustered else { return validWeighted - 1 }
         var strata = Set<Int>(), psus = 0
-        for (q, key) in psuKeys.enumerated() where psuValid[q] { psus += 1; strata.insert(key.0) }
+        for (q, key) in designKeys.psus.enumerated() where psuValid[q] { psus += 1; strata.insert(key.stratum) }
         return psus - strata.count
     }
 
@@ -275,24 +251,10 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
             return v
         case .clustered:
             // Strata in label order, PSUs in name order within them: the same layout whatever the merge order.
-            let strataOrder = stratumKeys.indices.sorted { stratumKeys[$0] < stratumKeys[$1] }
-            var position = [Int](repeating: 0, count: stratumKeys.count)
+            let (strataOrder, members) = try designKeys.layout(nest: nest)
+            var position = [Int](repeating: 0, count: designKeys.strata.count)
             for (pos, h) in strataOrder.enumerated() { position[h] = pos }
-            func name(_ n: PSUName) -> (Int, String) {
-                switch n { case .row(let r): return (r, ""); case .label(let s): return (-1, s) }
-            }
-            var members = [[Int]](repeating: [], count: stratumKeys.count)
-            for (q, key) in psuKeys.enumerated() { members[key.0].append(q) }
-            if !nest {
-                var seen: [PSUName: Int] = [:]
-                for key in psuKeys {
-                    if let h = seen[key.1], h != key.0 {
-                        throw .invalidArgument("PSU '\(name(key.1).1)' appears in strata '\(stratumKeys[h])' and '\(stratumKeys[key.0])'; use nest if PSU ids restart within strata")
-                    }
-                    seen[key.1] = key.0
-                }
-            }
-            var byPSU = [[(Int32, Double)]](repeating: [], count: psuKeys.count)
+            var byPSU = [[(Int32, Double)]](repeating: [], count: designKeys.psus.count)
             for key in entries.keys.sorted() {
                 guard let g = kept[Int(key & 0xFFFF_FFFF)], let t = entries[key] else { continue }
                 byPSU[Int(key >> 32)].append((Int32(g), t))
@@ -300,7 +262,7 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
             var strata: [Int32] = [], clusters: [Int32] = [], groups: [Int32] = [], totals: [Double] = []
             var psuStratum: [Int32] = [], perStratum: [Int] = []
             for h in strataOrder {
-                let ps = members[h].sorted { name(psuKeys[$0].1) < name(psuKeys[$1].1) }
+                let ps = members[h]
                 perStratum.append(ps.count)
                 for q in ps {
                     let p = Int32(psuStratum.count)
@@ -312,9 +274,8 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
                     }
                 }
             }
-            let labels = strataOrder.map { stratumKeys[$0] }
-            let population = try SamplingStructure.populationPSUs(stratumFPC: stratumFPC, keys: stratumKeys, order: strataOrder,
-                                                                         given: populationGiven, psusPerStratum: perStratum, labels: labels)
+            let labels = strataOrder.map { designKeys.strata[$0] }
+            let population = try designKeys.populationPSUs(order: strataOrder, psusPerStratum: perStratum)
             let structure = SamplingStructure(strata: strata, stratumLabels: labels, clusters: clusters, psuStratum: psuStratum,
                                               psusPerStratum: perStratum, populationPSUs: population, lonelyPSU: lonelyPSU,
                                               description: "PSU cell totals")

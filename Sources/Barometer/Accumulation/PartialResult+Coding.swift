@@ -438,17 +438,7 @@ extension DesignTotalsAccumulator {
         func square(_ m: [Double]) -> [Double] { m.count == k * k ? m : [Double](repeating: 0, count: k * k) }
         w.int(rows); w.doubles(meanZ); w.doubles(square(comoment))
         w.bool(shift != nil); w.doubles(shift ?? []); w.doubles(square(s)); w.doubles(square(a)); w.doubles(square(b))
-        w.int(stratumKeys.count)
-        for (h, key) in stratumKeys.enumerated() { w.string(key); w.optionalDouble(stratumFPC[h]) }
-        w.bool(populationGiven)
-        w.int(psuKeys.count)
-        for key in psuKeys {
-            w.int(key.0)
-            switch key.1 {
-            case .label(let s): w.u8(0); w.string(s)
-            case .row(let r): w.u8(1); w.int(r)
-            }
-        }
+        designKeys.encode(&w)
         w.doubles(psuTotals)
         w.string(lonelyPSU.rawValue); w.bool(nest)
         w.matrix(replicateY); w.matrix(replicateX)
@@ -485,24 +475,8 @@ extension DesignTotalsAccumulator {
             guard sh.count == (hasShift ? k : 0) else { throw r.fail("shifts") }
             shift = hasShift ? sh : nil
             s = try r.doubles(expected: k * k, "S"); a = try r.doubles(expected: k * k, "A"); b = try r.doubles(expected: k * k, "B")
-            let strata = try r.count(9)
-            for _ in 0..<strata {
-                let key = try r.string()
-                guard stratumLookup[key] == nil else { throw r.fail("stratum '\(key)' appears twice") }
-                stratumLookup[key] = stratumKeys.count
-                stratumKeys.append(key); stratumFPC.append(try r.optionalDouble())
-            }
-            populationGiven = try r.bool()
-            let psus = try r.count(10)
-            for _ in 0..<psus {
-                let h = try r.int()
-                guard h >= 0, h < strata else { throw r.fail("PSU of stratum \(h) outside 0..<\(strata)") }
-                let name = try PSUName(decoding: &r)
-                let key = PSUKey(stratum: h, psu: name)
-                guard psuLookup[key] == nil else { throw r.fail("a PSU appears twice") }
-                psuLookup[key] = psuKeys.count
-                psuKeys.append((h, name))
-            }
+            designKeys = try DesignKeys(decoding: &r, psuBytes: 10)
+            let psus = designKeys.psus.count
             psuTotals = try r.doubles(expected: psus * 2 * k, "PSU totals")
             guard let rule = LonelyPSURule(rawValue: try r.string()) else { throw r.fail("unknown lonely-PSU rule") }
             lonelyPSU = rule; nest = try r.bool()
@@ -603,18 +577,7 @@ extension DesignCellTotalsAccumulator {
         }
         w.ints(cellN); w.doubles(cellW); w.doubles(cellW2)
         w.int(rows); w.int(domainRows); w.int(validWeighted)
-        w.int(stratumKeys.count)
-        for (h, key) in stratumKeys.enumerated() { w.string(key); w.optionalDouble(stratumFPC[h]) }
-        w.bool(populationGiven)
-        w.int(psuKeys.count)
-        for (q, key) in psuKeys.enumerated() {
-            w.int(key.0)
-            switch key.1 {
-            case .label(let s): w.u8(0); w.string(s)
-            case .row(let r): w.u8(1); w.int(r)
-            }
-            w.bool(psuValid[q])
-        }
+        designKeys.encode(&w) { w, q in w.bool(psuValid[q]) }
         let sorted = entries.keys.sorted()
         w.int(sorted.count)
         for e in sorted { w.u64(e); w.double(entries[e] ?? 0) }
@@ -654,24 +617,10 @@ extension DesignCellTotalsAccumulator {
         guard rows >= 0, domainRows >= 0, domainRows <= rows, validWeighted >= 0, validWeighted <= rows else {
             throw r.fail("row counts")
         }
-        let strata = try r.count(9)
-        for _ in 0..<strata {
-            let key = try r.string()
-            guard stratumLookup[key] == nil else { throw r.fail("stratum '\(key)' appears twice") }
-            stratumLookup[key] = stratumKeys.count
-            stratumKeys.append(key); stratumFPC.append(try r.optionalDouble())
-        }
-        populationGiven = try r.bool()
-        let psus = try r.count(11)
-        for _ in 0..<psus {
-            let h = try r.int()
-            guard h >= 0, h < strata else { throw r.fail("PSU of stratum \(h) outside 0..<\(strata)") }
-            let name = try PSUName(decoding: &r)
-            let key = DesignTotalsAccumulator.PSUKey(stratum: h, psu: name)
-            guard psuLookup[key] == nil else { throw r.fail("a PSU appears twice") }
-            psuLookup[key] = psuKeys.count
-            psuKeys.append((h, name)); psuValid.append(try r.bool())
-        }
+        var valid: [Bool] = []
+        designKeys = try DesignKeys(decoding: &r, psuBytes: 11) { (r) throws(StateFileError) in valid.append(try r.bool()) }
+        psuValid = valid
+        let psus = designKeys.psus.count, strata = designKeys.strata.count
         let entryCount = try r.count(16)
         for _ in 0..<entryCount {
             let e = try r.u64(), t = try r.double()
