@@ -342,6 +342,16 @@ import Testing
                                         variables: ["api00"], total: false, level: 0.95, design: [:]).encoded(),
             try PartialResult.grouped(d, statistic: "mean", variables: ["agegroup"], by: ["sex", "lang"], level: 0.95,
                                       compare: true, adjustment: .none, design: [:]).encoded(),
+            // crosstab --stats under strata/PSUs (payload kind 7) and replicate weights (kind 10)
+            try PartialResult.crosstabStatistics(try SurveyDesign(data: Self.api("apiclus1.csv"), weight: "pw", clusters: "dnum",
+                                                                  fpc: "fpc"), rows: "stype", columns: "awards",
+                                                 missing: .showMissing, display: nil, statistics: "raoscott", includeMissing: false,
+                                                 weightsAsFrequencies: false, design: [:]).encoded(),
+            try PartialResult.crosstabStatistics(try SurveyDesign(data: Self.api("apiclus1.csv"), weight: "pw",
+                                                                  replicateColumns: (1...15).map { "jk1_\($0)" }, method: .jk1),
+                                                 rows: "stype", columns: "awards", missing: .showMissing, display: nil,
+                                                 statistics: "raoscott", includeMissing: false, weightsAsFrequencies: false,
+                                                 design: [:]).encoded(),
         ]
         var g = SplitMix(seed: 99)
         var accepted = 0
