@@ -30,12 +30,18 @@ import Testing
     /// The fixture survey's rows cut at random into `shards` CSV files in `dir`
     /// (each with the header), in row order; returns their paths.
     static func shardedSurvey(into shards: Int, in dir: URL, _ g: inout SplitMix) throws -> [String] {
-        let text = try String(contentsOfFile: Fixture.path(survey), encoding: .utf8)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        try shardedCSV(Fixture.path(survey), into: shards, in: dir, &g)
+    }
+
+    /// The rows of the CSV file at `path` cut at random into `shards` files in `dir` (each with the
+    /// header), in row order; returns their paths.
+    static func shardedCSV(_ path: String, into shards: Int, in dir: URL, _ g: inout SplitMix) throws -> [String] {
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+            .map(String.init)
         let head = lines.removeFirst()
         return cuts(lines.count, shards, &g).enumerated().map { k, r -> String in
             let p = dir.appendingPathComponent("part\(k).csv").path
-            FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
+            _ = FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
             return p
         }
     }
@@ -336,6 +342,16 @@ import Testing
                                         variables: ["api00"], total: false, level: 0.95, design: [:]).encoded(),
             try PartialResult.grouped(d, statistic: "mean", variables: ["agegroup"], by: ["sex", "lang"], level: 0.95,
                                       compare: true, adjustment: .none, design: [:]).encoded(),
+            // crosstab --stats under strata/PSUs (payload kind 7) and replicate weights (kind 10)
+            try PartialResult.crosstabStatistics(try SurveyDesign(data: Self.api("apiclus1.csv"), weight: "pw", clusters: "dnum",
+                                                                  fpc: "fpc"), rows: "stype", columns: "awards",
+                                                 missing: .showMissing, display: nil, statistics: "raoscott", includeMissing: false,
+                                                 weightsAsFrequencies: false, design: [:]).encoded(),
+            try PartialResult.crosstabStatistics(try SurveyDesign(data: Self.api("apiclus1.csv"), weight: "pw",
+                                                                  replicateColumns: (1...15).map { "jk1_\($0)" }, method: .jk1),
+                                                 rows: "stype", columns: "awards", missing: .showMissing, display: nil,
+                                                 statistics: "raoscott", includeMissing: false, weightsAsFrequencies: false,
+                                                 design: [:]).encoded(),
         ]
         var g = SplitMix(seed: 99)
         var accepted = 0

@@ -112,6 +112,38 @@ import Testing
         try expectRun(design, x, y, ref.replicateValid)
     }
 
+    /// BRR and Fay's BRR (ρ = 0.3) over 15 strata × 2 PSUs, each also with mse, and JK1 with mse
+    /// over 30 clusters (`make_raoscott_replicates.R`), on the valid answers and within a domain:
+    /// the per-replicate cell totals of `DesignCellTotalsAccumulator` against R svychisq (1e-10).
+    @Test func brrFayAndMSEReplicateDesignsMatchSvychisq() throws {
+        struct Ref: Decodable {
+            let brrValid: Run, brrDomainValid: Run, fayValid: Run, fayDomainValid: Run, brrMSEValid: Run, fayMSEValid: Run
+            let jk1MSEValid: Run, jk1MSEDomainValid: Run
+            let brrScale: Double, fayScale: Double, jk1Scale: Double, replicates: Int
+        }
+        let ref = try Fixture.decode(Ref.self, Self.association + "raoscott_replicates.json")
+        let data = try DatasetLoader.load(Fixture.path(Self.association + "replicate_brr_data.csv"))
+        let (x, y) = try codings(data)
+        let dom = Domain(mask: (0..<data.rowCount).map { ($0 + 1) % 3 != 0 }, description: "rows not divisible by 3")
+        func design(_ prefix: String, _ count: Int, _ method: ReplicateMethod, mse: Bool) throws -> SurveyDesign {
+            try SurveyDesign(data: data, weight: "w", replicateColumns: (1...count).map { "\(prefix)\($0)" }, method: method,
+                             fayRho: method == .fay ? 0.3 : nil, mse: mse)
+        }
+        let brr = try design("brr", ref.replicates, .brr, mse: false), fay = try design("fay", ref.replicates, .fay, mse: false)
+        let jk1 = try design("jk", 30, .jk1, mse: true)
+        #expect(close(try #require(brr.replicates).scale, ref.brrScale, rel: 1e-12))
+        #expect(close(try #require(fay.replicates).scale, ref.fayScale, rel: 1e-12))
+        #expect(close(try #require(jk1.replicates).scale, ref.jk1Scale, rel: 1e-12))
+        try expectRun(brr, x, y, ref.brrValid)
+        try expectRun(brr, x, y, ref.brrDomainValid, domain: dom)
+        try expectRun(fay, x, y, ref.fayValid)
+        try expectRun(fay, x, y, ref.fayDomainValid, domain: dom)
+        try expectRun(try design("brr", ref.replicates, .brr, mse: true), x, y, ref.brrMSEValid)
+        try expectRun(try design("fay", ref.replicates, .fay, mse: true), x, y, ref.fayMSEValid)
+        try expectRun(jk1, x, y, ref.jk1MSEValid)
+        try expectRun(jk1, x, y, ref.jk1MSEDomainValid, domain: dom)
+    }
+
     /// Issue 16.2 reproducer: 200 respondents, x with 200 distinct values × y with 20. The old path
     /// built (r·c)² matrices and n × cells influence values (30 s, GBs) before failing; the empty
     /// cells are now found first, in O(cells).

@@ -159,14 +159,8 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let whole = Fixture.path(A.design + "apiclus1.csv")
-        var lines = try String(contentsOfFile: whole, encoding: .utf8).split(separator: "\n").map(String.init)
-        let head = lines.removeFirst()
         var g = SplitMix(seed: 431)
-        let parts = A.cuts(lines.count, 4, &g).enumerated().map { k, r -> String in
-            let p = dir.appendingPathComponent("part\(k).csv").path
-            _ = FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
-            return p
-        }
+        let parts = try A.shardedCSV(whole, into: 4, in: dir, &g)
         let design = ["--weight", "pw", "--repweights", "jk1_", "--repmethod", "jk1"]
         for (c, cmd) in [["mean", "api00", "enroll"], ["total", "enroll", "--where", "sch_wide == 1"],
                          ["mean", "api00", "--by", "stype", "--compare"]].enumerated() {

@@ -208,29 +208,107 @@ import Testing
         }
     }
 
-    /// `partial crosstab --stats` over CSV shards (and streamed in small chunks) prints what
-    /// `crosstab --stats` prints on the whole file, text and JSON; replicate designs and
-    /// layers are refused; states of different designs refuse to merge.
-    @Test func cliRaoScottPartialEqualsTheWholeFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-raoscott-\(UUID().uuidString)")
+    /// Replicate designs (`replicate_brr_data.csv` of `make_raoscott_replicates.R`: BRR, Fay with
+    /// mse, JK1 with mse, bootstrap weights from the BRR columns): the per-replicate cell totals
+    /// of merged shard states (payload kind 10, round-tripped through bytes) give the Rao-Scott,
+    /// adjusted and unadjusted Wald tests of the single pass (1e-12; df exactly, from the merged
+    /// rank state), with and without a domain, valid answers only or with the missing categories.
+    @Test(arguments: [(UInt64(61), 2), (62, 3), (63, 5), (64, 8)])
+    func replicateRaoScottShardsEqualOnePass(seed: UInt64, shards: Int) throws {
+        let data = try Self.withMissingCodes(try DatasetLoader.load(Fixture.path(Self.association + "replicate_brr_data.csv")))
+        func make(_ prefix: String, _ count: Int, _ method: ReplicateMethod, mse: Bool) -> (Dataset) throws -> SurveyDesign {
+            { try SurveyDesign(data: $0, weight: "w", replicateColumns: (1...count).map { "\(prefix)\($0)" }, method: method,
+                               fayRho: method == .fay ? 0.3 : nil, mse: mse) }
+        }
+        let designs: [(String, (Dataset) throws -> SurveyDesign)] = [
+            ("BRR", make("brr", 16, .brr, mse: false)), ("Fay, mse", make("fay", 16, .fay, mse: true)),
+            ("JK1, mse", make("jk", 30, .jk1, mse: true)), ("bootstrap", make("brr", 16, .bootstrap, mse: false)),
+        ]
+        let domainOf = { (d: Dataset) throws -> Domain in
+            Domain(mask: try d.variable("y").values.map { $0 != 5 }, description: "y != 5")
+        }
+        for (name, make) in designs {
+            for (useDomain, includeMissing) in [(false, false), (true, false), (false, true)] {
+                let design = try make(data)
+                let domain = useDomain ? try domainOf(data) : nil
+                let table = try ContingencyTable(design, rows: "x", columns: "y", domain: domain, missing: .showMissing)
+                let whole = try table.statistics([.raoscott, .cramer], design: design, domain: domain,
+                                                 includeMissing: includeMissing)[0]
+                let m = try A.merged(data, seed: seed, shards: shards) { d in
+                    try PartialResult.crosstabStatistics(make(d), rows: "x", columns: "y", missing: .showMissing, display: nil,
+                                                         statistics: "raoscott,cramer", includeMissing: includeMissing,
+                                                         weightsAsFrequencies: false,
+                                                         domain: useDomain ? try domainOf(d) : nil, design: ["weight": "w"])
+                }
+                let bytes = m.encoded()
+                let headerLength = (12..<16).reduce(0) { $0 | Int(bytes[$1]) << (8 * ($1 - 12)) }
+                #expect(bytes[16 + headerLength] == 10, "payload kind 10")
+                guard case .crosstabStatistics(let t, let stats, _) = try m.finalize() else {
+                    Issue.record("not a crosstab with statistics"); return
+                }
+                let what = "\(name), domain \(useDomain), missing included \(includeMissing)"
+                #expect(t.layers[0].counts == table.layers[0].counts, "\(what)")
+                let merged = try #require(stats.first)
+                #expect(merged.lines.map(\.statistic) == whole.lines.map(\.statistic), "\(what)")
+                #expect(merged.notes == whole.notes.filter { !$0.hasPrefix("Tests and measures use") }, "\(what)")
+                // With the missing categories the table has 16 free cells, more than the BRR/Fay df (15): no
+                // adjusted Wald test then (its denominator df would be ≤ 0), in either path (lines compared above).
+                #expect(merged.lines.contains { $0.statistic == "Rao-Scott F" }
+                        && (includeMissing || merged.lines.contains { $0.statistic == "Adjusted Wald F" }), "\(what)")
+                for (a, b) in zip(merged.lines, whole.lines) {
+                    A.same(a.value, b.value, "\(what): \(b.statistic)")
+                    #expect(a.degreesOfFreedom == b.degreesOfFreedom || close(a.degreesOfFreedom ?? 0, b.degreesOfFreedom ?? 0, rel: 1e-12),
+                            "\(what): \(b.statistic) df")
+                    #expect(a.denominatorDF == b.denominatorDF || close(a.denominatorDF ?? 0, b.denominatorDF ?? 0, rel: 1e-12),
+                            "\(what): \(b.statistic) denominator df")
+                    A.same(a.pValue, b.pValue, "\(what): \(b.statistic) p")
+                }
+                if name == "BRR" && !includeMissing {   // the adjusted Wald's denominator df is the replicate rank − 1 − d + 1: exact
+                    let aw = try #require(merged.lines.first { $0.statistic == "Adjusted Wald F" })
+                    #expect(aw.denominatorDF == whole.lines.first { $0.statistic == "Adjusted Wald F" }?.denominatorDF)
+                }
+            }
+        }
+    }
+
+    /// x (9 Don't know) and y (8 Refused) declared user-missing.
+    static func withMissingCodes(_ data: Dataset) throws -> Dataset {
+        try Dataset(variables: data.variables.map { v -> Variable in
+            var c = v
+            if v.name == "x" { c.missing = MissingValues(codes: [9]) }
+            if v.name == "y" { c.missing = MissingValues(codes: [8]) }
+            return c
+        })
+    }
+
+    /// `partial crosstab --stats` with replicate weights over CSV shards, and streamed in small
+    /// chunks, prints what `crosstab --stats` prints on the whole file (text; JSON at 1e-12);
+    /// states of different replicate designs refuse to merge.
+    @Test func cliReplicateRaoScottPartialEqualsTheWholeFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-rep-raoscott-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let whole = Fixture.path(Self.association + "clustered_data.csv")
-        let text = try String(contentsOfFile: whole, encoding: .utf8)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        let head = lines.removeFirst()
-        var g = SplitMix(seed: 79)
-        let parts = A.cuts(lines.count, 4, &g).enumerated().map { k, r -> String in
-            let p = dir.appendingPathComponent("part\(k).csv").path
-            FileManager.default.createFile(atPath: p, contents: Data(([head] + lines[r]).joined(separator: "\n").utf8))
-            return p
-        }
-        let runs: [[String]] = [
-            ["--weight", "w", "--stats", "raoscott"],
-            ["--weight", "w", "--strata", "stratum", "--psu", "psu", "--stats", "chisq,cramer", "--where", "x != 9"],
-            ["--weight", "w", "--strata", "stratum", "--psu", "psu", "--stats", "all", "--exclude-missing"],
-        ]
-        var first: [String] = []
+        var g = SplitMix(seed: 97)
+        let states = try Self.cliCrosstabMergesEqualTheWholeFile(Self.association + "replicate_brr_data.csv", shards: 5, dir: dir,
+                                                                 chunkBytes: 2000, &g, runs: [
+            ["--weight", "w", "--repweights", "^brr", "--repmethod", "brr", "--stats", "raoscott"],
+            ["--weight", "w", "--repweights", "^fay", "--repmethod", "fay", "--fay-rho", "0.3", "--mse", "--stats", "chisq,cramer",
+             "--where", "x != 9"],
+            ["--weight", "w", "--repweights", "^jk", "--repmethod", "jk1", "--stats", "all", "--exclude-missing"],
+        ])
+        let mix = try CLI.run(["merge", states[0][0], states[2][1]])
+        #expect(mix.status != 0 && mix.stderr.contains("cannot merge"), "\(mix.stderr)")
+    }
+
+    /// Runs `partial crosstab` with each of `runs` (after `--rows x --cols y`) on `shards` random row
+    /// shards of `file` and streamed over the whole file in `chunkBytes` chunks, and expects `merge`
+    /// of each to print what `crosstab` prints on the whole file (text; JSON at 1e-12). Returns the
+    /// shard states of each run.
+    static func cliCrosstabMergesEqualTheWholeFile(_ file: String, shards: Int, dir: URL, chunkBytes: Int,
+                                                   _ g: inout SplitMix, runs: [[String]]) throws -> [[String]] {
+        let whole = Fixture.path(file)
+        let parts = try A.shardedCSV(whole, into: shards, in: dir, &g)
+        var all: [[String]] = []
         for (c, args) in runs.enumerated() {
             let cmd = ["--rows", "x", "--cols", "y"] + args
             var states: [String] = []
@@ -240,9 +318,9 @@ import Testing
                 #expect(r.status == 0, "\(r.stderr)")
                 states.append(out)
             }
-            if c == 0 { first = states }
+            all.append(states)
             let streamed = dir.appendingPathComponent("streamed\(c).state").path
-            let s = try CLI.run(["partial", "crosstab", whole] + cmd + ["--state-out", streamed, "--chunk-bytes", "700"])
+            let s = try CLI.run(["partial", "crosstab", whole] + cmd + ["--state-out", streamed, "--chunk-bytes", String(chunkBytes)])
             #expect(s.status == 0, "\(s.stderr)")
             let single = try CLI.run(["crosstab", whole] + cmd + ["--format", "json"])
             let singleText = try CLI.run(["crosstab", whole] + cmd)
@@ -254,11 +332,27 @@ import Testing
                               try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)), path: "crosstab \(args)")
                 #expect(try CLI.run(["merge"] + run).stdout == singleText.stdout, "\(args)")
             }
-            if c == 1 {
-                let mix = try CLI.run(["merge", first[0], states[1]])
-                #expect(mix.status != 0 && mix.stderr.contains("cannot merge"), "\(mix.stderr)")
-            }
         }
+        return all
+    }
+
+    /// `partial crosstab --stats` over CSV shards (and streamed in small chunks) prints what
+    /// `crosstab --stats` prints on the whole file, text and JSON; layers and strata without
+    /// PSUs are refused; states of different designs refuse to merge.
+    @Test func cliRaoScottPartialEqualsTheWholeFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-raoscott-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var g = SplitMix(seed: 79)
+        let states = try Self.cliCrosstabMergesEqualTheWholeFile(Self.association + "clustered_data.csv", shards: 4, dir: dir,
+                                                                 chunkBytes: 700, &g, runs: [
+            ["--weight", "w", "--stats", "raoscott"],
+            ["--weight", "w", "--strata", "stratum", "--psu", "psu", "--stats", "chisq,cramer", "--where", "x != 9"],
+            ["--weight", "w", "--strata", "stratum", "--psu", "psu", "--stats", "all", "--exclude-missing"],
+        ])
+        let mix = try CLI.run(["merge", states[0][0], states[1][1]])
+        #expect(mix.status != 0 && mix.stderr.contains("cannot merge"), "\(mix.stderr)")
+        let parts = try A.shardedCSV(Fixture.path(Self.association + "clustered_data.csv"), into: 2, in: dir, &g)
         let layered = try CLI.run(["partial", "crosstab", parts[0], "--rows", "x", "--cols", "y", "--layer", "stratum",
                                    "--stats", "raoscott", "--state-out", dir.appendingPathComponent("l.state").path])
         #expect(layered.status != 0 && layered.stderr.contains("two-way"), "\(layered.stderr)")

@@ -23,14 +23,22 @@ struct CellKey: Hashable, Sendable {
 ///   table (for the design degrees of freedom, R `degf(subset(design, …))`).
 ///   ``totalsCovariance(cellOf:cellCount:)`` lays the PSU cell totals out as
 ///   the rows of a structure with the same strata, PSUs, fpc and lonely-PSU
-///   rule and hands them to the one grouped linearization kernel.
+///   rule and hands them to the one grouped linearization kernel;
+/// - replicate weights: per replicate the cell totals `Wᵣᵀ·[cellᵢ = k]`, kept
+///   by a ``DesignTotalsAccumulator`` whose estimates are the cells (one
+///   dgemv per replicate column per block of rows, its merge and parameter
+///   checks, and in partial states its rank state of the replicate weights for
+///   the df), finalized by ``replicateCovariances(cellOf:cellCount:totals:proportions:)``
+///   into the replicate covariance of the cell totals and of the cell
+///   proportions (``ReplicateWeights``' formula with the design's scale,
+///   rscales and mse).
 ///
 /// Keys (cells, strata, PSUs) merge by key. Strata are finalized in label
 /// order and PSUs in name order within strata, whatever the merge order.
 /// The in-memory tests add the whole table as one chunk
 /// (`DesignCellCovariance`), so the streamed, merged and in-memory paths
-/// share this one implementation. Calibrated weights (residuals of every
-/// row) and replicate designs are not accumulated here.
+/// share this one implementation. Calibrated weights without replicates
+/// (residuals of every row) are not accumulated here.
 struct DesignCellTotalsAccumulator: StatisticAccumulator {
     /// The rows of a chunk: each row's cell (−1: outside the table or the
     /// domain), the cells' keys, the weights and the chunk's sampling.
@@ -43,7 +51,7 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
         let sampling: DesignTotalsChunk.Sampling
     }
 
-    enum Kind: UInt8, Equatable, Sendable { case independent = 0, clustered = 1 }
+    enum Kind: UInt8, Equatable, Sendable { case independent = 0, clustered = 1, replicate = 2 }
     let kind: Kind
     // Cells.
     var keys: [CellKey] = []
@@ -53,24 +61,33 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
     var rows = 0, domainRows = 0
     /// Rows in a cell with non-zero weight.
     var validWeighted = 0
-    // Strata and PSUs.
-    var stratumKeys: [String] = [], stratumLookup: [String: Int] = [:]
-    var stratumFPC: [Double?] = []
-    var populationGiven = true
-    var psuKeys: [(Int, PSUName)] = [], psuLookup: [DesignTotalsAccumulator.PSUKey: Int] = [:]
+    /// Strata and PSUs by key; ``psuValid`` and the PSU numbers of ``entries`` follow its PSUs.
+    var designKeys = DesignKeys()
     /// Whether the PSU holds a row of the table with non-zero weight.
     var psuValid: [Bool] = []
     /// Cell totals per PSU, keyed `psu << 32 | cell`.
     var entries: [UInt64: Double] = [:]
     var lonelyPSU: LonelyPSURule = .fail
     var nest = true
+    /// Replicate designs: the per-replicate cell totals, one estimate per cell of ``keys`` (same order).
+    var replicate: DesignTotalsAccumulator? = nil
 
     init(kind: Kind) { self.kind = kind }
 
     /// An empty accumulator for `design`'s kind; nil for designs it does not
-    /// serve (replicate weights, calibrated weights).
-    init?(design: SurveyDesign) {
-        guard design.replicates == nil, design.sampling.calibration == nil else { return nil }
+    /// serve (calibrated weights without replicate weights). With `shard`, a
+    /// replicate design's df is accumulated with the rows (the rank state of
+    /// ``DesignTotalsAccumulator/rankRows``) instead of taken from this part's
+    /// replicate weights.
+    init?(design: SurveyDesign, shard: Bool = false) {
+        if design.replicates != nil {
+            self.init(kind: .replicate)
+            var totals = DesignTotalsAccumulator(design: design, count: 0, totals: true)
+            if shard { totals.givenDF = nil }
+            replicate = totals
+            return
+        }
+        guard design.sampling.calibration == nil else { return nil }
         switch DesignTotalsChunk.Sampling(design) {
         case .independent: self.init(kind: .independent)
         case .clustered:
@@ -106,19 +123,21 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
         switch (kind, chunk.sampling) {
         case (.independent, .independent):
             break
+        case (.replicate, .replicate), (.replicate, .replicateWeights), (.replicate, .replicateRows):
+            try addReplicateRows(chunk, local)
         case (.clustered, .clustered(let strata, let psus, let labels, let names, let fpc, let given)):
             guard strata.count == n, psus.count == n else {
                 throw .lengthMismatch(variable: "design rows", expected: n, actual: strata.count)
             }
-            populationGiven = given
+            designKeys.populationGiven = given
             var localStratum: [Int] = []
-            for (h, label) in labels.enumerated() { localStratum.append(try stratumIndex(label, fpc: fpc?[h])) }
+            for (h, label) in labels.enumerated() { localStratum.append(try designKeys.stratum(label, fpc: fpc?[h])) }
             // Every PSU of the chunk is a PSU of the design, with or without table rows.
             var psuStratum = [Int](repeating: -1, count: names.count)
             for i in 0..<n { psuStratum[Int(psus[i])] = Int(strata[i]) }
             var global = [Int](repeating: -1, count: names.count)
             for (p, name) in names.enumerated() where psuStratum[p] >= 0 {
-                global[p] = try psuIndex(stratum: localStratum[psuStratum[p]], name)
+                global[p] = psuIndex(stratum: localStratum[psuStratum[p]], name)
             }
             let (dense, o) = names.count.multipliedReportingOverflow(by: local.count)
             if !o && dense <= Swift.max(4 * n, 1 << 16) {
@@ -148,27 +167,11 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
         }
     }
 
-    private mutating func stratumIndex(_ label: String, fpc: Double?) throws(BarometerError) -> Int {
-        if let g = stratumLookup[label] {
-            if let f = fpc {
-                if let mine = stratumFPC[g], mine != f {
-                    throw .invalidArgument("fpc of stratum '\(label)' differs between the parts (\(mine) and \(f))")
-                }
-                stratumFPC[g] = f
-            }
-            return g
-        }
-        stratumLookup[label] = stratumKeys.count
-        stratumKeys.append(label); stratumFPC.append(fpc)
-        return stratumKeys.count - 1
-    }
-
-    private mutating func psuIndex(stratum h: Int, _ name: PSUName) throws(BarometerError) -> Int {
-        let key = DesignTotalsAccumulator.PSUKey(stratum: h, psu: name)
-        if let q = psuLookup[key] { return q }
-        psuLookup[key] = psuKeys.count
-        psuKeys.append((h, name)); psuValid.append(false)
-        return psuKeys.count - 1
+    /// The number of PSU `name` of stratum `h`, appended (not yet valid) when new.
+    private mutating func psuIndex(stratum h: Int, _ name: PSUName) -> Int {
+        let q = designKeys.psu(stratum: h, name)
+        if q == psuValid.count { psuValid.append(false) }
+        return q
     }
 
     mutating func merge(_ other: DesignCellTotalsAccumulator) throws(BarometerError) {
@@ -181,16 +184,21 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
             cellN[t] += other.cellN[c]; cellW[t] += other.cellW[c]; cellW2[t] += other.cellW2[c]
         }
         rows += other.rows; domainRows += other.domainRows; validWeighted += other.validWeighted
-        guard kind == .clustered else { return }
-        populationGiven = other.populationGiven
-        var strata: [Int] = []
-        for (h, label) in other.stratumKeys.enumerated() { strata.append(try stratumIndex(label, fpc: other.stratumFPC[h])) }
-        var psus: [Int] = []
-        for (p, key) in other.psuKeys.enumerated() {
-            let q = try psuIndex(stratum: strata[key.0], key.1)
-            psus.append(q)
-            if other.psuValid[p] { psuValid[q] = true }
+        if kind == .replicate {
+            // Their cells laid out as ours (cells they did not see: zero totals), then the replicate merge.
+            guard let theirs = other.replicate, theirs.k == other.keys.count else {
+                throw .invalidArgument("replicate cell totals missing from a state")
+            }
+            widenReplicate()
+            var position = [Int?](repeating: nil, count: keys.count)
+            for (c, t) in cells.enumerated() { position[t] = c }
+            try replicate?.merge(theirs.remapped(count: keys.count, from: position))
         }
+        guard kind == .clustered else { return }
+        designKeys.populationGiven = other.designKeys.populationGiven
+        let (_, psus) = try designKeys.merge(other.designKeys)
+        psuValid.append(contentsOf: repeatElement(false, count: designKeys.psus.count - psuValid.count))
+        for (p, q) in psus.enumerated() where other.psuValid[p] { psuValid[q] = true }
         for key in other.entries.keys.sorted() {
             let p = Int(key >> 32), c = Int(key & 0xFFFF_FFFF)
             guard p < psus.count, c < cells.count, let t = other.entries[key] else {
@@ -207,9 +215,14 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
     /// respondent in the table minus their strata (respondents − 1 when every
     /// respondent is its own PSU).
     var degreesOfFreedom: Int {
+        if kind == .replicate, let rep = replicate {
+            if let df = rep.givenDF { return df }
+            if let m = rep.rankRows { return ReplicateWeights.rankDegreesOfFreedom(m, replicates: rep.rscales.count) }
+            return max(rep.rscales.count - 1, 1)
+        }
         guard kind == .clustered else { return validWeighted - 1 }
         var strata = Set<Int>(), psus = 0
-        for (q, key) in psuKeys.enumerated() where psuValid[q] { psus += 1; strata.insert(key.0) }
+        for (q, key) in designKeys.psus.enumerated() where psuValid[q] { psus += 1; strata.insert(key.stratum) }
         return psus - strata.count
     }
 
@@ -220,6 +233,11 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
     func totalsCovariance(cellOf: (CellKey) -> Int?, cellCount k: Int) throws(BarometerError) -> Matrix {
         let kept = keys.map(cellOf)
         switch kind {
+        case .replicate:
+            var t = [Double](repeating: 0, count: k)
+            for (c, g) in kept.enumerated() { if let g { t[g] += cellW[c] } }
+            let total = t.reduce(0, +)
+            return try replicateCovariances(cellOf: cellOf, cellCount: k, totals: t, proportions: t.map { $0 / total }).totals
         case .independent:
             guard rows >= 2 else { throw .insufficientData("the design needs at least 2 PSUs (respondents); it has \(rows)") }
             var t = [Double](repeating: 0, count: k), s = t
@@ -233,24 +251,10 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
             return v
         case .clustered:
             // Strata in label order, PSUs in name order within them: the same layout whatever the merge order.
-            let strataOrder = stratumKeys.indices.sorted { stratumKeys[$0] < stratumKeys[$1] }
-            var position = [Int](repeating: 0, count: stratumKeys.count)
+            let (strataOrder, members) = try designKeys.layout(nest: nest)
+            var position = [Int](repeating: 0, count: designKeys.strata.count)
             for (pos, h) in strataOrder.enumerated() { position[h] = pos }
-            func name(_ n: PSUName) -> (Int, String) {
-                switch n { case .row(let r): return (r, ""); case .label(let s): return (-1, s) }
-            }
-            var members = [[Int]](repeating: [], count: stratumKeys.count)
-            for (q, key) in psuKeys.enumerated() { members[key.0].append(q) }
-            if !nest {
-                var seen: [PSUName: Int] = [:]
-                for key in psuKeys {
-                    if let h = seen[key.1], h != key.0 {
-                        throw .invalidArgument("PSU '\(name(key.1).1)' appears in strata '\(stratumKeys[h])' and '\(stratumKeys[key.0])'; use nest if PSU ids restart within strata")
-                    }
-                    seen[key.1] = key.0
-                }
-            }
-            var byPSU = [[(Int32, Double)]](repeating: [], count: psuKeys.count)
+            var byPSU = [[(Int32, Double)]](repeating: [], count: designKeys.psus.count)
             for key in entries.keys.sorted() {
                 guard let g = kept[Int(key & 0xFFFF_FFFF)], let t = entries[key] else { continue }
                 byPSU[Int(key >> 32)].append((Int32(g), t))
@@ -258,7 +262,7 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
             var strata: [Int32] = [], clusters: [Int32] = [], groups: [Int32] = [], totals: [Double] = []
             var psuStratum: [Int32] = [], perStratum: [Int] = []
             for h in strataOrder {
-                let ps = members[h].sorted { name(psuKeys[$0].1) < name(psuKeys[$1].1) }
+                let ps = members[h]
                 perStratum.append(ps.count)
                 for q in ps {
                     let p = Int32(psuStratum.count)
@@ -270,9 +274,8 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
                     }
                 }
             }
-            let labels = strataOrder.map { stratumKeys[$0] }
-            let population = try SamplingStructure.populationPSUs(stratumFPC: stratumFPC, keys: stratumKeys, order: strataOrder,
-                                                                         given: populationGiven, psusPerStratum: perStratum, labels: labels)
+            let labels = strataOrder.map { designKeys.strata[$0] }
+            let population = try designKeys.populationPSUs(order: strataOrder, psusPerStratum: perStratum)
             let structure = SamplingStructure(strata: strata, stratumLabels: labels, clusters: clusters, psuStratum: psuStratum,
                                               psusPerStratum: perStratum, populationPSUs: population, lonelyPSU: lonelyPSU,
                                               description: "PSU cell totals")
@@ -280,5 +283,81 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
                 try structure.linearizationCovariance(groups: groups, groupCount: k) { tp[$0] }
             }
         }
+    }
+}
+
+extension DesignCellTotalsAccumulator {
+    /// Rows of a block of a replicate chunk: the block's cell indicators (rows × cells) stay near 8 MB.
+    static func replicateBlockRows(cells: Int) -> Int {
+        max(256, min(SurveyDesign.designChunkRows, (1 << 20) / max(cells, 1)))
+    }
+
+    /// Widens the replicate cell totals to every cell of ``keys`` (new cells: zero totals).
+    mutating func widenReplicate() {
+        guard let r = replicate, r.k < keys.count else { return }
+        replicate = r.remapped(count: keys.count, from: (0..<keys.count).map { $0 < r.k ? $0 : nil })
+    }
+
+    /// A replicate chunk's rows in blocks: each block's 0/1 cell indicators are the estimating
+    /// columns of a ``DesignTotalsChunk`` (totals, no denominators), so the per-replicate cell
+    /// totals, their merge and the rank state are ``DesignTotalsAccumulator``'s own.
+    private mutating func addReplicateRows(_ chunk: Chunk, _ local: [Int]) throws(BarometerError) {
+        guard replicate != nil else { throw .invalidArgument("a replicate cell-totals accumulator without its replicate state") }
+        widenReplicate()
+        guard var rep = replicate else { return }
+        let n = chunk.cells.count, width = keys.count
+        let block = Self.replicateBlockRows(cells: width)
+        var lo = 0
+        repeat {
+            let range = lo..<min(lo + block, n)
+            var indicators = Matrix(rows: range.count, columns: width)
+            for i in range where chunk.cells[i] >= 0 { indicators[i - lo, local[Int(chunk.cells[i])]] = 1 }
+            try rep.add(DesignTotalsChunk(weights: Array(chunk.weights[range]), indicators: indicators,
+                                          sampling: chunk.sampling.rows(range)))
+            lo = range.upperBound
+        } while lo < n
+        replicate = rep
+    }
+
+    /// Replicate designs: the K × K replicate covariance of the kept cells' totals
+    /// (`totals`, the full-sample totals, column-major over the kept table) and of
+    /// their proportions (`proportions`, `p̂ₖ = T̂ₖ/ΣT̂`), each replicate's proportions from its own
+    /// totals over the kept cells (R `svymean` on a replicate design, the input of
+    /// `svychisq`); ``ReplicateWeights``' formula with the design's scale, rscales and mse.
+    /// - Throws: ``BarometerError/emptyDomain(_:)`` when a replicate has zero total in the table.
+    func replicateCovariances(cellOf: (CellKey) -> Int?, cellCount k: Int,
+                              totals: [Double], proportions p: [Double]) throws(BarometerError) -> (totals: Matrix, proportions: Matrix) {
+        guard let rep = replicate else { throw .invalidArgument("no replicate cell totals") }
+        let R = rep.rscales.count
+        var theta = Matrix(rows: R, columns: k)
+        if let ry = rep.replicateY {
+            for (c, key) in keys.enumerated() {
+                guard let g = cellOf(key), c < ry.columns else { continue }
+                for r in 0..<R { theta[r, g] += ry[r, c] }
+            }
+        }
+        let cov = try ReplicateWeights.covariance(replicates: theta, full: totals, scale: rep.scale, rscales: rep.rscales,
+                                                  mse: rep.mse)
+        var props = theta
+        for r in 0..<R {
+            var s = 0.0
+            for c in 0..<k { s += theta[r, c] }
+            guard s != 0 else { throw .emptyDomain("replicate \(r + 1) has zero weighted total in the table") }
+            for c in 0..<k { props[r, c] = theta[r, c] / s }
+        }
+        return (cov, try ReplicateWeights.covariance(replicates: props, full: p, scale: rep.scale, rscales: rep.rscales,
+                                                     mse: rep.mse))
+    }
+}
+
+extension DesignTotalsChunk {
+    /// A chunk of 0/1 indicator columns as totals (no denominators, no SRS variance, the design's df).
+    init(weights: [Double], indicators: Matrix, sampling: Sampling) {
+        self.weights = weights
+        self.numerators = indicators
+        self.denominators = nil
+        self.indicators = indicators
+        self.srs = false
+        self.sampling = sampling
     }
 }

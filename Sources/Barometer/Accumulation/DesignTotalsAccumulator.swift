@@ -178,15 +178,11 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
     var shift: [Double]?                              // ratios: c per estimate
     var s: [Double], a: [Double], b: [Double]         // ratios: k×k each
     // Clustered state.
-    var stratumKeys: [String] = [], stratumLookup: [String: Int] = [:]
-    var stratumFPC: [Double?] = []
-    var populationGiven = true
-    var psuKeys: [(Int, PSUName)] = [], psuLookup: [PSUKey: Int] = [:]
+    /// Strata and PSUs by key; ``psuTotals`` and ``psuFlags`` follow its PSU numbers.
+    var designKeys = DesignKeys()
     var psuTotals: [Double] = []                      // 2k per PSU: Y then X
     var lonelyPSU: LonelyPSURule = .fail
     var nest = true
-    /// Seeded (``seed(_:psuStratum:)``): the lookups are not built yet.
-    var lookupsPending = false
     // Replicate state.
     var replicateY: Matrix? = nil, replicateX: Matrix? = nil
     var scale = 1.0, rscales: [Double] = [], mse = false
@@ -208,7 +204,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
     var flagRows: [Int] = []                          // weights-only: flagged rows per column
     var psuFlags: [Bool] = []                         // clustered: per PSU × column, whether it holds a flagged row
 
-    struct PSUKey: Hashable { let stratum: Int; let psu: PSUName }
+    typealias PSUKey = DesignKeys.PSUKey
 
     /// An empty accumulator of `count` estimates (`totals`: no denominators).
     init(kind: Kind, count: Int, totals: Bool) {
@@ -218,7 +214,8 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         ty = [Double](repeating: 0, count: count); tx = ty
         respondents = [Int](repeating: 0, count: count); sumW = ty; meanY = ty; ssY = ty
         meanZ = ty
-        comoment = [Double](repeating: 0, count: count * count); s = comoment; a = comoment; b = comoment
+        // The k × k weights-only sums only where they are used (a replicate accumulator of many cells keeps none).
+        comoment = [Double](repeating: 0, count: kind == .independent ? count * count : 0); s = comoment; a = comoment; b = comoment
     }
 
     /// An empty accumulator for the estimates of `design` (its design kind,
@@ -287,9 +284,9 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             guard strata.count == n, psus.count == n else {
                 throw .lengthMismatch(variable: "design rows", expected: n, actual: strata.count)
             }
-            populationGiven = given
+            designKeys.populationGiven = given
             if chunk.seeded {
-                guard labels.count == stratumKeys.count, names.count == psuKeys.count else {
+                guard labels.count == designKeys.strata.count, names.count == designKeys.psus.count else {
                     throw .invalidArgument("a chunk of another design added to a seeded design accumulator")
                 }
                 let width = 2 * k
@@ -308,24 +305,11 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 }
                 break
             }
-            buildLookups()
             // Chunk PSU index → our PSU index (once per PSU, then per row by array).
             var local: [Int] = []
             var localStratum: [Int] = []
-            for (h, label) in labels.enumerated() {
-                if let g = stratumLookup[label] {
-                    localStratum.append(g)
-                    if let f = fpc?[h] {
-                        if let mine = stratumFPC[g] {
-                            guard mine == f else { throw .invalidArgument("fpc varies within stratum '\(label)' (\(mine) and \(f))") }
-                        } else { stratumFPC[g] = f }
-                    }
-                } else {
-                    stratumLookup[label] = stratumKeys.count; localStratum.append(stratumKeys.count)
-                    stratumKeys.append(label); stratumFPC.append(fpc?[h])
-                }
-            }
-            if psuLookup.isEmpty { psuLookup.reserveCapacity(names.count); psuKeys.reserveCapacity(names.count) }
+            for (h, label) in labels.enumerated() { localStratum.append(try designKeys.stratum(label, fpc: fpc?[h], chunk: true)) }
+            designKeys.reserve(names.count)
             // Only the PSUs of the chunk's rows are looked up (a chunk of an in-memory design holds a
             // few of its many PSUs): their chunk indices span lowest…highest; each is looked up once,
             // in order of first appearance in the chunk (the order in which rows would add them).
@@ -342,7 +326,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                     guard p < names.count, Int(strata[i]) < localStratum.count else {
                         throw .invalidArgument("PSU \(p) or stratum \(strata[i]) of a chunk row outside its labels")
                     }
-                    local[p - base] = try psuIndex(stratum: localStratum[Int(strata[i])], names[p])
+                    local[p - base] = psuIndex(stratum: localStratum[Int(strata[i])], names[p])
                 }
                 slot[i] = local[p - base] * width
             }
@@ -431,7 +415,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         flagMode = mode
         let width = flagWidth ?? 0
         flagRows = [Int](repeating: 0, count: width)
-        psuFlags = [Bool](repeating: false, count: psuKeys.count * width)
+        psuFlags = [Bool](repeating: false, count: designKeys.psus.count * width)
     }
 
     /// Stacks `m` (rows × R) under ``rankRows`` and, beyond R rows, replaces the
@@ -478,38 +462,27 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
     /// design's labels are distinct per stratum and per (stratum, PSU). Returns whether it seeded
     /// (only an empty accumulator of a clustered design is).
     mutating func seed(_ sampling: DesignTotalsChunk.Sampling, psuStratum: [Int32]) -> Bool {
-        guard kind == .clustered, psuKeys.isEmpty, stratumKeys.isEmpty,
+        guard kind == .clustered, designKeys.psus.isEmpty, designKeys.strata.isEmpty,
               case .clustered(_, _, let labels, let names, let fpc, let given) = sampling,
               psuStratum.count == names.count, fpc.map({ $0.count == labels.count }) ?? true else { return false }
-        stratumKeys = labels
-        stratumFPC = (0..<labels.count).map { h in fpc?[h] }
-        populationGiven = given
-        psuKeys = (0..<names.count).map { (Int(psuStratum[$0]), names[$0]) }
+        designKeys.seed(labels: labels, fpc: fpc, populationGiven: given, psuStratum: psuStratum, names: names)
         psuTotals = [Double](repeating: 0, count: names.count * 2 * k)
-        lookupsPending = true
         return true
     }
 
-    /// Builds the label lookups of a seeded accumulator (first needed by a merge or a chunk by label).
-    mutating func buildLookups() {
-        guard lookupsPending else { return }
-        lookupsPending = false
-        stratumLookup = Dictionary(uniqueKeysWithValues: stratumKeys.enumerated().map { ($1, $0) })
-        psuLookup = Dictionary(uniqueKeysWithValues: psuKeys.enumerated().map { (PSUKey(stratum: $1.0, psu: $1.1), $0) })
+    /// The index of PSU `name` of stratum `h`, appended (with zero totals and flags) when new.
+    mutating func psuIndex(stratum h: Int, _ name: PSUName) -> Int {
+        let before = designKeys.psus.count
+        let q = designKeys.psu(stratum: h, name)
+        if designKeys.psus.count > before { growPSUs(from: before) }
+        return q
     }
 
-    /// The index of PSU `name` of stratum `h`, appended when new.
-    /// - Throws: when (without nesting) the same PSU name appears in two strata.
-    mutating func psuIndex(stratum h: Int, _ name: PSUName) throws(BarometerError) -> Int {
-        buildLookups()
-        let key = PSUKey(stratum: h, psu: name)
-        if let q = psuLookup[key] { return q }
-        let q = psuKeys.count
-        psuLookup[key] = q
-        psuKeys.append((h, name))
-        psuTotals.append(contentsOf: repeatElement(0.0, count: 2 * k))
-        psuFlags.append(contentsOf: repeatElement(false, count: flagWidth ?? 0))
-        return q
+    /// Zero totals and flags for the PSUs numbered from `before` on.
+    private mutating func growPSUs(from before: Int) {
+        let added = designKeys.psus.count - before
+        psuTotals.append(contentsOf: repeatElement(0.0, count: added * 2 * k))
+        psuFlags.append(contentsOf: repeatElement(false, count: added * (flagWidth ?? 0)))
     }
 
     /// Parallel-axis merge of (n, Σw, weighted mean, centred Σw(y − ȳ)²).
@@ -613,12 +586,11 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         }
         o.ty = gather(ty, 0); o.tx = gather(tx, 0)
         o.respondents = gather(respondents, 0); o.sumW = gather(sumW, 0); o.meanY = gather(meanY, 0); o.ssY = gather(ssY, 0)
-        o.rows = rows; o.meanZ = gather(meanZ, 0); o.comoment = gather2(comoment)
-        o.shift = shift.map { gather($0, 0) }; o.s = gather2(s); o.a = gather2(a); o.b = gather2(b)
-        o.stratumKeys = stratumKeys; o.stratumLookup = stratumLookup; o.stratumFPC = stratumFPC
-        o.populationGiven = populationGiven; o.psuKeys = psuKeys; o.psuLookup = psuLookup
-        o.psuTotals = [Double](repeating: 0, count: psuKeys.count * 2 * K)
-        for q in psuKeys.indices { for c in 0..<K { if let j = from[c] {
+        o.rows = rows; o.meanZ = gather(meanZ, 0); o.shift = shift.map { gather($0, 0) }
+        if kind == .independent { o.comoment = gather2(comoment); o.s = gather2(s); o.a = gather2(a); o.b = gather2(b) }
+        o.designKeys = designKeys
+        o.psuTotals = [Double](repeating: 0, count: designKeys.psus.count * 2 * K)
+        for q in designKeys.psus.indices { for c in 0..<K { if let j = from[c] {
             o.psuTotals[q * 2 * K + c] = psuTotals[q * 2 * k + j]
             o.psuTotals[q * 2 * K + K + c] = psuTotals[q * 2 * k + k + j]
         } } }
@@ -635,8 +607,8 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         o.flagMode = flagMode
         if flagMode == .perEstimate {
             o.flagRows = gather(flagRows, 0)
-            o.psuFlags = [Bool](repeating: false, count: psuKeys.count * K)
-            for q in psuKeys.indices { for c in 0..<K { if let j = from[c] { o.psuFlags[q * K + c] = psuFlags[q * k + j] } } }
+            o.psuFlags = [Bool](repeating: false, count: designKeys.psus.count * K)
+            for q in designKeys.psus.indices { for c in 0..<K { if let j = from[c] { o.psuFlags[q * K + c] = psuFlags[q * k + j] } } }
         } else {
             o.flagRows = flagRows; o.psuFlags = psuFlags
         }
@@ -667,24 +639,10 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             guard other.lonelyPSU == lonelyPSU else {
                 throw .invalidArgument("cannot merge designs with lonely-PSU rules \(lonelyPSU.rawValue) and \(other.lonelyPSU.rawValue)")
             }
-            buildLookups()
-            var strat = [Int](repeating: 0, count: other.stratumKeys.count)
-            for (h, label) in other.stratumKeys.enumerated() {
-                if let g = stratumLookup[label] {
-                    strat[h] = g
-                    if let f = other.stratumFPC[h] {
-                        if let mine = stratumFPC[g], mine != f {
-                            throw .invalidArgument("fpc of stratum '\(label)' differs between the parts (\(mine) and \(f))")
-                        }
-                        stratumFPC[g] = f
-                    }
-                } else {
-                    strat[h] = stratumKeys.count; stratumLookup[label] = stratumKeys.count
-                    stratumKeys.append(label); stratumFPC.append(other.stratumFPC[h])
-                }
-            }
-            for (p, key) in other.psuKeys.enumerated() {
-                let q = try psuIndex(stratum: strat[key.0], key.1)
+            let before = designKeys.psus.count
+            let (_, ours) = try designKeys.merge(other.designKeys)
+            growPSUs(from: before)
+            for (p, q) in ours.enumerated() {
                 for e in 0..<(2 * k) { psuTotals[q * 2 * k + e] += other.psuTotals[p * 2 * k + e] }
                 let f = other.flagWidth ?? 0
                 for c in 0..<f where other.psuFlags[p * f + c] { psuFlags[q * f + c] = true }
@@ -794,11 +752,12 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         case .independent: return flagRows.map { $0 > 0 ? $0 - 1 : 0 }
         case .clustered:
             var psus = [Int](repeating: 0, count: f), strata = psus
-            var stratumMark = [Int](repeating: -1, count: f * stratumKeys.count)
-            for (q, key) in psuKeys.enumerated() {
+            let H = designKeys.strata.count
+            var stratumMark = [Int](repeating: -1, count: f * H)
+            for (q, key) in designKeys.psus.enumerated() {
                 for c in 0..<f where psuFlags[q * f + c] {
                     psus[c] += 1
-                    if stratumMark[c * stratumKeys.count + key.0] < 0 { stratumMark[c * stratumKeys.count + key.0] = 1; strata[c] += 1 }
+                    if stratumMark[c * H + key.stratum] < 0 { stratumMark[c * H + key.stratum] = 1; strata[c] += 1 }
                 }
             }
             return zip(psus, strata).map { $0 - $1 }
@@ -810,28 +769,10 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
 
     /// Linearization covariance from the per-PSU totals (PSUs in key order within strata in key order).
     private func clusteredCovariance(_ est: [Double]) throws(BarometerError) -> (Matrix, Int) {
-        let strataOrder = stratumKeys.indices.sorted { stratumKeys[$0] < stratumKeys[$1] }
-        var members = [[Int]](repeating: [], count: stratumKeys.count)
-        for (q, key) in psuKeys.enumerated() { members[key.0].append(q) }
-        func name(_ n: PSUName) -> (Int, String) {
-            switch n { case .row(let r): return (r, ""); case .label(let s): return (-1, s) }
-        }
-        for h in members.indices {
-            members[h].sort { name(psuKeys[$0].1) < name(psuKeys[$1].1) }
-        }
-        if !nest {
-            var seen: [PSUName: Int] = [:]
-            for (q, key) in psuKeys.enumerated() {
-                if let h = seen[key.1], h != key.0 {
-                    throw .invalidArgument("PSU '\(name(key.1).1)' appears in strata '\(stratumKeys[h])' and '\(stratumKeys[key.0])'; use nest if PSU ids restart within strata")
-                }
-                seen[key.1] = psuKeys[q].0
-            }
-        }
-        let labels = strataOrder.map { stratumKeys[$0] }
+        let (strataOrder, members) = try designKeys.layout(nest: nest)
+        let labels = strataOrder.map { designKeys.strata[$0] }
         let perStratum = strataOrder.map { members[$0].count }
-        let population = try SamplingStructure.populationPSUs(stratumFPC: stratumFPC, keys: stratumKeys, order: strataOrder,
-                                                                     given: populationGiven, psusPerStratum: perStratum, labels: labels)
+        let population = try designKeys.populationPSUs(order: strataOrder, psusPerStratum: perStratum)
         let plan = try SamplingStructure.stratumPlan(psusPerStratum: perStratum, populationPSUs: population,
                                                      lonelyPSU: lonelyPSU, stratumLabels: labels)
         var v = Matrix(rows: k, columns: k)
@@ -855,7 +796,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             }
         }
         plan.applyAveraging(&v)
-        return (v, psuKeys.count - stratumKeys.count)
+        return (v, designKeys.psus.count - designKeys.strata.count)
     }
 }
 

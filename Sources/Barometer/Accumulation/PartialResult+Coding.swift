@@ -50,21 +50,22 @@ extension PartialResult {
                          groupStart: by.isEmpty ? nil : 2 + layers.count)
     }
 
-    /// The state of `barometer crosstab --stats` under `design` (weights-only, or
-    /// strata with named PSUs): the table and, for the design-based tests
+    /// The state of `barometer crosstab --stats` under `design` (weights-only,
+    /// strata with named PSUs, or replicate weights): the table and, for the design-based tests
     /// (``RaoScottTest``, ``AdjustedWaldTest``), the design's cell totals
     /// (`DesignCellTotalsAccumulator`) over the statistics' categories
     /// (valid answers unless `includeMissing`). The domain keeps every row in
     /// the design, as in the single pass.
-    /// - Throws: for replicate or calibrated designs and strata or an fpc without named PSUs.
+    /// - Throws: for calibrated designs, strata or an fpc without named PSUs, and replicate
+    ///   designs with more than 4,096 cells.
     public static func crosstabStatistics(_ design: SurveyDesign, rows: String, columns: String, missing: MissingInclusion,
                                           display: ContingencyTable.Percentages?, statistics: String,
                                           includeMissing: Bool, weightsAsFrequencies: Bool, domain: Domain? = nil,
                                           design spec: [String: String]) throws(BarometerError) -> PartialResult {
         _ = try CrosstabStatistic.parse(statistics)
         guard rows != columns else { throw .invalidArgument("a variable appears twice in the table") }
-        guard var cellTotals = DesignCellTotalsAccumulator(design: design) else {
-            throw .invalidArgument("partial crosstab --stats supports weights-only and strata/PSU designs (replicate weights and calibrated weights need every row)")
+        guard design.sampling.calibration == nil, var cellTotals = DesignCellTotalsAccumulator(design: design, shard: true) else {
+            throw .invalidArgument("partial crosstab --stats supports weights-only, strata/PSU and replicate designs (calibrated weights need every row)")
         }
         if cellTotals.kind == .clustered {
             guard design.sampling.psuLabels != nil else {
@@ -81,6 +82,10 @@ extension PartialResult {
         var position = codings.map { [Int32](repeating: -1, count: $0.categories.count) }
         for v in 0..<2 { for (p, k) in kept[v].enumerated() { position[v][k] = Int32(p) } }
         let nr = kept[0].count
+        if cellTotals.kind == .replicate, nr * kept[1].count > 4096 {
+            throw .sizeLimitExceeded(what: "partial crosstab --stats with replicate weights: cells of the \(nr) × \(kept[1].count) table",
+                                     size: nr * kept[1].count, limit: 4096)
+        }
         var keys: [CellKey] = []
         for c in kept[1] { for r in kept[0] {
             keys.append(CellKey(row: CategoryKey(codings[0].categories[r]), column: CategoryKey(codings[1].categories[c])))
@@ -349,7 +354,7 @@ extension PartialResult {
             w.doubles(a.squares); w.doubles(a.tolerances); w.doubles(a.cross)
             w.doubles(a.lows); w.doubles(a.highs)
         case .crosstabDesign(let t, let c):
-            w.u8(7)
+            w.u8(c.kind == .replicate ? 10 : 7)
             t.encode(&w)
             c.encode(&w)
         case .grouped(let list):
@@ -445,8 +450,9 @@ extension PartialResult {
                 acc.tolerances = try r.doubles(expected: p * p, "tolerances"); acc.cross = try r.doubles(expected: p * p, "cross-products")
                 acc.lows = try r.doubles(expected: p, "minima"); acc.highs = try r.doubles(expected: p, "maxima")
                 payload = .pairwisePearson(acc)
-            case 7:
-                payload = .crosstabDesign(try TableAccumulator(decoding: &r), try DesignCellTotalsAccumulator(decoding: &r))
+            case 7, 10:
+                payload = .crosstabDesign(try TableAccumulator(decoding: &r),
+                                          try DesignCellTotalsAccumulator(decoding: &r, replicate: kind == 10))
             case 8:
                 let cells = try TableAccumulator(decoding: &r)
                 guard cells.variableCount == 2 else { throw r.fail("share cells of \(cells.variableCount) variables") }
@@ -548,19 +554,11 @@ extension DesignTotalsAccumulator {
         w.int(k); w.bool(totals); w.bool(srsWanted)
         w.doubles(ty); w.doubles(tx)
         w.ints(respondents); w.doubles(sumW); w.doubles(meanY); w.doubles(ssY)
-        w.int(rows); w.doubles(meanZ); w.doubles(comoment)
-        w.bool(shift != nil); w.doubles(shift ?? []); w.doubles(s); w.doubles(a); w.doubles(b)
-        w.int(stratumKeys.count)
-        for (h, key) in stratumKeys.enumerated() { w.string(key); w.optionalDouble(stratumFPC[h]) }
-        w.bool(populationGiven)
-        w.int(psuKeys.count)
-        for key in psuKeys {
-            w.int(key.0)
-            switch key.1 {
-            case .label(let s): w.u8(0); w.string(s)
-            case .row(let r): w.u8(1); w.int(r)
-            }
-        }
+        // k × k sums (zeros outside the weights-only design, which keeps none in memory).
+        func square(_ m: [Double]) -> [Double] { m.count == k * k ? m : [Double](repeating: 0, count: k * k) }
+        w.int(rows); w.doubles(meanZ); w.doubles(square(comoment))
+        w.bool(shift != nil); w.doubles(shift ?? []); w.doubles(square(s)); w.doubles(square(a)); w.doubles(square(b))
+        designKeys.encode(&w)
         w.doubles(psuTotals)
         w.string(lonelyPSU.rawValue); w.bool(nest)
         w.matrix(replicateY); w.matrix(replicateX)
@@ -580,7 +578,7 @@ extension DesignTotalsAccumulator {
             guard kindByte <= 2 else { throw r.fail("unknown design kind \(kindByte)") }
             let kind: Kind = kindByte == 0 ? .independent : kindByte == 1 ? .clustered : .replicate
             let k = try r.count(8)
-            guard k > 0, k <= 4096 else { throw r.fail("\(k) estimates") }
+            guard k <= 4096 else { throw r.fail("\(k) estimates") }   // 0: the cells of a replicate shard with none
             self.init(kind: kind, count: k, totals: try r.bool())
             srsWanted = try r.bool()
             ty = try r.doubles(expected: k, "totals"); tx = try r.doubles(expected: k, "denominator totals")
@@ -597,24 +595,8 @@ extension DesignTotalsAccumulator {
             guard sh.count == (hasShift ? k : 0) else { throw r.fail("shifts") }
             shift = hasShift ? sh : nil
             s = try r.doubles(expected: k * k, "S"); a = try r.doubles(expected: k * k, "A"); b = try r.doubles(expected: k * k, "B")
-            let strata = try r.count(9)
-            for _ in 0..<strata {
-                let key = try r.string()
-                guard stratumLookup[key] == nil else { throw r.fail("stratum '\(key)' appears twice") }
-                stratumLookup[key] = stratumKeys.count
-                stratumKeys.append(key); stratumFPC.append(try r.optionalDouble())
-            }
-            populationGiven = try r.bool()
-            let psus = try r.count(10)
-            for _ in 0..<psus {
-                let h = try r.int()
-                guard h >= 0, h < strata else { throw r.fail("PSU of stratum \(h) outside 0..<\(strata)") }
-                let name = try PSUName(decoding: &r)
-                let key = PSUKey(stratum: h, psu: name)
-                guard psuLookup[key] == nil else { throw r.fail("a PSU appears twice") }
-                psuLookup[key] = psuKeys.count
-                psuKeys.append((h, name))
-            }
+            designKeys = try DesignKeys(decoding: &r, psuBytes: 10)
+            let psus = designKeys.psus.count
             psuTotals = try r.doubles(expected: psus * 2 * k, "PSU totals")
             guard let rule = LonelyPSURule(rawValue: try r.string()) else { throw r.fail("unknown lonely-PSU rule") }
             lonelyPSU = rule; nest = try r.bool()
@@ -715,28 +697,25 @@ extension DesignCellTotalsAccumulator {
         }
         w.ints(cellN); w.doubles(cellW); w.doubles(cellW2)
         w.int(rows); w.int(domainRows); w.int(validWeighted)
-        w.int(stratumKeys.count)
-        for (h, key) in stratumKeys.enumerated() { w.string(key); w.optionalDouble(stratumFPC[h]) }
-        w.bool(populationGiven)
-        w.int(psuKeys.count)
-        for (q, key) in psuKeys.enumerated() {
-            w.int(key.0)
-            switch key.1 {
-            case .label(let s): w.u8(0); w.string(s)
-            case .row(let r): w.u8(1); w.int(r)
-            }
-            w.bool(psuValid[q])
-        }
+        designKeys.encode(&w) { w, q in w.bool(psuValid[q]) }
         let sorted = entries.keys.sorted()
         w.int(sorted.count)
         for e in sorted { w.u64(e); w.double(entries[e] ?? 0) }
         w.string(lonelyPSU.rawValue); w.bool(nest)
+        if let rep = replicate {
+            // Payload kind 10: the per-replicate cell totals (R × cells), the replicate parameters and the rank state.
+            w.matrix(rep.replicateY); w.double(rep.scale); w.doubles(rep.rscales); w.bool(rep.mse)
+            w.bool(rep.givenDF != nil); w.int(rep.givenDF ?? 0); w.matrix(rep.rankRows)
+        }
     }
 
-    /// Reads the state written by ``encode(_:)``, checking every index.
-    init(decoding r: inout ByteReader) throws(StateFileError) {
+    /// Reads the state written by ``encode(_:)``, checking every index; `replicate`: a payload
+    /// of kind 10 (replicate design), whose per-replicate cell totals follow.
+    init(decoding r: inout ByteReader, replicate: Bool) throws(StateFileError) {
         let kindByte = try r.u8()
-        guard let kind = Kind(rawValue: kindByte) else { throw r.fail("unknown design kind \(kindByte)") }
+        guard let kind = Kind(rawValue: kindByte), (kind == .replicate) == replicate else {
+            throw r.fail("unknown design kind \(kindByte)")
+        }
         self.init(kind: kind)
         let cellCount = try r.count(18)
         for _ in 0..<cellCount {
@@ -758,24 +737,10 @@ extension DesignCellTotalsAccumulator {
         guard rows >= 0, domainRows >= 0, domainRows <= rows, validWeighted >= 0, validWeighted <= rows else {
             throw r.fail("row counts")
         }
-        let strata = try r.count(9)
-        for _ in 0..<strata {
-            let key = try r.string()
-            guard stratumLookup[key] == nil else { throw r.fail("stratum '\(key)' appears twice") }
-            stratumLookup[key] = stratumKeys.count
-            stratumKeys.append(key); stratumFPC.append(try r.optionalDouble())
-        }
-        populationGiven = try r.bool()
-        let psus = try r.count(11)
-        for _ in 0..<psus {
-            let h = try r.int()
-            guard h >= 0, h < strata else { throw r.fail("PSU of stratum \(h) outside 0..<\(strata)") }
-            let name = try PSUName(decoding: &r)
-            let key = DesignTotalsAccumulator.PSUKey(stratum: h, psu: name)
-            guard psuLookup[key] == nil else { throw r.fail("a PSU appears twice") }
-            psuLookup[key] = psuKeys.count
-            psuKeys.append((h, name)); psuValid.append(try r.bool())
-        }
+        var valid: [Bool] = []
+        designKeys = try DesignKeys(decoding: &r, psuBytes: 11) { (r) throws(StateFileError) in valid.append(try r.bool()) }
+        psuValid = valid
+        let psus = designKeys.psus.count, strata = designKeys.strata.count
         let entryCount = try r.count(16)
         for _ in 0..<entryCount {
             let e = try r.u64(), t = try r.double()
@@ -787,6 +752,24 @@ extension DesignCellTotalsAccumulator {
         guard let rule = LonelyPSURule(rawValue: try r.string()) else { throw r.fail("unknown lonely-PSU rule") }
         lonelyPSU = rule; nest = try r.bool()
         guard kind == .clustered || (psus == 0 && strata == 0) else { throw r.fail("PSUs in a weights-only state") }
+        if replicate {
+            var t = DesignTotalsAccumulator(kind: .replicate, count: cellCount, totals: true)
+            t.replicateY = try r.matrix(); t.scale = try r.double(); t.rscales = try r.doubles(); t.mse = try r.bool()
+            let hasDF = try r.bool(), df = try r.int()
+            t.givenDF = hasDF ? df : nil
+            t.rankRows = try r.matrix()
+            let R = t.rscales.count
+            guard R >= 1, t.scale.isFinite, t.rscales.allSatisfy(\.isFinite), !hasDF || df >= 1 else {
+                throw r.fail("replicate parameters")
+            }
+            if let m = t.replicateY, m.rows != R || m.columns != cellCount {
+                throw r.fail("replicate cell totals of \(m.rows)×\(m.columns) for \(R) replicates and \(cellCount) cells")
+            }
+            if let m = t.rankRows, hasDF || m.columns != R || m.rows > m.columns || !m.storage.allSatisfy(\.isFinite) {
+                throw r.fail("replicate rank rows of \(m.rows)×\(m.columns) for \(R) replicates")
+            }
+            self.replicate = t
+        }
     }
 }
 

@@ -402,7 +402,7 @@ extension PartialResult {
                                     sampling: .independent(rows: 0), replicates: nil, design: nil,
                                     note: "design: \(variance)")
             parts.accumulated = acc
-            accumulated = (cells, parts, weight != nil || acc.kind == .clustered)
+            accumulated = (cells, parts, weight != nil || acc.kind != .independent)
         }
         let s = try CrosstabStatistics(
             counts: input.counts, rowLabels: input.rowLabels, columnLabels: input.columnLabels,

@@ -243,8 +243,8 @@ extension BannerBook {
         for p in 0..<s.psuCount {
             let label = s.stratumLabels[Int(s.psuStratum[p])]
             let name: PSUName = s.psuLabels.map { .label($0[p]) } ?? .row(p)
-            guard let h = template.stratumLookup[label],
-                  let q = template.psuLookup[DesignTotalsAccumulator.PSUKey(stratum: h, psu: name)] else { continue }
+            guard let h = template.designKeys.stratumLookup[label],
+                  let q = template.designKeys.psuLookup[DesignKeys.PSUKey(stratum: h, psu: name)] else { continue }
             map[p] = Int32(q)
         }
         var psu = [Int32](repeating: 0, count: n)
@@ -307,9 +307,7 @@ extension BannerAccumulator {
         if let template {
             // Per-PSU totals Y_q, X_q per column (Y then X, as the per-PSU state lays them out).
             acc = DesignTotalsAccumulator(kind: .clustered, count: kk, totals: false)
-            acc.stratumKeys = template.stratumKeys; acc.stratumLookup = template.stratumLookup
-            acc.stratumFPC = template.stratumFPC; acc.populationGiven = template.populationGiven
-            acc.psuKeys = template.psuKeys; acc.psuLookup = template.psuLookup
+            acc.designKeys = template.designKeys
             acc.lonelyPSU = template.lonelyPSU; acc.nest = template.nest
             var totals = [Double](repeating: 0, count: psuCount * 2 * kk)
             let M = stubCells * kb

@@ -190,8 +190,9 @@ struct DesignParts: Sendable {
 ///   sums them per PSU and stratum (O(n + PSUs + Σ cells per PSU²) time,
 ///   O(K²) memory; for one respondent per PSU it reduces to per-cell Σw,
 ///   Σw² and the means, `n/(n−1)·(diag(S) − T Tᵀ/n)`);
-/// - replicate weights: per-replicate cell totals (R × K, one pass over the
-///   replicate columns in row order) and ``ReplicateWeights/covariance(replicates:full:)``.
+/// - replicate weights: per-replicate cell totals (R × K, accumulated by
+///   ``DesignCellTotalsAccumulator``: one dgemv per replicate column per block
+///   of rows) and ``ReplicateWeights``' covariance.
 ///
 /// Memory O(K² + R·K); nothing of size n × K. Sums run in a fixed order, so
 /// the result does not depend on the thread count.
@@ -213,37 +214,25 @@ struct DesignCellCovariance: Sendable, Equatable, Codable {
         let W = t.total
         self.totals = totals
         let p = totals.map { $0 / W }
-        let w = parts.weights.values
-        if let reps = parts.replicates {
-            let n = w.count, R = reps.count
-            var theta = Matrix(rows: R, columns: K)
-            cells.cellOfRow.withUnsafeBufferPointer { cell in
-                for r in 0..<R {
-                    reps.columns[r].withUnsafeBufferPointer { rw in
-                        var acc = [Double](repeating: 0, count: K)
-                        for i in 0..<min(n, rw.count) where cell[i] >= 0 { acc[Int(cell[i])] += rw[i] }
-                        for k in 0..<K { theta[r, k] = acc[k] }
-                    }
-                }
-            }
-            self.totalsCovariance = try reps.covariance(replicates: theta, full: totals)
-            var props = theta
-            for r in 0..<R {
-                var s = 0.0
-                for k in 0..<K { s += theta[r, k] }
-                guard s != 0 else { throw .emptyDomain("replicate \(r + 1) has zero weighted total in the table") }
-                for k in 0..<K { props[r, k] = theta[r, k] / s }
-            }
-            self.proportionsCovariance = try reps.covariance(replicates: props, full: p)
+        // The kept cells' totals: accumulated (merged partial states) or the respondents' cells as one chunk.
+        let accumulated: DesignCellTotalsAccumulator?, cellOf: (CellKey) -> Int?
+        if let acc = parts.accumulated {
+            accumulated = acc
+            cellOf = { cells.keptCell[$0] }
+        } else {
+            accumulated = try Self.accumulate(cells: cells, parts: parts)
+            cellOf = { Int($0.row.code) }
+        }
+        if let acc = accumulated, acc.kind == .replicate {
+            (self.totalsCovariance, self.proportionsCovariance)
+                = try acc.replicateCovariances(cellOf: cellOf, cellCount: K, totals: totals, proportions: p)
         } else {
             let v: Matrix
-            if let acc = parts.accumulated {
-                v = try acc.totalsCovariance(cellOf: { cells.keptCell[$0] }, cellCount: K)
-            } else if let acc = try Self.accumulate(cells: cells, parts: parts) {
-                // The respondents' cells as one chunk of the accumulator the merged path finalizes.
-                v = try acc.totalsCovariance(cellOf: { Int($0.row.code) }, cellCount: K)
+            if let acc = accumulated {
+                v = try acc.totalsCovariance(cellOf: cellOf, cellCount: K)
             } else {
                 // Calibrated weights: every row carries a residual, so the rows go to the kernel.
+                let w = parts.weights.values
                 v = try w.withUnsafeBufferPointer { (wp) throws(BarometerError) -> Matrix in
                     try parts.sampling.linearizationCovariance(groups: cells.cellOfRow, groupCount: K) { wp[$0] }
                 }
@@ -266,7 +255,7 @@ struct DesignCellCovariance: Sendable, Equatable, Codable {
 
 extension DesignCellCovariance {
     /// The kept cells of `cells` as one chunk of a ``DesignCellTotalsAccumulator``
-    /// (cell keys carry the kept cell number); nil for calibrated weights.
+    /// (cell keys carry the kept cell number); nil for calibrated weights without replicate weights.
     static func accumulate(cells: DesignCells, parts: DesignParts) throws(BarometerError) -> DesignCellTotalsAccumulator? {
         var acc: DesignCellTotalsAccumulator
         let sampling: DesignTotalsChunk.Sampling

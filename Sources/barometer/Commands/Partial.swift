@@ -8,7 +8,7 @@ import Foundation
 struct Partial: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command on a shard of the data and write its mergeable state (see `merge`).",
-        discussion: "Supported: freq (--by), crosstab (the table, --by; --stats under weights-only or --strata/--psu designs, two-way), share (--by, --compare, every interval), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
+        discussion: "Supported: freq (--by), crosstab (the table, --by; --stats under weights-only, --strata/--psu or replicate designs, two-way), share (--by, --compare, every interval), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
         subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialCorr.self,
                       PartialMRSet.self, PartialShare.self])
 }
@@ -149,9 +149,6 @@ struct PartialCrosstab: ParsableCommand {
         try command.grouping.requireNoCompare("crosstab")
         if !list.isEmpty && !command.grouping.by.isEmpty {
             throw ValidationError("partial crosstab --stats takes a two-way table: with --by, run one partial per group with --where (e.g. --where 'region == 2'), or partial crosstab --by without --stats for the tables")
-        }
-        if !list.isEmpty && command.designOptions.repweights != nil {
-            throw ValidationError("partial crosstab --stats supports weights-only and --strata/--psu designs (replicate designs need every row)")
         }
         try state.write(try state.accumulate(command.input, needs: command.needs) { data in
             var data = data
