@@ -271,6 +271,9 @@ extension PartialResult {
             w.u8(5)
             w.int(list.count)
             for g in list { g.encode(&w) }
+        case .banner(let a):
+            w.u8(11)
+            a.encode(&w)
         }
         let crc = CRC32.checksum(w.bytes)
         w.u32(crc)
@@ -352,6 +355,8 @@ extension PartialResult {
                 payload = .pairwisePearson(acc)
             case 7:
                 payload = .crosstabDesign(try TableAccumulator(decoding: &r), try DesignCellTotalsAccumulator(decoding: &r))
+            case 11:
+                payload = .banner(try BannerAccumulator(decoding: &r))
             default:
                 throw r.fail("unknown payload kind \(kind)")
             }
@@ -380,6 +385,8 @@ extension PartialResult {
             let byCount = Int(header.options["byCount"] ?? "") ?? 0
             expected = byCount >= 1 && list.count == header.variables.count - byCount
                 && list.allSatisfy { $0.byCount == byCount && $0.kind == (header.statistic == "share" ? "proportion" : header.statistic) }
+        case ("banner", .banner(let a)):
+            expected = header.options["stubs"] != nil && a.bannerCategories.count >= 2
         default: expected = false
         }
         guard expected else { throw r.fail("payload does not match statistic '\(header.statistic)' of \(header.variables.count) variables") }

@@ -87,7 +87,11 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///                           7 crosstab with design-based tests: the table (as kind 1), then the
 ///                           cell-totals state: design kind, cell keys and their n, Σw, Σw², rows,
 ///                           domain rows, weighted rows, strata (label, fpc), PSUs (stratum, name,
-///                           has table rows), PSU cell totals (PSU, cell, total), lonely-PSU rule, nest)
+///                           has table rows), PSU cell totals (PSU, cell, total), lonely-PSU rule, nest;
+///                           11 banner book: stub codings (identity, categories), banner codings'
+///                           categories, mean stubs, rows, cell tallies, mean cells and shifts, PSU
+///                           cells and means, per-base weighted rows and PSU flags, the design's
+///                           strata/PSU key table as a one-estimate design-totals payload)
 ///     payload               the accumulator's arrays: Int64 and IEEE-754 binary64
 ///                           values, each array preceded by its Int64 length
 ///     CRC-32                UInt32 over every preceding byte
@@ -109,6 +113,8 @@ public struct PartialResult: Sendable {
         case crosstabDesign(TableAccumulator, DesignCellTotalsAccumulator)
         /// One grouped accumulator per analysed variable (`mean`/`total`/`share` with `--by`).
         case grouped([GroupedTotalsAccumulator])
+        /// A banner book's sums (`banner`).
+        case banner(BannerAccumulator)
     }
 
     init(header: PartialHeader, payload: Payload) {
@@ -132,6 +138,9 @@ public struct PartialResult: Sendable {
                 reason = "the variables' codebook entries (labels, missing codes) differ"
             } else if other.header.design != header.design {
                 reason = "design \(other.header.design.sorted { $0.key < $1.key }) differs from \(header.design.sorted { $0.key < $1.key })"
+            } else if let key = Set(header.options.keys).union(other.header.options.keys).sorted()
+                        .first(where: { header.options[$0] != other.header.options[$0] }), header.statistic == "banner" {
+                reason = "option '\(key)' \(other.header.options[key] ?? "(none)") differs from \(header.options[key] ?? "(none)")"
             } else {
                 reason = "options \(other.header.options.sorted { $0.key < $1.key }) differ from \(header.options.sorted { $0.key < $1.key }) (hash \(other.header.optionsHash) vs \(header.optionsHash))"
             }
@@ -150,6 +159,7 @@ public struct PartialResult: Sendable {
                 guard a.count == b.count else { throw .invalidArgument("grouped states of \(a.count) and \(b.count) variables") }
                 for i in a.indices { try a[i].merge(b[i]) }
                 payload = .grouped(a)
+            case (.banner(var a), .banner(let b)): try a.merge(b); payload = .banner(a)
             default: throw .invalidArgument("the payloads are of different kinds")
             }
         } catch { throw .incompatible(file, reason: error.description) }
@@ -173,6 +183,8 @@ public struct PartialResult: Sendable {
         /// Grouped means, totals or shares (`--by`), one per analysed variable, with
         /// whether `--compare` asked for the pairwise differences and their adjustment.
         case grouped([GroupedEstimates], compare: Bool, adjustment: PValueAdjustment)
+        /// A banner book (`banner`).
+        case banner(BannerBook)
     }
 
     /// The result the command prints on the whole data.
@@ -269,6 +281,9 @@ public struct PartialResult: Sendable {
             }
             return .grouped(results, compare: o["compare"] == "true",
                             adjustment: PValueAdjustment(rawValue: o["adjust"] ?? "") ?? .none)
+        case ("banner", .banner(let acc)):
+            return .banner(try BannerBook(accumulated: acc, specification: try Self.bannerSpecification(o), variables: vars,
+                                          weight: weight, variance: header.design["variance"] ?? "", domain: domain))
         default:
             throw .invalidArgument("state of statistic '\(header.statistic)' has a payload of another kind")
         }

@@ -512,3 +512,130 @@ private final class CodingResults<T>: @unchecked Sendable {
     func set(_ i: Int, _ v: T) { lock.lock(); slots[i] = v; lock.unlock() }
     func values() -> [T?] { lock.lock(); defer { lock.unlock() }; return slots }
 }
+
+// MARK: - State file (payload kind 11)
+
+extension BannerAccumulator {
+    /// The payload of a `partial banner` state: stub codings (identity and
+    /// categories), banner codings' categories, mean stubs, rows, the tallies,
+    /// mean cells and shifts, per-PSU cells and means, per-base weighted rows
+    /// and PSU flags, and the clustered design's key table (a design-totals
+    /// payload of one estimate) when there is one.
+    func encode(_ w: inout ByteWriter) {
+        func categories(_ cats: [Category]) {
+            w.int(cats.count)
+            for c in cats { w.optionalDouble(c.code); w.string(c.label); w.string(c.status.rawValue) }
+        }
+        w.int(stubIDs.count)
+        for (s, id) in stubIDs.enumerated() {
+            switch id {
+            case .question(let v): w.u8(0); w.string(v)
+            case .responseBase(let v): w.u8(1); w.string(v)
+            case .named(let v, let c): w.u8(2); w.string(v); w.double(c)
+            case .net(let v, let k): w.u8(3); w.string(v); w.int(k)
+            }
+            categories(stubCategories[s])
+        }
+        w.int(bannerCategories.count)
+        for c in bannerCategories { categories(c) }
+        w.int(meanCount); w.int(rows)
+        for t in tallies { w.ints(t.counts); w.doubles(t.weighted); w.doubles(t.weightedSquares) }
+        for m in 0..<meanCount {
+            let cells = meanCells[m]
+            w.ints(cells.map(\.count)); w.doubles(cells.map(\.sumW)); w.doubles(cells.map(\.sumWY))
+            w.doubles(cells.map(\.sumW2)); w.doubles(cells.map(\.sumW2U)); w.doubles(cells.map(\.sumW2U2))
+            w.optionalDouble(shifts[m])
+            w.doubles(psuMeans[m])
+        }
+        w.doubles(psuCells)
+        w.ints(weightedRows); w.bools(psuFlags)
+        w.bool(design != nil)
+        design?.encode(&w)
+    }
+
+    /// Reads the payload written by ``encode(_:)``, checking every length
+    /// against the layout it declares (identities and categories distinct).
+    init(decoding r: inout ByteReader) throws(StateFileError) {
+        func categories() throws(StateFileError) -> [Category] {
+            let count = try r.count(18)
+            var list: [Category] = []
+            for _ in 0..<count {
+                let code = try r.optionalDouble(), label = try r.string()
+                guard let status = ValueStatus(rawValue: try r.string()) else { throw r.fail("unknown category status") }
+                list.append(Category(code: code, label: label, status: status))
+            }
+            guard Set(list.map(CategoryKey.init)).count == list.count else { throw r.fail("a category appears twice") }
+            return list
+        }
+        let stubCount = try r.count(26)
+        var ids: [BannerStubCoding] = [], stubs: [[Category]] = []
+        for _ in 0..<stubCount {
+            let tag = try r.u8(), v = try r.string()
+            switch tag {
+            case 0: ids.append(.question(v))
+            case 1: ids.append(.responseBase(v))
+            case 2:
+                let c = try r.double()
+                guard c.isFinite else { throw r.fail("a multiple-response code that is not finite") }
+                ids.append(.named(v, c))
+            case 3:
+                let k = try r.int()
+                guard k >= 0, k < 1 << 20 else { throw r.fail("net \(k) of a multiple-response stub") }
+                ids.append(.net(v, k))
+            default: throw r.fail("unknown stub coding kind \(tag)")
+            }
+            stubs.append(try categories())
+        }
+        guard Set(ids).count == ids.count else { throw r.fail("a stub coding appears twice") }
+        let bannerCount = try r.count(8)
+        guard bannerCount >= 1 else { throw r.fail("a banner state without its Total coding") }
+        var banner: [[Category]] = []
+        for _ in 0..<bannerCount { banner.append(try categories()) }
+        let means = try r.count(64)
+        let rowCount = try r.int()
+        guard rowCount >= 0 else { throw r.fail("negative row count") }
+        // The key table comes last; read the sums first, then check them against it.
+        var tallies: [CellTally] = []
+        for s in stubs { for b in banner {
+            let k = s.count * b.count
+            let counts = try r.ints()
+            guard counts.count == k, counts.allSatisfy({ $0 >= 0 }) else { throw r.fail("banner cell counts") }
+            tallies.append(CellTally(counts: counts, weighted: try r.doubles(expected: k, "cell Σw"),
+                                     weightedSquares: try r.doubles(expected: k, "cell Σw²")))
+        } }
+        let kb = banner.reduce(0) { $0 + $1.count }, ks = stubs.reduce(0) { $0 + $1.count }
+        var meanCells: [[MeanCell]] = [], shifts: [Double?] = [], psuMeans: [[Double]] = []
+        for _ in 0..<means {
+            let counts = try r.ints()
+            guard counts.count == kb, counts.allSatisfy({ $0 >= 0 }) else { throw r.fail("mean cell counts") }
+            let sw = try r.doubles(expected: kb, "mean Σw"), swy = try r.doubles(expected: kb, "mean Σwy")
+            let sw2 = try r.doubles(expected: kb, "mean Σw²"), sw2u = try r.doubles(expected: kb, "mean Σw²u")
+            let sw2u2 = try r.doubles(expected: kb, "mean Σw²u²")
+            meanCells.append((0..<kb).map { MeanCell(count: counts[$0], sumW: sw[$0], sumWY: swy[$0], sumW2: sw2[$0],
+                                                      sumW2U: sw2u[$0], sumW2U2: sw2u2[$0]) })
+            shifts.append(try r.optionalDouble())
+            psuMeans.append(try r.doubles())
+        }
+        let psuCells = try r.doubles()
+        let weighted = try r.ints(), flags = try r.bools()
+        var keys: DesignTotalsAccumulator? = nil
+        if try r.bool() {
+            let d: DesignTotalsAccumulator
+            do { d = try DesignTotalsAccumulator(decoding: &r) } catch { throw r.fail(error.description) }
+            guard d.kind == .clustered, d.k == 1 else { throw r.fail("a banner design key table of another kind") }
+            keys = d
+        }
+        self.init(ids: ids, stubs: stubs, banner: banner, means: means, design: keys)
+        let q = psuCount
+        let (cells, o1) = q.multipliedReportingOverflow(by: ks * kb)
+        guard !o1, psuCells.count == cells else { throw r.fail("\(psuCells.count) PSU cells for \(q) PSUs × \(ks * kb) cells") }
+        guard psuMeans.allSatisfy({ $0.count == q * kb * 2 }) else { throw r.fail("PSU mean totals") }
+        guard weighted.count == ids.count + means, weighted.allSatisfy({ $0 >= 0 }),
+              flags.count == (ids.count + means) * q else { throw r.fail("base rows and PSU flags") }
+        self.rows = rowCount
+        self.tallies = tallies
+        self.meanCells = meanCells; self.shifts = shifts; self.psuMeans = psuMeans
+        self.psuCells = psuCells
+        self.weightedRows = weighted; self.psuFlags = flags
+    }
+}

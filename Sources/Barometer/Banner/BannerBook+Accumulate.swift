@@ -296,7 +296,7 @@ extension BannerBook {
 
     /// The design's strata, PSUs and fpc registered in an empty per-PSU
     /// accumulator, and each row's PSU in that accumulator's order.
-    private static func psuTemplate(_ design: SurveyDesign) throws(BarometerError) -> (DesignTotalsAccumulator, [Int32]) {
+    static func psuTemplate(_ design: SurveyDesign) throws(BarometerError) -> (DesignTotalsAccumulator, [Int32]) {
         let n = design.rowCount
         var template = DesignTotalsAccumulator(design: design, count: 0, totals: false)
         guard template.kind == .clustered else { throw .invalidArgument("banner: per-PSU state asked for a design without PSUs") }

@@ -142,19 +142,17 @@ extension BannerBook {
     /// lettered across the banner; the nets' codes are checked against `variables`' missing codes.
     static func columns(_ spec: BannerSpecification.Resolved, variables: [Variable],
                         codings: [CategoryCoding]) throws(BarometerError) -> ([Column], [BannerGroup]) {
+        try checkNets(spec, variables: variables)
         var columns: [Column] = []
         if spec.total { columns.append(Column(variable: nil, label: "Total", codes: [], letter: "", group: nil)) }
         var groups: [BannerGroup] = []
         for (g, b) in spec.banner.enumerated() {
-            let v = variables[g], coding = codings[g]
+            let coding = codings[g]
             var local: [Column] = []
             for c in coding.categories { if let code = c.code {
                 local.append(Column(variable: b.variable, label: c.label, codes: [code], letter: "", group: g))
             } }
             for net in b.nets ?? [] {
-                for c in net.codes where v.missing.contains(c) {
-                    throw .invalidArgument("net '\(net.label)' of banner variable '\(b.variable)' names the user-missing code \(Variable.formatCode(c))")
-                }
                 local.append(Column(variable: b.variable, label: net.label, codes: net.codes.sorted(), letter: "", group: g))
             }
             guard !local.isEmpty else { throw .emptyDomain("banner variable '\(b.variable)' has no valid answers") }
@@ -170,6 +168,13 @@ extension BannerBook {
                                       hasNets: !(b.nets ?? []).isEmpty, disjoint: disjoint))
         }
         return (columns, groups)
+    }
+
+    /// A banner net may not name a user-missing code of its variable.
+    static func checkNets(_ spec: BannerSpecification.Resolved, variables: [Variable]) throws(BarometerError) {
+        for (b, v) in zip(spec.banner, variables) { for net in b.nets ?? [] { for c in net.codes where v.missing.contains(c) {
+            throw .invalidArgument("net '\(net.label)' of banner variable '\(b.variable)' names the user-missing code \(Variable.formatCode(c))")
+        } } }
     }
 
     /// Crosstab's cell limit (``ContingencyTable/maximumCells``) for one categorical stub's table.
