@@ -35,7 +35,9 @@ extension PartialResult {
         }
         try BannerBook.checkNets(resolved, variables: bannerVariables)
         var keys: DesignTotalsAccumulator? = nil, psu: [Int32]? = nil
-        if DesignTotalsAccumulator(design: design, count: 0, totals: false).kind == .clustered {
+        // A shard of a stratified design may hold one stratum: its labels, not its PSU count, say it is stratified.
+        let stratified = design.sampling.stratumLabels != ["all"] || design.sampling.populationPSUs != nil
+        if stratified || DesignTotalsAccumulator(design: design, count: 0, totals: false).kind == .clustered {
             guard design.sampling.psuLabels != nil else {
                 throw .invalidArgument("partial results with strata or an fpc need --psu (respondent PSUs have no name shared across shards)")
             }
