@@ -336,7 +336,7 @@ import Testing
                                         variables: ["api00"], total: false, level: 0.95, design: [:]).encoded(),
             try PartialResult.grouped(d, statistic: "mean", variables: ["agegroup"], by: ["sex", "lang"], level: 0.95,
                                       compare: true, adjustment: .none, design: [:]).encoded(),
-        ]
+        ] + (try PartialBannerTests.seedStates())
         var g = SplitMix(seed: 99)
         var accepted = 0
         for _ in 0..<3000 {

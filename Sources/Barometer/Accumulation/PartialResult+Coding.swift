@@ -399,10 +399,7 @@ extension TableAccumulator {
     func encode(_ w: inout ByteWriter) {
         let st = state
         w.int(st.categories.count)
-        for cats in st.categories {
-            w.int(cats.count)
-            for c in cats { w.optionalDouble(c.code); w.string(c.label); w.string(c.status.rawValue) }
-        }
+        for cats in st.categories { w.categories(cats) }
         w.ints(st.counts); w.doubles(st.weighted); w.doubles(st.squares)
         w.int(st.base.0); w.double(st.base.1); w.double(st.base.2)
     }
@@ -410,16 +407,7 @@ extension TableAccumulator {
     init(decoding r: inout ByteReader) throws(StateFileError) {
         let nv = try r.count(8)
         var cats: [[Category]] = []
-        for _ in 0..<nv {
-            let nc = try r.count(8)
-            var list: [Category] = []
-            for _ in 0..<nc {
-                let code = try r.optionalDouble(), label = try r.string()
-                guard let status = ValueStatus(rawValue: try r.string()) else { throw r.fail("unknown category status") }
-                list.append(Category(code: code, label: label, status: status))
-            }
-            cats.append(list)
-        }
+        for _ in 0..<nv { cats.append(try r.categories()) }
         let counts = try r.ints(), weighted = try r.doubles(), squares = try r.doubles()
         let base = (try r.int(), try r.double(), try r.double())
         guard counts.allSatisfy({ $0 >= 0 }), base.0 >= 0 else { throw r.fail("negative count") }
@@ -687,5 +675,27 @@ extension PSUName {
         case 1: self = .row(try r.int())
         default: throw r.fail("unknown PSU name kind \(tag)")
         }
+    }
+}
+
+extension ByteWriter {
+    /// Categories (code, label, status) preceded by their count: table, crosstab and banner states.
+    mutating func categories(_ cats: [Category]) {
+        int(cats.count)
+        for c in cats { optionalDouble(c.code); string(c.label); string(c.status.rawValue) }
+    }
+}
+
+extension ByteReader {
+    /// Categories written by ``ByteWriter/categories(_:)``.
+    mutating func categories() throws(StateFileError) -> [Category] {
+        let count = try self.count(8)
+        var list: [Category] = []
+        for _ in 0..<count {
+            let code = try optionalDouble(), label = try string()
+            guard let status = ValueStatus(rawValue: try string()) else { throw fail("unknown category status") }
+            list.append(Category(code: code, label: label, status: status))
+        }
+        return list
     }
 }

@@ -210,9 +210,9 @@ struct BannerAccumulator: StatisticAccumulator {
             var count = 0
             var seen: [Int32] = []
             var marked = [Bool](repeating: false, count: psu == nil ? 0 : q)
+            let index = b < stubs ? chunk.stubs[b].index : [], y = b < stubs ? [] : chunk.means[b - stubs]
             for i in 0..<n where w[i] != 0 && (mask?[i] ?? true) {
-                let inBase = b < stubs ? chunk.stubs[b].index[i] >= 0 : !chunk.means[b - stubs][i].isNaN
-                guard inBase else { continue }
+                guard b < stubs ? index[i] >= 0 : !y[i].isNaN else { continue }
                 count += 1
                 if let psu, !marked[Int(psu[i])] { marked[Int(psu[i])] = true; seen.append(psu[i]) }
             }
@@ -522,10 +522,6 @@ extension BannerAccumulator {
     /// and PSU flags, and the clustered design's key table (a design-totals
     /// payload of one estimate) when there is one.
     func encode(_ w: inout ByteWriter) {
-        func categories(_ cats: [Category]) {
-            w.int(cats.count)
-            for c in cats { w.optionalDouble(c.code); w.string(c.label); w.string(c.status.rawValue) }
-        }
         w.int(stubIDs.count)
         for (s, id) in stubIDs.enumerated() {
             switch id {
@@ -534,10 +530,10 @@ extension BannerAccumulator {
             case .named(let v, let c): w.u8(2); w.string(v); w.double(c)
             case .net(let v, let k): w.u8(3); w.string(v); w.int(k)
             }
-            categories(stubCategories[s])
+            w.categories(stubCategories[s])
         }
         w.int(bannerCategories.count)
-        for c in bannerCategories { categories(c) }
+        for c in bannerCategories { w.categories(c) }
         w.int(meanCount); w.int(rows)
         for t in tallies { w.ints(t.counts); w.doubles(t.weighted); w.doubles(t.weightedSquares) }
         for m in 0..<meanCount {
@@ -557,13 +553,7 @@ extension BannerAccumulator {
     /// against the layout it declares (identities and categories distinct).
     init(decoding r: inout ByteReader) throws(StateFileError) {
         func categories() throws(StateFileError) -> [Category] {
-            let count = try r.count(18)
-            var list: [Category] = []
-            for _ in 0..<count {
-                let code = try r.optionalDouble(), label = try r.string()
-                guard let status = ValueStatus(rawValue: try r.string()) else { throw r.fail("unknown category status") }
-                list.append(Category(code: code, label: label, status: status))
-            }
+            let list = try r.categories()
             guard Set(list.map(CategoryKey.init)).count == list.count else { throw r.fail("a category appears twice") }
             return list
         }
