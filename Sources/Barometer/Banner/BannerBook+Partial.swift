@@ -2,14 +2,14 @@ import Foundation
 
 extension PartialResult {
     /// The state of `barometer banner` over `design`'s rows (one shard, or one
-    /// chunk of a streamed file): a ``BannerAccumulator`` of every stub, keyed
+    /// chunk of a streamed file): the banner accumulator of every stub (`BannerAccumulator`), keyed
     /// so that shards which saw other categories, codes or PSUs merge. The
     /// header records the stub, member and banner variables with their
     /// codebook entries, the design, the `--where` domain and the resolved
     /// specification (stubs, banner, total, base, test, levels, adjust), so
     /// states of different specifications refuse to merge, naming the part
     /// that differs. Merged and finalized, it prints the book `banner`
-    /// prints on the whole data (``BannerBook/init(accumulated:specification:variables:weight:variance:domain:)``).
+    /// prints on the whole data (``BannerBook``, ``Output/banner(_:)``).
     ///
     /// Weights-only designs and strata/PSU designs (with an fpc, nesting and
     /// a lonely-PSU rule) whose PSUs are named by a variable (`--psu`) are
