@@ -187,7 +187,10 @@ struct BannerAccumulator: StatisticAccumulator {
         addTallies(pairs)
         if meanCount > 0 { try addMeans(chunk) }
         if let psu = chunk.psu, psuCount > 0 { addPSUCells(chunk, psu) }
-        addBaseRows(chunk)
+        // Weights-only without zero weights, the first banner coding taking every row (Total):
+        // a stub coding's weighted base rows are its Total cells' counts, no pass over the rows.
+        let total = chunk.banner.first.map { $0.categories.count == 1 && !$0.index.contains { $0 != 0 } } ?? false
+        addBaseRows(chunk, totals: chunk.psu == nil && chunk.weights.zeroCount == 0 && total ? pairs : nil)
         rows += n
     }
 
@@ -201,12 +204,18 @@ struct BannerAccumulator: StatisticAccumulator {
     }
 
     /// Per base, the rows in the domain and the base with non-zero weight and the PSUs holding
-    /// them (in parallel over bases; each base counted by one worker).
-    private mutating func addBaseRows(_ chunk: BannerChunk) {
+    /// them (in parallel over bases; each base counted by one worker). With `totals` (the chunk's
+    /// tallies when every row has a non-zero weight and the first banner coding is Total), the
+    /// stub codings' counts are read from their Total cells.
+    private mutating func addBaseRows(_ chunk: BannerChunk, totals: [CellTally]?) {
         let n = chunk.weights.count, q = psuCount, stubs = chunk.stubs.count
         let mask = chunk.domain?.mask, w = chunk.weights.values, psu = chunk.psu
+        let nb = bannerCategories.count
+        if let totals { for s in 0..<stubs { weightedRows[s] += totals[s * nb].counts.reduce(0, +) } }
+        let first = totals == nil ? 0 : stubs
         let results = CodingResults<(Int, [Int32])>(count: baseCount)
-        DispatchQueue.concurrentPerform(iterations: baseCount) { b in
+        DispatchQueue.concurrentPerform(iterations: baseCount - first) { k in
+            let b = first + k
             var count = 0
             var seen: [Int32] = []
             var marked = [Bool](repeating: false, count: psu == nil ? 0 : q)
