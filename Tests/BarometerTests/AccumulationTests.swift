@@ -352,7 +352,7 @@ import Testing
                                                  rows: "stype", columns: "awards", missing: .showMissing, display: nil,
                                                  statistics: "raoscott", includeMissing: false, weightsAsFrequencies: false,
                                                  design: [:]).encoded(),
-        ]
+        ] + (try PartialBannerTests.seedStates())
         var g = SplitMix(seed: 99)
         var accepted = 0
         for _ in 0..<3000 {

@@ -132,12 +132,13 @@ import Testing
         let score = try data.variable("score")
         let means = [(0..<n).map { score.status(atRow: $0) == .valid ? score.values[$0] : .nan }]
         func chunk(_ rows: Range<Int>?) -> BannerChunk {
-            BannerChunk(stubs: stubs, banner: banner, means: means, weights: design.weights,
+            BannerChunk(ids: [.question("q1"), .question("q2")], stubs: stubs, banner: banner, means: means, weights: design.weights,
                         domain: rows.map { r in Domain(mask: (0..<n).map { r.contains($0) }, description: "part") },
                         psu: nil, psuCount: 0)
         }
         func empty() -> BannerAccumulator {
-            BannerAccumulator(stubs: stubs.map(\.categories), banner: banner.map(\.categories), means: 1, psuCount: 0)
+            BannerAccumulator(ids: [.question("q1"), .question("q2")], stubs: stubs.map(\.categories), banner: banner.map(\.categories),
+                              means: 1, design: nil)
         }
         var whole = empty(), first = empty(), second = empty()
         try whole.add(chunk(nil))
@@ -158,8 +159,9 @@ import Testing
             #expect(close(x.sumW2U, y.sumW2U - d * y.sumW2, rel: 1e-12, abs: 1e-9))
             #expect(close(x.sumW2U2, y.sumW2U2 - 2 * d * y.sumW2U + d * d * y.sumW2, rel: 1e-12, abs: 1e-9))
         }
-        var wrong = BannerAccumulator(stubs: [stubs[0].categories], banner: banner.map(\.categories), means: 1, psuCount: 0)
-        #expect(throws: BarometerError.self) { try wrong.merge(whole) }
+        var wrong = BannerAccumulator(ids: [.question("q1")], stubs: [stubs[0].categories], banner: [banner[0].categories],
+                                      means: 1, design: nil)
+        #expect(throws: BarometerError.self) { try wrong.merge(whole) }   // another banner
     }
 }
 

@@ -371,6 +371,9 @@ extension PartialResult {
             a.groups.encode(&w)
             w.int(a.seen.count)
             for v in a.seen { w.doubles(v) }
+        case .banner(let a):
+            w.u8(11)
+            a.encode(&w)
         }
         let crc = CRC32.checksum(w.bytes)
         w.u32(crc)
@@ -473,6 +476,8 @@ extension PartialResult {
                     throw r.fail("grouped tables of \(cells.variableCount) and \(bases.variableCount) variables")
                 }
                 payload = .groupedTable(cells, bases)
+            case 11:
+                payload = .banner(try BannerAccumulator(decoding: &r))
             default:
                 throw r.fail("unknown payload kind \(kind)")
             }
@@ -506,6 +511,8 @@ extension PartialResult {
             let byCount = Int(header.options["byCount"] ?? "") ?? 0
             expected = byCount >= 1 && list.count == header.variables.count - byCount
                 && list.allSatisfy { $0.byCount == byCount && $0.kind == (header.statistic == "share" ? "proportion" : header.statistic) }
+        case ("banner", .banner(let a)):
+            expected = header.options["stubs"] != nil && a.bannerCategories.count >= 2
         default: expected = false
         }
         guard expected else { throw r.fail("payload does not match statistic '\(header.statistic)' of \(header.variables.count) variables") }
@@ -518,10 +525,7 @@ extension TableAccumulator {
     func encode(_ w: inout ByteWriter) {
         let st = state
         w.int(st.categories.count)
-        for cats in st.categories {
-            w.int(cats.count)
-            for c in cats { w.optionalDouble(c.code); w.string(c.label); w.string(c.status.rawValue) }
-        }
+        for cats in st.categories { w.categories(cats) }
         w.ints(st.counts); w.doubles(st.weighted); w.doubles(st.squares)
         w.int(st.base.0); w.double(st.base.1); w.double(st.base.2)
     }
@@ -529,16 +533,7 @@ extension TableAccumulator {
     init(decoding r: inout ByteReader) throws(StateFileError) {
         let nv = try r.count(8)
         var cats: [[Category]] = []
-        for _ in 0..<nv {
-            let nc = try r.count(8)
-            var list: [Category] = []
-            for _ in 0..<nc {
-                let code = try r.optionalDouble(), label = try r.string()
-                guard let status = ValueStatus(rawValue: try r.string()) else { throw r.fail("unknown category status") }
-                list.append(Category(code: code, label: label, status: status))
-            }
-            cats.append(list)
-        }
+        for _ in 0..<nv { cats.append(try r.categories()) }
         let counts = try r.ints(), weighted = try r.doubles(), squares = try r.doubles()
         let base = (try r.int(), try r.double(), try r.double())
         guard counts.allSatisfy({ $0 >= 0 }), base.0 >= 0 else { throw r.fail("negative count") }
@@ -783,5 +778,27 @@ extension PSUName {
         case 1: self = .row(try r.int())
         default: throw r.fail("unknown PSU name kind \(tag)")
         }
+    }
+}
+
+extension ByteWriter {
+    /// Categories (code, label, status) preceded by their count: table, crosstab and banner states.
+    mutating func categories(_ cats: [Category]) {
+        int(cats.count)
+        for c in cats { optionalDouble(c.code); string(c.label); string(c.status.rawValue) }
+    }
+}
+
+extension ByteReader {
+    /// Categories written by ``ByteWriter/categories(_:)``.
+    mutating func categories() throws(StateFileError) -> [Category] {
+        let count = try self.count(8)
+        var list: [Category] = []
+        for _ in 0..<count {
+            let code = try optionalDouble(), label = try string()
+            guard let status = ValueStatus(rawValue: try string()) else { throw fail("unknown category status") }
+            list.append(Category(code: code, label: label, status: status))
+        }
+        return list
     }
 }

@@ -91,7 +91,11 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///                           8 share: the X × answer table (as kind 1), the grouped totals of the
 ///                           0/1 answer (as one entry of kind 5), the distinct values seen of Y
 ///                           (and of the `--among` variable),
-///                           9 `freq --by`: the answer × groups table and the groups' table (kind 1 each))
+///                           9 `freq --by`: the answer × groups table and the groups' table (kind 1 each),
+///                           11 banner book: stub codings (identity, categories), banner codings'
+///                           categories, mean stubs, rows, cell tallies, mean cells and shifts, PSU
+///                           cells and means, per-base weighted rows and PSU flags, the design's
+///                           strata/PSU key table as a one-estimate design-totals payload)
 ///     payload               the accumulator's arrays: Int64 and IEEE-754 binary64
 ///                           values, each array preceded by its Int64 length
 ///     CRC-32                UInt32 over every preceding byte
@@ -117,6 +121,8 @@ public struct PartialResult: Sendable {
         case share(ShareAccumulator)
         /// `freq --by` (payload kind 9): the variable × groups table and the groups' bases.
         case groupedTable(TableAccumulator, TableAccumulator)
+        /// A banner book's sums (`banner`).
+        case banner(BannerAccumulator)
     }
 
     init(header: PartialHeader, payload: Payload) {
@@ -140,6 +146,9 @@ public struct PartialResult: Sendable {
                 reason = "the variables' codebook entries (labels, missing codes) differ"
             } else if other.header.design != header.design {
                 reason = "design \(other.header.design.sorted { $0.key < $1.key }) differs from \(header.design.sorted { $0.key < $1.key })"
+            } else if let key = Set(header.options.keys).union(other.header.options.keys).sorted()
+                        .first(where: { header.options[$0] != other.header.options[$0] }), header.statistic == "banner" {
+                reason = "option '\(key)' \(other.header.options[key] ?? "(none)") differs from \(header.options[key] ?? "(none)")"
             } else {
                 reason = "options \(other.header.options.sorted { $0.key < $1.key }) differ from \(header.options.sorted { $0.key < $1.key }) (hash \(other.header.optionsHash) vs \(header.optionsHash))"
             }
@@ -161,6 +170,7 @@ public struct PartialResult: Sendable {
             case (.share(var a), .share(let b)): try a.merge(b); payload = .share(a)
             case (.groupedTable(var a, var c), .groupedTable(let b, let d)):
                 try a.merge(b); try c.merge(d); payload = .groupedTable(a, c)
+            case (.banner(var a), .banner(let b)): try a.merge(b); payload = .banner(a)
             default: throw .invalidArgument("the payloads are of different kinds")
             }
         } catch { throw .incompatible(file, reason: error.description) }
@@ -191,6 +201,8 @@ public struct PartialResult: Sendable {
         case share(ConditionalShare)
         /// A frequency table in every group (`freq --by`).
         case groupedFrequency(GroupedResults<FrequencyTable>)
+        /// A banner book (`banner`).
+        case banner(BannerBook)
     }
 
     /// The result the command prints on the whole data.
@@ -295,6 +307,9 @@ public struct PartialResult: Sendable {
             }
             return .grouped(results, compare: o["compare"] == "true",
                             adjustment: PValueAdjustment(rawValue: o["adjust"] ?? "") ?? .none)
+        case ("banner", .banner(let acc)):
+            return .banner(try BannerBook(accumulated: acc, specification: try Self.bannerSpecification(o), variables: vars,
+                                          weight: weight, variance: header.design["variance"] ?? "", domain: domain))
         default:
             throw .invalidArgument("state of statistic '\(header.statistic)' has a payload of another kind")
         }

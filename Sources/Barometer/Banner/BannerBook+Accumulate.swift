@@ -47,26 +47,18 @@ extension BannerBook {
     /// Doubles of per-PSU state above which the grouped design engine is used instead.
     static let psuStateLimit = 1 << 25
 
+    /// A stub variable's metadata (label, value labels, missing codes) by name.
+    typealias VariableLookup = (String) throws(BarometerError) -> Variable
+
     /// The tables through the banner accumulator, or nil when its per-PSU
     /// state would exceed ``psuStateLimit`` (the caller then uses the design engine).
     static func accumulatedTables(_ design: SurveyDesign, spec: BannerSpecification.Resolved, domain: Domain?,
                                   columns: [Column], groups: [BannerGroup], workers: Int?,
                                   progress: ((_ done: Int, _ total: Int) -> Void)?) throws(BarometerError) -> [Table]? {
-        let n = design.rowCount
-        // Banner codings: Total (always, for the bases and df), then each banner variable.
-        let total = CategoryCoding(categories: [Category(code: nil, label: "Total", status: .valid)],
-                                   index: [Int32](repeating: 0, count: n))
-        let banner = [total] + groups.map(\.coding)
-        // Design: weights-only, or per-PSU state.
         let sampling = design.sampling
-        let weightsOnly = sampling.psuCount == n && sampling.strataCount == 1 && sampling.populationPSUs == nil
-            && sampling.psuLabels == nil
+        let weightsOnly = DesignTotalsAccumulator(design: design, count: 0, totals: false).kind == .independent
         var template: DesignTotalsAccumulator? = nil
         var psu: [Int32]? = nil
-        // Column → (banner coding, its categories).
-        var place: [(b: Int, cats: [Int])] = []
-        if spec.total { place.append((0, [0])) }
-        for (g, group) in groups.enumerated() { for cats in group.categories { place.append((g + 1, cats)) } }
         var tables: [Table] = []
         // Stubs in batches of about `batch` codings (one pass over the rows per batch), so that
         // the codings in memory are O(batch · n), not O(stubs · n); results do not depend on it.
@@ -84,155 +76,227 @@ extension BannerBook {
             }
             let slice = Array(spec.stubs[start..<end])
             start = end
-            let (stubs, means, plans) = try plan(slice, spec: spec, design: design)
+            let chunk = try stubCodings(slice, spec: spec, design: design)
             if !weightsOnly {
-                let size = BannerAccumulator.psuStateSize(stubCells: stubs.reduce(0) { $0 + $1.count },
-                                                          bannerCells: banner.reduce(0) { $0 + $1.count },
-                                                          means: means.count, psuCount: sampling.psuCount)
+                let size = BannerAccumulator.psuStateSize(stubCells: chunk.stubs.reduce(0) { $0 + $1.count },
+                                                          bannerCells: 1 + groups.reduce(0) { $0 + $1.coding.count },
+                                                          means: chunk.means.count, psuCount: sampling.psuCount)
                 guard size <= psuStateLimit else { return nil }
                 if template == nil { (template, psu) = try psuTemplate(design) }
             }
-            var acc = BannerAccumulator(stubs: stubs.map(\.categories), banner: banner.map(\.categories), means: means.count,
-                                        psuCount: weightsOnly ? 0 : sampling.psuCount)
-            acc.workers = workers
-            try acc.add(BannerChunk(stubs: stubs, banner: banner, means: means, weights: design.weights, domain: domain,
-                                    psu: psu, psuCount: weightsOnly ? 0 : sampling.psuCount))
-            let sums = try acc.finalize()
-            for plan in plans {
-                let bases = place.map { sums.bases(plan.base, b: $0.b, cats: $0.cats) }
-                // Degrees of freedom of the base: respondents − 1 under weights-only without zero
-                // weights; otherwise R degf(subset(design, base)) over the base rows.
-                let df: Double
-                let totalBase = sums.bases(plan.base, b: 0, cats: [0])
-                if weightsOnly && design.weights.zeroCount == 0 {
-                    df = Double(max(totalBase.unweighted - 1, 0))
-                } else {
-                    var mask = [Bool](repeating: false, count: n)
-                    switch plan.base {
-                    case .coded(let s): let idx = stubs[s].index; for i in 0..<n where idx[i] >= 0 { mask[i] = domain?.mask[i] ?? true }
-                    case .mean(let m): let y = means[m]; for i in 0..<n where !y[i].isNaN { mask[i] = domain?.mask[i] ?? true }
-                    }
-                    df = Double(design.degreesOfFreedom(in: Domain(mask: mask, description: "base")))
-                }
-                let table = try assemble(plan.variable, title: plan.title, entries: plan.entries.map { ($0.label, $0.kind) },
-                                         bases: bases, df: df, rule: plan.rule, scale: plan.scale, spec: spec, domain: domain,
-                                         columns: columns, groups: groups) { (r, g) throws(BarometerError) in
-                    let cols: [(b: Int, cats: [Int])]
-                    let colBases: [Bases]
-                    if let g {
-                        cols = groups[g].categories.map { (g + 1, $0) }
-                        colBases = groups[g].columns.map { bases[$0] }
-                    } else {
-                        cols = [(0, [0])]
-                        colBases = [totalBase]
-                    }
-                    return try sums.estimates(plan.entries[r], base: plan.base, columns: cols, bases: colBases, rows: n,
-                                              template: template)
-                }
-                tables.append(table)
-                progress?(tables.count, spec.stubs.count)
-                try LongWork.step("banner tables", completed: tables.count, total: spec.stubs.count)
-            }
+            let acc = try accumulate(chunk, banner: groups.map(\.coding), design: design, domain: domain, keys: template, psu: psu,
+                                     workers: workers)
+            tables += try Self.tables(acc, stubs: slice, spec: spec, domain: domain, columns: columns, groups: groups,
+                                      variable: { (name) throws(BarometerError) in try design.variable(name) },
+                                      done: tables.count, progress: progress)
         }
         return tables
     }
 
-    /// Codings, mean columns and table plans of some stubs (categorical stubs coded in parallel).
-    private static func plan(_ slice: [BannerSpecification.Stub], spec: BannerSpecification.Resolved,
-                             design: SurveyDesign) throws(BarometerError) -> ([CategoryCoding], [[Double]], [StubPlan]) {
+    /// The stub codings of a chunk: identities, codings, mean values.
+    struct StubCodings {
+        let ids: [BannerStubCoding]
+        let stubs: [CategoryCoding]
+        let means: [[Double]]
+    }
+
+    /// One chunk's rows (`design`, within `domain`) added to an empty accumulator of the chunk's
+    /// layout: `banner` the banner variables' codings (Total is put first), `keys` the clustered
+    /// design's key table and `psu` each row's PSU in it (nil for weights-only designs).
+    static func accumulate(_ chunk: StubCodings, banner: [CategoryCoding], design: SurveyDesign, domain: Domain?,
+                           keys: DesignTotalsAccumulator?, psu: [Int32]?, workers: Int?) throws(BarometerError) -> BannerAccumulator {
+        let n = design.rowCount
+        let total = CategoryCoding(categories: [Category(code: nil, label: "Total", status: .valid)],
+                                   index: [Int32](repeating: 0, count: n))
+        let codings = [total] + banner
+        var acc = BannerAccumulator(ids: chunk.ids, stubs: chunk.stubs.map(\.categories), banner: codings.map(\.categories),
+                                    means: chunk.means.count, design: keys)
+        acc.workers = workers
+        try acc.add(BannerChunk(ids: chunk.ids, stubs: chunk.stubs, banner: codings, means: chunk.means, weights: design.weights,
+                                domain: domain, psu: psu, psuCount: acc.psuCount))
+        return acc
+    }
+
+    /// The tables of `stubs` from an accumulated state (in memory: one batch of stubs over all
+    /// rows; merged: every stub over all shards): the state laid out in table order, each table's
+    /// plan from its categories, bases, df and the columns' estimates and design covariance.
+    static func tables(_ acc: BannerAccumulator, stubs slice: [BannerSpecification.Stub], spec: BannerSpecification.Resolved,
+                       domain: Domain?, columns: [Column], groups: [BannerGroup], variable: VariableLookup, done: Int,
+                       progress: ((_ done: Int, _ total: Int) -> Void)?) throws(BarometerError) -> [Table] {
+        // Table order: per stub its coding, or its set's cases, codes (ascending) and nets.
+        var order: [BannerStubCoding] = []
+        for stub in slice {
+            switch stub.kind ?? .categories {
+            case .categories: order.append(.question(stub.variable))
+            case .mean: break
+            case .multipleResponse:
+                order.append(.responseBase(stub.variable))
+                var codes: [Double] = []
+                for id in acc.stubIDs { if case .named(stub.variable, let c) = id { codes.append(c) } }
+                order += codes.sorted().map { .named(stub.variable, $0) }
+                order += (stub.nets ?? []).indices.map { .net(stub.variable, $0) }
+            }
+        }
+        let sums = try acc.canonical(order)
+        let plans = try plan(slice, spec: spec, ids: sums.stubIDs, categories: sums.stubCategories, variable: variable)
+        // Column → (banner coding, its categories).
+        var place: [(b: Int, cats: [Int])] = []
+        if spec.total { place.append((0, [0])) }
+        for (g, group) in groups.enumerated() { for cats in group.categories { place.append((g + 1, cats)) } }
+        let n = sums.rows
+        var tables: [Table] = []
+        for plan in plans {
+            let bases = place.map { sums.bases(plan.base, b: $0.b, cats: $0.cats) }
+            let totalBase = sums.bases(plan.base, b: 0, cats: [0])
+            let df: Double
+            switch plan.base {
+            case .coded(let s): df = Double(sums.degreesOfFreedom(base: s))
+            case .mean(let m): df = Double(sums.degreesOfFreedom(base: sums.stubIDs.count + m))
+            }
+            let table = try assemble(plan.variable, title: plan.title, entries: plan.entries.map { ($0.label, $0.kind) },
+                                     bases: bases, df: df, rule: plan.rule, scale: plan.scale, spec: spec, domain: domain,
+                                     columns: columns, groups: groups) { (r, g) throws(BarometerError) in
+                let cols: [(b: Int, cats: [Int])]
+                let colBases: [Bases]
+                if let g {
+                    cols = groups[g].categories.map { (g + 1, $0) }
+                    colBases = groups[g].columns.map { bases[$0] }
+                } else {
+                    cols = [(0, [0])]
+                    colBases = [totalBase]
+                }
+                return try sums.estimates(plan.entries[r], base: plan.base, columns: cols, bases: colBases, rows: n,
+                                          template: sums.design)
+            }
+            tables.append(table)
+            progress?(done + tables.count, spec.stubs.count)
+            try LongWork.step("banner tables", completed: done + tables.count, total: spec.stubs.count)
+        }
+        return tables
+    }
+
+    /// Identities, codings and mean columns of some stubs over `design`'s rows (categorical
+    /// stubs coded in parallel); a multiple-response set's codes are those its rows use.
+    static func stubCodings(_ slice: [BannerSpecification.Stub], spec: BannerSpecification.Resolved,
+                            design: SurveyDesign) throws(BarometerError) -> StubCodings {
         let n = design.rowCount
         let validOnly = spec.base == .valid
         var toCode: [Variable] = []
         for stub in slice where (stub.kind ?? .categories) == .categories { toCode.append(try design.variable(stub.variable)) }
         var coded = CategoryCoding.coding(toCode, missing: validOnly ? .excludeMissing : .showMissing)[...]
-        var stubs: [CategoryCoding] = [], means: [[Double]] = [], plans: [StubPlan] = []
+        var ids: [BannerStubCoding] = [], stubs: [CategoryCoding] = [], means: [[Double]] = []
         for stub in slice {
-            let kind = stub.kind ?? .categories
-            if kind == .multipleResponse {
-                plans.append(try multipleResponsePlan(stub, spec: spec, design: design, stubs: &stubs))
-                continue
-            }
-            let v = try design.variable(stub.variable)
-            if kind == .mean {
+            switch stub.kind ?? .categories {
+            case .multipleResponse:
+                let (members, codes, _) = try multipleResponseCodes(stub, design: design)
+                let sorted = codes.sorted()
+                let nets = (stub.nets ?? []).map { Set($0.codes) }
+                let position = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })
+                // Per row: in the base, and which codes / nets it names.
+                var inBase = [Bool](repeating: false, count: n)
+                var named = [[Int32]](repeating: [Int32](repeating: -1, count: n), count: sorted.count + nets.count)
+                for i in 0..<n {
+                    var any = false
+                    for v in members where v.status(atRow: i) == .valid { any = true }
+                    let base = spec.base == .all || any
+                    inBase[i] = base
+                    guard base else { continue }
+                    for e in named.indices { named[e][i] = 0 }
+                    for v in members where v.status(atRow: i) == .valid {
+                        let x = v.values[i]
+                        if let p = position[x] { named[p][i] = 1 }
+                        for (k, set) in nets.enumerated() where set.contains(x) { named[sorted.count + k][i] = 1 }
+                    }
+                }
+                ids.append(.responseBase(stub.variable))
+                stubs.append(CategoryCoding(categories: [Category(code: nil, label: "Base", status: .valid)],
+                                            index: inBase.map { $0 ? 0 : -1 }))
+                for (e, index) in named.enumerated() {
+                    ids.append(e < sorted.count ? .named(stub.variable, sorted[e]) : .net(stub.variable, e - sorted.count))
+                    stubs.append(CategoryCoding(categories: namedCategories, index: index))
+                }
+            case .mean:
+                let v = try design.variable(stub.variable)
                 try v.requireNumeric()
                 if spec.test == .spss {
                     throw .invalidArgument("the SPSS-style column test compares proportions; the mean of '\(stub.variable)' takes the design test")
                 }
                 means.append((0..<n).map { v.status(atRow: $0) == .valid ? v.values[$0] : .nan })
-                plans.append(StubPlan(variable: stub.variable, title: v.label ?? v.name,
-                                      rule: "valid answers to \(stub.variable) (Don't know, Refused and system-missing excluded)",
-                                      scale: 1, base: .mean(means.count - 1),
-                                      entries: [.init(label: "Mean", kind: .mean, coding: -1, yes: [], no: [])]))
-                continue
+            case .categories:
+                guard let coding = coded.popFirst() else { throw .invalidArgument("banner: stub '\(stub.variable)' was not coded") }
+                ids.append(.question(stub.variable))
+                stubs.append(coding)
             }
-            guard let coding = coded.popFirst() else { throw .invalidArgument("banner: stub '\(stub.variable)' was not coded") }
-            let s = stubs.count
-            stubs.append(coding)
-            let all = Array(coding.categories.indices)
-            var entries: [StubPlan.Entry] = coding.categories.enumerated().map { k, cat in
-                .init(label: cat.label, kind: cat.status == .valid ? .category : .missing, coding: s, yes: [k],
-                      no: all.filter { $0 != k })
-            }
-            for net in stub.nets ?? [] {
-                let set = Set(net.codes)
-                let yes = all.filter { coding.categories[$0].status == .valid && (coding.categories[$0].code.map(set.contains) ?? false) }
-                entries.append(.init(label: net.label, kind: .net, coding: s, yes: yes, no: all.filter { !yes.contains($0) }))
-            }
-            let rule = validOnly ? "valid answers to \(stub.variable) (Don't know, Refused and system-missing excluded)"
-                                 : "all respondents (Don't know, Refused and system-missing shown, not tested)"
-            plans.append(StubPlan(variable: stub.variable, title: v.label ?? v.name, rule: rule, scale: 100, base: .coded(s),
-                                  entries: entries))
         }
-        return (stubs, means, plans)
+        return StubCodings(ids: ids, stubs: stubs, means: means)
     }
 
-    /// A multiple-response stub: a base coding (cases, or everyone under the
-    /// `all` base) and per valid code and net a coding 1 = named in any member,
-    /// 0 = in the base without naming it.
-    fileprivate static func multipleResponsePlan(_ stub: BannerSpecification.Stub, spec: BannerSpecification.Resolved,
-                                             design: SurveyDesign, stubs: inout [CategoryCoding]) throws(BarometerError) -> StubPlan {
-        let n = design.rowCount
-        let (members, codes, labels) = try multipleResponseCodes(stub, design: design)
-        let sorted = codes.sorted()
-        let nets = (stub.nets ?? []).map { Set($0.codes) }
-        let position = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })
-        // Per row: in the base, and which codes / nets it names.
-        var inBase = [Bool](repeating: false, count: n)
-        var named = [[Int32]](repeating: [Int32](repeating: -1, count: n), count: sorted.count + nets.count)
-        for i in 0..<n {
-            var any = false
-            for v in members where v.status(atRow: i) == .valid { any = true }
-            let base = spec.base == .all || any
-            inBase[i] = base
-            guard base else { continue }
-            for e in named.indices { named[e][i] = 0 }
-            for v in members where v.status(atRow: i) == .valid {
-                let x = v.values[i]
-                if let p = position[x] { named[p][i] = 1 }
-                for (k, set) in nets.enumerated() where set.contains(x) { named[sorted.count + k][i] = 1 }
+    /// The categories of a multiple-response set's named / not-named coding.
+    static let namedCategories = [Category(code: 0, label: "Not named", status: .valid), Category(code: 1, label: "Named", status: .valid)]
+
+    /// Table plans of some stubs from the state's stub codings (`ids`, in table order) and their categories.
+    private static func plan(_ slice: [BannerSpecification.Stub], spec: BannerSpecification.Resolved, ids: [BannerStubCoding],
+                             categories: [[Category]], variable: VariableLookup) throws(BarometerError) -> [StubPlan] {
+        let validOnly = spec.base == .valid
+        let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        var plans: [StubPlan] = [], meanCount = 0
+        for stub in slice {
+            switch stub.kind ?? .categories {
+            case .multipleResponse:
+                let members = try (stub.variables ?? []).map { (name) throws(BarometerError) in try variable(name) }
+                guard let base = position[.responseBase(stub.variable)] else {
+                    throw .invalidArgument("banner: multiple-response stub '\(stub.variable)' was not coded")
+                }
+                var entries: [StubPlan.Entry] = []
+                for (s, id) in ids.enumerated() {
+                    switch id {
+                    case .named(stub.variable, let code):
+                        entries.append(.init(label: multipleResponseLabel(code, members: members), kind: .category, coding: s,
+                                             yes: [1], no: [0]))
+                    case .net(stub.variable, let k):
+                        entries.append(.init(label: (stub.nets ?? [])[k].label, kind: .net, coding: s, yes: [1], no: [0]))
+                    default: continue
+                    }
+                }
+                let rule = spec.base == .valid
+                    ? "cases: respondents with at least one valid answer in \(stub.variables?.joined(separator: ", ") ?? "")"
+                    : "all respondents"
+                plans.append(StubPlan(variable: stub.variable, title: members.first?.label ?? stub.variable,
+                                      rule: rule + "; percentages of cases (a respondent may name several codes)", scale: 100,
+                                      base: .coded(base), entries: entries))
+            case .mean:
+                let v = try variable(stub.variable)
+                plans.append(StubPlan(variable: stub.variable, title: v.label ?? v.name,
+                                      rule: "valid answers to \(stub.variable) (Don't know, Refused and system-missing excluded)",
+                                      scale: 1, base: .mean(meanCount),
+                                      entries: [.init(label: "Mean", kind: .mean, coding: -1, yes: [], no: [])]))
+                meanCount += 1
+            case .categories:
+                let v = try variable(stub.variable)
+                guard let s = position[.question(stub.variable)] else { throw .invalidArgument("banner: stub '\(stub.variable)' was not coded") }
+                let cats = categories[s]
+                let all = Array(cats.indices)
+                var entries: [StubPlan.Entry] = cats.enumerated().map { k, cat in
+                    .init(label: cat.label, kind: cat.status == .valid ? .category : .missing, coding: s, yes: [k],
+                          no: all.filter { $0 != k })
+                }
+                for net in stub.nets ?? [] {
+                    let set = Set(net.codes)
+                    let yes = all.filter { cats[$0].status == .valid && (cats[$0].code.map(set.contains) ?? false) }
+                    entries.append(.init(label: net.label, kind: .net, coding: s, yes: yes, no: all.filter { !yes.contains($0) }))
+                }
+                let rule = validOnly ? "valid answers to \(stub.variable) (Don't know, Refused and system-missing excluded)"
+                                     : "all respondents (Don't know, Refused and system-missing shown, not tested)"
+                plans.append(StubPlan(variable: stub.variable, title: v.label ?? v.name, rule: rule, scale: 100, base: .coded(s),
+                                      entries: entries))
             }
         }
-        let baseCoding = stubs.count
-        stubs.append(CategoryCoding(categories: [Category(code: nil, label: "Base", status: .valid)],
-                                    index: inBase.map { $0 ? 0 : -1 }))
-        let binary = [Category(code: 0, label: "Not named", status: .valid), Category(code: 1, label: "Named", status: .valid)]
-        var entries: [StubPlan.Entry] = []
-        for (e, index) in named.enumerated() {
-            let label = e < sorted.count ? (labels[sorted[e]] ?? Variable.formatCode(sorted[e])) : (stub.nets ?? [])[e - sorted.count].label
-            entries.append(.init(label: label, kind: e < sorted.count ? .category : .net, coding: stubs.count, yes: [1], no: [0]))
-            stubs.append(CategoryCoding(categories: binary, index: index))
-        }
-        let rule = spec.base == .valid
-            ? "cases: respondents with at least one valid answer in \(stub.variables?.joined(separator: ", ") ?? "")"
-            : "all respondents"
-        return StubPlan(variable: stub.variable, title: members.first?.label ?? stub.variable,
-                        rule: rule + "; percentages of cases (a respondent may name several codes)", scale: 100,
-                        base: .coded(baseCoding), entries: entries)
+        return plans
     }
 
     /// The design's strata, PSUs and fpc registered in an empty per-PSU
     /// accumulator, and each row's PSU in that accumulator's order.
-    private static func psuTemplate(_ design: SurveyDesign) throws(BarometerError) -> (DesignTotalsAccumulator, [Int32]) {
+    static func psuTemplate(_ design: SurveyDesign) throws(BarometerError) -> (DesignTotalsAccumulator, [Int32]) {
         let n = design.rowCount
         var template = DesignTotalsAccumulator(design: design, count: 0, totals: false)
         guard template.kind == .clustered else { throw .invalidArgument("banner: per-PSU state asked for a design without PSUs") }

@@ -60,36 +60,11 @@ extension BannerBook {
         if let d = domain, d.mask.count != n {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: n, actual: d.mask.count)
         }
-        // Columns: Total, then each banner variable's valid categories and nets.
-        var columns: [Column] = []
-        if spec.total { columns.append(Column(variable: nil, label: "Total", codes: [], letter: "", group: nil)) }
-        var groups: [BannerGroup] = []
-        for (g, b) in spec.banner.enumerated() {
-            let v = try design.variable(b.variable)
-            try v.requireNumeric()
-            let coding = CategoryCoding(v, missing: .excludeMissing)
-            var local: [Column] = []
-            for c in coding.categories { if let code = c.code {
-                local.append(Column(variable: b.variable, label: c.label, codes: [code], letter: "", group: g))
-            } }
-            for net in b.nets ?? [] {
-                for c in net.codes where v.missing.contains(c) {
-                    throw .invalidArgument("net '\(net.label)' of banner variable '\(b.variable)' names the user-missing code \(Variable.formatCode(c))")
-                }
-                local.append(Column(variable: b.variable, label: net.label, codes: net.codes.sorted(), letter: "", group: g))
-            }
-            guard !local.isEmpty else { throw .emptyDomain("banner variable '\(b.variable)' has no valid answers") }
-            let first = columns.count
-            for c in local {
-                let k = columns.count - (spec.total ? 1 : 0)
-                columns.append(Column(variable: c.variable, label: c.label, codes: c.codes, letter: ColumnLetters.name(k), group: g))
-            }
-            let sets = local.map { Set($0.codes) }
-            let categories = sets.map { set in coding.categories.indices.filter { coding.categories[$0].code.map(set.contains) ?? false } }
-            let disjoint = sets.map { a in sets.map { a.isDisjoint(with: $0) } }
-            groups.append(BannerGroup(columns: Array(first..<columns.count), coding: coding, categories: categories,
-                                      hasNets: !(b.nets ?? []).isEmpty, disjoint: disjoint))
+        let bannerVariables = try spec.banner.map { (b) throws(BarometerError) -> Variable in
+            let v = try design.variable(b.variable); try v.requireNumeric(); return v
         }
+        let (columns, groups) = try Self.columns(spec, variables: bannerVariables,
+                                                 codings: bannerVariables.map { CategoryCoding($0, missing: .excludeMissing) })
         // Tables: the banner accumulator under linearization without calibration (unless its
         // per-PSU state would be too large), the grouped design engine otherwise.
         // Same cell limit as crosstab (ContingencyTable.maximumCells), checked for every
@@ -97,11 +72,7 @@ extension BannerBook {
         for stub in spec.stubs where (stub.kind ?? .categories) == .categories {
             let coding = CategoryCoding(try design.variable(stub.variable),
                                         missing: spec.base == .valid ? .excludeMissing : .showMissing)
-            let (cells, overflow) = coding.categories.count.multipliedReportingOverflow(by: max(columns.count, 1))
-            if overflow || cells > ContingencyTable.maximumCells {
-                throw .sizeLimitExceeded(what: "the cells of the banner table of '\(stub.variable)' (\(coding.categories.count) categories) × \(columns.count) columns (recode into fewer categories)",
-                                         size: overflow ? Int.max : cells, limit: ContingencyTable.maximumCells)
-            }
+            try Self.checkCells(stub.variable, categories: coding.categories.count, columns: columns.count)
         }
         let accumulate = engine == .automatic && design.replicates == nil && design.sampling.calibration == nil
         var tables: [Table]
@@ -129,6 +100,97 @@ extension BannerBook {
         self.domain = domain?.description ?? "all respondents"
     }
 
+    /// The book of a merged ``BannerAccumulator`` state (`barometer merge` of
+    /// `partial banner` states): the columns from the banner variables'
+    /// categories over all shards, each table from the merged sums, as
+    /// ``init(_:specification:domain:progress:)`` computes them on the whole
+    /// data. `variables` give the stub, member and banner variables' metadata
+    /// (labels, value labels, missing codes); `weight`, `variance` and `domain`
+    /// describe the design and the `--where` domain as the shards recorded them.
+    init(accumulated acc: BannerAccumulator, specification: BannerSpecification, variables: [Variable], weight: String?,
+         variance: String, domain: String?) throws(BarometerError) {
+        let spec = try specification.resolved()
+        let byName = Dictionary(variables.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let lookup: VariableLookup = { (name) throws(BarometerError) in
+            guard let v = byName[name] else { throw .unknownVariable(name, suggestions: []) }
+            return v
+        }
+        let bannerVariables = try spec.banner.map { (b) throws(BarometerError) in try lookup(b.variable) }
+        guard acc.bannerCategories.count == spec.banner.count + 1 else {
+            throw .invalidArgument("banner state of \(acc.bannerCategories.count - 1) banner variables for \(spec.banner.count)")
+        }
+        let codings = acc.bannerCategories.dropFirst().map {
+            CategoryCoding(categories: $0.sorted { CategoryKey($0) < CategoryKey($1) }, index: [])
+        }
+        let (columns, groups) = try Self.columns(spec, variables: bannerVariables, codings: codings)
+        for (s, id) in acc.stubIDs.enumerated() {
+            if case .question(let name) = id { try Self.checkCells(name, categories: acc.stubCategories[s].count, columns: columns.count) }
+        }
+        let d = domain.map { Domain(mask: [], description: $0) }   // described, not applied
+        self.columns = columns
+        self.tables = try Self.tables(acc, stubs: spec.stubs, spec: spec, domain: d, columns: columns, groups: groups,
+                                      variable: lookup, done: 0, progress: nil)
+        self.test = spec.test
+        self.levels = spec.levels
+        self.adjust = spec.adjust
+        self.weight = weight
+        self.variance = variance
+        self.domain = domain ?? "all respondents"
+    }
+
+    /// Total, then each banner variable's valid categories (`codings`, in table order) and nets,
+    /// lettered across the banner; the nets' codes are checked against `variables`' missing codes.
+    static func columns(_ spec: BannerSpecification.Resolved, variables: [Variable],
+                        codings: [CategoryCoding]) throws(BarometerError) -> ([Column], [BannerGroup]) {
+        try checkNets(spec, variables: variables)
+        var columns: [Column] = []
+        if spec.total { columns.append(Column(variable: nil, label: "Total", codes: [], letter: "", group: nil)) }
+        var groups: [BannerGroup] = []
+        for (g, b) in spec.banner.enumerated() {
+            let coding = codings[g]
+            var local: [Column] = []
+            for c in coding.categories { if let code = c.code {
+                local.append(Column(variable: b.variable, label: c.label, codes: [code], letter: "", group: g))
+            } }
+            for net in b.nets ?? [] {
+                local.append(Column(variable: b.variable, label: net.label, codes: net.codes.sorted(), letter: "", group: g))
+            }
+            guard !local.isEmpty else { throw .emptyDomain("banner variable '\(b.variable)' has no valid answers") }
+            let first = columns.count
+            for c in local {
+                let k = columns.count - (spec.total ? 1 : 0)
+                columns.append(Column(variable: c.variable, label: c.label, codes: c.codes, letter: ColumnLetters.name(k), group: g))
+            }
+            let sets = local.map { Set($0.codes) }
+            let categories = sets.map { set in coding.categories.indices.filter { coding.categories[$0].code.map(set.contains) ?? false } }
+            let disjoint = sets.map { a in sets.map { a.isDisjoint(with: $0) } }
+            groups.append(BannerGroup(columns: Array(first..<columns.count), coding: coding, categories: categories,
+                                      hasNets: !(b.nets ?? []).isEmpty, disjoint: disjoint))
+        }
+        return (columns, groups)
+    }
+
+    /// A banner net may not name a user-missing code of its variable.
+    static func checkNets(_ spec: BannerSpecification.Resolved, variables: [Variable]) throws(BarometerError) {
+        for (b, v) in zip(spec.banner, variables) { for net in b.nets ?? [] { for c in net.codes where v.missing.contains(c) {
+            throw .invalidArgument("net '\(net.label)' of banner variable '\(b.variable)' names the user-missing code \(Variable.formatCode(c))")
+        } } }
+    }
+
+    /// Crosstab's cell limit (``ContingencyTable/maximumCells``) for one categorical stub's table.
+    static func checkCells(_ variable: String, categories: Int, columns: Int) throws(BarometerError) {
+        let (cells, overflow) = categories.multipliedReportingOverflow(by: max(columns, 1))
+        if overflow || cells > ContingencyTable.maximumCells {
+            throw .sizeLimitExceeded(what: "the cells of the banner table of '\(variable)' (\(categories) categories) × \(columns) columns (recode into fewer categories)",
+                                     size: overflow ? Int.max : cells, limit: ContingencyTable.maximumCells)
+        }
+    }
+
+    /// A multiple-response code's row label: the first member's value label for it, else the code.
+    static func multipleResponseLabel(_ code: Double, members: [Variable]) -> String {
+        members.lazy.compactMap { $0.valueLabels[code] }.first ?? Variable.formatCode(code)
+    }
+
     // MARK: - One table
 
     /// A multiple-response stub's member variables (numeric) and the valid
@@ -138,13 +200,12 @@ extension BannerBook {
         let members = try (stub.variables ?? []).map { (name) throws(BarometerError) -> Variable in
             let v = try design.variable(name); try v.requireNumeric(); return v
         }
-        var codes = Set<Double>(), labels: [Double: String] = [:]
+        var codes = Set<Double>()
         for v in members {
-            for c in CategoryCoding(v, missing: .excludeMissing).categories { if let code = c.code {
-                codes.insert(code); if labels[code] == nil { labels[code] = c.label }
-            } }
+            for c in CategoryCoding(v, missing: .excludeMissing).categories { if let code = c.code { codes.insert(code) } }
         }
-        return (members, codes, labels)
+        // Labels from the metadata alone (the same on every shard of the data).
+        return (members, codes, Dictionary(uniqueKeysWithValues: codes.map { ($0, multipleResponseLabel($0, members: members)) }))
     }
 
     private static func table(_ stub: BannerSpecification.Stub, spec: BannerSpecification.Resolved, design: SurveyDesign,

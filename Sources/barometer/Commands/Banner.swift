@@ -64,14 +64,19 @@ struct Banner: ParsableCommand {
         return s
     }
 
-    func run() throws {
-        let s = try specification()
+    /// The columns the book of `s` reads.
+    func needs(_ s: BannerSpecification) -> ColumnNeeds {
         var needs = ColumnNeeds()
         for stub in s.stubs { needs.add(stub.kind == .multipleResponse ? (stub.variables ?? []) : [stub.variable]) }
         for b in s.banner { needs.add(spec: b.variable) }
         needs.add(weight)
         designOptions.addNeeds(to: &needs); domainOptions.addNeeds(to: &needs)
-        let design = try designOptions.design(try input.load(needs), weight: weight)
+        return needs
+    }
+
+    func run() throws {
+        let s = try specification()
+        let design = try designOptions.design(try input.load(needs(s)), weight: weight)
         // A progress line on stderr when it is a terminal (silent in pipes, files and tests).
         let bar: ((Int, Int) -> Void)? = isatty(2) != 0 ? { done, total in
             let width = 30, filled = total > 0 ? done * width / total : width
@@ -79,28 +84,33 @@ struct Banner: ParsableCommand {
             if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
         } : nil
         let book = try BannerBook(design, specification: s, domain: try domainOptions.domain(design.data), progress: bar)
-        if let out {
-            let lower = out.lowercased()
-            if lower.hasSuffix(".xlsx") {
-                try XLSXWorkbook(book, provenance: output.provenance ? ProvenanceRecorder.shared.provenance : nil).write(to: out)
-            } else if lower.hasSuffix(".html") || lower.hasSuffix(".htm") {
-                let title = "Banner book: \(URL(fileURLWithPath: input.file).lastPathComponent)"
-                let provenance = output.provenance ? ProvenanceRecorder.shared.provenance : nil
-                do { try BannerHTML.render(book, title: title, provenance: provenance).write(toFile: out, atomically: true, encoding: .utf8) }
-                catch { throw ValidationError("cannot write \(out): \(error.localizedDescription)") }
-            } else {
-                throw ValidationError("--out: '\(out)' should end in .xlsx or .html")
-            }
+        try emitBanner(book, output, out: out, title: "Banner book: \(URL(fileURLWithPath: input.file).lastPathComponent)")
+    }
+}
+
+/// Prints a banner book (text, Markdown, CSV or JSON) and, with `out`, writes it as an
+/// Excel workbook or an HTML book through BarometerReports (`banner` and `merge`).
+func emitBanner(_ book: BannerBook, _ output: OutputOptions, out: String?, title: String) throws {
+    if let out {
+        let lower = out.lowercased()
+        if lower.hasSuffix(".xlsx") {
+            try XLSXWorkbook(book, provenance: output.provenance ? ProvenanceRecorder.shared.provenance : nil).write(to: out)
+        } else if lower.hasSuffix(".html") || lower.hasSuffix(".htm") {
+            let provenance = output.provenance ? ProvenanceRecorder.shared.provenance : nil
+            do { try BannerHTML.render(book, title: title, provenance: provenance).write(toFile: out, atomically: true, encoding: .utf8) }
+            catch { throw ValidationError("cannot write \(out): \(error.localizedDescription)") }
+        } else {
+            throw ValidationError("--out: '\(out)' should end in .xlsx or .html")
         }
-        if output.format == .json {
-            print(try renderJSONWithProvenance(book, output))
-            return
-        }
-        let tables = book.textTables
-        for (k, t) in tables.enumerated() {
-            if k > 0 { print("") }
-            let table = output.format == .csv || k < tables.count - 1 ? t : withProvenanceNotes(t, output)
-            print(csvProvenanceComments(output) + output.format.render(table), terminator: output.format == .csv ? "" : "\n")
-        }
+    }
+    if output.format == .json {
+        print(try renderJSONWithProvenance(book, output))
+        return
+    }
+    let tables = book.textTables
+    for (k, t) in tables.enumerated() {
+        if k > 0 { print("") }
+        let table = output.format == .csv || k < tables.count - 1 ? t : withProvenanceNotes(t, output)
+        print(csvProvenanceComments(output) + output.format.render(table), terminator: output.format == .csv ? "" : "\n")
     }
 }

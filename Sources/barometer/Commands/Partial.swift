@@ -8,9 +8,9 @@ import Foundation
 struct Partial: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command on a shard of the data and write its mergeable state (see `merge`).",
-        discussion: "Supported: freq (--by), crosstab (the table, --by; --stats under weights-only, --strata/--psu or replicate designs, two-way), share (--by, --compare, every interval), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
+        discussion: "Supported: freq (--by), crosstab (the table, --by; --stats under weights-only, --strata/--psu or replicate designs, two-way), share (--by, --compare, every interval), banner (weights-only or --strata/--psu designs; merge --out writes its HTML/.xlsx book), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
         subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialCorr.self,
-                      PartialMRSet.self, PartialShare.self])
+                      PartialMRSet.self, PartialShare.self, PartialBanner.self])
 }
 
 /// Where the state goes.
@@ -250,6 +250,26 @@ struct PartialMRSet: ParsableCommand {
     }
 }
 
+struct PartialBanner: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "banner",
+                                                    abstract: "Partial state of `banner` (weights-only or --strata/--psu designs).")
+    @OptionGroup var command: Banner
+    @OptionGroup var state: StateOutput
+
+    func run() throws {
+        try refuseCalibration(command.designOptions, "banner")
+        if let out = command.out {
+            throw ValidationError("partial banner writes a state, not a book: give --out \(out) to `barometer merge`")
+        }
+        let spec = try command.specification()
+        try state.write(try state.accumulate(command.input, needs: command.needs(spec)) { data in
+            let design = try command.designOptions.design(data, weight: command.weight)
+            return try PartialResult.banner(design, specification: spec, domain: try command.domainOptions.domain(data),
+                                            design: designSpec(design, command.designOptions))
+        })
+    }
+}
+
 /// `barometer merge STATE… [--format …]`: merges partial states and prints
 /// the result the command prints on the whole data.
 struct Merge: ParsableCommand {
@@ -257,6 +277,7 @@ struct Merge: ParsableCommand {
         abstract: "Merge partial states (from `partial`) and print the command's result over all shards.")
     @Argument(help: "State files written by `barometer partial … --state-out`.") var states: [String]
     @OptionGroup var output: OutputOptions
+    @Option(name: .long, help: "Banner states: also write the book to FILE.xlsx or FILE.html (as `banner --out`).") var out: String?
 
     func run() throws {
         guard !states.isEmpty else { throw ValidationError("no state files given") }
@@ -270,7 +291,13 @@ struct Merge: ParsableCommand {
             if merged == nil { merged = s } else { try merged?.merge(s, file: path) }
         }
         guard let merged else { return }
-        switch try merged.finalize() {
+        let result = try merged.finalize()
+        var isBanner = false
+        if case .banner = result { isBanner = true }
+        if let out, !isBanner {
+            throw ValidationError("--out \(out): only a banner book is written to a file (this is a \(merged.header.statistic) state)")
+        }
+        switch result {
         case .frequency(let t): try emit(t, output)
         case .crosstab(let t): try emit(t, output)
         case .crosstabStatistics(let t, var stats, let excluded):
@@ -296,6 +323,8 @@ struct Merge: ParsableCommand {
             warn(share.warnings)
             try emit(share, output)
         case .groupedFrequency(let g): try GroupingOptions().emitGroups(g, output)
+        case .banner(let book):
+            try emitBanner(book, output, out: out, title: "Banner book: \(states.count) merged state\(states.count == 1 ? "" : "s")")
         }
     }
 }
