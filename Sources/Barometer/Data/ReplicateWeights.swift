@@ -97,9 +97,8 @@ public struct ReplicateWeights: Sendable {
             let v = try data.variable(name)
             try v.requireNumeric()
             var values = v.values
-            for i in 0..<n {
-                let x = values[i]
-                guard x.isFinite, x >= 0 else { throw .invalidWeight(variable: name, row: i + 1, value: x) }
+            if let i = Self.firstInvalidWeight(values) {
+                throw .invalidWeight(variable: name, row: i + 1, value: values[i])
             }
             if !combined {
                 guard let b = base else { throw .invalidArgument("replicate factors need the full-sample weights") }
@@ -214,19 +213,62 @@ public struct ReplicateWeights: Sendable {
             }
             return
         }
-        var bucket = [Int](repeating: 0, count: n), sign = [Double](repeating: 1, count: n)
-        for i in 0..<n {
-            var h = UInt64(i) &* 0x9E3779B97F4A7C15
-            h ^= h >> 29; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 32
-            bucket[i] = Int(h % UInt64(buckets)); sign[i] = (h >> 63) == 0 ? 1 : -1
-        }
+        // Blocks of rows, every column per block: each column is read once and the
+        // block's hashes stay in L1 (each sketch cell still adds its rows in row order).
+        let block = Self.sketchBlockRows
+        var bucket = [Int](repeating: 0, count: block), sign = [Double](repeating: 1, count: block)
         sketch.storage.withUnsafeMutableBufferPointer { sp in
-            for j in 0..<r {
-                column(j) { wp in
-                    let out = j * buckets
-                    for i in 0..<n { sp[out + bucket[i]] += sign[i] * wp[i] }
+            var b0 = 0
+            while b0 < n {
+                let m = min(block, n - b0)
+                for k in 0..<m {
+                    var h = UInt64(b0 + k) &* 0x9E3779B97F4A7C15
+                    h ^= h >> 29; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 32
+                    bucket[k] = Int(h % UInt64(buckets)); sign[k] = (h >> 63) == 0 ? 1 : -1
                 }
+                bucket.withUnsafeBufferPointer { bp in
+                    sign.withUnsafeBufferPointer { gp in
+                        for j in 0..<r {
+                            column(j) { wp in
+                                let out = j * buckets
+                                for k in 0..<m { sp[out + bp[k]] += gp[k] * wp[b0 + k] }
+                            }
+                        }
+                    }
+                }
+                b0 += m
             }
+        }
+    }
+
+    /// Rows per block of the count sketch's pass.
+    static let sketchBlockRows = 2048
+
+    /// The first index of `values` that is not a valid weight (NaN, infinite
+    /// or negative), nil if all are valid: blocks are checked without a branch
+    /// per value, and only a block that holds an invalid value is searched.
+    static func firstInvalidWeight(_ values: [Double]) -> Int? {
+        values.withUnsafeBufferPointer { v -> Int? in
+            guard let base = v.baseAddress else { return nil }
+            let n = v.count, block = 1024
+            let raw = UnsafeRawPointer(base)
+            var b0 = 0
+            while b0 < n {
+                let b1 = min(b0 + block, n)
+                // Eight lanes at a time: a lane is valid when 0 ≤ x < ∞ (false for NaN).
+                var valid = SIMDMask<SIMD8<Int64>>(repeating: true)
+                var i = b0
+                while i + 8 <= b1 {
+                    let x = raw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                    valid .&= (x .>= 0) .& (x .< .infinity)
+                    i += 8
+                }
+                var bad = !all(valid)
+                while i < b1 { if !(v[i] >= 0 && v[i] < .infinity) { bad = true }; i += 1 }
+                if bad { return (b0..<b1).first { !(v[$0] >= 0 && v[$0] < .infinity) } }
+                b0 = b1
+            }
+            return nil
         }
     }
 
