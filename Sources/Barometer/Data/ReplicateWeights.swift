@@ -93,11 +93,27 @@ public struct ReplicateWeights: Sendable {
         // factors are multiplied by the full-sample weights into new arrays.
         var w: [[Double]] = []
         w.reserveCapacity(r)
+        // Combined weights of many rows: the weight check and the rank sketch in one pass over the
+        // columns (each block of rows read once); an invalid weight is then found again below, in
+        // column order, so that the error is the one of the column-by-column check.
+        var checkedSketch: Matrix? = nil
+        if combined && n > Self.sketchRows(replicates: r),
+           let found = try? columns.map({ (name: String) throws(BarometerError) -> Variable in
+               let v = try data.variable(name)
+               try v.requireNumeric()
+               return v
+           }) {
+            var sketch = Matrix(rows: Self.sketchRows(replicates: r), columns: r)
+            if Self.addSketchCheckingWeights(rows: n, replicates: r, into: &sketch,
+                                             column: { j, body in found[j].values.withUnsafeBufferPointer(body) }) {
+                checkedSketch = sketch
+            }
+        }
         for name in columns {
             let v = try data.variable(name)
             try v.requireNumeric()
             var values = v.values
-            if let i = Self.firstInvalidWeight(values) {
+            if checkedSketch == nil, let i = Self.firstInvalidWeight(values) {
                 throw .invalidWeight(variable: name, row: i + 1, value: values[i])
             }
             if !combined {
@@ -188,7 +204,11 @@ public struct ReplicateWeights: Sendable {
         self.mse = mse
         // Rank of the replicate weights (R: qr rank with tolerance 1e-5), on a count sketch for large n.
         var sketch = Matrix(rows: min(n, Self.sketchRows(replicates: r)), columns: r)
-        Self.addSketch(rows: n, replicates: r, into: &sketch) { j, body in w[j].withUnsafeBufferPointer(body) }
+        if let checked = checkedSketch {
+            sketch = checked
+        } else {
+            Self.addSketch(rows: n, replicates: r, into: &sketch) { j, body in w[j].withUnsafeBufferPointer(body) }
+        }
         self.degreesOfFreedom = Self.rankDegreesOfFreedom(sketch, replicates: r)
         self.hasPopulationSize = withFPC
     }
@@ -206,13 +226,34 @@ public struct ReplicateWeights: Sendable {
     /// then stacked (the sketch of a block-diagonal S) by ``ReplicateRankFactor``.
     static func addSketch(rows n: Int, replicates r: Int, into sketch: inout Matrix,
                           column: (Int, (UnsafeBufferPointer<Double>) -> Void) -> Void) {
+        _ = sketchPass(rows: n, replicates: r, into: &sketch, checkingWeights: false, column: column)
+    }
+
+    /// ``addSketch(rows:replicates:into:column:)`` that, in the same pass,
+    /// checks every weight is finite and ≥ 0: false if one is not (the sketch
+    /// is then not to be used).
+    static func addSketchCheckingWeights(rows n: Int, replicates r: Int, into sketch: inout Matrix,
+                                         column: (Int, (UnsafeBufferPointer<Double>) -> Void) -> Void) -> Bool {
+        sketchPass(rows: n, replicates: r, into: &sketch, checkingWeights: true, column: column)
+    }
+
+    private static func sketchPass(rows n: Int, replicates r: Int, into sketch: inout Matrix, checkingWeights: Bool,
+                                   column: (Int, (UnsafeBufferPointer<Double>) -> Void) -> Void) -> Bool {
         let buckets = sketch.rows
         if n == buckets {
             sketch.storage.withUnsafeMutableBufferPointer { sp in
                 for j in 0..<r { column(j) { wp in for i in 0..<n { sp[j * n + i] += wp[i] } } }
             }
-            return
+            if checkingWeights {
+                for j in 0..<r {
+                    var valid = true
+                    column(j) { wp in valid = wp.allSatisfy { $0 >= 0 && $0 < .infinity } }
+                    if !valid { return false }
+                }
+            }
+            return true
         }
+        var bad: UInt8 = 0
         // Blocks of rows, every column per block: each column is read once and the
         // block's hashes stay in L1 (each sketch cell still adds its rows in row order).
         let block = Self.sketchBlockRows
@@ -231,7 +272,15 @@ public struct ReplicateWeights: Sendable {
                         for j in 0..<r {
                             column(j) { wp in
                                 let out = j * buckets
-                                for k in 0..<m { sp[out + bp[k]] += gp[k] * wp[b0 + k] }
+                                if checkingWeights {
+                                    for k in 0..<m {
+                                        let x = wp[b0 + k]
+                                        bad |= x >= 0 && x < .infinity ? 0 : 1
+                                        sp[out + bp[k]] += gp[k] * x
+                                    }
+                                } else {
+                                    for k in 0..<m { sp[out + bp[k]] += gp[k] * wp[b0 + k] }
+                                }
                             }
                         }
                     }
@@ -239,6 +288,7 @@ public struct ReplicateWeights: Sendable {
                 b0 += m
             }
         }
+        return bad == 0
     }
 
     /// Rows per block of the count sketch's pass.
