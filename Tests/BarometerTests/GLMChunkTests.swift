@@ -1,4 +1,5 @@
 @testable import Barometer
+import BarometerIO
 import Foundation
 import Testing
 
@@ -45,7 +46,7 @@ import Testing
 
     /// A design like the one above (3.5 chunks, logit), or with column 5 nearly
     /// a copy of column 1 (`nearCopy`: 10⁻⁶ apart).
-    static func design(nearCopy: Bool = false) -> (Matrix, [Double], [Double], [String]) {
+    static func design(nearCopy: Bool = false, spread: Double = 1e-6) -> (Matrix, [Double], [Double], [String]) {
         let n = GLMFit.chunkRows * 7 / 2, p = 6
         var g = CLIRandomizedTests.RNG(state: 20_2027)
         var x = Matrix(rows: n, columns: p), y = [Double](repeating: 0, count: n), w = y
@@ -53,7 +54,7 @@ import Testing
             x[k, 0] = 1
             var eta = 0.3
             for j in 1..<5 { x[k, j] = 2 * g.double() - 1; eta += Double(j) * 0.4 * x[k, j] }
-            x[k, 5] = nearCopy ? x[k, 1] + 1e-6 * (2 * g.double() - 1) : (g.double() < 0.3 ? 1 : 0)
+            x[k, 5] = nearCopy ? x[k, 1] + spread * (2 * g.double() - 1) : (g.double() < 0.3 ? 1 : 0)
             eta -= 0.5 * x[k, 5]
             y[k] = g.double() < 1 / (1 + Foundation.exp(-eta)) ? 1 : 0
             w[k] = 0.5 + 2 * g.double()
@@ -77,8 +78,13 @@ import Testing
                                              normalEquations: false)
                 let mixed = try GLMFit.irls(x: x, y: response, w: w, family: family, link: link, start: nil,
                                             tolerance: 1e-8, maxIterations: 25, names: names, workers: workers)
-                #expect(qrOnly.choleskySteps == 0)
-                if family != .gaussian { #expect(mixed.choleskySteps > 0, "\(family): no Cholesky step taken") }
+                #expect(qrOnly.choleskySteps == 0 && !qrOnly.breadFromCholesky)
+                if family != .gaussian {
+                    #expect(mixed.choleskySteps > 0, "\(family): no Cholesky step taken")
+                    // Every pass a normal-equation pass: the converging step and the bread too.
+                    #expect(mixed.choleskySteps == mixed.iterations, "\(family): \(mixed.choleskySteps) of \(mixed.iterations)")
+                    #expect(mixed.breadFromCholesky)
+                }
                 #expect(mixed.iterations == qrOnly.iterations)
                 for j in 0..<x.columns { #expect(close(mixed.beta[j], qrOnly.beta[j], rel: 1e-10)) }
                 for k in stride(from: 0, to: x.rows, by: 97) { #expect(close(mixed.mu[k], qrOnly.mu[k], rel: 1e-10)) }
@@ -103,5 +109,61 @@ import Testing
         #expect(mixed.beta.map(\.bitPattern) == qrOnly.beta.map(\.bitPattern))
         #expect(mixed.r.storage.map(\.bitPattern) == qrOnly.r.storage.map(\.bitPattern))
         #expect(mixed.iterations == qrOnly.iterations)
+    }
+
+    /// A column 10⁻³ from a copy of another: every Cholesky pivot passes (above
+    /// 10⁻⁴ of its norm) but XᵀWX, scaled to unit diagonal, has a condition
+    /// number far above `GLMFit.choleskyConditionLimit`: the converging step
+    /// is redone from its QR and the bread is the Householder R, so the fit
+    /// equals the QR-only fit (coefficients and R to 1e-10) though the passes
+    /// before were normal-equation passes.
+    @Test func illConditionedConvergedStepIsQR() throws {
+        let (x, y, w, names) = Self.design(nearCopy: true, spread: 1e-3)
+        let qrOnly = try GLMFit.irls(x: x, y: y, w: w, family: .binomial, link: .logit, start: nil, tolerance: 1e-12,
+                                     maxIterations: 25, names: names, normalEquations: false)
+        let mixed = try GLMFit.irls(x: x, y: y, w: w, family: .binomial, link: .logit, start: nil, tolerance: 1e-12,
+                                    maxIterations: 25, names: names)
+        #expect(mixed.choleskySteps > 0)
+        #expect(mixed.choleskySteps < mixed.iterations)
+        #expect(!mixed.breadFromCholesky)
+        #expect(mixed.iterations == qrOnly.iterations)
+        for j in 0..<x.columns { #expect(close(mixed.beta[j], qrOnly.beta[j], rel: 1e-10), "\(names[j])") }
+        for i in 0..<x.columns {
+            for j in i..<x.columns {
+                #expect(abs(abs(mixed.r[i, j]) - abs(qrOnly.r[i, j])) <= 1e-10 * abs(qrOnly.r[j, j]))
+            }
+        }
+    }
+
+    /// Which path the R comparisons of `GLMTests` take: the stratified api logit and
+    /// Poisson fits (`strat_binomial`, `strat_poisson`) and the fixture logit (`kz_logit`) are
+    /// all-Cholesky, bread included; the api population logit (`pop_logit`, api00 and api99
+    /// correlated 0.97: scaled condition number above the limit) converges on a QR step with
+    /// the Householder bread. Both paths are checked against R there.
+    @Test func referenceFitsTakeBothPaths() throws {
+        func fit(_ data: Dataset, _ formula: String, _ family: GLMFamily, weight: String,
+                 success: Set<Double>? = nil) throws -> GLMFit {
+            let mm = try ModelMatrix(formula: try ModelFormula(parsing: formula), data: data, domain: nil, family: family,
+                                     successCodes: success)
+            let pw = try data.variable(weight).values
+            return try GLMFit.irls(x: mm.x, y: mm.y, w: mm.rows.map { pw[$0] }, family: family,
+                                   link: family.canonicalLink, start: nil, tolerance: 1e-12, maxIterations: 100,
+                                   names: mm.names)
+        }
+        let strat = try DatasetLoader.load(Fixture.path("Fixtures/reference/design/apistrat.csv"))
+        let kz = try DatasetLoader.load(Fixture.path("Fixtures/surveys/kz2019-synthetic.csv"),
+                                        codebook: Fixture.path("Fixtures/surveys/kz2019-synthetic.codebook.json"))
+        let cholesky = [try fit(strat, "awards ~ api00 + factor(stype)", .binomial, weight: "pw"),
+                        try fit(strat, "api_stu ~ api00 + factor(stype)", .poisson, weight: "pw"),
+                        try fit(kz, "q_us_opinion ~ factor(q_russia_opinion) + q_leader_opinion", .binomial,
+                                weight: "wt", success: [1, 2])]
+        for (k, f) in cholesky.enumerated() {
+            let all = f.breadFromCholesky && f.choleskySteps == f.iterations
+            #expect(all, "fit \(k): \(f.choleskySteps) Cholesky steps of \(f.iterations)")
+        }
+        let pop = try DatasetLoader.load(Fixture.path("Fixtures/reference/models/apipop_glm.csv"))
+        let collinear = try fit(pop, "awards ~ api00 + api99 + enroll + factor(stype)", .binomial, weight: "pw")
+        let qrEnd = !collinear.breadFromCholesky && collinear.choleskySteps == collinear.iterations - 1
+        #expect(qrEnd, "pop_logit: \(collinear.choleskySteps) Cholesky steps of \(collinear.iterations)")
     }
 }

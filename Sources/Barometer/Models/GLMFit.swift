@@ -12,9 +12,14 @@ struct GLMFit: Sendable {
     let eta: [Double]
     let mu: [Double]
     let iterations: Int
+    /// Σ wᵢ·dᵢ (unit deviances, prior weights) at the estimate, chunk sums in chunk order.
+    var deviance = 0.0
     /// How many IRLS steps were solved by Cholesky on normal-equation passes
     /// (the others by the QR).
     var choleskySteps = 0
+    /// Whether ``r`` is the Cholesky factor of XᵀWX at the estimate (a
+    /// normal-equation pass) rather than the Householder R.
+    var breadFromCholesky = false
     /// The p × p upper factor R of the QR of √W·X with the working weights
     /// at the estimate (RᵀR = XᵀWX).
     let r: Matrix
@@ -47,75 +52,97 @@ struct GLMFit: Sendable {
     /// thread that computes it, and chunk sums added in chunk order
     /// (`workers`: how many cores; nil: all, at most 8).
     ///
-    /// Normal-equation passes: far from convergence (the first pass, and every
-    /// pass after one whose relative deviance change was at least
-    /// ``choleskyUntil``, are QR passes) a pass forms `[√W·X | √W·z]ᵀ[√W·X | √W·z]`
-    /// per chunk instead (one single-threaded `dsyrk`, chunk sums added in chunk
-    /// order) and the step is solved by Cholesky (`dpotrf`/`dpotrs`). A Cholesky
-    /// step is refused, and the pass redone as a QR pass, when `dpotrf` fails or
-    /// some |U_jj| < 10⁻⁴·‖(√W X)_j‖ (then R's aliasing test could be near; the
-    /// QR pass runs it). The step that meets the convergence criterion and the
-    /// pass at the estimate are always QR passes (a converged step solved by
-    /// Cholesky is redone from its QR): coefficients, deviance and the bread's R
-    /// come from the Householder path. `normalEquations: false` uses QR passes only.
+    /// Normal-equation passes: a pass forms `[√W·X | √W·z]ᵀ[√W·X | √W·z]` per
+    /// chunk (one single-threaded `dsyrk`, chunk sums added in chunk order) and
+    /// the step is solved by Cholesky (`dpotrf`/`dpotrs`). A Cholesky step is
+    /// refused when `dpotrf` fails or some |U_jj| < 10⁻⁴·‖(√W X)_j‖ (then R's
+    /// aliasing test could be near): that pass is redone as a QR pass and so is
+    /// every later one, so the aliasing verdict is always the Householder R's
+    /// (with every pivot above 10⁻⁴ no column can be aliased at 10⁻⁷). A step
+    /// that meets the convergence criterion is kept when XᵀWX, scaled to unit
+    /// diagonal, has a condition number ≤ ``choleskyConditionLimit`` (else it
+    /// is redone from the QR of its pass), and the bread's R is then the
+    /// Cholesky factor of the pass at the estimate (UᵀU = XᵀWX, the same
+    /// (XᵀWX)⁻¹ as the QR's RᵀR to about κ·p·ε). Gaussian identity fits and
+    /// `normalEquations: false` use QR passes only.
     static func irls(x: Matrix, y: [Double], w: [Double], family: GLMFamily, link: GLMLink, start: [Double]?,
                      tolerance: Double, maxIterations: Int, names: [String],
                      replicate: String? = nil, workers: Int? = nil,
                      normalEquations: Bool = true) throws(BarometerError) -> GLMFit {
-        let n = x.rows, p = x.columns
+        try irls(columns: ModelColumns(x), y: y, w: w, family: family, link: link, start: start, tolerance: tolerance,
+                 maxIterations: maxIterations, names: names, replicate: replicate, workers: workers,
+                 normalEquations: normalEquations)
+    }
+
+    /// ``irls(x:y:w:family:link:start:tolerance:maxIterations:names:replicate:workers:normalEquations:)``
+    /// on the model's columns, read in place chunk by chunk.
+    static func irls(columns: ModelColumns, y: [Double], w: [Double], family: GLMFamily, link: GLMLink,
+                     start: [Double]?, tolerance: Double, maxIterations: Int, names: [String],
+                     replicate: String? = nil, workers: Int? = nil,
+                     normalEquations: Bool = true) throws(BarometerError) -> GLMFit {
+        let n = columns.rows, p = columns.count
         guard y.count == n, w.count == n, start.map({ $0.count == p }) ?? true else {
             throw .lengthMismatch(variable: "model rows", expected: n, actual: y.count)
         }
         guard n <= Int(Int32.max) else { throw .linearAlgebra(.tooLarge("\(n) model rows")) }
         let result = BLASRuntime.withSingleThreadedBLAS { () -> Result<GLMFit, BarometerError> in
-            x.storage.withUnsafeBufferPointer { xp in
-                y.withUnsafeBufferPointer { yp in
-                    w.withUnsafeBufferPointer { wp in
-                        guard let yb = yp.baseAddress, let wb = wp.baseAddress else {
-                            return .failure(.emptyDomain("no rows to fit"))
-                        }
-                        let passes = IRLSPasses(x: xp.baseAddress, y: yb, w: wb, n: n, p: p, family: family, link: link,
-                                                workers: workers)
-                        defer { passes.free() }
-                        do throws(BarometerError) {
-                            return .success(try run(passes, start: start, tolerance: tolerance,
-                                                    maxIterations: maxIterations, names: names, replicate: replicate,
-                                                    normalEquations: normalEquations))
-                        } catch { return .failure(error) }
+            y.withUnsafeBufferPointer { yp in
+                w.withUnsafeBufferPointer { wp in
+                    guard let yb = yp.baseAddress, let wb = wp.baseAddress else {
+                        return .failure(.emptyDomain("no rows to fit"))
                     }
+                    let passes = IRLSPasses(columns: columns, y: yb, w: wb, family: family, link: link,
+                                            workers: workers)
+                    defer { passes.free() }
+                    do throws(BarometerError) {
+                        return .success(try run(passes, start: start, tolerance: tolerance,
+                                                maxIterations: maxIterations, names: names, replicate: replicate,
+                                                normalEquations: normalEquations))
+                    } catch { return .failure(error) }
                 }
             }
         }
         return try result.get()
     }
 
-    /// Passes after one whose relative deviance change is below this are QR
-    /// passes (IRLS converges about quadratically, so the two passes before
-    /// R's criterion 10⁻⁸ is met are then usually QR passes already).
-    static let choleskyUntil = 1e-2
+    /// Largest condition number (1-norm, of XᵀWX with its columns scaled to
+    /// unit diagonal) at which a normal-equation step or the bread is taken
+    /// from the Cholesky factor: both the Cholesky and the Householder
+    /// solutions are within about κ·p·ε of the exact one, so at most
+    /// ~2·10⁻¹¹ apart here. Beyond it the converging step and the bread are
+    /// QR (R's path).
+    static let choleskyConditionLimit = 1e4
 
     private static func run(_ passes: IRLSPasses, start: [Double]?, tolerance: Double, maxIterations: Int,
                             names: [String], replicate: String?,
                             normalEquations: Bool) throws(BarometerError) -> GLMFit {
         let n = passes.n, p = passes.p, family = passes.family
         var beta = start ?? [Double](repeating: 0, count: p)
-        var current = passes.run(beta: start, qr: true)
         // (Gaussian with identity link: IRLS is one least-squares step; QR passes only.)
-        var currentQR = true, onlyQR = !normalEquations || (family == .gaussian && passes.link == .identity)
-        var devOld = current.deviance, lastChange = Double.infinity
+        var onlyQR = !normalEquations || (family == .gaussian && passes.link == .identity)
+        // The coefficients of the last pass (nil: R's start values).
+        var passBeta: [Double]? = start
+        var current = passes.run(beta: start, qr: onlyQR)
+        var currentQR = onlyQR
+        var devOld = current.deviance
         var iterations = 0, converged = false, choleskySteps = 0
+        var stepCondition = 0.0
         while iterations < maxIterations {
             iterations += 1
             var next: [Double]
             var stepFromQR = currentQR
-            if !currentQR, let step = try passes.choleskyStep(names: names) {
-                next = step; choleskySteps += 1
+            if !currentQR, let step = try passes.cholesky(names: names) {
+                next = step.solution; choleskySteps += 1; stepCondition = step.condition
             } else {
-                if !currentQR { current = passes.run(beta: beta, qr: true); currentQR = true; stepFromQR = true }
+                if !currentQR {
+                    // Refused (a pivot or dpotrf): this pass and every later one are QR passes,
+                    // so R's aliasing test decides on the Householder R.
+                    current = passes.run(beta: passBeta, qr: true); currentQR = true; onlyQR = true
+                    stepFromQR = true
+                }
                 next = try passes.factor(current, names: names, replicate: replicate).solve()
             }
-            let candidateQR = onlyQR || lastChange < choleskyUntil
-            var candidate = passes.run(beta: next, qr: candidateQR)
+            var candidate = passes.run(beta: next, qr: onlyQR)
             var halvings = 0
             while !candidate.deviance.isFinite || (family.isPoisson && candidate.nonPositiveMean) {
                 halvings += 1
@@ -123,26 +150,33 @@ struct GLMFit: Sendable {
                     throw .noConvergence("IRLS met a non-finite deviance and step halving did not recover")
                 }
                 for j in 0..<p { next[j] = (next[j] + beta[j]) / 2 }
-                candidate = passes.run(beta: next, qr: candidateQR)
+                candidate = passes.run(beta: next, qr: onlyQR)
             }
             let change = abs(candidate.deviance - devOld) / (abs(candidate.deviance) + 0.1)
-            if change < tolerance && !stepFromQR {
-                // Converged on a Cholesky step: redo this step from the QR of its pass.
-                current = passes.run(beta: beta, qr: true); currentQR = true; onlyQR = true
+            if change < tolerance && !stepFromQR && !(stepCondition <= choleskyConditionLimit) {
+                // Converged on an ill-conditioned Cholesky step: redo this step from the QR of its pass.
+                current = passes.run(beta: passBeta, qr: true); currentQR = true; onlyQR = true
                 iterations -= 1; choleskySteps -= 1
                 continue
             }
-            beta = next; current = candidate; currentQR = candidateQR; devOld = candidate.deviance
-            lastChange = change
+            beta = next; passBeta = next; current = candidate; currentQR = onlyQR; devOld = candidate.deviance
             if change < tolerance { converged = true; break }
         }
-        // The last pass is at the estimate: its QR gives (XᵀWX)⁻¹.
-        if !currentQR { current = passes.run(beta: beta, qr: true) }
-        let r = try passes.factor(current, names: names, replicate: replicate, checkAliasing: false).r
+        // The last pass is at the estimate: its factor gives (XᵀWX)⁻¹, from the
+        // Cholesky factor when well-conditioned, else from the QR.
+        var r: Matrix, breadFromCholesky = false
+        if !currentQR, let bread = try passes.cholesky(names: names), bread.condition <= choleskyConditionLimit {
+            r = bread.factor; breadFromCholesky = true
+        } else {
+            if !currentQR { current = passes.run(beta: beta, qr: true) }
+            r = try passes.factor(current, names: names, replicate: replicate, checkAliasing: false).r
+        }
         let eta = Array(UnsafeBufferPointer(start: passes.eta, count: n))
         let mu = Array(UnsafeBufferPointer(start: passes.mu, count: n))
         var fit = GLMFit(beta: beta, eta: eta, mu: mu, iterations: iterations, r: r)
         fit.choleskySteps = choleskySteps
+        fit.breadFromCholesky = breadFromCholesky
+        fit.deviance = current.deviance
         if family.isBinomial {
             // Separation: fitted probabilities at 0 or 1 together with coefficients the
             // data cannot pin down (model-based SE × the column's RMS above 10³; a finite
@@ -152,10 +186,11 @@ struct GLMFit: Sendable {
                 var diverging: [String] = []
                 if let ainv = try? fit.inverseInformation() {
                     for j in 0..<p {
-                        guard let x = passes.x else { break }
-                        let col = x + j * n
-                        var ss = 0.0
-                        for k in 0..<n where w[k] > 0 { ss += col[k] * col[k] }
+                        let ss = passes.columns.withColumn(j) { col -> Double in
+                            var ss = 0.0
+                            for k in 0..<n where w[k] > 0 { let v = col?[k] ?? 1; ss += v * v }
+                            return ss
+                        }
                         let rms = (ss / Double(max(n, 1))).squareRoot()
                         if !(max(ainv[j, j], 0).squareRoot() * rms < 1e3) { diverging.append(names[j]) }
                     }
@@ -174,15 +209,17 @@ struct GLMFit: Sendable {
     }
 
     /// Influence values of the rows used, `uₖ = (XᵀWX)⁻¹ xₖ wₖ (yₖ − μₖ) μ'(ηₖ)/V(μₖ)`
-    /// (R `svy.varcoef`: `estfun %*% Ainv`), chunk by chunk: a chunk's scores
-    /// times `ainv` in one `dgemm` (single-threaded BLAS, fixed chunks). With
-    /// `clusters` (the PSU of every design row) the result is their PSU totals
-    /// (`psuCount` × p, each PSU's rows added in row order, as
-    /// ``SamplingStructure/linearizationCovariance(_:)`` adds them); without,
-    /// the values themselves among all `count` design rows (zeros outside `rows`).
-    func influence(x: Matrix, y: [Double], w: [Double], family: GLMFamily, link: GLMLink, ainv: Matrix,
+    /// (R `svy.varcoef`: `estfun %*% Ainv`). With `clusters` (the PSU of every
+    /// design row) the result is their PSU totals (`psuCount` × p): the scores'
+    /// PSU totals (rows in row order; a run of one PSU's rows within a chunk is
+    /// summed, then added to its total) times `ainv` in one
+    /// `dgemm`; without, the values themselves among all `count` design rows
+    /// (zeros outside `rows`), chunk by chunk: a chunk's scores times `ainv` in
+    /// one `dgemm`. Single-threaded BLAS, fixed chunks: the same bits on any
+    /// number of threads.
+    func influence(columns x: ModelColumns, y: [Double], w: [Double], family: GLMFamily, link: GLMLink, ainv: Matrix,
                    rows: [Int], count: Int, clusters: [Int32]?, psuCount: Int) throws(BarometerError) -> Matrix {
-        let n = x.rows, p = x.columns
+        let n = x.rows, p = x.count
         let outRows = clusters == nil ? count : psuCount
         var out = Matrix(rows: outRows, columns: p)
         guard n > 0, p > 0 else { return out }
@@ -190,22 +227,73 @@ struct GLMFit: Sendable {
             throw .lengthMismatch(variable: "PSU of every row", expected: count, actual: clusters.count)
         }
         let chunk = Self.chunkRows
-        var scores = Matrix(rows: min(chunk, n), columns: p), product = Matrix(rows: min(chunk, n), columns: p)
         var s = [Double](repeating: 0, count: min(chunk, n))
+        /// sₖ = wₖ (yₖ − μₖ) μ'(ηₖ)/V(μₖ) for the rows lo ..< lo + m.
+        func fillScores(_ lo: Int, _ m: Int) {
+            for k in 0..<m {
+                let i = lo + k
+                s[k] = w[i] * (y[i] - mu[i]) * link.derivative(eta[i]) / family.variance(mu[i])
+            }
+        }
+        if let clusters {
+            var psu = [Int](repeating: -1, count: min(chunk, n))
+            // PSU totals of the scores sₖ·xₖ (rows in row order), then one product
+            // with ainv: Σ_{k∈PSU} sₖ xₖᵀ A⁻¹ = (Σ_{k∈PSU} sₖ xₖ)ᵀ A⁻¹.
+            var totals = Matrix(rows: psuCount, columns: p)
+            totals.storage.withUnsafeMutableBufferPointer { tp in
+                rows.withUnsafeBufferPointer { rp in
+                    clusters.withUnsafeBufferPointer { cp in
+                        var lo = 0
+                        while lo < n {
+                            let m = min(chunk, n - lo)
+                            fillScores(lo, m)
+                            for k in 0..<m { psu[k] = rp[lo + k] < count ? Int(cp[rp[lo + k]]) : -1 }
+                            for j in 0..<p {
+                                let base = j * psuCount
+                                x.withColumn(j) { xc in
+                                    // A run of rows of one PSU is summed first, then added to its total.
+                                    var current = -1, run = 0.0
+                                    for k in 0..<m {
+                                        let g = psu[k]
+                                        if g != current {
+                                            if current >= 0 { tp[current + base] += run }
+                                            current = g; run = 0
+                                        }
+                                        run += s[k] * (xc.map { $0[lo + k] } ?? 1)
+                                    }
+                                    if current >= 0 { tp[current + base] += run }
+                                }
+                            }
+                            lo += m
+                        }
+                    }
+                }
+            }
+            let failure: LinearAlgebraError? = BLASRuntime.withSingleThreadedBLAS {
+                do throws(LinearAlgebraError) { try LinearAlgebra.gemm(totals, ainv, into: &out) } catch { return error }
+                return nil
+            }
+            if let failure { throw .linearAlgebra(failure) }
+            return out
+        }
+        var scores = Matrix(rows: min(chunk, n), columns: p), product = Matrix(rows: min(chunk, n), columns: p)
         let failure: LinearAlgebraError? = BLASRuntime.withSingleThreadedBLAS {
             var lo = 0
             while lo < n {
                 let m = min(chunk, n - lo)
-                for k in 0..<m {
-                    let i = lo + k
-                    s[k] = w[i] * (y[i] - mu[i]) * link.derivative(eta[i]) / family.variance(mu[i])
-                }
+                fillScores(lo, m)
                 if m < scores.rows {
                     scores = Matrix(rows: m, columns: p); product = Matrix(rows: m, columns: p)
                 }
-                x.storage.withUnsafeBufferPointer { xp in
-                    scores.storage.withUnsafeMutableBufferPointer { sp in
-                        for j in 0..<p { for k in 0..<m { sp[k + j * m] = s[k] * xp[lo + k + j * n] } }
+                scores.storage.withUnsafeMutableBufferPointer { sp in
+                    for j in 0..<p {
+                        x.withColumn(j) { xc in
+                            if let xc {
+                                for k in 0..<m { sp[k + j * m] = s[k] * xc[lo + k] }
+                            } else {
+                                for k in 0..<m { sp[k + j * m] = s[k] }
+                            }
+                        }
                     }
                 }
                 do throws(LinearAlgebraError) { try LinearAlgebra.gemm(scores, ainv, into: &product) } catch { return error }
@@ -274,8 +362,8 @@ struct IRLSFactor {
 /// chunk its deviance and squared column norms. Each chunk writes only its
 /// own slots, so concurrent chunks never share a location.
 private final class IRLSPasses: @unchecked Sendable {
-    /// The model matrix (nil when it has no columns), response and prior weights.
-    let x: UnsafePointer<Double>?, y: UnsafePointer<Double>, w: UnsafePointer<Double>
+    /// The model's columns, response and prior weights.
+    let columns: ModelColumns, y: UnsafePointer<Double>, w: UnsafePointer<Double>
     let n: Int, p: Int, q: Int
     let family: GLMFamily, link: GLMLink
     let chunkCount: Int, workers: Int
@@ -289,10 +377,10 @@ private final class IRLSPasses: @unchecked Sendable {
     let scratch: [UnsafeMutableRawPointer]
     static let empty = [Double](repeating: 0, count: 1)
 
-    init(x: UnsafePointer<Double>?, y: UnsafePointer<Double>, w: UnsafePointer<Double>, n: Int, p: Int,
+    init(columns: ModelColumns, y: UnsafePointer<Double>, w: UnsafePointer<Double>,
          family: GLMFamily, link: GLMLink, workers: Int?) {
-        self.x = x; self.y = y; self.w = w
-        self.n = n; self.p = p; self.q = p + 1
+        self.columns = columns; self.y = y; self.w = w
+        self.n = columns.rows; self.p = columns.count; self.q = p + 1
         self.family = family; self.link = link
         chunkCount = max((n + GLMFit.chunkRows - 1) / GLMFit.chunkRows, 1)
         self.workers = min(max(workers ?? ProcessInfo.processInfo.activeProcessorCount, 1), 8, chunkCount)
@@ -347,11 +435,18 @@ private final class IRLSPasses: @unchecked Sendable {
         let a = scratch[worker].assumingMemoryBound(to: Double.self)
         let sw = a + m * q, tau = sw + m
         if let beta {
-            if let x, p > 0 {
-                Backend.gemv(transpose: false, m: Int32(m), n: Int32(p), alpha: 1, a: x + r0, lda: Int32(n),
-                             x: beta, beta: 0, y: e)
-            } else {
-                e.update(repeating: 0, count: m)
+            // η = Xβ, column by column (j ascending) from the columns in place.
+            e.update(repeating: 0, count: m)
+            for j in 0..<p {
+                let bj = beta[j]
+                columns.withColumn(j) { xc in
+                    if let xc {
+                        let xs = xc + r0
+                        for k in 0..<m { e[k] += bj * xs[k] }
+                    } else {
+                        for k in 0..<m { e[k] += bj }
+                    }
+                }
             }
         } else {
             for k in 0..<m { u[k] = family.start(yc[k], wc[k]); e[k] = link.link(u[k]) }
@@ -376,24 +471,45 @@ private final class IRLSPasses: @unchecked Sendable {
         }
         deviance[c] = dev
         flags[c] = nonPositive ? 1 : 0
+        let ld = chunkCount * q, top = c * q
+        if !qr {
+            // Normal equations: √W·X copied (no reduction: vectorized), then AᵀA by dsyrk; the
+            // squared column norms are its diagonal (a non-finite entry makes one non-finite,
+            // which cholesky() reports).
+            for j in 0..<p {
+                let ac = a + j * m
+                columns.withColumn(j) { xc in
+                    if let xc {
+                        let xs = xc + r0
+                        for k in 0..<m { ac[k] = sw[k] * xs[k] }
+                    } else {
+                        ac.update(from: sw, count: m)
+                    }
+                }
+            }
+            Backend.syrk(upper: true, transpose: true, n: Int32(q), k: Int32(m), alpha: 1, a: a, lda: Int32(m),
+                         beta: 0, c: stack + top, ldc: Int32(ld))
+            for j in 0..<q { norms[c * q + j] = stack[top + j + j * ld] }
+            return
+        }
         for j in 0..<p {
-            guard let x else { break }
-            let xc = x + j * n + r0, ac = a + j * m
-            var ss = 0.0
-            for k in 0..<m { let v = sw[k] * xc[k]; ac[k] = v; ss += v * v }
-            norms[c * q + j] = ss
+            let ac = a + j * m
+            norms[c * q + j] = columns.withColumn(j) { xc -> Double in
+                var ss = 0.0
+                if let xc {
+                    let xs = xc + r0
+                    for k in 0..<m { let v = sw[k] * xs[k]; ac[k] = v; ss += v * v }
+                } else {
+                    for k in 0..<m { let v = sw[k]; ac[k] = v; ss += v * v }
+                }
+                return ss
+            }
         }
         var zz = 0.0
         for k in 0..<m { zz += z[k] * z[k] }
         norms[c * q + p] = zz
         // A non-finite entry makes its column's norm non-finite: factor() reports it, dgeqrf is skipped.
         guard (0..<q).allSatisfy({ norms[c * q + $0].isFinite }) else { return }
-        let ld = chunkCount * q, top = c * q
-        if !qr {
-            Backend.syrk(upper: true, transpose: true, n: Int32(q), k: Int32(m), alpha: 1, a: a, lda: Int32(m),
-                         beta: 0, c: stack + top, ldc: Int32(ld))
-            return
-        }
         _ = Backend.geqrf(m: Int32(m), n: Int32(q), a: a, lda: Int32(m), tau: tau)
         for j in 0..<q {
             // (Rows past a short chunk's m are zeroed: a normal-equation pass may have written there.)
@@ -414,11 +530,13 @@ private final class IRLSPasses: @unchecked Sendable {
 
     /// The step of a normal-equation pass: `XᵀWX β = XᵀWz` (the chunks'
     /// cross-products added in chunk order) by Cholesky (LAPACK `dpotrf`,
-    /// `dpotrs`). nil when `dpotrf` fails or a pivot |U_jj| < 10⁻⁴·‖(√W X)_j‖:
-    /// the caller redoes the pass with QR.
-    func choleskyStep(names: [String]) throws(BarometerError) -> [Double]? {
+    /// `dpotrs`), the factor U (UᵀU = XᵀWX, the bread's R) and the
+    /// condition number of XᵀWX scaled to unit diagonal (1-norm, from its
+    /// inverse by `dpotri`). nil when `dpotrf` fails or a pivot
+    /// |U_jj| < 10⁻⁴·‖(√W X)_j‖: the caller redoes the pass with QR.
+    func cholesky(names: [String]) throws(BarometerError) -> (solution: [Double], factor: Matrix, condition: Double)? {
         let colNorms = try columnNorms(names: names)
-        if p == 0 { return [] }
+        if p == 0 { return ([], Matrix(rows: 0, columns: 0), 1) }
         let ld = chunkCount * q
         var a = [Double](repeating: 0, count: q * q)
         for c in 0..<chunkCount {
@@ -426,17 +544,37 @@ private final class IRLSPasses: @unchecked Sendable {
             for j in 0..<q { for i in 0...j { a[i + j * q] += block[i + j * ld] } }
         }
         var b = Array(a[(p * q)..<(p * q + p)])
+        // The scaled 1-norm of XᵀWX (upper triangle held; symmetric).
+        let scale = (0..<p).map { 1 / a[$0 + $0 * q].squareRoot() }
+        var normA = 0.0
+        for j in 0..<p {
+            var s = 0.0
+            for i in 0..<p { s += abs(i <= j ? a[i + j * q] : a[j + i * q]) * scale[i] * scale[j] }
+            normA = max(normA, s)
+        }
         let n32 = Int32(p), q32 = Int32(q)
+        var u = Matrix(rows: p, columns: p)
         let ok = a.withUnsafeMutableBufferPointer { ap -> Bool in
             guard let base = ap.baseAddress, Backend.potrf(n: n32, a: base, lda: q32) == 0 else { return false }
             for j in 0..<p where !(abs(base[j + j * q]) >= 1e-4 * colNorms[j].squareRoot()) { return false }
+            u.storage.withUnsafeMutableBufferPointer { up in
+                for j in 0..<p { for i in 0...j { up[i + j * p] = base[i + j * q] } }
+            }
             return b.withUnsafeMutableBufferPointer { bp in
                 guard let bb = bp.baseAddress else { return false }
                 return Backend.potrs(n: n32, nrhs: 1, a: base, lda: q32, b: bb, ldb: n32) == 0
             }
         }
         guard ok, b.allSatisfy({ $0.isFinite }) else { return nil }
-        return b
+        guard let inv = try? CholeskyFactor(upper: u).inverse() else { return nil }
+        var normInv = 0.0
+        for j in 0..<p {
+            var s = 0.0
+            for i in 0..<p { s += abs(inv[i, j]) / (scale[i] * scale[j]) }
+            normInv = max(normInv, s)
+        }
+        let condition = normA * normInv
+        return (b, u, condition.isFinite ? condition : .infinity)
     }
 
     /// The QR of the last pass: the stacked chunk factors factored again

@@ -15,8 +15,11 @@ struct ModelMatrix: Sendable {
     let rows: [Int]
     /// Response values on those rows (0/1 after success coding).
     let y: [Double]
-    /// rows.count × p, column-major.
-    let x: Matrix
+    /// The p columns over the rows used (a numeric predictor over every
+    /// dataset row shares its variable's storage; nothing n × p is copied).
+    let columns: ModelColumns
+    /// rows.count × p, column-major (materialised from ``columns``).
+    var x: Matrix { columns.matrix }
     /// Column names (R's).
     let names: [String]
     /// Term label per column (`(Intercept)` for the intercept).
@@ -53,6 +56,11 @@ struct ModelMatrix: Sendable {
         state.withUnsafeMutableBufferPointer { sp in
             for v in all {
                 v.values.withUnsafeBufferPointer { vp in
+                    if v.missing.isEmpty {
+                        // No user-missing codes: only NaN (system-missing) to find.
+                        for i in 0..<min(n, vp.count) where vp[i].isNaN && sp[i] == 0 { sp[i] = 1 }
+                        return
+                    }
                     for i in 0..<min(n, vp.count) {
                         let s = v.status(of: vp[i])
                         if s == .userMissing { sp[i] = 2 } else if s == .systemMissing, sp[i] == 0 { sp[i] = 1 }
@@ -156,38 +164,88 @@ struct ModelMatrix: Sendable {
             }
             termColumns.append((term.label, cols))
         }
-        // Column by column into the column-major storage: the first factor's values,
-        // times each further factor's (the same products, in the same order, as 1·f₁·f₂…).
-        let m = rows.count
-        var x = Matrix(rows: m, columns: specs.count, repeating: 1)
-        x.storage.withUnsafeMutableBufferPointer { xp in
-            rows.withUnsafeBufferPointer { rp in
-                for (j, spec) in specs.enumerated() {
-                    guard let col = xp.baseAddress.map({ $0 + j * m }) else { return }
+        // Column by column: the first factor's values, times each further factor's
+        // (the same products, in the same order, as 1·f₁·f₂…). A lone numeric
+        // predictor over every dataset row is its variable's own storage.
+        let m = rows.count, everyRow = m == n
+        var columns: [[Double]?] = []
+        columns.reserveCapacity(specs.count)
+        for spec in specs {
+            if spec.factors.isEmpty { columns.append(nil); continue }
+            if everyRow, spec.factors.count == 1, case .numeric(let v) = spec.factors[0], v.values.count == n {
+                columns.append(v.values); continue
+            }
+            var col = [Double](repeating: 1, count: m)
+            col.withUnsafeMutableBufferPointer { cp in
+                rows.withUnsafeBufferPointer { rp in
                     for f in spec.factors {
                         switch f {
                         case .numeric(let v):
                             v.values.withUnsafeBufferPointer { vp in
-                                for k in 0..<m { col[k] *= vp[rp[k]] }
+                                for k in 0..<m { cp[k] *= vp[rp[k]] }
                             }
                         case .indicator(let v, let c):
                             v.values.withUnsafeBufferPointer { vp in
-                                for k in 0..<m { col[k] *= vp[rp[k]] == c ? 1 : 0 }
+                                for k in 0..<m { cp[k] *= vp[rp[k]] == c ? 1 : 0 }
                             }
                         }
                     }
                 }
             }
+            columns.append(col)
         }
         self.rows = rows
         self.y = y
-        self.x = x
+        self.columns = ModelColumns(rows: m, columns: columns)
         self.names = specs.map(\.name)
         self.terms = specs.map(\.term)
         self.levelLabels = specs.map(\.label)
         self.termColumns = termColumns
         self.excludedUserMissing = userMissing
         self.excludedSystemMissing = systemMissing
+    }
+}
+
+/// The columns of a model matrix over the rows a model uses, each held once:
+/// nil for a column of ones (the intercept), else `rows` values. The IRLS
+/// passes and the influence values read them chunk by chunk, so no n × p
+/// copy is made.
+struct ModelColumns: Sendable {
+    /// Rows used.
+    let rows: Int
+    /// One entry per column (nil: all ones).
+    let columns: [[Double]?]
+
+    var count: Int { columns.count }
+
+    init(rows: Int, columns: [[Double]?]) {
+        self.rows = rows
+        self.columns = columns
+    }
+
+    /// The columns of a matrix (copied).
+    init(_ x: Matrix) {
+        rows = x.rows
+        columns = (0..<x.columns).map { j in Array(x.storage[(j * x.rows)..<((j + 1) * x.rows)]) }
+    }
+
+    /// The rows × p column-major matrix.
+    var matrix: Matrix {
+        var x = Matrix(rows: rows, columns: columns.count, repeating: 1)
+        x.storage.withUnsafeMutableBufferPointer { xp in
+            for (j, c) in columns.enumerated() {
+                guard let c else { continue }
+                for k in 0..<rows { xp[k + j * rows] = c[k] }
+            }
+        }
+        return x
+    }
+
+    /// `body` with the base address of column j's values (nil: the column of ones).
+    @inline(__always)
+    func withColumn<R>(_ j: Int, _ body: (UnsafePointer<Double>?) -> R) -> R {
+        guard let c = columns[j] else { return body(nil) }
+        return c.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 }
 

@@ -86,7 +86,7 @@ extension SurveyDesign {
         let nUsed = mm.rows.count, p = mm.names.count
         let w = mm.rows.map { weights.values[$0] }
         guard w.contains(where: { $0 > 0 }) else { throw .emptyDomain("every row used has weight 0") }
-        let fit = try GLMFit.irls(x: mm.x, y: mm.y, w: w, family: family, link: link, start: nil,
+        let fit = try GLMFit.irls(columns: mm.columns, y: mm.y, w: w, family: family, link: link, start: nil,
                                   tolerance: options.tolerance, maxIterations: options.maxIterations, names: mm.names)
         // Covariance.
         let beta = fit.beta
@@ -96,7 +96,7 @@ extension SurveyDesign {
             try LongWork.step("replicate fits", completed: 0, total: reps.count)
             for r in 0..<reps.count {
                 let wr = mm.rows.map { reps.columns[r][$0] }
-                let fr = try GLMFit.irls(x: mm.x, y: mm.y, w: wr, family: family, link: link, start: beta,
+                let fr = try GLMFit.irls(columns: mm.columns, y: mm.y, w: wr, family: family, link: link, start: beta,
                                          tolerance: options.tolerance, maxIterations: options.maxIterations,
                                          names: mm.names, replicate: reps.names[r])
                 for j in 0..<p { thetas[r, j] = fr.beta[j] }
@@ -111,11 +111,11 @@ extension SurveyDesign {
                     let ainv = try fit.inverseInformation()
                     if structure.acceptsPSUTotals {
                         return .success(try structure.linearizationCovariance(psuTotals: fit.influence(
-                            x: mm.x, y: mm.y, w: w, family: family, link: link, ainv: ainv, rows: mm.rows, count: n,
+                            columns: mm.columns, y: mm.y, w: w, family: family, link: link, ainv: ainv, rows: mm.rows, count: n,
                             clusters: structure.clusters, psuCount: structure.psuCount)))
                     }
                     return .success(try structure.linearizationCovariance(fit.influence(
-                        x: mm.x, y: mm.y, w: w, family: family, link: link, ainv: ainv, rows: mm.rows, count: n,
+                        columns: mm.columns, y: mm.y, w: w, family: family, link: link, ainv: ainv, rows: mm.rows, count: n,
                         clusters: nil, psuCount: 0)))
                 } catch { return .failure(error) }
             }.get()
@@ -167,9 +167,16 @@ extension SurveyDesign {
         var deviance = 0.0, nullDeviance = 0.0, sw = 0.0, swy = 0.0
         for k in 0..<nUsed { sw += ws[k]; swy += ws[k] * mm.y[k] }
         let mu0 = formula.intercept ? swy / sw : link.inverse(0)
+        // The fit's deviance is its last IRLS pass's (at the estimate, prior weights), rescaled.
+        deviance = fit.deviance / meanW
+        // The null model's unit deviance depends on y alone (two values for a 0/1 response);
+        // w·(2·u) is 2·w·u to the bit. Gaussian: (w·(y − μ₀))·(y − μ₀) as before.
+        var lastY = Double.nan, lastUnit = 0.0
         for k in 0..<nUsed {
-            deviance += family.deviance(mm.y[k], fit.mu[k], ws[k])
-            nullDeviance += family.deviance(mm.y[k], mu0, ws[k])
+            let yk = mm.y[k]
+            if family == .gaussian { nullDeviance += family.deviance(yk, mu0, ws[k]); continue }
+            if yk.bitPattern != lastY.bitPattern { lastY = yk; lastUnit = family.deviance(yk, mu0, 1) }
+            nullDeviance += ws[k] * lastUnit
         }
         let aic = Self.glmAIC(family: family, y: mm.y, mu: fit.mu, w: ws, deviance: deviance, rank: p)
         var wsum = 0.0
@@ -211,7 +218,8 @@ extension SurveyDesign {
                 let m = w[k].rounded(.toNearestOrEven), x = (w[k] * y[k]).rounded(.toNearestOrEven)
                 if m == 0 { continue }
                 let p = mu[k]
-                var ld = lgamma(m + 1) - lgamma(x + 1) - lgamma(m - x + 1)
+                // log C(m, x) is exactly 0 at x = 0 and x = m (lgamma(1) = 0): no lgamma there.
+                var ld = x == 0 || x == m ? 0 : lgamma(m + 1) - lgamma(x + 1) - lgamma(m - x + 1)
                 ld += x > 0 ? x * log(p) : 0
                 ld += m - x > 0 ? (m - x) * log(1 - p) : 0
                 s += ld

@@ -146,9 +146,10 @@ extension SurveyDesign {
         for k in 0..<mm.rows.count { category[k] = codes.firstIndex(of: mm.y[k]) ?? 0 }
         // Slopes: every column but the intercept; rank check on the full matrix as glm does.
         let w = mm.rows.map { weights.values[$0] }
-        try OLRFit.checkRank(mm.x, w: w, names: mm.names)
+        let full = mm.x
+        try OLRFit.checkRank(full, w: w, names: mm.names)
         let slopeColumns = (0..<mm.names.count).filter { mm.names[$0] != "(Intercept)" }
-        let x = mm.x.submatrix(rows: Array(0..<mm.rows.count), columns: slopeColumns)
+        let x = full.submatrix(rows: Array(0..<mm.rows.count), columns: slopeColumns)
         let names = slopeColumns.map { mm.names[$0] }
         let pc = names.count, m = pc + q
         let problem = OLRFit(x: x, category: category, q: q, link: link)
