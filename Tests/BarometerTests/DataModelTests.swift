@@ -27,6 +27,43 @@ import Testing
         }
     }
 
+    /// Replicate weights of many rows are checked in the rank sketch's pass,
+    /// block by block: the error is still the one of a column-by-column check
+    /// (the first bad column in the given order, its first bad row), and the
+    /// rank (df) is that of the columns (rw4 = rw1 + rw2: rank 3, df 2).
+    @Test func invalidReplicateWeightIsFoundInColumnOrder() throws {
+        let n = 5_003
+        func columns(_ bad: [(column: Int, row: Int, value: Double)]) throws -> Dataset {
+            var cols: [[Double]] = []
+            for j in 0..<3 {
+                var c = [Double](repeating: 1, count: n)
+                for i in 0..<n { c[i] += Double((i * (j + 3)) % 7) / 10 }
+                cols.append(c)
+            }
+            cols.append((0..<n).map { cols[0][$0] + cols[1][$0] })
+            for b in bad { cols[b.column - 1][b.row - 1] = b.value }
+            return try Dataset(variables: cols.enumerated().map { Variable(name: "rw\($0.offset + 1)", values: $0.element) })
+        }
+        let names = ["rw1", "rw2", "rw3", "rw4"]
+        let cases: [(bad: [(column: Int, row: Int, value: Double)], column: String, row: Int)] = [
+            ([(3, 100, .nan), (2, 4_000, -1)], "rw2", 4_000),
+            ([(4, n, .infinity)], "rw4", n),
+            ([(1, 2, -0.5), (1, 1, .nan)], "rw1", 1),
+        ]
+        for (bad, column, row) in cases {
+            let data = try columns(bad)
+            do {
+                _ = try ReplicateWeights(data: data, columns: names, method: .sdr)
+                Issue.record("expected invalidWeight for \(bad)")
+            } catch .invalidWeight(let variable, let r, _) {
+                #expect(variable == column && r == row, "\(bad): \(variable) row \(r)")
+            } catch {
+                Issue.record("unexpected \(error)")
+            }
+        }
+        #expect(try ReplicateWeights(data: try columns([]), columns: names, method: .sdr).degreesOfFreedom == 2)
+    }
+
     @Test func zeroWeightsAreAllowedAndCounted() throws {
         let design = try SurveyDesign(data: try dataset(weights: [0, 1, 2, 0, 1, 1, 1]))
         #expect(design.weights.zeroCount == 2)

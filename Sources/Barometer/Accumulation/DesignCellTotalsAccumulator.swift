@@ -150,6 +150,9 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
                     totals[e] += w[i]; present[e] = true
                     if w[i] != 0 { psuValid[global[p]] = true }
                 }
+                var count = 0
+                for e in 0..<dense where present[e] { count += 1 }
+                entries.reserveCapacity(entries.count + count)
                 for p in 0..<names.count where global[p] >= 0 {
                     for c in 0..<width where present[p * width + c] {
                         entries[UInt64(global[p]) << 32 | UInt64(local[c]), default: 0] += totals[p * width + c]
@@ -254,10 +257,13 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
             let (strataOrder, members) = try designKeys.layout(nest: nest)
             var position = [Int](repeating: 0, count: designKeys.strata.count)
             for (pos, h) in strataOrder.enumerated() { position[h] = pos }
-            var byPSU = [[(Int32, Double)]](repeating: [], count: designKeys.psus.count)
-            for key in entries.keys.sorted() {
-                guard let g = kept[Int(key & 0xFFFF_FFFF)], let t = entries[key] else { continue }
-                byPSU[Int(key >> 32)].append((Int32(g), t))
+            // Each PSU's totals by kept cell, then by accumulated cell (the order of the sums
+            // whatever the map's order): no sort of all the keys and no second lookup per key.
+            var byPSU = [[(g: Int32, c: Int32, t: Double)]](repeating: [], count: designKeys.psus.count)
+            for (key, t) in entries {
+                let c = Int(key & 0xFFFF_FFFF)
+                guard let g = kept[c] else { continue }
+                byPSU[Int(key >> 32)].append((Int32(g), Int32(c), t))
             }
             var strata: [Int32] = [], clusters: [Int32] = [], groups: [Int32] = [], totals: [Double] = []
             var psuStratum: [Int32] = [], perStratum: [Int] = []
@@ -267,7 +273,7 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
                 for q in ps {
                     let p = Int32(psuStratum.count)
                     psuStratum.append(Int32(position[h]))
-                    let cells = byPSU[q].sorted { $0.0 < $1.0 }
+                    let cells = byPSU[q].sorted { ($0.g, $0.c) < ($1.g, $1.c) }.map { ($0.g, $0.t) }
                     // A PSU without table cells is still a PSU of the design (one row of no cell).
                     for (g, t) in cells.isEmpty ? [(Int32(-1), 0.0)] : cells {
                         strata.append(Int32(position[h])); clusters.append(p); groups.append(g); totals.append(t)

@@ -93,13 +93,28 @@ public struct ReplicateWeights: Sendable {
         // factors are multiplied by the full-sample weights into new arrays.
         var w: [[Double]] = []
         w.reserveCapacity(r)
+        // Combined weights of many rows: the weight check and the rank sketch in one pass over the
+        // columns (each block of rows read once); an invalid weight is then found again below, in
+        // column order, so that the error is the one of the column-by-column check.
+        var checkedSketch: Matrix? = nil
+        if combined && n > Self.sketchRows(replicates: r),
+           let found = try? columns.map({ (name: String) throws(BarometerError) -> Variable in
+               let v = try data.variable(name)
+               try v.requireNumeric()
+               return v
+           }) {
+            var sketch = Matrix(rows: Self.sketchRows(replicates: r), columns: r)
+            if Self.addSketchCheckingWeights(rows: n, replicates: r, into: &sketch,
+                                             column: { j, body in found[j].values.withUnsafeBufferPointer(body) }) {
+                checkedSketch = sketch
+            }
+        }
         for name in columns {
             let v = try data.variable(name)
             try v.requireNumeric()
             var values = v.values
-            for i in 0..<n {
-                let x = values[i]
-                guard x.isFinite, x >= 0 else { throw .invalidWeight(variable: name, row: i + 1, value: x) }
+            if checkedSketch == nil, let i = Self.firstInvalidWeight(values) {
+                throw .invalidWeight(variable: name, row: i + 1, value: values[i])
             }
             if !combined {
                 guard let b = base else { throw .invalidArgument("replicate factors need the full-sample weights") }
@@ -189,7 +204,11 @@ public struct ReplicateWeights: Sendable {
         self.mse = mse
         // Rank of the replicate weights (R: qr rank with tolerance 1e-5), on a count sketch for large n.
         var sketch = Matrix(rows: min(n, Self.sketchRows(replicates: r)), columns: r)
-        Self.addSketch(rows: n, replicates: r, into: &sketch) { j, body in w[j].withUnsafeBufferPointer(body) }
+        if let checked = checkedSketch {
+            sketch = checked
+        } else {
+            Self.addSketch(rows: n, replicates: r, into: &sketch) { j, body in w[j].withUnsafeBufferPointer(body) }
+        }
         self.degreesOfFreedom = Self.rankDegreesOfFreedom(sketch, replicates: r)
         self.hasPopulationSize = withFPC
     }
@@ -207,26 +226,99 @@ public struct ReplicateWeights: Sendable {
     /// then stacked (the sketch of a block-diagonal S) by ``ReplicateRankFactor``.
     static func addSketch(rows n: Int, replicates r: Int, into sketch: inout Matrix,
                           column: (Int, (UnsafeBufferPointer<Double>) -> Void) -> Void) {
+        _ = sketchPass(rows: n, replicates: r, into: &sketch, checkingWeights: false, column: column)
+    }
+
+    /// ``addSketch(rows:replicates:into:column:)`` that, in the same pass,
+    /// checks every weight is finite and ≥ 0: false if one is not (the sketch
+    /// is then not to be used).
+    static func addSketchCheckingWeights(rows n: Int, replicates r: Int, into sketch: inout Matrix,
+                                         column: (Int, (UnsafeBufferPointer<Double>) -> Void) -> Void) -> Bool {
+        sketchPass(rows: n, replicates: r, into: &sketch, checkingWeights: true, column: column)
+    }
+
+    private static func sketchPass(rows n: Int, replicates r: Int, into sketch: inout Matrix, checkingWeights: Bool,
+                                   column: (Int, (UnsafeBufferPointer<Double>) -> Void) -> Void) -> Bool {
         let buckets = sketch.rows
         if n == buckets {
             sketch.storage.withUnsafeMutableBufferPointer { sp in
                 for j in 0..<r { column(j) { wp in for i in 0..<n { sp[j * n + i] += wp[i] } } }
             }
-            return
-        }
-        var bucket = [Int](repeating: 0, count: n), sign = [Double](repeating: 1, count: n)
-        for i in 0..<n {
-            var h = UInt64(i) &* 0x9E3779B97F4A7C15
-            h ^= h >> 29; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 32
-            bucket[i] = Int(h % UInt64(buckets)); sign[i] = (h >> 63) == 0 ? 1 : -1
-        }
-        sketch.storage.withUnsafeMutableBufferPointer { sp in
-            for j in 0..<r {
-                column(j) { wp in
-                    let out = j * buckets
-                    for i in 0..<n { sp[out + bucket[i]] += sign[i] * wp[i] }
+            if checkingWeights {
+                for j in 0..<r {
+                    var valid = true
+                    column(j) { wp in valid = wp.allSatisfy { $0 >= 0 && $0 < .infinity } }
+                    if !valid { return false }
                 }
             }
+            return true
+        }
+        var bad: UInt8 = 0
+        // Blocks of rows, every column per block: each column is read once and the
+        // block's hashes stay in L1 (each sketch cell still adds its rows in row order).
+        let block = Self.sketchBlockRows
+        var bucket = [Int](repeating: 0, count: block), sign = [Double](repeating: 1, count: block)
+        sketch.storage.withUnsafeMutableBufferPointer { sp in
+            var b0 = 0
+            while b0 < n {
+                let m = min(block, n - b0)
+                for k in 0..<m {
+                    var h = UInt64(b0 + k) &* 0x9E3779B97F4A7C15
+                    h ^= h >> 29; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 32
+                    bucket[k] = Int(h % UInt64(buckets)); sign[k] = (h >> 63) == 0 ? 1 : -1
+                }
+                bucket.withUnsafeBufferPointer { bp in
+                    sign.withUnsafeBufferPointer { gp in
+                        for j in 0..<r {
+                            column(j) { wp in
+                                let out = j * buckets
+                                if checkingWeights {
+                                    for k in 0..<m {
+                                        let x = wp[b0 + k]
+                                        bad |= x >= 0 && x < .infinity ? 0 : 1
+                                        sp[out + bp[k]] += gp[k] * x
+                                    }
+                                } else {
+                                    for k in 0..<m { sp[out + bp[k]] += gp[k] * wp[b0 + k] }
+                                }
+                            }
+                        }
+                    }
+                }
+                b0 += m
+            }
+        }
+        return bad == 0
+    }
+
+    /// Rows per block of the count sketch's pass.
+    static let sketchBlockRows = 2048
+
+    /// The first index of `values` that is not a valid weight (NaN, infinite
+    /// or negative), nil if all are valid: blocks are checked without a branch
+    /// per value, and only a block that holds an invalid value is searched.
+    static func firstInvalidWeight(_ values: [Double]) -> Int? {
+        values.withUnsafeBufferPointer { v -> Int? in
+            guard let base = v.baseAddress else { return nil }
+            let n = v.count, block = 1024
+            let raw = UnsafeRawPointer(base)
+            var b0 = 0
+            while b0 < n {
+                let b1 = min(b0 + block, n)
+                // Eight lanes at a time: a lane is valid when 0 ≤ x < ∞ (false for NaN).
+                var valid = SIMDMask<SIMD8<Int64>>(repeating: true)
+                var i = b0
+                while i + 8 <= b1 {
+                    let x = raw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                    valid .&= (x .>= 0) .& (x .< .infinity)
+                    i += 8
+                }
+                var bad = !all(valid)
+                while i < b1 { if !(v[i] >= 0 && v[i] < .infinity) { bad = true }; i += 1 }
+                if bad { return (b0..<b1).first { !(v[$0] >= 0 && v[$0] < .infinity) } }
+                b0 = b1
+            }
+            return nil
         }
     }
 

@@ -311,7 +311,7 @@ struct CSVParser {
     /// column is not, so such a piece is parsed again.
     func accepts(_ piece: CSVParser, startingFrom start: [ColumnBuffer.Kind]) -> Bool {
         guard let store = columnStore, let other = piece.columnStore,
-              store.count == other.count, start.count == store.count else { return false }
+              store.count == other.count, start.count == store.count, !piece.flushWindows() else { return false }
         for j in 0..<store.count {
             let now = store.columns[j].kind
             if now == start[j] { continue }
@@ -329,6 +329,49 @@ struct CSVParser {
         }
         rows += piece.rows
         line += piece.line - 1
+    }
+
+    // MARK: - Direct parse (CSVDestination)
+
+    /// Writes the numbers of the numeric and undetermined columns from here
+    /// on straight into `destination`, from row `offset`, for at most
+    /// `capacity` rows (a piece parser: its counted rows; the main parser: up
+    /// to where the next piece writes).
+    mutating func useDestination(_ destination: CSVDestination, offset: Int, capacity: Int) {
+        guard let store = columnStore, destination.columns.count == store.count else { return }
+        for j in 0..<store.count where store.columns[j].kind == .numeric || store.columns[j].kind == .undetermined {
+            if let p = destination.columns[j] { store.columns[j].values.useWindow(p + offset, capacity: capacity) }
+        }
+    }
+
+    /// The main parser's room in the destination: `rows` rows from its start.
+    func setDestinationCapacity(_ rows: Int) {
+        guard let store = columnStore else { return }
+        for j in 0..<store.count { store.columns[j].values.setCapacity(rows) }
+    }
+
+    /// Moves every column's last batch into its window or storage and tells
+    /// whether a column met more rows than its destination window holds.
+    func flushWindows() -> Bool {
+        guard let store = columnStore else { return false }
+        var overflowed = false
+        for j in 0..<store.count where store.columns[j].kind != .string {
+            store.columns[j].values.flush()
+            if store.columns[j].values.overflowed { overflowed = true }
+        }
+        return overflowed
+    }
+
+    /// The finished columns of a direct parse: the numbers are in `arrays`
+    /// (indexed as the parser's columns; nil: a column without a destination).
+    func finish(arrays: [[Double]?]) throws(CSVError) -> (header: [String], columns: [ParsedColumn]) {
+        guard let store = columnStore else { throw .noHeader }
+        let kept = (0..<store.count).filter { store.columns[$0].kind != .skipped }
+        return (kept.map { header[$0] }, kept.map { j in
+            if store.columns[j].kind == .string { return .strings(store.columns[j].strings) }
+            if j < arrays.count, let a = arrays[j] { return .numbers(a) }
+            return .numbers(store.columns[j].values.take())
+        })
     }
 
     /// Moves the finished columns out (skipped columns are left out, header names included).

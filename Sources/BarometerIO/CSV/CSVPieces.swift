@@ -39,21 +39,38 @@ enum CSVPieces {
     /// streamed file): a record cut by `end` is left unread, and the returned
     /// offset (where the next chunk starts) is before it.
     /// - Returns: the offset after the last record read.
+    /// With `direct` (a whole input, `eof`), the numeric columns are written
+    /// straight into their final arrays (`CSVDestination`): `main`'s and each
+    /// piece's values go to the rows the piece's records will occupy, found
+    /// by counting the piece's records first (``countRecords(_:from:to:delimiter:)``),
+    /// so that an accepted piece needs no copy. Any inconsistency (an
+    /// uncountable piece, a count the parse contradicts, more rows than the
+    /// destination holds) sets `direct.abandoned` and the caller reads the
+    /// input again on the copying path; errors are thrown as without `direct`.
     @discardableResult
     static func parse(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, into main: inout CSVParser,
                       pieceSize: Int, threads: Int, eof: Bool = true,
-                      release: (@Sendable (Int) -> Void)? = nil) throws(CSVError) -> Int {
+                      release: (@Sendable (Int) -> Void)? = nil, direct: CSVDestination? = nil) throws(CSVError) -> Int {
         guard end > start else { return start }
         let size = max(pieceSize, 1)
         let span = end - start
         let pieces = span / size + (span % size == 0 ? 0 : 1)
         let first = boundary(base, start: start, end: end, size: size, pieces: pieces, piece: 1)
+        if let d = direct {
+            // Piece 0's rows (counted by the caller, which sized the destination from them).
+            d.publish(piece: 0, rows: d.firstPieceRows, pieces: pieces)
+            main.useDestination(d, offset: 0, capacity: d.firstPieceRows)
+        }
         var position = start + (try main.parse(base + start, count: first - start, eof: first == end && eof))
+        if let d = direct {
+            if main.flushWindows() || main.rows != d.firstPieceRows { d.abandon(); return position }
+            main.setDestinationCapacity(d.capacity)
+        }
         if pieces <= 1 { return position }
         // Room for the rest, from the rows per byte of the first piece, plus 5%,
         // but never more rows than the bytes allow (a record holds at least a
         // delimiter per column after the first, and a line end).
-        if main.rows > 0 && position > start {
+        if direct == nil && main.rows > 0 && position > start {
             let most = span / max(main.kinds.count, 1) + 1
             let estimate = Double(main.rows) * Double(span) / Double(position - start) * 1.05
             if estimate.isFinite { main.reserve(rows: min(Int(min(estimate, 1e15)), most)) }
@@ -67,6 +84,7 @@ enum CSVPieces {
                 position += try main.parse(base + position, count: b - position, eof: k == pieces - 1 && eof)
                 release?(position)
             }
+            if let d = direct, main.flushWindows() { d.abandon() }
             return position
         }
         let startKinds = main.kinds
@@ -77,7 +95,8 @@ enum CSVPieces {
             parsers.deinitialize(count: workers)
             parsers.deallocate()
         }
-        let shared = SharedPieces(base: base, parsers: parsers)
+        let shared = SharedPieces(base: base, parsers: parsers, direct: direct)
+        let delimiter = main.delimiter
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let base = shared.base
             let piece = shared.parsers + w
@@ -86,26 +105,52 @@ enum CSVPieces {
                 if k >= pieces { return }
                 let a = boundary(base, start: start, end: end, size: size, pieces: pieces, piece: k)
                 let b = boundary(base, start: start, end: end, size: size, pieces: pieces, piece: k + 1)
-                let last = k == pieces - 1
+                // The last piece, or the one that reaches the end (the pieces after it are empty):
+                // at the end of the input, a final record without a line end is read with it.
+                let last = k == pieces - 1 || b == end
                 piece.pointee.startPiece(kinds: startKinds)
+                // Direct: the piece's rows, then (once the pieces before it are counted) where they go.
+                var window: (offset: Int, rows: Int)? = nil
+                if let d = shared.direct {
+                    d.publish(piece: k, rows: state.failed || !(last && eof || b < end) ? nil
+                                                : countRecords(base, from: a, to: b, delimiter: delimiter),
+                              pieces: pieces)
+                    window = d.window(piece: k)
+                    if let w = window { piece.pointee.useDestination(d, offset: w.offset, capacity: w.rows) }
+                }
                 var used = -1                     // -1: not parsed or failed
                 if !state.failed {
                     do { used = b > a ? try piece.pointee.parse(base + a, count: b - a, eof: last && eof) : 0 }
                     catch { used = -1 }
                 }
                 state.waitForTurn(k)
-                if state.error == nil {
+                if state.error == nil && !(shared.direct?.abandoned ?? false) {
                     do throws(CSVError) {
-                        if state.position == a && used >= 0 && state.main.accepts(piece.pointee, startingFrom: startKinds) {
+                        // Direct: the main parser writes no further than this piece's rows
+                        // (the next pieces are being written in place), and must end there.
+                        if let w = window {
+                            if state.main.rows != w.offset { shared.direct?.abandon() }
+                            state.main.setDestinationCapacity(w.offset + w.rows)
+                        }
+                        if shared.direct?.abandoned ?? false {
+                            // Nothing more is merged: the caller reads the input again.
+                        } else if state.position == a && used >= 0 && (window == nil || piece.pointee.rows == window?.rows)
+                                    && state.main.accepts(piece.pointee, startingFrom: startKinds) {
                             state.main.absorb(&piece.pointee)
                             state.position = a + used
                         } else if state.position < b || last {
                             let p = state.position
                             state.position = p + (try state.main.parse(base + p, count: b - p, eof: last && eof))
                         }
+                        if let d = shared.direct {
+                            if let w = window, state.main.rows != w.offset + w.rows { d.abandon() }
+                            if state.main.flushWindows() { d.abandon() }
+                            state.main.setDestinationCapacity(d.capacity)
+                        }
                     } catch {
                         state.error = error
                     }
+                    if shared.direct?.abandoned ?? false { state.stop() }
                     release?(state.position)
                 }
                 state.endTurn(k)
@@ -115,6 +160,13 @@ enum CSVPieces {
         if let e = state.error { throw e }
         main = state.main
         return state.position
+    }
+
+    /// Where the first piece of `base[start..<end]` ends (as ``parse(_:from:to:into:pieceSize:threads:eof:release:direct:)`` cuts it).
+    static func firstPieceEnd(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, pieceSize: Int) -> Int {
+        let size = max(pieceSize, 1), span = end - start
+        let pieces = span / size + (span % size == 0 ? 0 : 1)
+        return boundary(base, start: start, end: end, size: size, pieces: pieces, piece: 1)
     }
 
     /// Where piece `k` starts: just after the first line feed at or after
@@ -132,6 +184,7 @@ enum CSVPieces {
 private struct SharedPieces: @unchecked Sendable {
     let base: UnsafePointer<UInt8>
     let parsers: UnsafeMutablePointer<CSVParser>
+    let direct: CSVDestination?
 }
 
 /// The merge state: the main parser and its position, touched only by the
@@ -181,6 +234,13 @@ private final class MergeState: @unchecked Sendable {
     func waitForTurn(_ k: Int) {
         pthread_mutex_lock(mutex)
         while merged != k { pthread_cond_wait(turn, mutex) }
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Stops the merge without an error (the direct parse was abandoned).
+    func stop() {
+        pthread_mutex_lock(mutex)
+        failedFlag = true
         pthread_mutex_unlock(mutex)
     }
 

@@ -135,10 +135,64 @@ public enum CSVReader {
         guard parser.headerDone else { throw CSVError.noHeader }
         try codebook?.validate(header: parser.header)
         try ColumnSelectionError.check(options.columns, header: parser.header, file: file)
+        let headerParser = parser, headerKinds = parser.kinds, headerLine = parser.line
+        if let (header, columns) = try readDirect(base, from: start, to: count, parser: &parser, options: options,
+                                                  release: release) {
+            return try assemble(header: header, columns: columns, codebook: codebook)
+        }
+        // The copying path: the direct parse was not possible or was abandoned (a fresh parser after the header).
+        parser = headerParser.pieceParser(kinds: headerKinds)
+        parser.continue(atLine: headerLine)
         try CSVPieces.parse(base, from: start, to: count, into: &parser,
                             pieceSize: options.chunkSize, threads: options.threadCount, release: release)
         let (header, columns) = try parser.finish()
         return try assemble(header: header, columns: columns, codebook: codebook)
+    }
+
+    /// The records of `base[start..<end]` parsed into the final arrays of the
+    /// numeric columns (`CSVDestination`), sized from the records of the
+    /// first piece (counted, not parsed) times the file's pieces, plus 25%:
+    /// nil when that is not possible (no numeric column, an uncountable
+    /// first piece, more than ``CSVDestination/mostColumns`` columns) or the
+    /// parse was abandoned (a piece that could not be counted is fine; more
+    /// rows than the arrays hold is not); the caller then reads the records
+    /// again on the copying path. Errors are the sequential reader's.
+    static func readDirect(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, parser: inout CSVParser,
+                           options: CSVOptions, release: (@Sendable (Int) -> Void)?) throws(CSVError)
+        -> (header: [String], columns: [ParsedColumn])? {
+        let kinds = parser.kinds
+        let numeric = kinds.indices.filter { kinds[$0] == .numeric || kinds[$0] == .undetermined }
+        guard end > start, !numeric.isEmpty, numeric.count <= CSVDestination.mostColumns else { return nil }
+        let first = CSVPieces.firstPieceEnd(base, from: start, to: end, pieceSize: options.chunkSize)
+        guard let firstRows = CSVPieces.countRecords(base, from: start, to: first, delimiter: parser.delimiter),
+              firstRows > 0 else { return nil }
+        // No more rows than the bytes allow: a record holds a delimiter per column after the first and a line end.
+        let most = (end - start) / max(kinds.count, 1) + 1
+        let estimate = Double(firstRows) * Double(end - start) / Double(first - start) * 1.25 + 64
+        let capacity = first == end ? firstRows : min(most, Int(min(estimate, 1e15)))
+        var thrown: CSVError? = nil
+        var main = parser
+        let arrays = CSVDestination.withArrays(numeric.count, capacity: capacity) { pointers -> [Int]? in
+            var columns = [UnsafeMutablePointer<Double>?](repeating: nil, count: kinds.count)
+            for (k, j) in numeric.enumerated() { columns[j] = pointers[k] }
+            let destination = CSVDestination(columns: columns, capacity: capacity, firstPieceRows: firstRows)
+            do throws(CSVError) {
+                try CSVPieces.parse(base, from: start, to: end, into: &main, pieceSize: options.chunkSize,
+                                    threads: options.threadCount, release: release, direct: destination)
+            } catch {
+                thrown = error
+                return nil
+            }
+            if destination.abandoned { return nil }
+            let final = main.kinds
+            return numeric.map { final[$0] == .string ? 0 : main.rows }
+        }
+        if let e = thrown { throw e }
+        guard let arrays else { return nil }
+        var byColumn = [[Double]?](repeating: nil, count: kinds.count)
+        for (k, j) in numeric.enumerated() where main.kinds[j] != .string { byColumn[j] = arrays[k] }
+        parser = main
+        return try main.finish(arrays: byColumn)
     }
 
     /// The chunk loop: read, parse whole records, carry the unfinished one over.

@@ -1,12 +1,26 @@
-/// A column's numbers while a file streams in: a Swift array (pre-sized by
-/// ``reserve(_:)``) fed in batches of 256 from a small raw buffer, so the
-/// inner loop pays one array uniqueness check per batch, not per value.
+/// A column's numbers while a file streams in. The inner loop writes to a
+/// small raw batch buffer (256 values), so it pays one check per batch, not
+/// per value; a full batch goes, with one copy, to one of two places:
+///
+/// - **own storage** (the default): a Swift array, pre-sized by ``reserve(_:)``;
+/// - **a window** (``useWindow(_:capacity:)``): `capacity` slots of a column
+///   of the final result (`CSVDestination`, the direct parse of
+///   ``CSVPieces``), so that merging the piece copies nothing. Values past
+///   the capacity are dropped and mark the buffer ``overflowed`` (the reader
+///   then falls back to the copying path).
+///
 /// The batch buffer is freed by ``ColumnStore``.
 struct DoubleBuffer {
     static let batch = 256
     private var storage: [Double] = []
     private let pending = UnsafeMutablePointer<Double>.allocate(capacity: DoubleBuffer.batch)
     private var pendingCount = 0
+    /// The first slot of the window (nil: own storage), the values written there, and its capacity.
+    private(set) var window: UnsafeMutablePointer<Double>? = nil
+    private var windowCount = 0
+    private var windowCapacity = 0
+    /// A value did not fit in the window (window mode only).
+    private(set) var overflowed = false
 
     init() { storage.reserveCapacity(1024) }
 
@@ -16,36 +30,97 @@ struct DoubleBuffer {
         pendingCount += 1
     }
 
-    private mutating func flush() {
-        storage.append(contentsOf: UnsafeBufferPointer(start: pending, count: pendingCount))
+    /// Moves the batch to the storage or the window (window: before reading ``overflowed``).
+    mutating func flush() {
+        if pendingCount == 0 { return }
+        if let w = window {
+            if !overflowed && windowCount + pendingCount <= windowCapacity {
+                (w + windowCount).update(from: pending, count: pendingCount)
+                windowCount += pendingCount
+            } else {
+                overflowed = true
+            }
+        } else {
+            storage.append(contentsOf: UnsafeBufferPointer(start: pending, count: pendingCount))
+        }
         pendingCount = 0
     }
 
-    /// Makes room for `n` values in all.
-    mutating func reserve(_ n: Int) { if n > storage.capacity { storage.reserveCapacity(n) } }
+    /// Makes room for `n` values in all (own storage).
+    mutating func reserve(_ n: Int) { if window == nil && n > storage.capacity { storage.reserveCapacity(n) } }
 
-    var count: Int { storage.count + pendingCount }
+    var count: Int { (window != nil ? windowCount : storage.count) + pendingCount }
 
     mutating func truncate(to n: Int) {
-        if n >= storage.count { pendingCount = min(pendingCount, n - storage.count) } else {
-            storage.removeLast(storage.count - n)
-            pendingCount = 0
-        }
+        let stored = window != nil ? windowCount : storage.count
+        if n >= stored { pendingCount = min(pendingCount, n - stored); return }
+        if window != nil { windowCount = n } else { storage.removeLast(stored - n) }
+        pendingCount = 0
     }
 
-    mutating func removeAll() { storage = []; pendingCount = 0 }
+    mutating func removeAll() {
+        storage = []
+        pendingCount = 0
+        windowCount = 0
+        overflowed = false
+    }
 
     /// Empties the buffer but keeps its memory (a worker reuses one buffer per column for all its pieces).
-    mutating func removeAllKeepingCapacity() { storage.removeAll(keepingCapacity: true); pendingCount = 0 }
+    mutating func removeAllKeepingCapacity() {
+        storage.removeAll(keepingCapacity: true)
+        pendingCount = 0
+        window = nil
+        windowCount = 0
+        overflowed = false
+    }
 
-    /// Appends all values of `other`, in order, with one copy.
+    /// Writes the next values to `base[0..<capacity]` (empties the buffer).
+    mutating func useWindow(_ base: UnsafeMutablePointer<Double>, capacity: Int) {
+        storage.removeAll(keepingCapacity: true)
+        window = base
+        windowCount = 0
+        windowCapacity = capacity
+        pendingCount = 0
+        overflowed = false
+    }
+
+    /// Window mode: lets the values run up to `capacity` slots from the window's start.
+    mutating func setCapacity(_ capacity: Int) {
+        if window != nil { windowCapacity = capacity }
+    }
+
+    /// Appends all values of `other`, in order: with no copy when `other`
+    /// wrote them in a window that starts where this window's values end,
+    /// else with one copy.
     mutating func append(contentsOf other: inout DoubleBuffer) {
         flush()
         other.flush()
-        other.storage.withUnsafeBufferPointer { storage.append(contentsOf: $0) }
+        if let w = window, let o = other.window, !other.overflowed, o == w + windowCount {
+            if !overflowed && windowCount + other.windowCount <= windowCapacity {
+                windowCount += other.windowCount
+            } else {
+                overflowed = true
+            }
+            return
+        }
+        if let o = other.window {
+            appendValues(UnsafeBufferPointer(start: o, count: other.windowCount))
+        } else {
+            other.storage.withUnsafeBufferPointer { appendValues($0) }
+        }
     }
 
-    /// All values, in order.
+    private mutating func appendValues(_ values: UnsafeBufferPointer<Double>) {
+        guard let w = window else { storage.append(contentsOf: values); return }
+        guard !overflowed, windowCount + values.count <= windowCapacity, let src = values.baseAddress else {
+            if !values.isEmpty { overflowed = true }
+            return
+        }
+        (w + windowCount).update(from: src, count: values.count)
+        windowCount += values.count
+    }
+
+    /// All values, in order (own storage; a window's values are in its destination).
     mutating func take() -> [Double] {
         flush()
         return storage
