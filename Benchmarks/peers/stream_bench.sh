@@ -127,10 +127,6 @@ for t in "${tasks[@]}"; do
   cur_mb=$mb
   one=$(cat "$tmp/last")
   inmem_total[$group]=$(python3 -c "print(${inmem_total[$group]:-0} + $one)")
-  if [ "$cmd" = share ]; then
-    echo "  $label: streamed n/a (no partial share command yet: ShareTable has no merged form)"
-    continue
-  fi
   measure "$label: streamed partial" "$bin" partial "$cmd" "$csv" "${rest[@]}" --state-out "$tmp/all.state"
   stream=$(cat "$tmp/last"); srss=$(cat "$tmp/rss")
   stream_total[$group]=$(python3 -c "print(${stream_total[$group]:-0} + $stream)")
