@@ -44,6 +44,50 @@ import Testing
         for i in 0..<p { for j in 0..<p { #expect(abs(identity[i, j] - (i == j ? 1 : 0)) < 1e-9) } }
     }
 
+    /// The last IRLS pass sums the scores per PSU (runs of one PSU within a
+    /// chunk, added in row order): the same bits as the influence values' own
+    /// pass, on 1, 2 or 3 workers, with runs crossing chunk boundaries, a PSU
+    /// that comes back later and rows outside the design (PSU −1).
+    @Test func fusedPSUScoresEqualTheInfluencePass() throws {
+        let (x, y, w, names) = Self.design()
+        let n = x.rows, p = x.columns, outside = 500, count = n - outside
+        var clusters = [Int32](repeating: 0, count: count)
+        var g = CLIRandomizedTests.RNG(state: 20_2028)
+        var psu: Int32 = 0, left = 0
+        for i in 0..<count {
+            if left == 0 { psu += 1; left = 1 + Int(g.double() * 17) }
+            clusters[i] = i >= 5_000 && i < 5_040 ? 3 : psu   // PSU 3 again, far from its first rows
+            left -= 1
+        }
+        let psuCount = Int(psu) + 1
+        let rows = Array(0..<n)
+        let psus = rows.map { $0 < count ? clusters[$0] : -1 }
+        for tolerance in [1e-12, 1e-8] {
+            var totals: [[UInt64]] = []
+            for workers in [1, 2, 3] {
+                let fit = try GLMFit.irls(columns: ModelColumns(x), y: y, w: w, family: .binomial, link: .logit,
+                                          start: nil, tolerance: tolerance, maxIterations: 50, names: names,
+                                          workers: workers, psus: psus, psuCount: psuCount)
+                let fused = try #require(fit.psuScoreTotals)
+                #expect(fused.rows == psuCount && fused.columns == p)
+                totals.append(fused.storage.map(\.bitPattern))
+                let ainv = try fit.inverseInformation()
+                let separate = try fit.influence(columns: ModelColumns(x), y: y, w: w, family: .binomial, link: .logit,
+                                                 ainv: ainv, rows: rows, count: count, clusters: clusters,
+                                                 psuCount: psuCount)
+                let fromFit = try fit.influence(columns: ModelColumns(x), y: y, w: w, family: .binomial, link: .logit,
+                                                ainv: ainv, rows: rows, count: count, clusters: clusters,
+                                                psuCount: psuCount, psuScores: fused)
+                #expect(fromFit.storage.map(\.bitPattern) == separate.storage.map(\.bitPattern))
+            }
+            #expect(totals.allSatisfy { $0 == totals[0] })
+        }
+        // Without PSUs the fit sums none.
+        let plain = try GLMFit.irls(x: x, y: y, w: w, family: .binomial, link: .logit, start: nil, tolerance: 1e-12,
+                                    maxIterations: 50, names: names)
+        #expect(plain.psuScoreTotals == nil)
+    }
+
     /// A design like the one above (3.5 chunks, logit), or with column 5 nearly
     /// a copy of column 1 (`nearCopy`: 10⁻⁶ apart).
     static func design(nearCopy: Bool = false, spread: Double = 1e-6) -> (Matrix, [Double], [Double], [String]) {

@@ -144,8 +144,8 @@ public enum GLMLink: String, Sendable, Codable, CaseIterable {
         switch self {
         case .identity: return 1
         case .logit:
-            let opexp = 1 + exp(eta)
-            return (eta > 30 || eta < -30) ? Self.eps : exp(eta) / (opexp * opexp)
+            let e = exp(eta), opexp = 1 + e
+            return (eta > 30 || eta < -30) ? Self.eps : e / (opexp * opexp)
         case .probit: return max(Normal.pdf(eta), Self.eps)
         case .log: return max(exp(eta), Self.eps)
         }

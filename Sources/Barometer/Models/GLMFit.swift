@@ -23,6 +23,11 @@ struct GLMFit: Sendable {
     /// The p × p upper factor R of the QR of √W·X with the working weights
     /// at the estimate (RᵀR = XᵀWX).
     let r: Matrix
+    /// The PSU totals of the scores `sₖ·xₖ` at the estimate (psuCount × p),
+    /// when the fit was given the rows' PSUs and its last pass summed them
+    /// (nil: ``influence(columns:y:w:family:link:ainv:rows:count:clusters:psuCount:psuScores:)``
+    /// sums them in a pass of its own). The same bits as that pass.
+    var psuScoreTotals: Matrix?
 
     /// Rows per chunk of the IRLS passes: a chunk's `[√W·X | √W·z]` (p + 1
     /// columns) stays in the core's cache while it is factored. Fixed, so
@@ -76,15 +81,24 @@ struct GLMFit: Sendable {
 
     /// ``irls(x:y:w:family:link:start:tolerance:maxIterations:names:replicate:workers:normalEquations:)``
     /// on the model's columns, read in place chunk by chunk.
+    ///
+    /// `psus` (the PSU of the rows used, −1 for none, with `psuCount` PSUs):
+    /// the passes near convergence also sum the scores `sₖ·xₖ` of each chunk's
+    /// runs of one PSU (rows in row order), and the fit returns their PSU
+    /// totals (``psuScoreTotals``), runs added in row order: exactly the sums of
+    /// ``influence(columns:y:w:family:link:ainv:rows:count:clusters:psuCount:psuScores:)``,
+    /// without its pass over the data.
     static func irls(columns: ModelColumns, y: [Double], w: [Double], family: GLMFamily, link: GLMLink,
                      start: [Double]?, tolerance: Double, maxIterations: Int, names: [String],
                      replicate: String? = nil, workers: Int? = nil,
-                     normalEquations: Bool = true) throws(BarometerError) -> GLMFit {
+                     normalEquations: Bool = true, psus: [Int32]? = nil,
+                     psuCount: Int = 0) throws(BarometerError) -> GLMFit {
         let n = columns.rows, p = columns.count
         guard y.count == n, w.count == n, start.map({ $0.count == p }) ?? true else {
             throw .lengthMismatch(variable: "model rows", expected: n, actual: y.count)
         }
         guard n <= Int(Int32.max) else { throw .linearAlgebra(.tooLarge("\(n) model rows")) }
+        if let psus, psus.count != n { throw .lengthMismatch(variable: "PSU of every row used", expected: n, actual: psus.count) }
         let result = BLASRuntime.withSingleThreadedBLAS { () -> Result<GLMFit, BarometerError> in
             y.withUnsafeBufferPointer { yp in
                 w.withUnsafeBufferPointer { wp in
@@ -92,12 +106,14 @@ struct GLMFit: Sendable {
                         return .failure(.emptyDomain("no rows to fit"))
                     }
                     let passes = IRLSPasses(columns: columns, y: yb, w: wb, family: family, link: link,
-                                            workers: workers)
+                                            workers: workers, psus: psus, psuCount: psuCount)
                     defer { passes.free() }
                     do throws(BarometerError) {
-                        return .success(try run(passes, start: start, tolerance: tolerance,
-                                                maxIterations: maxIterations, names: names, replicate: replicate,
-                                                normalEquations: normalEquations))
+                        var fit = try run(passes, start: start, tolerance: tolerance,
+                                          maxIterations: maxIterations, names: names, replicate: replicate,
+                                          normalEquations: normalEquations)
+                        fit.psuScoreTotals = passes.psuScoreTotals()
+                        return .success(fit)
                     } catch { return .failure(error) }
                 }
             }
@@ -127,6 +143,12 @@ struct GLMFit: Sendable {
         var devOld = current.deviance
         var iterations = 0, converged = false, choleskySteps = 0
         var stepCondition = 0.0
+        // The last relative deviance change and the ratio change / (previous change)² (at least 1):
+        // IRLS converges quadratically, so the next change is about ratio · change². A
+        // pass whose change is so predicted below 10 × tolerance is likely the last one
+        // and also sums the PSU scores (a guess only: when the last pass did not sum
+        // them, the influence values take a pass of their own).
+        var lastChange = Double.infinity, ratio = 1.0
         while iterations < maxIterations {
             iterations += 1
             var next: [Double]
@@ -142,6 +164,7 @@ struct GLMFit: Sendable {
                 }
                 next = try passes.factor(current, names: names, replicate: replicate).solve()
             }
+            passes.wantScores = max(ratio, 1) * lastChange * lastChange < 10 * tolerance
             var candidate = passes.run(beta: next, qr: onlyQR)
             var halvings = 0
             while !candidate.deviance.isFinite || (family.isPoisson && candidate.nonPositiveMean) {
@@ -160,6 +183,8 @@ struct GLMFit: Sendable {
                 continue
             }
             beta = next; passBeta = next; current = candidate; currentQR = onlyQR; devOld = candidate.deviance
+            if lastChange.isFinite, lastChange > 0, change > 0 { ratio = change / (lastChange * lastChange) }
+            lastChange = change
             if change < tolerance { converged = true; break }
         }
         // The last pass is at the estimate: its factor gives (XᵀWX)⁻¹, from the
@@ -168,7 +193,7 @@ struct GLMFit: Sendable {
         if !currentQR, let bread = try passes.cholesky(names: names), bread.condition <= choleskyConditionLimit {
             r = bread.factor; breadFromCholesky = true
         } else {
-            if !currentQR { current = passes.run(beta: beta, qr: true) }
+            if !currentQR { passes.wantScores = true; current = passes.run(beta: beta, qr: true) }
             r = try passes.factor(current, names: names, replicate: replicate, checkAliasing: false).r
         }
         let eta = Array(UnsafeBufferPointer(start: passes.eta, count: n))
@@ -217,8 +242,12 @@ struct GLMFit: Sendable {
     /// (zeros outside `rows`), chunk by chunk: a chunk's scores times `ainv` in
     /// one `dgemm`. Single-threaded BLAS, fixed chunks: the same bits on any
     /// number of threads.
+    ///
+    /// `psuScores`: the PSU totals of the scores already summed by the fit
+    /// (``psuScoreTotals``); only the product with `ainv` is left.
     func influence(columns x: ModelColumns, y: [Double], w: [Double], family: GLMFamily, link: GLMLink, ainv: Matrix,
-                   rows: [Int], count: Int, clusters: [Int32]?, psuCount: Int) throws(BarometerError) -> Matrix {
+                   rows: [Int], count: Int, clusters: [Int32]?, psuCount: Int,
+                   psuScores: Matrix? = nil) throws(BarometerError) -> Matrix {
         let n = x.rows, p = x.count
         let outRows = clusters == nil ? count : psuCount
         var out = Matrix(rows: outRows, columns: p)
@@ -234,6 +263,14 @@ struct GLMFit: Sendable {
                 let i = lo + k
                 s[k] = w[i] * (y[i] - mu[i]) * link.derivative(eta[i]) / family.variance(mu[i])
             }
+        }
+        if clusters != nil, let psuScores, psuScores.rows == psuCount, psuScores.columns == p {
+            let failure: LinearAlgebraError? = BLASRuntime.withSingleThreadedBLAS {
+                do throws(LinearAlgebraError) { try LinearAlgebra.gemm(psuScores, ainv, into: &out) } catch { return error }
+                return nil
+            }
+            if let failure { throw .linearAlgebra(failure) }
+            return out
         }
         if let clusters {
             var psu = [Int](repeating: -1, count: min(chunk, n))
@@ -373,12 +410,26 @@ private final class IRLSPasses: @unchecked Sendable {
     let deviance: UnsafeMutablePointer<Double>
     let norms: UnsafeMutablePointer<Double>
     let flags: UnsafeMutablePointer<UInt8>
-    /// Per worker: a chunk's `[√W·X | √W·z]` (chunkRows × q), √W (chunkRows) and τ (q).
+    /// Per worker: a chunk's `[√W·X | √W·z]` (chunkRows × q), √W (chunkRows), τ (q) and scores (chunkRows).
     let scratch: [UnsafeMutableRawPointer]
     static let empty = [Double](repeating: 0, count: 1)
+    /// The PSU of every row used (−1: none) and the number of PSUs; nil when
+    /// the passes do not sum PSU scores.
+    let psus: UnsafeMutablePointer<Int32>?, psuCount: Int
+    /// Runs of rows of one PSU within each chunk: chunk c's runs are
+    /// `runStart[c] ..< runStart[c + 1]`, run r's PSU `runPSU[r]` and its score
+    /// sums `runSums[r + j·runCount]` (column j).
+    let runStart: [Int], runCount: Int
+    let runPSU: UnsafeMutablePointer<Int32>?, runSums: UnsafeMutablePointer<Double>?
+    /// chunkRows ones: the intercept column.
+    let ones: UnsafeMutablePointer<Double>
+    /// Whether the next passes sum the scores of the runs.
+    var wantScores = false
+    /// Whether the last pass summed them.
+    private(set) var lastHadScores = false
 
     init(columns: ModelColumns, y: UnsafePointer<Double>, w: UnsafePointer<Double>,
-         family: GLMFamily, link: GLMLink, workers: Int?) {
+         family: GLMFamily, link: GLMLink, workers: Int?, psus psuOfRow: [Int32]? = nil, psuCount: Int = 0) {
         self.columns = columns; self.y = y; self.w = w
         self.n = columns.rows; self.p = columns.count; self.q = p + 1
         self.family = family; self.link = link
@@ -391,30 +442,78 @@ private final class IRLSPasses: @unchecked Sendable {
         norms = .allocate(capacity: chunkCount * q); norms.initialize(repeating: 0, count: chunkCount * q)
         flags = .allocate(capacity: chunkCount); flags.initialize(repeating: 0, count: chunkCount)
         let rowsPerChunk = min(GLMFit.chunkRows, max(n, 1))
-        let bytes = MemoryLayout<Double>.stride * (rowsPerChunk * (q + 1) + q)
+        let bytes = MemoryLayout<Double>.stride * (rowsPerChunk * (q + 2) + q)
         scratch = (0..<self.workers).map { _ in UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64) }
+        ones = .allocate(capacity: rowsPerChunk); ones.initialize(repeating: 1, count: rowsPerChunk)
+        // Runs per chunk; summed in the passes only while there are at most n/4 of them
+        // (PSUs in row order), so their sums take at most a quarter of X's size.
+        var starts = [0], total = 0
+        if let psuOfRow, psuOfRow.count == columns.rows, columns.rows > 0 {
+            let chunks = chunkCount, rowCount = columns.rows
+            psuOfRow.withUnsafeBufferPointer { pp in
+                for c in 0..<chunks {
+                    let r0 = c * GLMFit.chunkRows, m = min(GLMFit.chunkRows, rowCount - r0)
+                    var runs = 1
+                    for k in 1..<max(m, 1) where pp[r0 + k] != pp[r0 + k - 1] { runs += 1 }
+                    total += runs; starts.append(total)
+                }
+            }
+        }
+        if total > 0, total <= max(columns.rows / 4, 1), let psuOfRow {
+            let copy = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+            _ = UnsafeMutableBufferPointer(start: copy, count: n).initialize(from: psuOfRow)
+            psus = copy; self.psuCount = psuCount
+            runStart = starts; runCount = total
+            runPSU = .allocate(capacity: total)
+            runSums = .allocate(capacity: total * p)
+        } else {
+            psus = nil; self.psuCount = 0; runStart = [0]; runCount = 0; runPSU = nil; runSums = nil
+        }
     }
 
     func free() {
         eta.deallocate(); mu.deallocate(); stack.deallocate(); deviance.deallocate(); norms.deallocate()
         flags.deallocate()
         for s in scratch { s.deallocate() }
+        psus?.deallocate(); runPSU?.deallocate(); runSums?.deallocate(); ones.deallocate()
+    }
+
+    /// The PSU totals of the scores summed by the last pass (psuCount × p):
+    /// the runs added chunk by chunk, in row order; nil when it did not sum them.
+    func psuScoreTotals() -> Matrix? {
+        guard lastHadScores, let runPSU, let runSums else { return nil }
+        var totals = Matrix(rows: psuCount, columns: p)
+        totals.storage.withUnsafeMutableBufferPointer { tp in
+            for j in 0..<p {
+                let base = j * psuCount, sums = runSums + j * runCount
+                for r in 0..<runCount {
+                    let g = Int(runPSU[r])
+                    if g >= 0 { tp[g + base] += sums[r] }
+                }
+            }
+        }
+        return totals
     }
 
     /// One pass at `beta` (nil: R's start values `mustart`, η = g(μ)); each
     /// chunk's QR (`qr`) or its cross-product (normal equations) to the stack.
     func run(beta: [Double]?, qr: Bool) -> IRLSPassResult {
         let b = beta ?? Self.empty
+        let scores = wantScores && runSums != nil
+        lastHadScores = scores
         b.withUnsafeBufferPointer { bp in
-            let coefficients = beta == nil ? nil : UnsafeSendablePointer(bp.baseAddress)
-            if workers == 1 {
-                for c in 0..<chunkCount { chunk(c, beta: coefficients?.pointer, worker: 0, qr: qr) }
-            } else {
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    var c = worker
-                    while c < self.chunkCount {
-                        self.chunk(c, beta: coefficients?.pointer, worker: worker, qr: qr)
-                        c += self.workers
+            columns.withColumnBases { bases in
+                let coefficients = beta == nil ? nil : UnsafeSendablePointer(bp.baseAddress)
+                let x = ColumnBases(bases)
+                if workers == 1 {
+                    for c in 0..<chunkCount { chunk(c, x, beta: coefficients?.pointer, worker: 0, qr: qr, scores: scores) }
+                } else {
+                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                        var c = worker
+                        while c < self.chunkCount {
+                            self.chunk(c, x, beta: coefficients?.pointer, worker: worker, qr: qr, scores: scores)
+                            c += self.workers
+                        }
                     }
                 }
             }
@@ -428,25 +527,37 @@ private final class IRLSPasses: @unchecked Sendable {
     /// the QR of its `[√W·X | √W·z]` (LAPACK `dgeqrf`), R copied to the stack;
     /// or (`qr` false) its cross-product `AᵀA` (BLAS `dsyrk`, upper triangle)
     /// in the chunk's q × q block of the stack.
-    private func chunk(_ c: Int, beta: UnsafeMutablePointer<Double>?, worker: Int, qr: Bool) {
+    ///
+    /// `scores`: also the scores `sₖ = wₖ (yₖ − μₖ) μ'(ηₖ)/V(μₖ)` times each
+    /// column, summed over each run of rows of one PSU (into the chunk's runs).
+    private func chunk(_ c: Int, _ x: ColumnBases, beta: UnsafeMutablePointer<Double>?, worker: Int, qr: Bool,
+                       scores: Bool) {
         let r0 = c * GLMFit.chunkRows, m = min(GLMFit.chunkRows, n - r0)
         guard m > 0 else { return }
         let e = eta + r0, u = mu + r0, yc = y + r0, wc = w + r0
         let a = scratch[worker].assumingMemoryBound(to: Double.self)
         let sw = a + m * q, tau = sw + m
+        /// Column j's values on this chunk's rows (ones: the intercept; b·1 is b to the bit).
+        func col(_ j: Int) -> UnsafePointer<Double> { x.bases[j].map { $0 + r0 } ?? UnsafePointer(ones) }
         if let beta {
-            // η = Xβ, column by column (j ascending) from the columns in place.
+            // η = Xβ: ((0 + β₀x₀) + β₁x₁) + …, columns j ascending, four columns per sweep
+            // over the rows (more memory streams at once; each row's sum in the same order).
             e.update(repeating: 0, count: m)
-            for j in 0..<p {
-                let bj = beta[j]
-                columns.withColumn(j) { xc in
-                    if let xc {
-                        let xs = xc + r0
-                        for k in 0..<m { e[k] += bj * xs[k] }
-                    } else {
-                        for k in 0..<m { e[k] += bj }
-                    }
+            var j = 0
+            while j + 4 <= p {
+                let b0 = beta[j], b1 = beta[j + 1], b2 = beta[j + 2], b3 = beta[j + 3]
+                let x0 = col(j), x1 = col(j + 1), x2 = col(j + 2), x3 = col(j + 3)
+                for k in 0..<m {
+                    var v = e[k]
+                    v += b0 * x0[k]; v += b1 * x1[k]; v += b2 * x2[k]; v += b3 * x3[k]
+                    e[k] = v
                 }
+                j += 4
+            }
+            while j < p {
+                let bj = beta[j], xs = col(j)
+                for k in 0..<m { e[k] += bj * xs[k] }
+                j += 1
             }
         } else {
             for k in 0..<m { u[k] = family.start(yc[k], wc[k]); e[k] = link.link(u[k]) }
@@ -471,21 +582,54 @@ private final class IRLSPasses: @unchecked Sendable {
         }
         deviance[c] = dev
         flags[c] = nonPositive ? 1 : 0
+        if scores, let psus, let runPSU, let runSums {
+            // The scores (the expression of GLMFit.influence, so the same bits), then per
+            // column the sum over each run of one PSU, rows in row order.
+            let sc = tau + q, g = psus + r0, first = runStart[c]
+            for k in 0..<m { sc[k] = wc[k] * (yc[k] - u[k]) * link.derivative(e[k]) / family.variance(u[k]) }
+            // The runs' PSUs.
+            var r = first
+            runPSU[r] = g[0]
+            for k in 1..<max(m, 1) where g[k] != g[k - 1] { r += 1; runPSU[r] = g[k] }
+            // Row by row within a run, every column at once (the sum of one run and column
+            // is still 0 + s₀x₀ + s₁x₁ + … in row order).
+            let bases = (0..<p).map { col($0) }
+            let acc = UnsafeMutablePointer<Double>.allocate(capacity: p)
+            defer { acc.deallocate() }
+            bases.withUnsafeBufferPointer { xb in
+                var k = 0, r = first
+                while k < m {
+                    let start = k
+                    k += 1
+                    while k < m && g[k] == g[start] { k += 1 }
+                    acc.update(repeating: 0, count: p)
+                    for i in start..<k {
+                        let si = sc[i]
+                        for j in 0..<p { acc[j] += si * xb[j][i] }
+                    }
+                    for j in 0..<p { runSums[r + j * runCount] = acc[j] }
+                    r += 1
+                }
+            }
+        }
         let ld = chunkCount * q, top = c * q
         if !qr {
             // Normal equations: √W·X copied (no reduction: vectorized), then AᵀA by dsyrk; the
             // squared column norms are its diagonal (a non-finite entry makes one non-finite,
             // which cholesky() reports).
-            for j in 0..<p {
-                let ac = a + j * m
-                columns.withColumn(j) { xc in
-                    if let xc {
-                        let xs = xc + r0
-                        for k in 0..<m { ac[k] = sw[k] * xs[k] }
-                    } else {
-                        ac.update(from: sw, count: m)
-                    }
+            var j = 0
+            while j + 4 <= p {
+                let x0 = col(j), x1 = col(j + 1), x2 = col(j + 2), x3 = col(j + 3), a0 = a + j * m
+                for k in 0..<m {
+                    let s = sw[k]
+                    a0[k] = s * x0[k]; a0[k + m] = s * x1[k]; a0[k + 2 * m] = s * x2[k]; a0[k + 3 * m] = s * x3[k]
                 }
+                j += 4
+            }
+            while j < p {
+                let xs = col(j), ac = a + j * m
+                for k in 0..<m { ac[k] = sw[k] * xs[k] }
+                j += 1
             }
             Backend.syrk(upper: true, transpose: true, n: Int32(q), k: Int32(m), alpha: 1, a: a, lda: Int32(m),
                          beta: 0, c: stack + top, ldc: Int32(ld))
@@ -606,4 +750,11 @@ private final class IRLSPasses: @unchecked Sendable {
         }
         return IRLSFactor(r: r, qtz: qtz)
     }
+}
+
+/// The base addresses of a model's columns (nil: the intercept), for the
+/// concurrent chunks of one pass; valid inside ``ModelColumns/withColumnBases(_:)``.
+struct ColumnBases: @unchecked Sendable {
+    let bases: [UnsafePointer<Double>?]
+    init(_ bases: [UnsafePointer<Double>?]) { self.bases = bases }
 }

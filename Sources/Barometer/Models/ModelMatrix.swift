@@ -241,6 +241,19 @@ struct ModelColumns: Sendable {
         return x
     }
 
+    /// `body` with the base addresses of every column's values (nil: the column
+    /// of ones), valid for its duration.
+    func withColumnBases<R>(_ body: ([UnsafePointer<Double>?]) -> R) -> R {
+        func go(_ j: Int, _ bases: inout [UnsafePointer<Double>?]) -> R {
+            if j == columns.count { return body(bases) }
+            guard let c = columns[j] else { bases.append(nil); return go(j + 1, &bases) }
+            return c.withUnsafeBufferPointer { bp in bases.append(bp.baseAddress); return go(j + 1, &bases) }
+        }
+        var bases: [UnsafePointer<Double>?] = []
+        bases.reserveCapacity(columns.count)
+        return go(0, &bases)
+    }
+
     /// `body` with the base address of column j's values (nil: the column of ones).
     @inline(__always)
     func withColumn<R>(_ j: Int, _ body: (UnsafePointer<Double>?) -> R) -> R {

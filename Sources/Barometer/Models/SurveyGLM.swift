@@ -86,8 +86,15 @@ extension SurveyDesign {
         let nUsed = mm.rows.count, p = mm.names.count
         let w = mm.rows.map { weights.values[$0] }
         guard w.contains(where: { $0 > 0 }) else { throw .emptyDomain("every row used has weight 0") }
+        // Under linearization with PSU totals, the last IRLS pass also sums the scores per PSU.
+        var psus: [Int32]? = nil
+        if replicates == nil, sampling.acceptsPSUTotals {
+            let count = rowCount, clusters = sampling.clusters
+            psus = mm.rows.map { $0 < count && $0 < clusters.count ? clusters[$0] : -1 }
+        }
         let fit = try GLMFit.irls(columns: mm.columns, y: mm.y, w: w, family: family, link: link, start: nil,
-                                  tolerance: options.tolerance, maxIterations: options.maxIterations, names: mm.names)
+                                  tolerance: options.tolerance, maxIterations: options.maxIterations, names: mm.names,
+                                  psus: psus, psuCount: sampling.psuCount)
         // Covariance.
         let beta = fit.beta
         var cov: Matrix
@@ -112,7 +119,7 @@ extension SurveyDesign {
                     if structure.acceptsPSUTotals {
                         return .success(try structure.linearizationCovariance(psuTotals: fit.influence(
                             columns: mm.columns, y: mm.y, w: w, family: family, link: link, ainv: ainv, rows: mm.rows, count: n,
-                            clusters: structure.clusters, psuCount: structure.psuCount)))
+                            clusters: structure.clusters, psuCount: structure.psuCount, psuScores: fit.psuScoreTotals)))
                     }
                     return .success(try structure.linearizationCovariance(fit.influence(
                         columns: mm.columns, y: mm.y, w: w, family: family, link: link, ainv: ainv, rows: mm.rows, count: n,
