@@ -57,8 +57,9 @@ struct ModelMatrix: Sendable {
             for v in all {
                 v.values.withUnsafeBufferPointer { vp in
                     if v.missing.isEmpty {
-                        // No user-missing codes: only NaN (system-missing) to find.
-                        for i in 0..<min(n, vp.count) where vp[i].isNaN && sp[i] == 0 { sp[i] = 1 }
+                        // No user-missing codes: only NaN (system-missing) to find; max keeps a 2
+                        // (branch-free, so the loop vectorizes).
+                        for i in 0..<min(n, vp.count) { sp[i] = max(sp[i], vp[i].isNaN ? 1 : 0) }
                         return
                     }
                     for i in 0..<min(n, vp.count) {

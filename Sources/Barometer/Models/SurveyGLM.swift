@@ -127,10 +127,16 @@ extension SurveyDesign {
                 } catch { return .failure(error) }
             }.get()
         }
-        // Degrees of freedom: R's degf(design[rows used]) + 1 − p.
-        var usedMask = [Bool](repeating: false, count: rowCount)
-        for i in mm.rows { usedMask[i] = true }
-        let designDF = degreesOfFreedom(in: Domain(mask: usedMask, description: "rows used"))
+        // Degrees of freedom: R's degf(design[rows used]) + 1 − p. Every row used with a
+        // non-zero weight: every PSU and stratum counts, the design's own df.
+        let designDF: Int
+        if nUsed == rowCount && !w.contains(0) {
+            designDF = degreesOfFreedom(in: nil)
+        } else {
+            var usedMask = [Bool](repeating: false, count: rowCount)
+            for i in mm.rows { usedMask[i] = true }
+            designDF = degreesOfFreedom(in: Domain(mask: usedMask, description: "rows used"))
+        }
         let df = designDF + 1 - p
         // Tests and intervals.
         let t = df > 0 ? StudentT(degreesOfFreedom: Double(df)) : nil
@@ -166,10 +172,14 @@ extension SurveyDesign {
                                      numeratorDF: k, denominatorDF: df, p: pv))
         }
         // Deviance, null deviance and AIC with weights rescaled to mean 1 (R svyglm's rescale).
-        let domainRows = domain.map { $0.mask.enumerated().filter(\.element).map(\.offset) } ?? Array(0..<rowCount)
-        var meanW = 0.0
-        for i in domainRows { meanW += weights.values[i] }
-        meanW /= Double(max(domainRows.count, 1))
+        var meanW = 0.0, domainCount = 0
+        if let domain {
+            for (i, inside) in domain.mask.enumerated() where inside { meanW += weights.values[i]; domainCount += 1 }
+        } else {
+            for v in weights.values { meanW += v }
+            domainCount = rowCount
+        }
+        meanW /= Double(max(domainCount, 1))
         let ws = w.map { $0 / meanW }
         var deviance = 0.0, nullDeviance = 0.0, sw = 0.0, swy = 0.0
         for k in 0..<nUsed { sw += ws[k]; swy += ws[k] * mm.y[k] }
