@@ -352,6 +352,15 @@ import Testing
                                                  rows: "stype", columns: "awards", missing: .showMissing, display: nil,
                                                  statistics: "raoscott", includeMissing: false, weightsAsFrequencies: false,
                                                  design: [:]).encoded(),
+            // ratio (payload kind 2 under strata/PSUs in a domain; kind 5 by group under JK1)
+            try PartialResult.ratio(try SurveyDesign(data: Self.api("apiclus1.csv"), weight: "pw", clusters: "dnum", fpc: "fpc"),
+                                    numerator: "api_stu", denominator: "enroll", level: 0.95,
+                                    domain: try DomainExpression("sch_wide == 1").domain(in: Self.api("apiclus1.csv")),
+                                    design: [:]).encoded(),
+            try PartialResult.grouped(try SurveyDesign(data: Self.api("apiclus1.csv"), weight: "pw",
+                                                       replicateColumns: (1...15).map { "jk1_\($0)" }, method: .jk1),
+                                      statistic: "ratio", variables: ["api00"], denominator: "api99", by: ["stype"], level: 0.95,
+                                      compare: true, adjustment: .none, design: [:]).encoded(),
         ] + (try PartialBannerTests.seedStates())
         var g = SplitMix(seed: 99)
         var accepted = 0

@@ -159,17 +159,56 @@ extension PartialResult {
                              payload: .totals(acc))
     }
 
+    /// The state of `barometer ratio` (R `svyratio`): the ratio of totals `Σw·y / Σw·x` over
+    /// the rows valid on both variables within `domain`, accumulated as
+    /// ``SurveyDesign/ratio(numerator:denominator:domain:level:)`` accumulates it (one
+    /// ``DesignTotalsAccumulator`` estimate with its denominator): weights-only shifted sums,
+    /// per (stratum, PSU) totals of y and x, or per-replicate totals and the replicate rank
+    /// state. `domain` keeps every row in the design, as in the single pass.
+    /// - Throws: for calibrated weights (the residuals need every row), strata or an fpc
+    ///   without named PSUs, and the lookup and type errors of the variables.
+    public static func ratio(_ design: SurveyDesign, numerator: String, denominator: String, level: Double,
+                             domain: Domain? = nil,
+                             design spec: [String: String]) throws(BarometerError) -> PartialResult {
+        if design.sampling.calibration != nil && design.replicates == nil {
+            throw .invalidArgument("partial states of calibrated weights are not supported (the calibration residuals need every row)")
+        }
+        guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
+        var acc = try design.ratioAccumulator(numerator: numerator, denominator: denominator, domain: domain, shard: true)
+        if acc.kind == .clustered {
+            guard design.sampling.psuLabels != nil else {
+                throw .invalidArgument("partial results with strata or an fpc need --psu (respondent PSUs have no name shared across shards)")
+            }
+            acc.nest = spec["nest"] == "true"
+        }
+        var s = spec
+        s["variance"] = design.varianceDescription
+        s["populationSize"] = design.hasPopulationSize ? "true" : "false"
+        let vars = try [numerator, denominator].map { (n) throws(BarometerError) in try design.variable(n) }
+        var o = ["level": String(level)]
+        if let d = domain { o["where"] = d.description }
+        return PartialResult(header: PartialHeader(statistic: "ratio", variables: vars, design: s, options: o),
+                             payload: .totals(acc))
+    }
+
     /// The state of `barometer mean`/`total` with `--by` (`statistic` "mean" or
-    /// "total"), or of `barometer share --by` ("share", `codes` the code set counted,
+    /// "total"), of `barometer ratio --by` ("ratio": one numerator in `variables` and its
+    /// `denominator`, R `svyby(~y, ~g, design, svyratio, denominator = ~x)`), or of
+    /// `barometer share --by` ("share", `codes` the code set counted,
     /// among the valid answers): one grouped design-totals accumulator per variable, the
     /// grouping variables' values as keys. `compare` and `adjustment` are what the
     /// command prints beside the groups (`--compare`, `--adjust`).
     public static func grouped(_ design: SurveyDesign, statistic: String, variables: [String], codes: Set<Double> = [],
+                               denominator: String? = nil,
                                by: [String], level: Double, compare: Bool, adjustment: PValueAdjustment,
                                domain: Domain? = nil, design spec: [String: String]) throws(BarometerError) -> PartialResult {
-        guard ["mean", "total", "share"].contains(statistic) else { throw .invalidArgument("no grouped state of '\(statistic)'") }
+        guard ["mean", "total", "share", "ratio"].contains(statistic) else { throw .invalidArgument("no grouped state of '\(statistic)'") }
         guard !by.isEmpty, Set(by).count == by.count else { throw .invalidArgument("grouping variables missing or listed twice") }
         guard !variables.isEmpty else { throw .invalidArgument("no variables given") }
+        guard (statistic == "ratio") == (denominator != nil), statistic != "ratio" || variables.count == 1 else {
+            throw .invalidArgument("a grouped ratio takes one numerator and its denominator; other statistics none")
+        }
+        let xv = try denominator.map { (n) throws(BarometerError) in try design.variable(n) }
         if design.sampling.calibration != nil && design.replicates == nil {
             throw .invalidArgument("partial states of calibrated weights are not supported (the calibration residuals need every row)")
         }
@@ -182,7 +221,7 @@ extension PartialResult {
                 guard !codes.isEmpty else { throw .invalidArgument("empty code set for \(name)") }
                 y = Variable(name: name, values: y.values.map { v in y.status(of: v) != .valid ? .nan : codes.contains(v) ? 1 : 0 })
             }
-            var acc = try design.groupedAccumulator(kind: statistic == "share" ? "proportion" : statistic, y: y, x: nil,
+            var acc = try design.groupedAccumulator(kind: statistic == "share" ? "proportion" : statistic, y: y, x: xv,
                                                     by: byVariables, domain: domain, shard: true)
             if var t = acc.totals, t.kind == .clustered {
                 guard design.sampling.psuLabels != nil else {
@@ -196,7 +235,7 @@ extension PartialResult {
         var s = spec
         s["variance"] = design.varianceDescription
         s["populationSize"] = design.hasPopulationSize ? "true" : "false"
-        let vars = try (variables + by).map { (n) throws(BarometerError) in try design.variable(n) }
+        let vars = try (variables + (denominator.map { [$0] } ?? []) + by).map { (n) throws(BarometerError) in try design.variable(n) }
         var o = ["level": String(level), "byCount": String(by.count), "compare": compare ? "true" : "false",
                  "adjust": adjustment.rawValue]
         if statistic == "share" { o["codes"] = codes.sorted().map(Variable.formatCode).joined(separator: ",") }
@@ -497,6 +536,7 @@ extension PartialResult {
             expected = t.variableCount == 2 && header.variables.count == 2 && header.options["stats"] != nil
         case ("mean", .totals(let a)), ("total", .totals(let a)):
             expected = a.k == header.variables.count && a.totals == (header.statistic == "total")
+        case ("ratio", .totals(let a)): expected = a.k == 1 && !a.totals && header.variables.count == 2
         case ("corr", .pearson(let p)): expected = p.variableCount == header.variables.count && p.variableCount >= 2
         case ("corr", .polychoric(let p)): expected = p.variableCount == header.variables.count
         case ("corr", .pairwisePearson(let p)):
@@ -511,6 +551,10 @@ extension PartialResult {
             let byCount = Int(header.options["byCount"] ?? "") ?? 0
             expected = byCount >= 1 && list.count == header.variables.count - byCount
                 && list.allSatisfy { $0.byCount == byCount && $0.kind == (header.statistic == "share" ? "proportion" : header.statistic) }
+        case ("ratio", .grouped(let list)):
+            let byCount = Int(header.options["byCount"] ?? "") ?? 0
+            expected = byCount >= 1 && list.count == 1 && header.variables.count == 2 + byCount
+                && list.allSatisfy { $0.byCount == byCount && $0.kind == "ratio" }
         case ("banner", .banner(let a)):
             expected = header.options["stubs"] != nil && a.bannerCategories.count >= 2
         default: expected = false

@@ -237,6 +237,9 @@ public struct PartialResult: Sendable {
             case "ratio": names = ["\(vars.first?.name ?? "")/\(vars.last?.name ?? "")"]
             default: names = vars.map { "\(kind)(\($0.name))" }
             }
+            guard a.k == names.count, kind != "ratio" || vars.count == 2 else {
+                throw .invalidArgument("a \(kind) state of \(a.k) estimates for \(vars.count) variables")
+            }
             let est = try SurveyDesign.finish(kind: kind, names: names, totals: a.finalize(), level: level,
                                               variance: header.design["variance"] ?? "", weight: weight,
                                               hasPopulationSize: header.design["populationSize"] == "true")
@@ -294,14 +297,19 @@ public struct PartialResult: Sendable {
             return try Self.finalizeShare(acc, vars: vars, options: o, design: header.design, weight: weight)
         case (_, .grouped(let list)):
             let byCount = Int(o["byCount"] ?? "") ?? 0
-            guard byCount >= 1, byCount < vars.count, list.count == vars.count - byCount else {
+            guard byCount >= 1, byCount < vars.count else {
                 throw .invalidArgument("grouped state without its grouping variables")
             }
-            let by = Array(vars.suffix(byCount)), analysed = vars.prefix(vars.count - byCount)
+            let by = Array(vars.suffix(byCount))
+            // A ratio's variables are its numerator and denominator: one grouped accumulator.
+            let ratio = header.statistic == "ratio"
+            let analysed = vars.prefix(vars.count - byCount - (ratio ? 1 : 0))
+            guard list.count == analysed.count else { throw .invalidArgument("grouped state without its grouping variables") }
+            let x = ratio ? vars[1].name : nil
             let results = try zip(analysed, list).map { (v, acc) throws(BarometerError) -> GroupedEstimates in
                 // A share's estimated variable is its 0/1 answer, named by the code set.
                 let y = header.statistic == "share" ? "\(v.name) in {\(o["codes"] ?? "")}" : v.name
-                return try acc.finalize(.init(y: y, x: nil, by: by, domain: domain, level: Double(o["level"] ?? "") ?? 0.95,
+                return try acc.finalize(.init(y: y, x: x, by: by, domain: domain, level: Double(o["level"] ?? "") ?? 0.95,
                                               variance: header.design["variance"] ?? "", weight: weight,
                                               covariance: o["compare"] == "true"))
             }
