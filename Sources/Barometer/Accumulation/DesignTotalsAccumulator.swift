@@ -186,6 +186,9 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
     // Replicate state.
     var replicateY: Matrix? = nil, replicateX: Matrix? = nil
     var scale = 1.0, rscales: [Double] = [], mse = false
+    /// A JKn design whose rscales are derived from the strata of all parts (``JackknifeStrata``):
+    /// the parts' counts, merged by stratum label; ``rscales`` are NaN until ``resolveJackknife()``.
+    var jackknife: JackknifeStrata? = nil
     /// Degrees of freedom given by the design (replicate rank − 1); nil: from the PSUs,
     /// or for replicate designs from ``rankRows``.
     var givenDF: Int? = nil
@@ -224,6 +227,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         if let r = design.replicates {
             self.init(kind: .replicate, count: count, totals: totals)
             scale = r.scale; rscales = r.rscales; mse = r.mse; givenDF = r.degreesOfFreedom
+            jackknife = r.partialJackknife
         } else if design.sampling.psuCount == design.rowCount && design.sampling.strataCount == 1
                     && design.sampling.populationPSUs == nil && design.sampling.psuLabels == nil {
             self.init(kind: .independent, count: count, totals: totals)
@@ -603,6 +607,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         }
         o.replicateY = columns(replicateY); o.replicateX = columns(replicateX)
         o.scale = scale; o.rscales = rscales; o.mse = mse; o.givenDF = givenDF; o.rankRows = rankRows
+        o.jackknife = jackknife
         o.srsWanted = srsWanted
         o.flagMode = flagMode
         if flagMode == .perEstimate {
@@ -648,8 +653,20 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 for c in 0..<f where other.psuFlags[p * f + c] { psuFlags[q * f + c] = true }
             }
         case .replicate:
-            guard other.scale == scale, other.rscales == rscales, other.mse == mse else {
-                throw .invalidArgument("cannot merge replicate designs with different scales")
+            guard (other.jackknife == nil) == (jackknife == nil) else {
+                throw .invalidArgument("cannot merge a JKn state whose rscales come from its strata with one of given rscales")
+            }
+            // JKn rscales from the strata: the counts merge, the rscales follow them (NaN while unknown).
+            if var jk = jackknife, let theirs = other.jackknife {
+                try jk.merge(theirs)
+                jackknife = jk
+                guard other.scale == scale, other.mse == mse, other.rscales.count == rscales.count else {
+                    throw .invalidArgument("cannot merge replicate designs with different scales")
+                }
+            } else {
+                guard other.scale == scale, other.rscales == rscales, other.mse == mse else {
+                    throw .invalidArgument("cannot merge replicate designs with different scales")
+                }
             }
             guard other.givenDF == givenDF else {
                 throw .invalidArgument("cannot merge replicate totals of a whole design with those of a part")
@@ -658,6 +675,15 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             if let m = other.replicateX { try Self.addInto(&replicateX, m) }
             if let m = other.rankRows { try stackRankRows(m) }
         }
+    }
+
+    /// Derives a JKn design's rscales from the merged strata counts (``JackknifeStrata/rscales(names:fpcName:)``,
+    /// the in-memory rule); nothing for other designs.
+    /// - Throws: for a replicate that deletes no PSU in any merged part, or an fpc below its stratum's PSUs.
+    mutating func resolveJackknife() throws(BarometerError) {
+        guard let jk = jackknife else { return }
+        rscales = try jk.rscales()
+        jackknife = nil
     }
 
     // MARK: finalizing
@@ -711,6 +737,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         case .clustered:
             (cov, df) = try clusteredCovariance(est)
         case .replicate:
+            guard jackknife == nil else { var resolved = self; try resolved.resolveJackknife(); return try resolved.finalize() }
             guard let ry = replicateY else { throw .insufficientData("no rows were accumulated") }
             if givenDF == nil, let m = rankRows { df = ReplicateWeights.rankDegreesOfFreedom(m, replicates: rscales.count) }
             var theta = ry

@@ -430,7 +430,7 @@ extension PartialResult {
         guard bytes.count >= magic.count + 4, Array(bytes[0..<magic.count]) == magic else { throw .notAStateFile(file) }
         var r = ByteReader(bytes, file: file, from: magic.count)
         let version = try r.u32()
-        guard version == formatVersion else {
+        guard version == formatVersion || version == 2 else {
             throw .unsupportedVersion(file, found: version, supported: formatVersion)
         }
         guard bytes.count >= magic.count + 4 + 4 + 1 + 4 else { throw .checksumMismatch(file) }
@@ -438,6 +438,7 @@ extension PartialResult {
         var tail = ByteReader(bytes, file: file, from: body)
         guard CRC32.checksum(bytes[0..<body]) == (try tail.u32()) else { throw .checksumMismatch(file) }
         r = ByteReader(bytes, file: file, from: r.offset, end: body)
+        r.version = version
         let headerLength = Int(try r.u32())
         let json = try r.take(headerLength)
         let dec = JSONDecoder()
@@ -608,6 +609,7 @@ extension DesignTotalsAccumulator {
         w.ints(flagRows)
         w.bools(psuFlags)
         w.matrix(rankRows)
+        JackknifeStrata.encode(jackknife, &w)   // format 3
     }
 
     /// Reads the state written by ``encode(_:)``, checking every length against `k`.
@@ -668,6 +670,8 @@ extension DesignTotalsAccumulator {
                     throw r.fail("replicate rank rows of \(m.rows)×\(m.columns) for \(rscales.count) replicates")
                 }
             }
+            jackknife = try JackknifeStrata.decode(&r, replicates: rscales.count)
+            guard jackknife == nil || (kind == .replicate && givenDF == nil) else { throw r.fail("JKn strata in a state without replicates") }
         } catch {
             throw .invalidArgument(error.description)
         }
@@ -745,6 +749,7 @@ extension DesignCellTotalsAccumulator {
             // Payload kind 10: the per-replicate cell totals (R × cells), the replicate parameters and the rank state.
             w.matrix(rep.replicateY); w.double(rep.scale); w.doubles(rep.rscales); w.bool(rep.mse)
             w.bool(rep.givenDF != nil); w.int(rep.givenDF ?? 0); w.matrix(rep.rankRows)
+            JackknifeStrata.encode(rep.jackknife, &w)   // format 3
         }
     }
 
@@ -798,7 +803,9 @@ extension DesignCellTotalsAccumulator {
             t.givenDF = hasDF ? df : nil
             t.rankRows = try r.matrix()
             let R = t.rscales.count
-            guard R >= 1, t.scale.isFinite, t.rscales.allSatisfy(\.isFinite), !hasDF || df >= 1 else {
+            t.jackknife = try JackknifeStrata.decode(&r, replicates: R)
+            guard R >= 1, t.scale.isFinite, t.jackknife != nil || t.rscales.allSatisfy(\.isFinite), !hasDF || df >= 1,
+                  t.jackknife == nil || !hasDF else {
                 throw r.fail("replicate parameters")
             }
             if let m = t.replicateY, m.rows != R || m.columns != cellCount {
@@ -844,5 +851,44 @@ extension ByteReader {
             list.append(Category(code: code, label: label, status: status))
         }
         return list
+    }
+}
+
+extension JackknifeStrata {
+    /// Format 3: whether JKn strata counts follow, then the labels, PSUs per stratum, each
+    /// replicate's deleted stratum (−1: none) and, with an fpc, its value there.
+    static func encode(_ j: JackknifeStrata?, _ w: inout ByteWriter) {
+        w.bool(j != nil)
+        guard let j else { return }
+        w.int(j.labels.count)
+        for l in j.labels { w.string(l) }
+        w.ints(j.psus)
+        w.ints(j.deleted.map { $0 ?? -1 })
+        w.bool(j.fpc != nil)
+        for v in j.fpc ?? [] { w.optionalDouble(v) }
+    }
+
+    /// Reads what ``encode(_:_:)`` wrote (nothing from a format-2 file), checking every index
+    /// against the `replicates` and the strata.
+    static func decode(_ r: inout ByteReader, replicates: Int) throws(StateFileError) -> JackknifeStrata? {
+        guard r.version >= 3, try r.bool() else { return nil }
+        let h = try r.count(8)
+        var labels: [String] = []
+        for _ in 0..<h { labels.append(try r.string()) }
+        guard Set(labels).count == h else { throw r.fail("a JKn stratum label appears twice") }
+        let psus = try r.ints()
+        guard psus.count == h, psus.allSatisfy({ $0 >= 0 }) else { throw r.fail("JKn PSUs per stratum") }
+        let deleted = try r.ints()
+        guard deleted.count == replicates, deleted.allSatisfy({ $0 >= -1 && $0 < h }) else {
+            throw r.fail("JKn deleted strata of \(deleted.count) replicates for \(replicates)")
+        }
+        var fpc: [Double?]? = nil
+        if try r.bool() {
+            var values: [Double?] = []
+            for _ in 0..<replicates { values.append(try r.optionalDouble()) }
+            guard values.allSatisfy({ $0.map { $0.isFinite && $0 > 0 } ?? true }) else { throw r.fail("JKn fpc values") }
+            fpc = values
+        }
+        return JackknifeStrata(labels: labels, psus: psus, deleted: deleted.map { $0 < 0 ? nil : $0 }, fpc: fpc)
     }
 }

@@ -101,7 +101,9 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///     CRC-32                UInt32 over every preceding byte
 public struct PartialResult: Sendable {
     /// The state-file format version this Barometer writes and reads.
-    public static let formatVersion: UInt32 = 2
+    /// Version 3 added the JKn strata counts of shards whose rscales are derived after merging;
+    /// version-2 states (without them) are still read.
+    public static let formatVersion: UInt32 = 3
     static let magic = Array("BRMSTATE".utf8)
 
     /// What was accumulated: statistic, variables with their codebook, design and options; states merge only when these agree.
@@ -205,8 +207,24 @@ public struct PartialResult: Sendable {
         case banner(BannerBook)
     }
 
+    /// The payload with the rscales of a JKn design derived from its merged strata
+    /// counts (``DesignTotalsAccumulator/resolveJackknife()``) in every design-totals state it holds.
+    static func resolvingJackknife(_ payload: Payload) throws(BarometerError) -> Payload {
+        func resolve(_ t: inout DesignTotalsAccumulator?) throws(BarometerError) { try t?.resolveJackknife() }
+        switch payload {
+        case .totals(var a): try a.resolveJackknife(); return .totals(a)
+        case .grouped(var list):
+            for i in list.indices { try resolve(&list[i].totals) }
+            return .grouped(list)
+        case .share(var a): try resolve(&a.groups.totals); return .share(a)
+        case .crosstabDesign(let t, var c): try resolve(&c.replicate); return .crosstabDesign(t, c)
+        default: return payload
+        }
+    }
+
     /// The result the command prints on the whole data.
     public func finalize() throws(BarometerError) -> Output {
+        let payload = try Self.resolvingJackknife(self.payload)
         let vars = header.variables.map(\.variable)
         let o = header.options
         let missing = MissingInclusion(rawValue: o["missing"] ?? "") ?? .showMissing

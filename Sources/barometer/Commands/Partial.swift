@@ -153,7 +153,7 @@ struct PartialCrosstab: ParsableCommand {
         try state.write(try state.accumulate(command.input, needs: command.needs) { data in
             var data = data
             let by = try command.grouping.groupingVariables(&data)      // --by: layers of the groups' valid categories
-            let design = try command.designOptions.design(data, weight: command.weight)
+            let design = try command.designOptions.design(data, weight: command.weight, partial: true)
             if !list.isEmpty {
                 return try PartialResult.crosstabStatistics(design, rows: command.rows, columns: command.cols,
                                                             missing: command.excludeMissing ? .excludeMissing : .showMissing,
@@ -178,7 +178,7 @@ func writeEstimatesState(_ options: EstimateOptions, total: Bool, _ state: State
     try state.write(try state.accumulate(options.input, needs: options.needs) { data in
         var data = data
         let by = try options.groupOptions.groupingVariables(&data)      // derived indicators join the data
-        let design = try options.designOptions.design(data, weight: options.weight)
+        let design = try options.designOptions.design(data, weight: options.weight, partial: true)
         if !by.isEmpty {
             return try PartialResult.grouped(design, statistic: total ? "total" : "mean", variables: options.variables, by: by,
                                              level: options.level, compare: options.groupOptions.compare,
@@ -216,7 +216,7 @@ struct PartialRatio: ParsableCommand {
         try state.write(try state.accumulate(command.input, needs: command.needs) { data in
             var data = data
             let by = try command.groupOptions.groupingVariables(&data)      // derived indicators join the data
-            let design = try command.designOptions.design(data, weight: command.weight)
+            let design = try command.designOptions.design(data, weight: command.weight, partial: true)
             let domain = try command.domainOptions.domain(data), spec = designSpec(design, command.designOptions)
             if !by.isEmpty {
                 return try PartialResult.grouped(design, statistic: "ratio", variables: [command.numerator],
@@ -287,7 +287,7 @@ struct PartialBanner: ParsableCommand {
         }
         let spec = try command.specification()
         try state.write(try state.accumulate(command.input, needs: command.needs(spec)) { data in
-            let design = try command.designOptions.design(data, weight: command.weight)
+            let design = try command.designOptions.design(data, weight: command.weight, partial: true)
             return try PartialResult.banner(design, specification: spec, domain: try command.domainOptions.domain(data),
                                             design: designSpec(design, command.designOptions))
         })
