@@ -93,7 +93,11 @@ struct JackknifeStrata: Sendable, Equatable {
                 position[l] = labels.count; mapped.append(labels.count)
                 labels.append(l); psus.append(0)
             }
-            if other.psus.indices.contains(h) { psus[mapped[h]] += other.psus[h] }
+            if other.psus.indices.contains(h) {
+                let (sum, overflow) = psus[mapped[h]].addingReportingOverflow(other.psus[h])
+                guard !overflow else { throw .invalidArgument("JKn PSU counts of stratum '\(l)' overflow") }
+                psus[mapped[h]] = sum
+            }
         }
         for j in deleted.indices {
             guard let theirs = other.deleted[j].flatMap({ mapped.indices.contains($0) ? mapped[$0] : nil }) else { continue }
