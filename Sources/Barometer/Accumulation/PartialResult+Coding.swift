@@ -140,8 +140,18 @@ extension PartialResult {
     public static func estimates(_ design: SurveyDesign, variables: [String], total: Bool, level: Double,
                                  domain: Domain? = nil,
                                  design spec: [String: String]) throws(BarometerError) -> PartialResult {
-        var acc = try design.meansOrTotalsAccumulator(variables, domain: domain, total: total, requireAnswers: false,
+        let acc = try design.meansOrTotalsAccumulator(variables, domain: domain, total: total, requireAnswers: false,
                                                       shard: true)
+        return try designTotals(total ? "total" : "mean", acc, design, variables: variables, level: level, domain: domain,
+                                spec: spec)
+    }
+
+    /// The state (payload kind 2) of a `mean`, `total` or `ratio` accumulator of `design`'s rows:
+    /// the header records the variables, the variance and the level and domain.
+    private static func designTotals(_ statistic: String, _ accumulated: DesignTotalsAccumulator, _ design: SurveyDesign,
+                                     variables: [String], level: Double, domain: Domain?,
+                                     spec: [String: String]) throws(BarometerError) -> PartialResult {
+        var acc = accumulated
         if acc.kind == .clustered {
             guard design.sampling.psuLabels != nil else {
                 throw .invalidArgument("partial results with strata or an fpc need --psu (respondent PSUs have no name shared across shards)")
@@ -154,8 +164,7 @@ extension PartialResult {
         let vars = try variables.map { (n) throws(BarometerError) in try design.variable(n) }
         var o = ["level": String(level)]
         if let d = domain { o["where"] = d.description }
-        return PartialResult(header: PartialHeader(statistic: total ? "total" : "mean", variables: vars, design: s,
-                                                   options: o),
+        return PartialResult(header: PartialHeader(statistic: statistic, variables: vars, design: s, options: o),
                              payload: .totals(acc))
     }
 
@@ -174,21 +183,9 @@ extension PartialResult {
             throw .invalidArgument("partial states of calibrated weights are not supported (the calibration residuals need every row)")
         }
         guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
-        var acc = try design.ratioAccumulator(numerator: numerator, denominator: denominator, domain: domain, shard: true)
-        if acc.kind == .clustered {
-            guard design.sampling.psuLabels != nil else {
-                throw .invalidArgument("partial results with strata or an fpc need --psu (respondent PSUs have no name shared across shards)")
-            }
-            acc.nest = spec["nest"] == "true"
-        }
-        var s = spec
-        s["variance"] = design.varianceDescription
-        s["populationSize"] = design.hasPopulationSize ? "true" : "false"
-        let vars = try [numerator, denominator].map { (n) throws(BarometerError) in try design.variable(n) }
-        var o = ["level": String(level)]
-        if let d = domain { o["where"] = d.description }
-        return PartialResult(header: PartialHeader(statistic: "ratio", variables: vars, design: s, options: o),
-                             payload: .totals(acc))
+        let acc = try design.ratioAccumulator(numerator: numerator, denominator: denominator, domain: domain, shard: true)
+        return try designTotals("ratio", acc, design, variables: [numerator, denominator], level: level, domain: domain,
+                                spec: spec)
     }
 
     /// The state of `barometer mean`/`total` with `--by` (`statistic` "mean" or
