@@ -35,12 +35,19 @@ enum KernelSelection {
     /// response set or design totals do not: re-executing would double their
     /// process start-up (measured 0.2 s of 0.4 s per process here), which is
     /// most of the cost of many small shards (8 shards + merge on 2 cores).
+    /// Nor do `mean`, `total` and `ratio` without groups or calibration (the
+    /// second start-up was about 5% of a 0.34 s strata/PSU mean of 10⁶ rows).
     static func usesLevel3BLAS(_ arguments: [String]) -> Bool {
         let words = arguments.dropFirst().filter { !$0.hasPrefix("-") }
         guard let command = words.first else { return true }
         switch command {
         case "merge": return false
         case "partial": return words.dropFirst().first == "corr"
+        case "mean", "total", "ratio":
+            // One pass of `DesignTotalsAccumulator` (its own replicate products, no BLAS) and a
+            // k × k covariance; groups (--by) and calibration (--targets) take other paths.
+            let options = arguments.dropFirst()
+            return options.contains { $0 == "--by" || $0.hasPrefix("--by=") || $0 == "--targets" || $0.hasPrefix("--targets=") }
         default: return true
         }
     }

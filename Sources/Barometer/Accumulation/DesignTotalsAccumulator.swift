@@ -1,3 +1,5 @@
+import Foundation
+
 /// The rows of a chunk for a ``DesignTotalsAccumulator``: the estimating
 /// columns of ``RatioOfTotals`` (numerators `yᵢ·dᵢ`, denominators `xᵢ·dᵢ`,
 /// zero outside an estimate's domain), which rows count as the estimate's
@@ -264,21 +266,43 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             }
         }
         @inline(__always) func x(_ i: Int, _ j: Int) -> Double { d.map { $0[i, $0.columns == 1 ? 0 : j] } ?? 0 }
-        // Estimates, in row order per estimate.
-        for j in 0..<k {
-            var sy = 0.0, sx = 0.0
-            for i in 0..<n { sy += w[i] * y[i, j]; if d != nil { sx += w[i] * x(i, j) } }
-            ty[j] += sy; tx[j] += sx
+        guard y.storage.count == n * k, ind.storage.count == n * k, d.map({ $0.rows == n && ($0.columns == 1 || $0.columns == k) }) ?? true else {
+            throw .invalidArgument("a chunk's estimating columns do not have its \(n) rows")
         }
-        // Respondents and SRS moments (two passes within the chunk, merged by the parallel-axis rule).
-        for j in 0..<k {
-            var cnt = 0, sw = 0.0, swy = 0.0
-            for i in 0..<n where ind[i, j] != 0 && w[i] != 0 { cnt += 1; sw += w[i]; swy += w[i] * y[i, j] }
-            guard cnt > 0 else { continue }
-            let mean = chunk.srs ? swy / sw : 0
-            var ss = 0.0
-            if chunk.srs { for i in 0..<n where ind[i, j] != 0 && w[i] != 0 { ss += w[i] * (y[i, j] - mean) * (y[i, j] - mean) } }
-            Self.mergeMoments(&respondents[j], &sumW[j], &meanY[j], &ssY[j], cnt, sw, mean, ss)
+        // Estimates, in row order per estimate; respondents and SRS moments (two passes within
+        // the chunk, merged by the parallel-axis rule). Read through pointers (the sums as
+        // element by element).
+        let dStorage = d?.storage ?? []
+        let dWidth = d.map { $0.columns == 1 ? 0 : n } ?? 0
+        w.withUnsafeBufferPointer { wb in
+            y.storage.withUnsafeBufferPointer { yb in
+                ind.storage.withUnsafeBufferPointer { ib in
+                    dStorage.withUnsafeBufferPointer { db in
+                        for j in 0..<k {
+                            var sy = 0.0, sx = 0.0
+                            let yj = j * n, xj = j * dWidth
+                            if d != nil {
+                                for i in 0..<n { sy += wb[i] * yb[yj + i]; sx += wb[i] * db[xj + i] }
+                            } else {
+                                for i in 0..<n { sy += wb[i] * yb[yj + i] }
+                            }
+                            ty[j] += sy; tx[j] += sx
+                        }
+                        for j in 0..<k {
+                            let yj = j * n
+                            var cnt = 0, sw = 0.0, swy = 0.0
+                            for i in 0..<n where ib[yj + i] != 0 && wb[i] != 0 { cnt += 1; sw += wb[i]; swy += wb[i] * yb[yj + i] }
+                            guard cnt > 0 else { continue }
+                            let mean = chunk.srs ? swy / sw : 0
+                            var ss = 0.0
+                            if chunk.srs {
+                                for i in 0..<n where ib[yj + i] != 0 && wb[i] != 0 { ss += wb[i] * (yb[yj + i] - mean) * (yb[yj + i] - mean) }
+                            }
+                            Self.mergeMoments(&respondents[j], &sumW[j], &meanY[j], &ssY[j], cnt, sw, mean, ss)
+                        }
+                    }
+                }
+            }
         }
         switch (kind, chunk.sampling) {
         case (.independent, .independent):
@@ -299,11 +323,31 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 }
                 for c in 0..<flagCols { for i in 0..<n where flagged(i, c) { psuFlags[Int(psus[i]) * flagCols + c] = true } }
                 psuTotals.withUnsafeMutableBufferPointer { t in
-                    for j in 0..<k {
-                        for i in 0..<n {
-                            let q = Int(psus[i]) * width
-                            t[q + j] += w[i] * y[i, j]
-                            if d != nil { t[q + k + j] += w[i] * x(i, j) }
+                    w.withUnsafeBufferPointer { wb in
+                        psus.withUnsafeBufferPointer { pb in
+                            y.storage.withUnsafeBufferPointer { yb in
+                                dStorage.withUnsafeBufferPointer { db in
+                                    // A run of rows of one PSU adds to that PSU's totals held in
+                                    // registers (the same additions in the same order as one
+                                    // row at a time through memory).
+                                    for j in 0..<k {
+                                        let yj = j * n, xj = j * dWidth
+                                        var i = 0
+                                        while i < n {
+                                            let p = pb[i], q = Int(p) * width
+                                            var sy = t[q + j]
+                                            if d != nil {
+                                                var sx = t[q + k + j]
+                                                repeat { sy += wb[i] * yb[yj + i]; sx += wb[i] * db[xj + i]; i += 1 } while i < n && pb[i] == p
+                                                t[q + k + j] = sx
+                                            } else {
+                                                repeat { sy += wb[i] * yb[yj + i]; i += 1 } while i < n && pb[i] == p
+                                            }
+                                            t[q + j] = sy
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -348,7 +392,8 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             guard range.count == n, range.upperBound <= reps.rowCount else {
                 throw .lengthMismatch(variable: "replicate weights", expected: n, actual: range.count)
             }
-            try Self.addInto(&replicateY, try Self.replicateTotals(reps, range, y))
+            let (ry, rx) = try Self.replicateTotals(reps, range, y, d)
+            try Self.addInto(&replicateY, ry)
             if givenDF == nil {
                 var sketch = Matrix(rows: min(n, ReplicateWeights.sketchRows(replicates: reps.count)), columns: reps.count)
                 ReplicateWeights.addSketch(rows: n, replicates: reps.count, into: &sketch) { j, body in
@@ -356,7 +401,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 }
                 try stackRankRows(sketch)
             }
-            if let d { try Self.addInto(&replicateX, try Self.replicateTotals(reps, range, d)) }
+            if let rx { try Self.addInto(&replicateX, rx) }
         case (.replicate, .replicate(let reps)):
             guard reps.rows == n else { throw .lengthMismatch(variable: "replicate weights", expected: n, actual: reps.rows) }
             // Single-threaded BLAS: one fixed summation order whatever the thread count (as ReplicateWeights.replicateTotals).
@@ -383,31 +428,69 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         }
     }
 
-    /// `Wᵀ·m` (R × m.columns) for rows `range` of the replicate weights `reps` (m: range.count rows),
-    /// one transposed `dgemv` per replicate column read in place (no copy of the chunk's weights), on
-    /// one BLAS thread: one fixed summation order whatever the thread count.
-    static func replicateTotals(_ reps: ReplicateWeights, _ range: Range<Int>, _ m: Matrix) throws(BarometerError) -> Matrix {
-        let R = reps.count, c = m.columns, n = range.count
-        var out = Matrix(rows: R, columns: c)
-        guard n > 0, c > 0 else { return out }
-        guard let n32 = Int32(exactly: n), let c32 = Int32(exactly: c) else {
-            throw .invalidArgument("a chunk of \(n) × \(c) is beyond BLAS's 32-bit sizes")
+    /// `Wᵀ·Y` and `Wᵀ·X` (R × Y.columns, R × X.columns) for rows `range` of the
+    /// replicate weights `reps` (Y, X: range.count rows), in one pass over each
+    /// replicate's weights read in place (no copy of the chunk's weights, each
+    /// weight loaded once for all the columns of Y and X).
+    ///
+    /// Each total is the dot product of one replicate column with one column,
+    /// summed by ``dot(_:_:count:)`` in a fixed order; the replicates are shared
+    /// among threads (each computed whole by one thread), so the result does not
+    /// depend on the thread count.
+    static func replicateTotals(_ reps: ReplicateWeights, _ range: Range<Int>, _ y: Matrix,
+                                _ x: Matrix?) throws(BarometerError) -> (Matrix, Matrix?) {
+        let R = reps.count, n = range.count, ky = y.columns, kx = x?.columns ?? 0
+        guard y.rows == n, x.map({ $0.rows == n }) ?? true, range.upperBound <= reps.rowCount else {
+            throw .lengthMismatch(variable: "replicate totals", expected: n, actual: y.rows)
         }
-        BLASRuntime.withSingleThreadedBLAS {
-            var t = [Double](repeating: 0, count: c)
-            m.storage.withUnsafeBufferPointer { mp in
-                t.withUnsafeMutableBufferPointer { tp in
-                    for r in 0..<R {
-                        reps.columns[r].withUnsafeBufferPointer { wp in
-                            Backend.gemv(transpose: true, m: n32, n: c32, alpha: 1, a: mp.baseAddress!, lda: n32,
-                                         x: wp.baseAddress! + range.lowerBound, beta: 0, y: tp.baseAddress!)
-                        }
-                        for j in 0..<c { out[r, j] = tp[j] }
+        var ry = Matrix(rows: R, columns: ky)
+        var rx = x.map { Matrix(rows: R, columns: $0.columns) }
+        guard n > 0, ky + kx > 0 else { return (ry, rx) }
+        // The weights of each replicate (row `range.lowerBound` on), the columns of Y then X, the totals.
+        var weights: [UnsafePointer<Double>?] = []
+        weights.reserveCapacity(R)
+        for r in 0..<R { weights.append(reps.columns[r].withUnsafeBufferPointer { $0.baseAddress.map { UnsafePointer($0 + range.lowerBound) } }) }
+        var out = [Double](repeating: 0, count: R * (ky + kx))
+        let yStorage = y.storage, xStorage = x?.storage ?? []
+        yStorage.withUnsafeBufferPointer { yp in
+            xStorage.withUnsafeBufferPointer { xp in
+                out.withUnsafeMutableBufferPointer { op in
+                    let work = ReplicateProductWork(weights: weights, y: UnsafeSendablePointer(yp.baseAddress),
+                                                    x: UnsafeSendablePointer(xp.baseAddress), out: UnsafeSendablePointer(op.baseAddress),
+                                                    rows: n, ky: ky, kx: kx)
+                    let workers = n * R * (ky + kx) >= 1 << 18 ? min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8, R) : 1
+                    if workers == 1 {
+                        work.replicates(from: 0, step: 1)
+                    } else {
+                        DispatchQueue.concurrentPerform(iterations: workers) { t in work.replicates(from: t, step: workers) }
                     }
                 }
             }
         }
-        return out
+        for r in 0..<R {
+            for j in 0..<ky { ry[r, j] = out[r * (ky + kx) + j] }
+            for j in 0..<kx { rx?[r, j] = out[r * (ky + kx) + ky + j] }
+        }
+        return (ry, rx)
+    }
+
+    /// `Σ_i a[i]·b[i]` over `count` values in a fixed order: eight running sums
+    /// (lane `l` takes the indices ≡ l mod 8), added pairwise, then the tail in
+    /// order. Vectorizes; the same bits on every thread and run.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count n: Int) -> Double {
+        var s = SIMD8<Double>(repeating: 0)
+        var i = 0
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        while i + 8 <= n {
+            s += ra.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                * rb.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+            i += 8
+        }
+        let s4 = s.lowHalf + s.highHalf, s2 = s4.lowHalf + s4.highHalf
+        var total = s2[0] + s2[1]
+        while i < n { total += a[i] * b[i]; i += 1 }
+        return total
     }
 
     /// Sets which rows count for the degrees of freedom (first rows or state), or checks it.
@@ -867,5 +950,88 @@ extension SamplingStructure {
             raw.append(f)
         }
         return given ? raw : try populationPSUs(fpc: raw, psusPerStratum: perStratum, stratumLabels: labels)
+    }
+}
+
+/// One chunk's replicate products (``DesignTotalsAccumulator/replicateTotals(_:_:_:_:)``),
+/// shared read-only by the workers; each writes only its replicates' totals.
+private struct ReplicateProductWork: @unchecked Sendable {
+    let weights: [UnsafePointer<Double>?]
+    let y: UnsafeSendablePointer<Double>, x: UnsafeSendablePointer<Double>, out: UnsafeSendablePointer<Double>
+    let rows: Int, ky: Int, kx: Int
+
+    /// Rows per block: a block of the columns of Y and X (10 columns: 40 KB)
+    /// stays in the core's cache while every replicate of the worker reads
+    /// its weights of those rows once.
+    static let blockRows = 512
+
+    /// The totals of replicates `first`, `first + step`, … (one worker's share),
+    /// the columns of Y then X. Each total is summed as
+    /// ``DesignTotalsAccumulator/dot(_:_:count:)`` sums it: lane `l` of eight
+    /// takes the rows ≡ l mod 8 in order (the lanes carried from block to
+    /// block), lanes added pairwise, then the tail rows in order; so the
+    /// blocking changes no bit.
+    func replicates(from first: Int, step: Int) {
+        guard let o = out.pointer, let yp = y.pointer else { return }
+        let width = ky + kx, n = rows, full = n / 8 * 8
+        let mine = Array(stride(from: first, to: weights.count, by: step))
+        guard !mine.isEmpty, width > 0 else { return }
+        let columns: [UnsafePointer<Double>] = (0..<width).map { c in
+            c < ky ? UnsafePointer(yp + c * n) : UnsafePointer((x.pointer ?? yp) + (c - ky) * n)
+        }
+        // Running lane sums, replicate by replicate (width per replicate).
+        var sums = [SIMD8<Double>](repeating: SIMD8(repeating: 0), count: mine.count * width)
+        sums.withUnsafeMutableBufferPointer { sp in
+            var b0 = 0
+            while b0 < full {
+                let b1 = min(b0 + Self.blockRows, full)
+                for (m, r) in mine.enumerated() {
+                    guard let w = weights[r] else { continue }
+                    let rw = UnsafeRawPointer(w)
+                    let acc = sp.baseAddress! + m * width
+                    var c = 0
+                    while c + 4 <= width {
+                        let r0 = UnsafeRawPointer(columns[c]), r1 = UnsafeRawPointer(columns[c + 1])
+                        let r2 = UnsafeRawPointer(columns[c + 2]), r3 = UnsafeRawPointer(columns[c + 3])
+                        var s0 = acc[c], s1 = acc[c + 1], s2 = acc[c + 2], s3 = acc[c + 3]
+                        var i = b0
+                        while i < b1 {
+                            let wv = rw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                            s0 += wv * r0.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                            s1 += wv * r1.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                            s2 += wv * r2.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                            s3 += wv * r3.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                            i += 8
+                        }
+                        acc[c] = s0; acc[c + 1] = s1; acc[c + 2] = s2; acc[c + 3] = s3
+                        c += 4
+                    }
+                    while c < width {
+                        let rc = UnsafeRawPointer(columns[c])
+                        var s = acc[c]
+                        var i = b0
+                        while i < b1 {
+                            s += rw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                                * rc.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                            i += 8
+                        }
+                        acc[c] = s
+                        c += 1
+                    }
+                }
+                b0 = b1
+            }
+            for (m, r) in mine.enumerated() {
+                guard let w = weights[r] else { continue }
+                for c in 0..<width {
+                    let s = sp[m * width + c], col = columns[c]
+                    let s4 = s.lowHalf + s.highHalf, s2 = s4.lowHalf + s4.highHalf
+                    var total = s2[0] + s2[1]
+                    var i = full
+                    while i < n { total += w[i] * col[i]; i += 1 }
+                    o[r * width + c] = total
+                }
+            }
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Replicate weights and how to turn replicate estimates into a variance,
 /// as R `survey::svrepdesign`:
 ///
@@ -260,42 +262,92 @@ public struct ReplicateWeights: Sendable {
             }
             return true
         }
+        // Segments of rows, each sketched from zero (by one thread) and then added in
+        // segment order: the same S·W, and the same bits whatever the thread count.
+        let segments = min(max(n / Self.sketchSegmentRows, 1), Self.sketchSegments)
+        let segmentRows = (n + segments - 1) / segments
+        let cells = buckets * r
+        var parts = [Double](repeating: 0, count: segments > 1 ? segments * cells : 0)
+        var bad = [UInt8](repeating: 0, count: segments)
+        if segments == 1 {
+            sketch.storage.withUnsafeMutableBufferPointer { sp in
+                bad[0] = sketchRows(0..<n, buckets: buckets, replicates: r, into: sp.baseAddress!,
+                                    checkingWeights: checkingWeights, column: column)
+            }
+            return bad[0] == 0
+        }
+        parts.withUnsafeMutableBufferPointer { pp in
+            bad.withUnsafeMutableBufferPointer { bp in
+                let out = UnsafeSendablePointer(pp.baseAddress), flags = UnsafeSendablePointer(bp.baseAddress)
+                let workers = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8, segments)
+                withoutActuallyEscaping(column) { column in
+                    let shared = SketchColumns(column: column)
+                    DispatchQueue.concurrentPerform(iterations: workers) { t in
+                        var g = t
+                        while g < segments {
+                            let rows = (g * segmentRows)..<min((g + 1) * segmentRows, n)
+                            flags.pointer![g] = sketchRows(rows, buckets: buckets, replicates: r, into: out.pointer! + g * cells,
+                                                           checkingWeights: checkingWeights, column: shared.column)
+                            g += workers
+                        }
+                    }
+                }
+            }
+        }
+        sketch.storage.withUnsafeMutableBufferPointer { sp in
+            parts.withUnsafeBufferPointer { pp in
+                for g in 0..<segments { for e in 0..<cells { sp[e] += pp[g * cells + e] } }
+            }
+        }
+        return bad.allSatisfy { $0 == 0 }
+    }
+
+    /// Segments of at least this many rows are sketched in parallel
+    /// (``sketchPass(rows:replicates:into:checkingWeights:column:)``).
+    static let sketchSegmentRows = 1 << 16
+    /// At most this many segments (their sketches are held until they are added).
+    static let sketchSegments = 16
+
+    /// Adds the count sketch of `rows` (each row with its hashed bucket and sign)
+    /// to `sp` (buckets × R, column-major); returns 1 when, checking, a weight
+    /// was not finite and ≥ 0.
+    private static func sketchRows(_ rows: Range<Int>, buckets: Int, replicates r: Int, into sp: UnsafeMutablePointer<Double>,
+                                   checkingWeights: Bool,
+                                   column: (Int, (UnsafeBufferPointer<Double>) -> Void) -> Void) -> UInt8 {
         var bad: UInt8 = 0
         // Blocks of rows, every column per block: each column is read once and the
         // block's hashes stay in L1 (each sketch cell still adds its rows in row order).
         let block = Self.sketchBlockRows
         var bucket = [Int](repeating: 0, count: block), sign = [Double](repeating: 1, count: block)
-        sketch.storage.withUnsafeMutableBufferPointer { sp in
-            var b0 = 0
-            while b0 < n {
-                let m = min(block, n - b0)
-                for k in 0..<m {
-                    var h = UInt64(b0 + k) &* 0x9E3779B97F4A7C15
-                    h ^= h >> 29; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 32
-                    bucket[k] = Int(h % UInt64(buckets)); sign[k] = (h >> 63) == 0 ? 1 : -1
-                }
-                bucket.withUnsafeBufferPointer { bp in
-                    sign.withUnsafeBufferPointer { gp in
-                        for j in 0..<r {
-                            column(j) { wp in
-                                let out = j * buckets
-                                if checkingWeights {
-                                    for k in 0..<m {
-                                        let x = wp[b0 + k]
-                                        bad |= x >= 0 && x < .infinity ? 0 : 1
-                                        sp[out + bp[k]] += gp[k] * x
-                                    }
-                                } else {
-                                    for k in 0..<m { sp[out + bp[k]] += gp[k] * wp[b0 + k] }
+        var b0 = rows.lowerBound
+        while b0 < rows.upperBound {
+            let m = min(block, rows.upperBound - b0)
+            for k in 0..<m {
+                var h = UInt64(b0 + k) &* 0x9E3779B97F4A7C15
+                h ^= h >> 29; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 32
+                bucket[k] = Int(h % UInt64(buckets)); sign[k] = (h >> 63) == 0 ? 1 : -1
+            }
+            bucket.withUnsafeBufferPointer { bp in
+                sign.withUnsafeBufferPointer { gp in
+                    for j in 0..<r {
+                        column(j) { wp in
+                            let out = j * buckets
+                            if checkingWeights {
+                                for k in 0..<m {
+                                    let x = wp[b0 + k]
+                                    bad |= x >= 0 && x < .infinity ? 0 : 1
+                                    sp[out + bp[k]] += gp[k] * x
                                 }
+                            } else {
+                                for k in 0..<m { sp[out + bp[k]] += gp[k] * wp[b0 + k] }
                             }
                         }
                     }
                 }
-                b0 += m
             }
+            b0 += m
         }
-        return bad == 0
+        return bad
     }
 
     /// Rows per block of the count sketch's pass.
@@ -392,4 +444,9 @@ public struct ReplicateWeights: Sendable {
             do throws(LinearAlgebraError) { return .success(try LinearAlgebra.gram(centred)) } catch { return .failure(.linearAlgebra(error)) }
         }.get()
     }
+}
+
+/// The column accessor of a sketch pass, shared by its worker threads (it only reads the columns).
+private struct SketchColumns: @unchecked Sendable {
+    let column: (Int, (UnsafeBufferPointer<Double>) -> Void) -> Void
 }

@@ -142,17 +142,26 @@ extension SurveyDesign {
         if shard { acc.givenDF = nil }
         // Numerators y·d and indicators d (d: in the domain with a valid answer), which are also the denominators of a mean.
         try accumulateInChunks(&acc, columns: k, ratio: !total, srs: true, domain: domain) { (rows, num, den, ind) in
-            let w = weights.values, mask = domain?.mask
-            for (j, v) in vars.enumerated() {
-                let values = v.values
-                var count = answered[j], sum = sw[j]
-                for i in rows where mask?[i] ?? true {
-                    let y = values[i]
-                    guard v.status(of: y) == .valid else { continue }
-                    num[i - rows.lowerBound, j] = y; ind[i - rows.lowerBound, j] = 1
-                    count += 1; sum += w[i]
+            let w = weights.values, mask = domain?.mask, m = rows.count, lo = rows.lowerBound
+            num.storage.withUnsafeMutableBufferPointer { nb in
+                ind.storage.withUnsafeMutableBufferPointer { ib in
+                    for (j, v) in vars.enumerated() {
+                        var count = answered[j], sum = sw[j]
+                        let plain = v.missing.isEmpty && mask == nil     // valid: not NaN
+                        v.values.withUnsafeBufferPointer { values in
+                            w.withUnsafeBufferPointer { wb in
+                                for i in rows {
+                                    let y = values[i]
+                                    if plain { if y.isNaN { continue } }
+                                    else { guard mask?[i] ?? true, v.status(of: y) == .valid else { continue } }
+                                    nb[j * m + i - lo] = y; ib[j * m + i - lo] = 1
+                                    count += 1; sum += wb[i]
+                                }
+                            }
+                        }
+                        answered[j] = count; sw[j] = sum
+                    }
                 }
-                answered[j] = count; sw[j] = sum
             }
             if !total { den = ind }
         }
