@@ -214,7 +214,8 @@ struct DesignCellCovariance: Sendable, Equatable, Codable {
         let W = t.total
         self.totals = totals
         let p = totals.map { $0 / W }
-        // The kept cells' totals: accumulated (merged partial states) or the respondents' cells as one chunk.
+        // The kept cells' totals: accumulated (merged partial states), the respondents' cells as one
+        // chunk (weights-only and replicate designs), or the design's rows straight into the grouped kernel.
         let accumulated: DesignCellTotalsAccumulator?, cellOf: (CellKey) -> Int?
         if let acc = parts.accumulated {
             accumulated = acc
@@ -231,7 +232,10 @@ struct DesignCellCovariance: Sendable, Equatable, Codable {
             if let acc = accumulated {
                 v = try acc.totalsCovariance(cellOf: cellOf, cellCount: K)
             } else {
-                // Calibrated weights: every row carries a residual, so the rows go to the kernel.
+                // Strata/PSUs in memory: the design's rows are already grouped by stratum and PSU
+                // (``PSUOrder``), so the kernel sums each PSU's cells within one stratum at a time
+                // (O(K² + that stratum's PSU cells) memory); no PSU × cell table of the whole design.
+                // Calibrated weights: every row carries a residual, so the rows go to the kernel too.
                 let w = parts.weights.values
                 v = try w.withUnsafeBufferPointer { (wp) throws(BarometerError) -> Matrix in
                     try parts.sampling.linearizationCovariance(groups: cells.cellOfRow, groupCount: K) { wp[$0] }
@@ -255,12 +259,14 @@ struct DesignCellCovariance: Sendable, Equatable, Codable {
 
 extension DesignCellCovariance {
     /// The kept cells of `cells` as one chunk of a ``DesignCellTotalsAccumulator``
-    /// (cell keys carry the kept cell number); nil for calibrated weights without replicate weights.
+    /// (cell keys carry the kept cell number) for weights-only and replicate designs; nil for
+    /// strata/PSU designs (the rows go to the grouped kernel, which sums the same PSU cell totals
+    /// stratum by stratum) and for calibrated weights without replicate weights.
     static func accumulate(cells: DesignCells, parts: DesignParts) throws(BarometerError) -> DesignCellTotalsAccumulator? {
         var acc: DesignCellTotalsAccumulator
         let sampling: DesignTotalsChunk.Sampling
         if let d = parts.design {
-            guard let a = DesignCellTotalsAccumulator(design: d) else { return nil }
+            guard let a = DesignCellTotalsAccumulator(design: d), a.kind != .clustered else { return nil }
             acc = a
             sampling = DesignTotalsChunk.Sampling(d)
         } else {
