@@ -153,7 +153,7 @@ extension SurveyDesign {
 
     /// ``degreesOfFreedom(groups:groupCount:)`` with each row's domain given by `group` (rows
     /// `0..<n`; rows beyond are in none), so a domain mask needs no n-vector of groups.
-    private func degreesOfFreedom(rows n: Int, groupCount k: Int, group: (Int) -> Int) -> [Int] {
+    func degreesOfFreedom(rows n: Int, groupCount k: Int, group: (Int) -> Int) -> [Int] {
         if let r = replicates { return [Int](repeating: r.degreesOfFreedom, count: k) }
         var psus = [Int](repeating: 0, count: k), strata = [Int](repeating: 0, count: k)
         var psuMark = [Int](repeating: -1, count: k), stratumMark = [Int](repeating: -1, count: k)

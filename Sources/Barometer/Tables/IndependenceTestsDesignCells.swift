@@ -17,11 +17,12 @@ struct DesignCells: Sendable {
     let designPSUs: Int
     /// Kept cell of each respondent (column-major over the kept table), −1
     /// outside the domain, for an excluded answer or in a dropped row/column.
+    /// The rows with a kept cell are the test's domain as far as the design
+    /// degrees of freedom go: the given domain restricted to respondents with
+    /// a valid answer to both variables (R `subset(design, domain & !is.na(x) & !is.na(y))`)
+    /// less the rows of dropped (zero-weight) rows and columns, which have
+    /// weight 0 and so count for no PSU.
     let cellOfRow: [Int32]
-    /// The test's domain: the given domain restricted to respondents with a
-    /// valid answer to both variables (R `subset(design, domain & !is.na(x) & !is.na(y))`),
-    /// whose design degrees of freedom are the tests' denominator df.
-    let validDomain: Domain
     /// Respondents in ``validDomain`` with a non-zero weight.
     let validWeightedRespondents: Int
     /// Kept cell of each accumulated cell (accumulated tabulations only).
@@ -63,19 +64,17 @@ struct DesignCells: Sendable {
                 s2[i + t.rowCount * j] = tally.weightedSquares[ii + rowCount * jj]
             }
         }
-        // Kept-cell number per respondent; the valid-answer domain and its weighted PSUs.
+        // Kept-cell number per respondent; the weighted respondents with valid answers in the domain.
         var kept = [Int32](repeating: -1, count: rowCount * columnCount)
         for (j, jj) in t.columnsKept.enumerated() {
             for (i, ii) in t.rowsKept.enumerated() { kept[ii + rowCount * jj] = Int32(i + t.rowCount * j) }
         }
-        var valid = [Bool](repeating: false, count: rowIndex.count)
         var positive = 0
         let w = weights.values
         for k in 0..<cell.count {
             let c = cell[k]
             if c < 0 { continue }
             if let d = domain, !d.mask[k] { cell[k] = -1; continue }
-            valid[k] = true
             if w[k] != 0 { positive += 1 }
             cell[k] = kept[Int(c)]
         }
@@ -85,7 +84,6 @@ struct DesignCells: Sendable {
         self.domainPSUs = n
         self.designPSUs = weights.count
         self.cellOfRow = cell
-        self.validDomain = Domain(mask: valid, description: (domain.map { "\($0.description), " } ?? "") + "valid answers to both")
         self.validWeightedRespondents = positive
     }
 
@@ -93,7 +91,7 @@ struct DesignCells: Sendable {
     /// merged partial states): no respondent rows, so ``cellOfRow`` is empty
     /// and the design degrees of freedom come from the accumulator.
     init(table: TwoWayCounts, weightedSquares: [Double], respondents: Int, domainPSUs: Int, designPSUs: Int,
-         validWeightedRespondents: Int, domain: Domain?, keptCell: [CellKey: Int]) {
+         validWeightedRespondents: Int, keptCell: [CellKey: Int]) {
         self.keptCell = keptCell
         self.table = table
         self.weightedSquares = weightedSquares
@@ -101,7 +99,6 @@ struct DesignCells: Sendable {
         self.domainPSUs = domainPSUs
         self.designPSUs = designPSUs
         self.cellOfRow = []
-        self.validDomain = Domain(mask: [], description: (domain.map { "\($0.description), " } ?? "") + "valid answers to both")
         self.validWeightedRespondents = validWeightedRespondents
     }
 
@@ -165,10 +162,15 @@ struct DesignParts: Sendable {
     /// Design degrees of freedom of the tests' domain, R
     /// `degf(subset(design, domain & valid answers))`: weighted PSUs minus
     /// strata there (respondents − 1 for the weights-only design), or the
-    /// replicate rank − 1.
+    /// replicate rank − 1. The weighted respondents there are those with a
+    /// kept cell (``DesignCells/cellOfRow``), so no mask of the domain is kept.
     func degreesOfFreedom(_ cells: DesignCells) -> Int {
         if let a = accumulated { return a.degreesOfFreedom }
-        if let d = design { return d.degreesOfFreedom(in: cells.validDomain) }
+        if let d = design {
+            return cells.cellOfRow.withUnsafeBufferPointer { cp in
+                d.degreesOfFreedom(rows: cp.count, groupCount: 1) { cp[$0] >= 0 ? 0 : -1 }[0]
+            }
+        }
         return cells.validWeightedRespondents - 1
     }
 
