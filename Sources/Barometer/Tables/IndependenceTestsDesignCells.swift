@@ -23,7 +23,7 @@ struct DesignCells: Sendable {
     /// less the rows of dropped (zero-weight) rows and columns, which have
     /// weight 0 and so count for no PSU.
     let cellOfRow: [Int32]
-    /// Respondents in ``validDomain`` with a non-zero weight.
+    /// Respondents with a valid answer to both in the domain and a non-zero weight.
     let validWeightedRespondents: Int
     /// Kept cell of each accumulated cell (accumulated tabulations only).
     var keptCell: [CellKey: Int] = [:]
