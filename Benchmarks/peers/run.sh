@@ -3,12 +3,14 @@
 # the same run, alternating tools round by round. Prints medians, the ratio
 # peer / Barometer per task, and the BLAS each side loaded.
 #   bash Benchmarks/peers/run.sh [--scale full|small] [--rounds 3] [--tasks "pearson_1000000_200 ..."]
+#                                [--tools "barometer py:dsyrk"]   (only these tools)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-scale=full; rounds=3; tasks=""
+scale=full; rounds=3; tasks=""; only=""
 while [ $# -gt 0 ]; do case "$1" in
   --scale) scale="$2"; shift 2;; --rounds) rounds="$2"; shift 2;; --tasks) tasks="$2"; shift 2;;
+  --tools) only="$2"; shift 2;;
   *) echo "unknown option $1"; exit 2;; esac; done
 data="$root/Benchmarks/.data/$scale"
 if [ "$scale" = full ]; then big=1000000; mid=100000; else big=20000; mid=5000; fi
@@ -44,7 +46,12 @@ for round in $(seq 1 "$rounds"); do
     # Slow peers (pingouin's loop, pandas' 1,225 group-bys, R rake and calibrate) run in the first round only.
     # The tools take turns going first: round r starts with tool r (mod count),
     # so no tool always runs right after another task's memory churn.
-    order=(barometer $(peers_for "$t")); k=$(( (round - 1) % ${#order[@]} ))
+    order=()
+    for tool in barometer $(peers_for "$t"); do
+      case " ${only:-$tool} " in *" $tool "*) order+=("$tool");; esac
+    done
+    [ ${#order[@]} -gt 0 ] || continue
+    k=$(( (round - 1) % ${#order[@]} ))
     for tool in "${order[@]:k}" "${order[@]:0:k}"; do
       # File inputs are read from a warm page cache by every tool alike (the
       # previous tasks' data can push the CSV out; whoever read it first paid the disk).

@@ -298,7 +298,11 @@ import Testing
         #expect(e == .unsupportedVersion("old.state", found: 7, supported: PartialResult.formatVersion))
         #expect(e?.description.contains("version 7") == true
                 && e?.description.contains("version \(PartialResult.formatVersion)") == true)
-        #expect(PartialResult.formatVersion == 2)   // 2: design totals carry their degrees-of-freedom rows
+        #expect(PartialResult.formatVersion == 3)   // 2: design totals carry their degrees-of-freedom rows; 3: JKn strata counts
+        bytes[8] = 1   // format 1 is refused too (format 2 is still read: PartialJackknifeTests)
+        #expect(throws: StateFileError.unsupportedVersion("old.state", found: 1, supported: PartialResult.formatVersion)) {
+            try PartialResult.decode(bytes, file: "old.state")
+        }
     }
 
     @Test func statesOfDifferentSpecsRefuseToMerge() throws {
@@ -352,7 +356,20 @@ import Testing
                                                  rows: "stype", columns: "awards", missing: .showMissing, display: nil,
                                                  statistics: "raoscott", includeMissing: false, weightsAsFrequencies: false,
                                                  design: [:]).encoded(),
+            // ratio (payload kind 2 under strata/PSUs in a domain; kind 5 by group under JK1)
+            try PartialResult.ratio(try SurveyDesign(data: Self.api("apiclus1.csv"), weight: "pw", clusters: "dnum", fpc: "fpc"),
+                                    numerator: "api_stu", denominator: "enroll", level: 0.95,
+                                    domain: try DomainExpression("sch_wide == 1").domain(in: Self.api("apiclus1.csv")),
+                                    design: [:]).encoded(),
+            try PartialResult.grouped(try SurveyDesign(data: Self.api("apiclus1.csv"), weight: "pw",
+                                                       replicateColumns: (1...15).map { "jk1_\($0)" }, method: .jk1),
+                                      statistic: "ratio", variables: ["api00"], denominator: "api99", by: ["stype"], level: 0.95,
+                                      compare: true, adjustment: .none, design: [:]).encoded(),
         ] + (try PartialBannerTests.seedStates())
+          // format 3: JKn strata counts in a design-totals state (kind 2, with an fpc) and in a kind-10 state
+          + (try ["seed-jkn-mean-fpc", "seed-jkn-crosstab-raoscott"].map {
+              Array(try Data(contentsOf: URL(fileURLWithPath: Fixture.path("Fixtures/fuzz/state/" + $0))))
+          })
         var g = SplitMix(seed: 99)
         var accepted = 0
         for _ in 0..<3000 {

@@ -140,8 +140,18 @@ extension PartialResult {
     public static func estimates(_ design: SurveyDesign, variables: [String], total: Bool, level: Double,
                                  domain: Domain? = nil,
                                  design spec: [String: String]) throws(BarometerError) -> PartialResult {
-        var acc = try design.meansOrTotalsAccumulator(variables, domain: domain, total: total, requireAnswers: false,
+        let acc = try design.meansOrTotalsAccumulator(variables, domain: domain, total: total, requireAnswers: false,
                                                       shard: true)
+        return try designTotals(total ? "total" : "mean", acc, design, variables: variables, level: level, domain: domain,
+                                spec: spec)
+    }
+
+    /// The state (payload kind 2) of a `mean`, `total` or `ratio` accumulator of `design`'s rows:
+    /// the header records the variables, the variance and the level and domain.
+    private static func designTotals(_ statistic: String, _ accumulated: DesignTotalsAccumulator, _ design: SurveyDesign,
+                                     variables: [String], level: Double, domain: Domain?,
+                                     spec: [String: String]) throws(BarometerError) -> PartialResult {
+        var acc = accumulated
         if acc.kind == .clustered {
             guard design.sampling.psuLabels != nil else {
                 throw .invalidArgument("partial results with strata or an fpc need --psu (respondent PSUs have no name shared across shards)")
@@ -154,22 +164,48 @@ extension PartialResult {
         let vars = try variables.map { (n) throws(BarometerError) in try design.variable(n) }
         var o = ["level": String(level)]
         if let d = domain { o["where"] = d.description }
-        return PartialResult(header: PartialHeader(statistic: total ? "total" : "mean", variables: vars, design: s,
-                                                   options: o),
+        return PartialResult(header: PartialHeader(statistic: statistic, variables: vars, design: s, options: o),
                              payload: .totals(acc))
     }
 
+    /// The state of `barometer ratio` (R `svyratio`): the ratio of totals `Σw·y / Σw·x` over
+    /// the rows valid on both variables within `domain`, accumulated as
+    /// ``SurveyDesign/ratio(numerator:denominator:domain:level:)`` accumulates it (one
+    /// ``DesignTotalsAccumulator`` estimate with its denominator): weights-only shifted sums,
+    /// per (stratum, PSU) totals of y and x, or per-replicate totals and the replicate rank
+    /// state. `domain` keeps every row in the design, as in the single pass.
+    /// - Throws: for calibrated weights (the residuals need every row), strata or an fpc
+    ///   without named PSUs, and the lookup and type errors of the variables.
+    public static func ratio(_ design: SurveyDesign, numerator: String, denominator: String, level: Double,
+                             domain: Domain? = nil,
+                             design spec: [String: String]) throws(BarometerError) -> PartialResult {
+        if design.sampling.calibration != nil && design.replicates == nil {
+            throw .invalidArgument("partial states of calibrated weights are not supported (the calibration residuals need every row)")
+        }
+        guard level > 0, level < 1 else { throw .invalidArgument("confidence level \(level) outside (0, 1)") }
+        let acc = try design.ratioAccumulator(numerator: numerator, denominator: denominator, domain: domain, shard: true)
+        return try designTotals("ratio", acc, design, variables: [numerator, denominator], level: level, domain: domain,
+                                spec: spec)
+    }
+
     /// The state of `barometer mean`/`total` with `--by` (`statistic` "mean" or
-    /// "total"), or of `barometer share --by` ("share", `codes` the code set counted,
+    /// "total"), of `barometer ratio --by` ("ratio": one numerator in `variables` and its
+    /// `denominator`, R `svyby(~y, ~g, design, svyratio, denominator = ~x)`), or of
+    /// `barometer share --by` ("share", `codes` the code set counted,
     /// among the valid answers): one grouped design-totals accumulator per variable, the
     /// grouping variables' values as keys. `compare` and `adjustment` are what the
     /// command prints beside the groups (`--compare`, `--adjust`).
     public static func grouped(_ design: SurveyDesign, statistic: String, variables: [String], codes: Set<Double> = [],
+                               denominator: String? = nil,
                                by: [String], level: Double, compare: Bool, adjustment: PValueAdjustment,
                                domain: Domain? = nil, design spec: [String: String]) throws(BarometerError) -> PartialResult {
-        guard ["mean", "total", "share"].contains(statistic) else { throw .invalidArgument("no grouped state of '\(statistic)'") }
+        guard ["mean", "total", "share", "ratio"].contains(statistic) else { throw .invalidArgument("no grouped state of '\(statistic)'") }
         guard !by.isEmpty, Set(by).count == by.count else { throw .invalidArgument("grouping variables missing or listed twice") }
         guard !variables.isEmpty else { throw .invalidArgument("no variables given") }
+        guard (statistic == "ratio") == (denominator != nil), statistic != "ratio" || variables.count == 1 else {
+            throw .invalidArgument("a grouped ratio takes one numerator and its denominator; other statistics none")
+        }
+        let xv = try denominator.map { (n) throws(BarometerError) in try design.variable(n) }
         if design.sampling.calibration != nil && design.replicates == nil {
             throw .invalidArgument("partial states of calibrated weights are not supported (the calibration residuals need every row)")
         }
@@ -182,7 +218,7 @@ extension PartialResult {
                 guard !codes.isEmpty else { throw .invalidArgument("empty code set for \(name)") }
                 y = Variable(name: name, values: y.values.map { v in y.status(of: v) != .valid ? .nan : codes.contains(v) ? 1 : 0 })
             }
-            var acc = try design.groupedAccumulator(kind: statistic == "share" ? "proportion" : statistic, y: y, x: nil,
+            var acc = try design.groupedAccumulator(kind: statistic == "share" ? "proportion" : statistic, y: y, x: xv,
                                                     by: byVariables, domain: domain, shard: true)
             if var t = acc.totals, t.kind == .clustered {
                 guard design.sampling.psuLabels != nil else {
@@ -196,7 +232,7 @@ extension PartialResult {
         var s = spec
         s["variance"] = design.varianceDescription
         s["populationSize"] = design.hasPopulationSize ? "true" : "false"
-        let vars = try (variables + by).map { (n) throws(BarometerError) in try design.variable(n) }
+        let vars = try (variables + (denominator.map { [$0] } ?? []) + by).map { (n) throws(BarometerError) in try design.variable(n) }
         var o = ["level": String(level), "byCount": String(by.count), "compare": compare ? "true" : "false",
                  "adjust": adjustment.rawValue]
         if statistic == "share" { o["codes"] = codes.sorted().map(Variable.formatCode).joined(separator: ",") }
@@ -391,7 +427,7 @@ extension PartialResult {
         guard bytes.count >= magic.count + 4, Array(bytes[0..<magic.count]) == magic else { throw .notAStateFile(file) }
         var r = ByteReader(bytes, file: file, from: magic.count)
         let version = try r.u32()
-        guard version == formatVersion else {
+        guard version == formatVersion || version == 2 else {
             throw .unsupportedVersion(file, found: version, supported: formatVersion)
         }
         guard bytes.count >= magic.count + 4 + 4 + 1 + 4 else { throw .checksumMismatch(file) }
@@ -399,6 +435,7 @@ extension PartialResult {
         var tail = ByteReader(bytes, file: file, from: body)
         guard CRC32.checksum(bytes[0..<body]) == (try tail.u32()) else { throw .checksumMismatch(file) }
         r = ByteReader(bytes, file: file, from: r.offset, end: body)
+        r.version = version
         let headerLength = Int(try r.u32())
         let json = try r.take(headerLength)
         let dec = JSONDecoder()
@@ -497,6 +534,7 @@ extension PartialResult {
             expected = t.variableCount == 2 && header.variables.count == 2 && header.options["stats"] != nil
         case ("mean", .totals(let a)), ("total", .totals(let a)):
             expected = a.k == header.variables.count && a.totals == (header.statistic == "total")
+        case ("ratio", .totals(let a)): expected = a.k == 1 && !a.totals && header.variables.count == 2
         case ("corr", .pearson(let p)): expected = p.variableCount == header.variables.count && p.variableCount >= 2
         case ("corr", .polychoric(let p)): expected = p.variableCount == header.variables.count
         case ("corr", .pairwisePearson(let p)):
@@ -511,6 +549,10 @@ extension PartialResult {
             let byCount = Int(header.options["byCount"] ?? "") ?? 0
             expected = byCount >= 1 && list.count == header.variables.count - byCount
                 && list.allSatisfy { $0.byCount == byCount && $0.kind == (header.statistic == "share" ? "proportion" : header.statistic) }
+        case ("ratio", .grouped(let list)):
+            let byCount = Int(header.options["byCount"] ?? "") ?? 0
+            expected = byCount >= 1 && list.count == 1 && header.variables.count == 2 + byCount
+                && list.allSatisfy { $0.byCount == byCount && $0.kind == "ratio" }
         case ("banner", .banner(let a)):
             expected = header.options["stubs"] != nil && a.bannerCategories.count >= 2
         default: expected = false
@@ -564,6 +606,7 @@ extension DesignTotalsAccumulator {
         w.ints(flagRows)
         w.bools(psuFlags)
         w.matrix(rankRows)
+        JackknifeStrata.encode(jackknife, &w)   // format 3
     }
 
     /// Reads the state written by ``encode(_:)``, checking every length against `k`.
@@ -624,6 +667,8 @@ extension DesignTotalsAccumulator {
                     throw r.fail("replicate rank rows of \(m.rows)×\(m.columns) for \(rscales.count) replicates")
                 }
             }
+            jackknife = try JackknifeStrata.decode(&r, replicates: rscales.count)
+            guard jackknife == nil || (kind == .replicate && givenDF == nil) else { throw r.fail("JKn strata in a state without replicates") }
         } catch {
             throw .invalidArgument(error.description)
         }
@@ -701,6 +746,7 @@ extension DesignCellTotalsAccumulator {
             // Payload kind 10: the per-replicate cell totals (R × cells), the replicate parameters and the rank state.
             w.matrix(rep.replicateY); w.double(rep.scale); w.doubles(rep.rscales); w.bool(rep.mse)
             w.bool(rep.givenDF != nil); w.int(rep.givenDF ?? 0); w.matrix(rep.rankRows)
+            JackknifeStrata.encode(rep.jackknife, &w)   // format 3
         }
     }
 
@@ -754,7 +800,9 @@ extension DesignCellTotalsAccumulator {
             t.givenDF = hasDF ? df : nil
             t.rankRows = try r.matrix()
             let R = t.rscales.count
-            guard R >= 1, t.scale.isFinite, t.rscales.allSatisfy(\.isFinite), !hasDF || df >= 1 else {
+            t.jackknife = try JackknifeStrata.decode(&r, replicates: R)
+            guard R >= 1, t.scale.isFinite, t.jackknife != nil || t.rscales.allSatisfy(\.isFinite), !hasDF || df >= 1,
+                  t.jackknife == nil || !hasDF else {
                 throw r.fail("replicate parameters")
             }
             if let m = t.replicateY, m.rows != R || m.columns != cellCount {
@@ -800,5 +848,44 @@ extension ByteReader {
             list.append(Category(code: code, label: label, status: status))
         }
         return list
+    }
+}
+
+extension JackknifeStrata {
+    /// Format 3: whether JKn strata counts follow, then the labels, PSUs per stratum, each
+    /// replicate's deleted stratum (−1: none) and, with an fpc, its value there.
+    static func encode(_ j: JackknifeStrata?, _ w: inout ByteWriter) {
+        w.bool(j != nil)
+        guard let j else { return }
+        w.int(j.labels.count)
+        for l in j.labels { w.string(l) }
+        w.ints(j.psus)
+        w.ints(j.deleted.map { $0 ?? -1 })
+        w.bool(j.fpc != nil)
+        for v in j.fpc ?? [] { w.optionalDouble(v) }
+    }
+
+    /// Reads what ``encode(_:_:)`` wrote (nothing from a format-2 file), checking every index
+    /// against the `replicates` and the strata.
+    static func decode(_ r: inout ByteReader, replicates: Int) throws(StateFileError) -> JackknifeStrata? {
+        guard r.version >= 3, try r.bool() else { return nil }
+        let h = try r.count(8)
+        var labels: [String] = []
+        for _ in 0..<h { labels.append(try r.string()) }
+        guard Set(labels).count == h else { throw r.fail("a JKn stratum label appears twice") }
+        let psus = try r.ints()
+        guard psus.count == h, psus.allSatisfy({ $0 >= 0 }) else { throw r.fail("JKn PSUs per stratum") }
+        let deleted = try r.ints()
+        guard deleted.count == replicates, deleted.allSatisfy({ $0 >= -1 && $0 < h }) else {
+            throw r.fail("JKn deleted strata of \(deleted.count) replicates for \(replicates)")
+        }
+        var fpc: [Double?]? = nil
+        if try r.bool() {
+            var values: [Double?] = []
+            for _ in 0..<replicates { values.append(try r.optionalDouble()) }
+            guard values.allSatisfy({ $0.map { $0.isFinite && $0 > 0 } ?? true }) else { throw r.fail("JKn fpc values") }
+            fpc = values
+        }
+        return JackknifeStrata(labels: labels, psus: psus, deleted: deleted.map { $0 < 0 ? nil : $0 }, fpc: fpc)
     }
 }

@@ -101,7 +101,9 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///     CRC-32                UInt32 over every preceding byte
 public struct PartialResult: Sendable {
     /// The state-file format version this Barometer writes and reads.
-    public static let formatVersion: UInt32 = 2
+    /// Version 3 added the JKn strata counts of shards whose rscales are derived after merging;
+    /// version-2 states (without them) are still read.
+    public static let formatVersion: UInt32 = 3
     static let magic = Array("BRMSTATE".utf8)
 
     /// What was accumulated: statistic, variables with their codebook, design and options; states merge only when these agree.
@@ -205,8 +207,24 @@ public struct PartialResult: Sendable {
         case banner(BannerBook)
     }
 
+    /// The payload with the rscales of a JKn design derived from its merged strata
+    /// counts (``DesignTotalsAccumulator/resolveJackknife()``) in every design-totals state it holds.
+    static func resolvingJackknife(_ payload: Payload) throws(BarometerError) -> Payload {
+        func resolve(_ t: inout DesignTotalsAccumulator?) throws(BarometerError) { try t?.resolveJackknife() }
+        switch payload {
+        case .totals(var a): try a.resolveJackknife(); return .totals(a)
+        case .grouped(var list):
+            for i in list.indices { try resolve(&list[i].totals) }
+            return .grouped(list)
+        case .share(var a): try resolve(&a.groups.totals); return .share(a)
+        case .crosstabDesign(let t, var c): try resolve(&c.replicate); return .crosstabDesign(t, c)
+        default: return payload
+        }
+    }
+
     /// The result the command prints on the whole data.
     public func finalize() throws(BarometerError) -> Output {
+        let payload = try Self.resolvingJackknife(self.payload)
         let vars = header.variables.map(\.variable)
         let o = header.options
         let missing = MissingInclusion(rawValue: o["missing"] ?? "") ?? .showMissing
@@ -236,6 +254,9 @@ public struct PartialResult: Sendable {
             switch kind {
             case "ratio": names = ["\(vars.first?.name ?? "")/\(vars.last?.name ?? "")"]
             default: names = vars.map { "\(kind)(\($0.name))" }
+            }
+            guard a.k == names.count, kind != "ratio" || vars.count == 2 else {
+                throw .invalidArgument("a \(kind) state of \(a.k) estimates for \(vars.count) variables")
             }
             let est = try SurveyDesign.finish(kind: kind, names: names, totals: a.finalize(), level: level,
                                               variance: header.design["variance"] ?? "", weight: weight,
@@ -294,14 +315,19 @@ public struct PartialResult: Sendable {
             return try Self.finalizeShare(acc, vars: vars, options: o, design: header.design, weight: weight)
         case (_, .grouped(let list)):
             let byCount = Int(o["byCount"] ?? "") ?? 0
-            guard byCount >= 1, byCount < vars.count, list.count == vars.count - byCount else {
+            guard byCount >= 1, byCount < vars.count else {
                 throw .invalidArgument("grouped state without its grouping variables")
             }
-            let by = Array(vars.suffix(byCount)), analysed = vars.prefix(vars.count - byCount)
+            let by = Array(vars.suffix(byCount))
+            // A ratio's variables are its numerator and denominator: one grouped accumulator.
+            let ratio = header.statistic == "ratio"
+            let analysed = vars.prefix(vars.count - byCount - (ratio ? 1 : 0))
+            guard list.count == analysed.count else { throw .invalidArgument("grouped state without its grouping variables") }
+            let x = ratio ? vars[1].name : nil
             let results = try zip(analysed, list).map { (v, acc) throws(BarometerError) -> GroupedEstimates in
                 // A share's estimated variable is its 0/1 answer, named by the code set.
                 let y = header.statistic == "share" ? "\(v.name) in {\(o["codes"] ?? "")}" : v.name
-                return try acc.finalize(.init(y: y, x: nil, by: by, domain: domain, level: Double(o["level"] ?? "") ?? 0.95,
+                return try acc.finalize(.init(y: y, x: x, by: by, domain: domain, level: Double(o["level"] ?? "") ?? 0.95,
                                               variance: header.design["variance"] ?? "", weight: weight,
                                               covariance: o["compare"] == "true"))
             }

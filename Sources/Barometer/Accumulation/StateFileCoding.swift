@@ -70,6 +70,8 @@ struct ByteReader {
     let file: String
     private(set) var offset: Int
     let end: Int
+    /// The format version of the file being read (older versions lack later fields).
+    var version: UInt32 = PartialResult.formatVersion
 
     init(_ bytes: [UInt8], file: String, from start: Int = 0, end: Int? = nil) {
         self.bytes = bytes

@@ -51,6 +51,9 @@ public struct ReplicateWeights: Sendable {
     /// (JK1) or the rscales (JKn), as R `as.svrepdesign` does for a design
     /// with an fpc.
     public var hasPopulationSize: Bool = false
+    /// A part of the sample's JKn strata counts (the initializer's `partial`), from
+    /// which the merged state derives the rscales; nil otherwise.
+    var partialJackknife: JackknifeStrata? = nil
 
     /// Number of replicates.
     public var count: Int { columns.count }
@@ -82,11 +85,17 @@ public struct ReplicateWeights: Sendable {
     ///     methods have no such convention (R resamples or ignores the fpc):
     ///     give `scale`/`rscales` instead. Not combined with `scale` (JK1) or
     ///     `rscales` (JKn).
+    ///   - partial: the rows are a part of the sample (a shard of `barometer partial`):
+    ///     JKn rscales derived from `strata` need every PSU of each stratum, so they are
+    ///     not derived here (their ``rscales`` are NaN) but after the parts' states merge,
+    ///     from the strata counts the design keeps for them (R `jknweights`' (n_h − 1)/n_h
+    ///     over all parts). Other methods are unaffected.
     /// - Throws: ``BarometerError`` for unknown or non-numeric columns,
     ///   negative/NaN weights (naming row and column), or a missing parameter.
     public init(data: Dataset, columns: [String], method: ReplicateMethod, combined: Bool = true,
                 base: Weights? = nil, scale: Double? = nil, rscales: [Double]? = nil, fayRho: Double? = nil,
-                mse: Bool = false, strata: SamplingStructure? = nil, fpc: Variable? = nil) throws(BarometerError) {
+                mse: Bool = false, strata: SamplingStructure? = nil, fpc: Variable? = nil,
+                partial: Bool = false) throws(BarometerError) {
         guard !columns.isEmpty else { throw .invalidArgument("no replicate-weight columns") }
         let n = data.rowCount, r = columns.count
         // Combined weights are used where they were loaded (the data's own arrays, shared, not copied);
@@ -125,6 +134,8 @@ public struct ReplicateWeights: Sendable {
         let R = Double(r)
         var sc: Double
         var rs = [Double](repeating: 1, count: r)
+        // JKn without rscales: derived from the strata (after the fpc's checks below).
+        var jackknife: JackknifeStrata? = nil
         switch method {
         case .jk1: sc = (R - 1) / R
         case .brr: sc = 1 / R
@@ -141,13 +152,11 @@ public struct ReplicateWeights: Sendable {
                 guard let s = strata else {
                     throw .invalidArgument("JKn needs rscales, or the design's strata to derive (n_h − 1)/n_h")
                 }
-                for j in 0..<r {
-                    guard let i = w[j].firstIndex(of: 0) else {
-                        throw .invalidArgument("JKn replicate '\(columns[j])' deletes no PSU; give rscales")
-                    }
-                    let nh = Double(s.psusPerStratum[Int(s.strata[i])])
-                    rs[j] = (nh - 1) / nh
+                let jk = JackknifeStrata(weights: w, strata: s, fpc: fpc?.values)
+                if !partial, let j = jk.deleted.firstIndex(of: nil) {
+                    throw .invalidArgument("JKn replicate '\(columns[j])' deletes no PSU; give rscales")
                 }
+                jackknife = jk
             }
         case .other:
             guard scale != nil || rscales != nil else { throw .invalidArgument("method 'other' needs scale and/or rscales") }
@@ -177,18 +186,16 @@ public struct ReplicateWeights: Sendable {
                 sc *= 1 - (try fraction(x, sampled: R, row: 0))
             case .jkn:
                 guard rscales == nil else { throw .invalidArgument("give either an fpc or rscales for JKn, not both") }
-                guard let s = strata else { throw .invalidArgument("JKn with an fpc needs the design's strata") }
-                for j in 0..<r {
-                    guard let i = w[j].firstIndex(of: 0) else {
-                        throw .invalidArgument("JKn replicate '\(columns[j])' deletes no PSU; give rscales")
-                    }
-                    let nh = Double(s.psusPerStratum[Int(s.strata[i])])
-                    rs[j] *= 1 - (try fraction(f.values[i], sampled: nh, row: i))
-                }
+                guard strata != nil else { throw .invalidArgument("JKn with an fpc needs the design's strata") }
+                // (1 − f_h)(n_h − 1)/n_h: derived with the strata below (JackknifeStrata.rscales).
             default:
                 throw .invalidArgument("an fpc with replicate weights is defined for jk1 and jkn (R as.svrepdesign); for \(method.rawValue) give the scale or rscales")
             }
             withFPC = true
+        }
+        if let jk = jackknife {
+            if partial { rs = [Double](repeating: .nan, count: r); partialJackknife = jk }
+            else { rs = try jk.rscales(names: columns, fpcName: fpc?.name ?? "fpc") }
         }
         if let scale { sc = scale }
         if let given = rscales {

@@ -46,10 +46,12 @@ public struct SurveyDesign: Sendable {
     /// `strata` is only used to derive JKn's rscales. `fpc` (population PSUs,
     /// or the sampling fraction) is folded into JK1's scale or JKn's rscales
     /// as R `as.svrepdesign` does on a design with an fpc (see
-    /// ``ReplicateWeights/init(data:columns:method:combined:base:scale:rscales:fayRho:mse:strata:fpc:)``).
+    /// ``ReplicateWeights/init(data:columns:method:combined:base:scale:rscales:fayRho:mse:strata:fpc:partial:)``).
+    /// `partial`: `data` is a part of the sample (a shard whose state is merged later), so
+    /// JKn rscales derived from `strata` are left to the merged state.
     public init(data: Dataset, weight: String? = nil, replicateColumns: [String], method: ReplicateMethod,
                 combined: Bool = true, scale: Double? = nil, rscales: [Double]? = nil, fayRho: Double? = nil,
-                mse: Bool = false, strata: String? = nil, fpc: String? = nil) throws(BarometerError) {
+                mse: Bool = false, strata: String? = nil, fpc: String? = nil, partial: Bool = false) throws(BarometerError) {
         self.data = data
         let w = try Self.validatedWeights(data, weight)
         self.weights = w
@@ -59,7 +61,8 @@ public struct SurveyDesign: Sendable {
         self.sampling = structure ?? .independent(rows: data.rowCount)
         self.replicates = try ReplicateWeights(data: data, columns: replicateColumns, method: method, combined: combined,
                                                base: w, scale: scale, rscales: rscales, fayRho: fayRho, mse: mse,
-                                               strata: structure, fpc: try fpc.map { (f: String) throws(BarometerError) in try data.variable(f) })
+                                               strata: structure, fpc: try fpc.map { (f: String) throws(BarometerError) in try data.variable(f) },
+                                               partial: partial)
     }
 
     /// An unweighted design.

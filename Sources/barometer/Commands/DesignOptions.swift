@@ -34,20 +34,23 @@ struct DesignOptions: ParsableArguments {
     }
 
     /// The design these options describe over `data`, weighted to `--targets` when given.
-    func design(_ data: Dataset, weight: String?) throws -> SurveyDesign {
-        let base = try baseDesign(data, weight: weight)
+    /// `partial`: `data` is a shard of `barometer partial` (JKn rscales derived from the
+    /// strata are left to `merge`).
+    func design(_ data: Dataset, weight: String?, partial: Bool = false) throws -> SurveyDesign {
+        let base = try baseDesign(data, weight: weight, partial: partial)
         return try weighting.weighted(base)?.design ?? base
     }
 
     /// The design before weighting to targets.
-    func baseDesign(_ data: Dataset, weight: String?) throws -> SurveyDesign {
+    func baseDesign(_ data: Dataset, weight: String?, partial: Bool = false) throws -> SurveyDesign {
         if let pattern = repweights, let method = repmethod {
             let regex: Regex<AnyRegexOutput>
             do { regex = try Regex(pattern) } catch { throw ValidationError("--repweights: invalid regular expression '\(pattern)'") }
             let columns = data.variableNames.filter { $0.firstMatch(of: regex) != nil && $0 != (weight ?? data.weightVariable) && $0 != fpc }
             guard !columns.isEmpty else { throw ValidationError("--repweights '\(pattern)' matches no variable") }
             return try SurveyDesign(data: data, weight: weight, replicateColumns: columns, method: method,
-                                    combined: !repFactors, scale: repScale, fayRho: fayRho, mse: mse, strata: strata, fpc: fpc)
+                                    combined: !repFactors, scale: repScale, fayRho: fayRho, mse: mse, strata: strata, fpc: fpc,
+                                    partial: partial)
         }
         return try SurveyDesign(data: data, weight: weight, strata: strata, clusters: psu, fpc: fpc, nest: nest,
                                 lonelyPSU: lonelyPSU)

@@ -8,8 +8,8 @@ import Foundation
 struct Partial: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command on a shard of the data and write its mergeable state (see `merge`).",
-        discussion: "Supported: freq (--by), crosstab (the table, --by; --stats under weights-only, --strata/--psu or replicate designs, two-way), share (--by, --compare, every interval), banner (weights-only or --strata/--psu designs; merge --out writes its HTML/.xlsx book), mean, total (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
-        subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialCorr.self,
+        discussion: "Supported: freq (--by), crosstab (the table, --by; --stats under weights-only, --strata/--psu or replicate designs, two-way), share (--by, --compare, every interval), banner (weights-only or --strata/--psu designs; merge --out writes its HTML/.xlsx book), mean, total, ratio (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
+        subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialRatio.self, PartialCorr.self,
                       PartialMRSet.self, PartialShare.self, PartialBanner.self])
 }
 
@@ -153,7 +153,7 @@ struct PartialCrosstab: ParsableCommand {
         try state.write(try state.accumulate(command.input, needs: command.needs) { data in
             var data = data
             let by = try command.grouping.groupingVariables(&data)      // --by: layers of the groups' valid categories
-            let design = try command.designOptions.design(data, weight: command.weight)
+            let design = try command.designOptions.design(data, weight: command.weight, partial: true)
             if !list.isEmpty {
                 return try PartialResult.crosstabStatistics(design, rows: command.rows, columns: command.cols,
                                                             missing: command.excludeMissing ? .excludeMissing : .showMissing,
@@ -178,7 +178,7 @@ func writeEstimatesState(_ options: EstimateOptions, total: Bool, _ state: State
     try state.write(try state.accumulate(options.input, needs: options.needs) { data in
         var data = data
         let by = try options.groupOptions.groupingVariables(&data)      // derived indicators join the data
-        let design = try options.designOptions.design(data, weight: options.weight)
+        let design = try options.designOptions.design(data, weight: options.weight, partial: true)
         if !by.isEmpty {
             return try PartialResult.grouped(design, statistic: total ? "total" : "mean", variables: options.variables, by: by,
                                              level: options.level, compare: options.groupOptions.compare,
@@ -204,6 +204,30 @@ struct PartialTotal: ParsableCommand {
     @OptionGroup var options: EstimateOptions
     @OptionGroup var state: StateOutput
     func run() throws { try writeEstimatesState(options, total: true, state) }
+}
+
+struct PartialRatio: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ratio", abstract: "Partial state of `ratio`.")
+    @OptionGroup var command: Ratio
+    @OptionGroup var state: StateOutput
+
+    func run() throws {
+        try refuseCalibration(command.designOptions, "ratio")
+        try state.write(try state.accumulate(command.input, needs: command.needs) { data in
+            var data = data
+            let by = try command.groupOptions.groupingVariables(&data)      // derived indicators join the data
+            let design = try command.designOptions.design(data, weight: command.weight, partial: true)
+            let domain = try command.domainOptions.domain(data), spec = designSpec(design, command.designOptions)
+            if !by.isEmpty {
+                return try PartialResult.grouped(design, statistic: "ratio", variables: [command.numerator],
+                                                 denominator: command.denominator, by: by, level: command.level,
+                                                 compare: command.groupOptions.compare, adjustment: command.groupOptions.adjust,
+                                                 domain: domain, design: spec)
+            }
+            return try PartialResult.ratio(design, numerator: command.numerator, denominator: command.denominator,
+                                           level: command.level, domain: domain, design: spec)
+        })
+    }
 }
 
 struct PartialCorr: ParsableCommand {
@@ -263,7 +287,7 @@ struct PartialBanner: ParsableCommand {
         }
         let spec = try command.specification()
         try state.write(try state.accumulate(command.input, needs: command.needs(spec)) { data in
-            let design = try command.designOptions.design(data, weight: command.weight)
+            let design = try command.designOptions.design(data, weight: command.weight, partial: true)
             return try PartialResult.banner(design, specification: spec, domain: try command.domainOptions.domain(data),
                                             design: designSpec(design, command.designOptions))
         })

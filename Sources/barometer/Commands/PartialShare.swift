@@ -24,7 +24,7 @@ struct PartialShare: ParsableCommand {
             let amongExpression = try command.among.map { try DomainExpression($0) }
             let amongSet = try amongExpression.flatMap { try $0.codeSet(in: data) }
             let by = try command.groupOptions.by.first.map { try data.groupingVariable($0, numeric: true) }
-            let design = try command.designOptions.design(data, weight: command.weight)
+            let design = try command.designOptions.design(data, weight: command.weight, partial: true)
             let amongDomain = amongSet == nil ? try amongExpression.map { try $0.domain(in: data) } : nil
             let denominator: ConditionalShare.Denominator = command.allInDomain ? .allInDomain : .validAnswers
             let spec = designSpec(design, command.designOptions)

@@ -16,10 +16,15 @@ struct Ratio: ParsableCommand {
     @OptionGroup var groupOptions: GroupOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    /// The columns `ratio` reads (also `partial ratio`'s).
+    var needs: ColumnNeeds {
         var needs = ColumnNeeds()
         needs.add([numerator, denominator]); needs.add(weight)
         designOptions.addNeeds(to: &needs); domainOptions.addNeeds(to: &needs); groupOptions.addNeeds(to: &needs)
+        return needs
+    }
+
+    func run() throws {
         var data = try input.load(needs)
         let by = try groupOptions.groupingVariables(&data)
         let design = try designOptions.design(data, weight: weight)

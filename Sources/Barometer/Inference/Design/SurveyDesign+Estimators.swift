@@ -209,20 +209,7 @@ extension SurveyDesign {
     public func ratio(numerator: String, denominator: String, domain: Domain? = nil,
                       level: Double = 0.95) throws(BarometerError) -> DesignEstimates {
         let y = try variable(numerator), x = try variable(denominator)
-        try y.requireNumeric(); try x.requireNumeric()
-        if let d = domain, d.mask.count != rowCount {
-            throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
-        }
-        var acc = DesignTotalsAccumulator(design: self, count: 1, totals: false)
-        try accumulateInChunks(&acc, columns: 1, ratio: true, srs: false, domain: domain) { (rows, num, den, ind) in
-            let mask = domain?.mask
-            for i in rows where (mask?[i] ?? true)
-                    && y.status(of: y.values[i]) == .valid && x.status(of: x.values[i]) == .valid {
-                num[i - rows.lowerBound, 0] = y.values[i]; den[i - rows.lowerBound, 0] = x.values[i]
-                ind[i - rows.lowerBound, 0] = 1
-            }
-        }
-        var out = try acc.finalize()
+        var out = try ratioAccumulator(numerator: numerator, denominator: denominator, domain: domain).finalize()
         if sampling.calibration != nil && replicates == nil {
             // Calibrated weights: the calibration residuals of the influence values need the rows.
             let ind = try validIndicator([y, x], domain: domain)
@@ -235,6 +222,34 @@ extension SurveyDesign {
                                level: level, variance: varianceDescription, weight: weights.name,
                                hasPopulationSize: hasPopulationSize)
             .withBase(baseDescription(domain))
+    }
+}
+
+extension SurveyDesign {
+    /// The accumulated sums of the ratio of totals `Σw·y / Σw·x` over this design's
+    /// rows valid on both variables within `domain`, as one chunk
+    /// (``DesignTotalsAccumulator``): the one pass of ``ratio(numerator:denominator:domain:level:)``
+    /// and of its partial state. With `shard`, a replicate design's degrees of freedom are
+    /// accumulated with its rows (``DesignTotalsAccumulator/rankRows``) instead of taken
+    /// from this part's replicate weights.
+    func ratioAccumulator(numerator: String, denominator: String, domain: Domain?,
+                          shard: Bool = false) throws(BarometerError) -> DesignTotalsAccumulator {
+        let y = try variable(numerator), x = try variable(denominator)
+        try y.requireNumeric(); try x.requireNumeric()
+        if let d = domain, d.mask.count != rowCount {
+            throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
+        }
+        var acc = DesignTotalsAccumulator(design: self, count: 1, totals: false)
+        if shard { acc.givenDF = nil }
+        try accumulateInChunks(&acc, columns: 1, ratio: true, srs: false, domain: domain) { (rows, num, den, ind) in
+            let mask = domain?.mask
+            for i in rows where (mask?[i] ?? true)
+                    && y.status(of: y.values[i]) == .valid && x.status(of: x.values[i]) == .valid {
+                num[i - rows.lowerBound, 0] = y.values[i]; den[i - rows.lowerBound, 0] = x.values[i]
+                ind[i - rows.lowerBound, 0] = 1
+            }
+        }
+        return acc
     }
 }
 
