@@ -35,10 +35,14 @@ struct CellKey: Hashable, Sendable {
 ///
 /// Keys (cells, strata, PSUs) merge by key. Strata are finalized in label
 /// order and PSUs in name order within strata, whatever the merge order.
-/// The in-memory tests add the whole table as one chunk
-/// (`DesignCellCovariance`), so the streamed, merged and in-memory paths
-/// share this one implementation. Calibrated weights without replicates
-/// (residuals of every row) are not accumulated here.
+/// The in-memory tests of weights-only and replicate designs add the whole
+/// table as one chunk (`DesignCellCovariance`). In memory under strata/PSUs
+/// the design's rows go straight to the same grouped linearization kernel,
+/// which sums each PSU's cell totals one stratum at a time (the rows are
+/// already grouped by PSU), so no PSU × cell table of the whole design is
+/// kept there; this accumulator keeps them for partial states and merges.
+/// Calibrated weights without replicates (residuals of every row) are not
+/// accumulated here.
 struct DesignCellTotalsAccumulator: StatisticAccumulator {
     /// The rows of a chunk: each row's cell (−1: outside the table or the
     /// domain), the cells' keys, the weights and the chunk's sampling.

@@ -437,7 +437,7 @@ extension PartialResult {
                 }
             }
             let cells = DesignCells(table: t, weightedSquares: squares, respondents: m, domainPSUs: acc.domainRows,
-                                    designPSUs: acc.rows, validWeightedRespondents: acc.validWeighted, domain: dom,
+                                    designPSUs: acc.rows, validWeightedRespondents: acc.validWeighted,
                                     keptCell: keptCell)
             var parts = DesignParts(weights: try Weights(validating: [], name: weight ?? "weight"),
                                     sampling: .independent(rows: 0), replicates: nil, design: nil,

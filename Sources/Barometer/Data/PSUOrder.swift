@@ -79,4 +79,16 @@ struct PSUOrder: Sendable {
 
     /// The row at position r.
     @inline(__always) func row(_ r: Int) -> Int { rowAt.map { Int($0[r]) } ?? r }
+
+    /// The maps behind ``psu(_:)``, ``rows(of:)`` and ``row(_:)`` as buffer pointers for the
+    /// duration of `body` (nil: the identity map; `rowStart` nil: every PSU one row), for inner
+    /// loops that should not touch the arrays' reference counts once per row.
+    func withBuffers<R>(_ body: (_ psuAt: UnsafeBufferPointer<Int32>?, _ rowStart: UnsafeBufferPointer<Int>?,
+                                 _ rowAt: UnsafeBufferPointer<Int32>?) -> R) -> R {
+        func with<T>(_ a: [T]?, _ f: (UnsafeBufferPointer<T>?) -> R) -> R {
+            guard let a else { return f(nil) }
+            return a.withUnsafeBufferPointer { f($0) }
+        }
+        return with(psuAt) { pa in with(rowStart) { rs in with(rowAt) { ra in body(pa, rs, ra) } } }
+    }
 }

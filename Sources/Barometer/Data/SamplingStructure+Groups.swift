@@ -58,10 +58,12 @@ extension SamplingStructure {
         var x = [Double](repeating: 0, count: pairs), y = [Double](repeating: 0, count: pairs)
         var c = [Int](repeating: 0, count: pairs)
         @inline(__always) func d(_ a: Int) -> Int { diagonal ? a : a + k * a }
-        // Per-PSU totals of the groups present (general case), in first-seen order.
+        // Per-PSU totals of the groups present (general case), in first-seen order: entries
+        // 0..<used of the stratum, PSU slot s holding entries psuStart[s]..<psuStart[s + 1].
         var scratch = [Double](repeating: 0, count: k)
         var seenIn = [Int](repeating: -1, count: k)            // PSU that last touched group j
-        var entryGroups: [Int] = [], entryTotals: [Double] = [], psuStart: [Int] = [], psuEntries: [Int] = []
+        var entryGroups: [Int] = [], entryTotals: [Double] = [], psuStart: [Int] = []
+        var psuEntries = order.oneRowPerPSU ? [] : [Int](repeating: 0, count: k)
         var entryCentred: [Double] = []
         for h in 0..<strataCount {
             guard case .include(let centred, let factor) = plan.treatment[h] else { continue }
@@ -112,55 +114,76 @@ extension SamplingStructure {
                     }
                 }
             } else {
-                // PSU totals of this stratum, in PSU order; each in row order.
-                entryGroups.removeAll(keepingCapacity: true); entryTotals.removeAll(keepingCapacity: true)
-                psuStart.removeAll(keepingCapacity: true)
-                for q in members {
-                    let p = order.psu(q)
-                    psuStart.append(entryGroups.count)
-                    psuEntries.removeAll(keepingCapacity: true)
-                    for r in order.rows(of: p) {
-                        let i = order.row(r), g = Int(groups[i])
-                        if g < 0 { continue }
-                        if seenIn[g] != p { seenIn[g] = p; scratch[g] = 0; psuEntries.append(g) }
-                        scratch[g] += z(i)
-                    }
-                    for g in psuEntries {
-                        entryGroups.append(g); entryTotals.append(scratch[g])
-                        if presentIn[g] != h { presentIn[g] = h; present.append(g); mean[g] = 0 }
-                    }
+                // PSU totals of this stratum, in PSU order; each in row order. The stratum's rows
+                // bound its entries, so the buffers are sized once and filled through pointers.
+                var stratumRows = 0
+                for q in members { stratumRows += order.rows(of: order.psu(q)).count }
+                if entryGroups.count < stratumRows {
+                    entryGroups = [Int](repeating: 0, count: stratumRows)
+                    entryTotals = [Double](repeating: 0, count: stratumRows)
                 }
-                psuStart.append(entryGroups.count)
+                if psuStart.count < members.count + 1 { psuStart = [Int](repeating: 0, count: members.count + 1) }
+                let used = order.withBuffers { psuAt, rowStart, rowAt in
+                    groups.withUnsafeBufferPointer { gp in seenIn.withUnsafeMutableBufferPointer { sp in
+                    scratch.withUnsafeMutableBufferPointer { tp in psuEntries.withUnsafeMutableBufferPointer { pe in
+                    entryGroups.withUnsafeMutableBufferPointer { eg in entryTotals.withUnsafeMutableBufferPointer { et in
+                    psuStart.withUnsafeMutableBufferPointer { ps in
+                        var used = 0
+                        for (slot, q) in members.enumerated() {
+                            let p = psuAt.map { Int($0[q]) } ?? q
+                            ps[slot] = used
+                            var m = 0
+                            let range = rowStart.map { $0[p]..<$0[p + 1] } ?? p..<(p + 1)
+                            for r in range {
+                                let i = rowAt.map { Int($0[r]) } ?? r, g = Int(gp[i])
+                                if g < 0 { continue }
+                                if sp[g] != p { sp[g] = p; tp[g] = 0; pe[m] = g; m += 1 }
+                                tp[g] += z(i)
+                            }
+                            for e in 0..<m { eg[used] = pe[e]; et[used] = tp[pe[e]]; used += 1 }
+                        }
+                        ps[members.count] = used
+                        return used
+                    } } } } } } }
+                }
+                for e in 0..<used {
+                    let g = entryGroups[e]
+                    if presentIn[g] != h { presentIn[g] = h; present.append(g); mean[g] = 0 }
+                }
                 if present.isEmpty { continue }
                 // Stratum means (PSUs without group j add zero).
                 if centred {
-                    for e in entryGroups.indices { mean[entryGroups[e]] += entryTotals[e] }
+                    for e in 0..<used { mean[entryGroups[e]] += entryTotals[e] }
                     for g in present { mean[g] /= Double(nh) }
                 }
                 if diagonalOnly {
                     for g in present { x[g] = 0; y[g] = 0; c[g] = 0 }
-                    for e in entryGroups.indices {
+                    for e in 0..<used {
                         let a = entryGroups[e], ua = entryTotals[e] - mean[a]
                         x[a] += ua * ua; y[a] += ua; c[a] += 1
                     }
                 } else {
                 for a in present { for b in present { x[a + k * b] = 0; y[a + k * b] = 0; c[a + k * b] = 0 } }
                 // Centred cross-products within each PSU (the same sums in the same order, through
-                // buffer pointers: this loop is most of the kernel's time).
+                // buffer pointers: this loop is most of the kernel's time). x and c are symmetric, so
+                // each pair of groups a ≠ b adds once, at [min + k·max]; y at both [a + k·b] and [b + k·a].
                 entryCentred.removeAll(keepingCapacity: true)
-                for e in entryGroups.indices { entryCentred.append(entryTotals[e] - mean[entryGroups[e]]) }
+                for e in 0..<used { entryCentred.append(entryTotals[e] - mean[entryGroups[e]]) }
                 x.withUnsafeMutableBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
                 c.withUnsafeMutableBufferPointer { cp in entryGroups.withUnsafeBufferPointer { gp in
                 entryCentred.withUnsafeBufferPointer { up in psuStart.withUnsafeBufferPointer { sp in
-                    for q in 0..<(sp.count - 1) {
+                    for q in 0..<members.count {
                         let lo = sp[q], hi = sp[q + 1]
                         for e in lo..<hi {
-                            let a = gp[e], ua = up[e]
-                            for f in lo..<hi {
-                                let ab = a + k * gp[f]
-                                xp[ab] += ua * up[f]
+                            let a = gp[e], ua = up[e], aa = a + k * a
+                            xp[aa] += ua * ua; yp[aa] += ua; cp[aa] += 1
+                            for f in (e + 1)..<hi {
+                                let b = gp[f], ub = up[f], ab = a + k * b, ba = b + k * a
+                                let sym = a < b ? ab : ba
+                                xp[sym] += ua * ub
+                                cp[sym] += 1
                                 yp[ab] += ua
-                                cp[ab] += 1
+                                yp[ba] += ub
                             }
                         }
                     }
@@ -175,7 +198,10 @@ extension SamplingStructure {
                     let mb = mean[b], nb = c[d(b)], ub = y[d(b)]
                     // Groups sharing no PSU (always so with one row per PSU): the pair terms vanish.
                     var xab = 0.0, yab = 0.0, yba = 0.0, cab = 0
-                    if !diagonal { xab = x[a + k * b]; yab = y[a + k * b]; yba = y[b + k * a]; cab = c[a + k * b] }
+                    if !diagonal {
+                        let sym = min(a, b) + k * max(a, b)
+                        xab = x[sym]; yab = y[a + k * b]; yba = y[b + k * a]; cab = c[sym]
+                    }
                     let neither = Double(nh - na - nb + cab)
                     let s: Double = xab + mb * (yab - ua) + ma * (yba - ub) + ma * mb * neither
                     v[a, b] += factor * s

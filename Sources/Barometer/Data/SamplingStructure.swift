@@ -100,19 +100,30 @@ public struct SamplingStructure: Sendable {
                 return (out, { s[$0] }, ids.count)
             }
             let values = v.values
-            var integral = true, top = 0.0
-            for i in 0..<n {
-                let x = values[i]
-                guard !x.isNaN else { throw .invalidArgument("design variable '\(name)' is missing at data row \(i + 1)") }
-                out[i] = (x == 0 ? 0.0 : x).bitPattern
-                // 0 ≤ x < 1e9 makes UInt64(x) exact (truncation); equal back means x is an integer.
-                if !(x >= 0 && x < 1e9 && Double(UInt64(x)) == x) { integral = false } else if x > top { top = x }
-            }
-            if integral {
-                for i in 0..<n { out[i] = UInt64(values[i]) }          // 0 ≤ value < 1e9, an integer
-                return (out, { Variable.formatCode(values[$0]) }, Int(top) + 1)
-            }
-            return (out, { Variable.formatCode(values[$0]) }, nil)
+            guard values.count == n else { throw .lengthMismatch(variable: name, expected: n, actual: values.count) }
+            var top = 0.0, integral = true, missingRow: Int? = nil
+            // One pass while the values are integer codes (the usual design variable), written as
+            // themselves; at the first other value every row is written as its bits instead.
+            values.withUnsafeBufferPointer { vp in out.withUnsafeMutableBufferPointer { op in
+                var i = 0
+                while i < n {
+                    let x = vp[i]
+                    // 0 ≤ x < 1e9 makes UInt64(x) exact (truncation); equal back means x is an integer.
+                    guard x >= 0 && x < 1e9 && Double(UInt64(x)) == x else { break }
+                    op[i] = UInt64(x)
+                    if x > top { top = x }
+                    i += 1
+                }
+                guard i < n else { return }
+                integral = false
+                for j in 0..<n {
+                    let x = vp[j]
+                    if x.isNaN { missingRow = j; return }
+                    op[j] = (x == 0 ? 0.0 : x).bitPattern
+                }
+            } }
+            if let i = missingRow { throw .invalidArgument("design variable '\(name)' is missing at data row \(i + 1)") }
+            return (out, { Variable.formatCode(values[$0]) }, integral ? Int(top) + 1 : nil)
         }
         // Lookup tables indexed by the key itself when the keys are small (at most 4n + 65,536
         // entries), else a dictionary.

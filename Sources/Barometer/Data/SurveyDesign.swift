@@ -140,14 +140,23 @@ extension SurveyDesign {
     public func degreesOfFreedom(in domain: Domain?) -> Int {
         if let r = replicates { return r.degreesOfFreedom }
         guard let domain else { return sampling.degreesOfFreedom }
-        let groups = (0..<rowCount).map { i -> Int32 in i < domain.mask.count && domain.mask[i] ? 0 : -1 }
-        return degreesOfFreedom(groups: groups, groupCount: 1)[0]
+        return domain.mask.withUnsafeBufferPointer { mp in
+            degreesOfFreedom(rows: min(rowCount, mp.count), groupCount: 1) { mp[$0] ? 0 : -1 }[0]
+        }
     }
 
     /// ``degreesOfFreedom(in:)`` of `groupCount` disjoint domains at once:
     /// row `i` is in domain `groups[i]` (−1: none). One pass over the rows
     /// grouped by PSU; O(n + PSUs + strata + groupCount) memory.
     func degreesOfFreedom(groups: [Int32], groupCount k: Int) -> [Int] {
+        groups.withUnsafeBufferPointer { gp in
+            degreesOfFreedom(rows: min(rowCount, gp.count), groupCount: k) { Int(gp[$0]) }
+        }
+    }
+
+    /// ``degreesOfFreedom(groups:groupCount:)`` with each row's domain given by `group` (rows
+    /// `0..<n`; rows beyond are in none), so a domain mask needs no n-vector of groups.
+    func degreesOfFreedom(rows n: Int, groupCount k: Int, group: (Int) -> Int) -> [Int] {
         if let r = replicates { return [Int](repeating: r.degreesOfFreedom, count: k) }
         var psus = [Int](repeating: 0, count: k), strata = [Int](repeating: 0, count: k)
         var psuMark = [Int](repeating: -1, count: k), stratumMark = [Int](repeating: -1, count: k)
@@ -157,31 +166,37 @@ extension SurveyDesign {
         if order.oneRowPerPSU && k * strataCount <= 4 * max(rowCount, 1) {
             // Every PSU is one row: PSUs = respondents; strata through a k × H flag table.
             var seen = [Bool](repeating: false, count: k * strataCount)
-            let n = min(rowCount, groups.count)
-            groups.withUnsafeBufferPointer { gp in w.withUnsafeBufferPointer { wp in
+            w.withUnsafeBufferPointer { wp in
             sampling.strata.withUnsafeBufferPointer { sp in
                 for i in 0..<n {
-                    let g = Int(gp[i])
+                    let g = group(i)
                     guard g >= 0, g < k, wp[i] != 0 else { continue }
                     psus[g] += 1
                     let f = g * strataCount + Int(sp[i])
                     if !seen[f] { seen[f] = true; strata[g] += 1 }
                 }
-            } } }
+            } }
             return zip(psus, strata).map { $0 - $1 }
         }
-        for h in 0..<sampling.strataCount {
-            for q in order.stratumStart[h]..<order.stratumStart[h + 1] {
-                let p = order.psu(q)
-                for r in order.rows(of: p) {
-                    let i = order.row(r)
-                    guard i < groups.count, groups[i] >= 0, Int(groups[i]) < k, w[i] != 0 else { continue }
-                    let g = Int(groups[i])
-                    if psuMark[g] != p { psuMark[g] = p; psus[g] += 1 }
-                    if stratumMark[g] != h { stratumMark[g] = h; strata[g] += 1 }
+        // Rows grouped by PSU within strata, through the order's buffers (no reference counting per row).
+        order.withBuffers { psuAt, rowStart, rowAt in
+        w.withUnsafeBufferPointer { wp in
+        psus.withUnsafeMutableBufferPointer { pp in strata.withUnsafeMutableBufferPointer { hp in
+        psuMark.withUnsafeMutableBufferPointer { pm in stratumMark.withUnsafeMutableBufferPointer { hm in
+            for h in 0..<strataCount {
+                for q in order.stratumStart[h]..<order.stratumStart[h + 1] {
+                    let p = psuAt.map { Int($0[q]) } ?? q
+                    for r in rowStart.map({ $0[p]..<$0[p + 1] }) ?? p..<(p + 1) {
+                        let i = rowAt.map { Int($0[r]) } ?? r
+                        guard i < n, wp[i] != 0 else { continue }
+                        let g = group(i)
+                        guard g >= 0, g < k else { continue }
+                        if pm[g] != p { pm[g] = p; pp[g] += 1 }
+                        if hm[g] != h { hm[g] = h; hp[g] += 1 }
+                    }
                 }
             }
-        }
+        } } } } } }
         return zip(psus, strata).map { $0 - $1 }
     }
 }

@@ -17,12 +17,13 @@ struct DesignCells: Sendable {
     let designPSUs: Int
     /// Kept cell of each respondent (column-major over the kept table), −1
     /// outside the domain, for an excluded answer or in a dropped row/column.
+    /// The rows with a kept cell are the test's domain as far as the design
+    /// degrees of freedom go: the given domain restricted to respondents with
+    /// a valid answer to both variables (R `subset(design, domain & !is.na(x) & !is.na(y))`)
+    /// less the rows of dropped (zero-weight) rows and columns, which have
+    /// weight 0 and so count for no PSU.
     let cellOfRow: [Int32]
-    /// The test's domain: the given domain restricted to respondents with a
-    /// valid answer to both variables (R `subset(design, domain & !is.na(x) & !is.na(y))`),
-    /// whose design degrees of freedom are the tests' denominator df.
-    let validDomain: Domain
-    /// Respondents in ``validDomain`` with a non-zero weight.
+    /// Respondents with a valid answer to both in the domain and a non-zero weight.
     let validWeightedRespondents: Int
     /// Kept cell of each accumulated cell (accumulated tabulations only).
     var keptCell: [CellKey: Int] = [:]
@@ -63,19 +64,17 @@ struct DesignCells: Sendable {
                 s2[i + t.rowCount * j] = tally.weightedSquares[ii + rowCount * jj]
             }
         }
-        // Kept-cell number per respondent; the valid-answer domain and its weighted PSUs.
+        // Kept-cell number per respondent; the weighted respondents with valid answers in the domain.
         var kept = [Int32](repeating: -1, count: rowCount * columnCount)
         for (j, jj) in t.columnsKept.enumerated() {
             for (i, ii) in t.rowsKept.enumerated() { kept[ii + rowCount * jj] = Int32(i + t.rowCount * j) }
         }
-        var valid = [Bool](repeating: false, count: rowIndex.count)
         var positive = 0
         let w = weights.values
         for k in 0..<cell.count {
             let c = cell[k]
             if c < 0 { continue }
             if let d = domain, !d.mask[k] { cell[k] = -1; continue }
-            valid[k] = true
             if w[k] != 0 { positive += 1 }
             cell[k] = kept[Int(c)]
         }
@@ -85,7 +84,6 @@ struct DesignCells: Sendable {
         self.domainPSUs = n
         self.designPSUs = weights.count
         self.cellOfRow = cell
-        self.validDomain = Domain(mask: valid, description: (domain.map { "\($0.description), " } ?? "") + "valid answers to both")
         self.validWeightedRespondents = positive
     }
 
@@ -93,7 +91,7 @@ struct DesignCells: Sendable {
     /// merged partial states): no respondent rows, so ``cellOfRow`` is empty
     /// and the design degrees of freedom come from the accumulator.
     init(table: TwoWayCounts, weightedSquares: [Double], respondents: Int, domainPSUs: Int, designPSUs: Int,
-         validWeightedRespondents: Int, domain: Domain?, keptCell: [CellKey: Int]) {
+         validWeightedRespondents: Int, keptCell: [CellKey: Int]) {
         self.keptCell = keptCell
         self.table = table
         self.weightedSquares = weightedSquares
@@ -101,7 +99,6 @@ struct DesignCells: Sendable {
         self.domainPSUs = domainPSUs
         self.designPSUs = designPSUs
         self.cellOfRow = []
-        self.validDomain = Domain(mask: [], description: (domain.map { "\($0.description), " } ?? "") + "valid answers to both")
         self.validWeightedRespondents = validWeightedRespondents
     }
 
@@ -165,10 +162,15 @@ struct DesignParts: Sendable {
     /// Design degrees of freedom of the tests' domain, R
     /// `degf(subset(design, domain & valid answers))`: weighted PSUs minus
     /// strata there (respondents − 1 for the weights-only design), or the
-    /// replicate rank − 1.
+    /// replicate rank − 1. The weighted respondents there are those with a
+    /// kept cell (``DesignCells/cellOfRow``), so no mask of the domain is kept.
     func degreesOfFreedom(_ cells: DesignCells) -> Int {
         if let a = accumulated { return a.degreesOfFreedom }
-        if let d = design { return d.degreesOfFreedom(in: cells.validDomain) }
+        if let d = design {
+            return cells.cellOfRow.withUnsafeBufferPointer { cp in
+                d.degreesOfFreedom(rows: cp.count, groupCount: 1) { cp[$0] >= 0 ? 0 : -1 }[0]
+            }
+        }
         return cells.validWeightedRespondents - 1
     }
 
@@ -214,7 +216,8 @@ struct DesignCellCovariance: Sendable, Equatable, Codable {
         let W = t.total
         self.totals = totals
         let p = totals.map { $0 / W }
-        // The kept cells' totals: accumulated (merged partial states) or the respondents' cells as one chunk.
+        // The kept cells' totals: accumulated (merged partial states), the respondents' cells as one
+        // chunk (weights-only and replicate designs), or the design's rows straight into the grouped kernel.
         let accumulated: DesignCellTotalsAccumulator?, cellOf: (CellKey) -> Int?
         if let acc = parts.accumulated {
             accumulated = acc
@@ -231,7 +234,10 @@ struct DesignCellCovariance: Sendable, Equatable, Codable {
             if let acc = accumulated {
                 v = try acc.totalsCovariance(cellOf: cellOf, cellCount: K)
             } else {
-                // Calibrated weights: every row carries a residual, so the rows go to the kernel.
+                // Strata/PSUs in memory: the design's rows are already grouped by stratum and PSU
+                // (``PSUOrder``), so the kernel sums each PSU's cells within one stratum at a time
+                // (O(K² + that stratum's PSU cells) memory); no PSU × cell table of the whole design.
+                // Calibrated weights: every row carries a residual, so the rows go to the kernel too.
                 let w = parts.weights.values
                 v = try w.withUnsafeBufferPointer { (wp) throws(BarometerError) -> Matrix in
                     try parts.sampling.linearizationCovariance(groups: cells.cellOfRow, groupCount: K) { wp[$0] }
@@ -255,12 +261,14 @@ struct DesignCellCovariance: Sendable, Equatable, Codable {
 
 extension DesignCellCovariance {
     /// The kept cells of `cells` as one chunk of a ``DesignCellTotalsAccumulator``
-    /// (cell keys carry the kept cell number); nil for calibrated weights without replicate weights.
+    /// (cell keys carry the kept cell number) for weights-only and replicate designs; nil for
+    /// strata/PSU designs (the rows go to the grouped kernel, which sums the same PSU cell totals
+    /// stratum by stratum) and for calibrated weights without replicate weights.
     static func accumulate(cells: DesignCells, parts: DesignParts) throws(BarometerError) -> DesignCellTotalsAccumulator? {
         var acc: DesignCellTotalsAccumulator
         let sampling: DesignTotalsChunk.Sampling
         if let d = parts.design {
-            guard let a = DesignCellTotalsAccumulator(design: d) else { return nil }
+            guard let a = DesignCellTotalsAccumulator(design: d), a.kind != .clustered else { return nil }
             acc = a
             sampling = DesignTotalsChunk.Sampling(d)
         } else {
