@@ -329,17 +329,26 @@ public struct ReplicateWeights: Sendable {
             }
             bucket.withUnsafeBufferPointer { bp in
                 sign.withUnsafeBufferPointer { gp in
+                    let first = b0
                     for j in 0..<r {
                         column(j) { wp in
-                            let out = j * buckets
+                            // Locals only in the loop (a captured variable is stored to memory
+                            // at every row, a chain through memory from row to row).
+                            guard let w = wp.baseAddress.map({ $0 + first }), let bk = bp.baseAddress,
+                                  let sg = gp.baseAddress else { return }
+                            let cell = sp + j * buckets
                             if checkingWeights {
+                                // Not (0 ≤ x < ∞), by the bits: above the largest finite positive
+                                // double and not −0 (negatives, infinities and NaNs).
+                                var invalid = false
                                 for k in 0..<m {
-                                    let x = wp[b0 + k]
-                                    bad |= x >= 0 && x < .infinity ? 0 : 1
-                                    sp[out + bp[k]] += gp[k] * x
+                                    let x = w[k], bits = x.bitPattern
+                                    invalid = invalid || (bits > 0x7FEF_FFFF_FFFF_FFFF && bits != 0x8000_0000_0000_0000)
+                                    cell[bk[k]] += sg[k] * x
                                 }
+                                if invalid { bad = 1 }
                             } else {
-                                for k in 0..<m { sp[out + bp[k]] += gp[k] * wp[b0 + k] }
+                                for k in 0..<m { cell[bk[k]] += sg[k] * w[k] }
                             }
                         }
                     }
