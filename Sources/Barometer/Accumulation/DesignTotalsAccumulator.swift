@@ -450,15 +450,33 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         var weights: [UnsafePointer<Double>?] = []
         weights.reserveCapacity(R)
         for r in 0..<R { weights.append(reps.columns[r].withUnsafeBufferPointer { $0.baseAddress.map { UnsafePointer($0 + range.lowerBound) } }) }
-        var out = [Double](repeating: 0, count: R * (ky + kx))
         let yStorage = y.storage, xStorage = x?.storage ?? []
+        // A column of Y or X equal bit for bit to an earlier one (the denominators of
+        // several means over the same rows, without missing values) is summed once:
+        // its totals are those of the earlier column (the same sums in the same order).
+        var source = [Int](repeating: 0, count: ky + kx)
+        var distinct: [Int] = []
+        var out: [Double] = []
         yStorage.withUnsafeBufferPointer { yp in
             xStorage.withUnsafeBufferPointer { xp in
+                guard let yBase = yp.baseAddress else { return }
+                let all: [UnsafePointer<Double>] = (0..<(ky + kx)).map { c in
+                    c < ky ? yBase + c * n : (xp.baseAddress ?? yBase) + (c - ky) * n
+                }
+                for c in 0..<all.count {
+                    if let k = distinct.firstIndex(where: { memcmp(all[$0], all[c], n * MemoryLayout<Double>.stride) == 0 }) {
+                        source[c] = k
+                    } else {
+                        source[c] = distinct.count
+                        distinct.append(c)
+                    }
+                }
+                let width = distinct.count
+                out = [Double](repeating: 0, count: R * width)
                 out.withUnsafeMutableBufferPointer { op in
-                    let work = ReplicateProductWork(weights: weights, y: UnsafeSendablePointer(yp.baseAddress),
-                                                    x: UnsafeSendablePointer(xp.baseAddress), out: UnsafeSendablePointer(op.baseAddress),
-                                                    rows: n, ky: ky, kx: kx)
-                    let workers = n * R * (ky + kx) >= 1 << 18 ? min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8, R) : 1
+                    let work = ReplicateProductWork(weights: weights, columns: distinct.map { all[$0] },
+                                                    out: UnsafeSendablePointer(op.baseAddress), rows: n)
+                    let workers = n * R * width >= 1 << 18 ? min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8, R) : 1
                     if workers == 1 {
                         work.replicates(from: 0, step: 1)
                     } else {
@@ -467,9 +485,10 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 }
             }
         }
+        let width = distinct.count
         for r in 0..<R {
-            for j in 0..<ky { ry[r, j] = out[r * (ky + kx) + j] }
-            for j in 0..<kx { rx?[r, j] = out[r * (ky + kx) + ky + j] }
+            for j in 0..<ky { ry[r, j] = out[r * width + source[j]] }
+            for j in 0..<kx { rx?[r, j] = out[r * width + source[ky + j]] }
         }
         return (ry, rx)
     }
@@ -957,8 +976,10 @@ extension SamplingStructure {
 /// shared read-only by the workers; each writes only its replicates' totals.
 private struct ReplicateProductWork: @unchecked Sendable {
     let weights: [UnsafePointer<Double>?]
-    let y: UnsafeSendablePointer<Double>, x: UnsafeSendablePointer<Double>, out: UnsafeSendablePointer<Double>
-    let rows: Int, ky: Int, kx: Int
+    /// The columns (rows values each), their totals side by side per replicate in `out`.
+    let columns: [UnsafePointer<Double>]
+    let out: UnsafeSendablePointer<Double>
+    let rows: Int
 
     /// Rows per block: a block of the columns of Y and X (10 columns: 40 KB)
     /// stays in the core's cache while every replicate of the worker reads
@@ -966,19 +987,16 @@ private struct ReplicateProductWork: @unchecked Sendable {
     static let blockRows = 512
 
     /// The totals of replicates `first`, `first + step`, … (one worker's share),
-    /// the columns of Y then X. Each total is summed as
+    /// column by column. Each total is summed as
     /// ``DesignTotalsAccumulator/dot(_:_:count:)`` sums it: lane `l` of eight
     /// takes the rows ≡ l mod 8 in order (the lanes carried from block to
     /// block), lanes added pairwise, then the tail rows in order; so the
     /// blocking changes no bit.
     func replicates(from first: Int, step: Int) {
-        guard let o = out.pointer, let yp = y.pointer else { return }
-        let width = ky + kx, n = rows, full = n / 8 * 8
+        guard let o = out.pointer else { return }
+        let width = columns.count, n = rows, full = n / 8 * 8
         let mine = Array(stride(from: first, to: weights.count, by: step))
         guard !mine.isEmpty, width > 0 else { return }
-        let columns: [UnsafePointer<Double>] = (0..<width).map { c in
-            c < ky ? UnsafePointer(yp + c * n) : UnsafePointer((x.pointer ?? yp) + (c - ky) * n)
-        }
         // Running lane sums, replicate by replicate (width per replicate).
         var sums = [SIMD8<Double>](repeating: SIMD8(repeating: 0), count: mine.count * width)
         sums.withUnsafeMutableBufferPointer { sp in
