@@ -137,11 +137,24 @@ extension CSVPieces {
             if memchr(base + p, Int32(CSVParser.quote), blockEnd - p) != nil {
                 return countQuotedRecords(base, from: a, to: b, delimiter: delimiter)
             }
-            var c = p
+            var c = p, crs = false
             while c < blockEnd, let hit = memchr(base + c, Int32(cr), blockEnd - c) {
                 let at = offset(hit)
                 guard at + 1 < b, base[at + 1] == lf else { return countQuotedRecords(base, from: a, to: b, delimiter: delimiter) }
                 c = at + 2
+                crs = true
+            }
+            if !crs && !(p > a && base[p - 1] == cr) {
+                // No CR: a line feed ends a record unless it ends a blank line (the line starts at it).
+                let (feeds, blank) = lineFeeds(base, from: p, to: blockEnd, lineStart: lineStart)
+                records += feeds - blank
+                if feeds > 0 {
+                    var l = blockEnd - 1
+                    while base[l] != lf { l -= 1 }                            // the block's last line feed
+                    lineStart = l + 1
+                }
+                p = blockEnd
+                continue
             }
             var q = p
             while q < blockEnd, let hit = memchr(base + q, Int32(lf), blockEnd - q) {
@@ -156,6 +169,41 @@ extension CSVPieces {
         }
         if lineStart < b { records += 1 }    // the input's last record, without a line end
         return records
+    }
+
+    /// The line feeds in `base[p..<e]` (a block without CRs) and those of them
+    /// that end a blank line: the one at `p` when the line starts there, and any
+    /// other right after a line feed. Sixteen bytes at a time (each compared
+    /// with LF, and so is the byte before it), counted in byte lanes.
+    static func lineFeeds(_ base: UnsafePointer<UInt8>, from p: Int, to e: Int, lineStart: Int) -> (feeds: Int, blank: Int) {
+        guard e > p else { return (0, 0) }
+        let lf = CSVParser.lf
+        var feeds = 0, blank = 0
+        if base[p] == lf { feeds += 1; if lineStart == p { blank += 1 } }
+        let raw = UnsafeRawPointer(base)
+        let lfs = SIMD16<UInt8>(repeating: lf), one = SIMD16<UInt8>(repeating: 1)
+        var i = p + 1
+        while i + 16 <= e {
+            // At most 255 steps per lane count.
+            var f = SIMD16<UInt8>(repeating: 0), b = SIMD16<UInt8>(repeating: 0)
+            var steps = 0
+            while steps < 255 && i + 16 <= e {
+                let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+                let u = raw.loadUnaligned(fromByteOffset: i - 1, as: SIMD16<UInt8>.self)
+                let isFeed = unsafeBitCast(v .== lfs, to: SIMD16<UInt8>.self) & one
+                f &+= isFeed
+                b &+= isFeed & unsafeBitCast(u .== lfs, to: SIMD16<UInt8>.self)
+                i += 16
+                steps += 1
+            }
+            feeds += Int(SIMD16<UInt16>(truncatingIfNeeded: f).wrappedSum())
+            blank += Int(SIMD16<UInt16>(truncatingIfNeeded: b).wrappedSum())
+        }
+        while i < e {
+            if base[i] == lf { feeds += 1; if base[i - 1] == lf { blank += 1 } }
+            i += 1
+        }
+        return (feeds, blank)
     }
 
     /// Bytes per block of ``countRecords(_:from:to:delimiter:)``'s scans.
