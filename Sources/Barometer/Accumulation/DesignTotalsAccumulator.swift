@@ -459,9 +459,10 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         var out: [Double] = []
         yStorage.withUnsafeBufferPointer { yp in
             xStorage.withUnsafeBufferPointer { xp in
-                guard let yBase = yp.baseAddress else { return }
+                // n > 0 and ky + kx > 0 rows × columns: at least one of the two is not empty.
+                guard let any = yp.baseAddress ?? xp.baseAddress else { return }
                 let all: [UnsafePointer<Double>] = (0..<(ky + kx)).map { c in
-                    c < ky ? yBase + c * n : (xp.baseAddress ?? yBase) + (c - ky) * n
+                    c < ky ? (yp.baseAddress ?? any) + c * n : (xp.baseAddress ?? any) + (c - ky) * n
                 }
                 for c in 0..<all.count {
                     if let k = distinct.firstIndex(where: { memcmp(all[$0], all[c], n * MemoryLayout<Double>.stride) == 0 }) {
