@@ -427,7 +427,7 @@ extension PartialResult {
         guard bytes.count >= magic.count + 4, Array(bytes[0..<magic.count]) == magic else { throw .notAStateFile(file) }
         var r = ByteReader(bytes, file: file, from: magic.count)
         let version = try r.u32()
-        guard version == formatVersion || version == 2 else {
+        guard version == formatVersion || version == 3 || version == 2 else {
             throw .unsupportedVersion(file, found: version, supported: formatVersion)
         }
         guard bytes.count >= magic.count + 4 + 4 + 1 + 4 else { throw .checksumMismatch(file) }
@@ -742,12 +742,8 @@ extension DesignCellTotalsAccumulator {
         w.int(sorted.count)
         for e in sorted { w.u64(e); w.double(entries[e] ?? 0) }
         w.string(lonelyPSU.rawValue); w.bool(nest)
-        if let rep = replicate {
-            // Payload kind 10: the per-replicate cell totals (R × cells), the replicate parameters and the rank state.
-            w.matrix(rep.replicateY); w.double(rep.scale); w.doubles(rep.rscales); w.bool(rep.mse)
-            w.bool(rep.givenDF != nil); w.int(rep.givenDF ?? 0); w.matrix(rep.rankRows)
-            JackknifeStrata.encode(rep.jackknife, &w)   // format 3
-        }
+        // Payload kind 10: the per-replicate cell totals (R × cells), the replicate parameters and the rank state.
+        replicate?.encodeReplicateTotals(&w)
     }
 
     /// Reads the state written by ``encode(_:)``, checking every index; `replicate`: a payload
@@ -793,26 +789,50 @@ extension DesignCellTotalsAccumulator {
         guard let rule = LonelyPSURule(rawValue: try r.string()) else { throw r.fail("unknown lonely-PSU rule") }
         lonelyPSU = rule; nest = try r.bool()
         guard kind == .clustered || (psus == 0 && strata == 0) else { throw r.fail("PSUs in a weights-only state") }
-        if replicate {
-            var t = DesignTotalsAccumulator(kind: .replicate, count: cellCount, totals: true)
-            t.replicateY = try r.matrix(); t.scale = try r.double(); t.rscales = try r.doubles(); t.mse = try r.bool()
-            let hasDF = try r.bool(), df = try r.int()
-            t.givenDF = hasDF ? df : nil
-            t.rankRows = try r.matrix()
-            let R = t.rscales.count
-            t.jackknife = try JackknifeStrata.decode(&r, replicates: R)
-            guard R >= 1, t.scale.isFinite, t.jackknife != nil || t.rscales.allSatisfy(\.isFinite), !hasDF || df >= 1,
-                  t.jackknife == nil || !hasDF else {
-                throw r.fail("replicate parameters")
-            }
-            if let m = t.replicateY, m.rows != R || m.columns != cellCount {
-                throw r.fail("replicate cell totals of \(m.rows)×\(m.columns) for \(R) replicates and \(cellCount) cells")
-            }
-            if let m = t.rankRows, hasDF || m.columns != R || m.rows > m.columns || !m.storage.allSatisfy(\.isFinite) {
-                throw r.fail("replicate rank rows of \(m.rows)×\(m.columns) for \(R) replicates")
-            }
-            self.replicate = t
+        if replicate { self.replicate = try DesignTotalsAccumulator.decodeReplicateTotals(&r, count: cellCount) }
+    }
+}
+
+extension DesignTotalsAccumulator {
+    /// The replicate part of a state of `k` totals (cell-totals payload kind 10, banner
+    /// payload kind 11 from format 4): the R × k replicate totals, scale, rscales, mse,
+    /// the given df, the rank state of the replicate weights and the JKn strata counts.
+    func encodeReplicateTotals(_ w: inout ByteWriter) {
+        w.matrix(replicateY); w.double(scale); w.doubles(rscales); w.bool(mse)
+        w.bool(givenDF != nil); w.int(givenDF ?? 0); w.matrix(rankRows)
+        JackknifeStrata.encode(jackknife, &w)   // format 3
+    }
+
+    /// Reads what ``encodeReplicateTotals(_:)`` wrote for `count` totals, checking the
+    /// parameters and every shape against the replicates.
+    static func decodeReplicateTotals(_ r: inout ByteReader, count: Int) throws(StateFileError) -> DesignTotalsAccumulator {
+        var t = DesignTotalsAccumulator(kind: .replicate, count: count, totals: true)
+        t.replicateY = try r.matrix(); t.scale = try r.double(); t.rscales = try r.doubles(); t.mse = try r.bool()
+        let hasDF = try r.bool(), df = try r.int()
+        t.givenDF = hasDF ? df : nil
+        t.rankRows = try r.matrix()
+        let R = t.rscales.count
+        t.jackknife = try JackknifeStrata.decode(&r, replicates: R)
+        guard R >= 1, t.scale.isFinite, t.jackknife != nil || t.rscales.allSatisfy(\.isFinite), !hasDF || df >= 1,
+              t.jackknife == nil || !hasDF else {
+            throw r.fail("replicate parameters")
         }
+        if let m = t.replicateY, m.rows != R || m.columns != count {
+            throw r.fail("replicate cell totals of \(m.rows)×\(m.columns) for \(R) replicates and \(count) cells")
+        }
+        if let m = t.rankRows, hasDF || m.columns != R || m.rows > m.columns || !m.storage.allSatisfy(\.isFinite) {
+            throw r.fail("replicate rank rows of \(m.rows)×\(m.columns) for \(R) replicates")
+        }
+        return t
+    }
+
+    /// A replicate design's degrees of freedom: the given df, else the rank of the stacked
+    /// sketches of every part's replicate weights − 1 (``ReplicateWeights/rankDegreesOfFreedom(_:replicates:)``),
+    /// else replicates − 1.
+    var replicateDegreesOfFreedom: Int {
+        if let df = givenDF { return df }
+        if let m = rankRows { return ReplicateWeights.rankDegreesOfFreedom(m, replicates: rscales.count) }
+        return max(rscales.count - 1, 1)
     }
 }
 

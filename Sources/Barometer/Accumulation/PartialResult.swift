@@ -102,8 +102,9 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 public struct PartialResult: Sendable {
     /// The state-file format version this Barometer writes and reads.
     /// Version 3 added the JKn strata counts of shards whose rscales are derived after merging;
-    /// version-2 states (without them) are still read.
-    public static let formatVersion: UInt32 = 3
+    /// version 4 the per-replicate cell totals of banner states (payload kind 11) and the
+    /// layered crosstab-statistics payload (kind 12). Version-3 and version-2 states are still read.
+    public static let formatVersion: UInt32 = 4
     static let magic = Array("BRMSTATE".utf8)
 
     /// What was accumulated: statistic, variables with their codebook, design and options; states merge only when these agree.
@@ -218,6 +219,7 @@ public struct PartialResult: Sendable {
             return .grouped(list)
         case .share(var a): try resolve(&a.groups.totals); return .share(a)
         case .crosstabDesign(let t, var c): try resolve(&c.replicate); return .crosstabDesign(t, c)
+        case .banner(var a): try a.resolveJackknife(); return .banner(a)
         default: return payload
         }
     }
