@@ -366,6 +366,7 @@ import Testing
                                       statistic: "ratio", variables: ["api00"], denominator: "api99", by: ["stype"], level: 0.95,
                                       compare: true, adjustment: .none, design: [:]).encoded(),
         ] + (try PartialBannerTests.seedStates()) + (try PartialBannerReplicateTests.seedStates())
+          + (try PartialCrosstabLayersTests.seedStates())
           // format 3: JKn strata counts in a design-totals state (kind 2, with an fpc) and in a kind-10 state
           + (try ["seed-jkn-mean-fpc", "seed-jkn-crosstab-raoscott"].map {
               Array(try Data(contentsOf: URL(fileURLWithPath: Fixture.path("Fixtures/fuzz/state/" + $0))))
