@@ -298,8 +298,9 @@ import Testing
         #expect(e == .unsupportedVersion("old.state", found: 7, supported: PartialResult.formatVersion))
         #expect(e?.description.contains("version 7") == true
                 && e?.description.contains("version \(PartialResult.formatVersion)") == true)
-        #expect(PartialResult.formatVersion == 3)   // 2: design totals carry their degrees-of-freedom rows; 3: JKn strata counts
-        bytes[8] = 1   // format 1 is refused too (format 2 is still read: PartialJackknifeTests)
+        // 2: design totals carry their degrees-of-freedom rows; 3: JKn strata counts; 4: replicate banner totals, layered crosstab tests
+        #expect(PartialResult.formatVersion == 4)
+        bytes[8] = 1   // format 1 is refused too (formats 2 and 3 are still read: PartialJackknifeTests)
         #expect(throws: StateFileError.unsupportedVersion("old.state", found: 1, supported: PartialResult.formatVersion)) {
             try PartialResult.decode(bytes, file: "old.state")
         }

@@ -92,15 +92,15 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///                           0/1 answer (as one entry of kind 5), the distinct values seen of Y
 ///                           (and of the `--among` variable),
 ///                           9 `freq --by`: the answer × groups table and the groups' table (kind 1 each),
-///                           12 layered crosstab with design-based tests: the n-way table (as kind 1),
-///                           whether the design has replicate weights, the design-only cell-totals
-///                           state (as in kind 7/10, no cells), the layer variables' count, then per
-///                           layer its categories' keys and its cell-totals state (as in kind 7/10),
 ///                           11 banner book: stub codings (identity, categories), banner codings'
 ///                           categories, mean stubs, rows, cell tallies, mean cells and shifts, PSU
 ///                           cells and means, per-base weighted rows and PSU flags, the design's
 ///                           strata/PSU key table as a one-estimate design-totals payload, and from
-///                           format 4 the replicate totals of every cell and mean column)
+///                           format 4 the replicate totals of every cell and mean column,
+///                           12 layered crosstab with design-based tests: the n-way table (as kind 1),
+///                           whether the design has replicate weights, the design-only cell-totals
+///                           state (as in kind 7/10, no cells), the layer variables' count, then per
+///                           layer its categories' keys and its cell-totals state (as in kind 7/10))
 ///     payload               the accumulator's arrays: Int64 and IEEE-754 binary64
 ///                           values, each array preceded by its Int64 length
 ///     CRC-32                UInt32 over every preceding byte
