@@ -44,6 +44,8 @@ public struct DesignTotalsChunk {
     }
     /// Which rows count for the degrees of freedom (rows with zero weight never do).
     var degreesOfFreedomRows: DegreesOfFreedomRows = .none
+    /// The estimating columns in grouped layout (``Grouped``); the matrices above then have no rows.
+    var grouped: Grouped? = nil
 
     /// The chunk of `design`'s rows with these estimating columns (as
     /// ``RatioOfTotals/init(numerators:denominators:)``).
@@ -242,6 +244,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
     // MARK: adding rows
 
     public mutating func add(_ chunk: DesignTotalsChunk) throws(BarometerError) {
+        if let g = chunk.grouped { try addGrouped(chunk, g); return }
         let n = chunk.numerators.rows
         guard chunk.numerators.columns == k, chunk.weights.count == n, (chunk.denominators == nil) == totals else {
             throw .invalidArgument("a chunk of \(chunk.numerators.columns) estimates added to an accumulator of \(k)")
