@@ -3,8 +3,9 @@
 /// groups' values so that shards that saw different groups merge.
 ///
 /// The state is a ``DesignTotalsAccumulator`` whose estimates are the groups
-/// — the dense form of ``RatioOfTotals``' grouped columns, `yᵢ·[gᵢ = j]` —
-/// so it keeps per (stratum, PSU) key the totals of every group (and hence
+/// — ``RatioOfTotals``' grouped columns `yᵢ·[gᵢ = j]`, added as
+/// ``DesignTotalsChunk/Grouped`` chunks (each row its group's index, O(n) per
+/// chunk) — so it keeps per (stratum, PSU) key the totals of every group (and hence
 /// the covariance between groups that contrasts need), per replicate the
 /// groups' totals, and per (PSU, group) whether it holds a weighted valid
 /// row (each group's df, R `degf(subset(design, group))`). Its estimate 0 is
