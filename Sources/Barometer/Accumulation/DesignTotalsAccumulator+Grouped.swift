@@ -153,45 +153,27 @@ extension DesignTotalsAccumulator {
             }
             designKeys.populationGiven = given
             let width = 2 * k
-            // Each row's PSU slot (its first total), by index when seeded, else through the chunk's PSU table.
-            var slot = [Int](repeating: 0, count: n)
+            // Each row's PSU in this accumulator, by index when seeded, else through the chunk's PSU table.
+            let psu: [Int]
             if chunk.seeded {
                 guard labels.count == designKeys.strata.count, names.count == designKeys.psus.count else {
                     throw .invalidArgument("a chunk of another design added to a seeded design accumulator")
                 }
-                for i in 0..<n {
-                    guard psus[i] >= 0, Int(psus[i]) < names.count else {
-                        throw .invalidArgument("PSU index \(psus[i]) outside the design's \(names.count) PSUs")
-                    }
-                    slot[i] = Int(psus[i]) * width
+                for i in 0..<n where psus[i] < 0 || Int(psus[i]) >= names.count {
+                    throw .invalidArgument("PSU index \(psus[i]) outside the design's \(names.count) PSUs")
                 }
+                psu = psus.map { Int($0) }
             } else {
-                var localStratum: [Int] = []
-                for (h, label) in labels.enumerated() { localStratum.append(try designKeys.stratum(label, fpc: fpc?[h], chunk: true)) }
-                designKeys.reserve(names.count)
-                var lowest = Int32.max, highest = Int32.min
-                for i in 0..<n { lowest = min(lowest, psus[i]); highest = max(highest, psus[i]) }
-                let base = n > 0 ? Int(lowest) : 0
-                var local = [Int](repeating: -1, count: n > 0 ? Int(highest) - base + 1 : 0)
-                for i in 0..<n {
-                    let p = Int(psus[i])
-                    if i > 0 && psus[i] == psus[i - 1] { slot[i] = slot[i - 1]; continue }
-                    if local[p - base] < 0 {
-                        guard p < names.count, Int(strata[i]) < localStratum.count else {
-                            throw .invalidArgument("PSU \(p) or stratum \(strata[i]) of a chunk row outside its labels")
-                        }
-                        local[p - base] = psuIndex(stratum: localStratum[Int(strata[i])], names[p])
-                    }
-                    slot[i] = local[p - base] * width
-                }
+                psu = try psuIndices(strata: strata, psus: psus, labels: labels, names: names, fpc: fpc)
             }
-            if flagCols > 0 { forEachFlag { i, c in psuFlags[slot[i] / width * flagCols + c] = true } }
+            if flagCols > 0 { forEachFlag { i, c in psuFlags[psu[i] * flagCols + c] = true } }
             psuTotals.withUnsafeMutableBufferPointer { t in
                 for i in 0..<n {
                     let j = Int(e[i])
                     guard j >= 0 else { continue }
-                    t[slot[i] + j] += w[i] * y[i]
-                    if ratio { t[slot[i] + k + j] += w[i] * (x?[i] ?? 1) }
+                    let q = psu[i] * width
+                    t[q + j] += w[i] * y[i]
+                    if ratio { t[q + k + j] += w[i] * (x?[i] ?? 1) }
                 }
             }
         case (.replicate, .replicateRows(let reps, let range)):
@@ -203,28 +185,14 @@ extension DesignTotalsAccumulator {
                 columns.append(reps.columns[r].withUnsafeBufferPointer { $0.baseAddress.map { UnsafePointer($0 + range.lowerBound) } })
             }
             try addGroupedReplicates(columns, n, g, ratio: ratio)
-            if givenDF == nil {
-                var sketch = Matrix(rows: min(n, ReplicateWeights.sketchRows(replicates: reps.count)), columns: reps.count)
-                ReplicateWeights.addSketch(rows: n, replicates: reps.count, into: &sketch) { j, body in
-                    reps.columns[j].withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
-                }
-                try stackRankRows(sketch)
-            }
+            try addRankSketch(chunk.sampling, rows: n)
         case (.replicate, .replicate(let reps)):
             guard reps.rows == n else { throw .lengthMismatch(variable: "replicate weights", expected: n, actual: reps.rows) }
             try reps.storage.withUnsafeBufferPointer { (all) throws(BarometerError) in
                 let columns = (0..<reps.columns).map { r in all.baseAddress.map { UnsafePointer($0 + r * n) } }
                 try addGroupedReplicates(columns, n, g, ratio: ratio)
             }
-            if givenDF == nil {
-                var sketch = Matrix(rows: min(n, ReplicateWeights.sketchRows(replicates: reps.columns)), columns: reps.columns)
-                reps.storage.withUnsafeBufferPointer { all in
-                    ReplicateWeights.addSketch(rows: n, replicates: reps.columns, into: &sketch) { j, body in
-                        body(UnsafeBufferPointer(rebasing: all[(j * n)..<((j + 1) * n)]))
-                    }
-                }
-                try stackRankRows(sketch)
-            }
+            try addRankSketch(chunk.sampling, rows: n)
         default:
             throw .invalidArgument("a chunk of another design kind added to a \(kind) design accumulator")
         }
