@@ -63,13 +63,7 @@ extension DesignTotalsAccumulator {
             throw .invalidArgument("a chunk of \(chunk.numerators.columns) estimates added to an accumulator of \(k)")
         }
         srsWanted = chunk.srs
-        switch chunk.degreesOfFreedomRows {
-        case .none: try setFlagMode(.none)
-        case .domain(let mask):
-            guard mask.count == n else { throw .lengthMismatch(variable: "domain rows", expected: n, actual: mask.count) }
-            try setFlagMode(.domain)
-        case .indicators: try setFlagMode(.perEstimate)
-        }
+        try setFlagMode(chunk.degreesOfFreedomRows, rows: n)
         let flagCols = flagWidth ?? 0
         let w = chunk.weights, e = g.estimate, y = g.y, x = g.x, ratio = !totals
         let marked = g.marked ?? -1, markedRows = g.markedRows

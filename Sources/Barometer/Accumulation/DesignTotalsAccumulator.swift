@@ -251,13 +251,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         }
         let w = chunk.weights, y = chunk.numerators, d = chunk.denominators, ind = chunk.indicators
         srsWanted = chunk.srs
-        switch chunk.degreesOfFreedomRows {
-        case .none: try setFlagMode(.none)
-        case .domain(let mask):
-            guard mask.count == n else { throw .lengthMismatch(variable: "domain rows", expected: n, actual: mask.count) }
-            try setFlagMode(.domain)
-        case .indicators: try setFlagMode(.perEstimate)
-        }
+        try setFlagMode(chunk.degreesOfFreedomRows, rows: n)
         let flagCols = flagWidth ?? 0
         /// Whether row i counts for the df of flag column c.
         @inline(__always) func flagged(_ i: Int, _ c: Int) -> Bool {
@@ -510,6 +504,17 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             try stackRankRows(sketch)
         default:
             return
+        }
+    }
+
+    /// Sets the flag mode of a chunk's df rows (``DesignTotalsChunk/DegreesOfFreedomRows``) of `n` rows, or checks it.
+    mutating func setFlagMode(_ rows: DesignTotalsChunk.DegreesOfFreedomRows, rows n: Int) throws(BarometerError) {
+        switch rows {
+        case .none: try setFlagMode(.none)
+        case .domain(let mask):
+            guard mask.count == n else { throw .lengthMismatch(variable: "domain rows", expected: n, actual: mask.count) }
+            try setFlagMode(.domain)
+        case .indicators: try setFlagMode(.perEstimate)
         }
     }
 
