@@ -44,6 +44,8 @@ public struct DesignTotalsChunk {
     }
     /// Which rows count for the degrees of freedom (rows with zero weight never do).
     var degreesOfFreedomRows: DegreesOfFreedomRows = .none
+    /// The estimating columns in grouped layout (``Grouped``); the matrices above then have no rows.
+    var grouped: Grouped? = nil
 
     /// The chunk of `design`'s rows with these estimating columns (as
     /// ``RatioOfTotals/init(numerators:denominators:)``).
@@ -242,19 +244,14 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
     // MARK: adding rows
 
     public mutating func add(_ chunk: DesignTotalsChunk) throws(BarometerError) {
+        if let g = chunk.grouped { try addGrouped(chunk, g); return }
         let n = chunk.numerators.rows
         guard chunk.numerators.columns == k, chunk.weights.count == n, (chunk.denominators == nil) == totals else {
             throw .invalidArgument("a chunk of \(chunk.numerators.columns) estimates added to an accumulator of \(k)")
         }
         let w = chunk.weights, y = chunk.numerators, d = chunk.denominators, ind = chunk.indicators
         srsWanted = chunk.srs
-        switch chunk.degreesOfFreedomRows {
-        case .none: try setFlagMode(.none)
-        case .domain(let mask):
-            guard mask.count == n else { throw .lengthMismatch(variable: "domain rows", expected: n, actual: mask.count) }
-            try setFlagMode(.domain)
-        case .indicators: try setFlagMode(.perEstimate)
-        }
+        try setFlagMode(chunk.degreesOfFreedomRows, rows: n)
         let flagCols = flagWidth ?? 0
         /// Whether row i counts for the df of flag column c.
         @inline(__always) func flagged(_ i: Int, _ c: Int) -> Bool {
@@ -353,36 +350,13 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 }
                 break
             }
-            // Chunk PSU index → our PSU index (once per PSU, then per row by array).
-            var local: [Int] = []
-            var localStratum: [Int] = []
-            for (h, label) in labels.enumerated() { localStratum.append(try designKeys.stratum(label, fpc: fpc?[h], chunk: true)) }
-            designKeys.reserve(names.count)
-            // Only the PSUs of the chunk's rows are looked up (a chunk of an in-memory design holds a
-            // few of its many PSUs): their chunk indices span lowest…highest; each is looked up once,
-            // in order of first appearance in the chunk (the order in which rows would add them).
-            var lowest = Int32.max, highest = Int32.min
-            for i in 0..<n { lowest = min(lowest, psus[i]); highest = max(highest, psus[i]) }
-            let base = n > 0 ? Int(lowest) : 0
-            local = [Int](repeating: -1, count: n > 0 ? Int(highest) - base + 1 : 0)
-            var slot = [Int](repeating: 0, count: n)       // accumulator PSU of each row, times 2k
+            let psu = try psuIndices(strata: strata, psus: psus, labels: labels, names: names, fpc: fpc)
             let width = 2 * k
-            for i in 0..<n {
-                let p = Int(psus[i])
-                if i > 0 && psus[i] == psus[i - 1] { slot[i] = slot[i - 1]; continue }
-                if local[p - base] < 0 {
-                    guard p < names.count, Int(strata[i]) < localStratum.count else {
-                        throw .invalidArgument("PSU \(p) or stratum \(strata[i]) of a chunk row outside its labels")
-                    }
-                    local[p - base] = psuIndex(stratum: localStratum[Int(strata[i])], names[p])
-                }
-                slot[i] = local[p - base] * width
-            }
-            for c in 0..<flagCols { for i in 0..<n where flagged(i, c) { psuFlags[local[Int(psus[i]) - base] * flagCols + c] = true } }
+            for c in 0..<flagCols { for i in 0..<n where flagged(i, c) { psuFlags[psu[i] * flagCols + c] = true } }
             psuTotals.withUnsafeMutableBufferPointer { t in
                 for j in 0..<k {
                     for i in 0..<n {
-                        let q = slot[i]
+                        let q = psu[i] * width
                         t[q + j] += w[i] * y[i, j]
                         if d != nil { t[q + k + j] += w[i] * x(i, j) }
                     }
@@ -394,13 +368,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             }
             let (ry, rx) = try Self.replicateTotals(reps, range, y, d)
             try Self.addInto(&replicateY, ry)
-            if givenDF == nil {
-                var sketch = Matrix(rows: min(n, ReplicateWeights.sketchRows(replicates: reps.count)), columns: reps.count)
-                ReplicateWeights.addSketch(rows: n, replicates: reps.count, into: &sketch) { j, body in
-                    reps.columns[j].withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
-                }
-                try stackRankRows(sketch)
-            }
+            try addRankSketch(chunk.sampling, rows: n)
             if let rx { try Self.addInto(&replicateX, rx) }
         case (.replicate, .replicate(let reps)):
             guard reps.rows == n else { throw .lengthMismatch(variable: "replicate weights", expected: n, actual: reps.rows) }
@@ -413,15 +381,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             }
             let ry = try times(y)
             try Self.addInto(&replicateY, ry)
-            if givenDF == nil {
-                var sketch = Matrix(rows: min(n, ReplicateWeights.sketchRows(replicates: reps.columns)), columns: reps.columns)
-                reps.storage.withUnsafeBufferPointer { all in
-                    ReplicateWeights.addSketch(rows: n, replicates: reps.columns, into: &sketch) { j, body in
-                        body(UnsafeBufferPointer(rebasing: all[(j * n)..<((j + 1) * n)]))
-                    }
-                }
-                try stackRankRows(sketch)
-            }
+            try addRankSketch(chunk.sampling, rows: n)
             if let d { try Self.addInto(&replicateX, try times(d)) }
         default:
             throw .invalidArgument("a chunk of another design kind added to a \(kind) design accumulator")
@@ -511,6 +471,71 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         var total = s2[0] + s2[1]
         while i < n { total += a[i] * b[i]; i += 1 }
         return total
+    }
+
+    /// Each row's PSU number in this accumulator for a chunk that is not seeded: the chunk's
+    /// strata registered by label (with their fpc), each PSU of the chunk's rows looked up once.
+    mutating func psuIndices(strata: [Int32], psus: [Int32], labels: [String], names: [PSUName],
+                             fpc: [Double]?) throws(BarometerError) -> [Int] {
+        let n = psus.count
+        var localStratum: [Int] = []
+        for (h, label) in labels.enumerated() { localStratum.append(try designKeys.stratum(label, fpc: fpc?[h], chunk: true)) }
+        designKeys.reserve(names.count)
+        // Only the PSUs of the chunk's rows are looked up (a chunk of an in-memory design holds a
+        // few of its many PSUs): their chunk indices span lowest…highest; each is looked up once,
+        // in order of first appearance in the chunk (the order in which rows would add them).
+        var lowest = Int32.max, highest = Int32.min
+        for i in 0..<n { lowest = min(lowest, psus[i]); highest = max(highest, psus[i]) }
+        let base = n > 0 ? Int(lowest) : 0
+        var local = [Int](repeating: -1, count: n > 0 ? Int(highest) - base + 1 : 0)
+        var psu = [Int](repeating: 0, count: n)
+        for i in 0..<n {
+            let p = Int(psus[i])
+            if i > 0 && psus[i] == psus[i - 1] { psu[i] = psu[i - 1]; continue }
+            if local[p - base] < 0 {
+                guard p >= 0, p < names.count, strata[i] >= 0, Int(strata[i]) < localStratum.count else {
+                    throw .invalidArgument("PSU \(p) or stratum \(strata[i]) of a chunk row outside its labels")
+                }
+                local[p - base] = psuIndex(stratum: localStratum[Int(strata[i])], names[p])
+            }
+            psu[i] = local[p - base]
+        }
+        return psu
+    }
+
+    /// A replicate chunk's count sketch stacked under ``rankRows`` (the df of a design
+    /// accumulated in parts); nothing when the design's df is given.
+    mutating func addRankSketch(_ sampling: DesignTotalsChunk.Sampling, rows n: Int) throws(BarometerError) {
+        guard givenDF == nil else { return }
+        switch sampling {
+        case .replicateRows(let reps, let range):
+            var sketch = Matrix(rows: min(n, ReplicateWeights.sketchRows(replicates: reps.count)), columns: reps.count)
+            ReplicateWeights.addSketch(rows: n, replicates: reps.count, into: &sketch) { j, body in
+                reps.columns[j].withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+            }
+            try stackRankRows(sketch)
+        case .replicate(let reps):
+            var sketch = Matrix(rows: min(n, ReplicateWeights.sketchRows(replicates: reps.columns)), columns: reps.columns)
+            reps.storage.withUnsafeBufferPointer { all in
+                ReplicateWeights.addSketch(rows: n, replicates: reps.columns, into: &sketch) { j, body in
+                    body(UnsafeBufferPointer(rebasing: all[(j * n)..<((j + 1) * n)]))
+                }
+            }
+            try stackRankRows(sketch)
+        default:
+            return
+        }
+    }
+
+    /// Sets the flag mode of a chunk's df rows (``DesignTotalsChunk/DegreesOfFreedomRows``) of `n` rows, or checks it.
+    mutating func setFlagMode(_ rows: DesignTotalsChunk.DegreesOfFreedomRows, rows n: Int) throws(BarometerError) {
+        switch rows {
+        case .none: try setFlagMode(.none)
+        case .domain(let mask):
+            guard mask.count == n else { throw .lengthMismatch(variable: "domain rows", expected: n, actual: mask.count) }
+            try setFlagMode(.domain)
+        case .indicators: try setFlagMode(.perEstimate)
+        }
     }
 
     /// Sets which rows count for the degrees of freedom (first rows or state), or checks it.

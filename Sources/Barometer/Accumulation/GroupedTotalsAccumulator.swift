@@ -3,8 +3,9 @@
 /// groups' values so that shards that saw different groups merge.
 ///
 /// The state is a ``DesignTotalsAccumulator`` whose estimates are the groups
-/// — the dense form of ``RatioOfTotals``' grouped columns, `yᵢ·[gᵢ = j]` —
-/// so it keeps per (stratum, PSU) key the totals of every group (and hence
+/// — ``RatioOfTotals``' grouped columns `yᵢ·[gᵢ = j]`, added as
+/// ``DesignTotalsChunk/Grouped`` chunks (each row its group's index, O(n) per
+/// chunk) — so it keeps per (stratum, PSU) key the totals of every group (and hence
 /// the covariance between groups that contrasts need), per replicate the
 /// groups' totals, and per (PSU, group) whether it holds a weighted valid
 /// row (each group's df, R `degf(subset(design, group))`). Its estimate 0 is
@@ -144,6 +145,10 @@ struct GroupedTotalsAccumulator: Sendable {
 }
 
 extension SurveyDesign {
+    /// Combinations of the grouping variables' categories up to which a row's
+    /// group is found through a flat table (beyond: a dictionary of integer codes).
+    static let groupTableLimit = 1 << 16
+
     /// The grouped accumulator of `y` (a mean or total; a ratio with `x`) over
     /// this design's rows by the crossed valid categories of `by`, within
     /// `domain`: each row in the domain with valid group values adds to its
@@ -162,36 +167,74 @@ extension SurveyDesign {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
         }
         let codings = byVariables.map { CategoryCoding($0, missing: .excludeMissing) }
-        // Each row's group (−1: outside the domain or a missing group value), groups in first-seen order.
-        var keys: [[GroupedTotalsAccumulator.Value]] = [], lookup: [[GroupedTotalsAccumulator.Value]: Int32] = [:]
-        var group = [Int32](repeating: -1, count: rowCount)
-        for i in 0..<rowCount where domain?.mask[i] ?? true {
-            var key: [GroupedTotalsAccumulator.Value] = []
-            for (v, coding) in zip(byVariables, codings) {
-                guard coding.index[i] >= 0 else { break }
-                key.append(v.strings.map { .text($0[i]) } ?? .code(v.values[i] == 0 ? 0 : v.values[i]))
+        // Each category's value (once per category), then each row's group through an integer
+        // code: the categories' mixed-radix combination, mapped to a group by a small table
+        // (a dictionary of integers beyond it). Groups are numbered in first-seen row order.
+        let values: [[GroupedTotalsAccumulator.Value]] = zip(byVariables, codings).map { v, coding in
+            coding.categories.map { c in
+                if v.strings != nil { return .text(c.label) }
+                let code = c.code ?? .nan
+                return .code(code == 0 ? 0 : code)
             }
-            guard key.count == byVariables.count else { continue }
-            if let g = lookup[key] { group[i] = g } else {
-                group[i] = Int32(keys.count); lookup[key] = Int32(keys.count); keys.append(key)
+        }
+        var radix: [Int] = [], combinations = 1
+        for coding in codings {
+            radix.append(combinations)
+            combinations = combinations.multipliedReportingOverflow(by: max(coding.categories.count, 1)).partialValue
+            if combinations > Self.groupTableLimit || combinations <= 0 { combinations = Int.max }
+        }
+        var table = [Int32](repeating: -1, count: combinations <= Self.groupTableLimit ? combinations : 0)
+        var other: [Int: Int32] = [:]
+        var keys: [[GroupedTotalsAccumulator.Value]] = []
+        var combined: [Int] = []
+        // Each row's estimate: 1 + its group when it has a valid answer, −1 otherwise.
+        var estimate = [Int32](repeating: -1, count: rowCount)
+        let mask = domain?.mask
+        let indices = codings.map(\.index)
+        let yValues = yv.values, yMissing = yv.missing, xValues = xv?.values, xMissing = xv?.missing ?? MissingValues()
+        rows: for i in 0..<rowCount where mask?[i] ?? true {
+            var code = 0
+            for v in indices.indices {
+                let c = indices[v][i]
+                guard c >= 0 else { continue rows }
+                code += Int(c) * radix[v]
             }
+            var g: Int32
+            if table.isEmpty { g = other[code] ?? -1 } else { g = table[code] }
+            if g < 0 {
+                g = Int32(keys.count)
+                if table.isEmpty { other[code] = g } else { table[code] = g }
+                combined.append(code)
+                var key: [GroupedTotalsAccumulator.Value] = []
+                var rest = code
+                for v in indices.indices.reversed() { key.append(values[v][rest / radix[v]]); rest %= radix[v] }
+                keys.append(key.reversed())
+            }
+            let yi = yValues[i]
+            guard !yi.isNaN, yMissing.isEmpty || !yMissing.contains(yi) else { continue }
+            if let xValues {
+                let xi = xValues[i]
+                guard !xi.isNaN, xMissing.isEmpty || !xMissing.contains(xi) else { continue }
+            }
+            estimate[i] = g + 1
         }
         let k = keys.count + 1, total = kind == "total"
         var acc = DesignTotalsAccumulator(design: self, count: k, totals: total)
         if shard { acc.givenDF = nil }
-        try accumulateInChunks(&acc, columns: k, ratio: !total, srs: kind != "ratio", domain: domain,
-                               perEstimateDegreesOfFreedom: true) { (rows, num, den, ind) in
-            let mask = domain?.mask
-            for i in rows {
-                let r = i - rows.lowerBound
-                if mask?[i] ?? true { ind[r, 0] = 1 }
-                let g = Int(group[i])
-                guard g >= 0, yv.status(of: yv.values[i]) == .valid,
-                      xv.map({ $0.status(of: $0.values[i]) == .valid }) ?? true else { continue }
-                num[r, g + 1] = yv.values[i]; ind[r, g + 1] = 1
-                den[r, g + 1] = xv?.values[i] ?? 1
-            }
-        }
+        let sampling = DesignTotalsChunk.Sampling(self)
+        let seeded = acc.seed(sampling, psuStratum: self.sampling.psuStratum)
+        var lo = 0
+        repeat {
+            let rows = lo..<min(lo + Self.designChunkRows, rowCount)
+            let grouped = DesignTotalsChunk.Grouped(estimate: Array(estimate[rows]), y: Array(yValues[rows]),
+                                                    x: xValues.map { Array($0[rows]) }, marked: 0,
+                                                    markedRows: mask.map { Array($0[rows]) } ?? [Bool](repeating: true, count: rows.count))
+            var chunk = try DesignTotalsChunk(self, rows: rows, sampling: sampling, grouped: grouped, count: k, ratio: !total,
+                                              srs: kind != "ratio", degreesOfFreedomRows: .indicators)
+            chunk.seeded = seeded
+            try acc.add(chunk)
+            lo = rows.upperBound
+        } while lo < rowCount
         var out = GroupedTotalsAccumulator(kind: kind, byCount: byVariables.count)
         try out.add(.init(keys: keys, totals: acc))
         return out

@@ -45,8 +45,16 @@ struct ShareAccumulator: Sendable {
     }
 
     /// Distinct non-missing values of `v`, ascending.
+    /// Small whole codes are marked in a flat table, other values hashed.
     static func distinctValues(_ v: Variable) -> [Double] {
-        Array(Set(v.values.filter { !$0.isNaN }.map { $0 == 0 ? 0 : $0 })).sorted()
+        var small = [Bool](repeating: false, count: CategoryCoding.smallCodeLimit), other = Set<Double>()
+        small.withUnsafeMutableBufferPointer { seen in
+            for x in v.values where !x.isNaN {
+                if let c = CategoryCoding.smallCode(x) { seen[c] = true } else { other.insert(x == 0 ? 0 : x) }
+            }
+        }
+        for (c, seen) in small.enumerated() where seen { other.insert(Double(c)) }
+        return other.sorted()
     }
 
     /// The sums of each of X's categories `categories` (valid, with a code) as the
