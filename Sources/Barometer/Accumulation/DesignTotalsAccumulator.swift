@@ -172,6 +172,9 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
     let totals: Bool
     // Estimates.
     var ty: [Double], tx: [Double]
+    /// The rounding errors carried with ``ty``, ``tx``, ``replicateY`` and ``replicateX``
+    /// (``CompensatedSum``; empty: none yet). Not in state files, which store the sums.
+    var tyLow: [Double] = [], txLow: [Double] = [], replicateYLow: [Double] = [], replicateXLow: [Double] = []
     // Respondents and SRS moments per estimate.
     var respondents: [Int], sumW: [Double], meanY: [Double], ssY: [Double]
     // Weights-only state.
@@ -278,6 +281,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             y.storage.withUnsafeBufferPointer { yb in
                 ind.storage.withUnsafeBufferPointer { ib in
                     dStorage.withUnsafeBufferPointer { db in
+                        if tyLow.count != k { tyLow = [Double](repeating: 0, count: k); txLow = tyLow }
                         for j in 0..<k {
                             var sy = 0.0, sx = 0.0
                             let yj = j * n, xj = j * dWidth
@@ -286,7 +290,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                             } else {
                                 for i in 0..<n { sy += wb[i] * yb[yj + i] }
                             }
-                            ty[j] += sy; tx[j] += sx
+                            CompensatedSum.add(sy, to: &ty[j], &tyLow[j]); CompensatedSum.add(sx, to: &tx[j], &txLow[j])
                         }
                         for j in 0..<k {
                             let yj = j * n
@@ -393,7 +397,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 throw .lengthMismatch(variable: "replicate weights", expected: n, actual: range.count)
             }
             let (ry, rx) = try Self.replicateTotals(reps, range, y, d)
-            try Self.addInto(&replicateY, ry)
+            try Self.addInto(&replicateY, &replicateYLow, ry)
             if givenDF == nil {
                 var sketch = Matrix(rows: min(n, ReplicateWeights.sketchRows(replicates: reps.count)), columns: reps.count)
                 ReplicateWeights.addSketch(rows: n, replicates: reps.count, into: &sketch) { j, body in
@@ -401,7 +405,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 }
                 try stackRankRows(sketch)
             }
-            if let rx { try Self.addInto(&replicateX, rx) }
+            if let rx { try Self.addInto(&replicateX, &replicateXLow, rx) }
         case (.replicate, .replicate(let reps)):
             guard reps.rows == n else { throw .lengthMismatch(variable: "replicate weights", expected: n, actual: reps.rows) }
             // Single-threaded BLAS: one fixed summation order whatever the thread count (as ReplicateWeights.replicateTotals).
@@ -412,7 +416,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 }.get()
             }
             let ry = try times(y)
-            try Self.addInto(&replicateY, ry)
+            try Self.addInto(&replicateY, &replicateYLow, ry)
             if givenDF == nil {
                 var sketch = Matrix(rows: min(n, ReplicateWeights.sketchRows(replicates: reps.columns)), columns: reps.columns)
                 reps.storage.withUnsafeBufferPointer { all in
@@ -422,7 +426,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 }
                 try stackRankRows(sketch)
             }
-            if let d { try Self.addInto(&replicateX, try times(d)) }
+            if let d { try Self.addInto(&replicateX, &replicateXLow, try times(d)) }
         default:
             throw .invalidArgument("a chunk of another design kind added to a \(kind) design accumulator")
         }
@@ -533,13 +537,18 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         rankRows = stacked
     }
 
-    /// Adds `m` to `acc` (or sets it).
-    static func addInto(_ acc: inout Matrix?, _ m: Matrix) throws(BarometerError) {
-        guard var a = acc else { acc = m; return }
+    /// Adds `m` (with its carried errors `mLow`, empty for none) to `acc` (or sets it),
+    /// carrying the rounding errors in `low` (``CompensatedSum``): replicate totals are
+    /// the sums of many chunks' and shards' totals, and their differences from the
+    /// full-sample total make the SE.
+    static func addInto(_ acc: inout Matrix?, _ low: inout [Double], _ m: Matrix,
+                        low mLow: [Double] = []) throws(BarometerError) {
+        guard var a = acc else { acc = m; low = mLow; return }
         guard a.rows == m.rows, a.columns == m.columns else {
             throw .invalidArgument("replicate totals of \(m.rows)×\(m.columns) added to \(a.rows)×\(a.columns)")
         }
-        for i in a.storage.indices { a.storage[i] += m.storage[i] }
+        acc = nil   // `a` holds the only reference: added in place
+        try CompensatedSum.add(m.storage, lowParts: mLow, into: &a.storage, &low)
         acc = a
     }
 
@@ -699,6 +708,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             return out
         }
         o.ty = gather(ty, 0); o.tx = gather(tx, 0)
+        if tyLow.count == k { o.tyLow = gather(tyLow, 0); o.txLow = gather(txLow, 0) }
         o.respondents = gather(respondents, 0); o.sumW = gather(sumW, 0); o.meanY = gather(meanY, 0); o.ssY = gather(ssY, 0)
         o.rows = rows; o.meanZ = gather(meanZ, 0); o.shift = shift.map { gather($0, 0) }
         if kind == .independent { o.comoment = gather2(comoment); o.s = gather2(s); o.a = gather2(a); o.b = gather2(b) }
@@ -716,6 +726,11 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             return out
         }
         o.replicateY = columns(replicateY); o.replicateX = columns(replicateX)
+        func lowColumns(_ low: [Double], _ m: Matrix?) -> [Double] {
+            guard let m, low.count == m.storage.count, let l = try? Matrix(rows: m.rows, columns: m.columns, columnMajor: low) else { return [] }
+            return columns(l)?.storage ?? []
+        }
+        o.replicateYLow = lowColumns(replicateYLow, replicateY); o.replicateXLow = lowColumns(replicateXLow, replicateX)
         o.scale = scale; o.rscales = rscales; o.mse = mse; o.givenDF = givenDF; o.rankRows = rankRows
         o.jackknife = jackknife
         o.srsWanted = srsWanted
@@ -740,8 +755,9 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             try setFlagMode(mode)
             for c in 0..<f { flagRows[c] += other.flagRows[c] }
         }
+        try CompensatedSum.add(other.ty, lowParts: other.tyLow, into: &ty, &tyLow)
+        try CompensatedSum.add(other.tx, lowParts: other.txLow, into: &tx, &txLow)
         for j in 0..<k {
-            ty[j] += other.ty[j]; tx[j] += other.tx[j]
             Self.mergeMoments(&respondents[j], &sumW[j], &meanY[j], &ssY[j],
                               other.respondents[j], other.sumW[j], other.meanY[j], other.ssY[j])
         }
@@ -781,8 +797,8 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             guard other.givenDF == givenDF else {
                 throw .invalidArgument("cannot merge replicate totals of a whole design with those of a part")
             }
-            if let m = other.replicateY { try Self.addInto(&replicateY, m) }
-            if let m = other.replicateX { try Self.addInto(&replicateX, m) }
+            if let m = other.replicateY { try Self.addInto(&replicateY, &replicateYLow, m, low: other.replicateYLow) }
+            if let m = other.replicateX { try Self.addInto(&replicateX, &replicateXLow, m, low: other.replicateXLow) }
             if let m = other.rankRows { try stackRankRows(m) }
         }
     }
