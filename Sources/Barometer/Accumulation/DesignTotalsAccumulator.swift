@@ -282,15 +282,21 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 ind.storage.withUnsafeBufferPointer { ib in
                     dStorage.withUnsafeBufferPointer { db in
                         if tyLow.count != k { tyLow = [Double](repeating: 0, count: k); txLow = tyLow }
+                        // Blocks of 256 rows summed plainly, the block sums added with their error carried.
                         for j in 0..<k {
-                            var sy = 0.0, sx = 0.0
                             let yj = j * n, xj = j * dWidth
-                            if d != nil {
-                                for i in 0..<n { sy += wb[i] * yb[yj + i]; sx += wb[i] * db[xj + i] }
-                            } else {
-                                for i in 0..<n { sy += wb[i] * yb[yj + i] }
+                            var lo = 0
+                            while lo < n {
+                                let hi = min(lo + 256, n)
+                                var sy = 0.0, sx = 0.0
+                                if d != nil {
+                                    for i in lo..<hi { sy += wb[i] * yb[yj + i]; sx += wb[i] * db[xj + i] }
+                                } else {
+                                    for i in lo..<hi { sy += wb[i] * yb[yj + i] }
+                                }
+                                CompensatedSum.add(sy, to: &ty[j], &tyLow[j]); CompensatedSum.add(sx, to: &tx[j], &txLow[j])
+                                lo = hi
                             }
-                            CompensatedSum.add(sy, to: &ty[j], &tyLow[j]); CompensatedSum.add(sx, to: &tx[j], &txLow[j])
                         }
                         for j in 0..<k {
                             let yj = j * n
@@ -982,11 +988,13 @@ private struct ReplicateProductWork: @unchecked Sendable {
     static let blockRows = 512
 
     /// The totals of replicates `first`, `first + step`, … (one worker's share),
-    /// the columns of Y then X. Each total is summed as
-    /// ``DesignTotalsAccumulator/dot(_:_:count:)`` sums it: lane `l` of eight
-    /// takes the rows ≡ l mod 8 in order (the lanes carried from block to
-    /// block), lanes added pairwise, then the tail rows in order; so the
-    /// blocking changes no bit.
+    /// the columns of Y then X. Each total is summed in eight lanes (lane `l`
+    /// takes the rows ≡ l mod 8); each block's lane sums are added to the running
+    /// lane sums with their rounding error carried (TwoSum, as ``CompensatedSum``:
+    /// the SE is made of small differences of these totals, so a chunk of 16,384
+    /// rows must not lose the digits a plain running sum loses); then the lanes
+    /// and the tail rows in order, compensated. The same bits on every thread
+    /// and run.
     func replicates(from first: Int, step: Int) {
         guard let o = out.pointer, let yp = y.pointer else { return }
         let width = ky + kx, n = rows, full = n / 8 * 8
@@ -995,8 +1003,15 @@ private struct ReplicateProductWork: @unchecked Sendable {
         let columns: [UnsafePointer<Double>] = (0..<width).map { c in
             c < ky ? UnsafePointer(yp + c * n) : UnsafePointer((x.pointer ?? yp) + (c - ky) * n)
         }
-        // Running lane sums, replicate by replicate (width per replicate).
+        // Running lane sums and their carried errors, replicate by replicate (width per replicate).
         var sums = [SIMD8<Double>](repeating: SIMD8(repeating: 0), count: mine.count * width)
+        var lows = sums
+        @inline(__always) func carry(_ hi: inout SIMD8<Double>, _ lo: inout SIMD8<Double>, _ x: SIMD8<Double>) {
+            let t = hi + x, bb = t - hi
+            lo += (hi - (t - bb)) + (x - bb)
+            hi = t
+        }
+        lows.withUnsafeMutableBufferPointer { lp in
         sums.withUnsafeMutableBufferPointer { sp in
             var b0 = 0
             while b0 < full {
@@ -1004,12 +1019,13 @@ private struct ReplicateProductWork: @unchecked Sendable {
                 for (m, r) in mine.enumerated() {
                     guard let w = weights[r] else { continue }
                     let rw = UnsafeRawPointer(w)
-                    let acc = sp.baseAddress! + m * width
+                    let acc = sp.baseAddress! + m * width, low = lp.baseAddress! + m * width
                     var c = 0
                     while c + 4 <= width {
                         let r0 = UnsafeRawPointer(columns[c]), r1 = UnsafeRawPointer(columns[c + 1])
                         let r2 = UnsafeRawPointer(columns[c + 2]), r3 = UnsafeRawPointer(columns[c + 3])
-                        var s0 = acc[c], s1 = acc[c + 1], s2 = acc[c + 2], s3 = acc[c + 3]
+                        let zero = SIMD8<Double>(repeating: 0)
+                        var s0 = zero, s1 = zero, s2 = zero, s3 = zero
                         var i = b0
                         while i < b1 {
                             let wv = rw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
@@ -1019,19 +1035,20 @@ private struct ReplicateProductWork: @unchecked Sendable {
                             s3 += wv * r3.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
                             i += 8
                         }
-                        acc[c] = s0; acc[c + 1] = s1; acc[c + 2] = s2; acc[c + 3] = s3
+                        carry(&acc[c], &low[c], s0); carry(&acc[c + 1], &low[c + 1], s1)
+                        carry(&acc[c + 2], &low[c + 2], s2); carry(&acc[c + 3], &low[c + 3], s3)
                         c += 4
                     }
                     while c < width {
                         let rc = UnsafeRawPointer(columns[c])
-                        var s = acc[c]
+                        var s = SIMD8<Double>(repeating: 0)
                         var i = b0
                         while i < b1 {
                             s += rw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
                                 * rc.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
                             i += 8
                         }
-                        acc[c] = s
+                        carry(&acc[c], &low[c], s)
                         c += 1
                     }
                 }
@@ -1040,14 +1057,18 @@ private struct ReplicateProductWork: @unchecked Sendable {
             for (m, r) in mine.enumerated() {
                 guard let w = weights[r] else { continue }
                 for c in 0..<width {
-                    let s = sp[m * width + c], col = columns[c]
-                    let s4 = s.lowHalf + s.highHalf, s2 = s4.lowHalf + s4.highHalf
-                    var total = s2[0] + s2[1]
+                    let s = sp[m * width + c], l = lp[m * width + c], col = columns[c]
+                    var total = 0.0, error = 0.0
+                    for lane in 0..<8 { CompensatedSum.add(s[lane], to: &total, &error) }
                     var i = full
-                    while i < n { total += w[i] * col[i]; i += 1 }
+                    while i < n { CompensatedSum.add(w[i] * col[i], to: &total, &error); i += 1 }
+                    // The lanes' carried errors (NaN when a sum overflowed: then the plain sum).
+                    let lanes = l.sum()
+                    if lanes.isFinite { CompensatedSum.add(lanes, to: &total, &error) }
                     o[r * width + c] = total
                 }
             }
+        }
         }
     }
 }
