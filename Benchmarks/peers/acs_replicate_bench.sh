@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # ACS-scale replicate-weight benchmark of issue 22 (generated data, not in CI):
 #   bash Benchmarks/peers/acs_replicate_bench.sh [ROWS] [--tools "barometer stream r svy"]
+#   bash Benchmarks/peers/acs_replicate_bench.sh ROWS --generate FILE   (only write the CSV to FILE and keep it,
+#        e.g. for Benchmarks/peers/acs_exact_check.py, the exact SEs of the file)
 # ROWS (default 10^7, the issue's scale) respondents x (weight, 10 variables y1..y10, 80 successive-
-# difference replicate weights rw1..rw80, as ACS PUMS) are generated into /tmp (about 820 bytes a
-# row: 8.2 GB at 10^7; the free space is checked first) and deleted at the end. Each tool computes
+# difference replicate weights rw1..rw80, as ACS PUMS) are generated into /tmp (about 650 bytes a
+# row: 6.5 GB at 10^7, 647 MB measured at 10^6; the free space is checked first) and deleted at the end. Each tool computes
 # the 10 weighted means with their SDR standard errors (R: svrepdesign(type = "successive-difference"),
 # R's default mse = FALSE as Barometer; svy: SdrWgts), timed as whole processes with /usr/bin/time -v (wall, CPU, peak RSS):
 #   barometer  in memory: barometer mean y1..y10 --weight wt --repweights '^rw[0-9]+$' --repmethod sdr
@@ -18,13 +20,14 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 rows="${1:-10000000}"; tools="barometer stream r svy"
 [ "${2:-}" = "--tools" ] && tools="$3"
+generate=""; [ "${2:-}" = "--generate" ] && generate="$3"
 bin="${BAROMETER:-$root/.build/release/barometer}"
 [ -x "$bin" ] || (cd "$root" && swift build -c release --product barometer >/dev/null)
-need=$(( rows * 830 / 1000000 + 1024 ))
+need=$(( rows * 660 / 1000000 + 1024 ))
 free=$(df -Pm /tmp | awk 'NR == 2 {print $4}')
 [ "$free" -gt "$need" ] || { echo "need ${need} MB in /tmp, ${free} MB free"; exit 1; }
 dir=$(mktemp -d /tmp/barometer-acs-XXXXXX); trap 'rm -rf "$dir"' EXIT
-csv="$dir/acs_sdr.csv"
+csv="$dir/acs_sdr.csv"; [ -n "$generate" ] && csv="$generate"
 python3 - "$csv" "$rows" <<'EOF'
 import sys, numpy as np
 path, n = sys.argv[1], int(sys.argv[2])
@@ -44,6 +47,7 @@ with open(path, "w") as f:
         block = np.column_stack([w] + y + [rw[r] for r in range(R)])
         f.write("\n".join(",".join(f"{v:.4f}" for v in r) for r in block.tolist()) + "\n")
 EOF
+[ -n "$generate" ] && { echo "wrote $csv"; exit 0; }
 mb=$(python3 -c "import os,sys; print(os.path.getsize(sys.argv[1]) / 1e6)" "$csv")
 echo "rows $rows, $(printf %.0f "$mb") MB of CSV; $(uptime | sed 's/.*load/load/'); $(nproc) cores; binary $bin"
 Y="y1 y2 y3 y4 y5 y6 y7 y8 y9 y10"

@@ -162,11 +162,23 @@ import Testing
             A.compareJSON(try JSONSerialization.jsonObject(with: Data(merged.stdout.utf8)),
                           try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)), path: cmd.joined(separator: " "),
                           rel: { $0.contains("differences") && ($0.hasSuffix(".estimate") || $0.hasSuffix(".statistic")) ? 1e-9 : 1e-12 })
-            // The text too, but for crosstab --stats: its Rao-Scott df of this 2 × 2 table is 1 merged and
-            // 0.9999999999999999 in one pass (equal at 1e-12 above), which the table prints as "1" and "1.000".
-            guard cmd[0] != "crosstab" else { continue }
+            // The text too (the crosstab's Rao-Scott df of this 2 × 2 table was 0.9999999999999999 in one
+            // pass and 1 merged, printed "1.000" and "1": d₀ of one free cell is now exactly 1 in both).
+            if cmd[0] == "crosstab", let j = try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)) as? [String: Any] {
+                let dfs = Self.numbers(named: "degreesOfFreedom", in: j)
+                #expect(!dfs.isEmpty && dfs.allSatisfy { $0 == 1 }, "\(dfs)")
+            }
             let text = try CLI.run(["merge"] + order), singleText = try CLI.run([cmd[0], whole] + cmd.dropFirst() + design)
             #expect(text.stdout == singleText.stdout, "\(cmd)\n\(text.stdout)\nvs\n\(singleText.stdout)")
         }
+    }
+
+    /// Every number stored under `key` anywhere in a decoded JSON value.
+    static func numbers(named key: String, in json: Any) -> [Double] {
+        if let d = json as? [String: Any] {
+            return d.flatMap { k, v in (k == key ? [(v as? NSNumber)?.doubleValue].compactMap { $0 } : []) + numbers(named: key, in: v) }
+        }
+        if let a = json as? [Any] { return a.flatMap { numbers(named: key, in: $0) } }
+        return []
     }
 }

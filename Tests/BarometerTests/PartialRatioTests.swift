@@ -12,6 +12,18 @@ import Testing
 /// SDR), with and without a `--where` domain; `--by` with `--compare` against the in-memory grouped
 /// ratio; and the CLI `partial ratio` + `merge` against `barometer ratio` on the whole file.
 @Suite struct PartialRatioTests {
+    /// `ratio` computes no design effect (R `svyratio`'s default `deff = FALSE` prints none), so its
+    /// table has no deff/deft columns and no "deff:" note (it printed the note over empty columns);
+    /// `mean` on the same design keeps both.
+    @Test func ratioTextHasNoDesignEffectColumnsOrNote() throws {
+        let file = Fixture.path("Fixtures/reference/design/apistrat_jkn.csv")
+        let ratio = try CLI.run(["ratio", file, "--numerator", "api_stu", "--denominator", "enroll", "--weight", "pw"])
+        let mean = try CLI.run(["mean", file, "api00", "--weight", "pw"])
+        #expect(ratio.status == 0 && mean.status == 0, "\(ratio.stderr) \(mean.stderr)")
+        #expect(!ratio.stdout.contains("deff") && !ratio.stdout.contains("deft"), "\(ratio.stdout)")
+        #expect(mean.stdout.contains("deff:") && mean.stdout.contains("deft"), "\(mean.stdout)")
+    }
+
     typealias A = AccumulationTests
 
     struct Case {

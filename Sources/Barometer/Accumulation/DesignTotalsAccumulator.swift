@@ -174,6 +174,9 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
     let totals: Bool
     // Estimates.
     var ty: [Double], tx: [Double]
+    /// The rounding errors carried with ``ty``, ``tx``, ``replicateY`` and ``replicateX``
+    /// (``CompensatedSum``; empty: none yet). Not in state files, which store the sums.
+    var tyLow: [Double] = [], txLow: [Double] = [], replicateYLow: [Double] = [], replicateXLow: [Double] = []
     // Respondents and SRS moments per estimate.
     var respondents: [Int], sumW: [Double], meanY: [Double], ssY: [Double]
     // Weights-only state.
@@ -275,15 +278,22 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             y.storage.withUnsafeBufferPointer { yb in
                 ind.storage.withUnsafeBufferPointer { ib in
                     dStorage.withUnsafeBufferPointer { db in
+                        if tyLow.count != k { tyLow = [Double](repeating: 0, count: k); txLow = tyLow }
+                        // Blocks of 256 rows summed plainly, the block sums added with their error carried.
                         for j in 0..<k {
-                            var sy = 0.0, sx = 0.0
                             let yj = j * n, xj = j * dWidth
-                            if d != nil {
-                                for i in 0..<n { sy += wb[i] * yb[yj + i]; sx += wb[i] * db[xj + i] }
-                            } else {
-                                for i in 0..<n { sy += wb[i] * yb[yj + i] }
+                            var lo = 0
+                            while lo < n {
+                                let hi = min(lo + 256, n)
+                                var sy = 0.0, sx = 0.0
+                                if d != nil {
+                                    for i in lo..<hi { sy += wb[i] * yb[yj + i]; sx += wb[i] * db[xj + i] }
+                                } else {
+                                    for i in lo..<hi { sy += wb[i] * yb[yj + i] }
+                                }
+                                CompensatedSum.add(sy, to: &ty[j], &tyLow[j]); CompensatedSum.add(sx, to: &tx[j], &txLow[j])
+                                lo = hi
                             }
-                            ty[j] += sy; tx[j] += sx
                         }
                         for j in 0..<k {
                             let yj = j * n
@@ -367,9 +377,9 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 throw .lengthMismatch(variable: "replicate weights", expected: n, actual: range.count)
             }
             let (ry, rx) = try Self.replicateTotals(reps, range, y, d)
-            try Self.addInto(&replicateY, ry)
+            try Self.addInto(&replicateY, &replicateYLow, ry)
             try addRankSketch(chunk.sampling, rows: n)
-            if let rx { try Self.addInto(&replicateX, rx) }
+            if let rx { try Self.addInto(&replicateX, &replicateXLow, rx) }
         case (.replicate, .replicate(let reps)):
             guard reps.rows == n else { throw .lengthMismatch(variable: "replicate weights", expected: n, actual: reps.rows) }
             // Single-threaded BLAS: one fixed summation order whatever the thread count (as ReplicateWeights.replicateTotals).
@@ -380,9 +390,9 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 }.get()
             }
             let ry = try times(y)
-            try Self.addInto(&replicateY, ry)
+            try Self.addInto(&replicateY, &replicateYLow, ry)
             try addRankSketch(chunk.sampling, rows: n)
-            if let d { try Self.addInto(&replicateX, try times(d)) }
+            if let d { try Self.addInto(&replicateX, &replicateXLow, try times(d)) }
         default:
             throw .invalidArgument("a chunk of another design kind added to a \(kind) design accumulator")
         }
@@ -578,13 +588,18 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         rankRows = stacked
     }
 
-    /// Adds `m` to `acc` (or sets it).
-    static func addInto(_ acc: inout Matrix?, _ m: Matrix) throws(BarometerError) {
-        guard var a = acc else { acc = m; return }
+    /// Adds `m` (with its carried errors `mLow`, empty for none) to `acc` (or sets it),
+    /// carrying the rounding errors in `low` (``CompensatedSum``): replicate totals are
+    /// the sums of many chunks' and shards' totals, and their differences from the
+    /// full-sample total make the SE.
+    static func addInto(_ acc: inout Matrix?, _ low: inout [Double], _ m: Matrix,
+                        low mLow: [Double] = []) throws(BarometerError) {
+        guard var a = acc else { acc = m; low = mLow; return }
         guard a.rows == m.rows, a.columns == m.columns else {
             throw .invalidArgument("replicate totals of \(m.rows)×\(m.columns) added to \(a.rows)×\(a.columns)")
         }
-        for i in a.storage.indices { a.storage[i] += m.storage[i] }
+        acc = nil   // `a` holds the only reference: added in place
+        try CompensatedSum.add(m.storage, lowParts: mLow, into: &a.storage, &low)
         acc = a
     }
 
@@ -744,6 +759,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             return out
         }
         o.ty = gather(ty, 0); o.tx = gather(tx, 0)
+        if tyLow.count == k { o.tyLow = gather(tyLow, 0); o.txLow = gather(txLow, 0) }
         o.respondents = gather(respondents, 0); o.sumW = gather(sumW, 0); o.meanY = gather(meanY, 0); o.ssY = gather(ssY, 0)
         o.rows = rows; o.meanZ = gather(meanZ, 0); o.shift = shift.map { gather($0, 0) }
         if kind == .independent { o.comoment = gather2(comoment); o.s = gather2(s); o.a = gather2(a); o.b = gather2(b) }
@@ -761,6 +777,11 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             return out
         }
         o.replicateY = columns(replicateY); o.replicateX = columns(replicateX)
+        func lowColumns(_ low: [Double], _ m: Matrix?) -> [Double] {
+            guard let m, low.count == m.storage.count, let l = try? Matrix(rows: m.rows, columns: m.columns, columnMajor: low) else { return [] }
+            return columns(l)?.storage ?? []
+        }
+        o.replicateYLow = lowColumns(replicateYLow, replicateY); o.replicateXLow = lowColumns(replicateXLow, replicateX)
         o.scale = scale; o.rscales = rscales; o.mse = mse; o.givenDF = givenDF; o.rankRows = rankRows
         o.jackknife = jackknife
         o.srsWanted = srsWanted
@@ -785,8 +806,9 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             try setFlagMode(mode)
             for c in 0..<f { flagRows[c] += other.flagRows[c] }
         }
+        try CompensatedSum.add(other.ty, lowParts: other.tyLow, into: &ty, &tyLow)
+        try CompensatedSum.add(other.tx, lowParts: other.txLow, into: &tx, &txLow)
         for j in 0..<k {
-            ty[j] += other.ty[j]; tx[j] += other.tx[j]
             Self.mergeMoments(&respondents[j], &sumW[j], &meanY[j], &ssY[j],
                               other.respondents[j], other.sumW[j], other.meanY[j], other.ssY[j])
         }
@@ -826,8 +848,8 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             guard other.givenDF == givenDF else {
                 throw .invalidArgument("cannot merge replicate totals of a whole design with those of a part")
             }
-            if let m = other.replicateY { try Self.addInto(&replicateY, m) }
-            if let m = other.replicateX { try Self.addInto(&replicateX, m) }
+            if let m = other.replicateY { try Self.addInto(&replicateY, &replicateYLow, m, low: other.replicateYLow) }
+            if let m = other.replicateX { try Self.addInto(&replicateX, &replicateXLow, m, low: other.replicateXLow) }
             if let m = other.rankRows { try stackRankRows(m) }
         }
     }
@@ -1013,18 +1035,27 @@ private struct ReplicateProductWork: @unchecked Sendable {
     static let blockRows = 512
 
     /// The totals of replicates `first`, `first + step`, … (one worker's share),
-    /// column by column. Each total is summed as
-    /// ``DesignTotalsAccumulator/dot(_:_:count:)`` sums it: lane `l` of eight
-    /// takes the rows ≡ l mod 8 in order (the lanes carried from block to
-    /// block), lanes added pairwise, then the tail rows in order; so the
-    /// blocking changes no bit.
+    /// the columns of Y then X. Each total is summed in eight lanes (lane `l`
+    /// takes the rows ≡ l mod 8); each block's lane sums are added to the running
+    /// lane sums with their rounding error carried (TwoSum, as ``CompensatedSum``:
+    /// the SE is made of small differences of these totals, so a chunk of 16,384
+    /// rows must not lose the digits a plain running sum loses); then the lanes
+    /// and the tail rows in order, compensated. The same bits on every thread
+    /// and run.
     func replicates(from first: Int, step: Int) {
         guard let o = out.pointer else { return }
         let width = columns.count, n = rows, full = n / 8 * 8
         let mine = Array(stride(from: first, to: weights.count, by: step))
         guard !mine.isEmpty, width > 0 else { return }
-        // Running lane sums, replicate by replicate (width per replicate).
+        // Running lane sums and their carried errors, replicate by replicate (width per replicate).
         var sums = [SIMD8<Double>](repeating: SIMD8(repeating: 0), count: mine.count * width)
+        var lows = sums
+        @inline(__always) func carry(_ hi: inout SIMD8<Double>, _ lo: inout SIMD8<Double>, _ x: SIMD8<Double>) {
+            let t = hi + x, bb = t - hi
+            lo += (hi - (t - bb)) + (x - bb)
+            hi = t
+        }
+        lows.withUnsafeMutableBufferPointer { lp in
         sums.withUnsafeMutableBufferPointer { sp in
             var b0 = 0
             while b0 < full {
@@ -1032,12 +1063,13 @@ private struct ReplicateProductWork: @unchecked Sendable {
                 for (m, r) in mine.enumerated() {
                     guard let w = weights[r] else { continue }
                     let rw = UnsafeRawPointer(w)
-                    let acc = sp.baseAddress! + m * width
+                    let acc = sp.baseAddress! + m * width, low = lp.baseAddress! + m * width
                     var c = 0
                     while c + 4 <= width {
                         let r0 = UnsafeRawPointer(columns[c]), r1 = UnsafeRawPointer(columns[c + 1])
                         let r2 = UnsafeRawPointer(columns[c + 2]), r3 = UnsafeRawPointer(columns[c + 3])
-                        var s0 = acc[c], s1 = acc[c + 1], s2 = acc[c + 2], s3 = acc[c + 3]
+                        let zero = SIMD8<Double>(repeating: 0)
+                        var s0 = zero, s1 = zero, s2 = zero, s3 = zero
                         var i = b0
                         while i < b1 {
                             let wv = rw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
@@ -1047,19 +1079,20 @@ private struct ReplicateProductWork: @unchecked Sendable {
                             s3 += wv * r3.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
                             i += 8
                         }
-                        acc[c] = s0; acc[c + 1] = s1; acc[c + 2] = s2; acc[c + 3] = s3
+                        carry(&acc[c], &low[c], s0); carry(&acc[c + 1], &low[c + 1], s1)
+                        carry(&acc[c + 2], &low[c + 2], s2); carry(&acc[c + 3], &low[c + 3], s3)
                         c += 4
                     }
                     while c < width {
                         let rc = UnsafeRawPointer(columns[c])
-                        var s = acc[c]
+                        var s = SIMD8<Double>(repeating: 0)
                         var i = b0
                         while i < b1 {
                             s += rw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
                                 * rc.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
                             i += 8
                         }
-                        acc[c] = s
+                        carry(&acc[c], &low[c], s)
                         c += 1
                     }
                 }
@@ -1068,14 +1101,18 @@ private struct ReplicateProductWork: @unchecked Sendable {
             for (m, r) in mine.enumerated() {
                 guard let w = weights[r] else { continue }
                 for c in 0..<width {
-                    let s = sp[m * width + c], col = columns[c]
-                    let s4 = s.lowHalf + s.highHalf, s2 = s4.lowHalf + s4.highHalf
-                    var total = s2[0] + s2[1]
+                    let s = sp[m * width + c], l = lp[m * width + c], col = columns[c]
+                    var total = 0.0, error = 0.0
+                    for lane in 0..<8 { CompensatedSum.add(s[lane], to: &total, &error) }
                     var i = full
-                    while i < n { total += w[i] * col[i]; i += 1 }
+                    while i < n { CompensatedSum.add(w[i] * col[i], to: &total, &error); i += 1 }
+                    // The lanes' carried errors (NaN when a sum overflowed: then the plain sum).
+                    let lanes = l.sum()
+                    if lanes.isFinite { CompensatedSum.add(lanes, to: &total, &error) }
                     o[r * width + c] = total
                 }
             }
+        }
         }
     }
 }

@@ -208,9 +208,11 @@ public struct RaoScottTest: Sendable, Equatable, Codable {
             tr += sMatrix[jx, jx]
             for ix in 0..<d { tr2 += sMatrix[ix, jx] * sMatrix[ix, jx] }
         }
+        // d₀ = (tr Δ)²/tr Δ² = (tr S)²/tr S² (m cancels: taken before scaling, so one free cell,
+        // a 2 × 2 table, gives exactly 1, not 0.9999999999999999); in [1, d] for Δ ≥ 0 (Cauchy–Schwarz).
+        let ratio = tr * tr / tr2
+        let d0 = ratio.isFinite ? min(Double(d), max(1, ratio)) : ratio
         tr *= Double(m)
-        tr2 *= Double(m) * Double(m)
-        let d0 = tr * tr / tr2
         self.designEffects = deltas
         self.meanDesignEffect = tr / Double(d)
         let df = Double(d)

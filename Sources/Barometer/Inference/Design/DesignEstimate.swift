@@ -111,10 +111,13 @@ public struct DesignEstimates: Sendable, Codable, Equatable, TableRepresentable 
     public var textTable: TextTable {
         // The without-replacement column only when some estimate has one (a design with an fpc).
         let without = estimates.contains { $0.designEffectWithoutReplacement != nil }
+        // Ratios compute no design effect (R svyratio's default deff = FALSE prints none): no deff
+        // columns and no deff note; an estimate whose deff is not defined keeps the columns and its note.
+        let deffs = kind != "ratio" || estimates.contains { $0.designEffectWithReplacement != nil }
         let rows = estimates.map { e in
             [e.name, NumberFormat.fixed(e.estimate, 4), NumberFormat.fixed(e.standardError, 4),
-             NumberFormat.fixed(e.lower, 4), NumberFormat.fixed(e.upper, 4), String(e.degreesOfFreedom),
-             NumberFormat.fixed(e.designEffectWithReplacement, 3), NumberFormat.fixed(e.deft, 3)]
+             NumberFormat.fixed(e.lower, 4), NumberFormat.fixed(e.upper, 4), String(e.degreesOfFreedom)]
+            + (deffs ? [NumberFormat.fixed(e.designEffectWithReplacement, 3), NumberFormat.fixed(e.deft, 3)] : [])
             + (without ? [NumberFormat.fixed(e.designEffectWithoutReplacement, 3)] : []) + [String(e.count)]
         }
         let level = estimates.first.map { NumberFormat.fixed($0.level * 100, 0) } ?? "95"
@@ -123,12 +126,12 @@ public struct DesignEstimates: Sendable, Codable, Equatable, TableRepresentable 
             notes.append("CI: tanh(atanh r ± t(df)·SE/(1 − r²)) (Fisher z, inside [−1, 1]); SE by the delta method on the design covariance of the moments, or by replicates.")
         } else {
             notes.append("CI: estimate ± t(df)·SE.")
-            notes.append(DesignEffects.tableNote(withoutShown: without))
+            if deffs { notes.append(DesignEffects.tableNote(withoutShown: without)) }
         }
         for e in estimates { if let n = e.designEffectNote { notes.append("\(e.name): \(n).") } }
         return TextTable(title: "Design-based \(kind)",
-                         headers: ["Estimate of", "Value", "SE", "\(level)% CI low", "\(level)% CI high", "df", "deff", "deft"]
-                            + (without ? ["deff w/o repl."] : []) + ["n"],
+                         headers: ["Estimate of", "Value", "SE", "\(level)% CI low", "\(level)% CI high", "df"]
+                            + (deffs ? ["deff", "deft"] : []) + (without ? ["deff w/o repl."] : []) + ["n"],
                          rows: rows, notes: notes)
     }
 }
