@@ -80,7 +80,9 @@ extension DesignTotalsAccumulator {
             }
             if marked >= 0 && j != marked && markedRows[i] && w[i] != 0 { cnt[marked] += 1; sw[marked] += w[i] }
         }
-        for j in 0..<k { ty[j] += sy[j]; tx[j] += sx[j] }
+        // The chunk's sums added with their rounding error carried across chunks and shards (as the dense path).
+        if tyLow.count != k { tyLow = [Double](repeating: 0, count: k); txLow = tyLow }
+        for j in 0..<k { CompensatedSum.add(sy[j], to: &ty[j], &tyLow[j]); CompensatedSum.add(sx[j], to: &tx[j], &txLow[j]) }
         var mean = [Double](repeating: 0, count: k), ss = mean
         if chunk.srs {
             for j in 0..<k where cnt[j] > 0 { mean[j] = swy[j] / sw[j] }
@@ -220,8 +222,8 @@ extension DesignTotalsAccumulator {
         }
         var ry = Matrix(rows: R, columns: k), rx = Matrix(rows: R, columns: k)
         for r in 0..<R { for j in 0..<k { ry[r, j] = out[r * 2 * k + j]; rx[r, j] = out[r * 2 * k + k + j] } }
-        try Self.addInto(&replicateY, ry)
-        if ratio { try Self.addInto(&replicateX, rx) }
+        try Self.addInto(&replicateY, &replicateYLow, ry)
+        if ratio { try Self.addInto(&replicateX, &replicateXLow, rx) }
     }
 }
 
