@@ -404,7 +404,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
     /// weight loaded once for all the columns of Y and X).
     ///
     /// Each total is the dot product of one replicate column with one column,
-    /// summed in a fixed order with its rounding error carried (``ReplicateProductWork``); the replicates are shared
+    /// summed in a fixed order with its rounding error carried (`ReplicateProductWork`); the replicates are shared
     /// among threads (each computed whole by one thread), so the result does not
     /// depend on the thread count.
     static func replicateTotals(_ reps: ReplicateWeights, _ range: Range<Int>, _ y: Matrix,
