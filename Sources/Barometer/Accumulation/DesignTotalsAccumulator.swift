@@ -464,6 +464,25 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         return (ry, rx)
     }
 
+    /// `Σ_i a[i]·b[i]` over `count` values in a fixed order: eight running sums
+    /// (lane `l` takes the indices ≡ l mod 8), added pairwise, then the tail in
+    /// order. Vectorizes; the same bits on every thread and run.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count n: Int) -> Double {
+        var s = SIMD8<Double>(repeating: 0)
+        var i = 0
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        while i + 8 <= n {
+            s += ra.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+                * rb.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+            i += 8
+        }
+        let s4 = s.lowHalf + s.highHalf, s2 = s4.lowHalf + s4.highHalf
+        var total = s2[0] + s2[1]
+        while i < n { total += a[i] * b[i]; i += 1 }
+        return total
+    }
+
     /// Each row's PSU number in this accumulator for a chunk that is not seeded: the chunk's
     /// strata registered by label (with their fpc), each PSU of the chunk's rows looked up once.
     mutating func psuIndices(strata: [Int32], psus: [Int32], labels: [String], names: [PSUName],
