@@ -242,6 +242,17 @@ extension SamplingStructure {
             t.update(repeating: 0, count: nh * k)
             order.withBuffers { psuAt, rowStart, rowAt in
                 groups.withUnsafeBufferPointer { gp in
+                    if psuAt == nil && rowAt == nil, let rs = rowStart {
+                        // PSUs in index order and their rows contiguous (a file sorted by stratum and PSU).
+                        for slot in 0..<nh {
+                            let q = members.lowerBound + slot
+                            for i in rs[q]..<rs[q + 1] {
+                                let g = Int(gp[i])
+                                if g >= 0 { t[slot + nh * g] += z(i) }
+                            }
+                        }
+                        return
+                    }
                     for (slot, q) in members.enumerated() {
                         let p = psuAt.map { Int($0[q]) } ?? q
                         let range = rowStart.map { $0[p]..<$0[p + 1] } ?? p..<(p + 1)

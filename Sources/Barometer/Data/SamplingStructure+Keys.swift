@@ -36,11 +36,12 @@ struct DesignColumn {
         guard values.count == n else { throw .lengthMismatch(variable: name, expected: n, actual: values.count) }
         // Integer codes 0 ≤ x < 1e9 (UInt64(x) is then exact, and equal back means an integer) are
         // their own keys; at the first other value every row is keyed by its bits instead.
+        // (Int64(x) is exact there: one conversion instruction, where rounded(.towardZero) is a call to trunc.)
         var top = 0.0, integral = true
         values.withUnsafeBufferPointer { vp in
             for x in vp {
-                guard x >= 0 && x < 1e9 && Double(UInt64(x)) == x else { integral = false; break }
-                top = max(top, x)
+                guard x >= 0 && x < 1e9 && Double(Int64(x)) == x else { integral = false; break }
+                top = Swift.max(top, x)
             }
         }
         labels = .numbers(values)
