@@ -114,13 +114,19 @@ import Testing
         }
     }
 
-    /// Format 3 added the JKn strata counts; format-2 states (the fuzz seeds written before) are still read.
-    @Test func formatTwoStatesAreStillRead() throws {
-        let seed = try Array(Data(contentsOf: URL(fileURLWithPath: Fixture.path("Fixtures/fuzz/state/seed-replicate-mean"))))
-        #expect(seed[8] == 2 && PartialResult.formatVersion == 3)
-        let s = try PartialResult.decode(seed)
-        _ = try s.finalize()
-        #expect(try PartialResult.decode(s.encoded()).header == s.header)
+    /// Format 3 added the JKn strata counts, format 4 the replicate banner totals and layered crosstab
+    /// tests; format-2 and format-3 states (the fuzz seeds written before) are still read, finalized,
+    /// and re-encoded as format 4 to the same result.
+    @Test func formatTwoAndThreeStatesAreStillRead() throws {
+        for (file, version) in [("seed-replicate-mean", 2), ("seed-banner", 2), ("seed-jkn-mean-fpc", 3),
+                                ("seed-jkn-crosstab-raoscott", 3)] {
+            let seed = try Array(Data(contentsOf: URL(fileURLWithPath: Fixture.path("Fixtures/fuzz/state/" + file))))
+            #expect(seed[8] == UInt8(version) && PartialResult.formatVersion == 4, "\(file)")
+            let s = try PartialResult.decode(seed)
+            let again = try PartialResult.decode(s.encoded())
+            #expect(s.encoded()[8] == 4 && again.header == s.header, "\(file)")
+            #expect("\(try s.finalize())" == "\(try again.finalize())", "\(file)")
+        }
     }
 
     /// The CLI on CSV row shards of the JKn file, merged in a shuffled order, against the command on

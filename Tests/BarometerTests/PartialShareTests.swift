@@ -254,9 +254,9 @@ import Testing
                          "--state-out", byOther])
         let mixBy = try CLI.run(["merge", dir.appendingPathComponent("s4_1.state").path, byOther])
         #expect(mixBy.status != 0 && mixBy.stderr.contains("cannot merge") && mixBy.stderr.contains("variables"), "\(mixBy.stderr)")
-        // crosstab --stats --by is refused with the way round.
+        // crosstab --stats --by writes the tests of every group (PartialCrosstabLayersTests checks them against the whole file).
         let stats = try CLI.run(["partial", "crosstab", parts[0], "--codebook", cb, "--rows", "q_us_opinion", "--cols", "sex",
                                  "--by", "agegroup", "--stats", "chisq", "--state-out", dir.appendingPathComponent("x.state").path])
-        #expect(stats.status != 0 && stats.stderr.contains("--where"), "\(stats.stderr)")
+        #expect(stats.status == 0, "\(stats.stderr)")
     }
 }

@@ -222,11 +222,7 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
     /// respondent in the table minus their strata (respondents − 1 when every
     /// respondent is its own PSU).
     var degreesOfFreedom: Int {
-        if kind == .replicate, let rep = replicate {
-            if let df = rep.givenDF { return df }
-            if let m = rep.rankRows { return ReplicateWeights.rankDegreesOfFreedom(m, replicates: rep.rscales.count) }
-            return max(rep.rscales.count - 1, 1)
-        }
+        if kind == .replicate, let rep = replicate { return rep.replicateDegreesOfFreedom }
         guard kind == .clustered else { return validWeighted - 1 }
         var strata = Set<Int>(), psus = 0
         for (q, key) in designKeys.psus.enumerated() where psuValid[q] { psus += 1; strata.insert(key.stratum) }

@@ -55,15 +55,22 @@ extension PartialResult {
     /// (``RaoScottTest``, ``AdjustedWaldTest``), the design's cell totals
     /// (`DesignCellTotalsAccumulator`) over the statistics' categories
     /// (valid answers unless `includeMissing`). The domain keeps every row in
-    /// the design, as in the single pass.
+    /// the design, as in the single pass. With `layers` (and `by`, layers of the groups'
+    /// valid categories after them, as ``ContingencyTable/init(_:rows:columns:layers:by:domain:missing:display:)``)
+    /// the tests are those of every layer, each layer a domain of the whole design within
+    /// `domain` (as `crosstab --stats` computes them): one cell-totals state per layer the
+    /// shard's domain rows touch, keyed by the layer's categories, and the design's own state
+    /// for the layers a shard never saw (``LayeredCellTotalsAccumulator``, payload kind 12).
     /// - Throws: for calibrated designs, strata or an fpc without named PSUs, and replicate
     ///   designs with more than 4,096 cells.
-    public static func crosstabStatistics(_ design: SurveyDesign, rows: String, columns: String, missing: MissingInclusion,
+    public static func crosstabStatistics(_ design: SurveyDesign, rows: String, columns: String, layers: [String] = [],
+                                          by: [String] = [], missing: MissingInclusion,
                                           display: ContingencyTable.Percentages?, statistics: String,
                                           includeMissing: Bool, weightsAsFrequencies: Bool, domain: Domain? = nil,
                                           design spec: [String: String]) throws(BarometerError) -> PartialResult {
         _ = try CrosstabStatistic.parse(statistics)
-        guard rows != columns else { throw .invalidArgument("a variable appears twice in the table") }
+        let names = [rows, columns] + layers + by
+        guard Set(names).count == names.count else { throw .invalidArgument("a variable appears twice in the table") }
         guard design.sampling.calibration == nil, var cellTotals = DesignCellTotalsAccumulator(design: design, shard: true) else {
             throw .invalidArgument("partial crosstab --stats supports weights-only, strata/PSU and replicate designs (calibrated weights need every row)")
         }
@@ -73,8 +80,11 @@ extension PartialResult {
             }
             cellTotals.nest = spec["nest"] == "true"
         }
-        let base = try table("crosstab", design, [rows, columns], missing: missing, domain: domain, spec: spec,
-                             options: display.map { ["display": $0.rawValue] } ?? [:])
+        var tableOptions = display.map { ["display": $0.rawValue] } ?? [:]
+        if !by.isEmpty { tableOptions["byCount"] = String(by.count) }
+        let groupStart = 2 + layers.count
+        let base = try table("crosstab", design, names, missing: missing, domain: domain, spec: spec, options: tableOptions,
+                             groupStart: by.isEmpty ? nil : groupStart)
         guard case .table(let tableAcc) = base.payload else { throw .invalidArgument("crosstab state without a table") }
         // Each row's cell among the statistics' categories (−1: outside the domain or an excluded answer).
         let codings = try [rows, columns].map { (n) throws(BarometerError) in CategoryCoding(try design.variable(n), missing: missing) }
@@ -98,18 +108,42 @@ extension PartialResult {
             let pa = position[0][Int(a)], pb = position[1][Int(b)]
             if pa >= 0 && pb >= 0 { cells[i] = pa + Int32(nr) * pb }
         }
-        let domainRows = domain.map { $0.mask.reduce(0) { $0 + ($1 ? 1 : 0) } } ?? n
-        try cellTotals.add(.init(cells: cells, keys: keys, weights: design.weights.values, domainRows: domainRows,
-                                 sampling: DesignTotalsChunk.Sampling(design)))
+        let sampling = DesignTotalsChunk.Sampling(design)
         var o = base.header.options
         o["stats"] = statistics
         o["statsIncludeMissing"] = includeMissing ? "true" : "false"
         o["weightsAsFrequencies"] = weightsAsFrequencies ? "true" : "false"
         var s = spec
         s["variance"] = design.varianceDescription
-        let vars = try [rows, columns].map { (n) throws(BarometerError) in try design.variable(n) }
-        return PartialResult(header: PartialHeader(statistic: "crosstab", variables: vars, design: s, options: o),
-                             payload: .crosstabDesign(tableAcc, cellTotals))
+        let vars = try names.map { (n) throws(BarometerError) in try design.variable(n) }
+        let header = PartialHeader(statistic: "crosstab", variables: vars, design: s, options: o)
+        guard !(layers.isEmpty && by.isEmpty) else {
+            let domainRows = domain.map { $0.mask.reduce(0) { $0 + ($1 ? 1 : 0) } } ?? n
+            try cellTotals.add(.init(cells: cells, keys: keys, weights: design.weights.values, domainRows: domainRows,
+                                     sampling: sampling))
+            return PartialResult(header: header, payload: .crosstabDesign(tableAcc, cellTotals))
+        }
+        // Layers: each row's combined layer (first layer variable fastest, −1: a missing group value).
+        let layerCodings = vars.enumerated().dropFirst(2).map {
+            CategoryCoding($1, missing: $0 >= groupStart ? .excludeMissing : missing)
+        }
+        let layerOf = try CategoryCoding.combinedIndex(layerCodings)
+        var design0 = cellTotals
+        try design0.add(.init(cells: [Int32](repeating: -1, count: n), keys: [], weights: design.weights.values, domainRows: 0,
+                              sampling: sampling))
+        var layered = LayeredCellTotalsAccumulator(design: design0)
+        var seen = Set<Int32>()
+        for i in 0..<n where layerOf[i] >= 0 && (domain?.mask[i] ?? true) { seen.insert(layerOf[i]) }
+        for l in seen.sorted() {
+            var inLayer = [Int32](repeating: -1, count: n), domainRows = 0
+            for i in 0..<n where layerOf[i] == l && (domain?.mask[i] ?? true) { inLayer[i] = cells[i]; domainRows += 1 }
+            var state = cellTotals
+            try state.add(.init(cells: inLayer, keys: keys, weights: design.weights.values, domainRows: domainRows, sampling: sampling))
+            var rest = Int(l), key: [CategoryKey] = []
+            for c in layerCodings { key.append(CategoryKey(c.categories[rest % c.count])); rest /= c.count }
+            try layered.insert(key, state)
+        }
+        return PartialResult(header: header, payload: .crosstabLayers(tableAcc, layered))
     }
 
     private static func table(_ statistic: String, _ design: SurveyDesign, _ names: [String], missing: MissingInclusion,
@@ -393,6 +427,10 @@ extension PartialResult {
             w.u8(c.kind == .replicate ? 10 : 7)
             t.encode(&w)
             c.encode(&w)
+        case .crosstabLayers(let t, let c):
+            w.u8(12)
+            t.encode(&w)
+            c.encode(&w)
         case .grouped(let list):
             w.u8(5)
             w.int(list.count)
@@ -427,7 +465,7 @@ extension PartialResult {
         guard bytes.count >= magic.count + 4, Array(bytes[0..<magic.count]) == magic else { throw .notAStateFile(file) }
         var r = ByteReader(bytes, file: file, from: magic.count)
         let version = try r.u32()
-        guard version == formatVersion || version == 2 else {
+        guard version == formatVersion || version == 3 || version == 2 else {
             throw .unsupportedVersion(file, found: version, supported: formatVersion)
         }
         guard bytes.count >= magic.count + 4 + 4 + 1 + 4 else { throw .checksumMismatch(file) }
@@ -515,6 +553,8 @@ extension PartialResult {
                 payload = .groupedTable(cells, bases)
             case 11:
                 payload = .banner(try BannerAccumulator(decoding: &r))
+            case 12 where version >= 4:
+                payload = .crosstabLayers(try TableAccumulator(decoding: &r), try LayeredCellTotalsAccumulator(decoding: &r))
             default:
                 throw r.fail("unknown payload kind \(kind)")
             }
@@ -532,6 +572,9 @@ extension PartialResult {
         case ("crosstab", .table(let t)): expected = t.variableCount >= 2 && t.variableCount == header.variables.count
         case ("crosstab", .crosstabDesign(let t, _)):
             expected = t.variableCount == 2 && header.variables.count == 2 && header.options["stats"] != nil
+        case ("crosstab", .crosstabLayers(let t, let layers)):
+            expected = t.variableCount >= 3 && header.variables.count == t.variableCount && header.options["stats"] != nil
+                && layers.keys.allSatisfy { $0.count == t.variableCount - 2 }
         case ("mean", .totals(let a)), ("total", .totals(let a)):
             expected = a.k == header.variables.count && a.totals == (header.statistic == "total")
         case ("ratio", .totals(let a)): expected = a.k == 1 && !a.totals && header.variables.count == 2
@@ -742,12 +785,8 @@ extension DesignCellTotalsAccumulator {
         w.int(sorted.count)
         for e in sorted { w.u64(e); w.double(entries[e] ?? 0) }
         w.string(lonelyPSU.rawValue); w.bool(nest)
-        if let rep = replicate {
-            // Payload kind 10: the per-replicate cell totals (R × cells), the replicate parameters and the rank state.
-            w.matrix(rep.replicateY); w.double(rep.scale); w.doubles(rep.rscales); w.bool(rep.mse)
-            w.bool(rep.givenDF != nil); w.int(rep.givenDF ?? 0); w.matrix(rep.rankRows)
-            JackknifeStrata.encode(rep.jackknife, &w)   // format 3
-        }
+        // Payload kind 10: the per-replicate cell totals (R × cells), the replicate parameters and the rank state.
+        replicate?.encodeReplicateTotals(&w)
     }
 
     /// Reads the state written by ``encode(_:)``, checking every index; `replicate`: a payload
@@ -793,26 +832,50 @@ extension DesignCellTotalsAccumulator {
         guard let rule = LonelyPSURule(rawValue: try r.string()) else { throw r.fail("unknown lonely-PSU rule") }
         lonelyPSU = rule; nest = try r.bool()
         guard kind == .clustered || (psus == 0 && strata == 0) else { throw r.fail("PSUs in a weights-only state") }
-        if replicate {
-            var t = DesignTotalsAccumulator(kind: .replicate, count: cellCount, totals: true)
-            t.replicateY = try r.matrix(); t.scale = try r.double(); t.rscales = try r.doubles(); t.mse = try r.bool()
-            let hasDF = try r.bool(), df = try r.int()
-            t.givenDF = hasDF ? df : nil
-            t.rankRows = try r.matrix()
-            let R = t.rscales.count
-            t.jackknife = try JackknifeStrata.decode(&r, replicates: R)
-            guard R >= 1, t.scale.isFinite, t.jackknife != nil || t.rscales.allSatisfy(\.isFinite), !hasDF || df >= 1,
-                  t.jackknife == nil || !hasDF else {
-                throw r.fail("replicate parameters")
-            }
-            if let m = t.replicateY, m.rows != R || m.columns != cellCount {
-                throw r.fail("replicate cell totals of \(m.rows)×\(m.columns) for \(R) replicates and \(cellCount) cells")
-            }
-            if let m = t.rankRows, hasDF || m.columns != R || m.rows > m.columns || !m.storage.allSatisfy(\.isFinite) {
-                throw r.fail("replicate rank rows of \(m.rows)×\(m.columns) for \(R) replicates")
-            }
-            self.replicate = t
+        if replicate { self.replicate = try DesignTotalsAccumulator.decodeReplicateTotals(&r, count: cellCount) }
+    }
+}
+
+extension DesignTotalsAccumulator {
+    /// The replicate part of a state of `k` totals (cell-totals payload kind 10, banner
+    /// payload kind 11 from format 4): the R × k replicate totals, scale, rscales, mse,
+    /// the given df, the rank state of the replicate weights and the JKn strata counts.
+    func encodeReplicateTotals(_ w: inout ByteWriter) {
+        w.matrix(replicateY); w.double(scale); w.doubles(rscales); w.bool(mse)
+        w.bool(givenDF != nil); w.int(givenDF ?? 0); w.matrix(rankRows)
+        JackknifeStrata.encode(jackknife, &w)   // format 3
+    }
+
+    /// Reads what ``encodeReplicateTotals(_:)`` wrote for `count` totals, checking the
+    /// parameters and every shape against the replicates.
+    static func decodeReplicateTotals(_ r: inout ByteReader, count: Int) throws(StateFileError) -> DesignTotalsAccumulator {
+        var t = DesignTotalsAccumulator(kind: .replicate, count: count, totals: true)
+        t.replicateY = try r.matrix(); t.scale = try r.double(); t.rscales = try r.doubles(); t.mse = try r.bool()
+        let hasDF = try r.bool(), df = try r.int()
+        t.givenDF = hasDF ? df : nil
+        t.rankRows = try r.matrix()
+        let R = t.rscales.count
+        t.jackknife = try JackknifeStrata.decode(&r, replicates: R)
+        guard R >= 1, t.scale.isFinite, t.jackknife != nil || t.rscales.allSatisfy(\.isFinite), !hasDF || df >= 1,
+              t.jackknife == nil || !hasDF else {
+            throw r.fail("replicate parameters")
         }
+        if let m = t.replicateY, m.rows != R || m.columns != count {
+            throw r.fail("replicate cell totals of \(m.rows)×\(m.columns) for \(R) replicates and \(count) cells")
+        }
+        if let m = t.rankRows, hasDF || m.columns != R || m.rows > m.columns || !m.storage.allSatisfy(\.isFinite) {
+            throw r.fail("replicate rank rows of \(m.rows)×\(m.columns) for \(R) replicates")
+        }
+        return t
+    }
+
+    /// A replicate design's degrees of freedom: the given df, else the rank of the stacked
+    /// sketches of every part's replicate weights − 1 (``ReplicateWeights/rankDegreesOfFreedom(_:replicates:)``),
+    /// else replicates − 1.
+    var replicateDegreesOfFreedom: Int {
+        if let df = givenDF { return df }
+        if let m = rankRows { return ReplicateWeights.rankDegreesOfFreedom(m, replicates: rscales.count) }
+        return max(rscales.count - 1, 1)
     }
 }
 

@@ -95,15 +95,21 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///                           11 banner book: stub codings (identity, categories), banner codings'
 ///                           categories, mean stubs, rows, cell tallies, mean cells and shifts, PSU
 ///                           cells and means, per-base weighted rows and PSU flags, the design's
-///                           strata/PSU key table as a one-estimate design-totals payload)
+///                           strata/PSU key table as a one-estimate design-totals payload, and from
+///                           format 4 the replicate totals of every cell and mean column,
+///                           12 layered crosstab with design-based tests: the n-way table (as kind 1),
+///                           whether the design has replicate weights, the design-only cell-totals
+///                           state (as in kind 7/10, no cells), the layer variables' count, then per
+///                           layer its categories' keys and its cell-totals state (as in kind 7/10))
 ///     payload               the accumulator's arrays: Int64 and IEEE-754 binary64
 ///                           values, each array preceded by its Int64 length
 ///     CRC-32                UInt32 over every preceding byte
 public struct PartialResult: Sendable {
     /// The state-file format version this Barometer writes and reads.
     /// Version 3 added the JKn strata counts of shards whose rscales are derived after merging;
-    /// version-2 states (without them) are still read.
-    public static let formatVersion: UInt32 = 3
+    /// version 4 the per-replicate cell totals of banner states (payload kind 11) and the
+    /// layered crosstab-statistics payload (kind 12). Version-3 and version-2 states are still read.
+    public static let formatVersion: UInt32 = 4
     static let magic = Array("BRMSTATE".utf8)
 
     /// What was accumulated: statistic, variables with their codebook, design and options; states merge only when these agree.
@@ -117,6 +123,9 @@ public struct PartialResult: Sendable {
         case polychoric(PolychoricAccumulator)
         case pairwisePearson(PairwisePearsonAccumulator)
         case crosstabDesign(TableAccumulator, DesignCellTotalsAccumulator)
+        /// `crosstab --stats` with layers (`--layer`, `--by`, payload kind 12): the n-way table and
+        /// one cell-totals state per layer, keyed by the layer's categories.
+        case crosstabLayers(TableAccumulator, LayeredCellTotalsAccumulator)
         /// One grouped accumulator per analysed variable (`mean`/`total`/`share` with `--by`).
         case grouped([GroupedTotalsAccumulator])
         /// `share` (payload kind 8): answer cells and grouped totals per base (``ShareAccumulator``).
@@ -165,6 +174,8 @@ public struct PartialResult: Sendable {
             case (.pairwisePearson(var a), .pairwisePearson(let b)): try a.merge(b); payload = .pairwisePearson(a)
             case (.crosstabDesign(var a, var c), .crosstabDesign(let b, let d)):
                 try a.merge(b); try c.merge(d); payload = .crosstabDesign(a, c)
+            case (.crosstabLayers(var a, var c), .crosstabLayers(let b, let d)):
+                try a.merge(b); try c.merge(d); payload = .crosstabLayers(a, c)
             case (.grouped(var a), .grouped(let b)):
                 guard a.count == b.count else { throw .invalidArgument("grouped states of \(a.count) and \(b.count) variables") }
                 for i in a.indices { try a[i].merge(b[i]) }
@@ -218,6 +229,8 @@ public struct PartialResult: Sendable {
             return .grouped(list)
         case .share(var a): try resolve(&a.groups.totals); return .share(a)
         case .crosstabDesign(let t, var c): try resolve(&c.replicate); return .crosstabDesign(t, c)
+        case .banner(var a): try a.resolveJackknife(); return .banner(a)
+        case .crosstabLayers(let t, var c): try c.resolveJackknife(); return .crosstabLayers(t, c)
         default: return payload
         }
     }
@@ -246,6 +259,25 @@ public struct PartialResult: Sendable {
                                              missing: missing, display: display, rowIndex: [], columnIndex: [], layerIndex: nil)
             let (stats, excluded) = try Self.statistics(table, cellTotals, options: o, weight: weight, domain: domain,
                                                         variance: header.design["variance"] ?? "")
+            return .crosstabStatistics(table, stats, excludedMissing: excluded)
+        case ("crosstab", .crosstabLayers(let t, let layered)):
+            // As `crosstab --stats` in memory: layer k (first layer variable fastest) is the domain
+            // `layer k+1`, within the `--where` domain.
+            let display = o["display"].flatMap { ContingencyTable.Percentages(rawValue: $0) }
+            let table = try ContingencyTable(accumulated: t.finalize(), variables: vars, weight: weight, domain: domain,
+                                             missing: missing, display: display, rowIndex: [], columnIndex: [], layerIndex: [])
+            let count = max(table.layerCategories.reduce(1) { $0 * $1.count }, 1)
+            var stats: [CrosstabStatistics] = [], excluded = false
+            for k in 0..<count {
+                var rest = k, key: [CategoryKey] = []
+                for list in table.layerCategories { key.append(CategoryKey(list[rest % list.count])); rest /= list.count }
+                let layer = Domain(mask: [], description: "layer \(k + 1)")
+                let described = try domain.map { (w) throws(BarometerError) in try layer && Domain(mask: [], description: w) } ?? layer
+                let (s, e) = try Self.statistics(table, layered.layer(key), layer: k, options: o, weight: weight,
+                                                 domain: described.description, variance: header.design["variance"] ?? "")
+                stats += s
+                excluded = e
+            }
             return .crosstabStatistics(table, stats, excludedMissing: excluded)
         case ("mean", .totals(let a)), ("total", .totals(let a)), ("ratio", .totals(let a)):
             let level = Double(o["level"] ?? "") ?? 0.95
@@ -405,15 +437,16 @@ extension PartialResult {
                            domain: domain.map { Domain(mask: [], description: $0) })
     }
 
-    /// `crosstab --stats` of a merged table: the measures from the table, the
-    /// design-based tests from the accumulated cell totals, as the command
+    /// `crosstab --stats` of a merged table (layer `k` of a layered one, whose
+    /// `domain` describes the layer within the `--where` domain): the measures from the
+    /// table, the design-based tests from the accumulated cell totals, as the command
     /// computes them from the rows.
-    static func statistics(_ table: ContingencyTable, _ acc: DesignCellTotalsAccumulator, options o: [String: String],
-                           weight: String?, domain: String?,
+    static func statistics(_ table: ContingencyTable, _ acc: DesignCellTotalsAccumulator, layer k: Int = 0,
+                           options o: [String: String], weight: String?, domain: String?,
                            variance: String) throws(BarometerError) -> ([CrosstabStatistics], Bool) {
         let requested = try CrosstabStatistic.parse(o["stats"] ?? "")
         let includeMissing = o["statsIncludeMissing"] == "true"
-        let input = table.statisticsInput(layer: 0, includeMissing: includeMissing)
+        let input = table.statisticsInput(layer: k, includeMissing: includeMissing)
         func keep(_ cats: [Category]) -> [Int] {
             includeMissing ? Array(cats.indices) : cats.indices.filter { cats[$0].status == .valid }
         }
@@ -427,7 +460,7 @@ extension PartialResult {
             var keptCell: [CellKey: Int] = [:]
             var squares = [Double](repeating: 0, count: t.rowCount * t.columnCount)
             var m = 0
-            let layer = table.layers[0]
+            let layer = table.layers[k]
             for (j, jj) in t.columnsKept.enumerated() {
                 for (i, ii) in t.rowsKept.enumerated() {
                     let r = rows[ii], c = cols[jj], k = i + t.rowCount * j

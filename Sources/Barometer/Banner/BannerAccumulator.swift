@@ -50,6 +50,8 @@ struct BannerChunk {
     /// Row → PSU index (0..<psuCount), clustered designs only.
     let psu: [Int32]?
     let psuCount: Int
+    /// Replicate designs: the chunk's rows of the replicate weights (``DesignTotalsChunk/Sampling``).
+    var replicates: DesignTotalsChunk.Sampling? = nil
 }
 
 /// Accumulator of a banner book's sufficient statistics, in one pass over the
@@ -90,6 +92,13 @@ struct BannerAccumulator: StatisticAccumulator {
     /// lonely-PSU rule and nesting, as a design-totals state of one estimate
     /// whose totals stay zero; nil for a weights-only design.
     private(set) var design: DesignTotalsAccumulator?
+    /// Replicate designs: per replicate r the totals Σwᵣ of every (stub category, banner
+    /// category) cell and, per mean stub and banner category, Σwᵣy and Σwᵣ, as the estimates
+    /// of a ``DesignTotalsAccumulator`` of totals (its replicate products, merge checks of
+    /// scale, rscales and mse, rank state of the replicate weights for the df, and JKn strata
+    /// counts); columns laid out as ``replicateColumn(stub:category:bannerCell:)`` and
+    /// ``replicateMeanColumn(_:bannerCell:)``. Nil for linearization designs.
+    private(set) var replicate: DesignTotalsAccumulator?
     /// Worker threads (nil: one per core, at most 8).
     var workers: Int? = nil
 
@@ -123,9 +132,12 @@ struct BannerAccumulator: StatisticAccumulator {
     var baseCount: Int { stubIDs.count + meanCount }
 
     /// An empty accumulator of this layout; `design` is the clustered design's
-    /// key table (normalized to one estimate), nil for a weights-only design.
+    /// key table (normalized to one estimate), nil for a weights-only design;
+    /// `replicate` a replicate design's totals state whose parameters (scale,
+    /// rscales, mse, df rule, JKn strata) the replicate cell totals take, nil for
+    /// linearization designs.
     init(ids: [BannerStubCoding], stubs: [[Category]], banner: [[Category]], means: Int,
-         design: DesignTotalsAccumulator?) {
+         design: DesignTotalsAccumulator?, replicate: DesignTotalsAccumulator? = nil) {
         stubIDs = ids
         stubCategories = stubs
         bannerCategories = banner
@@ -155,6 +167,26 @@ struct BannerAccumulator: StatisticAccumulator {
         psuMeans = [[Double]](repeating: [Double](repeating: 0, count: psuCount * bannerCells * 2), count: means)
         weightedRows = [Int](repeating: 0, count: ids.count + means)
         psuFlags = [Bool](repeating: false, count: (ids.count + means) * psuCount)
+        let width = stubCells * bannerCells + 2 * means * bannerCells
+        self.replicate = replicate.map { $0.remapped(count: width, from: [Int?](repeating: nil, count: width)) }
+    }
+
+    /// Columns of the replicate state: every (stub category, banner category) cell, then per mean stub and banner category (Σwᵣy, Σwᵣ).
+    var replicateWidth: Int { stubCells * bannerCells + 2 * meanCount * bannerCells }
+
+    /// The replicate column of stub coding `s`'s category `a` in banner cell `cell` (`bannerOffset[b] + j`).
+    func replicateColumn(stub s: Int, category a: Int, bannerCell cell: Int) -> Int {
+        (stubOffset[s] + a) * bannerCells + cell
+    }
+
+    /// The replicate column of mean stub `m`'s Σwᵣy in banner cell `cell` (its Σwᵣ is the next column).
+    func replicateMeanColumn(_ m: Int, bannerCell cell: Int) -> Int {
+        stubCells * bannerCells + (m * bannerCells + cell) * 2
+    }
+
+    /// Derives a JKn design's rscales from the merged strata counts (``DesignTotalsAccumulator/resolveJackknife()``).
+    mutating func resolveJackknife() throws(BarometerError) {
+        try replicate?.resolveJackknife()
     }
 
     /// Doubles of the per-PSU state for this layout (for choosing the path).
@@ -171,7 +203,8 @@ struct BannerAccumulator: StatisticAccumulator {
     mutating func add(_ chunk: BannerChunk) throws(BarometerError) {
         guard chunk.ids == stubIDs, chunk.stubs.map(\.categories) == stubCategories,
               chunk.banner.map(\.categories) == bannerCategories,
-              chunk.means.count == meanCount, chunk.psuCount == psuCount, (chunk.psu != nil) == (design != nil) else {
+              chunk.means.count == meanCount, chunk.psuCount == psuCount, (chunk.psu != nil) == (design != nil),
+              (chunk.replicates != nil) == (replicate != nil) else {
             throw .invalidArgument("a banner chunk of another layout added to the accumulator")
         }
         let n = chunk.weights.count
@@ -187,6 +220,7 @@ struct BannerAccumulator: StatisticAccumulator {
         addTallies(pairs)
         if meanCount > 0 { try addMeans(chunk) }
         if let psu = chunk.psu, psuCount > 0 { addPSUCells(chunk, psu) }
+        if let sampling = chunk.replicates { try addReplicateCells(chunk, sampling) }
         // Weights-only without zero weights, the first banner coding taking every row (Total):
         // a stub coding's weighted base rows are its Total cells' counts, no pass over the rows.
         let total = chunk.banner.first.map { $0.categories.count == 1 && !$0.index.contains { $0 != 0 } } ?? false
@@ -325,6 +359,48 @@ struct BannerAccumulator: StatisticAccumulator {
         }
     }
 
+    /// Replicate designs: the chunk's rows in blocks; each block's estimating columns (1 for
+    /// every stub cell × banner cell a row is in, y and 1 for every mean stub × banner cell)
+    /// are totals of ``replicate``, which sums them per replicate (`Wᵣᵀ·Y`, in a fixed order
+    /// whatever the thread count) and keeps the rank state of the replicate weights.
+    private mutating func addReplicateCells(_ chunk: BannerChunk, _ sampling: DesignTotalsChunk.Sampling) throws(BarometerError) {
+        guard var rep = replicate else { throw .invalidArgument("a replicate banner chunk added to a linearization state") }
+        let n = chunk.weights.count, width = replicateWidth
+        guard n > 0, width > 0 else { return }
+        let block = DesignCellTotalsAccumulator.replicateBlockRows(cells: width)
+        let stubIndex = chunk.stubs.map(\.index), bannerIndex = chunk.banner.map(\.index), bo = bannerOffset
+        let mask = chunk.domain?.mask, w = chunk.weights.values
+        var lo = 0
+        repeat {
+            let range = lo..<min(lo + block, n)
+            var columns = Matrix(rows: range.count, columns: width)
+            for i in range where mask?[i] ?? true {
+                let r = i - lo
+                for s in stubIndex.indices {
+                    let a = stubIndex[s][i]
+                    guard a >= 0 else { continue }
+                    for b in bannerIndex.indices {
+                        let j = bannerIndex[b][i]
+                        if j >= 0 { columns[r, replicateColumn(stub: s, category: Int(a), bannerCell: bo[b] + Int(j))] = 1 }
+                    }
+                }
+                for m in 0..<meanCount {
+                    let y = chunk.means[m][i]
+                    guard !y.isNaN else { continue }
+                    for b in bannerIndex.indices {
+                        let j = bannerIndex[b][i]
+                        guard j >= 0 else { continue }
+                        let c = replicateMeanColumn(m, bannerCell: bo[b] + Int(j))
+                        columns[r, c] = y; columns[r, c + 1] = 1
+                    }
+                }
+            }
+            try rep.add(DesignTotalsChunk(weights: Array(w[range]), indicators: columns, sampling: sampling.rows(range)))
+            lo = range.upperBound
+        } while lo < n
+        replicate = rep
+    }
+
     // MARK: merging by key
 
     /// Adds another state by key: stub codings by identity, categories by
@@ -335,7 +411,7 @@ struct BannerAccumulator: StatisticAccumulator {
     ///   design kind) and the design key table's merge errors (fpc, lonely-PSU rule).
     mutating func merge(_ other: BannerAccumulator) throws(BarometerError) {
         guard other.meanCount == meanCount, other.bannerCategories.count == bannerCategories.count,
-              (other.design == nil) == (design == nil) else {
+              (other.design == nil) == (design == nil), (other.replicate == nil) == (replicate == nil) else {
             throw .invalidArgument("cannot merge banner states of different banner variables, mean stubs or design kinds")
         }
         var ids = stubIDs, stubs = stubCategories, banner = bannerCategories
@@ -355,9 +431,9 @@ struct BannerAccumulator: StatisticAccumulator {
             || zip(banner, bannerCategories).contains { $0.count != $1.count } || (keys?.designKeys.psus.count ?? 0) != psuCount
         var target: BannerAccumulator
         if grew {
-            target = BannerAccumulator(ids: ids, stubs: stubs, banner: banner, means: meanCount, design: keys)
+            target = BannerAccumulator(ids: ids, stubs: stubs, banner: banner, means: meanCount, design: keys, replicate: replicate)
             target.workers = workers
-            try target.addMapped(self)
+            try target.addMapped(self, replacingReplicate: true)
         } else {
             target = self
             target.design = keys
@@ -378,9 +454,10 @@ struct BannerAccumulator: StatisticAccumulator {
         }
         let banner = bannerCategories.map(Self.sorted)
         if order == stubIDs && stubs == stubCategories && banner == bannerCategories { return self }
-        var target = BannerAccumulator(ids: order, stubs: stubs, banner: banner, means: meanCount, design: design)
+        var target = BannerAccumulator(ids: order, stubs: stubs, banner: banner, means: meanCount, design: design,
+                                       replicate: replicate)
         target.workers = workers
-        try target.addMapped(self)
+        try target.addMapped(self, replacingReplicate: true)
         return target
     }
 
@@ -397,8 +474,10 @@ struct BannerAccumulator: StatisticAccumulator {
     /// Adds `src`'s sums into this state, whose layout holds every key of
     /// `src` (stub codings, categories, banner categories, PSUs). A named or
     /// net coding of a multiple-response set that `src` lacks takes `src`'s
-    /// cases of the set as "not named".
-    private mutating func addMapped(_ src: BannerAccumulator) throws(BarometerError) {
+    /// cases of the set as "not named". `replacingReplicate`: this state's replicate
+    /// totals become `src`'s laid out here (`src` is this state's own content before a
+    /// relayout), instead of merging them (which would count its JKn strata twice).
+    private mutating func addMapped(_ src: BannerAccumulator, replacingReplicate: Bool = false) throws(BarometerError) {
         let position = Dictionary(uniqueKeysWithValues: stubIDs.enumerated().map { ($1, $0) })
         func categoryMap(_ from: [Category], _ to: [Category]) throws(BarometerError) -> [Int] {
             let lookup = Dictionary(uniqueKeysWithValues: to.enumerated().map { (CategoryKey($1), $0) })
@@ -493,6 +572,23 @@ struct BannerAccumulator: StatisticAccumulator {
         for f in fills { foldBase(f.t, f.s) }
         for m in 0..<meanCount { foldBase(stubIDs.count + m, src.stubIDs.count + m) }
         rows += src.rows
+        // Replicate totals: each column of this layout from at most one column of `src`.
+        if let theirs = src.replicate {
+            var from = [Int?](repeating: nil, count: replicateWidth)
+            func mapCells(_ t: Int, _ tcat: (Int) -> Int, _ s: Int) {
+                for a in 0..<src.stubCategories[s].count { for (e, d) in cellMap.enumerated() {
+                    from[replicateColumn(stub: t, category: tcat(a), bannerCell: d)] = src.replicateColumn(stub: s, category: a, bannerCell: e)
+                } }
+            }
+            for (s, t) in stubMap.enumerated() { mapCells(t, { catMap[s][$0] }, s) }
+            for f in fills { mapCells(f.t, { _ in f.cat }, f.s) }
+            for m in 0..<meanCount { for (e, d) in cellMap.enumerated() {
+                let c = replicateMeanColumn(m, bannerCell: d), o = src.replicateMeanColumn(m, bannerCell: e)
+                from[c] = o; from[c + 1] = o + 1
+            } }
+            let mapped = theirs.remapped(count: replicateWidth, from: from)
+            if replacingReplicate || replicate == nil { replicate = mapped } else { try replicate?.merge(mapped) }
+        }
     }
 
     func finalize() throws(BarometerError) -> BannerAccumulator { self }
@@ -501,6 +597,7 @@ struct BannerAccumulator: StatisticAccumulator {
     /// PSUs holding a weighted row of the base minus their strata (weights-only: such
     /// rows − 1), R `degf(subset(design, base))`, by the design-totals state's own rule.
     func degreesOfFreedom(base: Int) -> Int {
+        if let rep = replicate { return rep.replicateDegreesOfFreedom }
         var flags = DesignTotalsAccumulator(kind: design == nil ? .independent : .clustered, count: 1, totals: true)
         flags.flagMode = .perEstimate
         flags.flagRows = [weightedRows[base]]
@@ -527,8 +624,10 @@ extension BannerAccumulator {
     /// The payload of a `partial banner` state: stub codings (identity and
     /// categories), banner codings' categories, mean stubs, rows, the tallies,
     /// mean cells and shifts, per-PSU cells and means, per-base weighted rows
-    /// and PSU flags, and the clustered design's key table (a design-totals
-    /// payload of one estimate) when there is one.
+    /// and PSU flags, the clustered design's key table (a design-totals
+    /// payload of one estimate) when there is one, and (format 4) a replicate
+    /// design's per-replicate totals of every cell and mean column with the
+    /// replicate parameters, rank state and JKn strata counts.
     func encode(_ w: inout ByteWriter) {
         w.int(stubIDs.count)
         for (s, id) in stubIDs.enumerated() {
@@ -555,6 +654,9 @@ extension BannerAccumulator {
         w.ints(weightedRows); w.bools(psuFlags)
         w.bool(design != nil)
         design?.encode(&w)
+        // Format 4: replicate designs' per-replicate cell and mean totals.
+        w.bool(replicate != nil)
+        replicate?.encodeReplicateTotals(&w)
     }
 
     /// Reads the payload written by ``encode(_:)``, checking every length
@@ -623,7 +725,15 @@ extension BannerAccumulator {
             guard d.kind == .clustered, d.k == 1 else { throw r.fail("a banner design key table of another kind") }
             keys = d
         }
+        var rep: DesignTotalsAccumulator? = nil
+        if r.version >= 4, try r.bool() {
+            guard keys == nil else { throw r.fail("a banner state with both PSUs and replicate weights") }
+            let width = ks * kb + 2 * means * kb
+            rep = try DesignTotalsAccumulator.decodeReplicateTotals(&r, count: width)
+            guard rep?.replicateY != nil || rowCount == 0 else { throw r.fail("replicate totals missing") }
+        }
         self.init(ids: ids, stubs: stubs, banner: banner, means: means, design: keys)
+        self.replicate = rep
         let q = psuCount
         let (cells, o1) = q.multipliedReportingOverflow(by: ks * kb)
         guard !o1, psuCells.count == cells else { throw r.fail("\(psuCells.count) PSU cells for \(q) PSUs × \(ks * kb) cells") }

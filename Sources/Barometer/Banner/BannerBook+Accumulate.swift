@@ -102,18 +102,21 @@ extension BannerBook {
 
     /// One chunk's rows (`design`, within `domain`) added to an empty accumulator of the chunk's
     /// layout: `banner` the banner variables' codings (Total is put first), `keys` the clustered
-    /// design's key table and `psu` each row's PSU in it (nil for weights-only designs).
+    /// design's key table and `psu` each row's PSU in it (nil for weights-only designs),
+    /// `replicate` a replicate design's (empty) totals state (nil for linearization designs).
     static func accumulate(_ chunk: StubCodings, banner: [CategoryCoding], design: SurveyDesign, domain: Domain?,
-                           keys: DesignTotalsAccumulator?, psu: [Int32]?, workers: Int?) throws(BarometerError) -> BannerAccumulator {
+                           keys: DesignTotalsAccumulator?, psu: [Int32]?, workers: Int?,
+                           replicate: DesignTotalsAccumulator? = nil) throws(BarometerError) -> BannerAccumulator {
         let n = design.rowCount
         let total = CategoryCoding(categories: [Category(code: nil, label: "Total", status: .valid)],
                                    index: [Int32](repeating: 0, count: n))
         let codings = [total] + banner
         var acc = BannerAccumulator(ids: chunk.ids, stubs: chunk.stubs.map(\.categories), banner: codings.map(\.categories),
-                                    means: chunk.means.count, design: keys)
+                                    means: chunk.means.count, design: keys, replicate: replicate)
         acc.workers = workers
         try acc.add(BannerChunk(ids: chunk.ids, stubs: chunk.stubs, banner: codings, means: chunk.means, weights: design.weights,
-                                domain: domain, psu: psu, psuCount: acc.psuCount))
+                                domain: domain, psu: psu, psuCount: acc.psuCount,
+                                replicates: replicate == nil ? nil : DesignTotalsChunk.Sampling(design)))
         return acc
     }
 
@@ -369,7 +372,34 @@ extension BannerAccumulator {
             }
         }
         var acc: DesignTotalsAccumulator
-        if let template {
+        if let rep = replicate {
+            // Replicate designs: per replicate the columns' Σwᵣy and Σwᵣx from the replicate cell totals;
+            // the design engine's replicate finalization (θᵣ = Yᵣ/Xᵣ, ``ReplicateWeights``' covariance).
+            guard let totals = rep.replicateY else { throw .insufficientData("no rows were accumulated") }
+            let R = totals.rows
+            var ry = Matrix(rows: R, columns: kk), rx = Matrix(rows: R, columns: kk)
+            for j in 0..<kk {
+                var cy: [Int] = [], cx: [Int] = []
+                for c in cats[j] {
+                    if let m = mean {
+                        let col = replicateMeanColumn(m, bannerCell: bo + c)
+                        cy.append(col); cx.append(col + 1)
+                    } else {
+                        for a in entry.yes { cy.append(replicateColumn(stub: s, category: a, bannerCell: bo + c)) }
+                        for a in entry.no { cx.append(replicateColumn(stub: s, category: a, bannerCell: bo + c)) }
+                    }
+                }
+                for r in 0..<R {
+                    var y = 0.0, x = 0.0
+                    for col in cy { y += totals[r, col] }
+                    for col in cx { x += totals[r, col] }
+                    ry[r, j] = y; rx[r, j] = mean == nil ? x + y : x
+                }
+            }
+            acc = DesignTotalsAccumulator(kind: .replicate, count: kk, totals: false)
+            acc.replicateY = ry; acc.replicateX = rx
+            acc.scale = rep.scale; acc.rscales = rep.rscales; acc.mse = rep.mse; acc.givenDF = 0
+        } else if let template {
             // Per-PSU totals Y_q, X_q per column (Y then X, as the per-PSU state lays them out).
             acc = DesignTotalsAccumulator(kind: .clustered, count: kk, totals: false)
             acc.designKeys = template.designKeys

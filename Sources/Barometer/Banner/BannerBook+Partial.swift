@@ -11,17 +11,19 @@ extension PartialResult {
     /// that differs. Merged and finalized, it prints the book `banner`
     /// prints on the whole data (``BannerBook``, ``Output/banner(_:)``).
     ///
-    /// Weights-only designs and strata/PSU designs (with an fpc, nesting and
-    /// a lonely-PSU rule) whose PSUs are named by a variable (`--psu`) are
-    /// supported; the domain keeps every row in the design (R `subset`).
-    /// - Throws: ``BarometerError/invalidArgument(_:)`` for replicate-weight
-    ///   and calibrated designs, strata without named PSUs, and a bad
+    /// Weights-only designs, strata/PSU designs (with an fpc, nesting and
+    /// a lonely-PSU rule) whose PSUs are named by a variable (`--psu`), and
+    /// replicate-weight designs (every method, with `mse`; JKn rscales derived
+    /// from the merged strata when not given) are supported; the domain keeps
+    /// every row in the design (R `subset`). Under replicate weights the state
+    /// keeps per replicate the cell totals Σwᵣ (and Σwᵣy of mean stubs), so each
+    /// column's replicate estimates, SEs and letters are those of the in-memory
+    /// book; the df is the rank of all shards' replicate weights − 1.
+    /// - Throws: ``BarometerError/invalidArgument(_:)`` for calibrated
+    ///   designs, strata without named PSUs, and a bad
     ///   specification; the variables' lookup errors.
     public static func banner(_ design: SurveyDesign, specification: BannerSpecification, domain: Domain? = nil,
                               design spec: [String: String]) throws(BarometerError) -> PartialResult {
-        if design.replicates != nil {
-            throw .invalidArgument("partial banner supports weights-only and strata/PSU designs: a replicate-weight design's letters need the replicate estimates of every column, which the banner state does not keep (run banner on the whole file)")
-        }
         if design.sampling.calibration != nil {
             throw .invalidArgument("partial banner cannot take calibrated weights: their variance needs the calibration residuals of every row (weight the whole file, then run partial on shards of its output with --weight)")
         }
@@ -34,10 +36,15 @@ extension PartialResult {
             let v = try design.variable(b.variable); try v.requireNumeric(); return v
         }
         try BannerBook.checkNets(resolved, variables: bannerVariables)
-        var keys: DesignTotalsAccumulator? = nil, psu: [Int32]? = nil
+        var keys: DesignTotalsAccumulator? = nil, psu: [Int32]? = nil, replicate: DesignTotalsAccumulator? = nil
         // A shard of a stratified design may hold one stratum: its labels, not its PSU count, say it is stratified.
         let stratified = design.sampling.stratumLabels != ["all"] || design.sampling.populationPSUs != nil
-        if stratified || DesignTotalsAccumulator(design: design, count: 0, totals: false).kind == .clustered {
+        if design.replicates != nil {
+            // Per-replicate cell totals; the df from the rank state of every shard's replicate weights.
+            var totals = DesignTotalsAccumulator(design: design, count: 0, totals: true)
+            totals.givenDF = nil
+            replicate = totals
+        } else if stratified || DesignTotalsAccumulator(design: design, count: 0, totals: false).kind == .clustered {
             guard design.sampling.psuLabels != nil else {
                 throw .invalidArgument("partial results with strata or an fpc need --psu (respondent PSUs have no name shared across shards)")
             }
@@ -47,7 +54,8 @@ extension PartialResult {
         }
         let codings = try BannerBook.stubCodings(resolved.stubs, spec: resolved, design: design)
         let acc = try BannerBook.accumulate(codings, banner: bannerVariables.map { CategoryCoding($0, missing: .excludeMissing) },
-                                            design: design, domain: domain, keys: keys, psu: psu, workers: nil)
+                                            design: design, domain: domain, keys: keys, psu: psu, workers: nil,
+                                            replicate: replicate)
         // Header: every variable the book reads, with its codebook entry, and the resolved specification.
         var names: [String] = []
         for stub in resolved.stubs {

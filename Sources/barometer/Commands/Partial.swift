@@ -8,7 +8,7 @@ import Foundation
 struct Partial: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command on a shard of the data and write its mergeable state (see `merge`).",
-        discussion: "Supported: freq (--by), crosstab (the table, --by; --stats under weights-only, --strata/--psu or replicate designs, two-way), share (--by, --compare, every interval), banner (weights-only or --strata/--psu designs; merge --out writes its HTML/.xlsx book), mean, total, ratio (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
+        discussion: "Supported: freq (--by), crosstab (the table, --layer, --by; --stats under weights-only, --strata/--psu or replicate designs, per layer with --layer/--by), share (--by, --compare, every interval), banner (weights-only, --strata/--psu or replicate designs; merge --out writes its HTML/.xlsx book), mean, total, ratio (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
         subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialRatio.self, PartialCorr.self,
                       PartialMRSet.self, PartialShare.self, PartialBanner.self])
 }
@@ -143,20 +143,14 @@ struct PartialCrosstab: ParsableCommand {
     func run() throws {
         try refuseCalibration(command.designOptions, "crosstab")
         let list = [command.stats, command.expected ? "expected" : nil].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ",")
-        if !list.isEmpty && !command.layer.isEmpty {
-            throw ValidationError("partial crosstab --stats takes a two-way table (run one partial per layer with --where)")
-        }
         try command.grouping.requireNoCompare("crosstab")
-        if !list.isEmpty && !command.grouping.by.isEmpty {
-            throw ValidationError("partial crosstab --stats takes a two-way table: with --by, run one partial per group with --where (e.g. --where 'region == 2'), or partial crosstab --by without --stats for the tables")
-        }
         try state.write(try state.accumulate(command.input, needs: command.needs) { data in
             var data = data
             let by = try command.grouping.groupingVariables(&data)      // --by: layers of the groups' valid categories
             let design = try command.designOptions.design(data, weight: command.weight, partial: true)
             if !list.isEmpty {
                 return try PartialResult.crosstabStatistics(design, rows: command.rows, columns: command.cols,
-                                                            missing: command.excludeMissing ? .excludeMissing : .showMissing,
+                                                            layers: command.layer, by: by, missing: command.excludeMissing ? .excludeMissing : .showMissing,
                                                             display: command.percent.value, statistics: list,
                                                             includeMissing: command.statsIncludeMissing,
                                                             weightsAsFrequencies: command.weightsAsFrequencies,
@@ -276,7 +270,7 @@ struct PartialMRSet: ParsableCommand {
 
 struct PartialBanner: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "banner",
-                                                    abstract: "Partial state of `banner` (weights-only or --strata/--psu designs).")
+                                                    abstract: "Partial state of `banner` (weights-only, --strata/--psu or replicate designs).")
     @OptionGroup var command: Banner
     @OptionGroup var state: StateOutput
 
