@@ -307,9 +307,10 @@ extension BannerBook {
         try template.add(DesignTotalsChunk(design, numerators: empty, denominators: empty, indicators: empty, srs: false))
         let s = design.sampling
         var map = [Int32](repeating: -1, count: s.psuCount)
+        let psuLabels = s.psuLabels                      // formatted once (a computed property)
         for p in 0..<s.psuCount {
             let label = s.stratumLabels[Int(s.psuStratum[p])]
-            let name: PSUName = s.psuLabels.map { .label($0[p]) } ?? .row(p)
+            let name: PSUName = psuLabels.map { .label($0[p]) } ?? .row(p)
             guard let h = template.designKeys.stratumLookup[label],
                   let q = template.designKeys.psuLookup[DesignKeys.PSUKey(stratum: h, psu: name)] else { continue }
             map[p] = Int32(q)

@@ -65,6 +65,7 @@ extension SamplingStructure {
         var entryGroups: [Int] = [], entryTotals: [Double] = [], psuStart: [Int] = []
         var psuEntries = order.oneRowPerPSU ? [] : [Int](repeating: 0, count: k)
         var entryCentred: [Double] = []
+        var denseTable: [Double] = []
         for h in 0..<strataCount {
             guard case .include(let centred, let factor) = plan.treatment[h] else { continue }
             let nh = psusPerStratum[h], members = order.stratumStart[h]..<order.stratumStart[h + 1]
@@ -118,6 +119,13 @@ extension SamplingStructure {
                 // bound its entries, so the buffers are sized once and filled through pointers.
                 var stratumRows = 0
                 for q in members { stratumRows += order.rows(of: order.psu(q)).count }
+                if !diagonalOnly && k <= Self.denseGroupLimit && 4 * stratumRows >= k * nh {
+                    // Few groups against the rows per PSU: the stratum's PSU × group table, dense.
+                    if denseTable.count < nh * k { denseTable = [Double](repeating: 0, count: nh * k) }
+                    denseStratum(members, centred: centred, factor: factor, groups: groups, groupCount: k,
+                                 table: &denseTable, into: &v, influence: z)
+                    continue
+                }
                 if entryGroups.count < stratumRows {
                     entryGroups = [Int](repeating: 0, count: stratumRows)
                     entryTotals = [Double](repeating: 0, count: stratumRows)
@@ -210,5 +218,68 @@ extension SamplingStructure {
         }
         plan.applyAveraging(&v)
         return v
+    }
+
+    /// Most groups for which a stratum's PSU totals may be summed as a dense
+    /// PSU × group table (``denseStratum(_:centred:factor:groups:groupCount:table:into:influence:)``).
+    static let denseGroupLimit = 64
+
+    /// One stratum of ``linearizationCovariance(groups:groupCount:diagonalOnly:influence:)``
+    /// through its dense table of PSU totals (`n_h × k`, column-major, in `table`'s first
+    /// `n_h·k` entries): the totals in PSU order and row order within each PSU, the means,
+    /// the centred totals `u_pj = t_pj − m_j` (absent groups: `−m_j`), and
+    /// `v += factor · UᵀU` with each entry a fixed-order dot product over the PSUs
+    /// (``DesignTotalsAccumulator/dot(_:_:count:)``), so the result does not depend on
+    /// the thread count. The same sums as the sparse path, over every PSU instead of
+    /// `A_j ∩ A_l` and its corrections: chosen when the rows per PSU are at least a
+    /// quarter of the groups (the sparse path's pairs then cost more than the table's
+    /// vectorized dot products, and the table is at most 4 × the stratum's rows).
+    private func denseStratum(_ members: Range<Int>, centred: Bool, factor: Double, groups: [Int32], groupCount k: Int,
+                              table: inout [Double], into v: inout Matrix, influence z: (Int) -> Double) {
+        let nh = members.count
+        table.withUnsafeMutableBufferPointer { tp in
+            guard let t = tp.baseAddress else { return }
+            t.update(repeating: 0, count: nh * k)
+            order.withBuffers { psuAt, rowStart, rowAt in
+                groups.withUnsafeBufferPointer { gp in
+                    if psuAt == nil && rowAt == nil, let rs = rowStart {
+                        // PSUs in index order and their rows contiguous (a file sorted by stratum and PSU).
+                        for slot in 0..<nh {
+                            let q = members.lowerBound + slot
+                            for i in rs[q]..<rs[q + 1] {
+                                let g = Int(gp[i])
+                                if g >= 0 { t[slot + nh * g] += z(i) }
+                            }
+                        }
+                        return
+                    }
+                    for (slot, q) in members.enumerated() {
+                        let p = psuAt.map { Int($0[q]) } ?? q
+                        let range = rowStart.map { $0[p]..<$0[p + 1] } ?? p..<(p + 1)
+                        for r in range {
+                            let i = rowAt.map { Int($0[r]) } ?? r, g = Int(gp[i])
+                            if g < 0 { continue }
+                            t[slot + nh * g] += z(i)
+                        }
+                    }
+                }
+            }
+            if centred {
+                for g in 0..<k {
+                    let column = t + nh * g
+                    var mean = 0.0
+                    for s in 0..<nh { mean += column[s] }
+                    mean /= Double(nh)
+                    if mean != 0 { for s in 0..<nh { column[s] -= mean } }
+                }
+            }
+            for a in 0..<k {
+                for b in a..<k {
+                    let x = factor * DesignTotalsAccumulator.dot(t + nh * a, t + nh * b, count: nh)
+                    v[a, b] += x
+                    if b != a { v[b, a] += x }
+                }
+            }
+        }
     }
 }

@@ -32,7 +32,11 @@ public struct SamplingStructure: Sendable {
     /// The PSU variable's value of each PSU (by index), nil when each
     /// respondent is its own PSU: the key under which accumulated per-PSU
     /// totals of different shards are merged (``DesignTotalsAccumulator``).
-    public private(set) var psuLabels: [String]? = nil
+    /// Formatted when asked for (from each PSU's first row), not when the
+    /// design is built: in-memory estimates never need them.
+    public var psuLabels: [String]? { psuLabelRows?.strings }
+    /// Where ``psuLabels`` come from: the PSU variable and each PSU's first row.
+    private var psuLabelRows: DesignLabels.FirstRows? = nil
     /// The fpc variable's value in each stratum as given (population PSUs or
     /// sampling fraction), nil without an fpc: accumulated shards resolve it
     /// against the PSUs of all shards.
@@ -83,48 +87,6 @@ public struct SamplingStructure: Sendable {
     public init(data: Dataset, strata strataName: String? = nil, clusters clusterName: String? = nil,
                 fpc fpcName: String? = nil, nest: Bool = false, lonelyPSU: LonelyPSURule = .fail) throws(BarometerError) {
         let n = data.rowCount
-        // Each row's value of a design variable as a number: the value itself for codes that are
-        // integers in 0..<range (range then given), else a numeric value's bits (−0 read as 0, so two rows
-        // share a key exactly when their printed codes are equal), or a text value's index among the
-        // distinct texts (0..<range). Labels are printed only for the first row of each stratum or PSU.
-        func keys(_ name: String) throws(BarometerError) -> (keys: [UInt64], label: (Int) -> String, range: Int?) {
-            let v = try data.variable(name)
-            var out = [UInt64](repeating: 0, count: n)
-            if let s = v.strings {
-                var ids: [String: UInt64] = [:]
-                for i in 0..<n {
-                    guard !s[i].isEmpty else { throw .invalidArgument("design variable '\(name)' is missing at data row \(i + 1)") }
-                    if i > 0 && s[i] == s[i - 1] { out[i] = out[i - 1]; continue }
-                    if let id = ids[s[i]] { out[i] = id } else { out[i] = UInt64(ids.count); ids[s[i]] = out[i] }
-                }
-                return (out, { s[$0] }, ids.count)
-            }
-            let values = v.values
-            guard values.count == n else { throw .lengthMismatch(variable: name, expected: n, actual: values.count) }
-            var top = 0.0, integral = true, missingRow: Int? = nil
-            // One pass while the values are integer codes (the usual design variable), written as
-            // themselves; at the first other value every row is written as its bits instead.
-            values.withUnsafeBufferPointer { vp in out.withUnsafeMutableBufferPointer { op in
-                var i = 0
-                while i < n {
-                    let x = vp[i]
-                    // 0 ≤ x < 1e9 makes UInt64(x) exact (truncation); equal back means x is an integer.
-                    guard x >= 0 && x < 1e9 && Double(UInt64(x)) == x else { break }
-                    op[i] = UInt64(x)
-                    if x > top { top = x }
-                    i += 1
-                }
-                guard i < n else { return }
-                integral = false
-                for j in 0..<n {
-                    let x = vp[j]
-                    if x.isNaN { missingRow = j; return }
-                    op[j] = (x == 0 ? 0.0 : x).bitPattern
-                }
-            } }
-            if let i = missingRow { throw .invalidArgument("design variable '\(name)' is missing at data row \(i + 1)") }
-            return (out, { Variable.formatCode(values[$0]) }, integral ? Int(top) + 1 : nil)
-        }
         // Lookup tables indexed by the key itself when the keys are small (at most 4n + 65,536
         // entries), else a dictionary.
         let tableLimit = 4 * n + 65_536
@@ -132,53 +94,25 @@ public struct SamplingStructure: Sendable {
         var labels: [String] = []
         var strata = [Int32](repeating: 0, count: n)
         if let s = strataName {
-            let (k, label, range) = try keys(s)
-            var table = [Int32](repeating: -1, count: range.map { $0 <= tableLimit ? $0 : 0 } ?? 0)
-            var stratumIndex: [UInt64: Int32] = [:]
-            for i in 0..<n {
-                if i > 0 && k[i] == k[i - 1] { strata[i] = strata[i - 1]; continue }
-                let found: Int32? = table.isEmpty ? stratumIndex[k[i]] : (table[Int(k[i])] >= 0 ? table[Int(k[i])] : nil)
-                if let j = found { strata[i] = j } else {
-                    let j = Int32(labels.count)
-                    if table.isEmpty { stratumIndex[k[i]] = j } else { table[Int(k[i])] = j }
-                    labels.append(label(i)); strata[i] = j
-                }
-            }
+            let column = try DesignColumn(data, s)
+            let first = column.numberStrata(rows: n, tableLimit: tableLimit, into: &strata)
+            labels = first.map { column.labels.label(Int($0)) }
         } else {
             labels = ["all"]
         }
         // PSUs, numbered in order of first appearance; with `nest` a PSU is a (stratum, value) pair.
         var psuStratum: [Int32] = []
         var clusters = [Int32](repeating: 0, count: n)
-        var names: [String]? = nil
+        var names: DesignLabels.FirstRows? = nil
         if let clusterName {
-            let (ck, label, range) = try keys(clusterName)
-            struct Key: Hashable { let stratum: Int32; let value: UInt64 }
-            var psuIndex: [Key: Int32] = [:]
-            let width = range ?? 0, blocks = nest ? labels.count : 1
-            var table = [Int32](repeating: -1, count: range != nil && blocks * width <= tableLimit ? blocks * width : 0)
-            var psuNames: [String] = []
-            for i in 0..<n {
-                let j: Int32
-                if i > 0 && ck[i] == ck[i - 1] && (!nest || strata[i] == strata[i - 1]) {
-                    j = clusters[i - 1]
-                } else {
-                    let slot = (nest ? Int(strata[i]) : 0) * width + Int(truncatingIfNeeded: ck[i])
-                    let key = Key(stratum: nest ? strata[i] : -1, value: ck[i])
-                    if let found = table.isEmpty ? psuIndex[key] : (table[slot] >= 0 ? table[slot] : nil) {
-                        j = found
-                    } else {
-                        j = Int32(psuStratum.count)
-                        if table.isEmpty { psuIndex[key] = j } else { table[slot] = j }
-                        psuStratum.append(strata[i]); psuNames.append(label(i))
-                    }
-                }
-                if psuStratum[Int(j)] != strata[i] {
-                    throw .invalidArgument("PSU '\(label(i))' of '\(clusterName)' appears in two strata (data row \(i + 1)); use nest if PSU ids restart within strata")
-                }
-                clusters[i] = j
+            let column = try DesignColumn(data, clusterName)
+            var firstRows: [Int32] = []
+            let spanning = column.numberPSUs(rows: n, nest: nest, strata: strata, strataCount: labels.count, tableLimit: tableLimit,
+                                             clusters: &clusters, psuStratum: &psuStratum, firstRows: &firstRows)
+            if let i = spanning {
+                throw .invalidArgument("PSU '\(column.labels.label(i))' of '\(clusterName)' appears in two strata (data row \(i + 1)); use nest if PSU ids restart within strata")
             }
-            names = psuNames
+            names = DesignLabels.FirstRows(labels: column.labels, rows: firstRows)
         } else {
             // Each respondent its own PSU.
             psuStratum = strata
@@ -210,7 +144,7 @@ public struct SamplingStructure: Sendable {
                   psusPerStratum: perStratum, populationPSUs: population, lonelyPSU: lonelyPSU,
                   description: parts.joined(separator: ", "))
         self.fpcValues = rawFPC
-        self.psuLabels = names
+        self.psuLabelRows = names
     }
 
     /// Population PSUs N_h from one fpc value per stratum, read as R `survey`

@@ -69,6 +69,41 @@ public struct CellTally: Sendable, Equatable, Codable {
         if let c = outside { throw .invalidArgument("cell index \(c) outside 0..<\(cellCount)") }
     }
 
+    /// ``init(cellCount:index:weights:domain:)`` on the column-major cells
+    /// `row + rowCount·column` of two category indices (−1 in either: no
+    /// cell), built in the same pass: the same sums in the same row order.
+    /// Also returns each respondent's cell (−1 outside `domain` or without a
+    /// cell) and how many respondents with a cell have a non-zero weight.
+    /// - Throws: ``BarometerError/invalidArgument(_:)`` for a category index
+    ///   outside `rowCount` × `columnCount` (lengths are the caller's to check).
+    static func crossed(rows: [Int32], rowCount: Int, columns: [Int32], columnCount: Int, weights: Weights,
+                        domain: Domain?) throws(BarometerError) -> (tally: CellTally, cells: [Int32], weightedRows: Int) {
+        var tally = CellTally(cellCount: rowCount * columnCount)
+        let n = rows.count
+        var cells = [Int32](repeating: -1, count: n)
+        var positive = 0, outside: (Int32, Int32)? = nil
+        let r = Int32(rowCount), c = Int32(columnCount), mask = domain?.mask
+        rows.withUnsafeBufferPointer { ri in columns.withUnsafeBufferPointer { ci in
+        weights.values.withUnsafeBufferPointer { wts in (mask ?? []).withUnsafeBufferPointer { m in
+        cells.withUnsafeMutableBufferPointer { out in tally.counts.withUnsafeMutableBufferPointer { cnt in
+        tally.weighted.withUnsafeMutableBufferPointer { sw in tally.weightedSquares.withUnsafeMutableBufferPointer { sq in
+            for i in 0..<n {
+                let a = ri[i], b = ci[i]
+                if a < 0 || b < 0 { continue }
+                guard a < r, b < c else { outside = (a, b); return }
+                if mask != nil, !m[i] { continue }
+                let cell = a + r * b, w = wts[i]
+                out[i] = cell
+                cnt[Int(cell)] += 1
+                sw[Int(cell)] += w
+                sq[Int(cell)] += w * w
+                if w != 0 { positive += 1 }
+            }
+        } } } } } } } }
+        if let (a, b) = outside { throw .invalidArgument("category index (\(a), \(b)) outside \(rowCount) × \(columnCount)") }
+        return (tally, cells, positive)
+    }
+
     /// Number of cells.
     public var cellCount: Int { counts.count }
 

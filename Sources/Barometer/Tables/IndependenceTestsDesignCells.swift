@@ -37,16 +37,13 @@ struct DesignCells: Sendable {
         if let d = domain, d.mask.count != rowIndex.count {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: rowIndex.count, actual: d.mask.count)
         }
-        var cell = [Int32](repeating: -1, count: rowIndex.count)
-        for k in 0..<rowIndex.count {
-            let a = rowIndex[k], b = columnIndex[k]
-            if a < 0 || b < 0 { continue }
-            guard Int(a) < rowCount, Int(b) < columnCount else {
-                throw .invalidArgument("category index (\(a), \(b)) outside \(rowCount) × \(columnCount)")
-            }
-            cell[k] = a + Int32(rowCount) * b            // column-major cell number
+        guard weights.count == rowIndex.count else {
+            throw .lengthMismatch(variable: weights.name ?? "weights", expected: rowIndex.count, actual: weights.count)
         }
-        let tally = try CellTally(cellCount: rowCount * columnCount, index: cell, weights: weights, domain: domain)
+        // Each respondent's cell in the domain and the cells' Σw, Σw² and counts, in one pass.
+        let (tally, cells, positive) = try CellTally.crossed(rows: rowIndex, rowCount: rowCount, columns: columnIndex,
+                                                            columnCount: columnCount, weights: weights, domain: domain)
+        var cell = cells
         let n = domain.map { $0.mask.reduce(0) { $0 + ($1 ? 1 : 0) } } ?? weights.count
         guard n >= 2 else { throw .insufficientData("the design needs at least 2 PSUs (respondents); it has \(n)") }
         guard tally.totalWeighted > 0 else {
@@ -64,19 +61,15 @@ struct DesignCells: Sendable {
                 s2[i + t.rowCount * j] = tally.weightedSquares[ii + rowCount * jj]
             }
         }
-        // Kept-cell number per respondent; the weighted respondents with valid answers in the domain.
-        var kept = [Int32](repeating: -1, count: rowCount * columnCount)
-        for (j, jj) in t.columnsKept.enumerated() {
-            for (i, ii) in t.rowsKept.enumerated() { kept[ii + rowCount * jj] = Int32(i + t.rowCount * j) }
-        }
-        var positive = 0
-        let w = weights.values
-        for k in 0..<cell.count {
-            let c = cell[k]
-            if c < 0 { continue }
-            if let d = domain, !d.mask[k] { cell[k] = -1; continue }
-            if w[k] != 0 { positive += 1 }
-            cell[k] = kept[Int(c)]
+        // Kept-cell number per respondent (the cell itself when no row or column was dropped).
+        if t.rowCount < rowCount || t.columnCount < columnCount {
+            var kept = [Int32](repeating: -1, count: rowCount * columnCount)
+            for (j, jj) in t.columnsKept.enumerated() {
+                for (i, ii) in t.rowsKept.enumerated() { kept[ii + rowCount * jj] = Int32(i + t.rowCount * j) }
+            }
+            cell.withUnsafeMutableBufferPointer { cp in
+                for k in cp.indices where cp[k] >= 0 { cp[k] = kept[Int(cp[k])] }
+            }
         }
         self.table = t
         self.weightedSquares = s2
