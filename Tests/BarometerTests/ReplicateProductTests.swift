@@ -4,9 +4,9 @@ import Testing
 
 /// The chunk's replicate products `Wᵀ[Y X]` (`DesignTotalsAccumulator.replicateTotals`)
 /// when columns of Y and X repeat (issue 21: the denominators of several means over the
-/// same rows are equal, and are summed once): every total is, bit for bit, the fixed-order
-/// dot product of its own replicate and column (`DesignTotalsAccumulator.dot`), whether its
-/// column repeats an earlier one, differs from it in one row or only in the sign of a zero;
+/// same rows are equal, and are summed once): every total is, bit for bit, the total of its
+/// column computed alone (no other column beside it), whether its column repeats an earlier
+/// one, differs from it in one row or only in the sign of a zero;
 /// and within 1e-12 of a compensated (Kahan) sum of the same products, an independent sum.
 @Suite struct ReplicateProductTests {
     @Test func repeatedColumnsGiveTheTotalsOfTheirOwnDotProducts() throws {
@@ -35,11 +35,9 @@ import Testing
             for r in 0..<R {
                 for (k, column) in (yColumns + xColumns).enumerated() {
                     let got = k < yColumns.count ? ry[r, k] : out[r, k - yColumns.count]
-                    let want = reps.columns[r].withUnsafeBufferPointer { w in
-                        Array(column[range]).withUnsafeBufferPointer { c in
-                            DesignTotalsAccumulator.dot(w.baseAddress! + range.lowerBound, c.baseAddress!, count: m)
-                        }
-                    }
+                    let alone = try DesignTotalsAccumulator.replicateTotals(
+                        reps, range, try Matrix(rows: m, columns: 1, columnMajor: Array(column[range])), nil).0
+                    let want = alone[r, 0]
                     #expect(got.bitPattern == want.bitPattern, "replicate \(r), column \(k): \(got) vs \(want)")
                     // An independent compensated sum.
                     var s = 0.0, comp = 0.0

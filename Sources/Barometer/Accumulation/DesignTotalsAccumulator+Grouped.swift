@@ -68,21 +68,32 @@ extension DesignTotalsAccumulator {
         let w = chunk.weights, e = g.estimate, y = g.y, x = g.x, ratio = !totals
         let marked = g.marked ?? -1, markedRows = g.markedRows
         // Estimates and SRS moments per estimate, rows in order.
+        // The totals as the dense path sums them: blocks of 256 rows of the chunk summed plainly in
+        // row order, each block's sum added to the running total with its rounding error carried
+        // (``CompensatedSum``); only the estimates a block touched are added (adding a zero sum
+        // changes no bit), so the bits equal the dense path's.
         var sy = [Double](repeating: 0, count: k), sx = sy
         var cnt = [Int](repeating: 0, count: k), sw = sy, swy = sy
+        if tyLow.count != k { tyLow = [Double](repeating: 0, count: k); txLow = tyLow }
+        var touched: [Int] = [], inBlock = [Bool](repeating: false, count: k), chunkY = sy
         for i in 0..<n {
             let j = Int(e[i])
             if j >= 0 {
                 let xi = x?[i] ?? 1
+                if !inBlock[j] { inBlock[j] = true; touched.append(j) }
                 sy[j] += w[i] * y[i]
                 if ratio { sx[j] += w[i] * xi }
                 if w[i] != 0 { cnt[j] += 1; sw[j] += w[i]; swy[j] += w[i] * y[i] }
             }
             if marked >= 0 && j != marked && markedRows[i] && w[i] != 0 { cnt[marked] += 1; sw[marked] += w[i] }
+            if i % 256 == 255 || i == n - 1 {
+                for t in touched {
+                    CompensatedSum.add(sy[t], to: &ty[t], &tyLow[t]); CompensatedSum.add(sx[t], to: &tx[t], &txLow[t])
+                    chunkY[t] += sy[t]; sy[t] = 0; sx[t] = 0; inBlock[t] = false
+                }
+                touched.removeAll(keepingCapacity: true)
+            }
         }
-        // The chunk's sums added with their rounding error carried across chunks and shards (as the dense path).
-        if tyLow.count != k { tyLow = [Double](repeating: 0, count: k); txLow = tyLow }
-        for j in 0..<k { CompensatedSum.add(sy[j], to: &ty[j], &tyLow[j]); CompensatedSum.add(sx[j], to: &tx[j], &txLow[j]) }
         var mean = [Double](repeating: 0, count: k), ss = mean
         if chunk.srs {
             for j in 0..<k where cnt[j] > 0 { mean[j] = swy[j] / sw[j] }
@@ -115,7 +126,7 @@ extension DesignTotalsAccumulator {
             if totals {
                 // Centred influence zᵢⱼ = wᵢyᵢ[eᵢ = j] − m̄ⱼ over all n rows: Σᵢ zᵢⱼzᵢₗ is −n·m̄ⱼm̄ₗ for j ≠ l
                 // (disjoint estimates) and Σ_{eᵢ=j}(wᵢyᵢ − m̄ⱼ)² + (n − nⱼ)·m̄ⱼ² on the diagonal.
-                let m = sy.map { $0 / Double(n) }
+                let m = chunkY.map { $0 / Double(n) }
                 var c = [Double](repeating: 0, count: k * k), inside = [Int](repeating: 0, count: k)
                 for i in 0..<n {
                     let j = Int(e[i])
