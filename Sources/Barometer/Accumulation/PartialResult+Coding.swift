@@ -60,7 +60,7 @@ extension PartialResult {
     /// the tests are those of every layer, each layer a domain of the whole design within
     /// `domain` (as `crosstab --stats` computes them): one cell-totals state per layer the
     /// shard's domain rows touch, keyed by the layer's categories, and the design's own state
-    /// for the layers a shard never saw (``LayeredCellTotalsAccumulator``, payload kind 12).
+    /// for the layers a shard never saw (`LayeredCellTotalsAccumulator`, payload kind 12).
     /// - Throws: for calibrated designs, strata or an fpc without named PSUs, and replicate
     ///   designs with more than 4,096 cells.
     public static func crosstabStatistics(_ design: SurveyDesign, rows: String, columns: String, layers: [String] = [],
