@@ -181,22 +181,8 @@ import Testing
             ["--spec", specPath, "--weight", "wt", "--repweights", "^rep(0[1-9]|1[0-2])$", "--repmethod", "bootstrap"],
         ]
         for (v, args) in variants.enumerated() {
-            var states: [String] = []
-            for (k, p) in parts.enumerated() {
-                let out = dir.appendingPathComponent("s\(v)_\(k).state").path
-                let r = try CLI.run(["partial", "banner", p, "--codebook", cb] + args + ["--state-out", out])
-                #expect(r.status == 0, "\(r.stderr)")
-                states.append(out)
-            }
-            states.shuffle(using: &g)
-            let merged = try CLI.run(["merge"] + states)
-            let single = try CLI.run(["banner", whole, "--codebook", cb] + args)
-            #expect(merged.status == 0 && single.status == 0, "\(merged.stderr) \(single.stderr)")
-            #expect(!single.stdout.isEmpty && merged.stdout == single.stdout, "variant \(v): printed book")
-            let mj = try CLI.run(["merge"] + states + ["--format", "json"])
-            let sj = try CLI.run(["banner", whole, "--codebook", cb] + args + ["--format", "json"])
-            AccumulationTests.compareJSON(try JSONSerialization.jsonObject(with: Data(mj.stdout.utf8)),
-                                          try JSONSerialization.jsonObject(with: Data(sj.stdout.utf8)), path: "banner rep \(v)")
+            _ = try PartialBannerTests.mergedPartialsPrintTheWholeBook(args, parts: parts, whole: whole, codebook: cb, dir: dir,
+                                                                       prefix: "s\(v)", &g, label: "banner rep \(v)")
         }
     }
 }

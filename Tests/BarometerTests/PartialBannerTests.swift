@@ -12,6 +12,30 @@ import Testing
 @Suite struct PartialBannerTests {
     static let dir = "Fixtures/reference/banner/"
 
+    /// Runs `partial banner` with `args` on every shard file of `parts`, merges the states
+    /// (`dir/<prefix>_<k>.state`) in a random order and expects the text `banner` prints on the whole file (non-empty,
+    /// identical) and its JSON (`AccumulationTests.compareJSON`); returns the states.
+    static func mergedPartialsPrintTheWholeBook(_ args: [String], parts: [String], whole: String, codebook cb: String,
+                                                dir: URL, prefix: String, _ g: inout SplitMix, label: String) throws -> [String] {
+        var states: [String] = []
+        for (k, p) in parts.enumerated() {
+            let out = dir.appendingPathComponent("\(prefix)_\(k).state").path
+            let r = try CLI.run(["partial", "banner", p, "--codebook", cb] + args + ["--state-out", out])
+            #expect(r.status == 0, "\(r.stderr)")
+            states.append(out)
+        }
+        states.shuffle(using: &g)
+        let merged = try CLI.run(["merge"] + states)
+        let single = try CLI.run(["banner", whole, "--codebook", cb] + args)
+        #expect(merged.status == 0 && single.status == 0, "\(merged.stderr) \(single.stderr)")
+        #expect(!single.stdout.isEmpty && merged.stdout == single.stdout, "\(label): printed book")
+        let mj = try CLI.run(["merge"] + states + ["--format", "json"])
+        let sj = try CLI.run(["banner", whole, "--codebook", cb] + args + ["--format", "json"])
+        AccumulationTests.compareJSON(try JSONSerialization.jsonObject(with: Data(mj.stdout.utf8)),
+                                      try JSONSerialization.jsonObject(with: Data(sj.stdout.utf8)), path: label)
+        return states
+    }
+
     static func data() throws -> Dataset { try BannerBookTests.data("banner_survey.csv") }
 
     static func designs(_ d: Dataset) throws -> [(String, SurveyDesign, [String: String])] {
@@ -200,22 +224,8 @@ import Testing
             ["--rows", "q1", "--rows", "q2", "--cols", "region", "--cols", "sex", "--test", "spss", "--sig", "0.1"],
         ]
         for (v, args) in variants.enumerated() {
-            var states: [String] = []
-            for (k, p) in parts.enumerated() {
-                let out = dir.appendingPathComponent("s\(v)_\(k).state").path
-                let r = try CLI.run(["partial", "banner", p, "--codebook", cb] + args + ["--state-out", out])
-                #expect(r.status == 0, "\(r.stderr)")
-                states.append(out)
-            }
-            states.shuffle(using: &g)
-            let merged = try CLI.run(["merge"] + states)
-            let single = try CLI.run(["banner", whole, "--codebook", cb] + args)
-            #expect(merged.status == 0 && single.status == 0, "\(merged.stderr) \(single.stderr)")
-            #expect(merged.stdout == single.stdout, "variant \(v): printed book")
-            let mj = try CLI.run(["merge"] + states + ["--format", "json"])
-            let sj = try CLI.run(["banner", whole, "--codebook", cb] + args + ["--format", "json"])
-            AccumulationTests.compareJSON(try JSONSerialization.jsonObject(with: Data(mj.stdout.utf8)),
-                                          try JSONSerialization.jsonObject(with: Data(sj.stdout.utf8)), path: "banner \(v)")
+            let states = try Self.mergedPartialsPrintTheWholeBook(args, parts: parts, whole: whole, codebook: cb, dir: dir,
+                                                                  prefix: "s\(v)", &g, label: "banner \(v)")
             if v == 1 {
                 let a = dir.appendingPathComponent("merged.html").path, b = dir.appendingPathComponent("single.html").path
                 #expect(try CLI.run(["merge"] + states + ["--out", a]).status == 0)
