@@ -122,15 +122,10 @@ struct PartialFreq: ParsableCommand {
             var data = data
             let by = try command.grouping.groupingVariables(&data)      // derived indicators join the data
             let design = try SurveyDesign(data: data, weight: command.weight)
-            if !by.isEmpty {
-                return try PartialResult.groupedFrequency(design, variable: command.variable, by: by,
-                                                          missing: command.excludeMissing ? .excludeMissing : .showMissing,
-                                                          domain: try command.domainOptions.domain(data), design: designSpec(design, nil))
-            }
-            return try PartialResult.frequency(design, variable: command.variable,
-                                               missing: command.excludeMissing ? .excludeMissing : .showMissing,
-                                               domain: try command.domainOptions.domain(data),
-                                               design: designSpec(design, nil))
+            // One variable: the single-variable state (kind 1, or 9 with --by); several: one table state each (kind 13).
+            return try PartialResult.frequencies(design, variables: command.variables, by: by,
+                                                 missing: command.excludeMissing ? .excludeMissing : .showMissing,
+                                                 domain: try command.domainOptions.domain(data), design: designSpec(design, nil))
         })
     }
 }
@@ -316,7 +311,7 @@ struct Merge: ParsableCommand {
             throw ValidationError("--out \(out): only a banner book is written to a file (this is a \(merged.header.statistic) state)")
         }
         switch result {
-        case .frequency(let t): try emit(t, output)
+        case .frequency(let t): try emitFrequencies([t], output)
         case .crosstab(let t): try emit(t, output)
         case .crosstabStatistics(let t, var stats, let excluded):
             for k in stats.indices {
@@ -341,6 +336,8 @@ struct Merge: ParsableCommand {
             warn(share.warnings)
             try emit(share, output)
         case .groupedFrequency(let g): try GroupingOptions().emitGroups(g, output)
+        case .frequencies(let tables): try emitFrequencies(tables, output)
+        case .groupedFrequencies(let results): try emitGroupedFrequencies(results, output)
         case .banner(let book):
             try emitBanner(book, output, out: out, title: "Banner book: \(states.count) merged state\(states.count == 1 ? "" : "s")")
         }
