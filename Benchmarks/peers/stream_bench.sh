@@ -13,7 +13,8 @@
 # of CSV, peak RSS (/usr/bin/time -v), the streamed/in-memory throughput ratio (issue goal >= 0.8),
 # the peak-RSS bound (<= 1 GiB) and the shard overhead (goal <= 1.2x one streamed pass). Outputs are
 # compared (JSON, 1e-10) so a speed number never hides a wrong result. The load average is printed.
-# --huge: the CSV goes to /tmp (free space checked first) and is deleted at the end; the in-memory
+# --huge: the CSV goes to /tmp (free space checked first) and is deleted at the end (STREAM_HUGE_DIR=dir:
+# kept there, reused by the next run); the in-memory
 # path cannot load 10^8 rows x 25 columns, so in the same run it reads the file's first 10^7 rows
 # (a prefix copy, HUGE_REF_ROWS to change) and the streamed MB/s of the whole file is compared with
 # the in-memory MB/s of that prefix; the shards (SHARDS > 0) are row ranges of the whole file. Data of normal runs stay under Benchmarks/.data/stream.
@@ -26,7 +27,10 @@ rows="${1:-1000000}"; shards="${2:-8}"; huge=0
 [ "${3:-}" = "--huge" ] && huge=1
 bin="${BAROMETER:-$root/.build/release/barometer}"
 [ -x "$bin" ] || (cd "$root" && swift build -c release --product barometer >/dev/null)
-if [ $huge = 1 ]; then
+keep=0
+if [ $huge = 1 ] && [ -n "${STREAM_HUGE_DIR:-}" ]; then
+  data="$STREAM_HUGE_DIR"; mkdir -p "$data"; keep=1  # kept for the next run (delete it yourself)
+elif [ $huge = 1 ]; then
   data=$(mktemp -d /tmp/barometer-stream-XXXXXX)
   need=$(( rows * 56 / 1000000 + 1024 ))          # MB: ~52 bytes a row, plus room for states
   free=$(df -Pm /tmp | awk 'NR == 2 {print $4}')
@@ -36,7 +40,7 @@ else
 fi
 csv="$data/survey_${rows}.csv"
 tmp=$(mktemp -d)
-cleanup() { rm -rf "$tmp"; if [ $huge = 1 ]; then rm -rf "$data"; fi; }
+cleanup() { rm -rf "$tmp"; if [ $huge = 1 ] && [ $keep = 0 ]; then rm -rf "$data"; fi; }
 trap cleanup EXIT
 if [ ! -s "$csv" ]; then
   python3 - "$csv" "$rows" <<'EOF'
