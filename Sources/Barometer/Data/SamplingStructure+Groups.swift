@@ -33,7 +33,9 @@ extension SamplingStructure {
     /// - Throws: ``BarometerError/lengthMismatch(variable:expected:actual:)``,
     ///   ``BarometerError/invalidArgument(_:)`` for a group outside `-1..<groupCount`,
     ///   and the lonely-PSU errors of ``linearizationCovariance(_:)``.
-    func linearizationCovariance(groups: [Int32], groupCount k: Int, diagonalOnly: Bool = false,
+    ///
+    /// `workers` caps the cores that sum the dense strata (nil: every core; tests compare 1 with more).
+    func linearizationCovariance(groups: [Int32], groupCount k: Int, diagonalOnly: Bool = false, workers: Int? = nil,
                                  influence z: (Int) -> Double) throws(BarometerError) -> Matrix {
         let n = clusters.count
         guard groups.count == n else { throw .lengthMismatch(variable: "influence groups", expected: n, actual: groups.count) }
@@ -70,7 +72,7 @@ extension SamplingStructure {
         var denseTable: [Double] = []
         var denseTerms = [Double](repeating: 0, count: k * (k + 1) / 2)
         // Strata summed as dense tables, their terms computed ahead on several cores (nil: one by one below).
-        var parallelDense = diagonalOnly ? nil : ParallelDenseStrata(self, plan: plan, groups: groups, groupCount: k)
+        var parallelDense = diagonalOnly ? nil : ParallelDenseStrata(self, plan: plan, groups: groups, groupCount: k, workers: workers)
         for h in 0..<strataCount {
             guard case .include(let centred, let factor) = plan.treatment[h] else { continue }
             let nh = psusPerStratum[h], members = order.stratumStart[h]..<order.stratumStart[h + 1]
@@ -330,8 +332,8 @@ private struct ParallelDenseStrata {
 
     /// Nil when fewer than two strata (or fewer than 2¹⁶ rows) go through the dense table,
     /// or one core is available: the caller then sums them one by one.
-    init?(_ s: SamplingStructure, plan: SamplingStructure.StratumPlan, groups: [Int32], groupCount k: Int) {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
+    init?(_ s: SamplingStructure, plan: SamplingStructure.StratumPlan, groups: [Int32], groupCount k: Int, workers: Int?) {
+        let cores = workers ?? ProcessInfo.processInfo.activeProcessorCount
         guard cores > 1, k > 0, s.calibration == nil, !s.order.oneRowPerPSU, groups.count >= 1 << 16 else { return nil }
         var dense: [Int] = []
         for h in 0..<s.strataCount {
@@ -345,8 +347,9 @@ private struct ParallelDenseStrata {
         structure = s; self.plan = plan; self.groups = groups; self.k = k
         strata = dense
         slot = [Int](repeating: -1, count: s.strataCount)
-        workers = min(cores, 8, dense.count)
-        batch = max(workers, min(dense.count, (1 << 19) / (k * (k + 1) / 2)))
+        let used: Int = min(cores, 8, dense.count), width: Int = k * (k + 1) / 2
+        self.workers = used
+        batch = max(used, min(dense.count, (1 << 19) / width))
     }
 
     /// Copies stratum h's terms into `out`, computing the batch that starts at h when needed
