@@ -502,28 +502,11 @@ import Testing
         let csv = dir.appendingPathComponent("big.csv").path
         FileManager.default.createFile(atPath: csv, contents: Data(text.utf8))
         text = ""
-        let binary = try CLI.binary().path
-        func peak(_ args: [String]) throws -> (kib: Int, stdout: String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-            p.arguments = ["-v", binary] + args
-            let out = Pipe(), log = dir.appendingPathComponent("time-\(UUID().uuidString).txt")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
-            p.standardOutput = out
-            p.standardError = try FileHandle(forWritingTo: log)
-            try p.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            let report = try String(contentsOf: log, encoding: .utf8)
-            let line = report.split(separator: "\n").first { $0.contains("Maximum resident set size") } ?? ""
-            return (Int(line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0,
-                    String(decoding: o, as: UTF8.self))
-        }
         let state = dir.appendingPathComponent("s.state").path
-        let loaded = try peak(["freq", csv, "q1", "--weight", "wt"])
+        let loaded = try CLI.peakRSS(["freq", csv, "q1", "--weight", "wt"])
         // Since issue 16 `freq` loads only the columns it uses (q1, wt); loading the whole file is `describe`'s.
-        let whole = try peak(["describe", csv])
-        let streamed = try peak(["partial", "freq", csv, "q1", "--weight", "wt", "--state-out", state,
+        let whole = try CLI.peakRSS(["describe", csv])
+        let streamed = try CLI.peakRSS(["partial", "freq", csv, "q1", "--weight", "wt", "--state-out", state,
                                  "--chunk-bytes", String(1 << 20)])
         let merged = try CLI.run(["merge", state])
         #expect(merged.stdout == loaded.stdout)

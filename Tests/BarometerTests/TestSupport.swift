@@ -59,6 +59,28 @@ enum CLI {
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: r, as: UTF8.self))
     }
+
+    /// Runs the CLI under `/usr/bin/time -v` and returns its peak resident set size (KiB,
+    /// "Maximum resident set size"; 0 when the report has none), exit status and output.
+    static func peakRSS(_ arguments: [String]) throws -> (kib: Int, status: Int32, stdout: String) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-time-\(UUID().uuidString).txt")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        p.arguments = ["-v", try binary().path] + arguments
+        p.currentDirectoryURL = Fixture.root
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = try FileHandle(forWritingTo: log)
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let report = try String(contentsOf: log, encoding: .utf8)
+        let line = report.split(separator: "\n").first { $0.contains("Maximum resident set size") } ?? ""
+        return (Int(line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0,
+                p.terminationStatus, String(decoding: o, as: UTF8.self))
+    }
 }
 
 /// A tiny seeded generator (SplitMix64), so random test data and splits are the same on every run.
