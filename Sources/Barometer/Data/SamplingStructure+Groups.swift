@@ -334,7 +334,10 @@ private struct ParallelDenseStrata {
     /// or one core is available: the caller then sums them one by one.
     init?(_ s: SamplingStructure, plan: SamplingStructure.StratumPlan, groups: [Int32], groupCount k: Int, workers: Int?) {
         let cores = workers ?? ProcessInfo.processInfo.activeProcessorCount
-        guard cores > 1, k > 0, s.calibration == nil, !s.order.oneRowPerPSU, groups.count >= 1 << 16 else { return nil }
+        // (A given worker cap, as in the tests, applies at any row count.)
+        guard cores > 1, k > 0, s.calibration == nil, !s.order.oneRowPerPSU, workers != nil || groups.count >= 1 << 16 else {
+            return nil
+        }
         var dense: [Int] = []
         for h in 0..<s.strataCount {
             guard case .include = plan.treatment[h] else { continue }
