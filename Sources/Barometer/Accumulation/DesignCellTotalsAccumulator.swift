@@ -92,12 +92,12 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
             return
         }
         guard design.sampling.calibration == nil else { return nil }
-        switch DesignTotalsChunk.Sampling(design) {
-        case .independent: self.init(kind: .independent)
-        case .clustered:
+        // The kind of DesignTotalsChunk.Sampling(design), without building it (PSU names).
+        if DesignTotalsChunk.Sampling.isIndependent(design) {
+            self.init(kind: .independent)
+        } else {
             self.init(kind: .clustered)
             lonelyPSU = design.sampling.lonelyPSU
-        default: return nil
         }
     }
 
