@@ -298,9 +298,10 @@ import Testing
         #expect(e == .unsupportedVersion("old.state", found: 7, supported: PartialResult.formatVersion))
         #expect(e?.description.contains("version 7") == true
                 && e?.description.contains("version \(PartialResult.formatVersion)") == true)
-        // 2: design totals carry their degrees-of-freedom rows; 3: JKn strata counts; 4: replicate banner totals, layered crosstab tests
-        #expect(PartialResult.formatVersion == 4)
-        bytes[8] = 1   // format 1 is refused too (formats 2 and 3 are still read: PartialJackknifeTests)
+        // 2: design totals carry their degrees-of-freedom rows; 3: JKn strata counts; 4: replicate banner totals, layered
+        // crosstab tests; 5: frequency tables of several variables (kind 13)
+        #expect(PartialResult.formatVersion == 5)
+        bytes[8] = 1   // format 1 is refused too (formats 2, 3 and 4 are still read: PartialJackknifeTests)
         #expect(throws: StateFileError.unsupportedVersion("old.state", found: 1, supported: PartialResult.formatVersion)) {
             try PartialResult.decode(bytes, file: "old.state")
         }
@@ -367,7 +368,7 @@ import Testing
                                       statistic: "ratio", variables: ["api00"], denominator: "api99", by: ["stype"], level: 0.95,
                                       compare: true, adjustment: .none, design: [:]).encoded(),
         ] + (try PartialBannerTests.seedStates()) + (try PartialBannerReplicateTests.seedStates())
-          + (try PartialCrosstabLayersTests.seedStates())
+          + (try PartialCrosstabLayersTests.seedStates()) + (try FrequencyListTests.seedStates())
           // format 3: JKn strata counts in a design-totals state (kind 2, with an fpc) and in a kind-10 state
           + (try ["seed-jkn-mean-fpc", "seed-jkn-crosstab-raoscott"].map {
               Array(try Data(contentsOf: URL(fileURLWithPath: Fixture.path("Fixtures/fuzz/state/" + $0))))

@@ -115,16 +115,18 @@ import Testing
     }
 
     /// Format 3 added the JKn strata counts, format 4 the replicate banner totals and layered crosstab
-    /// tests; format-2 and format-3 states (the fuzz seeds written before) are still read, finalized,
-    /// and re-encoded as format 4 to the same result.
-    @Test func formatTwoAndThreeStatesAreStillRead() throws {
-        for (file, version) in [("seed-replicate-mean", 2), ("seed-banner", 2), ("seed-jkn-mean-fpc", 3),
-                                ("seed-jkn-crosstab-raoscott", 3)] {
+    /// tests, format 5 the frequency tables of several variables; format-2, -3 and -4 states (the fuzz
+    /// seeds written before, among them single-variable `freq` and `freq --by` states) are still read,
+    /// finalized, and re-encoded as format 5 to the same result.
+    @Test func formatTwoThreeAndFourStatesAreStillRead() throws {
+        for (file, version) in [("seed-replicate-mean", 2), ("seed-banner", 2), ("seed-freq", 2), ("seed-freq-by", 2),
+                                ("seed-jkn-mean-fpc", 3), ("seed-jkn-crosstab-raoscott", 3), ("seed-banner-replicate", 4),
+                                ("seed-crosstab-layers-strata", 4)] {
             let seed = try Array(Data(contentsOf: URL(fileURLWithPath: Fixture.path("Fixtures/fuzz/state/" + file))))
-            #expect(seed[8] == UInt8(version) && PartialResult.formatVersion == 4, "\(file)")
+            #expect(seed[8] == UInt8(version) && PartialResult.formatVersion == 5, "\(file)")
             let s = try PartialResult.decode(seed)
             let again = try PartialResult.decode(s.encoded())
-            #expect(s.encoded()[8] == 4 && again.header == s.header, "\(file)")
+            #expect(s.encoded()[8] == 5 && again.header == s.header, "\(file)")
             #expect("\(try s.finalize())" == "\(try again.finalize())", "\(file)")
         }
     }

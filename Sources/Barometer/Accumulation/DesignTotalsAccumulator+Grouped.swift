@@ -233,6 +233,10 @@ extension DesignTotalsAccumulator {
         }
     }
 
+    /// Rows × replicates of a grouped chunk from which its replicate totals are summed
+    /// by several threads (each thread whole replicates, ``KernelThreads``).
+    static let groupedReplicateParallelWork = 1 << 16
+
     /// Per replicate r and estimate j the totals `Σ_{eᵢ=j} wᵣᵢyᵢ` (and `Σ_{eᵢ=j} wᵣᵢxᵢ` for ratios)
     /// of the chunk's `n` rows, added to ``replicateY`` and ``replicateX``: `Wᵣᵀ` times the sparse
     /// indicator columns, each row adding into its estimate's cell. Rows go in blocks (a block's
@@ -250,7 +254,7 @@ extension DesignTotalsAccumulator {
                                                     y: UnsafeSendablePointer(yp.baseAddress),
                                                     x: UnsafeSendablePointer(g.x == nil ? nil : xp.baseAddress),
                                                     out: UnsafeSendablePointer(op.baseAddress), rows: n, k: k, ratio: ratio)
-                    let workers = n * R >= 1 << 16 ? min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8, R) : 1
+                    let workers = n * R >= DesignTotalsAccumulator.groupedReplicateParallelWork ? KernelThreads.count(limit: R) : 1
                     if workers == 1 {
                         work.replicates(from: 0, step: 1)
                     } else {

@@ -452,7 +452,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 out.withUnsafeMutableBufferPointer { op in
                     let work = ReplicateProductWork(weights: weights, columns: distinct.map { all[$0] },
                                                     out: UnsafeSendablePointer(op.baseAddress), rows: n)
-                    let workers = n * R * width >= 1 << 18 ? min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8, R) : 1
+                    let workers = n * R * width >= 1 << 18 ? KernelThreads.count(limit: R) : 1
                     if workers == 1 {
                         work.replicates(from: 0, step: 1)
                     } else {

@@ -34,6 +34,35 @@ extension PartialResult {
                              payload: .groupedTable(cells, bases))
     }
 
+    /// The state of `barometer freq` over a list of variables (SPSS FREQUENCIES' variable
+    /// list): one variable gives exactly the state of ``frequency(_:variable:missing:domain:design:)``
+    /// (or, with `by`, of ``groupedFrequency(_:variable:by:missing:domain:design:)``); several give
+    /// one such table state per variable, in the order given (payload kind 13, format 5), each
+    /// keyed by category and merged variable by variable, so `merge` prints every table as
+    /// the single-variable state prints it.
+    /// - Throws: ``BarometerError/invalidArgument(_:)`` for an empty list or a variable listed
+    ///   twice; the errors of the single-variable states (an unknown variable is named).
+    public static func frequencies(_ design: SurveyDesign, variables: [String], by: [String] = [], missing: MissingInclusion,
+                                   domain: Domain? = nil, design spec: [String: String]) throws(BarometerError) -> PartialResult {
+        func one(_ name: String) throws(BarometerError) -> PartialResult {
+            by.isEmpty ? try frequency(design, variable: name, missing: missing, domain: domain, design: spec)
+                : try groupedFrequency(design, variable: name, by: by, missing: missing, domain: domain, design: spec)
+        }
+        guard let first = variables.first else { throw .invalidArgument("no variable to tabulate") }
+        if let twice = variables.enumerated().first(where: { variables[..<$0.offset].contains($0.element) })?.element {
+            throw .invalidArgument("'\(twice)' is listed twice")
+        }
+        guard variables.count > 1 else { return try one(first) }
+        var entries: [Payload] = []
+        for name in variables { entries.append(try one(name).payload) }
+        let vars = try (variables + by).map { (n) throws(BarometerError) in try design.variable(n) }
+        var o = ["missing": missing.rawValue, "variableCount": String(variables.count)]
+        if !by.isEmpty { o["byCount"] = String(by.count) }
+        if let d = domain { o["where"] = d.description }
+        return PartialResult(header: PartialHeader(statistic: "freq", variables: vars, design: spec, options: o),
+                             payload: .frequencies(entries))
+    }
+
     /// The state of `barometer crosstab` (the table; statistics need the rows). `by`
     /// adds the groups' valid categories as layers after `layers`, as
     /// ``ContingencyTable/init(_:rows:columns:layers:by:domain:missing:display:)``:
@@ -448,6 +477,17 @@ extension PartialResult {
         case .banner(let a):
             w.u8(11)
             a.encode(&w)
+        case .frequencies(let list):
+            w.u8(13)
+            w.int(list.count)
+            w.bool(list.contains { if case .groupedTable = $0 { return true } else { return false } })
+            for entry in list {
+                switch entry {
+                case .table(let t): t.encode(&w)
+                case .groupedTable(let cells, let bases): cells.encode(&w); bases.encode(&w)
+                default: break   // built by `frequencies` only: tables or grouped tables
+                }
+            }
         }
         let crc = CRC32.checksum(w.bytes)
         w.u32(crc)
@@ -465,7 +505,7 @@ extension PartialResult {
         guard bytes.count >= magic.count + 4, Array(bytes[0..<magic.count]) == magic else { throw .notAStateFile(file) }
         var r = ByteReader(bytes, file: file, from: magic.count)
         let version = try r.u32()
-        guard version == formatVersion || version == 3 || version == 2 else {
+        guard version == formatVersion || version == 4 || version == 3 || version == 2 else {
             throw .unsupportedVersion(file, found: version, supported: formatVersion)
         }
         guard bytes.count >= magic.count + 4 + 4 + 1 + 4 else { throw .checksumMismatch(file) }
@@ -555,6 +595,25 @@ extension PartialResult {
                 payload = .banner(try BannerAccumulator(decoding: &r))
             case 12 where version >= 4:
                 payload = .crosstabLayers(try TableAccumulator(decoding: &r), try LayeredCellTotalsAccumulator(decoding: &r))
+            case 13 where version >= 5:
+                let count = try r.count(16)
+                guard count >= 2 else { throw r.fail("a frequencies state of \(count) variables") }
+                let grouped = try r.bool()
+                var list: [Payload] = []
+                for _ in 0..<count {
+                    let cells = try TableAccumulator(decoding: &r)
+                    if grouped {
+                        let bases = try TableAccumulator(decoding: &r)
+                        guard bases.variableCount >= 1, cells.variableCount == bases.variableCount + 1 else {
+                            throw r.fail("grouped tables of \(cells.variableCount) and \(bases.variableCount) variables")
+                        }
+                        list.append(.groupedTable(cells, bases))
+                    } else {
+                        guard cells.variableCount == 1 else { throw r.fail("a frequency table of \(cells.variableCount) variables") }
+                        list.append(.table(cells))
+                    }
+                }
+                payload = .frequencies(list)
             default:
                 throw r.fail("unknown payload kind \(kind)")
             }
@@ -585,6 +644,17 @@ extension PartialResult {
         case ("mrset", .table(let t)): expected = t.variableCount == 1 && !header.variables.isEmpty
         case ("freq", .groupedTable(let cells, let bases)):
             expected = cells.variableCount == header.variables.count && header.options["byCount"] == String(bases.variableCount)
+        case ("freq", .frequencies(let list)):
+            let byCount = Int(header.options["byCount"] ?? "0") ?? -1
+            expected = byCount >= 0 && list.count >= 2 && header.options["variableCount"] == String(list.count)
+                && header.variables.count == list.count + byCount
+                && list.allSatisfy { entry in
+                    switch entry {
+                    case .table: return byCount == 0
+                    case .groupedTable(let cells, _): return byCount >= 1 && cells.variableCount == byCount + 1
+                    default: return false
+                    }
+                }
         case ("share", .share(let a)):
             let among = header.options["among"] != nil, by = header.options["by"] == "true"
             expected = !(among && by) && header.variables.count == 1 + (among || by ? 1 : 0) && a.seen.count == (among ? 2 : 1)

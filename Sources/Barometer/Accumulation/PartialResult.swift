@@ -100,7 +100,10 @@ public struct PartialHeader: Sendable, Codable, Equatable {
 ///                           12 layered crosstab with design-based tests: the n-way table (as kind 1),
 ///                           whether the design has replicate weights, the design-only cell-totals
 ///                           state (as in kind 7/10, no cells), the layer variables' count, then per
-///                           layer its categories' keys and its cell-totals state (as in kind 7/10))
+///                           layer its categories' keys and its cell-totals state (as in kind 7/10),
+///                           13 `freq` of several variables (format 5): their count, whether grouped
+///                           (`--by`), then per variable in order its table (as kind 1) or its
+///                           answer × groups and groups' tables (as kind 9))
 ///     payload               the accumulator's arrays: Int64 and IEEE-754 binary64
 ///                           values, each array preceded by its Int64 length
 ///     CRC-32                UInt32 over every preceding byte
@@ -108,8 +111,9 @@ public struct PartialResult: Sendable {
     /// The state-file format version this Barometer writes and reads.
     /// Version 3 added the JKn strata counts of shards whose rscales are derived after merging;
     /// version 4 the per-replicate cell totals of banner states (payload kind 11) and the
-    /// layered crosstab-statistics payload (kind 12). Version-3 and version-2 states are still read.
-    public static let formatVersion: UInt32 = 4
+    /// layered crosstab-statistics payload (kind 12); version 5 the frequency tables of several
+    /// variables (kind 13). Version-4, version-3 and version-2 states are still read.
+    public static let formatVersion: UInt32 = 5
     static let magic = Array("BRMSTATE".utf8)
 
     /// What was accumulated: statistic, variables with their codebook, design and options; states merge only when these agree.
@@ -134,6 +138,9 @@ public struct PartialResult: Sendable {
         case groupedTable(TableAccumulator, TableAccumulator)
         /// A banner book's sums (`banner`).
         case banner(BannerAccumulator)
+        /// `freq` of several variables (payload kind 13): per variable, in order, its
+        /// `.table` (or with `--by` its `.groupedTable`).
+        case frequencies([Payload])
     }
 
     init(header: PartialHeader, payload: Payload) {
@@ -184,6 +191,16 @@ public struct PartialResult: Sendable {
             case (.groupedTable(var a, var c), .groupedTable(let b, let d)):
                 try a.merge(b); try c.merge(d); payload = .groupedTable(a, c)
             case (.banner(var a), .banner(let b)): try a.merge(b); payload = .banner(a)
+            case (.frequencies(var a), .frequencies(let b)):
+                guard a.count == b.count else { throw .invalidArgument("frequency states of \(a.count) and \(b.count) variables") }
+                for i in a.indices {
+                    switch (a[i], b[i]) {
+                    case (.table(var x), .table(let y)): try x.merge(y); a[i] = .table(x)
+                    case (.groupedTable(var x, var c), .groupedTable(let y, let d)): try x.merge(y); try c.merge(d); a[i] = .groupedTable(x, c)
+                    default: throw .invalidArgument("the payloads are of different kinds")
+                    }
+                }
+                payload = .frequencies(a)
             default: throw .invalidArgument("the payloads are of different kinds")
             }
         } catch { throw .incompatible(file, reason: error.description) }
@@ -216,6 +233,10 @@ public struct PartialResult: Sendable {
         case groupedFrequency(GroupedResults<FrequencyTable>)
         /// A banner book (`banner`).
         case banner(BannerBook)
+        /// Frequency tables of several variables, in the order given (`freq q1 q2 …`).
+        case frequencies([FrequencyTable])
+        /// Frequency tables of several variables in every group (`freq q1 q2 … --by`).
+        case groupedFrequencies([GroupedResults<FrequencyTable>])
     }
 
     /// The payload with the rscales of a JKn design derived from its merged strata
@@ -343,6 +364,23 @@ public struct PartialResult: Sendable {
             return .groupedFrequency(try FrequencyTable.grouped(cells: cells.finalize(), bases: bases.finalize(), variable: vars[0],
                                                                 by: vars.dropFirst().map(\.name), weight: weight, domain: domain,
                                                                 missing: missing))
+        case ("freq", .frequencies(let list)):
+            let byCount = Int(o["byCount"] ?? "0") ?? 0
+            guard list.count >= 2, vars.count == list.count + byCount else { throw .invalidArgument("frequency state without its variables") }
+            let by = vars.suffix(byCount).map(\.name)
+            var tables: [FrequencyTable] = [], grouped: [GroupedResults<FrequencyTable>] = []
+            for (entry, v) in zip(list, vars) {
+                switch entry {
+                case .table(let t):
+                    tables.append(try FrequencyTable(accumulated: t.finalize(), variable: v, weight: weight, domain: domain, missing: missing))
+                case .groupedTable(let cells, let bases):
+                    grouped.append(try FrequencyTable.grouped(cells: cells.finalize(), bases: bases.finalize(), variable: v, by: by,
+                                                              weight: weight, domain: domain, missing: missing))
+                default: throw .invalidArgument("a frequency state holds a payload of another kind")
+                }
+            }
+            guard tables.isEmpty || grouped.isEmpty else { throw .invalidArgument("a frequency state mixes grouped and plain tables") }
+            return byCount == 0 ? .frequencies(tables) : .groupedFrequencies(grouped)
         case ("share", .share(let acc)):
             return try Self.finalizeShare(acc, vars: vars, options: o, design: header.design, weight: weight)
         case (_, .grouped(let list)):

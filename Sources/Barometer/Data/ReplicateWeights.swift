@@ -279,7 +279,7 @@ public struct ReplicateWeights: Sendable {
         parts.withUnsafeMutableBufferPointer { pp in
             bad.withUnsafeMutableBufferPointer { bp in
                 let out = UnsafeSendablePointer(pp.baseAddress), flags = UnsafeSendablePointer(bp.baseAddress)
-                let workers = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8, segments)
+                let workers = KernelThreads.count(limit: segments)
                 withoutActuallyEscaping(column) { column in
                     let shared = SketchColumns(column: column)
                     DispatchQueue.concurrentPerform(iterations: workers) { t in

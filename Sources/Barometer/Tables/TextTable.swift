@@ -45,12 +45,19 @@ public protocol TableRepresentable {
 /// Fixed-decimal formatting used by every table.
 public enum NumberFormat {
     /// `x` with `decimals` digits after the point ("" for nil, "NaN" never
-    /// silently: non-finite values print as `n/a`).
+    /// silently: non-finite values print as `n/a`). Halves round away from zero, and a
+    /// value within 1e-12 (relative) of a half is read as that half: the same sums
+    /// added in another order (merged shards, other chunks) differ in their last bits
+    /// and must print the same digits, and a decimal tie such as 126.55 (a sum of
+    /// 4-decimal weights, stored as 126.5499999999999972) prints 126.6, as written.
     public static func fixed(_ x: Double?, _ decimals: Int) -> String {
         guard let x else { return "" }
         guard x.isFinite else { return "n/a" }
         let scale = pow10(decimals)
-        var r = (abs(x) * scale).rounded() / scale
+        let scaled = abs(x) * scale
+        var whole = scaled.rounded(.down)
+        if scaled - whole >= 0.5 - 1e-12 * Swift.max(scaled, 1) { whole += 1 }
+        var r = whole / scale
         if x < 0 && r != 0 { r = -r }
         var s = String(r)
         if s.contains("e") { return String(x) }

@@ -8,7 +8,7 @@ import Foundation
 struct Partial: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command on a shard of the data and write its mergeable state (see `merge`).",
-        discussion: "Supported: freq (--by), crosstab (the table, --layer, --by; --stats under weights-only, --strata/--psu or replicate designs, per layer with --layer/--by), share (--by, --compare, every interval), banner (weights-only, --strata/--psu or replicate designs; merge --out writes its HTML/.xlsx book), mean, total, ratio (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
+        discussion: "Supported: freq (one or more variables, --by), crosstab (the table, --layer, --by; --stats under weights-only, --strata/--psu or replicate designs, per layer with --layer/--by), share (--by, --compare, every interval), banner (weights-only, --strata/--psu or replicate designs; merge --out writes its HTML/.xlsx book), mean, total, ratio (weights-only or --strata/--psu/--fpc designs), corr (Pearson listwise or --pairwise; polychoric listwise or pairwise, two-step or ML), mrset. --where is honoured (the domain keeps every row in the design, as in the single pass); --by (with --compare) on mean and total; replicate designs. `barometer merge STATE…` prints what the command prints on the whole data.",
         subcommands: [PartialFreq.self, PartialCrosstab.self, PartialMean.self, PartialTotal.self, PartialRatio.self, PartialCorr.self,
                       PartialMRSet.self, PartialShare.self, PartialBanner.self])
 }
@@ -122,15 +122,10 @@ struct PartialFreq: ParsableCommand {
             var data = data
             let by = try command.grouping.groupingVariables(&data)      // derived indicators join the data
             let design = try SurveyDesign(data: data, weight: command.weight)
-            if !by.isEmpty {
-                return try PartialResult.groupedFrequency(design, variable: command.variable, by: by,
-                                                          missing: command.excludeMissing ? .excludeMissing : .showMissing,
-                                                          domain: try command.domainOptions.domain(data), design: designSpec(design, nil))
-            }
-            return try PartialResult.frequency(design, variable: command.variable,
-                                               missing: command.excludeMissing ? .excludeMissing : .showMissing,
-                                               domain: try command.domainOptions.domain(data),
-                                               design: designSpec(design, nil))
+            // One variable: the single-variable state (kind 1, or 9 with --by); several: one table state each (kind 13).
+            return try PartialResult.frequencies(design, variables: command.variables, by: by,
+                                                 missing: command.excludeMissing ? .excludeMissing : .showMissing,
+                                                 domain: try command.domainOptions.domain(data), design: designSpec(design, nil))
         })
     }
 }
@@ -316,7 +311,7 @@ struct Merge: ParsableCommand {
             throw ValidationError("--out \(out): only a banner book is written to a file (this is a \(merged.header.statistic) state)")
         }
         switch result {
-        case .frequency(let t): try emit(t, output)
+        case .frequency(let t): try emitFrequencies([t], output)
         case .crosstab(let t): try emit(t, output)
         case .crosstabStatistics(let t, var stats, let excluded):
             for k in stats.indices {
@@ -341,6 +336,8 @@ struct Merge: ParsableCommand {
             warn(share.warnings)
             try emit(share, output)
         case .groupedFrequency(let g): try GroupingOptions().emitGroups(g, output)
+        case .frequencies(let tables): try emitFrequencies(tables, output)
+        case .groupedFrequencies(let results): try emitGroupedFrequencies(results, output)
         case .banner(let book):
             try emitBanner(book, output, out: out, title: "Banner book: \(states.count) merged state\(states.count == 1 ? "" : "s")")
         }
