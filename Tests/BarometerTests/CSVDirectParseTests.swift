@@ -162,6 +162,49 @@ import Testing
                 == (1...20).map { "w\($0)" })
     }
 
+    /// Long pieces (several of the count's 64 KiB blocks, windows of thousands
+    /// of rows written in place): a run of blank lines, a CRLF line end, quoted
+    /// fields or a lone CR, placed at the start or end of a block, straddling
+    /// two, or in the tail shorter than sixteen bytes. The count equals the
+    /// records the sequential reader reads, and the direct parse (pieces of
+    /// 64 KiB and 100,000 bytes, 1–3 threads) equals that reader bit for bit.
+    @Test func longPiecesCountAndReadAsTheSequentialReader() throws {
+        var rng = SplitMix(seed: 21)
+        var body = ""
+        for _ in 0..<30_000 {
+            let digits = Int.random(in: 1...7, using: &rng)
+            body += "\(Int.random(in: 0...99, using: &rng)).\(String(repeating: "7", count: digits)),\(Int.random(in: 0...9, using: &rng))\n"
+        }
+        let plain = Array(body.utf8)
+        let block = CSVPieces.countBlockBytes
+        let inserts: [[UInt8]] = [Array("\n\n\n".utf8), Array("1,2\r\n".utf8), Array("\"5\",\"6\"\n".utf8), Array("4,5\r".utf8)]
+        var checked = 0
+        for insert in inserts {
+            for at in [0, 5, block - 16, block - 2, block - 1, block, block + 1, 2 * block + 7, plain.count - 9, plain.count] {
+                // Cut at the line start at or after `at`, so every record stays whole.
+                var cut = min(at, plain.count)
+                while cut > 0 && cut < plain.count && plain[cut - 1] != CSVParser.lf { cut += 1 }
+                let records = Array(plain[..<cut]) + insert + Array(plain[cut...])
+                let bytes = Array("a,b\n".utf8) + records
+                guard case .success(let reference) = sequential(bytes) else {
+                    Issue.record("does not read: insert \(insert) at \(at)")
+                    continue
+                }
+                let counted = records.withUnsafeBufferPointer { p -> Int? in
+                    guard let base = p.baseAddress else { return nil }
+                    return CSVPieces.countRecords(base, from: 0, to: p.count, delimiter: UInt8(ascii: ","))
+                }
+                #expect(counted == reference.rowCount, "insert \(insert) at \(at)")
+                for (chunk, threads) in [(block, 2), (100_000, 3), (100_000, 1)] {
+                    let d = try direct(bytes, chunk: chunk, threads: threads)
+                    #expect(d.map { same($0, reference) } == true, "insert \(insert) at \(at), chunk \(chunk)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 120)
+    }
+
     /// The record counts of pieces, against the records the parser reads from
     /// the same bytes; nil where a piece ends inside a quoted field or holds
     /// a stray quote.

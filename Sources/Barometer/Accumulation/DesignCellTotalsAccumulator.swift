@@ -92,12 +92,12 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
             return
         }
         guard design.sampling.calibration == nil else { return nil }
-        switch DesignTotalsChunk.Sampling(design) {
-        case .independent: self.init(kind: .independent)
-        case .clustered:
+        // The kind of DesignTotalsChunk.Sampling(design), without building it (PSU names).
+        if DesignTotalsChunk.Sampling.isIndependent(design) {
+            self.init(kind: .independent)
+        } else {
             self.init(kind: .clustered)
             lonelyPSU = design.sampling.lonelyPSU
-        default: return nil
         }
     }
 
@@ -206,9 +206,11 @@ struct DesignCellTotalsAccumulator: StatisticAccumulator {
         let (_, psus) = try designKeys.merge(other.designKeys)
         psuValid.append(contentsOf: repeatElement(false, count: designKeys.psus.count - psuValid.count))
         for (p, q) in psus.enumerated() where other.psuValid[p] { psuValid[q] = true }
-        for key in other.entries.keys.sorted() {
+        // Each of their (PSU, cell) totals goes to its own (PSU, cell) here (both maps are
+        // one-to-one): one addition per key, so the map's order changes no bit.
+        for (key, t) in other.entries {
             let p = Int(key >> 32), c = Int(key & 0xFFFF_FFFF)
-            guard p < psus.count, c < cells.count, let t = other.entries[key] else {
+            guard p < psus.count, c < cells.count else {
                 throw .invalidArgument("a PSU cell total outside the state's PSUs or cells")
             }
             entries[UInt64(psus[p]) << 32 | UInt64(cells[c]), default: 0] += t

@@ -72,37 +72,51 @@ extension DesignTotalsAccumulator {
         // row order, each block's sum added to the running total with its rounding error carried
         // (``CompensatedSum``); only the estimates a block touched are added (adding a zero sum
         // changes no bit), so the bits equal the dense path's.
-        var sy = [Double](repeating: 0, count: k), sx = sy
-        var cnt = [Int](repeating: 0, count: k), sw = sy, swy = sy
         if tyLow.count != k { tyLow = [Double](repeating: 0, count: k); txLow = tyLow }
-        var touched: [Int] = [], inBlock = [Bool](repeating: false, count: k), chunkY = sy
-        for i in 0..<n {
-            let j = Int(e[i])
-            if j >= 0 {
-                let xi = x?[i] ?? 1
-                if !inBlock[j] { inBlock[j] = true; touched.append(j) }
-                sy[j] += w[i] * y[i]
-                if ratio { sx[j] += w[i] * xi }
-                if w[i] != 0 { cnt[j] += 1; sw[j] += w[i]; swy[j] += w[i] * y[i] }
-            }
-            if marked >= 0 && j != marked && markedRows[i] && w[i] != 0 { cnt[marked] += 1; sw[marked] += w[i] }
-            if i % 256 == 255 || i == n - 1 {
-                for t in touched {
-                    CompensatedSum.add(sy[t], to: &ty[t], &tyLow[t]); CompensatedSum.add(sx[t], to: &tx[t], &txLow[t])
-                    chunkY[t] += sy[t]; sy[t] = 0; sx[t] = 0; inBlock[t] = false
+        // The per-row loops read and write through raw buffers (no uniqueness or bounds check per
+        // row); the operations and their order are those of the plain loops.
+        let sums = UnsafeMutablePointer<Double>.allocate(capacity: 7 * k)
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: 2 * k)
+        let inBlock = UnsafeMutablePointer<Bool>.allocate(capacity: k)
+        defer { sums.deallocate(); counts.deallocate(); inBlock.deallocate() }
+        sums.initialize(repeating: 0, count: 7 * k); counts.initialize(repeating: 0, count: 2 * k)
+        inBlock.initialize(repeating: false, count: k)
+        let sy = sums, sx = sums + k, sw = sums + 2 * k, swy = sums + 3 * k, chunkY = sums + 4 * k
+        let mean = sums + 5 * k, ss = sums + 6 * k
+        let cnt = counts, touched = counts + k
+        var touchedCount = 0
+        let xs = x ?? [], hasX = x != nil
+        w.withUnsafeBufferPointer { w in e.withUnsafeBufferPointer { e in y.withUnsafeBufferPointer { y in
+            xs.withUnsafeBufferPointer { xs in markedRows.withUnsafeBufferPointer { markedRows in
+                for i in 0..<n {
+                    let j = Int(e[i]), wi = w[i]
+                    if j >= 0 {
+                        let xi = hasX ? xs[i] : 1
+                        if !inBlock[j] { inBlock[j] = true; touched[touchedCount] = j; touchedCount += 1 }
+                        sy[j] += wi * y[i]
+                        if ratio { sx[j] += wi * xi }
+                        if wi != 0 { cnt[j] += 1; sw[j] += wi; swy[j] += wi * y[i] }
+                    }
+                    if marked >= 0 && j != marked && markedRows[i] && wi != 0 { cnt[marked] += 1; sw[marked] += wi }
+                    if i % 256 == 255 || i == n - 1 {
+                        for b in 0..<touchedCount {
+                            let t = touched[b]
+                            CompensatedSum.add(sy[t], to: &ty[t], &tyLow[t]); CompensatedSum.add(sx[t], to: &tx[t], &txLow[t])
+                            chunkY[t] += sy[t]; sy[t] = 0; sx[t] = 0; inBlock[t] = false
+                        }
+                        touchedCount = 0
+                    }
                 }
-                touched.removeAll(keepingCapacity: true)
-            }
-        }
-        var mean = [Double](repeating: 0, count: k), ss = mean
-        if chunk.srs {
-            for j in 0..<k where cnt[j] > 0 { mean[j] = swy[j] / sw[j] }
-            for i in 0..<n where w[i] != 0 {
-                let j = Int(e[i])
-                if j >= 0 { let d = y[i] - mean[j]; ss[j] += w[i] * d * d }
-                if marked >= 0 && j != marked && markedRows[i] { ss[marked] += w[i] * (0 - mean[marked]) * (0 - mean[marked]) }
-            }
-        }
+                if chunk.srs {
+                    for j in 0..<k where cnt[j] > 0 { mean[j] = swy[j] / sw[j] }
+                    for i in 0..<n where w[i] != 0 {
+                        let j = Int(e[i])
+                        if j >= 0 { let d = y[i] - mean[j]; ss[j] += w[i] * d * d }
+                        if marked >= 0 && j != marked && markedRows[i] { ss[marked] += w[i] * (0 - mean[marked]) * (0 - mean[marked]) }
+                    }
+                }
+            } }
+        } } }
         for j in 0..<k where cnt[j] > 0 {
             Self.mergeMoments(&respondents[j], &sumW[j], &meanY[j], &ssY[j], cnt[j], sw[j], mean[j], ss[j])
         }
@@ -121,12 +135,18 @@ extension DesignTotalsAccumulator {
         }
         switch (kind, chunk.sampling) {
         case (.independent, .independent):
-            forEachFlag { _, c in flagRows[c] += 1 }
+            if flagCols > 0 {
+                let flagged = UnsafeMutablePointer<Int>.allocate(capacity: flagCols)
+                defer { flagged.deallocate() }
+                flagged.initialize(repeating: 0, count: flagCols)
+                forEachFlag { _, c in flagged[c] += 1 }
+                for c in 0..<flagCols { flagRows[c] += flagged[c] }
+            }
             guard n > 0 else { return }
             if totals {
                 // Centred influence zᵢⱼ = wᵢyᵢ[eᵢ = j] − m̄ⱼ over all n rows: Σᵢ zᵢⱼzᵢₗ is −n·m̄ⱼm̄ₗ for j ≠ l
                 // (disjoint estimates) and Σ_{eᵢ=j}(wᵢyᵢ − m̄ⱼ)² + (n − nⱼ)·m̄ⱼ² on the diagonal.
-                let m = chunkY.map { $0 / Double(n) }
+                let m = (0..<k).map { chunkY[$0] / Double(n) }
                 var c = [Double](repeating: 0, count: k * k), inside = [Int](repeating: 0, count: k)
                 for i in 0..<n {
                     let j = Int(e[i])
@@ -144,14 +164,22 @@ extension DesignTotalsAccumulator {
                 // S, A and B are diagonal (each row touches one estimate).
                 var c = [Double](repeating: 0, count: k), set = [Bool](repeating: false, count: k)
                 var s = [Double](repeating: 0, count: k * k), a = s, b = s
-                for i in 0..<n {
-                    let j = Int(e[i])
-                    guard j >= 0 else { continue }
-                    let xi = x?[i] ?? 1
-                    if !set[j] && xi != 0 { c[j] = y[i] / xi; set[j] = true }
-                    let u = w[i] * (y[i] - c[j] * xi), v = w[i] * xi, jj = j * (k + 1)
-                    s[jj] += u * u; a[jj] += u * v; b[jj] += v * v
-                }
+                c.withUnsafeMutableBufferPointer { c in set.withUnsafeMutableBufferPointer { set in
+                    s.withUnsafeMutableBufferPointer { s in a.withUnsafeMutableBufferPointer { a in b.withUnsafeMutableBufferPointer { b in
+                        w.withUnsafeBufferPointer { w in e.withUnsafeBufferPointer { e in y.withUnsafeBufferPointer { y in
+                            xs.withUnsafeBufferPointer { xs in
+                                for i in 0..<n {
+                                    let j = Int(e[i])
+                                    guard j >= 0 else { continue }
+                                    let xi = hasX ? xs[i] : 1
+                                    if !set[j] && xi != 0 { c[j] = y[i] / xi; set[j] = true }
+                                    let u = w[i] * (y[i] - c[j] * xi), v = w[i] * xi, jj = j * (k + 1)
+                                    s[jj] += u * u; a[jj] += u * v; b[jj] += v * v
+                                }
+                            }
+                        } } }
+                    } } }
+                } }
                 mergeShifted(rows: n, shift: c, s: s, a: a, b: b)
             }
         case (.clustered, .clustered(let strata, let psus, let labels, let names, let fpc, let given)):

@@ -99,8 +99,7 @@ extension DesignTotalsChunk.Sampling {
     init(_ design: SurveyDesign) {
         if let r = design.replicates {
             self = .replicateWeights(r)
-        } else if design.sampling.psuCount == design.rowCount && design.sampling.strataCount == 1
-                    && design.sampling.populationPSUs == nil && design.sampling.psuLabels == nil {
+        } else if Self.isIndependent(design) {
             self = .independent
         } else {
             let s = design.sampling
@@ -108,6 +107,13 @@ extension DesignTotalsChunk.Sampling {
             self = .clustered(strata: s.strata, psus: s.clusters, stratumLabels: s.stratumLabels, psuNames: names,
                               fpc: s.fpcValues ?? s.populationPSUs, populationGiven: s.fpcValues == nil)
         }
+    }
+
+    /// Whether a design without replicate weights is `.independent` (each row its own PSU, one
+    /// stratum, no fpc, no PSU variable), decided without formatting the PSU labels.
+    static func isIndependent(_ design: SurveyDesign) -> Bool {
+        design.sampling.psuCount == design.rowCount && design.sampling.strataCount == 1
+            && design.sampling.populationPSUs == nil && !design.sampling.hasPSULabels
     }
 
     /// The part of this (whole-design) sampling that describes rows `r`.
@@ -235,8 +241,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             self.init(kind: .replicate, count: count, totals: totals)
             scale = r.scale; rscales = r.rscales; mse = r.mse; givenDF = r.degreesOfFreedom
             jackknife = r.partialJackknife
-        } else if design.sampling.psuCount == design.rowCount && design.sampling.strataCount == 1
-                    && design.sampling.populationPSUs == nil && design.sampling.psuLabels == nil {
+        } else if DesignTotalsChunk.Sampling.isIndependent(design) {
             self.init(kind: .independent, count: count, totals: totals)
         } else {
             self.init(kind: .clustered, count: count, totals: totals)

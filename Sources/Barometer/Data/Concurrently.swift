@@ -8,7 +8,7 @@ import Dispatch
 /// changes. Used where a few passes over the rows do not depend on each other
 /// (e.g. coding Y and X of a share table, or a share table's design variance
 /// beside its degrees of freedom and SRS variances).
-func concurrently<A: Sendable, B: Sendable>(_ a: @Sendable () -> A, _ b: @Sendable () -> B) -> (A, B) {
+package func concurrently<A: Sendable, B: Sendable>(_ a: @Sendable () -> A, _ b: @Sendable () -> B) -> (A, B) {
     let results = ResultPair<A, B>()
     DispatchQueue.concurrentPerform(iterations: 2) { i in
         if i == 0 { results.first = a() } else { results.second = b() }

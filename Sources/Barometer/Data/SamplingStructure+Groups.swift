@@ -1,3 +1,5 @@
+import Foundation
+
 extension SamplingStructure {
     /// ``linearizationCovariance(_:)`` for influence values of k disjoint
     /// domains given in grouped form: row `i` carries `z(i)` in column
@@ -31,7 +33,9 @@ extension SamplingStructure {
     /// - Throws: ``BarometerError/lengthMismatch(variable:expected:actual:)``,
     ///   ``BarometerError/invalidArgument(_:)`` for a group outside `-1..<groupCount`,
     ///   and the lonely-PSU errors of ``linearizationCovariance(_:)``.
-    func linearizationCovariance(groups: [Int32], groupCount k: Int, diagonalOnly: Bool = false,
+    ///
+    /// `workers` caps the cores that sum the dense strata (nil: every core; tests compare 1 with more).
+    func linearizationCovariance(groups: [Int32], groupCount k: Int, diagonalOnly: Bool = false, workers: Int? = nil,
                                  influence z: (Int) -> Double) throws(BarometerError) -> Matrix {
         let n = clusters.count
         guard groups.count == n else { throw .lengthMismatch(variable: "influence groups", expected: n, actual: groups.count) }
@@ -66,6 +70,9 @@ extension SamplingStructure {
         var psuEntries = order.oneRowPerPSU ? [] : [Int](repeating: 0, count: k)
         var entryCentred: [Double] = []
         var denseTable: [Double] = []
+        var denseTerms = [Double](repeating: 0, count: k * (k + 1) / 2)
+        // Strata summed as dense tables, their terms computed ahead on several cores (nil: one by one below).
+        var parallelDense = diagonalOnly ? nil : ParallelDenseStrata(self, plan: plan, groups: groups, groupCount: k, workers: workers)
         for h in 0..<strataCount {
             guard case .include(let centred, let factor) = plan.treatment[h] else { continue }
             let nh = psusPerStratum[h], members = order.stratumStart[h]..<order.stratumStart[h + 1]
@@ -119,11 +126,25 @@ extension SamplingStructure {
                 // bound its entries, so the buffers are sized once and filled through pointers.
                 var stratumRows = 0
                 for q in members { stratumRows += order.rows(of: order.psu(q)).count }
-                if !diagonalOnly && k <= Self.denseGroupLimit && 4 * stratumRows >= k * nh {
+                if !diagonalOnly && Self.usesDenseTable(rows: stratumRows, psus: nh, groupCount: k) {
                     // Few groups against the rows per PSU: the stratum's PSU × group table, dense.
-                    if denseTable.count < nh * k { denseTable = [Double](repeating: 0, count: nh * k) }
-                    denseStratum(members, centred: centred, factor: factor, groups: groups, groupCount: k,
-                                 table: &denseTable, into: &v, influence: z)
+                    let ready = parallelDense?.terms(of: h, into: &denseTerms, influence: z) ?? false
+                    if !ready {
+                        if denseTable.count < nh * k { denseTable = [Double](repeating: 0, count: nh * k) }
+                        denseTable.withUnsafeMutableBufferPointer { tp in denseTerms.withUnsafeMutableBufferPointer { xp in
+                            guard let t = tp.baseAddress, let x = xp.baseAddress else { return }
+                            denseStratum(members, centred: centred, factor: factor, groups: groups, groupCount: k,
+                                         table: t, terms: x, influence: z)
+                        } }
+                    }
+                    var e = 0
+                    for a in 0..<k {
+                        for b in a..<k {
+                            let x = denseTerms[e]; e += 1
+                            v[a, b] += x
+                            if b != a { v[b, a] += x }
+                        }
+                    }
                     continue
                 }
                 if entryGroups.count < stratumRows {
@@ -221,65 +242,168 @@ extension SamplingStructure {
     }
 
     /// Most groups for which a stratum's PSU totals may be summed as a dense
-    /// PSU × group table (``denseStratum(_:centred:factor:groups:groupCount:table:into:influence:)``).
+    /// PSU × group table (``denseStratum(_:centred:factor:groups:groupCount:table:terms:influence:)``).
     static let denseGroupLimit = 64
+
+    /// Whether a stratum of `rows` rows in `psus` PSUs is summed as a dense PSU × group table:
+    /// at most ``denseGroupLimit`` groups and at least a quarter of the groups' rows per PSU.
+    static func usesDenseTable(rows: Int, psus: Int, groupCount k: Int) -> Bool {
+        k <= denseGroupLimit && 4 * rows >= k * psus
+    }
 
     /// One stratum of ``linearizationCovariance(groups:groupCount:diagonalOnly:influence:)``
     /// through its dense table of PSU totals (`n_h × k`, column-major, in `table`'s first
     /// `n_h·k` entries): the totals in PSU order and row order within each PSU, the means,
-    /// the centred totals `u_pj = t_pj − m_j` (absent groups: `−m_j`), and
-    /// `v += factor · UᵀU` with each entry a fixed-order dot product over the PSUs
-    /// (``DesignTotalsAccumulator/dot(_:_:count:)``), so the result does not depend on
-    /// the thread count. The same sums as the sparse path, over every PSU instead of
-    /// `A_j ∩ A_l` and its corrections: chosen when the rows per PSU are at least a
-    /// quarter of the groups (the sparse path's pairs then cost more than the table's
-    /// vectorized dot products, and the table is at most 4 × the stratum's rows).
-    private func denseStratum(_ members: Range<Int>, centred: Bool, factor: Double, groups: [Int32], groupCount k: Int,
-                              table: inout [Double], into v: inout Matrix, influence z: (Int) -> Double) {
+    /// the centred totals `u_pj = t_pj − m_j` (absent groups: `−m_j`), and the stratum's
+    /// terms `factor · (UᵀU)_ab` for a ≤ b (row by row of the upper triangle, in `terms`),
+    /// each a fixed-order dot product over the PSUs (``DesignTotalsAccumulator/dot(_:_:count:)``),
+    /// so the result does not depend on the thread that computes it. The same sums as the
+    /// sparse path, over every PSU instead of `A_j ∩ A_l` and its corrections: chosen when
+    /// the rows per PSU are at least a quarter of the groups (the sparse path's pairs then
+    /// cost more than the table's vectorized dot products, and the table is at most 4 × the
+    /// stratum's rows).
+    func denseStratum(_ members: Range<Int>, centred: Bool, factor: Double, groups: [Int32], groupCount k: Int,
+                      table t: UnsafeMutablePointer<Double>, terms: UnsafeMutablePointer<Double>,
+                      influence z: (Int) -> Double) {
         let nh = members.count
-        table.withUnsafeMutableBufferPointer { tp in
-            guard let t = tp.baseAddress else { return }
-            t.update(repeating: 0, count: nh * k)
-            order.withBuffers { psuAt, rowStart, rowAt in
-                groups.withUnsafeBufferPointer { gp in
-                    if psuAt == nil && rowAt == nil, let rs = rowStart {
-                        // PSUs in index order and their rows contiguous (a file sorted by stratum and PSU).
-                        for slot in 0..<nh {
-                            let q = members.lowerBound + slot
-                            for i in rs[q]..<rs[q + 1] {
-                                let g = Int(gp[i])
-                                if g >= 0 { t[slot + nh * g] += z(i) }
-                            }
+        t.update(repeating: 0, count: nh * k)
+        order.withBuffers { psuAt, rowStart, rowAt in
+            groups.withUnsafeBufferPointer { gp in
+                if psuAt == nil && rowAt == nil, let rs = rowStart {
+                    // PSUs in index order and their rows contiguous (a file sorted by stratum and PSU).
+                    for slot in 0..<nh {
+                        let q = members.lowerBound + slot
+                        for i in rs[q]..<rs[q + 1] {
+                            let g = Int(gp[i])
+                            if g >= 0 { t[slot + nh * g] += z(i) }
                         }
-                        return
                     }
-                    for (slot, q) in members.enumerated() {
-                        let p = psuAt.map { Int($0[q]) } ?? q
-                        let range = rowStart.map { $0[p]..<$0[p + 1] } ?? p..<(p + 1)
-                        for r in range {
-                            let i = rowAt.map { Int($0[r]) } ?? r, g = Int(gp[i])
-                            if g < 0 { continue }
-                            t[slot + nh * g] += z(i)
-                        }
+                    return
+                }
+                for (slot, q) in members.enumerated() {
+                    let p = psuAt.map { Int($0[q]) } ?? q
+                    let range = rowStart.map { $0[p]..<$0[p + 1] } ?? p..<(p + 1)
+                    for r in range {
+                        let i = rowAt.map { Int($0[r]) } ?? r, g = Int(gp[i])
+                        if g < 0 { continue }
+                        t[slot + nh * g] += z(i)
                     }
                 }
             }
-            if centred {
-                for g in 0..<k {
-                    let column = t + nh * g
-                    var mean = 0.0
-                    for s in 0..<nh { mean += column[s] }
-                    mean /= Double(nh)
-                    if mean != 0 { for s in 0..<nh { column[s] -= mean } }
-                }
+        }
+        if centred {
+            for g in 0..<k {
+                let column = t + nh * g
+                var mean = 0.0
+                for s in 0..<nh { mean += column[s] }
+                mean /= Double(nh)
+                if mean != 0 { for s in 0..<nh { column[s] -= mean } }
             }
-            for a in 0..<k {
-                for b in a..<k {
-                    let x = factor * DesignTotalsAccumulator.dot(t + nh * a, t + nh * b, count: nh)
-                    v[a, b] += x
-                    if b != a { v[b, a] += x }
+        }
+        var e = 0
+        for a in 0..<k {
+            for b in a..<k {
+                terms[e] = factor * DesignTotalsAccumulator.dot(t + nh * a, t + nh * b, count: nh)
+                e += 1
+            }
+        }
+    }
+}
+
+/// The dense strata of one ``SamplingStructure/linearizationCovariance(groups:groupCount:diagonalOnly:influence:)``
+/// call, their terms (``SamplingStructure/denseStratum(_:centred:factor:groups:groupCount:table:terms:influence:)``)
+/// computed ahead, a batch of strata at a time, by several workers: each stratum by one worker
+/// with the same code as the sequential path, and the caller adds them to the covariance in
+/// stratum order, so the bits do not depend on the thread count.
+private struct ParallelDenseStrata {
+    let structure: SamplingStructure
+    let plan: SamplingStructure.StratumPlan
+    let groups: [Int32]
+    let k: Int
+    /// The dense strata in stratum order, and each one's slot in the current batch (−1: not in it).
+    let strata: [Int]
+    var slot: [Int]
+    /// Terms of the current batch (k(k+1)/2 per stratum), its first index into `strata`, and the next.
+    var terms: [Double] = []
+    var first = 0, next = 0
+    let workers: Int
+    /// Strata per batch: the batch's terms stay within 4 MiB.
+    let batch: Int
+
+    /// Nil when fewer than two strata (or fewer than 2¹⁶ rows) go through the dense table,
+    /// or one core is available: the caller then sums them one by one.
+    init?(_ s: SamplingStructure, plan: SamplingStructure.StratumPlan, groups: [Int32], groupCount k: Int, workers: Int?) {
+        let cores = workers ?? ProcessInfo.processInfo.activeProcessorCount
+        // (A given worker cap, as in the tests, applies at any row count.)
+        guard cores > 1, k > 0, s.calibration == nil, !s.order.oneRowPerPSU, workers != nil || groups.count >= 1 << 16 else {
+            return nil
+        }
+        var dense: [Int] = []
+        for h in 0..<s.strataCount {
+            guard case .include = plan.treatment[h] else { continue }
+            let members = s.order.stratumStart[h]..<s.order.stratumStart[h + 1]
+            var stratumRows = 0
+            for q in members { stratumRows += s.order.rows(of: s.order.psu(q)).count }
+            if SamplingStructure.usesDenseTable(rows: stratumRows, psus: members.count, groupCount: k) { dense.append(h) }
+        }
+        guard dense.count >= 2 else { return nil }
+        structure = s; self.plan = plan; self.groups = groups; self.k = k
+        strata = dense
+        slot = [Int](repeating: -1, count: s.strataCount)
+        let used: Int = min(cores, 8, dense.count), width: Int = k * (k + 1) / 2
+        self.workers = used
+        batch = max(used, min(dense.count, (1 << 19) / width))
+    }
+
+    /// Copies stratum h's terms into `out`, computing the batch that starts at h when needed
+    /// (the caller asks for the dense strata in stratum order); false when h is none of them.
+    mutating func terms(of h: Int, into out: inout [Double], influence z: (Int) -> Double) -> Bool {
+        if slot[h] < 0 {
+            guard next < strata.count, strata[next] == h else { return false }
+            computeBatch(influence: z)
+        }
+        let width = k * (k + 1) / 2, base = slot[h] * width
+        for e in 0..<width { out[e] = terms[base + e] }
+        return true
+    }
+
+    /// The terms of the next `batch` dense strata, stratum j of the batch by worker j mod workers.
+    private mutating func computeBatch(influence: (Int) -> Double) {
+        let width = k * (k + 1) / 2
+        for j in first..<next { slot[strata[j]] = -1 }
+        let count = min(batch, strata.count - next)
+        first = next; next += count
+        for j in 0..<count { slot[strata[first + j]] = j }
+        if terms.count < count * width { terms = [Double](repeating: 0, count: count * width) }
+        let workers = min(self.workers, count)
+        let batchStrata = Array(strata[first..<next])
+        let (s, plan, groups, k) = (structure, plan, groups, self.k)
+        terms.withUnsafeMutableBufferPointer { tp in
+            let out = UnsafeSendablePointer(tp.baseAddress)
+            withoutActuallyEscaping(influence) { z in
+                let zz = SendableInfluence(z: z)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var table: [Double] = []
+                    for j in stride(from: w, to: batchStrata.count, by: workers) {
+                        let h = batchStrata[j]
+                        guard case .include(let centred, let factor) = plan.treatment[h], let o = out.pointer else { continue }
+                        let members = s.order.stratumStart[h]..<s.order.stratumStart[h + 1]
+                        if table.count < members.count * k { table = [Double](repeating: 0, count: members.count * k) }
+                        table.withUnsafeMutableBufferPointer { t in
+                            guard let tb = t.baseAddress else { return }
+                            s.denseStratum(members, centred: centred, factor: factor, groups: groups, groupCount: k,
+                                           table: tb, terms: o + j * width, influence: zz.z)
+                        }
+                    }
                 }
             }
         }
     }
+}
+
+/// An influence function handed to the dense-strata workers: a pure function of the row
+/// (``SamplingStructure/linearizationCovariance(groups:groupCount:diagonalOnly:influence:)``),
+/// only read while the call that owns it runs.
+private struct SendableInfluence: @unchecked Sendable {
+    let z: (Int) -> Double
 }

@@ -35,6 +35,8 @@ public struct SamplingStructure: Sendable {
     /// Formatted when asked for (from each PSU's first row), not when the
     /// design is built: in-memory estimates never need them.
     public var psuLabels: [String]? { psuLabelRows?.strings }
+    /// Whether ``psuLabels`` is non-nil (without formatting them).
+    var hasPSULabels: Bool { psuLabelRows != nil }
     /// Where ``psuLabels`` come from: the PSU variable and each PSU's first row.
     private var psuLabelRows: DesignLabels.FirstRows? = nil
     /// The fpc variable's value in each stratum as given (population PSUs or

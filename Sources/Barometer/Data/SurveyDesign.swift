@@ -77,7 +77,9 @@ public struct SurveyDesign: Sendable {
         self.replicates = nil
     }
 
-    private static func validatedWeights(_ data: Dataset, _ weight: String?) throws(BarometerError) -> Weights {
+    /// The weights of a design over `data` weighted by `weight` (as ``init(data:weight:strata:clusters:fpc:nest:lonelyPSU:)``
+    /// validates them).
+    package static func validatedWeights(_ data: Dataset, _ weight: String?) throws(BarometerError) -> Weights {
         guard let name = weight ?? data.weightVariable else { return .uniform(count: data.rowCount) }
         let v = try data.variable(name)
         try v.requireNumeric()

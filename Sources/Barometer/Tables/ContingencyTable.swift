@@ -121,16 +121,26 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
     public init(_ design: SurveyDesign, rows: String, columns: String, layers: [String] = [], by: [String] = [],
                 domain: Domain? = nil, missing: MissingInclusion = .showMissing,
                 display: Percentages? = nil) throws(BarometerError) {
+        try self.init(data: design.data, weights: design.weights, rows: rows, columns: columns, layers: layers, by: by,
+                      domain: domain, missing: missing, display: display)
+    }
+
+    /// The table of `data` under `weights` (the design's data and weights: the table reads
+    /// nothing else of a design), so that a caller can tally it while the design's sampling
+    /// structure is being built.
+    package init(data: Dataset, weights: Weights, rows: String, columns: String, layers: [String] = [], by: [String] = [],
+                 domain: Domain? = nil, missing: MissingInclusion = .showMissing,
+                 display: Percentages? = nil) throws(BarometerError) {
         let names = [rows, columns] + layers + by
         guard Set(names).count == names.count else { throw .invalidArgument("a variable appears twice in the table") }
-        let vars = try names.map { (n) throws(BarometerError) in try design.variable(n) }
+        let vars = try names.map { (n) throws(BarometerError) in try data.variable(n) }
         let groupStart = 2 + layers.count
         let codings = vars.enumerated().map { CategoryCoding($1, missing: $0 >= groupStart ? .excludeMissing : missing) }
         try Self.checkCells(names, codings)
         var acc = TableAccumulator(variableCount: codings.count)
-        try acc.add(TableChunk(codings: codings, weights: design.weights, domain: domain))
+        try acc.add(TableChunk(codings: codings, weights: weights, domain: domain))
         let layerCodings = Array(codings.dropFirst(2))
-        try self.init(accumulated: acc.finalize(), variables: vars, weight: design.weights.name,
+        try self.init(accumulated: acc.finalize(), variables: vars, weight: weights.name,
                       domain: domain?.description, missing: missing, display: display,
                       rowIndex: codings[0].index, columnIndex: codings[1].index,
                       layerIndex: layerCodings.isEmpty ? nil : try CategoryCoding.combinedIndex(layerCodings))

@@ -160,6 +160,11 @@ struct DesignParts: Sendable {
     func degreesOfFreedom(_ cells: DesignCells) -> Int {
         if let a = accumulated { return a.degreesOfFreedom }
         if let d = design {
+            // Every row weighted with a kept cell: the subset is the whole design, every PSU and
+            // stratum counts (the pass below would count them all).
+            if d.replicates == nil && cells.validWeightedRespondents == d.rowCount && cells.cellOfRow.count == d.rowCount {
+                return d.sampling.degreesOfFreedom
+            }
             return cells.cellOfRow.withUnsafeBufferPointer { cp in
                 d.degreesOfFreedom(rows: cp.count, groupCount: 1) { cp[$0] >= 0 ? 0 : -1 }[0]
             }

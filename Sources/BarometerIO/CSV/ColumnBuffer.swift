@@ -1,19 +1,28 @@
-/// A column's numbers while a file streams in. The inner loop writes to a
-/// small raw batch buffer (256 values), so it pays one check per batch, not
-/// per value; a full batch goes, with one copy, to one of two places:
+/// A column's numbers while a file streams in. The inner loop writes to the
+/// slot `cursor[pendingCount]` and pays one check per value against `limit`
+/// (no uniqueness check of a Swift array per value); where the values end up:
 ///
-/// - **own storage** (the default): a Swift array, pre-sized by ``reserve(_:)``;
+/// - **own storage** (the default): the cursor is a small raw batch buffer
+///   (256 values), whose full batches go, with one copy, to a Swift array
+///   pre-sized by ``reserve(_:)``;
 /// - **a window** (``useWindow(_:capacity:)``): `capacity` slots of a column
 ///   of the final result (`CSVDestination`, the direct parse of
-///   ``CSVPieces``), so that merging the piece copies nothing. Values past
-///   the capacity are dropped and mark the buffer ``overflowed`` (the reader
-///   then falls back to the copying path).
+///   ``CSVPieces``). The cursor points into the window itself, so the values
+///   are written once, in place, and merging the piece copies nothing. Values
+///   past the capacity go to the batch buffer instead; if they are still
+///   there when the buffer is flushed and do not fit, they are dropped and
+///   mark the buffer ``overflowed`` (the reader then falls back to the
+///   copying path).
 ///
 /// The batch buffer is freed by ``ColumnStore``.
 struct DoubleBuffer {
     static let batch = 256
     private var storage: [Double] = []
     private let pending = UnsafeMutablePointer<Double>.allocate(capacity: DoubleBuffer.batch)
+    /// Where the values not yet flushed are: `pending`, or the window from slot `windowCount` on.
+    private var cursor: UnsafeMutablePointer<Double>
+    /// Values `cursor` takes before a flush.
+    private var limit = DoubleBuffer.batch
     private var pendingCount = 0
     /// The first slot of the window (nil: own storage), the values written there, and its capacity.
     private(set) var window: UnsafeMutablePointer<Double>? = nil
@@ -22,28 +31,46 @@ struct DoubleBuffer {
     /// A value did not fit in the window (window mode only).
     private(set) var overflowed = false
 
-    init() { storage.reserveCapacity(1024) }
+    init() {
+        cursor = pending
+        storage.reserveCapacity(1024)
+    }
 
     @inline(__always) mutating func append(_ v: Double) {
-        if pendingCount == Self.batch { flush() }
-        pending[pendingCount] = v
+        if pendingCount == limit { flush() }
+        cursor[pendingCount] = v
         pendingCount += 1
     }
 
     /// Moves the batch to the storage or the window (window: before reading ``overflowed``).
     mutating func flush() {
-        if pendingCount == 0 { return }
-        if let w = window {
-            if !overflowed && windowCount + pendingCount <= windowCapacity {
-                (w + windowCount).update(from: pending, count: pendingCount)
-                windowCount += pendingCount
+        if pendingCount > 0 {
+            if let w = window {
+                if cursor != pending {
+                    windowCount += pendingCount                       // written in place
+                } else if !overflowed && windowCount + pendingCount <= windowCapacity {
+                    (w + windowCount).update(from: pending, count: pendingCount)
+                    windowCount += pendingCount
+                } else {
+                    overflowed = true
+                }
             } else {
-                overflowed = true
+                storage.append(contentsOf: UnsafeBufferPointer(start: pending, count: pendingCount))
             }
-        } else {
-            storage.append(contentsOf: UnsafeBufferPointer(start: pending, count: pendingCount))
+            pendingCount = 0
         }
-        pendingCount = 0
+        aim()
+    }
+
+    /// Points the cursor at the window's next free slot while there is room (and nothing overflowed), else at the batch buffer.
+    private mutating func aim() {
+        if let w = window, !overflowed, windowCapacity > windowCount {
+            cursor = w + windowCount
+            limit = windowCapacity - windowCount
+        } else {
+            cursor = pending
+            limit = Self.batch
+        }
     }
 
     /// Makes room for `n` values in all (own storage).
@@ -56,6 +83,7 @@ struct DoubleBuffer {
         if n >= stored { pendingCount = min(pendingCount, n - stored); return }
         if window != nil { windowCount = n } else { storage.removeLast(stored - n) }
         pendingCount = 0
+        aim()
     }
 
     mutating func removeAll() {
@@ -63,6 +91,7 @@ struct DoubleBuffer {
         pendingCount = 0
         windowCount = 0
         overflowed = false
+        aim()
     }
 
     /// Empties the buffer but keeps its memory (a worker reuses one buffer per column for all its pieces).
@@ -72,6 +101,7 @@ struct DoubleBuffer {
         window = nil
         windowCount = 0
         overflowed = false
+        aim()
     }
 
     /// Writes the next values to `base[0..<capacity]` (empties the buffer).
@@ -82,11 +112,19 @@ struct DoubleBuffer {
         windowCapacity = capacity
         pendingCount = 0
         overflowed = false
+        aim()
     }
 
     /// Window mode: lets the values run up to `capacity` slots from the window's start.
     mutating func setCapacity(_ capacity: Int) {
-        if window != nil { windowCapacity = capacity }
+        guard window != nil else { return }
+        if cursor != pending {
+            // Values written in place stay where they are; only the room ahead changes.
+            windowCount += pendingCount
+            pendingCount = 0
+        }
+        windowCapacity = capacity
+        if pendingCount == 0 { aim() }
     }
 
     /// Appends all values of `other`, in order: with no copy when `other`
@@ -101,6 +139,7 @@ struct DoubleBuffer {
             } else {
                 overflowed = true
             }
+            aim()
             return
         }
         if let o = other.window {
@@ -108,6 +147,7 @@ struct DoubleBuffer {
         } else {
             other.storage.withUnsafeBufferPointer { appendValues($0) }
         }
+        aim()
     }
 
     private mutating func appendValues(_ values: UnsafeBufferPointer<Double>) {

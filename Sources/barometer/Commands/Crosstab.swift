@@ -41,11 +41,7 @@ struct Crosstab: ParsableCommand {
         try grouping.requireNoCompare("crosstab")
         var data = try input.load(needs)
         let by = try grouping.groupingVariables(&data)      // --by: layers of the groups' valid categories
-        let design = try designOptions.design(data, weight: weight)
-        let subset = try domainOptions.domain(design.data)
-        let table = try ContingencyTable(design, rows: rows, columns: cols, layers: layer, by: by, domain: subset,
-                                         missing: excludeMissing ? .excludeMissing : .showMissing,
-                                         display: percent.value)
+        let (design, subset, table) = try designAndTable(data, by: by)
         let list = [stats, expected ? "expected" : nil].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ",")
         guard !list.isEmpty else { return try emit(table, output) }
         // Statistics per layer (the layer is the domain), on the weighted counts of the
@@ -69,6 +65,34 @@ struct Crosstab: ParsableCommand {
             results.append(s)
         }
         try emit(table, with: results, key: "statistics", output)
+    }
+}
+
+extension Crosstab {
+    /// The design, the `--where` domain and the table, in that order. With strata or PSUs (no
+    /// replicate weights, no calibration) the design's sampling structure is built on a second
+    /// core while the table is tallied: the table reads only the data and the weights, so it is
+    /// the same table; errors come in the same order (design, domain, table).
+    func designAndTable(_ data: Dataset, by: [String]) throws -> (SurveyDesign, Domain?, ContingencyTable) {
+        let (rows, cols, layer, weight, domainOptions) = (rows, cols, layer, weight, domainOptions)
+        let missing: MissingInclusion = excludeMissing ? .excludeMissing : .showMissing, display = percent.value
+        @Sendable func table(_ data: Dataset, _ weights: Weights) throws -> (Domain?, ContingencyTable) {
+            let subset = try domainOptions.domain(data)
+            return (subset, try ContingencyTable(data: data, weights: weights, rows: rows, columns: cols, layers: layer, by: by,
+                                                 domain: subset, missing: missing, display: display))
+        }
+        let options = designOptions
+        guard options.strata != nil || options.psu != nil, options.repweights == nil, options.weighting.targets == nil else {
+            let design = try options.design(data, weight: weight)
+            let (subset, t) = try table(design.data, design.weights)
+            return (design, subset, t)
+        }
+        let (full, tabulated) = concurrently(
+            { Result { try options.design(data, weight: weight) } },
+            { Result { try table(data, SurveyDesign.validatedWeights(data, weight)) } })
+        let design = try full.get()
+        let (subset, t) = try tabulated.get()
+        return (design, subset, t)
     }
 }
 
