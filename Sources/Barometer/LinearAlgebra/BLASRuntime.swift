@@ -53,6 +53,28 @@ public enum BLASRuntime {
         #endif
     }
 
+    private typealias Action = @convention(c) () -> Void
+
+    /// Stops OpenBLAS's idle worker threads (`blas_thread_shutdown_`, what OpenBLAS's own
+    /// fork handler calls); OpenBLAS starts them again at its next threaded call
+    /// (`exec_blas_async` calls `blas_thread_init` when `blas_server_avail` is 0), with
+    /// the same thread count, so BLAS results and speed do not change.
+    ///
+    /// Why: the pthreads build of OpenBLAS starts its workers when the library loads,
+    /// before `main`, and each idle worker spins on `sched_yield` for 2²⁸ cycles
+    /// (`OPENBLAS_THREAD_TIMEOUT`, about 0.1 s here) before it sleeps. A command that
+    /// starts by parsing a CSV file on every core lost one core to that spin for its first
+    /// 0.1 s: measured on the 2-core machine, a plain 10⁶-row crosstab took 0.13 s and
+    /// 0.22 s of CPU, 0.11 s and 0.13 s with the workers stopped. Call it only while no
+    /// other thread is inside BLAS (the CLI calls it first thing in `main`). Does nothing
+    /// when the loaded BLAS is not OpenBLAS's pthreads build. Returns whether it stopped them.
+    @discardableResult
+    package static func parkIdleThreads() -> Bool {
+        guard let p = symbol("blas_thread_shutdown_") else { return false }
+        unsafeBitCast(p, to: Action.self)()
+        return true
+    }
+
     /// OpenBLAS's configuration string (`openblas_get_config`), or nil when
     /// the loaded BLAS is not OpenBLAS.
     public static var openBLASConfig: String? {
