@@ -484,9 +484,11 @@ import Testing
     }
 
     /// Bounded memory: streaming `partial freq` over a 15 MB CSV (400,000 rows) in 1 MiB
-    /// chunks peaks (`/usr/bin/time -v`) well below loading the file (measured 47 MB vs
-    /// 97 MB in a debug build; the mapping gives pages back in 16 MiB steps), and the two
-    /// print the same table.
+    /// chunks peaks (`/usr/bin/time -v`) well below loading the file, and the two print the
+    /// same table. Both are measured above the process's own floor (the same streamed
+    /// command on a two-row file: runtime, libraries, BLAS buffers, ≈ 40 MB), which at this
+    /// size is most of either peak: measured 48 MB streamed, 69 MB loaded, in a debug build.
+    /// (`StreamingMemoryBoundTests` checks the absolute 1 GiB bound on a file too large to load.)
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time")))
     func streamedPeakMemoryStaysBelowLoading() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-rss-\(UUID().uuidString)")
@@ -509,10 +511,15 @@ import Testing
         let whole = try CLI.peakRSS(["describe", csv])
         let streamed = try CLI.peakRSS(["partial", "freq", csv, "q1", "--weight", "wt", "--state-out", state,
                                  "--chunk-bytes", String(1 << 20)])
+        let tiny = dir.appendingPathComponent("tiny.csv").path
+        FileManager.default.createFile(atPath: tiny, contents: Data("id,wt,q1,q2,q3,q4,q5,income\n1,1.5,2,3,4,5,8,100\n".utf8))
+        let floor = try CLI.peakRSS(["partial", "freq", tiny, "q1", "--weight", "wt", "--state-out",
+                                     dir.appendingPathComponent("tiny.state").path, "--chunk-bytes", String(1 << 20)])
         let merged = try CLI.run(["merge", state])
         #expect(merged.stdout == loaded.stdout)
-        #expect(loaded.kib > 0 && streamed.kib > 0)
-        #expect(Double(streamed.kib) < 0.7 * Double(whole.kib), "streamed \(streamed.kib) KiB vs the whole file loaded \(whole.kib) KiB")
+        #expect(loaded.kib > 0 && streamed.kib > 0 && floor.kib > 0)
+        #expect(Double(streamed.kib - floor.kib) < 0.5 * Double(whole.kib - floor.kib),
+                "streamed \(streamed.kib) KiB vs the whole file loaded \(whole.kib) KiB, above a floor of \(floor.kib) KiB")
     }
 
     /// Designs whose state cannot be merged are refused up front, with the reason.
