@@ -16,4 +16,10 @@ enum KernelThreads {
         let wanted = override ?? min(ProcessInfo.processInfo.activeProcessorCount, 8)
         return min(max(wanted, 1), max(limit, 1))
     }
+
+    /// The workers of a kernel that takes an explicit worker count (tests pass one;
+    /// nil: the processor count), capped at 8 and at `limit` independent parts, at least 1.
+    static func workers(_ requested: Int?, limit: Int = .max) -> Int {
+        min(max(requested ?? ProcessInfo.processInfo.activeProcessorCount, 1), 8, max(limit, 1))
+    }
 }

@@ -197,7 +197,7 @@ struct BannerAccumulator: StatisticAccumulator {
     }
 
     private var threads: Int {
-        min(max(workers ?? ProcessInfo.processInfo.activeProcessorCount, 1), 8)
+        KernelThreads.workers(workers)
     }
 
     mutating func add(_ chunk: BannerChunk) throws(BarometerError) {

@@ -64,7 +64,7 @@ extension CellTally {
         counts.initialize(repeating: 0)
         defer { counts.deallocate() }
         // Workers: one per core (at most 8 and one per row variable); `workers` overrides it (tests).
-        let threads = min(max(workers ?? ProcessInfo.processInfo.activeProcessorCount, 1), 8, max(rows.count, 1))
+        let threads = KernelThreads.workers(workers, limit: rows.count)
         let bad: Int?
         if layout.columnSlots <= Int(UInt16.max) + 1 {
             bad = scatter(UInt16.self, layout, rows, columns, weights, domain, chunkRows, threads, blockBytes, sums, counts)
