@@ -574,25 +574,13 @@ import Testing
 
     @Test(.enabled(if: available, "python3 with dask and distributed"), .timeLimit(.minutes(5)))
     func localClusterEqualsSinglePass() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", Fixture.path("Tests/Integrations/dask/test_dask.py")]
         var env = ProcessInfo.processInfo.environment
         env["BAROMETER"] = try CLI.binary().path
-        p.environment = env
         // stderr (Dask's logs) goes to a file, so neither pipe can fill while the other is read.
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("dask-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = try FileHandle(forWritingTo: log)
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let stdout = String(decoding: o, as: UTF8.self)
-        let e = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(p.terminationStatus == 0, "\(stdout)\n\(e.suffix(3000))")
+        let r = try CLI.runLoggingStderr(URL(fileURLWithPath: "/usr/bin/env"),
+                                         ["python3", Fixture.path("Tests/Integrations/dask/test_dask.py")], environment: env)
+        let stdout = r.stdout
+        #expect(r.status == 0, "\(stdout)\n\(r.log.suffix(3000))")
         #expect(stdout.contains("partial/merge equals the single pass"))
     }
 }

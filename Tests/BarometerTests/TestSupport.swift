@@ -60,26 +60,33 @@ enum CLI {
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: r, as: UTF8.self))
     }
 
-    /// Runs the CLI under `/usr/bin/time -v` and returns its peak resident set size (KiB,
-    /// "Maximum resident set size"; 0 when the report has none), exit status and output.
-    static func peakRSS(_ arguments: [String]) throws -> (kib: Int, status: Int32, stdout: String) {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-time-\(UUID().uuidString).txt")
+    /// Runs `executable` with its standard error sent to a temporary file (so neither pipe can
+    /// fill while the other is read) and returns its exit status, standard output and that log.
+    static func runLoggingStderr(_ executable: URL, _ arguments: [String],
+                                 environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, log: String) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-log-\(UUID().uuidString).txt")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-        p.arguments = ["-v", try binary().path] + arguments
+        p.executableURL = executable
+        p.arguments = arguments
         p.currentDirectoryURL = Fixture.root
+        if let environment { p.environment = environment }
         let out = Pipe()
         p.standardOutput = out
         p.standardError = try FileHandle(forWritingTo: log)
         try p.run()
         let o = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        let report = try String(contentsOf: log, encoding: .utf8)
-        let line = report.split(separator: "\n").first { $0.contains("Maximum resident set size") } ?? ""
-        return (Int(line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0,
-                p.terminationStatus, String(decoding: o, as: UTF8.self))
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    }
+
+    /// Runs the CLI under `/usr/bin/time -v` and returns its peak resident set size (KiB,
+    /// "Maximum resident set size"; 0 when the report has none), exit status and output.
+    static func peakRSS(_ arguments: [String]) throws -> (kib: Int, status: Int32, stdout: String) {
+        let r = try runLoggingStderr(URL(fileURLWithPath: "/usr/bin/time"), ["-v", try binary().path] + arguments)
+        let line = r.log.split(separator: "\n").first { $0.contains("Maximum resident set size") } ?? ""
+        return (Int(line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0, r.status, r.stdout)
     }
 }
 
