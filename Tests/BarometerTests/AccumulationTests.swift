@@ -33,6 +33,18 @@ import Testing
         try shardedCSV(Fixture.path(survey), into: shards, in: dir, &g)
     }
 
+    /// Runs `barometer partial COMMAND shard --codebook … ARGUMENTS --state-out …` on each shard
+    /// (expecting success) and returns the state files' paths, named `prefix` + shard index.
+    static func partialStates(_ command: String, shards: [String], codebook: String, arguments: [String],
+                              in dir: URL, prefix: String) throws -> [String] {
+        try shards.enumerated().map { k, shard in
+            let out = dir.appendingPathComponent("\(prefix)\(k).state").path
+            let r = try CLI.run(["partial", command, shard, "--codebook", codebook] + arguments + ["--state-out", out])
+            #expect(r.status == 0, "\(r.stderr)")
+            return out
+        }
+    }
+
     /// The rows of the CSV file at `path` cut at random into `shards` files in `dir` (each with the
     /// header), in row order; returns their paths.
     static func shardedCSV(_ path: String, into shards: Int, in dir: URL, _ g: inout SplitMix) throws -> [String] {

@@ -152,13 +152,7 @@ import Testing
         let cb = Fixture.path(A.codebook), whole = Fixture.path(A.survey)
         for (c, options) in Self.optionSets.enumerated() {
             let args = Self.variables + options
-            var states: [String] = []
-            for (k, p) in parts.enumerated() {
-                let out = dir.appendingPathComponent("s\(c)_\(k).state").path
-                let r = try CLI.run(["partial", "freq", p, "--codebook", cb] + args + ["--state-out", out])
-                #expect(r.status == 0, "\(r.stderr)")
-                states.append(out)
-            }
+            let states = try A.partialStates("freq", shards: parts, codebook: cb, arguments: args, in: dir, prefix: "s\(c)_")
             let streamed = dir.appendingPathComponent("streamed\(c).state").path
             let s = try CLI.run(["partial", "freq", whole, "--codebook", cb] + args + ["--state-out", streamed, "--chunk-bytes", "8192"])
             #expect(s.status == 0, "\(s.stderr)")

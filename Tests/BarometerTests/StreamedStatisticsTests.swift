@@ -78,13 +78,7 @@ import Testing
         let parts = try A.shardedSurvey(into: 5, in: dir, &g)
         let cb = Fixture.path(A.codebook), whole = Fixture.path(A.survey)
         let args = ["q_leader_opinion", "q_us_opinion", "q_china_opinion", "agegroup", "--pairwise", "--where", "sex == 1"]
-        var states: [String] = []
-        for (k, p) in parts.enumerated() {
-            let out = dir.appendingPathComponent("s\(k).state").path
-            let r = try CLI.run(["partial", "corr", p, "--codebook", cb] + args + ["--state-out", out])
-            #expect(r.status == 0, "\(r.stderr)")
-            states.append(out)
-        }
+        let states = try A.partialStates("corr", shards: parts, codebook: cb, arguments: args, in: dir, prefix: "s")
         let streamed = dir.appendingPathComponent("streamed.state").path
         let s = try CLI.run(["partial", "corr", whole, "--codebook", cb] + args + ["--state-out", streamed, "--chunk-bytes", "2000"])
         #expect(s.status == 0, "\(s.stderr)")
