@@ -161,9 +161,9 @@ extension DesignTotalsAccumulator {
                 mergeCoMoments(n, m, c)
             } else {
                 // Shift: the ratio of the chunk's first row with a non-zero denominator, per estimate;
-                // S, A and B are diagonal (each row touches one estimate).
+                // S, A and B are diagonal (each row touches one estimate): kept as their diagonals.
                 var c = [Double](repeating: 0, count: k), set = [Bool](repeating: false, count: k)
-                var s = [Double](repeating: 0, count: k * k), a = s, b = s
+                var s = [Double](repeating: 0, count: k), a = s, b = s
                 c.withUnsafeMutableBufferPointer { c in set.withUnsafeMutableBufferPointer { set in
                     s.withUnsafeMutableBufferPointer { s in a.withUnsafeMutableBufferPointer { a in b.withUnsafeMutableBufferPointer { b in
                         w.withUnsafeBufferPointer { w in e.withUnsafeBufferPointer { e in y.withUnsafeBufferPointer { y in
@@ -173,14 +173,14 @@ extension DesignTotalsAccumulator {
                                     guard j >= 0 else { continue }
                                     let xi = hasX ? xs[i] : 1
                                     if !set[j] && xi != 0 { c[j] = y[i] / xi; set[j] = true }
-                                    let u = w[i] * (y[i] - c[j] * xi), v = w[i] * xi, jj = j * (k + 1)
-                                    s[jj] += u * u; a[jj] += u * v; b[jj] += v * v
+                                    let u = w[i] * (y[i] - c[j] * xi), v = w[i] * xi
+                                    s[j] += u * u; a[j] += u * v; b[j] += v * v
                                 }
                             }
                         } } }
                     } } }
                 } }
-                mergeShifted(rows: n, shift: c, s: s, a: a, b: b)
+                mergeShiftedDiagonal(rows: n, shift: c, s: s, a: a, b: b)
             }
         case (.clustered, .clustered(let strata, let psus, let labels, let names, let fpc, let given)):
             guard strata.count == n, psus.count == n else {

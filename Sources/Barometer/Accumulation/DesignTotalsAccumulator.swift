@@ -750,6 +750,27 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         } }
     }
 
+    /// ``mergeShifted(rows:shift:s:a:b:)`` of sums whose S, A and B are diagonal (a grouped
+    /// chunk: each row touches one estimate), given as their diagonals (k each): O(k) instead
+    /// of O(k²). The diagonal gets the same operations in the same order; the off-diagonal
+    /// entries, to which the full update adds only zeros, are left as they are.
+    mutating func mergeShiftedDiagonal(rows n2: Int, shift c2: [Double], s s2: [Double], a a2: [Double], b b2: [Double]) {
+        guard shift != nil else {
+            var full = [Double](repeating: 0, count: k * k), fa = full, fb = full
+            for j in 0..<k { let jj = j * (k + 1); full[jj] = s2[j]; fa[jj] = a2[j]; fb[jj] = b2[j] }
+            mergeShifted(rows: n2, shift: c2, s: full, a: fa, b: fb)
+            return
+        }
+        rows += n2
+        let c = shift ?? c2
+        for j in 0..<k {
+            let jj = j * (k + 1), delta = c[j] - c2[j]
+            s[jj] += s2[j] - delta * a2[j] - delta * a2[j] + delta * delta * b2[j]
+            a[jj] += a2[j] - delta * b2[j]
+            b[jj] += b2[j]
+        }
+    }
+
     /// The same sums laid out for `count` estimates: estimate `c` takes this
     /// accumulator's estimate `from[c]` (nil: an estimate no row has touched, all
     /// sums zero). Every sum is per estimate or per pair of estimates, so
@@ -890,7 +911,15 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         public var estimateDegreesOfFreedom: [Int]? = nil
     }
 
-    public func finalize() throws(BarometerError) -> Output {
+    /// The estimates with their full covariance (``finalize(variancesOnly:)``).
+    public func finalize() throws(BarometerError) -> Output { try finalize(variancesOnly: false) }
+
+    /// - Parameter variancesOnly: compute only the variances (the covariance's
+    ///   diagonal; off-diagonal entries are left 0): under strata/PSUs O(PSUs·k)
+    ///   instead of O(PSUs·k²), for many groups when no contrast between them is
+    ///   asked for (``RatioOfTotals/variancesOnly``). Replicate designs give the full
+    ///   covariance either way.
+    public func finalize(variancesOnly: Bool) throws(BarometerError) -> Output {
         let est: [Double]
         if totals { est = ty } else {
             for j in 0..<k where tx[j] == 0 {
@@ -906,7 +935,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             df = rows - 1
             guard rows > 1 else { throw .insufficientData("stratum 'all' has only one PSU (choose a lonely-PSU rule: remove, adjust, average, certainty)") }
             let f = Double(rows) / Double(rows - 1)
-            for j in 0..<k { for l in 0..<k {
+            for j in 0..<k { for l in (variancesOnly ? j..<(j + 1) : 0..<k) {
                 let jl = j + k * l
                 if totals {
                     cov[j, l] = f * comoment[jl]
@@ -917,9 +946,9 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
                 }
             } }
         case .clustered:
-            (cov, df) = try clusteredCovariance(est)
+            (cov, df) = try clusteredCovariance(est, variancesOnly: variancesOnly)
         case .replicate:
-            guard jackknife == nil else { var resolved = self; try resolved.resolveJackknife(); return try resolved.finalize() }
+            guard jackknife == nil else { var resolved = self; try resolved.resolveJackknife(); return try resolved.finalize(variancesOnly: variancesOnly) }
             guard let ry = replicateY else { throw .insufficientData("no rows were accumulated") }
             if givenDF == nil, let m = rankRows { df = ReplicateWeights.rankDegreesOfFreedom(m, replicates: rscales.count) }
             var theta = ry
@@ -977,7 +1006,7 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
     var srsWanted = true
 
     /// Linearization covariance from the per-PSU totals (PSUs in key order within strata in key order).
-    private func clusteredCovariance(_ est: [Double]) throws(BarometerError) -> (Matrix, Int) {
+    private func clusteredCovariance(_ est: [Double], variancesOnly: Bool) throws(BarometerError) -> (Matrix, Int) {
         let (strataOrder, members) = try designKeys.layout(nest: nest)
         let labels = strataOrder.map { designKeys.strata[$0] }
         let perStratum = strataOrder.map { members[$0].count }
@@ -1001,7 +1030,11 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
             }
             for q in ps {
                 for j in 0..<k { z[j] = influence(q, j) - mean[j] }
-                for j in 0..<k { for l in 0..<k { v[j, l] += factor * z[j] * z[l] } }
+                if variancesOnly {
+                    for j in 0..<k { v[j, j] += factor * z[j] * z[j] }
+                } else {
+                    for j in 0..<k { for l in 0..<k { v[j, l] += factor * z[j] * z[l] } }
+                }
             }
         }
         plan.applyAveraging(&v)

@@ -130,7 +130,7 @@ struct GroupedTotalsAccumulator: Sendable {
             throw .emptyDomain("no group of \(c.by.map(\.name).joined(separator: " × ")) has a valid answer to \(c.y) with positive weight"
                                + (c.domain.map { " in \($0)" } ?? ""))
         }
-        let out = try full.remapped(count: from.count, from: from).finalize()
+        let out = try full.remapped(count: from.count, from: from).finalize(variancesOnly: !c.covariance)
         let replicate = full.kind == .replicate
         let groupDF = replicate ? [Int](repeating: out.degreesOfFreedom, count: from.count)
             : from.map { flagged[$0 ?? 0] }
@@ -154,9 +154,11 @@ extension SurveyDesign {
     /// `domain`: each row in the domain with valid group values adds to its
     /// group's estimate (its value when valid on `y` and `x`, else as a row of
     /// the group without an answer). With `shard`, a replicate design's df is
-    /// accumulated with the rows (``DesignTotalsAccumulator/rankRows``).
+    /// accumulated with the rows (``DesignTotalsAccumulator/rankRows``). With
+    /// `missing` ``MissingInclusion/showMissing`` the user-missing categories of `by`
+    /// are groups too (system-missing and extended missing values never are).
     func groupedAccumulator(kind: String, y yv: Variable, x xv: Variable?, by byVariables: [Variable], domain: Domain?,
-                            shard: Bool) throws(BarometerError) -> GroupedTotalsAccumulator {
+                            shard: Bool, missing: MissingInclusion = .excludeMissing) throws(BarometerError) -> GroupedTotalsAccumulator {
         guard !byVariables.isEmpty else { throw .invalidArgument("no grouping variable given") }
         try yv.requireNumeric()
         if let xv { try xv.requireNumeric() }
@@ -166,7 +168,11 @@ extension SurveyDesign {
         if let d = domain, d.mask.count != rowCount {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
         }
-        let codings = byVariables.map { CategoryCoding($0, missing: .excludeMissing) }
+        let codings = byVariables.map { CategoryCoding($0, missing: missing) }
+        // The categories that are groups: valid ones and user-missing codes (not system-missing, nor a tag).
+        let grouping: [[Bool]] = codings.map { coding in
+            coding.categories.map { $0.status == .valid || ($0.status == .userMissing && $0.code != nil) }
+        }
         // Each category's value (once per category), then each row's group through an integer
         // code: the categories' mixed-radix combination, mapped to a group by a small table
         // (a dictionary of integers beyond it). Groups are numbered in first-seen row order.
@@ -196,7 +202,7 @@ extension SurveyDesign {
             var code = 0
             for v in indices.indices {
                 let c = indices[v][i]
-                guard c >= 0 else { continue rows }
+                guard c >= 0, missing == .excludeMissing || grouping[v][Int(c)] else { continue rows }
                 code += Int(c) * radix[v]
             }
             var g: Int32

@@ -103,7 +103,7 @@ struct ShareAccumulator: Sendable {
             try ReplicateWeights.covariance(replicates: t, full: f, scale: full.scale, rscales: full.rscales, mse: full.mse)
         }
         func evaluate(_ which: [Int]) throws(BarometerError) {
-            let out = try full.remapped(count: which.count, from: which.map { estimate[$0] }).finalize()
+            let out = try full.remapped(count: which.count, from: which.map { estimate[$0] }).finalize(variancesOnly: true)
             for (c, b) in which.enumerated() {
                 let j = bases[b]
                 variance[j] = .success(max(out.result.covariance[c, c], 0))
@@ -131,21 +131,34 @@ extension SurveyDesign {
     /// `domain` (already restricted to `--among`). `answer` is the 0/1 indicator of
     /// Y (NaN outside the base's answers: DK, Refused, system-missing under
     /// ``ConditionalShare/Denominator/validAnswers``); `seen` lists the variables whose
-    /// distinct values are kept for the warnings.
+    /// distinct values are kept for the warnings. `missing` decides whether the
+    /// user-missing categories of `by` are bases too (``MissingInclusion/showMissing``;
+    /// system-missing never is). The table of cells and the grouped totals are two
+    /// independent passes, run side by side.
     func shareAccumulator(_ y: Variable, codes: Set<Double>, denominator: ConditionalShare.Denominator, by: Variable?,
-                          domain: Domain?, seen: [Variable]) throws(BarometerError) -> ShareAccumulator {
+                          domain: Domain?, seen: [Variable],
+                          missing: MissingInclusion = .excludeMissing) throws(BarometerError) -> ShareAccumulator {
         if let d = domain, d.mask.count != rowCount {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
         }
         let answers = ShareComputation.answers(y, codes: codes, denominator: denominator)
-        let indicator = Variable(name: y.name, values: answers.map { $0 < 0 ? .nan : $0 == 0 ? 1 : 0 })
-        var cellAnswer = Variable(name: "answer", values: answers.map { $0 < 0 ? .nan : Double($0) })
-        cellAnswer.valueLabels = [0: "yes", 1: "no"]    // both answer cells exist in every shard
         let x = by ?? Variable(name: "all", values: [Double](repeating: 0, count: rowCount))
-        var cells = TableAccumulator(variableCount: 2)
-        try cells.add(TableChunk(codings: [CategoryCoding(x, missing: .excludeMissing), CategoryCoding(cellAnswer, missing: .excludeMissing)],
-                                 weights: weights, domain: domain))
-        let groups = try groupedAccumulator(kind: "proportion", y: indicator, x: nil, by: [x], domain: domain, shard: true)
-        return ShareAccumulator(cells: cells, groups: groups, seen: seen.map(ShareAccumulator.distinctValues))
+        let (cells, groups) = concurrently({ [weights] () -> Result<TableAccumulator, BarometerError> in
+            var cellAnswer = Variable(name: "answer", values: answers.map { $0 < 0 ? .nan : Double($0) })
+            cellAnswer.valueLabels = [0: "yes", 1: "no"]    // both answer cells exist in every shard
+            var cells = TableAccumulator(variableCount: 2)
+            do throws(BarometerError) {
+                try cells.add(TableChunk(codings: [CategoryCoding(x, missing: missing), CategoryCoding(cellAnswer, missing: .excludeMissing)],
+                                         weights: weights, domain: domain))
+                return .success(cells)
+            } catch { return .failure(error) }
+        }, { () -> Result<GroupedTotalsAccumulator, BarometerError> in
+            let indicator = Variable(name: y.name, values: answers.map { $0 < 0 ? .nan : $0 == 0 ? 1 : 0 })
+            do throws(BarometerError) {
+                return .success(try groupedAccumulator(kind: "proportion", y: indicator, x: nil, by: [x], domain: domain,
+                                                       shard: true, missing: missing))
+            } catch { return .failure(error) }
+        })
+        return ShareAccumulator(cells: try cells.get(), groups: try groups.get(), seen: seen.map(ShareAccumulator.distinctValues))
     }
 }

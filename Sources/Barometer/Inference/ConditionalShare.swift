@@ -151,9 +151,17 @@ public struct ConditionalShare: Sendable, Equatable, Encodable, TableRepresentab
         if let d = dom, d.mask.count != design.rowCount {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: design.rowCount, actual: d.mask.count)
         }
-        let base = dom.map { d in d.mask.map { $0 ? Int32(0) : -1 } } ?? [Int32](repeating: 0, count: design.rowCount)
-        let computed = try ShareComputation(design, answers: ShareComputation.answers(y, codes: codes, denominator: denominator),
+        let computed: ShareComputation
+        if design.sampling.calibration == nil || design.replicates != nil {
+            // The share accumulator with one base, the domain (the streamed and merged passes use it too).
+            computed = try design.shareAccumulator(y, codes: codes, denominator: denominator, by: nil, domain: dom, seen: [])
+                .computation(bases: [Category(code: 0, label: "all", status: .valid)])
+        } else {
+            // Calibrated weights (linearization): the row pass, whose variance takes the calibration residuals.
+            let base = dom.map { d in d.mask.map { $0 ? Int32(0) : -1 } } ?? [Int32](repeating: 0, count: design.rowCount)
+            computed = try ShareComputation(design, answers: ShareComputation.answers(y, codes: codes, denominator: denominator),
                                             base: consume base, count: 1)
+        }
         try self.init(design, of: variable, in: codes, among: among, in: among == nil ? nil : amongCodes.sorted(),
                       domain: dom?.description, denominator: denominator, computed: computed, base: 0,
                       method: method, level: level, warnings: warnings)

@@ -4,6 +4,11 @@ import Foundation
 /// share of "yes" answers in k disjoint bases at once (one base for a single
 /// share, one per category of X for a table).
 ///
+/// Its numbers come from a ``ShareAccumulator`` (``ShareAccumulator/computation(bases:)``:
+/// the in-memory, streamed and merged passes alike) except under calibrated weights
+/// without replicate weights, whose influence values take the calibration residuals of
+/// every row: then from the row pass below.
+///
 /// Per row: `answer` is 0 (Y in the code set), 1 (another answer in the
 /// base) or −1 (not in any base), and `base` the base index (−1: none).
 /// One ``CellTally`` of 2k cells (cell `2j` = yes, `2j + 1` = no in base j)

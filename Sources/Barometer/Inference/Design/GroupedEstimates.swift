@@ -1,6 +1,7 @@
 /// Design-based means, totals or ratios in each group of one or more
-/// grouping variables (crossed), from one grouped pass of ``RatioOfTotals``
-/// — R `svyby(~y, ~g1 + g2, design, svymean | svytotal | svyratio,
+/// grouping variables (crossed), from one grouped pass of the design-totals
+/// accumulator (per group, per (stratum, PSU) or per replicate totals; the
+/// streamed and merged passes use the same one) — R `svyby(~y, ~g1 + g2, design, svymean | svytotal | svyratio,
 /// covmat = TRUE)` — with the full k × k design covariance of the group
 /// estimates, so that differences and other linear contrasts between groups
 /// get SEs that include the covariance (groups sharing PSUs are not
@@ -325,6 +326,13 @@ extension SurveyDesign {
         if let d = domain, d.mask.count != rowCount {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
         }
+        if sampling.calibration == nil || replicates != nil {
+            // The one accumulator of grouped estimates (the streamed and merged passes use it too).
+            let acc = try groupedAccumulator(kind: kind, y: yv, x: xv, by: byVariables, domain: domain, shard: false)
+            return try acc.finalize(.init(y: y, x: x, by: byVariables, domain: domain?.description, level: level,
+                                          variance: varianceDescription, weight: weights.name, covariance: wantCovariance))
+        }
+        // Calibrated weights (linearization): the calibration residuals of the influence values need the rows.
         let codings = byVariables.map { CategoryCoding($0, missing: .excludeMissing) }
         let cells = try CategoryCoding.combinedIndex(codings)
         let cellCount = CategoryCoding.cellCount(codings)
