@@ -89,6 +89,17 @@ import Testing
         }
     }
 
+    /// ``same(_:_:_:)`` for a p-value: its relative rounding grows with how far it is in the
+    /// tail. For a statistic t with p ≈ e^(−t²/2), δp/p ≈ t²·δt/t ≈ 2|ln p|·δt/t, so a p of
+    /// 1e-150 (|ln p| = 345) carries ~700 times the relative rounding of its statistic; the
+    /// tolerance is 1e-12·max(1, 2|ln p|). (Seen on OpenBLAS's Zen kernel: 1.5e-12 at p = 1e-150.)
+    static func samePValue(_ a: Double?, _ b: Double?, _ what: String) {
+        guard let a, let b else { #expect(a == nil && b == nil, "\(what): merged \(String(describing: a)) vs one pass \(String(describing: b))"); return }
+        if a.isNaN && b.isNaN { return }
+        let tail = b > 0 ? max(1, -2 * log(b)) : 1
+        #expect(close(a, b, rel: 1e-12 * tail, abs: 1e-300), "\(what): merged \(a) vs one pass \(b)")
+    }
+
     @Test(arguments: [(UInt64(1), 2), (2, 3), (3, 5), (4, 8)])
     func frequencyShardsEqualOnePass(seed: UInt64, shards: Int) throws {
         let data = try Self.kz()

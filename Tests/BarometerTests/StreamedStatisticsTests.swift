@@ -36,7 +36,7 @@ import Testing
             for i in 0..<p { for j in 0..<p {
                 A.same(c.estimates[i][j], whole.estimates[i][j], "r[\(i),\(j)]")
                 A.same(c.standardErrors[i][j], whole.standardErrors[i][j], "se[\(i),\(j)]")
-                A.same(c.pValues[i][j], whole.pValues[i][j], "p[\(i),\(j)]")
+                A.samePValue(c.pValues[i][j], whole.pValues[i][j], "p[\(i),\(j)]")
                 A.same(c.testSizes[i][j], whole.testSizes[i][j], "n_eff[\(i),\(j)]")
                 A.same(c.lower[i][j], whole.lower[i][j], "lower[\(i),\(j)]")
             } }
