@@ -56,7 +56,10 @@ extension BannerBook {
                                   columns: [Column], groups: [BannerGroup], workers: Int?,
                                   progress: ((_ done: Int, _ total: Int) -> Void)?) throws(BarometerError) -> [Table]? {
         let sampling = design.sampling
-        let weightsOnly = DesignTotalsAccumulator(design: design, count: 0, totals: false).kind == .independent
+        // Replicate designs: per replicate the cell totals (the state `partial banner` keeps), the df the design's.
+        let replicate: DesignTotalsAccumulator? = design.replicates == nil ? nil
+            : DesignTotalsAccumulator(design: design, count: 0, totals: true)
+        let noPSUState = replicate != nil || DesignTotalsAccumulator(design: design, count: 0, totals: false).kind == .independent
         var template: DesignTotalsAccumulator? = nil
         var psu: [Int32]? = nil
         var tables: [Table] = []
@@ -77,7 +80,7 @@ extension BannerBook {
             let slice = Array(spec.stubs[start..<end])
             start = end
             let chunk = try stubCodings(slice, spec: spec, design: design)
-            if !weightsOnly {
+            if !noPSUState {
                 let size = BannerAccumulator.psuStateSize(stubCells: chunk.stubs.reduce(0) { $0 + $1.count },
                                                           bannerCells: 1 + groups.reduce(0) { $0 + $1.coding.count },
                                                           means: chunk.means.count, psuCount: sampling.psuCount)
@@ -85,7 +88,7 @@ extension BannerBook {
                 if template == nil { (template, psu) = try psuTemplate(design) }
             }
             let acc = try accumulate(chunk, banner: groups.map(\.coding), design: design, domain: domain, keys: template, psu: psu,
-                                     workers: workers)
+                                     workers: workers, replicate: replicate)
             tables += try Self.tables(acc, stubs: slice, spec: spec, domain: domain, columns: columns, groups: groups,
                                       variable: { (name) throws(BarometerError) in try design.variable(name) },
                                       done: tables.count, progress: progress)

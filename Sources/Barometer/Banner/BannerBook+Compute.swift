@@ -27,11 +27,13 @@ extension BannerBook {
 
     /// How a banner book is computed.
     enum Engine: Sendable {
-        /// The banner accumulator (one pass over the rows) under linearization
-        /// without calibration; the grouped design engine otherwise.
+        /// The banner accumulator (one pass over the rows; the state `partial banner`
+        /// keeps), except under calibrated weights without replicate weights and when
+        /// the per-PSU state would be too large: then the grouped design engine.
         case automatic
         /// One grouped ``RatioOfTotals`` evaluation per row entry and banner
-        /// variable (the general path: replicate weights, calibrated weights).
+        /// variable (calibrated weights, whose variances need the calibration
+        /// residuals of every row; the tests' independent second path).
         case designEngine
     }
 
@@ -65,8 +67,8 @@ extension BannerBook {
         }
         let (columns, groups) = try Self.columns(spec, variables: bannerVariables,
                                                  codings: bannerVariables.map { CategoryCoding($0, missing: .excludeMissing) })
-        // Tables: the banner accumulator under linearization without calibration (unless its
-        // per-PSU state would be too large), the grouped design engine otherwise.
+        // Tables: the banner accumulator (replicate weights, or linearization without calibration,
+        // unless its per-PSU state would be too large), the grouped design engine otherwise.
         // Same cell limit as crosstab (ContingencyTable.maximumCells), checked for every
         // categorical stub before either path allocates anything per cell.
         for stub in spec.stubs where (stub.kind ?? .categories) == .categories {
@@ -74,7 +76,7 @@ extension BannerBook {
                                         missing: spec.base == .valid ? .excludeMissing : .showMissing)
             try Self.checkCells(stub.variable, categories: coding.categories.count, columns: columns.count)
         }
-        let accumulate = engine == .automatic && design.replicates == nil && design.sampling.calibration == nil
+        let accumulate = engine == .automatic && (design.replicates != nil || design.sampling.calibration == nil)
         var tables: [Table]
         try LongWork.step("banner tables", completed: 0, total: spec.stubs.count)
         if accumulate, let t = try Self.accumulatedTables(design, spec: spec, domain: domain, columns: columns, groups: groups,
