@@ -73,6 +73,39 @@ import Testing
         }
     }
 
+    /// So many groups that the accumulator's dense state would pass `groupedStateLimit`
+    /// (weights-only: three k × k sums; 2²⁵ doubles, about 2,400 groups; lowered here to 10⁴
+    /// doubles, 40 groups, to keep the debug build quick): the in-memory pass takes the sparse
+    /// grouped row kernel, and agrees with the accumulated state (merged shards) to rounding.
+    @Test func manyGroupsTakeTheSparseRowKernel() throws {
+        try SurveyDesign.$groupedStateLimitOverride.withValue(10_000) { try manyGroups() }
+    }
+
+    func manyGroups() throws {
+        let k = 60, n = 40 * k
+        var g = SplitMix(seed: 31)
+        let group = (0..<n).map { Double(1 + $0 % k) }
+        let y = (0..<n).map { _ in Double(g.next() % 1000) / 10 }, w = (0..<n).map { _ in 0.5 + Double(g.next() % 100) / 50 }
+        let data = try Dataset(variables: [Variable(name: "g", values: group), Variable(name: "y", level: .scale, values: y),
+                                           Variable(name: "wt", level: .scale, values: w)])
+        let d = try SurveyDesign(data: data, weight: "wt")
+        #expect(!d.groupedStateFits(groups: k) && d.groupedStateFits(groups: 20))
+        let whole = try d.mean("y", by: ["g"], covariance: false)
+        #expect(whole.groups.count == k)
+        let state = try A.merged(data, seed: 3, shards: 3) { part in
+            try PartialResult.grouped(SurveyDesign(data: part, weight: "wt"), statistic: "mean", variables: ["y"], by: ["g"],
+                                      level: 0.95, compare: false, adjustment: .none, design: ["weight": "wt"])
+        }
+        guard case .grouped(let list, _, _) = try state.finalize(), let merged = list.first else { Issue.record("not grouped"); return }
+        #expect(merged.groups.map(\.label) == whole.groups.map(\.label))
+        for (a, b) in zip(merged.groups, whole.groups) {
+            #expect(a.count == b.count && a.groupDegreesOfFreedom == b.groupDegreesOfFreedom, "\(b.label)")
+            let e = try #require(a.estimate), f = try #require(b.estimate)
+            A.same(e.estimate, f.estimate, "\(b.label) mean")
+            #expect(close(e.standardError, f.standardError, rel: 1e-11), "\(b.label) SE \(e.standardError) vs \(f.standardError)")
+        }
+    }
+
     /// `ShareTable(missing: .showMissing)`: X's user-missing categories are bases of the
     /// accumulator too, each the share among respondents with that code (a domain, R
     /// `svymean(~I(y %in% codes), subset(design, x == code))`), computed here as a single

@@ -145,6 +145,26 @@ struct GroupedTotalsAccumulator: Sendable {
 }
 
 extension SurveyDesign {
+    /// Doubles of grouped design-totals state above which the in-memory grouped
+    /// estimators and shares take the sparse grouped row kernel (``RatioOfTotals``)
+    /// instead of the accumulator (as ``BannerBook`` does beyond its PSU state limit).
+    static var groupedStateLimit: Int { groupedStateLimitOverride ?? 1 << 25 }
+    /// A smaller ``groupedStateLimit`` (tests: the sparse path on a few groups; nil: 2²⁵).
+    @TaskLocal static var groupedStateLimitOverride: Int? = nil
+
+    /// Whether the grouped accumulator of up to `groups` groups stays within
+    /// ``groupedStateLimit``: weights-only ratios keep three k × k sums (S, A, B),
+    /// strata/PSU designs 2k totals per PSU, replicate designs 2k per replicate; the
+    /// finalization copies the state once more.
+    func groupedStateFits(groups: Int) -> Bool {
+        let k = Double(groups) + 1
+        let size: Double
+        if let r = replicates { size = 2 * k * Double(r.count) }
+        else if DesignTotalsChunk.Sampling.isIndependent(self) { size = 3 * k * k }
+        else { size = 2 * k * Double(sampling.psuCount) }
+        return 2 * size <= Double(Self.groupedStateLimit)
+    }
+
     /// Combinations of the grouping variables' categories up to which a row's
     /// group is found through a flat table (beyond: a dictionary of integer codes).
     static let groupTableLimit = 1 << 16
@@ -157,8 +177,10 @@ extension SurveyDesign {
     /// accumulated with the rows (``DesignTotalsAccumulator/rankRows``). With
     /// `missing` ``MissingInclusion/showMissing`` the user-missing categories of `by`
     /// are groups too (system-missing and extended missing values never are).
+    /// `codings`, when given, are the grouping variables' codings under `missing` (computed once by the caller).
     func groupedAccumulator(kind: String, y yv: Variable, x xv: Variable?, by byVariables: [Variable], domain: Domain?,
-                            shard: Bool, missing: MissingInclusion = .excludeMissing) throws(BarometerError) -> GroupedTotalsAccumulator {
+                            shard: Bool, missing: MissingInclusion = .excludeMissing,
+                            codings given: [CategoryCoding]? = nil) throws(BarometerError) -> GroupedTotalsAccumulator {
         guard !byVariables.isEmpty else { throw .invalidArgument("no grouping variable given") }
         try yv.requireNumeric()
         if let xv { try xv.requireNumeric() }
@@ -168,7 +190,8 @@ extension SurveyDesign {
         if let d = domain, d.mask.count != rowCount {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
         }
-        let codings = byVariables.map { CategoryCoding($0, missing: missing) }
+        let codings = given ?? byVariables.map { CategoryCoding($0, missing: missing) }
+        guard codings.count == byVariables.count else { throw .invalidArgument("\(codings.count) codings for \(byVariables.count) grouping variables") }
         // The categories that are groups: valid ones and user-missing codes (not system-missing, nor a tag).
         let grouping: [[Bool]] = codings.map { coding in
             coding.categories.map { $0.status == .valid || ($0.status == .userMissing && $0.code != nil) }

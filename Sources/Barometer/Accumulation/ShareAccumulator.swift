@@ -136,19 +136,20 @@ extension SurveyDesign {
     /// system-missing never is). The table of cells and the grouped totals are two
     /// independent passes, run side by side.
     func shareAccumulator(_ y: Variable, codes: Set<Double>, denominator: ConditionalShare.Denominator, by: Variable?,
-                          domain: Domain?, seen: [Variable],
-                          missing: MissingInclusion = .excludeMissing) throws(BarometerError) -> ShareAccumulator {
+                          domain: Domain?, seen: [Variable], missing: MissingInclusion = .excludeMissing,
+                          byCoding: CategoryCoding? = nil) throws(BarometerError) -> ShareAccumulator {
         if let d = domain, d.mask.count != rowCount {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
         }
         let answers = ShareComputation.answers(y, codes: codes, denominator: denominator)
         let x = by ?? Variable(name: "all", values: [Double](repeating: 0, count: rowCount))
+        let xCoding = byCoding ?? CategoryCoding(x, missing: missing)    // one coding of X for both passes
         let (cells, groups) = concurrently({ [weights] () -> Result<TableAccumulator, BarometerError> in
             var cellAnswer = Variable(name: "answer", values: answers.map { $0 < 0 ? .nan : Double($0) })
             cellAnswer.valueLabels = [0: "yes", 1: "no"]    // both answer cells exist in every shard
             var cells = TableAccumulator(variableCount: 2)
             do throws(BarometerError) {
-                try cells.add(TableChunk(codings: [CategoryCoding(x, missing: missing), CategoryCoding(cellAnswer, missing: .excludeMissing)],
+                try cells.add(TableChunk(codings: [xCoding, CategoryCoding(cellAnswer, missing: .excludeMissing)],
                                          weights: weights, domain: domain))
                 return .success(cells)
             } catch { return .failure(error) }
@@ -156,7 +157,7 @@ extension SurveyDesign {
             let indicator = Variable(name: y.name, values: answers.map { $0 < 0 ? .nan : $0 == 0 ? 1 : 0 })
             do throws(BarometerError) {
                 return .success(try groupedAccumulator(kind: "proportion", y: indicator, x: nil, by: [x], domain: domain,
-                                                       shard: true, missing: missing))
+                                                       shard: true, missing: missing, codings: [xCoding]))
             } catch { return .failure(error) }
         })
         return ShareAccumulator(cells: try cells.get(), groups: try groups.get(), seen: seen.map(ShareAccumulator.distinctValues))

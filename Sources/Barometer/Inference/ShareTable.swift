@@ -52,24 +52,26 @@ public struct ShareTable: Sendable, Equatable, Codable, TableRepresentable {
         let warnings = ShareComputation.unmatchedCodesWarning(y, codes).map { [$0] } ?? []
         let n = design.rowCount
         if let d = domain, d.mask.count != n { throw .invalidArgument("domains of different lengths") }
-        if design.sampling.calibration == nil || design.replicates != nil {
+        let xCoding = CategoryCoding(xv, missing: missing)
+        if (design.sampling.calibration == nil || design.replicates != nil) && design.groupedStateFits(groups: xCoding.count) {
             // The share accumulator (the streamed and merged passes use it too): X's categories
             // over every row, one base per category with a code.
             let acc = try design.shareAccumulator(y, codes: codes, denominator: denominator, by: xv, domain: domain,
-                                                  seen: [], missing: missing)
+                                                  seen: [], missing: missing, byCoding: xCoding)
             let categories = try acc.cells.finalize().categories[0].filter { $0.code != nil }
             try self.init(ConditionalShare.DesignFacts(design), of: variable, in: codes, by: x, labels: xv,
                           categories: categories, domain: domain?.description, denominator: denominator,
                           computed: try acc.computation(bases: categories), method: method, level: level, warnings: warnings)
             return
         }
-        // Calibrated weights (linearization): the row pass, whose variances take the calibration residuals.
+        // Calibrated weights (linearization): the row pass, whose variances take the calibration residuals;
+        // and so many categories of X that the accumulator's dense state would be too large.
         // Y's answer cells beside X's coding (two independent passes): each
         // row's base is its category of X (categories with a code).
         let (answers, (categories, coded, base)) = concurrently({
             ShareComputation.answers(y, codes: codes, denominator: denominator)
         }, { () -> ([Category], [Int], [Int32]) in
-            let coding = CategoryCoding(xv, missing: missing)
+            let coding = xCoding
             let categories = coding.categories
             var baseOfCategory = [Int32](repeating: -1, count: categories.count), coded: [Int] = []
             for (c, cat) in categories.enumerated() where cat.code != nil {

@@ -326,14 +326,17 @@ extension SurveyDesign {
         if let d = domain, d.mask.count != rowCount {
             throw .lengthMismatch(variable: "domain \(d.description)", expected: rowCount, actual: d.mask.count)
         }
-        if sampling.calibration == nil || replicates != nil {
+        let codings = byVariables.map { CategoryCoding($0, missing: .excludeMissing) }
+        let combinations = codings.reduce(1.0) { $0 * Double(max($1.count, 1)) }
+        if (sampling.calibration == nil || replicates != nil) && groupedStateFits(groups: Int(min(combinations, 1e9))) {
             // The one accumulator of grouped estimates (the streamed and merged passes use it too).
-            let acc = try groupedAccumulator(kind: kind, y: yv, x: xv, by: byVariables, domain: domain, shard: false)
+            let acc = try groupedAccumulator(kind: kind, y: yv, x: xv, by: byVariables, domain: domain, shard: false,
+                                             codings: codings)
             return try acc.finalize(.init(y: y, x: x, by: byVariables, domain: domain?.description, level: level,
                                           variance: varianceDescription, weight: weights.name, covariance: wantCovariance))
         }
         // Calibrated weights (linearization): the calibration residuals of the influence values need the rows.
-        let codings = byVariables.map { CategoryCoding($0, missing: .excludeMissing) }
+        // So many groups that the accumulator's dense state would be too large: the sparse grouped row kernel.
         let cells = try CategoryCoding.combinedIndex(codings)
         let cellCount = CategoryCoding.cellCount(codings)
         let n = rowCount, w = weights.values
