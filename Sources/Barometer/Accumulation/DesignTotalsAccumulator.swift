@@ -488,6 +488,41 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
         return total
     }
 
+    /// ``dot(_:_:count:)`` of `a` with `b0` and with `b1` in one sweep (each of `a`'s blocks
+    /// loaded once for both): each result has the bits of the single dot product.
+    @inline(__always)
+    static func dot2(_ a: UnsafePointer<Double>, _ b0: UnsafePointer<Double>, _ b1: UnsafePointer<Double>,
+                     count n: Int) -> (Double, Double) {
+        var s0 = SIMD8<Double>(repeating: 0), s1 = s0
+        var i = 0
+        let ra = UnsafeRawPointer(a), r0 = UnsafeRawPointer(b0), r1 = UnsafeRawPointer(b1)
+        while i + 8 <= n {
+            let x = ra.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+            s0 += x * r0.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+            s1 += x * r1.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self)
+            i += 8
+        }
+        let h0 = s0.lowHalf + s0.highHalf, q0 = h0.lowHalf + h0.highHalf
+        let h1 = s1.lowHalf + s1.highHalf, q1 = h1.lowHalf + h1.highHalf
+        var t0 = q0[0] + q0[1], t1 = q1[0] + q1[1]
+        while i < n { t0 += a[i] * b0[i]; t1 += a[i] * b1[i]; i += 1 }
+        return (t0, t1)
+    }
+
+    /// The sum of `a[0..<n]` in eight lanes (lane `l` the elements ≡ l mod 8, in order), then
+    /// the lanes pairwise and the tail in order: vectorizes; the same bits on every run.
+    @inline(__always)
+    static func sum(_ a: UnsafePointer<Double>, count n: Int) -> Double {
+        var s = SIMD8<Double>(repeating: 0)
+        var i = 0
+        let ra = UnsafeRawPointer(a)
+        while i + 8 <= n { s += ra.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<Double>.self); i += 8 }
+        let s4 = s.lowHalf + s.highHalf, s2 = s4.lowHalf + s4.highHalf
+        var total = s2[0] + s2[1]
+        while i < n { total += a[i]; i += 1 }
+        return total
+    }
+
     /// Each row's PSU number in this accumulator for a chunk that is not seeded: the chunk's
     /// strata registered by label (with their fpc), each PSU of the chunk's rows looked up once.
     mutating func psuIndices(strata: [Int32], psus: [Int32], labels: [String], names: [PSUName],

@@ -294,18 +294,20 @@ extension SamplingStructure {
         if centred {
             for g in 0..<k {
                 let column = t + nh * g
-                var mean = 0.0
-                for s in 0..<nh { mean += column[s] }
-                mean /= Double(nh)
+                let mean = DesignTotalsAccumulator.sum(column, count: nh) / Double(nh)
                 if mean != 0 { for s in 0..<nh { column[s] -= mean } }
             }
         }
+        // Terms (a, b ≥ a) in that order; two columns b per sweep of column a.
         var e = 0
         for a in 0..<k {
-            for b in a..<k {
-                terms[e] = factor * DesignTotalsAccumulator.dot(t + nh * a, t + nh * b, count: nh)
-                e += 1
+            var b = a
+            while b + 2 <= k {
+                let (x, y) = DesignTotalsAccumulator.dot2(t + nh * a, t + nh * b, t + nh * (b + 1), count: nh)
+                terms[e] = factor * x; terms[e + 1] = factor * y
+                e += 2; b += 2
             }
+            if b < k { terms[e] = factor * DesignTotalsAccumulator.dot(t + nh * a, t + nh * b, count: nh); e += 1 }
         }
     }
 }
