@@ -790,14 +790,13 @@ public struct DesignTotalsAccumulator: StatisticAccumulator {
     /// of O(k²). The diagonal gets the same operations in the same order; the off-diagonal
     /// entries, to which the full update adds only zeros, are left as they are.
     mutating func mergeShiftedDiagonal(rows n2: Int, shift c2: [Double], s s2: [Double], a a2: [Double], b b2: [Double]) {
-        guard shift != nil else {
+        guard let c = shift else {
             var full = [Double](repeating: 0, count: k * k), fa = full, fb = full
             for j in 0..<k { let jj = j * (k + 1); full[jj] = s2[j]; fa[jj] = a2[j]; fb[jj] = b2[j] }
             mergeShifted(rows: n2, shift: c2, s: full, a: fa, b: fb)
             return
         }
         rows += n2
-        let c = shift ?? c2
         for j in 0..<k {
             let jj = j * (k + 1), delta = c[j] - c2[j]
             s[jj] += s2[j] - delta * a2[j] - delta * a2[j] + delta * delta * b2[j]
