@@ -46,6 +46,36 @@ public struct ShareTable: Sendable, Equatable, Codable, TableRepresentable {
                 domain: Domain? = nil, missing: MissingInclusion = .excludeMissing,
                 denominator: ConditionalShare.Denominator = .validAnswers,
                 method: ProportionIntervalMethod = .standard, level: Double = 0.95) throws(BarometerError) {
+        var groups: GroupedEstimates? = nil
+        try self.init(design, of: variable, in: codes, by: x, domain: domain, missing: missing, denominator: denominator,
+                      method: method, level: level, groups: &groups, compare: false)
+    }
+
+    /// The table and its rows' shares as grouped estimates with their full design
+    /// covariance, ready for ``GroupedEstimates/pairwiseDifferences(adjustment:)``
+    /// (`share --by X --compare`), from one pass: the share accumulator's grouped
+    /// totals give both. The groups are those of
+    /// ``SurveyDesign/share(of:in:by:domain:denominator:level:covariance:)`` (X's valid
+    /// categories). Under calibrated weights without replicate weights, or beyond the
+    /// accumulator's state limit, the two are computed one after the other.
+    /// - Throws: as ``init(_:of:in:by:domain:missing:denominator:method:level:)`` and
+    ///   ``SurveyDesign/share(of:in:by:domain:denominator:level:covariance:)``.
+    public static func withGroupedEstimates(_ design: SurveyDesign, of variable: String, in codes: Set<Double>, by x: String,
+                                            domain: Domain? = nil, denominator: ConditionalShare.Denominator = .validAnswers,
+                                            method: ProportionIntervalMethod = .standard,
+                                            level: Double = 0.95) throws(BarometerError) -> (table: ShareTable, groups: GroupedEstimates) {
+        var groups: GroupedEstimates? = nil
+        let table = try ShareTable(design, of: variable, in: codes, by: x, domain: domain, missing: .excludeMissing,
+                                   denominator: denominator, method: method, level: level, groups: &groups, compare: true)
+        if let groups { return (table, groups) }
+        return (table, try design.share(of: variable, in: codes, by: [x], domain: domain, denominator: denominator, level: level))
+    }
+
+    /// The table; with `compare`, also its shares as grouped estimates (with their full
+    /// covariance) into `groups` when the accumulator computed them (nil otherwise).
+    private init(_ design: SurveyDesign, of variable: String, in codes: Set<Double>, by x: String, domain: Domain?,
+                 missing: MissingInclusion, denominator: ConditionalShare.Denominator, method: ProportionIntervalMethod,
+                 level: Double, groups: inout GroupedEstimates?, compare: Bool) throws(BarometerError) {
         let xv = try design.variable(x)
         try xv.requireNumeric()
         let y = try ConditionalShare.outcome(design, variable, codes, denominator)
@@ -62,6 +92,12 @@ public struct ShareTable: Sendable, Equatable, Codable, TableRepresentable {
             try self.init(ConditionalShare.DesignFacts(design), of: variable, in: codes, by: x, labels: xv,
                           categories: categories, domain: domain?.description, denominator: denominator,
                           computed: try acc.computation(bases: categories), method: method, level: level, warnings: warnings)
+            if compare {
+                let list = codes.sorted().map(Variable.formatCode).joined(separator: ",")
+                groups = try acc.groups.finalize(.init(y: "\(variable) in {\(list)}", x: nil, by: [xv], domain: domain?.description,
+                                                       level: level, variance: design.varianceDescription,
+                                                       weight: design.weights.name, covariance: true))
+            }
             return
         }
         // Calibrated weights (linearization): the row pass, whose variances take the calibration residuals;

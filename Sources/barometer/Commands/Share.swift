@@ -39,13 +39,16 @@ struct Share: ParsableCommand {
         let denominator: ConditionalShare.Denominator = allInDomain ? .allInDomain : .validAnswers
         if let by {
             let domain = try domainOptions.domain(data, and: amongSet.map { try design.domain($0.variable, in: $0.codes) } ?? amongDomain)
-            let table = try ShareTable(design, of: of.variable, in: of.codes, by: by, domain: domain,
-                                       denominator: denominator, method: ci, level: level)
+            guard groupOptions.compare else {
+                let table = try ShareTable(design, of: of.variable, in: of.codes, by: by, domain: domain,
+                                           denominator: denominator, method: ci, level: level)
+                warn(table.warnings)
+                return try emit(table, output)
+            }
+            // differences of the rows' shares: group means of the 0/1 answer with their full covariance (one pass)
+            let (table, groups) = try ShareTable.withGroupedEstimates(design, of: of.variable, in: of.codes, by: by, domain: domain,
+                                                                      denominator: denominator, method: ci, level: level)
             warn(table.warnings)
-            guard groupOptions.compare else { return try emit(table, output) }
-            // differences of the rows' shares: group means of the 0/1 answer with their full covariance
-            let groups = try design.share(of: of.variable, in: of.codes, by: [by], domain: domain,
-                                          denominator: denominator, level: level)
             try emit(table, with: [try groups.pairwiseDifferences(adjustment: groupOptions.adjust)], key: "differences", output)
         } else {
             let share = try ConditionalShare(design, of: of.variable, in: of.codes, among: amongSet?.variable,
