@@ -19,7 +19,8 @@ enum KernelSelection {
 
     static func reexecIfNeeded(_ arguments: [String] = CommandLine.arguments) {
         #if os(Linux)
-        guard getenv(marker) == nil, usesLevel3BLAS(arguments) else { return }
+        // A SIMD kernel already loaded (or no OpenBLAS): nothing to advise, so no /proc/cpuinfo to read.
+        guard getenv(marker) == nil, usesLevel3BLAS(arguments), BLASKernelAdvice.loadedCoreIsGeneric else { return }
         let advice = BLASKernelAdvice.current
         guard let core = advice.recommendedCore else { return }
         setenv("OPENBLAS_CORETYPE", core, 1)

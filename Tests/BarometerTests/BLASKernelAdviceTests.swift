@@ -36,4 +36,18 @@ import Testing
         #expect(BLASKernelAdvice.advice(features: cpu, loadedCore: nil, environment: [:]).recommendedCore == nil)
         #expect(BLASKernelAdvice.advice(features: .init(cpuinfo: Self.old), loadedCore: "Prescott", environment: [:]).recommendedCore == nil)
     }
+
+    /// The CLI's start-up shortcut (no `/proc/cpuinfo` unless the loaded kernel is generic) never
+    /// skips a recommendation: one is only made over a generic kernel.
+    @Test func theGenericKernelShortcutNeverHidesARecommendation() {
+        #expect(BLASKernelAdvice.current.recommendedCore == nil || BLASKernelAdvice.loadedCoreIsGeneric)
+        for core in BLASKernelAdvice.genericCores {
+            #expect(BLASKernelAdvice.advice(features: .init(cpuinfo: Self.avx512), loadedCore: core, environment: [:]).recommendedCore == "SkylakeX")
+        }
+        for core in ["SkylakeX", "Haswell", "Zen", "CooperLake"] {
+            #expect(BLASKernelAdvice.advice(features: .init(cpuinfo: Self.avx512), loadedCore: core, environment: [:]).recommendedCore == nil)
+        }
+        let padded = BLASKernelAdvice.CPUFeatures(cpuinfo: "vendor_id \t:  AuthenticAMD \t\nmodel name\t:\tAMD EPYC  \nflags\t: avx2 fma\n")
+        #expect(padded.vendor == "AuthenticAMD" && padded.model == "AMD EPYC" && padded.avx2 && padded.fma)
+    }
 }

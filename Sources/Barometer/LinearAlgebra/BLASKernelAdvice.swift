@@ -54,8 +54,7 @@ public struct BLASKernelAdvice: Sendable, Equatable, Codable {
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
                 if line.allSatisfy(\.isWhitespace) { if flags.isEmpty { continue } else { break } }  // end of the first processor
                 guard let colon = line.firstIndex(of: ":") else { continue }
-                let key = line[..<colon].trimmingCharacters(in: .whitespaces)
-                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                let key = Self.trimmed(line[..<colon]), value = Self.trimmed(line[line.index(after: colon)...])
                 switch key {
                 case "model name" where model.isEmpty: model = value
                 case "vendor_id" where vendor.isEmpty: vendor = value
@@ -65,6 +64,15 @@ public struct BLASKernelAdvice: Sendable, Equatable, Codable {
             }
             self.init(model: model, vendor: vendor, avx2: flags.contains("avx2"), fma: flags.contains("fma"),
                       avx512: ["avx512f", "avx512dq", "avx512bw", "avx512vl"].allSatisfy { flags.contains(Substring($0)) })
+        }
+
+        /// `s` without leading and trailing spaces and tabs (the Swift standard library only: Foundation's
+        /// `trimmingCharacters` bridges through `NSString`, whose first use instantiates generic metadata
+        /// for tens of milliseconds, and this runs at every start of the CLI on a generic kernel).
+        private static func trimmed(_ s: Substring) -> String {
+            let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+            guard let first = s.firstIndex(where: { !blank($0) }), let last = s.lastIndex(where: { !blank($0) }) else { return "" }
+            return String(s[first...last])
         }
 
         /// This machine's CPU (Linux: `/proc/cpuinfo`; elsewhere nothing known).
@@ -126,6 +134,13 @@ public struct BLASKernelAdvice: Sendable, Equatable, Codable {
             return make(nil, "OpenBLAS chose \(loaded) itself, a SIMD kernel for this CPU (\(cpu.summary))")
         }
         return make(best, "OpenBLAS fell back to the generic \(loaded) kernel on a CPU with \(cpu.summary); \(best) uses them")
+    }
+
+    /// Whether OpenBLAS is loaded with one of the ``genericCores``: the only case in which
+    /// ``current`` can recommend a kernel. One `dlsym`, no `/proc/cpuinfo` (the CLI asks this
+    /// first at every start).
+    public static var loadedCoreIsGeneric: Bool {
+        BLASRuntime.openBLASCoreName.map { genericCores.contains($0.lowercased()) } ?? false
     }
 
     /// The advice for this process.
