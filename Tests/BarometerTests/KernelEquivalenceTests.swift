@@ -10,7 +10,9 @@ import Testing
 /// and 40 columns, wide enough for the kernels' register blocks (SkylakeX 16 × 2 … Prescott 4 × 2 in
 /// `dgemm`/`dsyrk`) and their edges. Paths: complete data unweighted (the contiguous fill) and weighted
 /// (√w rows), listwise deletion through a row list, pairwise masked products, Spearman (Pearson of
-/// ranks), partial correlations given all others (the inverse) and given Z. Every kernel agrees with
+/// ranks), partial correlations given all others (the inverse) and given Z; and the design-based paths
+/// whose strata are summed as dense PSU × cell tables through `dsyrk` (a crosstab's Rao-Scott and Wald
+/// tests, grouped means, under 10 strata × 40 nested PSUs). Every kernel agrees with
 /// Prescott to 1e-12 (p-values 1e-10, as `ThreadEquivalenceTests`), and on every kernel the first four
 /// columns equal the exact rational reference of `Fixtures/reference/correlation/make_chunked.py` to
 /// 1e-10. Measured on a 2-core AVX-512 Xeon: thousands of entries differ in their last bits between
@@ -22,7 +24,7 @@ import Testing
         let ref = try? Fixture.decode(CorrelationChunkedTests.Ref.self, "Fixtures/reference/correlation/chunked.json")
         guard let ref else { return "" }
         var g = CLIRandomizedTests.RNG(state: 21_0021)
-        var s = (1...40).map { "x\($0)" }.joined(separator: ",") + ",m,w\n"
+        var s = (1...40).map { "x\($0)" }.joined(separator: ",") + ",m,w,st,psu,a,b\n"
         for i in 0..<ref.n {
             let u = Double((i * 7 + 3) % 53) / 53
             var row = (0..<4).map { j in
@@ -31,7 +33,9 @@ import Testing
             let common = g.double() + g.double() + g.double()
             for j in 4..<40 { row.append(0.7 * common + g.double() + Double(j) * 10 + (j % 3 == 0 ? 0.4 * row[j - 1] : 0)) }
             let m = i % 13 == 5 ? "" : "\(0.5 * row[4] + g.double())"
-            s += row.map { "\($0)" }.joined(separator: ",") + ",\(m),\(0.5 + Double(i % 7) / 4)\n"
+            // 10 strata × 40 nested PSUs of about 50 rows, and a 4 × 5 table of codes: the dense strata's dsyrk.
+            let design = ",\(i % 10),\((i / 10) % 40),\((i * 7 + i / 5) % 4 + 1),\((i * 11 + i / 3) % 5 + 1)"
+            s += row.map { "\($0)" }.joined(separator: ",") + ",\(m),\(0.5 + Double(i % 7) / 4)" + design + "\n"
         }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("barometer-kernels-\(getpid()).csv").path
         try? s.write(toFile: path, atomically: true, encoding: .utf8)
@@ -47,7 +51,11 @@ import Testing
          ("corr pairwise", ["corr", f] + xs(1...20) + ["m", "--weight", "w", "--pairwise"]),
          ("corr spearman", ["corr", f] + xs(1...12) + ["m", "--method", "spearman"]),
          ("pcorr given others", ["pcorr", f] + xs(1...12)),
-         ("pcorr given Z", ["pcorr", f] + xs(1...10) + ["m", "--control", "x11", "x12", "--weight", "w"])]
+         ("pcorr given Z", ["pcorr", f] + xs(1...10) + ["m", "--control", "x11", "x12", "--weight", "w"]),
+         ("crosstab Rao-Scott, strata/PSUs", ["crosstab", f, "--rows", "a", "--cols", "b", "--weight", "w", "--strata", "st",
+                                              "--psu", "psu", "--nest", "--stats", "raoscott"]),
+         ("mean by group, strata/PSUs", ["mean", f, "x1", "x2", "--by", "a", "--weight", "w", "--strata", "st", "--psu", "psu",
+                                         "--nest"])]
     }
 
     /// The OpenBLAS kernels this CPU can run: the generic one and the SIMD ones its feature flags allow.

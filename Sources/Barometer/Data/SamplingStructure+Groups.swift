@@ -73,6 +73,8 @@ extension SamplingStructure {
         var denseTerms = [Double](repeating: 0, count: k * (k + 1) / 2)
         // Strata summed as dense tables, their terms computed ahead on several cores (nil: one by one below).
         var parallelDense = diagonalOnly ? nil : ParallelDenseStrata(self, plan: plan, groups: groups, groupCount: k, workers: workers)
+        // BLAS single-threaded once for all strata (the dense strata's dsyrk).
+        BLASRuntime.withSingleThreadedBLAS {
         for h in 0..<strataCount {
             guard case .include(let centred, let factor) = plan.treatment[h] else { continue }
             let nh = psusPerStratum[h], members = order.stratumStart[h]..<order.stratumStart[h + 1]
@@ -237,6 +239,7 @@ extension SamplingStructure {
                 }
             }
         }
+        }
         plan.applyAveraging(&v)
         return v
     }
@@ -255,9 +258,10 @@ extension SamplingStructure {
     /// through its dense table of PSU totals (`n_h × k`, column-major, in `table`'s first
     /// `n_h·k` entries): the totals in PSU order and row order within each PSU, the means,
     /// the centred totals `u_pj = t_pj − m_j` (absent groups: `−m_j`), and the stratum's
-    /// terms `factor · (UᵀU)_ab` for a ≤ b (row by row of the upper triangle, in `terms`),
-    /// each a fixed-order dot product over the PSUs (``DesignTotalsAccumulator/dot(_:_:count:)``),
-    /// so the result does not depend on the thread that computes it. The same sums as the
+    /// terms `factor · (UᵀU)_ab` for a ≤ b (row by row of the upper triangle, in `terms`)
+    /// from one BLAS `dsyrk` of the centred table, called single-threaded (the caller holds
+    /// ``BLASRuntime/withSingleThreadedBLAS(_:)``), so the result does not depend on the
+    /// thread that computes it (and agrees across BLAS kernels to rounding). The same sums as the
     /// sparse path, over every PSU instead of `A_j ∩ A_l` and its corrections: chosen when
     /// the rows per PSU are at least a quarter of the groups (the sparse path's pairs then
     /// cost more than the table's vectorized dot products, and the table is at most 4 × the
@@ -298,7 +302,16 @@ extension SamplingStructure {
                 if mean != 0 { for s in 0..<nh { column[s] -= mean } }
             }
         }
-        // Terms (a, b ≥ a) in that order; two columns b per sweep of column a.
+        // Terms (a, b ≥ a) in that order: factor·UᵀU through one dsyrk (the callers hold
+        // BLAS single-threaded, so the bits depend on neither the thread count nor the worker).
+        let gram = UnsafeMutablePointer<Double>.allocate(capacity: k * k)
+        defer { gram.deallocate() }
+        if LinearAlgebra.syrkUpper(t, rows: nh, columns: k, alpha: factor, into: gram) {
+            var e = 0
+            for a in 0..<k { for b in a..<k { terms[e] = gram[a + k * b]; e += 1 } }
+            return
+        }
+        // (Dimensions beyond BLAS's 32-bit integers: fixed-order dot products, two columns b per sweep of column a.)
         var e = 0
         for a in 0..<k {
             var b = a
@@ -380,6 +393,7 @@ private struct ParallelDenseStrata {
         let workers = min(self.workers, count)
         let batchStrata = Array(strata[first..<next])
         let (s, plan, groups, k) = (structure, plan, groups, self.k)
+        BLASRuntime.withSingleThreadedBLAS {
         terms.withUnsafeMutableBufferPointer { tp in
             let out = UnsafeSendablePointer(tp.baseAddress)
             withoutActuallyEscaping(influence) { z in
@@ -399,6 +413,7 @@ private struct ParallelDenseStrata {
                     }
                 }
             }
+        }
         }
     }
 }

@@ -58,6 +58,19 @@ public enum LinearAlgebra {
         }
     }
 
+    /// The upper triangle of `C ← α·AᵀA` (BLAS `dsyrk`, β = 0) for a raw column-major
+    /// `rows × columns` block `a` into the raw `columns × columns` `c` (column-major; the
+    /// lower triangle is not written). False, with nothing done, when a dimension does not
+    /// fit BLAS's 32-bit integers. Deterministic for a given BLAS when called single-threaded
+    /// (``BLASRuntime/withSingleThreadedBLAS(_:)``).
+    static func syrkUpper(_ a: UnsafePointer<Double>, rows: Int, columns: Int, alpha: Double,
+                          into c: UnsafeMutablePointer<Double>) -> Bool {
+        guard let n32 = try? int32(columns, "syrk n"), let k32 = try? int32(max(rows, 1), "syrk k") else { return false }
+        guard rows > 0, columns > 0 else { c.update(repeating: 0, count: columns * columns); return true }
+        Backend.syrk(upper: true, transpose: true, n: n32, k: k32, alpha: alpha, a: a, lda: k32, beta: 0, c: c, ldc: n32)
+        return true
+    }
+
     /// `AᵀA` (the Gram or cross-product matrix) through `dsyrk`.
     public static func gram(_ a: Matrix) throws(LinearAlgebraError) -> Matrix {
         var c = Matrix(rows: a.columns, columns: a.columns)

@@ -98,13 +98,34 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
                       weightsAsFrequencies: weightsAsFrequencies, accumulated: nil)
     }
 
+    /// Computes `statistics` for one layer of a ``ContingencyTable``
+    /// (``ContingencyTable/statisticsInput(layer:includeMissing:)``), as
+    /// ``init(counts:rowLabels:columnLabels:title:statistics:rowIndex:columnIndex:weights:domain:design:weightsAsFrequencies:)``
+    /// with the input's counts, labels and respondent categories. The design-based tests take
+    /// the cells' sums from the table (the same sums: the table's tally, in row order) and only
+    /// find each respondent's cell. `domain` must be the layer's respondents within the
+    /// table's domain, which the callers guarantee (`crosstab --stats`, and
+    /// ``ContingencyTable/statistics(_:design:domain:includeMissing:weightsAsFrequencies:)``,
+    /// which checks the domain against the table); as a safety net, when the respondents with
+    /// a cell do not number the table's, the cells are tallied again.
+    /// - Throws: as the counts-based initializer.
+    package init(_ input: ContingencyTable.StatisticsInput, title: String = "", statistics: [CrosstabStatistic],
+                weights: Weights? = nil, domain: Domain? = nil, design: SurveyDesign? = nil,
+                weightsAsFrequencies: Bool = false) throws(BarometerError) {
+        try self.init(counts: input.counts, rowLabels: input.rowLabels, columnLabels: input.columnLabels, title: title,
+                      statistics: statistics, rowIndex: input.rowIndex, columnIndex: input.columnIndex, weights: weights,
+                      domain: domain, design: design, weightsAsFrequencies: weightsAsFrequencies, accumulated: nil,
+                      tallied: input.tally)
+    }
+
     /// The same, with the design-based tests from accumulated cells
     /// (``DesignCellTotalsAccumulator`` of merged partial states) instead of
     /// the respondents' rows.
     init(counts: Matrix, rowLabels: [String], columnLabels: [String], title: String = "",
          statistics: [CrosstabStatistic], rowIndex: [Int32]?, columnIndex: [Int32]?,
          weights: Weights?, domain: Domain?, design: SurveyDesign?, weightsAsFrequencies: Bool,
-         accumulated: (cells: DesignCells, parts: DesignParts, designBased: Bool)?) throws(BarometerError) {
+         accumulated: (cells: DesignCells, parts: DesignParts, designBased: Bool)?,
+         tallied: CellTally? = nil) throws(BarometerError) {
         guard rowLabels.count == counts.rows, columnLabels.count == counts.columns else {
             throw .invalidArgument("\(rowLabels.count) row and \(columnLabels.count) column labels for a \(counts.rows) × \(counts.columns) table")
         }
@@ -177,13 +198,24 @@ public struct CrosstabStatistics: Sendable, Codable, Equatable, TableRepresentab
                 }
                 parts = design.map { DesignParts.full($0) } ?? .weightsOnly(w)
                 cells = try DesignCells(rowIndex: ri, rowCount: counts.rows, columnIndex: ci, columnCount: counts.columns,
-                                        weights: w, domain: domain)
+                                        weights: w, domain: domain, tallied: tallied)
             }
-            let rs = try RaoScottTest(cells: cells, domain: domain, parts: parts, covariance: nil)
+            // BLAS single-threaded through both tests (the covariance's dense strata, the eigenvalues,
+            // the Wald solve): one section, so OpenBLAS's workers are not restarted between them.
+            let tests: Result<(RaoScottTest, Result<AdjustedWaldTest, BarometerError>), BarometerError>
+                = BLASRuntime.withSingleThreadedBLAS {
+                    Result { () throws(BarometerError) in
+                        let rs = try RaoScottTest(cells: cells, domain: domain, parts: parts, covariance: nil)
+                        return (rs, Result { () throws(BarometerError) in
+                            try AdjustedWaldTest(cells: cells, domain: domain, parts: parts, covariance: rs.cellCovariance)
+                        })
+                    }
+                }
+            let (rs, wald) = try tests.get()
             designLines.append(Line(statistic: "Rao-Scott F", value: rs.f, degreesOfFreedom: rs.fNumeratorDF,
                                     denominatorDF: rs.fDenominatorDF, ase1: nil, ase0: nil, t: nil, pValue: rs.fPValue))
             do {
-                let aw = try AdjustedWaldTest(cells: cells, domain: domain, parts: parts, covariance: rs.cellCovariance)
+                let aw = try wald.get()
                 designLines.append(Line(statistic: "Adjusted Wald F", value: aw.f, degreesOfFreedom: aw.numeratorDF,
                                         denominatorDF: aw.denominatorDF, ase1: nil, ase0: nil, t: nil, pValue: aw.pValue))
                 designLines.append(Line(statistic: "Wald F (unadjusted)", value: aw.unadjustedF, degreesOfFreedom: aw.numeratorDF,

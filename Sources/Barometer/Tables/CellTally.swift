@@ -1,3 +1,4 @@
+import Foundation
 /// Unweighted counts, weighted counts and sums of squared weights per cell:
 /// the one weighted-accumulation path behind frequencies, cross-tabs and
 /// shares.
@@ -102,6 +103,48 @@ public struct CellTally: Sendable, Equatable, Codable {
         } } } } } } } }
         if let (a, b) = outside { throw .invalidArgument("category index (\(a), \(b)) outside \(rowCount) × \(columnCount)") }
         return (tally, cells, positive)
+    }
+
+    /// Each respondent's cell of ``crossed(rows:rowCount:columns:columnCount:weights:domain:)``
+    /// without the sums, for a caller that already holds them (the table's own tally, in the
+    /// same row order): the cells (−1 outside `domain` or without a cell), how many
+    /// respondents have a cell, and how many of those have a non-zero weight. Elementwise
+    /// with integer counts, so on 2¹⁶ rows or more it runs in contiguous row ranges on every
+    /// core with the same result. Nil for a category index outside `rowCount` × `columnCount`
+    /// (``crossed(rows:rowCount:columns:columnCount:weights:domain:)`` then reports it).
+    /// Lengths are the caller's to check. O(n).
+    static func cells(rows: [Int32], rowCount: Int, columns: [Int32], columnCount: Int, weights: Weights,
+                      domain: Domain?) -> (cells: [Int32], withCell: Int, weightedRows: Int)? {
+        let n = rows.count
+        var cells = [Int32](repeating: -1, count: n)
+        let r = Int32(rowCount), c = Int32(columnCount), mask = domain?.mask, masked = mask != nil
+        let workers = n >= 1 << 16 ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1
+        var withCell = [Int](repeating: 0, count: workers), positive = withCell, outside = [Bool](repeating: false, count: workers)
+        rows.withUnsafeBufferPointer { ri in columns.withUnsafeBufferPointer { ci in
+        weights.values.withUnsafeBufferPointer { wts in (mask ?? []).withUnsafeBufferPointer { m in
+        cells.withUnsafeMutableBufferPointer { out in withCell.withUnsafeMutableBufferPointer { wc in
+        positive.withUnsafeMutableBufferPointer { pc in outside.withUnsafeMutableBufferPointer { bad in
+            let (ri, ci, wts, m) = (UnsafeSendablePointer(ri.baseAddress), UnsafeSendablePointer(ci.baseAddress),
+                                    UnsafeSendablePointer(wts.baseAddress), UnsafeSendablePointer(m.baseAddress))
+            let (out, wc, pc, bad) = (UnsafeSendablePointer(out.baseAddress), UnsafeSendablePointer(wc.baseAddress),
+                                      UnsafeSendablePointer(pc.baseAddress), UnsafeSendablePointer(bad.baseAddress))
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                guard let a = ri.pointer, let b = ci.pointer, let x = wts.pointer, let o = out.pointer else { return }
+                var cellsHere = 0, weighted = 0
+                for i in (n * w / workers)..<(n * (w + 1) / workers) {
+                    let ai = a[i], bi = b[i]
+                    if ai < 0 || bi < 0 { continue }
+                    guard ai < r, bi < c else { bad.pointer?[w] = true; return }
+                    if masked, let mp = m.pointer, !mp[i] { continue }
+                    o[i] = ai + r * bi
+                    cellsHere += 1
+                    if x[i] != 0 { weighted += 1 }
+                }
+                wc.pointer?[w] = cellsHere; pc.pointer?[w] = weighted
+            }
+        } } } } } } } }
+        guard !outside.contains(true) else { return nil }
+        return (cells, withCell.reduce(0, +), positive.reduce(0, +))
     }
 
     /// Number of cells.

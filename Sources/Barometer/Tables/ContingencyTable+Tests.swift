@@ -110,10 +110,8 @@ extension ContingencyTable {
             let titleSuffix = layerIndex == nil ? "" : " (layer \(k + 1))"
             let input = statisticsInput(layer: k, includeMissing: includeMissing)
             var s = try CrosstabStatistics(
-                counts: input.counts, rowLabels: input.rowLabels, columnLabels: input.columnLabels,
-                title: "\(rowVariable) × \(columnVariable)" + titleSuffix, statistics: statistics,
-                rowIndex: input.rowIndex, columnIndex: input.columnIndex, domain: d, design: design,
-                weightsAsFrequencies: weightsAsFrequencies)
+                input, title: "\(rowVariable) × \(columnVariable)" + titleSuffix, statistics: statistics,
+                domain: d, design: design, weightsAsFrequencies: weightsAsFrequencies)
             if input.excludedMissing {
                 s.notes.insert("Tests and measures use the valid answers only (Don't know / Refused / system-missing excluded, "
                                + "as SPSS CROSSTABS and R); the table shows them.", at: 0)

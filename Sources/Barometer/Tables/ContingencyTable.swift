@@ -243,6 +243,9 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
         public let columnIndex: [Int32]
         /// Whether user- or system-missing categories shown in the table were left out.
         public let excludedMissing: Bool
+        /// The table's tally of the kept cells (column-major): respondents, Σw and Σw² as the
+        /// table summed them, so that the design-based tests need not tally them again.
+        var tally: CellTally? = nil
     }
 
     /// The input of the tests and association measures for `layer`: by
@@ -259,9 +262,15 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
         }
         let rows = keep(rowCategories), cols = keep(columnCategories)
         let excluded = rows.count < rowCategories.count || cols.count < columnCategories.count
+        let l = layers[layer]
+        var counts: [Int] = [], weighted: [Double] = [], squares: [Double] = []
+        for j in cols { for i in rows {
+            counts.append(l.counts[i][j]); weighted.append(l.weighted[i][j]); squares.append(l.weightedSquares[i][j])
+        } }
+        let tally = CellTally(counts: counts, weighted: weighted, weightedSquares: squares)
         guard excluded else {
             return StatisticsInput(counts: all, rowLabels: rowCategories.map(\.label), columnLabels: columnCategories.map(\.label),
-                                   rowIndex: rowIndex, columnIndex: columnIndex, excludedMissing: false)
+                                   rowIndex: rowIndex, columnIndex: columnIndex, excludedMissing: false, tally: tally)
         }
         func remap(_ index: [Int32], _ kept: [Int], _ count: Int) -> [Int32] {
             var map = [Int32](repeating: -1, count: count)
@@ -271,7 +280,8 @@ public struct ContingencyTable: Sendable, Equatable, Encodable, TableRepresentab
         return StatisticsInput(counts: all.submatrix(rows: rows, columns: cols),
                                rowLabels: rows.map { rowCategories[$0].label }, columnLabels: cols.map { columnCategories[$0].label },
                                rowIndex: remap(rowIndex, rows, rowCategories.count),
-                               columnIndex: remap(columnIndex, cols, columnCategories.count), excludedMissing: true)
+                               columnIndex: remap(columnIndex, cols, columnCategories.count), excludedMissing: true,
+                               tally: tally)
     }
 
     /// Unweighted counts of a layer as an r × c ``Matrix``.

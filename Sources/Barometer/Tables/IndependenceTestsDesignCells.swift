@@ -28,8 +28,14 @@ struct DesignCells: Sendable {
     /// Kept cell of each accumulated cell (accumulated tabulations only).
     var keptCell: [CellKey: Int] = [:]
 
+    /// The tabulation of the respondents' cells. `tallied`, when given, is the table's own
+    /// tally of these cells (column-major `row + rowCount·column`, summed in row order over
+    /// the same respondents, as ``ContingencyTable`` does): its sums are then used as they are
+    /// and only each respondent's cell is found (``CellTally/cells(rows:rowCount:columns:columnCount:weights:domain:)``,
+    /// on every core), the same bits as tallying again. When the respondents with a cell do
+    /// not number the tally's count (a domain that is not the table's), the cells are tallied again.
     init(rowIndex: [Int32], rowCount: Int, columnIndex: [Int32], columnCount: Int,
-         weights: Weights, domain: Domain?) throws(BarometerError) {
+         weights: Weights, domain: Domain?, tallied: CellTally? = nil) throws(BarometerError) {
         guard rowIndex.count == columnIndex.count else {
             throw .lengthMismatch(variable: "column index", expected: rowIndex.count, actual: columnIndex.count)
         }
@@ -41,8 +47,16 @@ struct DesignCells: Sendable {
             throw .lengthMismatch(variable: weights.name ?? "weights", expected: rowIndex.count, actual: weights.count)
         }
         // Each respondent's cell in the domain and the cells' Σw, Σw² and counts, in one pass.
-        let (tally, cells, positive) = try CellTally.crossed(rows: rowIndex, rowCount: rowCount, columns: columnIndex,
-                                                            columnCount: columnCount, weights: weights, domain: domain)
+        let tally: CellTally, cells: [Int32], positive: Int
+        if let t = tallied, t.cellCount == rowCount * columnCount,
+           let found = CellTally.cells(rows: rowIndex, rowCount: rowCount, columns: columnIndex, columnCount: columnCount,
+                                       weights: weights, domain: domain),
+           found.withCell == t.totalCount {
+            (tally, cells, positive) = (t, found.cells, found.weightedRows)
+        } else {
+            (tally, cells, positive) = try CellTally.crossed(rows: rowIndex, rowCount: rowCount, columns: columnIndex,
+                                                             columnCount: columnCount, weights: weights, domain: domain)
+        }
         var cell = cells
         let n = domain.map { $0.mask.reduce(0) { $0 + ($1 ? 1 : 0) } } ?? weights.count
         guard n >= 2 else { throw .insufficientData("the design needs at least 2 PSUs (respondents); it has \(n)") }

@@ -56,10 +56,8 @@ struct Crosstab: ParsableCommand {
             }
             let input = table.statisticsInput(layer: k, includeMissing: statsIncludeMissing)
             var s = try CrosstabStatistics(
-                counts: input.counts, rowLabels: input.rowLabels, columnLabels: input.columnLabels,
-                title: "\(rows) × \(cols)" + (domain.map { " (\($0.description))" } ?? ""),
-                statistics: requested, rowIndex: input.rowIndex, columnIndex: input.columnIndex,
-                domain: domain, design: design, weightsAsFrequencies: weightsAsFrequencies)
+                input, title: "\(rows) × \(cols)" + (domain.map { " (\($0.description))" } ?? ""),
+                statistics: requested, domain: domain, design: design, weightsAsFrequencies: weightsAsFrequencies)
             if let note = statisticsBaseNote(excludedMissing: input.excludedMissing, includeMissing: statsIncludeMissing,
                                              table: table) { s.notes.insert(note, at: 0) }
             results.append(s)
