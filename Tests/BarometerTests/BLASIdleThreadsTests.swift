@@ -34,4 +34,58 @@ import Testing
             #expect(close(after.storage[j * 600 + i], s, rel: 1e-12, abs: 1e-12))
         }
     }
+
+    /// `withSingleThreadedBLAS` while the workers are parked: OpenBLAS's own setter would start
+    /// them (and each would spin ~0.1 s on a core), so the section sets the count without them and
+    /// puts it back; they stay parked. Not parked, or without the direct setter: the library's
+    /// setter, as before. Nested sections change the count once. (A model of OpenBLAS's
+    /// behaviour, whose `goto_set_num_threads` calls `blas_thread_init` when `blas_server_avail` is 0.)
+    @Test func singleThreadSectionsLeaveParkedWorkersParked() {
+        final class Model: @unchecked Sendable {
+            var count = 2, parked = true, starts = 0, librarySets = 0, directSets = 0, directWorks = true
+        }
+        func section(_ m: Model) -> SingleThreadSection {
+            SingleThreadSection(.init(count: { m.count },
+                                      set: { m.librarySets += 1; if m.parked { m.parked = false; m.starts += 1 }; m.count = $0 },
+                                      parked: { m.parked },
+                                      setParked: { n in guard m.directWorks else { return false }; m.directSets += 1; m.count = n; return true }))
+        }
+        let parked = Model(), s = section(parked)
+        s.enter(); s.enter()
+        #expect(parked.count == 1 && parked.parked)
+        s.leave()
+        #expect(parked.count == 1)
+        s.leave()
+        #expect(parked.count == 2 && parked.parked && parked.starts == 0 && parked.librarySets == 0 && parked.directSets == 2)
+
+        let running = Model(); running.parked = false
+        let r = section(running)
+        r.enter(); #expect(running.count == 1); r.leave()
+        #expect(running.count == 2 && running.librarySets == 2 && running.directSets == 0)
+
+        let noDirect = Model(); noDirect.directWorks = false
+        let d = section(noDirect)
+        d.enter(); d.leave()
+        #expect(noDirect.count == 2 && noDirect.librarySets == 2 && noDirect.starts == 1)
+
+        let single = Model(); single.count = 1
+        let o = section(single)
+        o.enter(); o.leave()
+        #expect(single.librarySets == 0 && single.directSets == 0 && single.parked)
+    }
+
+    /// The real OpenBLAS: its symbols for the parked path are there (Debian's pthreads build), and
+    /// a threaded product after a section entered with parked workers has the same bits.
+    @Test func parkedSectionOnTheRealLibrary() throws {
+        guard BLASRuntime.openBLASConfig != nil, BLASRuntime.threadCount > 1 else { return }
+        #expect(BLASRuntime.symbol("blas_server_avail") != nil && BLASRuntime.symbol("blas_cpu_number") != nil)
+        var g = SplitMix(seed: 22)
+        let a = try Matrix(rows: 400, columns: 400, columnMajor: (0..<160_000).map { _ in Double(g.next() >> 11) / Double(1 << 53) })
+        let before = try LinearAlgebra.multiply(a, a, transposeB: true)
+        BLASRuntime.parkIdleThreads()
+        let inside = try BLASRuntime.withSingleThreadedBLAS { try LinearAlgebra.multiply(a, a, transposeB: true) }
+        let after = try LinearAlgebra.multiply(a, a, transposeB: true)
+        #expect(inside.storage.map(\.bitPattern) == before.storage.map(\.bitPattern))
+        #expect(after.storage.map(\.bitPattern) == before.storage.map(\.bitPattern))
+    }
 }

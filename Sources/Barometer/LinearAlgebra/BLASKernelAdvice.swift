@@ -54,7 +54,10 @@ public struct BLASKernelAdvice: Sendable, Equatable, Codable {
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
                 if line.allSatisfy(\.isWhitespace) { if flags.isEmpty { continue } else { break } }  // end of the first processor
                 guard let colon = line.firstIndex(of: ":") else { continue }
-                let key = Self.trimmed(line[..<colon]), value = Self.trimmed(line[line.index(after: colon)...])
+                // (Standard-library trimming: Foundation's `trimmingCharacters` bridges through `NSString`,
+                // whose first use instantiates generic metadata, at every start of the CLI on a generic kernel.)
+                let key = String(line[..<colon]).trimmingWhitespace()
+                let value = String(line[line.index(after: colon)...]).trimmingWhitespace()
                 switch key {
                 case "model name" where model.isEmpty: model = value
                 case "vendor_id" where vendor.isEmpty: vendor = value
@@ -64,15 +67,6 @@ public struct BLASKernelAdvice: Sendable, Equatable, Codable {
             }
             self.init(model: model, vendor: vendor, avx2: flags.contains("avx2"), fma: flags.contains("fma"),
                       avx512: ["avx512f", "avx512dq", "avx512bw", "avx512vl"].allSatisfy { flags.contains(Substring($0)) })
-        }
-
-        /// `s` without leading and trailing spaces and tabs (the Swift standard library only: Foundation's
-        /// `trimmingCharacters` bridges through `NSString`, whose first use instantiates generic metadata
-        /// for tens of milliseconds, and this runs at every start of the CLI on a generic kernel).
-        private static func trimmed(_ s: Substring) -> String {
-            let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-            guard let first = s.firstIndex(where: { !blank($0) }), let last = s.lastIndex(where: { !blank($0) }) else { return "" }
-            return String(s[first...last])
         }
 
         /// This machine's CPU (Linux: `/proc/cpuinfo`; elsewhere nothing known).

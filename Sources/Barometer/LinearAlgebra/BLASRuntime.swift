@@ -45,7 +45,7 @@ public enum BLASRuntime {
     private typealias SetInt = @convention(c) (Int32) -> Void
     private typealias GetString = @convention(c) () -> UnsafePointer<CChar>?
 
-    private static func symbol(_ name: String) -> UnsafeMutableRawPointer? {
+    static func symbol(_ name: String) -> UnsafeMutableRawPointer? {
         #if os(Linux)
         return dlsym(UnsafeMutableRawPointer(bitPattern: 0), name)
         #else
@@ -160,17 +160,49 @@ extension String {
 }
 
 /// The process-wide counter behind ``BLASRuntime/withSingleThreadedBLAS(_:)``.
-private final class SingleThreadSection: @unchecked Sendable {
-    static let shared = SingleThreadSection()
+///
+/// With OpenBLAS's workers parked (``BLASRuntime/parkIdleThreads()``, as the CLI does),
+/// `openblas_set_num_threads` would start them again (its `goto_set_num_threads` calls
+/// `blas_thread_init` whenever `blas_server_avail` is 0), even to set one thread, and each new
+/// worker then spins on `sched_yield` for ~0.1 s: a core taken from the section's own workers
+/// (measured: the OpenBLAS worker spun 110 ms of a 0.2 s weights-only `mean`). So while they are
+/// parked, the section sets OpenBLAS's thread count itself (`blas_cpu_number`, what
+/// `goto_set_num_threads` ends by setting), checked through `openblas_get_num_threads`; the
+/// workers stay parked until a threaded call needs them. Otherwise, or when the symbols are
+/// missing, `openblas_set_num_threads`.
+final class SingleThreadSection: @unchecked Sendable {
+    /// How the section reads and sets the BLAS thread count (OpenBLAS's, or a test's).
+    struct Control: Sendable {
+        /// The thread count (`openblas_get_num_threads`).
+        var count: @Sendable () -> Int
+        /// Sets it the library's way (`openblas_set_num_threads`: starts parked workers).
+        var set: @Sendable (Int) -> Void
+        /// Whether the workers are parked (`blas_server_avail == 0`).
+        var parked: @Sendable () -> Bool
+        /// Sets it without starting parked workers; false when that is not possible.
+        var setParked: @Sendable (Int) -> Bool
+
+        static let openBLAS = Control(count: { BLASRuntime.threadCount }, set: { BLASRuntime.setThreadCount($0) },
+                                      parked: { BLASRuntime.workersParked }, setParked: { BLASRuntime.setThreadCountParked($0) })
+    }
+
+    static let shared = SingleThreadSection(.openBLAS)
+    private let control: Control
     private let lock = NSLock()
     private var depth = 0
     private var saved = 1
+    private var direct = false
+
+    init(_ control: Control) { self.control = control }
 
     func enter() {
         lock.lock(); defer { lock.unlock() }
         if depth == 0 {
-            saved = BLASRuntime.threadCount
-            if saved > 1 { BLASRuntime.setThreadCount(1) }
+            saved = control.count()
+            direct = false
+            if saved > 1 {
+                if control.parked(), control.setParked(1) { direct = true } else { control.set(1) }
+            }
         }
         depth += 1
     }
@@ -178,6 +210,29 @@ private final class SingleThreadSection: @unchecked Sendable {
     func leave() {
         lock.lock(); defer { lock.unlock() }
         depth -= 1
-        if depth == 0 && saved > 1 { BLASRuntime.setThreadCount(saved) }
+        guard depth == 0 && saved > 1 else { return }
+        if direct && control.parked() && control.setParked(saved) { return }
+        control.set(saved)
+    }
+}
+
+extension BLASRuntime {
+    /// Whether OpenBLAS's worker threads are parked (its `blas_server_avail` is 0: none
+    /// started, or stopped by ``parkIdleThreads()``); false without OpenBLAS's pthreads build.
+    static var workersParked: Bool {
+        guard let p = symbol("blas_server_avail") else { return false }
+        return p.assumingMemoryBound(to: Int32.self).pointee == 0
+    }
+
+    /// Sets OpenBLAS's thread count without starting its workers (`blas_cpu_number`), for
+    /// ``SingleThreadSection`` while they are parked; true when `openblas_get_num_threads`
+    /// then reads `n` (otherwise the old value is put back and nothing changed).
+    static func setThreadCountParked(_ n: Int) -> Bool {
+        guard n >= 1, let p = symbol("blas_cpu_number") else { return false }
+        let count = p.assumingMemoryBound(to: Int32.self), old = count.pointee
+        count.pointee = Int32(n)
+        if threadCount == n { return true }
+        count.pointee = old
+        return false
     }
 }
