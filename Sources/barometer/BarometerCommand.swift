@@ -12,9 +12,10 @@ struct BarometerCommand: ParsableCommand {
         subcommands: [Describe.self, Freq.self, Mean.self, Total.self, Ratio.self, Weight.self, Consistency.self, Verify.self, Corr.self, PCorr.self, Crosstab.self, Share.self, MRSet.self, Banner.self, GLMCommand.self, OLRCommand.self, QuantileCommand.self, Doctor.self, Partial.self, Merge.self]
     )
 
-    /// Chooses the BLAS kernel (re-executing once if needed), stops OpenBLAS's idle
+    /// Sets the allocator's thresholds, chooses the BLAS kernel (re-executing once if needed), stops OpenBLAS's idle
     /// workers, then runs the command.
     static func main() {
+        AllocatorTuning.apply()
         KernelSelection.reexecIfNeeded()
         // OpenBLAS's workers, started when the library loaded, would spin on a core for
         // ~0.1 s while the command parses its file on every core; they restart on demand.
