@@ -13,8 +13,8 @@ import Glibc
 /// therefore sets, first thing in `main`, an mmap threshold of 4 MiB (larger blocks, such as a
 /// column of 10⁶ values, are still mapped and returned whole when freed, so peak memory does
 /// not grow) and a trim threshold of 64 MiB (freed heap memory up to that is kept for the next
-/// chunk). Measured (interleaved runs, 10⁶ rows): that `mean` 0.26 → 0.18 s wall, a
-/// strata/PSU `mean` of 5 columns −6 %, peak RSS unchanged (±3 MB). Nothing changes when the
+/// chunk). Measured (interleaved runs, 10⁶ rows): that `mean` 0.24–0.26 → 0.17–0.18 s wall, a
+/// strata/PSU `mean` of 5 columns −2 to −6 %, peak RSS unchanged (±3 MB). Nothing changes when the
 /// user set glibc's own variables (`GLIBC_TUNABLES`, `MALLOC_MMAP_THRESHOLD_`,
 /// `MALLOC_TRIM_THRESHOLD_`): theirs win. Library users get the same from `GLIBC_TUNABLES=
 /// glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=67108864`.

@@ -46,7 +46,7 @@ struct DesignCells: Sendable {
         guard weights.count == rowIndex.count else {
             throw .lengthMismatch(variable: weights.name ?? "weights", expected: rowIndex.count, actual: weights.count)
         }
-        // Each respondent's cell in the domain and the cells' Σw, Σw² and counts, in one pass.
+        // Each respondent's cell in the domain; the cells' Σw, Σw² and counts from the table's tally, or in the same pass.
         let tally: CellTally, cells: [Int32], positive: Int
         if let t = tallied, t.cellCount == rowCount * columnCount,
            let found = CellTally.cells(rows: rowIndex, rowCount: rowCount, columns: columnIndex, columnCount: columnCount,
