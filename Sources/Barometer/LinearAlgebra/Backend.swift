@@ -101,8 +101,8 @@ enum Backend {
     /// kernels inside them (`dsymv` in `dsyevd`, `dgemv` in `dgesdd`) at any size, and so starts
     /// its parked workers (``BLASRuntime/parkIdleThreads()``), each then spinning ~0.1 s on a
     /// core: measured, a 20 × 20 eigendecomposition in `pcorr` and the replicate sketch's
-    /// singular values each cost a core for that long. The bits do not change (the results do
-    /// not depend on the BLAS thread count; see the determinism tests).
+    /// singular values each cost a core for that long. These calls are then single-threaded
+    /// whatever the BLAS thread count, so their bits depend on it even less than before.
     static let smallLAPACKElements = 1 << 20
 
     @inline(__always)
